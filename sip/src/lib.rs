@@ -1,1 +1,31 @@
-//! Sans-IO SIP.
+//! Sans-IO SIP for voxgate: message and SDP wire types (parse and print), UAS request
+//! checks, transactions, dialogs and digest authentication.
+//!
+//! Nothing here opens a socket, spawns a task or reads a clock: callers feed bytes and the
+//! current time in, and take messages to send and the next timeout out. Peer input never
+//! panics; every failure maps to a SIP status code or a silent drop.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod headers;
+mod message;
+mod method;
+mod params;
+mod status;
+mod text;
+mod uri;
+mod validate;
+
+pub use headers::{
+    BRANCH_MAGIC, CSeq, Contact, Header, HeaderError, HeaderName, Headers, MediaType, NameAddr,
+    RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
+};
+pub use message::{
+    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder,
+    StreamItem,
+};
+pub use method::Method;
+pub use params::{Param, Params};
+pub use status::StatusCode;
+pub use uri::{Host, SipUri, TelUri, Uri, UriError};
+pub use validate::{ResponseDrop, Rejection, UasPolicy, check_request, check_response, sip_user};

@@ -1,0 +1,328 @@
+//! The message parser: start line, header lines (with unfolding and compact names), typed
+//! checks of the headers the stack relies on, and the body by Content-Length.
+
+use std::borrow::Cow;
+
+use super::error::{ParseError, ParseErrorKind as K, Salvage};
+use super::framing::Limits;
+use super::{Head, Message, Request, Response};
+use crate::headers::{
+    CSeq, Contact, HeaderName, Headers, MediaType, NameAddr, Via, parse_delta_seconds,
+    parse_max_forwards, parse_token_list,
+};
+use crate::method::Method;
+use crate::status::StatusCode;
+use crate::text::{is_token, is_word, parse_digits, trim_lws};
+use crate::uri::{Uri, UriError};
+
+/// How the body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Framing {
+    /// UDP: Content-Length optional, the datagram ends the message.
+    Datagram,
+    /// TCP/TLS: Content-Length mandatory.
+    Stream,
+}
+
+/// Parses the first message in a datagram.
+pub(super) fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, ParseError> {
+    let start = skip_leading_crlf(buf);
+    if start == buf.len() {
+        return Err(ParseError::new(K::Empty));
+    }
+    // A datagram ends the message even when the blank line after the headers is missing
+    // (RFC 4475's baddn arrives that way): everything left is the header section.
+    let head_end = find_head_end(&buf[start..]).unwrap_or_else(|| {
+        let rest = &buf[start..];
+        let text_end = rest.strip_suffix(b"\n").map_or(rest.len(), <[u8]>::len);
+        (text_end, rest.len())
+    });
+    let (msg, _) = parse_at(buf, start, head_end, Framing::Datagram, limits)?;
+    Ok(msg)
+}
+
+/// Number of CR/LF bytes before the start line (RFC 3261 §7.5 says to ignore them).
+pub(super) fn skip_leading_crlf(buf: &[u8]) -> usize {
+    buf.iter().take_while(|c| matches!(c, b'\r' | b'\n')).count()
+}
+
+/// Where the header section ends: `(offset of the blank line, offset of the body)`,
+/// relative to `buf`. Accepts CRLF CRLF and, leniently, LF LF.
+pub(super) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < buf.len() {
+        if buf[i] == b'\n' {
+            match (buf.get(i + 1), buf.get(i + 2)) {
+                (Some(b'\n'), _) => return Some((i, i + 2)),
+                (Some(b'\r'), Some(b'\n')) => return Some((i, i + 3)),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Parses a message whose header section is `buf[start..start + head.0]` and whose body
+/// starts at `start + head.1`. Returns the message and the total bytes consumed.
+pub(super) fn parse_at(
+    buf: &[u8],
+    start: usize,
+    head: (usize, usize),
+    framing: Framing,
+    limits: &Limits,
+) -> Result<(Message, usize), ParseError> {
+    if head.0 > limits.max_head {
+        return Err(ParseError::new(K::TooLarge));
+    }
+    let text = std::str::from_utf8(&buf[start..start + head.0])
+        .map_err(|_| ParseError::new(K::NotUtf8))?;
+    let (start_line, fields) = split_fields(text, limits)?;
+    let salvage = salvage(start_line, &fields);
+    let with_salvage = |mut e: ParseError| {
+        e.salvage = salvage.clone();
+        e
+    };
+    let start_line = StartLine::parse(start_line).map_err(with_salvage)?;
+    let (head_fields, content_length) = build_head(&fields).map_err(with_salvage)?;
+    let body_start = start + head.1;
+    let available = buf.len() - body_start;
+    let body_len = match (content_length, framing) {
+        (Some(n), _) if n > limits.max_body => return Err(with_salvage(ParseError::new(K::TooLarge))),
+        (Some(n), _) if n > available => {
+            return Err(with_salvage(ParseError::in_header(K::BodyTruncated, HeaderName::ContentLength)));
+        }
+        (Some(n), _) => n,
+        (None, Framing::Datagram) if available > limits.max_body => {
+            return Err(with_salvage(ParseError::new(K::TooLarge)));
+        }
+        (None, Framing::Datagram) => available,
+        (None, Framing::Stream) => return Err(with_salvage(ParseError::new(K::NoContentLength))),
+    };
+    let body = buf[body_start..body_start + body_len].to_vec();
+    let msg = match start_line {
+        StartLine::Request(method, uri) => {
+            if head_fields.cseq.method != method {
+                return Err(with_salvage(ParseError::in_header(K::CSeqMismatch, HeaderName::CSeq)));
+            }
+            Message::Request(Request { method, uri, head: head_fields, body })
+        }
+        StartLine::Response(status, reason) => {
+            Message::Response(Response { status, reason, head: head_fields, body })
+        }
+    };
+    Ok((msg, body_start + body_len))
+}
+
+/// Splits the header section into the start line and unfolded `(name, value)` fields.
+fn split_fields<'a>(
+    text: &'a str,
+    limits: &Limits,
+) -> Result<(&'a str, Vec<(&'a str, Cow<'a, str>)>), ParseError> {
+    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let start_line = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| ParseError::new(K::Empty))?;
+    let mut fields: Vec<(&str, Cow<'a, str>)> = Vec::with_capacity(16);
+    for line in lines {
+        if line.starts_with([' ', '\t']) {
+            // A continuation line: unfold into the previous field.
+            let (_, value) = fields.last_mut().ok_or_else(|| ParseError::new(K::HeaderLine))?;
+            let mut v = std::mem::take(value).into_owned();
+            v.push_str(line);
+            *value = Cow::Owned(v);
+            continue;
+        }
+        let (name, value) = line.split_once(':').ok_or_else(|| ParseError::new(K::HeaderLine))?;
+        let name = name.trim_end_matches([' ', '\t']);
+        if !is_token(name) {
+            return Err(ParseError::new(K::HeaderLine));
+        }
+        fields.push((name, Cow::Borrowed(value)));
+        if fields.len() > limits.max_headers {
+            return Err(ParseError::new(K::TooLarge));
+        }
+    }
+    Ok((start_line, fields))
+}
+
+/// Keeps the raw values needed to answer a malformed request.
+fn salvage(start_line: &str, fields: &[(&str, Cow<'_, str>)]) -> Option<Box<Salvage>> {
+    if start_line.len() >= 4 && start_line[..4].eq_ignore_ascii_case("SIP/") {
+        return None;
+    }
+    let mut s = Salvage {
+        method: start_line.split(' ').next().unwrap_or_default().to_owned(),
+        ..Salvage::default()
+    };
+    for (name, value) in fields {
+        let v = Some(trim_lws(value).to_owned());
+        match HeaderName::from_token(name) {
+            HeaderName::Via => s.via.push(trim_lws(value).to_owned()),
+            HeaderName::From if s.from.is_none() => s.from = v,
+            HeaderName::To if s.to.is_none() => s.to = v,
+            HeaderName::CallId if s.call_id.is_none() => s.call_id = v,
+            HeaderName::CSeq if s.cseq.is_none() => s.cseq = v,
+            _ => {}
+        }
+    }
+    Some(Box::new(s))
+}
+
+enum StartLine {
+    Request(Method, Uri),
+    Response(StatusCode, String),
+}
+
+impl StartLine {
+    fn parse(line: &str) -> Result<Self, ParseError> {
+        if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
+            return Self::status_line(line);
+        }
+        // Method SP Request-URI SP SIP-Version: exactly one SP between, none around.
+        let mut parts = line.splitn(3, ' ');
+        let (Some(method), Some(uri), Some(version)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ParseError::new(K::StartLine));
+        };
+        let method = Method::parse(method).ok_or_else(|| ParseError::new(K::StartLine))?;
+        check_version(version)?;
+        let uri = Uri::parse(uri).map_err(|e| ParseError::new(K::RequestUri(e)))?;
+        if uri.as_sip().is_some_and(|u| !u.headers.is_empty()) {
+            return Err(ParseError::new(K::RequestUri(UriError::Header)));
+        }
+        Ok(StartLine::Request(method, uri))
+    }
+
+    fn status_line(line: &str) -> Result<Self, ParseError> {
+        let mut parts = line.splitn(3, ' ');
+        let version = parts.next().unwrap_or_default();
+        check_version(version)?;
+        let code = parts.next().unwrap_or_default();
+        let status = (code.len() == 3)
+            .then(|| parse_digits(code))
+            .flatten()
+            .and_then(|c| StatusCode::new(c as u16))
+            .ok_or_else(|| ParseError::new(K::StatusCode))?;
+        let reason = parts.next().unwrap_or_default();
+        if reason.contains(|c: char| c.is_control() && c != '\t') {
+            return Err(ParseError::new(K::StartLine));
+        }
+        Ok(StartLine::Response(status, reason.to_owned()))
+    }
+}
+
+/// `SIP/2.0`, case-insensitive; another well-formed version is a 505.
+fn check_version(v: &str) -> Result<(), ParseError> {
+    let numbers = v.get(..4).filter(|p| p.eq_ignore_ascii_case("SIP/")).and_then(|_| {
+        let (major, minor) = v[4..].split_once('.')?;
+        Some((parse_digits(major)?, parse_digits(minor)?))
+    });
+    match numbers {
+        Some((2, 0)) => Ok(()),
+        Some(_) => Err(ParseError::new(K::Version(v.to_owned()))),
+        None => Err(ParseError::new(K::StartLine)),
+    }
+}
+
+/// The typed core headers being collected.
+#[derive(Default)]
+struct Core {
+    via: Vec<Via>,
+    from: Option<NameAddr>,
+    to: Option<NameAddr>,
+    call_id: Option<String>,
+    cseq: Option<CSeq>,
+    max_forwards: Option<u8>,
+    content_length: Option<usize>,
+}
+
+fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), ParseError> {
+    let mut core = Core::default();
+    let mut headers = Headers::new();
+    for (raw_name, value) in fields {
+        let name = HeaderName::from_token(raw_name);
+        let value = trim_lws(value);
+        let err = |kind| ParseError::in_header(kind, name.clone());
+        let herr = |e| ParseError::in_header(K::Header(e), name.clone());
+        match &name {
+            HeaderName::Via => core.via.extend(Via::parse_list(value).map_err(herr)?),
+            HeaderName::From => set_once(&mut core.from, NameAddr::parse(value).map_err(herr)?).map_err(err)?,
+            HeaderName::To => set_once(&mut core.to, NameAddr::parse(value).map_err(herr)?).map_err(err)?,
+            HeaderName::CallId => set_once(&mut core.call_id, parse_call_id(value).map_err(herr)?).map_err(err)?,
+            HeaderName::CSeq => set_once(&mut core.cseq, CSeq::parse(value).map_err(herr)?).map_err(err)?,
+            HeaderName::MaxForwards => {
+                set_once(&mut core.max_forwards, parse_max_forwards(value).map_err(herr)?).map_err(err)?;
+            }
+            HeaderName::ContentLength => {
+                let n = parse_digits(value)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| herr(crate::headers::HeaderError::Number))?;
+                set_once(&mut core.content_length, n).map_err(err)?;
+            }
+            other => {
+                check_other(other, value).map_err(herr)?;
+                if other.is_single_valued() && headers.contains(other) {
+                    return Err(err(K::Duplicate));
+                }
+                headers.push(other.clone(), value);
+            }
+        }
+    }
+    let missing = |name| ParseError::in_header(K::Missing, name);
+    if core.via.is_empty() {
+        return Err(missing(HeaderName::Via));
+    }
+    let head = Head {
+        via: core.via,
+        from: core.from.ok_or_else(|| missing(HeaderName::From))?,
+        to: core.to.ok_or_else(|| missing(HeaderName::To))?,
+        call_id: core.call_id.ok_or_else(|| missing(HeaderName::CallId))?,
+        cseq: core.cseq.ok_or_else(|| missing(HeaderName::CSeq))?,
+        max_forwards: core.max_forwards,
+        headers,
+    };
+    Ok((head, core.content_length))
+}
+
+fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), K> {
+    if slot.is_some() {
+        return Err(K::Duplicate);
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// `callid = word [ "@" word ]`.
+fn parse_call_id(v: &str) -> Result<String, crate::headers::HeaderError> {
+    let ok = match v.split_once('@') {
+        Some((a, b)) => is_word(a) && is_word(b),
+        None => is_word(v),
+    };
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(crate::headers::HeaderError::Token)
+    }
+}
+
+/// Validates the headers the stack and the UAS checks read later, so that a message that
+/// parsed never fails there.
+fn check_other(name: &HeaderName, v: &str) -> Result<(), crate::headers::HeaderError> {
+    match name {
+        HeaderName::Contact => Contact::parse_list(v).map(drop),
+        HeaderName::Route | HeaderName::RecordRoute | HeaderName::ReplyTo => {
+            NameAddr::parse_list(v).map(drop)
+        }
+        HeaderName::ReferTo => NameAddr::parse(v).map(drop),
+        HeaderName::ContentType => MediaType::parse(v).map(drop),
+        HeaderName::Accept => MediaType::parse_list(v).map(drop),
+        HeaderName::Expires | HeaderName::MinExpires => parse_delta_seconds(v).map(drop),
+        HeaderName::Require
+        | HeaderName::ProxyRequire
+        | HeaderName::Supported
+        | HeaderName::Unsupported
+        | HeaderName::Allow
+        | HeaderName::ContentEncoding => parse_token_list(v).map(drop),
+        HeaderName::RetryAfter => crate::headers::RetryAfter::parse(v).map(drop),
+        _ => Ok(()),
+    }
+}
