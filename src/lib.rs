@@ -1,1 +1,6 @@
-//! voxgate library.
+//! voxgate: a voice contact-center gateway. The binary's subsystems (telephony, media,
+//! speech, dialog, agents, store, API) live here as they land; the SIP stack is the
+//! sans-IO `sip` crate in the workspace, re-exported for convenience.
+#![forbid(unsafe_code)]
+
+pub use sip;

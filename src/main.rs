@@ -1,1 +1,35 @@
-fn main() {}
+//! The `voxgate` binary: parses the command line and runs the chosen subcommand.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command, FlowsCommand, ModelsCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(_) => not_yet("serve", 3, "phone calls"),
+        Command::Models(ModelsCommand::Fetch | ModelsCommand::List) => {
+            not_yet("models", 4, "speech models")
+        }
+        Command::Transcribe(_) => not_yet("transcribe", 4, "speech-to-text"),
+        Command::Say(_) => not_yet("say", 4, "text-to-speech"),
+        Command::Ask(_) => not_yet("ask", 5, "the AI agent"),
+        Command::Flows(FlowsCommand::Check { .. }) => {
+            not_yet("flows check", 0, "the IVR flow engine")
+        }
+    }
+}
+
+/// Says plainly that a subcommand has not landed yet, and fails.
+fn not_yet(command: &str, issue: u32, what: &str) -> ExitCode {
+    let tracker = if issue == 0 {
+        String::from("a later issue")
+    } else {
+        format!("issue #{issue}")
+    };
+    eprintln!("voxgate {command}: not available yet: it arrives with {what} ({tracker}).");
+    ExitCode::from(2)
+}

@@ -22,11 +22,10 @@ pub use headers::{
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
 };
 pub use message::{
-    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder,
-    StreamItem,
+    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder, StreamItem,
 };
 pub use method::Method;
 pub use params::{Param, Params};
 pub use status::StatusCode;
 pub use uri::{Host, SipUri, TelUri, Uri, UriError};
-pub use validate::{ResponseDrop, Rejection, UasPolicy, check_request, check_response, sip_user};
+pub use validate::{Rejection, ResponseDrop, UasPolicy, check_request, check_response, sip_user};

@@ -94,7 +94,11 @@ impl Params {
     /// Sets (replacing) a parameter.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
         let value = value.map(str::to_owned);
-        match self.0.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name)) {
+        match self
+            .0
+            .iter_mut()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        {
             Some(p) => p.value = value,
             None => self.0.push(Param {
                 name: name.to_owned(),
@@ -216,7 +220,10 @@ mod tests {
 
     #[test]
     fn header_params_allow_lws_and_quotes() {
-        let p = Params::parse(" ; newparam =\t newvalue ;  secondparam ; q = 0.33", ParamSyntax::Header);
+        let p = Params::parse(
+            " ; newparam =\t newvalue ;  secondparam ; q = 0.33",
+            ParamSyntax::Header,
+        );
         let p = p.unwrap_or_default();
         assert_eq!(p.get("NEWPARAM"), Some(Some("newvalue")));
         assert_eq!(p.get("secondparam"), Some(None));
@@ -227,8 +234,17 @@ mod tests {
 
     #[test]
     fn empty_params_are_rejected() {
-        assert_eq!(Params::parse(";;", ParamSyntax::Header), Err(ParamsError::Empty));
-        assert_eq!(Params::parse(";a;", ParamSyntax::Header), Err(ParamsError::Empty));
-        assert_eq!(Params::parse("; lr", ParamSyntax::Uri), Err(ParamsError::Empty));
+        assert_eq!(
+            Params::parse(";;", ParamSyntax::Header),
+            Err(ParamsError::Empty)
+        );
+        assert_eq!(
+            Params::parse(";a;", ParamSyntax::Header),
+            Err(ParamsError::Empty)
+        );
+        assert_eq!(
+            Params::parse("; lr", ParamSyntax::Uri),
+            Err(ParamsError::Empty)
+        );
     }
 }

@@ -98,7 +98,9 @@ impl Uri {
         if !is_scheme(scheme) {
             return Err(UriError::Scheme);
         }
-        if s.bytes().any(|c| c <= b' ' || matches!(c, b'<' | b'>' | b'"' | 0x7f)) {
+        if s.bytes()
+            .any(|c| c <= b' ' || matches!(c, b'<' | b'>' | b'"' | 0x7f))
+        {
             return Err(UriError::Char);
         }
         if scheme.eq_ignore_ascii_case("sip") || scheme.eq_ignore_ascii_case("sips") {
@@ -134,7 +136,6 @@ impl Uri {
             _ => None,
         }
     }
-
 }
 
 fn is_scheme(s: &str) -> bool {
@@ -176,10 +177,21 @@ impl SipUri {
         };
         let (host, port) = parse_hostport(hostport)?;
         let params = Params::parse(params, ParamSyntax::Uri).map_err(|_| UriError::Param)?;
-        if params.iter().any(|p| !escapes_valid(&p.name) || !p.value.as_deref().is_none_or(escapes_valid)) {
+        if params
+            .iter()
+            .any(|p| !escapes_valid(&p.name) || !p.value.as_deref().is_none_or(escapes_valid))
+        {
             return Err(UriError::Param);
         }
-        Ok(Self { secure, user, password, host, port, params, headers })
+        Ok(Self {
+            secure,
+            user,
+            password,
+            host,
+            port,
+            params,
+            headers,
+        })
     }
 
     /// The user part with escapes decoded (lossy for non-UTF-8 bytes).
@@ -188,7 +200,6 @@ impl SipUri {
             .as_deref()
             .map(|u| String::from_utf8_lossy(&unescape(u)).into_owned())
     }
-
 }
 
 fn parse_userinfo(u: &str) -> Result<(Option<String>, Option<String>), UriError> {
@@ -205,11 +216,19 @@ fn parse_userinfo(u: &str) -> Result<(Option<String>, Option<String>), UriError>
 }
 
 fn is_unreserved(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+    c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
 }
 
 fn is_user_char(c: u8) -> bool {
-    is_unreserved(c) || matches!(c, b'%' | b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
+    is_unreserved(c)
+        || matches!(
+            c,
+            b'%' | b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/'
+        )
 }
 
 fn is_password_char(c: u8) -> bool {
@@ -222,7 +241,10 @@ fn parse_uri_headers(h: &str) -> Result<Vec<(String, String)>, UriError> {
             let (n, v) = pair.split_once('=').ok_or(UriError::Header)?;
             let ok = |s: &str| {
                 escapes_valid(s)
-                    && s.bytes().all(|c| is_unreserved(c) || matches!(c, b'%' | b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$'))
+                    && s.bytes().all(|c| {
+                        is_unreserved(c)
+                            || matches!(c, b'%' | b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$')
+                    })
             };
             if n.is_empty() || !ok(n) || !ok(v) {
                 return Err(UriError::Header);
@@ -265,7 +287,8 @@ fn parse_host(h: &str) -> Result<Host, UriError> {
         return Ok(Host::V4(v4));
     }
     let ok = !h.is_empty()
-        && h.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+        && h.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
         && !h.starts_with(['-', '.']);
     if !ok {
         return Err(UriError::Host);
@@ -281,14 +304,17 @@ impl TelUri {
         };
         let digits = number.strip_prefix('+').unwrap_or(number);
         let ok = !digits.is_empty()
-            && digits
-                .bytes()
-                .all(|c| c.is_ascii_hexdigit() || matches!(c, b'*' | b'#' | b'-' | b'.' | b'(' | b')'));
+            && digits.bytes().all(|c| {
+                c.is_ascii_hexdigit() || matches!(c, b'*' | b'#' | b'-' | b'.' | b'(' | b')')
+            });
         if !ok {
             return Err(UriError::User);
         }
         let params = Params::parse(params, ParamSyntax::Uri).map_err(|_| UriError::Param)?;
-        Ok(Self { number: number.to_owned(), params })
+        Ok(Self {
+            number: number.to_owned(),
+            params,
+        })
     }
 }
 
@@ -353,7 +379,8 @@ mod tests {
 
     #[test]
     fn sip_uris() {
-        let Uri::Sip(u) = rt("sip:alice:pw@example.com:5070;transport=tcp;lr?Subject=hi&X=y") else {
+        let Uri::Sip(u) = rt("sip:alice:pw@example.com:5070;transport=tcp;lr?Subject=hi&X=y")
+        else {
             panic!("not sip");
         };
         assert_eq!(u.user.as_deref(), Some("alice"));
@@ -362,26 +389,50 @@ mod tests {
         assert_eq!(u.params.get("TRANSPORT"), Some(Some("tcp")));
         assert!(u.params.contains("lr"));
         assert_eq!(u.headers.len(), 2);
-        let Uri::Sip(v6) = rt("sips:[2001:db8::1]:5061") else { panic!() };
+        let Uri::Sip(v6) = rt("sips:[2001:db8::1]:5061") else {
+            panic!()
+        };
         assert!(v6.secure);
         assert_eq!(v6.host, Host::V6("2001:db8::1".parse().unwrap()));
-        let Uri::Sip(semi) = rt("sip:user;par=u%40example.net@example.com") else { panic!() };
+        let Uri::Sip(semi) = rt("sip:user;par=u%40example.net@example.com") else {
+            panic!()
+        };
         assert_eq!(semi.user.as_deref(), Some("user;par=u%40example.net"));
-        let Uri::Sip(esc) = rt("sip:%75se%72@example.com") else { panic!() };
+        let Uri::Sip(esc) = rt("sip:%75se%72@example.com") else {
+            panic!()
+        };
         assert_eq!(esc.user_unescaped().as_deref(), Some("user"));
     }
 
     #[test]
     fn other_schemes() {
-        assert!(matches!(rt("tel:+1-201-555-0123;phone-context=example.com"), Uri::Tel(_)));
-        assert!(matches!(rt("soap.beep://192.0.2.103:3002"), Uri::Other { .. }));
+        assert!(matches!(
+            rt("tel:+1-201-555-0123;phone-context=example.com"),
+            Uri::Tel(_)
+        ));
+        assert!(matches!(
+            rt("soap.beep://192.0.2.103:3002"),
+            Uri::Other { .. }
+        ));
         assert!(matches!(rt("isbn:2983792873"), Uri::Other { .. }));
     }
 
     #[test]
     fn bad_uris() {
-        for s in ["<sip:a@b>", "sip:a@b; lr", "sip:", "sip:a@", "sip:a@b:99999", "sip:a@b:x",
-            "sip:a%zz@b", "1sip:a", "nocolon", "sip:a@b;", "tel:", "sip:a@b?x"] {
+        for s in [
+            "<sip:a@b>",
+            "sip:a@b; lr",
+            "sip:",
+            "sip:a@",
+            "sip:a@b:99999",
+            "sip:a@b:x",
+            "sip:a%zz@b",
+            "1sip:a",
+            "nocolon",
+            "sip:a@b;",
+            "tel:",
+            "sip:a@b?x",
+        ] {
             assert!(Uri::parse(s).is_err(), "{s} should not parse");
         }
     }

@@ -66,7 +66,7 @@ impl Rejection {
 /// schemes (401). ACK and CANCEL are only checked for the scheme.
 pub fn check_request(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
     let scheme = req.uri.scheme();
-    if !policy.schemes.iter().any(|s| *s == scheme) {
+    if !policy.schemes.contains(&scheme) {
         return Err(Rejection::new(StatusCode::UNSUPPORTED_URI_SCHEME));
     }
     if matches!(req.method, Method::Ack | Method::Cancel) {
@@ -101,7 +101,10 @@ fn check_body(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
         return Ok(());
     }
     let encodings = req.head.tokens(&HeaderName::ContentEncoding);
-    if encodings.iter().any(|e| !e.eq_ignore_ascii_case("identity")) {
+    if encodings
+        .iter()
+        .any(|e| !e.eq_ignore_ascii_case("identity"))
+    {
         return Err(Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
             .with(HeaderName::AcceptEncoding, "identity".into())
             .with(HeaderName::Accept, accept_list(policy)));
@@ -118,11 +121,15 @@ fn check_body(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
     if understood {
         return Ok(());
     }
-    Err(Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE).with(HeaderName::Accept, accept_list(policy)))
+    Err(Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        .with(HeaderName::Accept, accept_list(policy)))
 }
 
 fn carries_session(m: &Method) -> bool {
-    matches!(m, Method::Invite | Method::Ack | Method::Update | Method::Prack)
+    matches!(
+        m,
+        Method::Invite | Method::Ack | Method::Update | Method::Prack
+    )
 }
 
 /// An INVITE whose Accept excludes every type we could answer with gets 406.
@@ -145,7 +152,8 @@ fn check_accept(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
     if ok {
         Ok(())
     } else {
-        Err(Rejection::new(StatusCode::NOT_ACCEPTABLE).with(HeaderName::Accept, accept_list(policy)))
+        Err(Rejection::new(StatusCode::NOT_ACCEPTABLE)
+            .with(HeaderName::Accept, accept_list(policy)))
     }
 }
 
@@ -154,7 +162,11 @@ fn check_accept(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
 fn check_authorization(req: &Request, policy: &UasPolicy) -> Result<(), Rejection> {
     for v in req.head.headers.get_all(&HeaderName::Authorization) {
         let scheme = v.split([' ', '\t']).next().unwrap_or_default();
-        if !policy.auth_schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        if !policy
+            .auth_schemes
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+        {
             return Err(Rejection::new(StatusCode::UNAUTHORIZED));
         }
     }

@@ -85,7 +85,10 @@ fn dir() -> Option<PathBuf> {
         "CI=true but {} is missing: the RFC 4475 conformance data must sit beside the clone",
         d.display()
     );
-    eprintln!("SKIPPED: {} not found (set up ../shared to run RFC 4475)", d.display());
+    eprintln!(
+        "SKIPPED: {} not found (set up ../shared to run RFC 4475)",
+        d.display()
+    );
     None
 }
 
@@ -117,7 +120,8 @@ fn expected_rows(d: &std::path::Path) -> Vec<(String, String)> {
         .filter_map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
             let (file, rfc, text) = (cells.get(1)?, cells.get(2)?, cells.get(3)?);
-            (rfc.starts_with("3.") && !file.is_empty()).then(|| (file.to_string(), text.to_string()))
+            (rfc.starts_with("3.") && !file.is_empty())
+                .then(|| (file.to_string(), text.to_string()))
         })
         .collect()
 }
@@ -128,22 +132,35 @@ fn every_torture_message_gets_the_expected_outcome() {
     let rows = expected_rows(&d);
     let listed: BTreeSet<&str> = rows.iter().map(|(f, _)| f.as_str()).collect();
     let ours: BTreeSet<&str> = TABLE.iter().map(|(f, _)| *f).collect();
-    assert_eq!(listed, ours, "EXPECTED.md and this test list different files");
+    assert_eq!(
+        listed, ours,
+        "EXPECTED.md and this test list different files"
+    );
     assert_eq!(ours.len(), 49);
     let mut failures = Vec::new();
     for (file, allowed) in TABLE {
         let text = &rows.iter().find(|(f, _)| f == file).unwrap().1;
         for o in *allowed {
             if let Answer(code) = o {
-                assert!(text.contains(&code.to_string()), "{file}: {code} not in EXPECTED.md row '{text}'");
+                assert!(
+                    text.contains(&code.to_string()),
+                    "{file}: {code} not in EXPECTED.md row '{text}'"
+                );
             }
         }
         let got = outcome(&read(&d, file));
         if !allowed.contains(&got) {
-            failures.push(format!("{file}: got {got:?}, expected one of {allowed:?} ({text})"));
+            failures.push(format!(
+                "{file}: got {got:?}, expected one of {allowed:?} ({text})"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -152,14 +169,29 @@ fn error_responses_are_well_formed_and_reply_to_the_request() {
     for (file, allowed) in TABLE {
         let Answer(code) = allowed[0] else { continue };
         let bytes = read(&d, file);
-        let Err(e) = Message::parse(&bytes) else { continue };
-        let reply = e.error_response().unwrap_or_else(|| panic!("{file}: no error response"));
+        let Err(e) = Message::parse(&bytes) else {
+            continue;
+        };
+        let reply = e
+            .error_response()
+            .unwrap_or_else(|| panic!("{file}: no error response"));
         let text = String::from_utf8_lossy(&reply);
-        assert!(text.starts_with(&format!("SIP/2.0 {code} ")), "{file}: {text}");
-        assert!(text.ends_with("Content-Length: 0\r\n\r\n"), "{file}: {text}");
-        let call_id = String::from_utf8_lossy(&bytes).lines().find_map(|l| l.strip_prefix("Call-ID: ").map(str::to_owned));
+        assert!(
+            text.starts_with(&format!("SIP/2.0 {code} ")),
+            "{file}: {text}"
+        );
+        assert!(
+            text.ends_with("Content-Length: 0\r\n\r\n"),
+            "{file}: {text}"
+        );
+        let call_id = String::from_utf8_lossy(&bytes)
+            .lines()
+            .find_map(|l| l.strip_prefix("Call-ID: ").map(str::to_owned));
         if let Some(id) = call_id {
-            assert!(text.contains(&format!("Call-ID: {id}\r\n")), "{file}: Call-ID not echoed");
+            assert!(
+                text.contains(&format!("Call-ID: {id}\r\n")),
+                "{file}: Call-ID not echoed"
+            );
         }
         // When the headers echoed back are sound, the reply must parse as a response too.
         use sip::HeaderName as H;
@@ -193,11 +225,17 @@ fn parsed_messages_expose_their_fields_and_round_trip() {
     assert_eq!(contact.display.as_deref(), Some("Quoted string \"\""));
 
     let intmeth = req("intmeth");
-    assert_eq!(intmeth.method.as_str(), "!interesting-Method0123456789_*+`.%indeed'~");
+    assert_eq!(
+        intmeth.method.as_str(),
+        "!interesting-Method0123456789_*+`.%indeed'~"
+    );
     assert!(intmeth.head.to.display.as_deref().unwrap().contains('\0'));
 
     let esc01 = req("esc01");
-    assert_eq!(sip::sip_user(&esc01.uri).as_deref(), Some("sips:user@example.com"));
+    assert_eq!(
+        sip::sip_user(&esc01.uri).as_deref(),
+        Some("sips:user@example.com")
+    );
     assert_eq!(req("esc02").method.as_str(), "RE%47IST%45R");
     assert_eq!(req("esc02").head.contacts().unwrap().len(), 2);
     assert_eq!(req("longreq").head.via.len(), 34);
@@ -205,12 +243,26 @@ fn parsed_messages_expose_their_fields_and_round_trip() {
     assert!(dbl.body.is_empty());
     assert_eq!(dbl.method, sip::Method::Register);
     assert_eq!(req("mpart01").body.len(), 553);
-    assert_eq!(req("transports").head.via.iter().map(|v| v.transport.as_str()).collect::<Vec<_>>(),
-        ["UDP", "SCTP", "TLS", "UNKNOWN", "TCP"]);
+    assert_eq!(
+        req("transports")
+            .head
+            .via
+            .iter()
+            .map(|v| v.transport.as_str())
+            .collect::<Vec<_>>(),
+        ["UDP", "SCTP", "TLS", "UNKNOWN", "TCP"]
+    );
     assert!(!req("badbranch").head.via[0].is_rfc3261());
     assert!(!req("inv2543").head.via[0].is_rfc3261());
-    assert_eq!(req("inv2543").body.len(), read(&d, "inv2543").len()
-        - read(&d, "inv2543").windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4);
+    assert_eq!(
+        req("inv2543").body.len(),
+        read(&d, "inv2543").len()
+            - read(&d, "inv2543")
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap()
+            - 4
+    );
     match Message::parse(&read(&d, "unreason")).unwrap() {
         Message::Response(r) => assert!(r.reason.starts_with("= 2**3 * 5**2 но")),
         Message::Request(_) => panic!("response expected"),
@@ -218,7 +270,8 @@ fn parsed_messages_expose_their_fields_and_round_trip() {
 
     for (file, allowed) in TABLE {
         if let Ok(m) = Message::parse(&read(&d, file)) {
-            let again = Message::parse(&m.to_bytes()).unwrap_or_else(|e| panic!("{file}: reparse: {e}"));
+            let again =
+                Message::parse(&m.to_bytes()).unwrap_or_else(|e| panic!("{file}: reparse: {e}"));
             assert_eq!(again, m, "{file}: print/parse changed the message");
         } else {
             assert_ne!(allowed[0], Process, "{file}");

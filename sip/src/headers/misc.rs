@@ -159,7 +159,11 @@ mod tests {
         .unwrap();
         assert_eq!(accept.len(), 4);
         assert!(MediaType::parse("*/*").unwrap().matches(&MediaType::sdp()));
-        assert!(!MediaType::parse("text/plain").unwrap().matches(&MediaType::sdp()));
+        assert!(
+            !MediaType::parse("text/plain")
+                .unwrap()
+                .matches(&MediaType::sdp())
+        );
         assert!(MediaType::parse("application").is_err());
     }
 
@@ -168,13 +172,19 @@ mod tests {
         assert_eq!(parse_max_forwards("0068"), Ok(68));
         assert!(parse_max_forwards("300").is_err());
         assert_eq!(parse_delta_seconds("3600"), Ok(3600));
-        assert_eq!(parse_delta_seconds("100000000000000000000000"), Ok(u32::MAX));
+        assert_eq!(
+            parse_delta_seconds("100000000000000000000000"),
+            Ok(u32::MAX)
+        );
         assert!(parse_delta_seconds("-1").is_err());
         let r = RetryAfter::parse("18000 (in a meeting);duration=3600").unwrap();
         assert_eq!(r.seconds, 18000);
         assert_eq!(RetryAfter::parse(&r.to_string()).unwrap(), r);
         assert!(RetryAfter::parse("949302838503028349304023988").is_err());
-        assert_eq!(parse_token_list("100rel, timer,,replaces").unwrap().len(), 3);
+        assert_eq!(
+            parse_token_list("100rel, timer,,replaces").unwrap().len(),
+            3
+        );
         assert!(parse_token_list("a b").is_err());
     }
 }

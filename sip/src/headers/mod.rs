@@ -13,9 +13,7 @@ mod via;
 pub use cseq::CSeq;
 pub use error::HeaderError;
 pub use list::{Header, Headers};
-pub use misc::{
-    MediaType, RetryAfter, parse_delta_seconds, parse_max_forwards, parse_token_list,
-};
+pub use misc::{MediaType, RetryAfter, parse_delta_seconds, parse_max_forwards, parse_token_list};
 pub use name::HeaderName;
 pub use name_addr::{Contact, NameAddr};
 pub use via::{BRANCH_MAGIC, Via};

@@ -138,7 +138,10 @@ mod tests {
     #[test]
     fn compact_and_case_insensitive() {
         assert_eq!(HeaderName::from_token("v"), HeaderName::Via);
-        assert_eq!(HeaderName::from_token("MaX-fOrWaRdS"), HeaderName::MaxForwards);
+        assert_eq!(
+            HeaderName::from_token("MaX-fOrWaRdS"),
+            HeaderName::MaxForwards
+        );
         assert_eq!(HeaderName::from_token("i"), HeaderName::CallId);
         assert_eq!(HeaderName::from_token("L"), HeaderName::ContentLength);
         assert_eq!(HeaderName::from_token("C%6Fntact").as_str(), "C%6Fntact");

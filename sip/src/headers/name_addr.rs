@@ -103,7 +103,12 @@ fn parse_bracketed(display: &str, rest: &str) -> Result<NameAddr, HeaderError> {
     let display = match display {
         "" => None,
         d if d.starts_with('"') => Some(unquote(d)),
-        d => Some(d.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")),
+        d => Some(
+            d.split([' ', '\t'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     };
     Ok(NameAddr {
         display,

@@ -157,11 +157,16 @@ mod tests {
 
     #[test]
     fn params_and_rejects() {
-        let v = Via::parse("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport;received=1.2.3.4").unwrap();
+        let v = Via::parse("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport;received=1.2.3.4")
+            .unwrap();
         assert_eq!(v.port, Some(5070));
         assert_eq!(v.rport(), Some(None));
         assert_eq!(v.received(), Some("1.2.3.4"));
-        assert!(!Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK").unwrap().is_rfc3261());
+        assert!(
+            !Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK")
+                .unwrap()
+                .is_rfc3261()
+        );
         assert!(Via::parse_list("SIP/2.0/UDP 192.0.2.15;;,;,,").is_err());
         assert!(Via::parse("SIP/2.0/UDP").is_err());
         assert!(Via::parse("HTTP/1.1/TCP host").is_err());

@@ -129,7 +129,12 @@ impl ParseError {
         for v in &s.via {
             out.push_str(&format!("Via: {v}\r\n"));
         }
-        let fields = [("From", &s.from), ("To", &s.to), ("Call-ID", &s.call_id), ("CSeq", &s.cseq)];
+        let fields = [
+            ("From", &s.from),
+            ("To", &s.to),
+            ("Call-ID", &s.call_id),
+            ("CSeq", &s.cseq),
+        ];
         for (name, value) in fields {
             if let Some(v) = value {
                 out.push_str(&format!("{name}: {v}\r\n"));

@@ -1,9 +1,9 @@
 //! Size limits and stream framing (RFC 3261 §18.3): on TCP/TLS a message ends where its
 //! Content-Length says; CRLF keep-alives (RFC 5626 §3.5.1) come between messages.
 
+use super::Message;
 use super::error::{ParseError, ParseErrorKind};
 use super::parse::{Framing, find_head_end, parse_at, skip_leading_crlf};
-use super::Message;
 
 /// Size limits applied while parsing peer input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamItem {
     /// A complete message.
-    Message(Message),
+    Message(Box<Message>),
     /// A double-CRLF keep-alive ping; answer it with a single CRLF (pong).
     KeepAlive,
 }
@@ -90,7 +90,7 @@ impl StreamDecoder {
         match parse_at(&self.buf, 0, head, Framing::Stream, &self.limits) {
             Ok((msg, used)) => {
                 self.buf.drain(..used);
-                Some(Ok(StreamItem::Message(msg)))
+                Some(Ok(StreamItem::Message(Box::new(msg))))
             }
             Err(e) if e.kind == ParseErrorKind::BodyTruncated => None,
             Err(e) => Some(Err(self.fail(e))),

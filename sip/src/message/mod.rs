@@ -153,7 +153,10 @@ impl Response {
     pub fn for_request(req: &Request, status: StatusCode) -> Response {
         let mut headers = Headers::new();
         // Record-Route is echoed in responses that can create a dialog (§12.1.1).
-        if matches!(req.method, Method::Invite | Method::Subscribe | Method::Refer) {
+        if matches!(
+            req.method,
+            Method::Invite | Method::Subscribe | Method::Refer
+        ) {
             for rr in req.head.headers.get_all(&HeaderName::RecordRoute) {
                 headers.push(HeaderName::RecordRoute, rr);
             }

