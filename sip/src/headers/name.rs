@@ -7,7 +7,7 @@ macro_rules! header_names {
     ($( $variant:ident => $name:literal $(, $compact:literal)? ;)*) => {
         /// A header field name. Known names compare and print canonically; compact forms
         /// (`v`, `f`, `t`, `i`, `m`, `l`, `c`, …) parse to the long form.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone)]
         #[non_exhaustive]
         pub enum HeaderName {
             $(
@@ -125,6 +125,28 @@ impl HeaderName {
     }
 }
 
+/// Header names compare case-insensitively (RFC 3261 §7.3.1), extension names included.
+impl PartialEq for HeaderName {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (HeaderName::Other(_), _) | (_, HeaderName::Other(_)) => {
+                self.as_str().eq_ignore_ascii_case(other.as_str())
+            }
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
+        }
+    }
+}
+
+impl Eq for HeaderName {}
+
+impl std::hash::Hash for HeaderName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.as_str().bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
 impl fmt::Display for HeaderName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -146,5 +168,14 @@ mod tests {
         assert_eq!(HeaderName::from_token("L"), HeaderName::ContentLength);
         assert_eq!(HeaderName::from_token("C%6Fntact").as_str(), "C%6Fntact");
         assert_eq!(HeaderName::CallId.to_string(), "Call-ID");
+        assert_eq!(
+            HeaderName::from_token("X-Foo"),
+            HeaderName::from_token("x-foo")
+        );
+        assert_ne!(
+            HeaderName::from_token("X-Foo"),
+            HeaderName::from_token("X-Bar")
+        );
+        assert_eq!(HeaderName::Other("via".into()), HeaderName::Via);
     }
 }
