@@ -1,1 +1,3 @@
 //! Sans-IO SIP.
+
+pub mod sdp;
