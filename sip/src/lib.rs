@@ -12,6 +12,7 @@ mod headers;
 mod message;
 mod method;
 mod params;
+pub mod sdp;
 mod status;
 mod text;
 mod uri;
