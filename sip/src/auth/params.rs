@@ -8,6 +8,8 @@
 use std::fmt;
 
 use super::AuthError;
+pub(crate) use crate::text::is_token;
+use crate::text::is_token_char as is_token_byte;
 
 /// An auth-param this crate does not interpret, kept so it can be printed
 /// back (for example 3GPP `integrity-protected="yes"` or RFC 7616 `userhash`).
@@ -20,20 +22,6 @@ pub struct AuthParam {
     /// Whether the value is sent as a quoted-string. Values that are not
     /// tokens are always quoted when printed.
     pub quoted: bool,
-}
-
-/// Characters allowed in a SIP token (RFC 3261 §25.1).
-fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
-}
-
-/// Whether `s` is a non-empty token.
-pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_token_byte)
 }
 
 struct Cursor<'a> {
