@@ -13,6 +13,8 @@ mod method;
 mod params;
 mod status;
 mod text;
+mod transaction;
+mod transport;
 mod uri;
 mod validate;
 
@@ -21,11 +23,15 @@ pub use headers::{
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
 };
 pub use message::{
-    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder,
-    StreamItem,
+    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder, StreamItem,
 };
 pub use method::Method;
 pub use params::{Param, Params};
 pub use status::StatusCode;
+pub use transaction::{
+    Timers, TransactionError, TransactionEvent, TransactionId, TransactionLayer, TransactionState,
+    Transmit,
+};
+pub use transport::{Peer, Transport};
 pub use uri::{Host, SipUri, TelUri, Uri, UriError};
-pub use validate::{ResponseDrop, Rejection, UasPolicy, check_request, check_response, sip_user};
+pub use validate::{Rejection, ResponseDrop, UasPolicy, check_request, check_response, sip_user};
