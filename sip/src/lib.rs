@@ -15,6 +15,8 @@ mod params;
 pub mod sdp;
 mod status;
 mod text;
+mod transaction;
+mod transport;
 mod uri;
 mod validate;
 
@@ -28,5 +30,10 @@ pub use message::{
 pub use method::Method;
 pub use params::{Param, Params};
 pub use status::StatusCode;
+pub use transaction::{
+    Timers, TransactionError, TransactionEvent, TransactionId, TransactionLayer, TransactionState,
+    Transmit,
+};
+pub use transport::{Peer, Transport};
 pub use uri::{Host, SipUri, TelUri, Uri, UriError};
 pub use validate::{Rejection, ResponseDrop, UasPolicy, check_request, check_response, sip_user};
