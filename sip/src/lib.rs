@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod builder;
+mod dialog;
 mod headers;
 mod message;
 mod method;
@@ -16,6 +18,13 @@ mod text;
 mod uri;
 mod validate;
 
+pub use builder::{
+    BuildError, RequestBuilder, branch_from, call_id_from, options_response, rejection_response,
+    tag_from,
+};
+pub use dialog::{
+    Dialog, DialogError, DialogId, DialogRequest, DialogState, Dialogs, RequestKind, sipfrag_status,
+};
 pub use headers::{
     BRANCH_MAGIC, CSeq, Contact, Header, HeaderError, HeaderName, Headers, MediaType, NameAddr,
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
