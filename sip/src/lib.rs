@@ -8,6 +8,8 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod builder;
+mod dialog;
 mod headers;
 mod message;
 mod method;
@@ -20,6 +22,13 @@ mod transport;
 mod uri;
 mod validate;
 
+pub use builder::{
+    BuildError, RequestBuilder, branch_from, call_id_from, options_response, rejection_response,
+    tag_from,
+};
+pub use dialog::{
+    Dialog, DialogError, DialogId, DialogRequest, DialogState, Dialogs, RequestKind, sipfrag_status,
+};
 pub use headers::{
     BRANCH_MAGIC, CSeq, Contact, Header, HeaderError, HeaderName, Headers, MediaType, NameAddr,
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
