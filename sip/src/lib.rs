@@ -10,6 +10,7 @@
 pub mod auth;
 mod builder;
 mod dialog;
+mod error;
 mod headers;
 mod message;
 mod method;
@@ -29,6 +30,7 @@ pub use builder::{
 pub use dialog::{
     Dialog, DialogError, DialogId, DialogRequest, DialogState, Dialogs, RequestKind, sipfrag_status,
 };
+pub use error::UasError;
 pub use headers::{
     BRANCH_MAGIC, CSeq, Contact, Header, HeaderError, HeaderName, Headers, MediaType, NameAddr,
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
