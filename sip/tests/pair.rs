@@ -46,13 +46,11 @@ impl Ua {
 
     fn via(&mut self) -> Via {
         self.next += 1;
-        Via::new(
-            "UDP",
-            Host::V4(Ipv4Addr::new(127, 0, 0, 1)),
-            Some(self.addr.port()),
-            &branch_from(self.next),
-        )
-        .tap_host(self.addr)
+        let host = match self.addr.ip() {
+            std::net::IpAddr::V4(v4) => Host::V4(v4),
+            std::net::IpAddr::V6(v6) => Host::V6(v6),
+        };
+        Via::new("UDP", host, Some(self.addr.port()), &branch_from(self.next))
     }
 
     fn contact(&self) -> NameAddr {
