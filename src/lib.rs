@@ -3,4 +3,7 @@
 //! sans-IO `sip` crate in the workspace, re-exported for convenience.
 #![forbid(unsafe_code)]
 
+pub mod media;
+pub mod privacy;
+
 pub use sip;

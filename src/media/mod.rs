@@ -1,0 +1,19 @@
+//! Media processing between the RTP leg and the services: resampling, prompts, recording.
+//!
+//! Owns: sample-rate conversion ([`FrameResampler`]), prompt decoding and playback
+//! ([`Prompt`], [`PromptSet`], [`PromptPlayer`]) and call recording ([`Recorder`]). Works on
+//! 16-bit PCM frames handed in by the call task. Must not touch: sockets, RTP packets or codecs
+//! (the `rtp` crate), clocks, the store. Per-frame paths do not allocate.
+
+mod prompt;
+mod recorder;
+mod resample;
+
+pub use prompt::{PlayerEvent, Prompt, PromptError, PromptPlayer, PromptSet};
+pub use recorder::{Recorder, RecorderError, RecordingInfo, recording_path};
+pub use resample::{FrameResampler, ResampleError};
+
+/// Sample rate of the telephone leg (G.711), Hz.
+pub const TELEPHONE_RATE: u32 = 8000;
+/// Sample rate speech recognition and synthesis work at, Hz.
+pub const WIDEBAND_RATE: u32 = 16_000;

@@ -1,0 +1,366 @@
+//! Prompts: WAV audio decoded once to 8 kHz mono i16 and played frame by frame into a call's
+//! outgoing audio.
+//!
+//! Owns: WAV decoding (any rate, mono/stereo, 8–32-bit int or 32-bit float), the embedded
+//! default prompt set, and [`PromptPlayer`] (a queue of prompts, silence when idle, `stop` for
+//! barge-in). Must not touch: clocks (the caller's tick drives playback), codecs, sockets.
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use super::TELEPHONE_RATE;
+use super::resample::{ResampleError, resample_clip};
+
+/// Longest prompt accepted (bounds memory for a bad file).
+const MAX_PROMPT: Duration = Duration::from_secs(600);
+
+/// Why a prompt could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PromptError {
+    /// The file could not be read or is not a WAV file hound understands.
+    #[error("{name}: not a readable WAV file: {source}")]
+    Wav {
+        /// The prompt's name.
+        name: String,
+        /// hound's reason.
+        source: hound::Error,
+    },
+    /// A sample format hound decodes but prompts do not support (for example 64-bit float).
+    #[error("{name}: unsupported WAV format ({bits}-bit {format})")]
+    Format {
+        /// The prompt's name.
+        name: String,
+        /// Bits per sample.
+        bits: u16,
+        /// "int" or "float".
+        format: &'static str,
+    },
+    /// Longer than [`MAX_PROMPT`] or with no channels.
+    #[error("{name}: too long or empty header")]
+    Size {
+        /// The prompt's name.
+        name: String,
+    },
+    /// Resampling to 8 kHz failed.
+    #[error("{name}: {source}")]
+    Resample {
+        /// The prompt's name.
+        name: String,
+        /// The resampler's reason.
+        source: ResampleError,
+    },
+}
+
+/// One prompt: a name (for logs and tests) and 8 kHz mono samples, shared cheaply.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Prompt {
+    name: Arc<str>,
+    samples: Arc<[i16]>,
+}
+
+impl std::fmt::Debug for Prompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Prompt({}, {} ms)",
+            self.name,
+            self.duration().as_millis()
+        )
+    }
+}
+
+impl Prompt {
+    /// A prompt from 8 kHz mono samples.
+    pub fn from_samples(name: &str, samples: Vec<i16>) -> Self {
+        Self {
+            name: name.into(),
+            samples: samples.into(),
+        }
+    }
+
+    /// Decodes a WAV file held in memory (any rate, mono or stereo, int or float).
+    pub fn from_wav_bytes(name: &str, bytes: &[u8]) -> Result<Self, PromptError> {
+        decode(name, std::io::Cursor::new(bytes))
+    }
+
+    /// Reads and decodes a WAV file.
+    pub fn from_wav_file(path: &Path) -> Result<Self, PromptError> {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = std::fs::File::open(path).map_err(|e| PromptError::Wav {
+            name: name.clone(),
+            source: hound::Error::IoError(e),
+        })?;
+        decode(&name, std::io::BufReader::new(file))
+    }
+
+    /// The prompt's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The 8 kHz mono samples.
+    pub fn samples(&self) -> &[i16] {
+        &self.samples
+    }
+
+    /// How long it plays.
+    pub fn duration(&self) -> Duration {
+        Duration::from_micros(self.samples.len() as u64 * 1_000_000 / u64::from(TELEPHONE_RATE))
+    }
+}
+
+fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
+    let wav_err = |source| PromptError::Wav {
+        name: name.to_owned(),
+        source,
+    };
+    let mut reader = hound::WavReader::new(input).map_err(wav_err)?;
+    let spec = reader.spec();
+    let channels = usize::from(spec.channels);
+    let frames = u64::from(reader.duration());
+    if channels == 0
+        || spec.sample_rate == 0
+        || frames > MAX_PROMPT.as_secs() * u64::from(spec.sample_rate)
+    {
+        return Err(PromptError::Size {
+            name: name.to_owned(),
+        });
+    }
+    let interleaved: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Int, bits @ (8 | 16 | 24 | 32)) => {
+            let scale = 1.0 / (1u64 << (bits - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+                .map_err(wav_err)?
+        }
+        (hound::SampleFormat::Float, 32) => reader
+            .samples::<f32>()
+            .collect::<Result<_, _>>()
+            .map_err(wav_err)?,
+        (format, bits) => {
+            return Err(PromptError::Format {
+                name: name.to_owned(),
+                bits,
+                format: if format == hound::SampleFormat::Int {
+                    "int"
+                } else {
+                    "float"
+                },
+            });
+        }
+    };
+    let mono: Vec<f32> = interleaved
+        .chunks_exact(channels)
+        .map(|frame| frame.iter().sum::<f32>() / channels as f32)
+        .collect();
+    let resampled = resample_clip(&mono, spec.sample_rate, TELEPHONE_RATE).map_err(|source| {
+        PromptError::Resample {
+            name: name.to_owned(),
+            source,
+        }
+    })?;
+    let samples = resampled
+        .iter()
+        .map(|x| (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16)
+        .collect();
+    Ok(Prompt::from_samples(name, samples))
+}
+
+/// The prompts the built-in call script speaks.
+#[derive(Debug, Clone)]
+pub struct PromptSet {
+    /// "Welcome to voxgate. Please enter some digits, then press the pound key."
+    pub greeting: Prompt,
+    /// "You entered"
+    pub you_entered: Prompt,
+    /// "zero" … "nine"
+    pub digits: [Prompt; 10],
+    /// "star"
+    pub star: Prompt,
+    /// "pound"
+    pub pound: Prompt,
+    /// "Goodbye."
+    pub goodbye: Prompt,
+}
+
+macro_rules! embedded {
+    ($name:literal) => {
+        (
+            $name,
+            include_bytes!(concat!("../../assets/prompts/", $name, ".wav")).as_slice(),
+        )
+    };
+}
+
+const EMBEDDED: [(&str, &[u8]); 15] = [
+    embedded!("greeting"),
+    embedded!("you-entered"),
+    embedded!("digit-0"),
+    embedded!("digit-1"),
+    embedded!("digit-2"),
+    embedded!("digit-3"),
+    embedded!("digit-4"),
+    embedded!("digit-5"),
+    embedded!("digit-6"),
+    embedded!("digit-7"),
+    embedded!("digit-8"),
+    embedded!("digit-9"),
+    embedded!("star"),
+    embedded!("pound"),
+    embedded!("goodbye"),
+];
+
+impl PromptSet {
+    /// The default prompts embedded in the binary (espeak-ng, see `scripts/make-prompts`),
+    /// decoded on first use and shared afterwards.
+    pub fn embedded() -> Result<Self, PromptError> {
+        static CACHE: OnceLock<Option<PromptSet>> = OnceLock::new();
+        if let Some(set) = CACHE.get_or_init(|| Self::decode_embedded().ok()) {
+            return Ok(set.clone());
+        }
+        Self::decode_embedded()
+    }
+
+    fn decode_embedded() -> Result<Self, PromptError> {
+        let mut all = Vec::with_capacity(EMBEDDED.len());
+        for (name, bytes) in EMBEDDED {
+            all.push(Prompt::from_wav_bytes(name, bytes)?);
+        }
+        let mut it = all.into_iter();
+        let mut next = || {
+            it.next()
+                .unwrap_or_else(|| Prompt::from_samples("missing", Vec::new()))
+        };
+        Ok(Self {
+            greeting: next(),
+            you_entered: next(),
+            digits: std::array::from_fn(|_| next()),
+            star: next(),
+            pound: next(),
+            goodbye: next(),
+        })
+    }
+
+    /// The prompt that names a DTMF key (`0`–`9`, `*`, `#`); `None` for A–D and others.
+    pub fn for_key(&self, key: char) -> Option<&Prompt> {
+        match key {
+            '*' => Some(&self.star),
+            '#' => Some(&self.pound),
+            _ => key.to_digit(10).and_then(|d| self.digits.get(d as usize)),
+        }
+    }
+}
+
+/// What the player did, for the script's event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlayerEvent {
+    /// A prompt started playing.
+    Started(Arc<str>),
+    /// A prompt played to its end.
+    Finished(Arc<str>),
+    /// A prompt was cut by [`PromptPlayer::stop`] before its end.
+    Stopped(Arc<str>),
+}
+
+/// Plays a queue of prompts into outgoing frames; silence when idle.
+#[derive(Debug, Default)]
+pub struct PromptPlayer {
+    queue: VecDeque<Prompt>,
+    /// Position in the front prompt; `None` until it starts.
+    pos: Option<usize>,
+    events: VecDeque<PlayerEvent>,
+}
+
+/// Bound on unread events (oldest dropped).
+const MAX_EVENTS: usize = 64;
+
+impl PromptPlayer {
+    /// An idle player.
+    pub fn new() -> Self {
+        Self {
+            queue: VecDeque::with_capacity(32),
+            pos: None,
+            events: VecDeque::with_capacity(MAX_EVENTS),
+        }
+    }
+
+    /// Queues a prompt after the ones already queued.
+    pub fn enqueue(&mut self, prompt: Prompt) {
+        self.queue.push_back(prompt);
+    }
+
+    /// True while a prompt is playing or queued.
+    pub fn is_playing(&self) -> bool {
+        !self.queue.is_empty()
+    }
+
+    /// Stops at once and drops the queue (barge-in). The prompt cut short is reported as
+    /// `Stopped`; queued prompts that never started are dropped silently.
+    pub fn stop(&mut self) {
+        if let (Some(front), Some(_)) = (self.queue.front(), self.pos) {
+            let name = front.name.clone();
+            self.push_event(PlayerEvent::Stopped(name));
+        }
+        self.queue.clear();
+        self.pos = None;
+    }
+
+    /// Fills one outgoing frame: prompt audio, crossing into the next prompt when one ends,
+    /// silence once the queue is empty.
+    pub fn fill(&mut self, out: &mut [i16]) {
+        let mut written = 0;
+        while written < out.len() {
+            let Some(front) = self.queue.front() else {
+                break;
+            };
+            let pos = match self.pos {
+                Some(p) => p,
+                None => {
+                    let name = front.name.clone();
+                    self.push_event(PlayerEvent::Started(name));
+                    0
+                }
+            };
+            let Some(front) = self.queue.front() else {
+                break;
+            };
+            let n = (front.samples.len() - pos).min(out.len() - written);
+            out[written..written + n].copy_from_slice(&front.samples[pos..pos + n]);
+            written += n;
+            if pos + n == front.samples.len() {
+                let name = front.name.clone();
+                self.queue.pop_front();
+                self.pos = None;
+                self.push_event(PlayerEvent::Finished(name));
+            } else {
+                self.pos = Some(pos + n);
+            }
+        }
+        out[written..].fill(0);
+    }
+
+    /// The next thing that happened, oldest first.
+    pub fn poll_event(&mut self) -> Option<PlayerEvent> {
+        self.events.pop_front()
+    }
+
+    fn push_event(&mut self, event: PlayerEvent) {
+        if self.events.len() == MAX_EVENTS {
+            self.events.pop_front();
+        }
+        self.events.push_back(event);
+    }
+}
+
+#[cfg(test)]
+mod tests;
