@@ -5,5 +5,6 @@
 
 pub mod media;
 pub mod privacy;
+pub mod script;
 
 pub use sip;
