@@ -6,5 +6,6 @@
 pub mod media;
 pub mod privacy;
 pub mod script;
+pub mod store;
 
 pub use sip;

@@ -1,0 +1,63 @@
+//! Schema migrations: an ordered list of SQL scripts; `schema_version` holds how many ran.
+//! Append only: a released migration never changes (add a new one instead).
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::StoreError;
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: call records.
+    "CREATE TABLE calls (
+        id               INTEGER PRIMARY KEY,
+        call_id_hash     TEXT NOT NULL,
+        caller           TEXT,
+        started_ms       INTEGER NOT NULL,
+        answered_ms      INTEGER,
+        ended_ms         INTEGER,
+        codec            TEXT,
+        ptime_ms         INTEGER,
+        packets_sent     INTEGER NOT NULL DEFAULT 0,
+        bytes_sent       INTEGER NOT NULL DEFAULT 0,
+        packets_received INTEGER NOT NULL DEFAULT 0,
+        bytes_received   INTEGER NOT NULL DEFAULT 0,
+        packets_lost     INTEGER NOT NULL DEFAULT 0,
+        jitter_ms        REAL,
+        hangup_cause     TEXT,
+        hangup_side      TEXT CHECK (hangup_side IN ('caller', 'gateway')),
+        recording_path   TEXT
+    );
+    CREATE INDEX calls_started ON calls (started_ms DESC);
+    CREATE INDEX calls_call_id ON calls (call_id_hash);",
+];
+
+/// The schema version this build writes.
+pub(super) const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+/// Brings the database to [`CURRENT`], each step in its own transaction.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+    let found: u32 = conn
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    if found > CURRENT {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: CURRENT,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = i as u32 + 1;
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|source| StoreError::Migration { version, source })?;
+        tx.execute("DELETE FROM schema_version", [])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
