@@ -11,7 +11,7 @@ mod resample;
 
 pub use prompt::{PlayerEvent, Prompt, PromptError, PromptPlayer, PromptSet};
 pub use recorder::{Recorder, RecorderError, RecordingInfo, recording_path};
-pub use resample::{FrameResampler, ResampleError};
+pub use resample::{FrameResampler, ResampleError, resample_clip};
 
 /// Sample rate of the telephone leg (G.711), Hz.
 pub const TELEPHONE_RATE: u32 = 8000;

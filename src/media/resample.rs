@@ -216,9 +216,10 @@ fn to_i16(x: f32) -> i16 {
     (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16
 }
 
-/// Resamples a whole clip (mono f32 in −1..1) once, trimming the resampler's start-up delay.
-/// For prompts at load time: allocates.
-pub(crate) fn resample_clip(
+/// Resamples a whole clip (mono f32 in −1..1) once, trimming the resampler's start-up delay:
+/// any rate to 8 or 16 kHz for prompts and synthesized speech. Allocates: for load time, not
+/// for the per-frame path.
+pub fn resample_clip(
     samples: &[f32],
     in_rate: u32,
     out_rate: u32,
