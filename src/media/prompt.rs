@@ -230,10 +230,32 @@ impl PromptSet {
         Self::decode_embedded()
     }
 
+    /// The default set with any prompt overridden by `<dir>/<name>.wav` (names as in
+    /// `assets/prompts/`: `greeting`, `you-entered`, `digit-0`…`digit-9`, `star`, `pound`,
+    /// `goodbye`); files may be at any rate and format [`Prompt::from_wav_file`] reads.
+    pub fn from_dir_or_embedded(dir: &Path) -> Result<Self, PromptError> {
+        Self::decode_with(|name, bytes| {
+            let path = dir.join(format!("{name}.wav"));
+            if path.is_file() {
+                let mut p = Prompt::from_wav_file(&path)?;
+                p.name = name.into();
+                Ok(p)
+            } else {
+                Prompt::from_wav_bytes(name, bytes)
+            }
+        })
+    }
+
     fn decode_embedded() -> Result<Self, PromptError> {
+        Self::decode_with(Prompt::from_wav_bytes)
+    }
+
+    fn decode_with(
+        mut load: impl FnMut(&str, &[u8]) -> Result<Prompt, PromptError>,
+    ) -> Result<Self, PromptError> {
         let mut all = Vec::with_capacity(EMBEDDED.len());
         for (name, bytes) in EMBEDDED {
-            all.push(Prompt::from_wav_bytes(name, bytes)?);
+            all.push(load(name, bytes)?);
         }
         let mut it = all.into_iter();
         let mut next = || {

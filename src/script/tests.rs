@@ -28,6 +28,8 @@ struct Sim {
     events: Vec<ScriptEvent>,
     hangup: Option<(Duration, ScriptAction)>,
     heard: Vec<i16>,
+    /// Samples per tick (160 = 20 ms, 240 = 30 ms).
+    frame: usize,
 }
 
 impl Sim {
@@ -42,16 +44,18 @@ impl Sim {
             events: Vec::new(),
             hangup: None,
             heard: Vec::new(),
+            frame: 160,
         }
     }
 
     fn tick(&mut self) {
-        self.script.on_caller_audio(self.now, &[100; 160]);
-        let mut out = [0i16; 160];
-        self.script.fill_outgoing(self.now, &mut out);
-        self.heard.extend_from_slice(&out);
+        let n = self.frame;
+        self.script.on_caller_audio(self.now, &[100; 240][..n]);
+        let mut out = [0i16; 240];
+        self.script.fill_outgoing(self.now, &mut out[..n]);
+        self.heard.extend_from_slice(&out[..n]);
         self.collect();
-        self.now += TICK;
+        self.now += Duration::from_micros(n as u64 * 125);
     }
 
     fn collect(&mut self) {
@@ -276,4 +280,25 @@ fn the_call_length_is_capped_even_mid_prompt() {
     assert!(at.abs_diff(secs(2.0)) <= TICK, "{at:?}");
     // Silence after the hang-up request.
     assert!(sim.heard[sim.heard.len() - 160..].iter().all(|s| *s == 0));
+}
+
+#[test]
+fn thirty_ms_ticks_work_the_same() {
+    let mut sim = Sim::new(synthetic(), ScriptConfig::default(), None);
+    sim.frame = 240;
+    sim.run_until(secs(3.3));
+    for k in ['5', '#'] {
+        sim.key(k);
+        sim.run_until(sim.now - sim.t0 + secs(0.03));
+    }
+    let (at, reason) = sim.run_to_hangup();
+    assert_eq!(reason, HangupReason::Completed);
+    assert_eq!(
+        sim.prompts(),
+        ["greeting", "you-entered", "digit-5", "goodbye"]
+    );
+    assert!(at.abs_diff(secs(3.33 + 1.5)) <= secs(0.06), "{at:?}");
+    // Prompts are back to back: the greeting, then 3 × 0.5 s, with no gap inside the read-back.
+    let start = sim.heard.iter().position(|s| *s == 2).unwrap();
+    assert!(sim.heard[start..start + 12_000].iter().all(|s| *s != 0));
 }

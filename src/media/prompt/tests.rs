@@ -146,3 +146,21 @@ fn stop_cuts_the_current_prompt_and_drops_the_queue() {
     player.stop();
     assert_eq!(player.poll_event(), None);
 }
+
+#[test]
+fn a_directory_overrides_single_prompts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("goodbye.wav"),
+        wav(spec(16000, 2, 16, false), 0.25, 440.0),
+    )
+    .unwrap();
+    let set = PromptSet::from_dir_or_embedded(dir.path()).unwrap();
+    let embedded = PromptSet::embedded().unwrap();
+    assert_eq!(set.goodbye.name(), "goodbye");
+    assert!(set.goodbye.samples().len().abs_diff(2000) <= 2);
+    assert_ne!(set.goodbye, embedded.goodbye);
+    assert_eq!(set.greeting, embedded.greeting);
+    std::fs::write(dir.path().join("star.wav"), b"not a wav").unwrap();
+    assert!(PromptSet::from_dir_or_embedded(dir.path()).is_err());
+}
