@@ -71,7 +71,8 @@ pub enum ScriptEvent {
     PromptFinished(Arc<str>),
     /// A prompt was cut by the caller (barge-in).
     PromptCut(Arc<str>),
-    /// A digit was collected.
+    /// A digit was collected (personal data when digits are PINs or account numbers: the
+    /// runtime decides whether to log it).
     Digit(char),
     /// A key arrived when it is not collected (during the read-back, A–D, past the cap).
     KeyIgnored(char),
@@ -117,7 +118,6 @@ const MAX_EVENTS: usize = 128;
 const CALLER_BUF: usize = 960;
 
 /// The built-in DTMF read-back script (see the module docs).
-#[derive(Debug)]
 pub struct DigitScript {
     config: ScriptConfig,
     prompts: PromptSet,
@@ -129,6 +129,18 @@ pub struct DigitScript {
     caller: Vec<i16>,
     actions: VecDeque<ScriptAction>,
     events: VecDeque<ScriptEvent>,
+}
+
+impl std::fmt::Debug for DigitScript {
+    /// Digits can be account numbers or PINs: only their count is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DigitScript")
+            .field("state", &self.state)
+            .field("digits", &self.digits.len())
+            .field("playing", &self.player.is_playing())
+            .field("recorder", &self.recorder)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DigitScript {

@@ -302,3 +302,14 @@ fn thirty_ms_ticks_work_the_same() {
     let start = sim.heard.iter().position(|s| *s == 2).unwrap();
     assert!(sim.heard[start..start + 12_000].iter().all(|s| *s != 0));
 }
+
+#[test]
+fn debug_output_does_not_show_the_digits() {
+    let mut sim = Sim::new(synthetic(), ScriptConfig::default(), None);
+    for k in "8642".chars() {
+        sim.key(k);
+    }
+    let shown = format!("{:?}", sim.script);
+    assert!(!shown.contains("8642"), "{shown}");
+    assert!(shown.contains("digits: 4"), "{shown}");
+}
