@@ -5,8 +5,8 @@
 //! [`PromptPlayer`] for what the caller hears, and the call's [`Recorder`] feed (caller frame
 //! left, what voxgate sends right). Must not touch: sockets, RTP, SIP, the store. Sans-IO: the
 //! call task drives it with the five operations of its `CallLogic` seam and nothing else is
-//! required; [`DigitScript::poll_event`] and [`DigitScript::finish`] are optional extras for
-//! logging and the call record. Per-tick operations do not allocate.
+//! required besides `on_end` (which the seam's trait also has); [`DigitScript::poll_event`] and
+//! [`DigitScript::finish`] are optional extras for logging and the call record. Per-tick operations do not allocate.
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -123,6 +123,8 @@ pub struct DigitScript {
     prompts: PromptSet,
     player: PromptPlayer,
     recorder: Option<Recorder>,
+    /// The closed recording, after `on_end`.
+    recording: Option<RecordingInfo>,
     state: State,
     digits: String,
     hangup: Option<HangupReason>,
@@ -152,6 +154,7 @@ impl DigitScript {
             prompts,
             player: PromptPlayer::new(),
             recorder,
+            recording: None,
             state: State::ExpectAnswer,
             hangup: None,
             caller: Vec::with_capacity(CALLER_BUF),
@@ -255,18 +258,42 @@ impl DigitScript {
         &self.digits
     }
 
-    /// The recording's file, while recording.
+    /// The recording's file (while recording and after [`on_end`](Self::on_end)).
     pub fn recording_path(&self) -> Option<&Path> {
-        self.recorder.as_ref().map(Recorder::path)
+        match (&self.recorder, &self.recording) {
+            (Some(r), _) => Some(r.path()),
+            (None, Some(info)) => Some(&info.path),
+            (None, None) => None,
+        }
     }
 
-    /// Ends the script: closes the recording and reports what the call record needs.
-    pub fn finish(mut self) -> ScriptSummary {
-        if !self.caller.is_empty() {
-            self.record_tick(&[]);
+    /// The call is over (the runtime's `CallLogic::on_end`): stops playback, records what the
+    /// caller said since the last tick and closes the recording. Idempotent; returns the
+    /// closed recording.
+    pub fn on_end(&mut self, _now: Instant) -> Option<&RecordingInfo> {
+        if self.recorder.is_some() {
+            if !self.caller.is_empty() {
+                self.record_tick(&[]);
+            }
+            if let Some(rec) = self.recorder.take() {
+                match rec.finish() {
+                    Ok(info) => self.recording = Some(info),
+                    Err(_) => self.push_event(ScriptEvent::RecordingFailed),
+                }
+            }
         }
+        self.player.stop();
+        self.drain_player_events();
+        self.state = State::Done;
+        self.recording.as_ref()
+    }
+
+    /// Ends the script (calling [`on_end`](Self::on_end) if the runtime did not) and reports
+    /// what the call record needs.
+    pub fn finish(mut self, now: Instant) -> ScriptSummary {
+        self.on_end(now);
         ScriptSummary {
-            recording: self.recorder.take().and_then(|r| r.finish().ok()),
+            recording: self.recording.take(),
             digits: std::mem::take(&mut self.digits),
             hangup: self.hangup,
         }

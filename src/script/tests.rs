@@ -144,7 +144,7 @@ fn digits_then_pound_are_read_back_and_the_call_ends() {
     // The caller heard the greeting from its first sample until the barge-in.
     assert_eq!(&sim.heard[..8000], &greeting.samples()[..8000]);
 
-    let summary = sim.script.finish();
+    let summary = sim.script.finish(sim.now);
     assert_eq!(summary.digits, "123");
     assert_eq!(summary.hangup, Some(HangupReason::Completed));
     let info = summary.recording.unwrap();
@@ -312,4 +312,36 @@ fn debug_output_does_not_show_the_digits() {
     let shown = format!("{:?}", sim.script);
     assert!(!shown.contains("8642"), "{shown}");
     assert!(shown.contains("digits: 4"), "{shown}");
+}
+
+#[test]
+fn ending_mid_call_closes_the_recording_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = Recorder::create_at(dir.path().join("end.wav")).unwrap();
+    let mut sim = Sim::new(synthetic(), ScriptConfig::default(), Some(rec));
+    sim.run_until(secs(1.0));
+    sim.script.on_caller_audio(sim.now, &[7; 160]); // said after the last tick: still recorded
+    let now = sim.now;
+    let frames = sim.script.on_end(now).unwrap().frames;
+    assert_eq!(frames, 8000 + 160);
+    assert_eq!(sim.script.on_end(now).unwrap().frames, frames, "idempotent");
+    assert_eq!(
+        sim.script.recording_path(),
+        Some(dir.path().join("end.wav").as_path())
+    );
+    // After the end: silence, nothing recorded, no hang-up request of its own.
+    let mut out = [1i16; 160];
+    sim.script.fill_outgoing(now, &mut out);
+    assert!(out.iter().all(|s| *s == 0));
+    assert_eq!(sim.script.poll_action(), None);
+    assert!(
+        sim.events
+            .iter()
+            .all(|e| !matches!(e, ScriptEvent::Hangup(_)))
+    );
+    let summary = sim.script.finish(now);
+    assert_eq!(summary.recording.unwrap().frames, frames);
+    assert_eq!(summary.hangup, None);
+    let r = hound::WavReader::open(dir.path().join("end.wav")).unwrap();
+    assert_eq!(r.duration() as u64, frames);
 }
