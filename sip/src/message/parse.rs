@@ -5,16 +5,12 @@ use std::borrow::Cow;
 
 use super::error::{ParseError, ParseErrorKind as K, Salvage};
 use super::framing::Limits;
+use super::values::{check_other, parse_call_id, push_vias};
 use super::{Head, Message, Request, Response};
-use crate::headers::{
-    CSeq, HeaderError, HeaderName, Headers, MediaType, NameAddr, Via, parse_delta_seconds,
-    parse_max_forwards, parse_token_list,
-};
+use crate::headers::{CSeq, HeaderError, HeaderName, Headers, NameAddr, Via, parse_max_forwards};
 use crate::method::Method;
 use crate::status::StatusCode;
-use crate::text::{
-    is_token, is_word, parse_digits, split_commas, split_once_byte, trim_lws, trim_lws_end,
-};
+use crate::text::{is_token, parse_digits, split_once_byte, trim_lws, trim_lws_end};
 use crate::uri::{Uri, UriError};
 
 /// How the body is delimited.
@@ -331,84 +327,4 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), K> {
     }
     *slot = Some(value);
     Ok(())
-}
-
-/// `callid = word [ "@" word ]`.
-fn parse_call_id(v: &str) -> Result<String, HeaderError> {
-    let ok = match split_once_byte(v, b'@') {
-        Some((a, b)) => is_word(a) && is_word(b),
-        None => is_word(v),
-    };
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(HeaderError::Token)
-    }
-}
-
-/// Appends the Vias of one (trimmed) field value, as `Via::parse_list` would. A value
-/// without `,` or `"` is a single Via: parsed straight into `out`, with no temporary lists.
-fn push_vias(out: &mut Vec<Via>, v: &str) -> Result<(), HeaderError> {
-    if v.bytes().any(|c| c == b',' || c == b'"') {
-        out.extend(Via::parse_list(v)?);
-    } else {
-        out.push(Via::parse(v)?);
-    }
-    Ok(())
-}
-
-/// Accepts exactly what `NameAddr::parse_list` accepts, with the same error, without
-/// keeping the addresses. Without `,` or `"` the (trimmed) value is a single address.
-fn check_name_addrs(v: &str) -> Result<(), HeaderError> {
-    if !v.bytes().any(|c| c == b',' || c == b'"') {
-        return NameAddr::parse(v).map(drop);
-    }
-    for element in split_commas(v).ok_or(HeaderError::Quote)? {
-        NameAddr::parse(element)?;
-    }
-    Ok(())
-}
-
-/// Accepts exactly what [`parse_token_list`] accepts, with the same error, without building
-/// the list. Without `"` or `<` in the value, top-level commas are all its commas.
-fn check_token_list(v: &str) -> Result<(), HeaderError> {
-    if v.bytes().any(|c| c == b'"' || c == b'<') {
-        return parse_token_list(v).map(drop);
-    }
-    let mut rest = Some(v);
-    while let Some(r) = rest {
-        let (element, tail) = match split_once_byte(r, b',') {
-            Some((e, t)) => (e, Some(t)),
-            None => (r, None),
-        };
-        let element = trim_lws(element);
-        if !element.is_empty() && !is_token(element) {
-            return Err(HeaderError::Token);
-        }
-        rest = tail;
-    }
-    Ok(())
-}
-
-/// Validates the headers the stack and the UAS checks read later, so that a message that
-/// parsed never fails there.
-fn check_other(name: &HeaderName, v: &str) -> Result<(), HeaderError> {
-    match name {
-        HeaderName::Contact if trim_lws(v) == "*" => Ok(()),
-        HeaderName::Contact | HeaderName::Route | HeaderName::RecordRoute | HeaderName::ReplyTo => {
-            check_name_addrs(v)
-        }
-        HeaderName::ReferTo => NameAddr::parse(v).map(drop),
-        HeaderName::ContentType => MediaType::check(v),
-        HeaderName::Accept => MediaType::parse_list(v).map(drop),
-        HeaderName::Expires | HeaderName::MinExpires => parse_delta_seconds(v).map(drop),
-        HeaderName::Require
-        | HeaderName::ProxyRequire
-        | HeaderName::Supported
-        | HeaderName::Unsupported
-        | HeaderName::Allow
-        | HeaderName::ContentEncoding => check_token_list(v),
-        HeaderName::RetryAfter => crate::headers::RetryAfter::parse(v).map(drop),
-        _ => Ok(()),
-    }
 }
