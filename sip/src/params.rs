@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::text::{is_token, quoted_len, trim_lws, unquote};
+use crate::text::{find_any, is_token, quoted_len, trim_lws, unquote};
 
 /// One parameter: a name and an optional raw value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +126,7 @@ impl Params {
 fn take_param(s: &str, syntax: ParamSyntax) -> Result<(Param, &str), ParamsError> {
     let lws = syntax == ParamSyntax::Header;
     let s = if lws { trim_lws(s) } else { s };
-    let name_end = s.find([';', '=', ' ', '\t']).unwrap_or(s.len());
+    let name_end = find_any(s, b";= \t").unwrap_or(s.len());
     let name = &s[..name_end];
     if name.is_empty() {
         return Err(ParamsError::Empty);
@@ -163,7 +163,7 @@ fn take_value(v: &str, syntax: ParamSyntax) -> Result<(&str, &str), ParamsError>
         let n = quoted_len(v).ok_or(ParamsError::Unterminated)?;
         return Ok((&v[..n], &v[n..]));
     }
-    let end = v.find([';', ' ', '\t']).unwrap_or(v.len());
+    let end = find_any(v, b"; \t").unwrap_or(v.len());
     let value = &v[..end];
     let ok = match syntax {
         // gen-value = token / host / quoted-string; hosts add `:` `[` `]`

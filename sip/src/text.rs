@@ -6,12 +6,24 @@
 
 /// `token` characters (RFC 3261 §25.1).
 pub(crate) fn is_token_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+    TOKEN_CHARS[usize::from(c)]
 }
+
+/// [`is_token_char`] as a table: it runs on every byte of every name and token.
+static TOKEN_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
+    }
+    t
+};
 
 /// `word` characters (Call-ID): token characters plus a few separators.
 pub(crate) fn is_word_char(c: u8) -> bool {
@@ -50,7 +62,37 @@ pub(crate) fn is_wsp(c: u8) -> bool {
 
 /// Trims SP and HTAB on both ends.
 pub(crate) fn trim_lws(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    // Byte scans: `trim_matches` with a char set goes through the generic pattern code,
+    // which showed up in parse profiles. Both ends are next to ASCII bytes, so they are
+    // char boundaries and `get` always succeeds.
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !is_wsp(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_wsp(c)).map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// Trims SP and HTAB at the end.
+pub(crate) fn trim_lws_end(s: &str) -> &str {
+    let end = s.bytes().rposition(|c| !is_wsp(c)).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or_default()
+}
+
+/// Offset of the first `b` (an ASCII byte) in `s`. Byte scans beat `str::find(char)` on the
+/// short strings of header values: the char searcher confirms each hit with a `memcmp`.
+pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// `str::split_once` on an ASCII byte: the text before and after its first occurrence.
+pub(crate) fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s, b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// Offset of the first byte of `s` that is in the ASCII set `set` (a byte-wise
+/// `str::find` with a char array).
+pub(crate) fn find_any(s: &str, set: &[u8]) -> Option<usize> {
+    s.bytes().position(|c| set.contains(&c))
 }
 
 /// Length of the quoted string at the start of `s` (which must begin with `"`), including both

@@ -6,7 +6,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::params::{ParamSyntax, Params};
-use crate::text::{escapes_valid, unescape};
+use crate::text::{escapes_valid, find_byte, split_once_byte, unescape};
 
 /// Why a URI did not parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -94,7 +94,7 @@ pub struct TelUri {
 impl Uri {
     /// Parses a URI. The input must be exactly the URI: no surrounding white space or brackets.
     pub fn parse(s: &str) -> Result<Self, UriError> {
-        let (scheme, rest) = s.split_once(':').ok_or(UriError::Scheme)?;
+        let (scheme, rest) = split_once_byte(s, b':').ok_or(UriError::Scheme)?;
         if !is_scheme(scheme) {
             return Err(UriError::Scheme);
         }
@@ -159,7 +159,7 @@ impl SipUri {
     }
 
     fn parse_after_scheme(secure: bool, s: &str) -> Result<Self, UriError> {
-        let (userinfo, rest) = match s.split_once('@') {
+        let (userinfo, rest) = match split_once_byte(s, b'@') {
             Some((u, r)) => (Some(u), r),
             None => (None, s),
         };
@@ -167,11 +167,11 @@ impl SipUri {
             Some(u) => parse_userinfo(u)?,
             None => (None, None),
         };
-        let (before_headers, headers) = match rest.split_once('?') {
+        let (before_headers, headers) = match split_once_byte(rest, b'?') {
             Some((a, h)) => (a, parse_uri_headers(h)?),
             None => (rest, Vec::new()),
         };
-        let (hostport, params) = match before_headers.find(';') {
+        let (hostport, params) = match find_byte(before_headers, b';') {
             Some(i) => (&before_headers[..i], &before_headers[i..]),
             None => (before_headers, ""),
         };
@@ -203,7 +203,7 @@ impl SipUri {
 }
 
 fn parse_userinfo(u: &str) -> Result<(Option<String>, Option<String>), UriError> {
-    let (user, password) = match u.split_once(':') {
+    let (user, password) = match split_once_byte(u, b':') {
         Some((a, b)) => (a, Some(b)),
         None => (u, None),
     };
@@ -238,7 +238,7 @@ fn is_password_char(c: u8) -> bool {
 fn parse_uri_headers(h: &str) -> Result<Vec<(String, String)>, UriError> {
     h.split('&')
         .map(|pair| {
-            let (n, v) = pair.split_once('=').ok_or(UriError::Header)?;
+            let (n, v) = split_once_byte(pair, b'=').ok_or(UriError::Header)?;
             let ok = |s: &str| {
                 escapes_valid(s)
                     && s.bytes().all(|c| {
@@ -257,7 +257,7 @@ fn parse_uri_headers(h: &str) -> Result<Vec<(String, String)>, UriError> {
 /// Parses `host[:port]`, where host may be a bracketed IPv6 reference.
 pub(crate) fn parse_hostport(s: &str) -> Result<(Host, Option<u16>), UriError> {
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']').ok_or(UriError::Host)?;
+        let (v6, after) = split_once_byte(rest, b']').ok_or(UriError::Host)?;
         let addr: Ipv6Addr = v6.parse().map_err(|_| UriError::Host)?;
         let port = match after {
             "" => None,
@@ -265,7 +265,7 @@ pub(crate) fn parse_hostport(s: &str) -> Result<(Host, Option<u16>), UriError> {
         };
         (Host::V6(addr), port)
     } else {
-        let (h, p) = match s.split_once(':') {
+        let (h, p) = match split_once_byte(s, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (s, None),
         };
@@ -298,7 +298,7 @@ fn parse_host(h: &str) -> Result<Host, UriError> {
 
 impl TelUri {
     fn parse_after_scheme(s: &str) -> Result<Self, UriError> {
-        let (number, params) = match s.find(';') {
+        let (number, params) = match find_byte(s, b';') {
             Some(i) => (&s[..i], &s[i..]),
             None => (s, ""),
         };

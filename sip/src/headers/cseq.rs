@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::HeaderError;
 use crate::method::Method;
-use crate::text::{parse_digits, trim_lws};
+use crate::text::{find_any, parse_digits, trim_lws};
 
 /// A CSeq value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ impl CSeq {
     /// Parses `1*DIGIT LWS Method`.
     pub fn parse(s: &str) -> Result<Self, HeaderError> {
         let s = trim_lws(s);
-        let end = s.find([' ', '\t']).ok_or(HeaderError::Token)?;
+        let end = find_any(s, b" \t").ok_or(HeaderError::Token)?;
         let seq = parse_digits(&s[..end])
             .filter(|n| *n < 1 << 31)
             .ok_or(HeaderError::Number)?;

@@ -22,6 +22,11 @@ impl Headers {
         Self(Vec::new())
     }
 
+    /// An empty list with room for `n` fields.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
     /// Appends a field.
     pub fn push(&mut self, name: HeaderName, value: impl Into<String>) {
         self.0.push(Header {

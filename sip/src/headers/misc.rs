@@ -5,7 +5,9 @@ use std::fmt;
 
 use super::HeaderError;
 use crate::params::{ParamSyntax, Params};
-use crate::text::{is_token, parse_digits, split_commas, trim_lws};
+use crate::text::{
+    find_any, find_byte, is_token, parse_digits, split_commas, split_once_byte, trim_lws,
+};
 
 /// A media type `type/subtype;params`, or a media range with `*` in Accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,20 +37,20 @@ impl MediaType {
 
     /// Parses `type SLASH subtype *(SEMI param)`.
     pub fn parse(s: &str) -> Result<Self, HeaderError> {
-        let s = trim_lws(s);
-        let (kind, rest) = s.split_once('/').ok_or(HeaderError::Token)?;
-        let rest = trim_lws(rest);
-        let end = rest.find([';', ' ', '\t']).unwrap_or(rest.len());
-        let (subtype, params) = rest.split_at(end);
-        let kind = trim_lws(kind);
-        if !is_token(kind) || !is_token(subtype) {
-            return Err(HeaderError::Token);
-        }
+        let (kind, subtype, params) = split_media_type(s)?;
         Ok(Self {
             kind: kind.to_ascii_lowercase(),
             subtype: subtype.to_ascii_lowercase(),
             params: Params::parse(params, ParamSyntax::Header)?,
         })
+    }
+
+    /// Whether [`MediaType::parse`] accepts `s` (the same error if not), without
+    /// building the value.
+    pub(crate) fn check(s: &str) -> Result<(), HeaderError> {
+        let (_, _, params) = split_media_type(s)?;
+        Params::parse(params, ParamSyntax::Header)?;
+        Ok(())
     }
 
     /// Parses an Accept value: a list of media ranges (empty elements skipped).
@@ -72,6 +74,20 @@ impl fmt::Display for MediaType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}{}", self.kind, self.subtype, self.params)
     }
+}
+
+/// Splits a media type into its checked type and subtype tokens and its raw parameters.
+fn split_media_type(s: &str) -> Result<(&str, &str, &str), HeaderError> {
+    let s = trim_lws(s);
+    let (kind, rest) = split_once_byte(s, b'/').ok_or(HeaderError::Token)?;
+    let rest = trim_lws(rest);
+    let end = find_any(rest, b"; \t").unwrap_or(rest.len());
+    let (subtype, params) = rest.split_at(end);
+    let kind = trim_lws(kind);
+    if !is_token(kind) || !is_token(subtype) {
+        return Err(HeaderError::Token);
+    }
+    Ok((kind, subtype, params))
 }
 
 /// Parses a comma-separated token list (option tags, methods, encodings); empty elements
@@ -127,7 +143,7 @@ impl RetryAfter {
             .ok_or(HeaderError::Number)?;
         let mut rest = trim_lws(&s[end..]);
         if rest.starts_with('(') {
-            let close = rest.find(')').ok_or(HeaderError::Token)?;
+            let close = find_byte(rest, b')').ok_or(HeaderError::Token)?;
             rest = &rest[close + 1..];
         }
         Ok(Self {

@@ -5,7 +5,10 @@ use std::fmt;
 
 use super::HeaderError;
 use crate::params::{ParamSyntax, Params};
-use crate::text::{is_token_char, is_wsp, quote, quoted_len, split_commas, trim_lws, unquote};
+use crate::text::{
+    find_byte, is_token_char, is_wsp, quote, quoted_len, split_commas, split_once_byte, trim_lws,
+    unquote,
+};
 use crate::uri::Uri;
 
 /// An address with an optional display name and header parameters.
@@ -77,7 +80,7 @@ fn display_name_end(s: &str) -> Result<Option<(&str, &str)>, HeaderError> {
     }
     // `*(token LWS) <`: a display name made of tokens, or a bare addr-spec (which starts
     // with a scheme and contains a `:` before any `<`).
-    let Some(lt) = s.find('<') else {
+    let Some(lt) = find_byte(s, b'<') else {
         return Ok(None);
     };
     let display = trim_lws(&s[..lt]);
@@ -91,9 +94,7 @@ fn display_name_end(s: &str) -> Result<Option<(&str, &str)>, HeaderError> {
 
 fn parse_bracketed(display: &str, rest: &str) -> Result<NameAddr, HeaderError> {
     let inner_and_after = rest.strip_prefix('<').ok_or(HeaderError::NameAddr)?;
-    let (inner, after) = inner_and_after
-        .split_once('>')
-        .ok_or(HeaderError::NameAddr)?;
+    let (inner, after) = split_once_byte(inner_and_after, b'>').ok_or(HeaderError::NameAddr)?;
     // No LWS is allowed inside the brackets (RFC 4475 badaspec).
     if inner.bytes().next().is_some_and(is_wsp) || inner.bytes().last().is_some_and(is_wsp) {
         return Err(HeaderError::NameAddr);
@@ -120,7 +121,7 @@ fn parse_bracketed(display: &str, rest: &str) -> Result<NameAddr, HeaderError> {
 /// A bare addr-spec: the URI ends at the first `;` (which starts header parameters). Such
 /// a URI cannot carry `?` headers or `,` (RFC 3261 §20: those need angle brackets).
 fn parse_addr_spec(s: &str) -> Result<NameAddr, HeaderError> {
-    let (uri, params) = match s.find(';') {
+    let (uri, params) = match find_byte(s, b';') {
         Some(i) => (trim_lws(&s[..i]), &s[i..]),
         None => (s, ""),
     };

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::HeaderError;
 use crate::params::{ParamSyntax, Params};
-use crate::text::{is_token, split_commas, trim_lws};
+use crate::text::{find_any, find_byte, is_token, split_commas, split_once_byte, trim_lws};
 use crate::uri::{Host, parse_hostport};
 
 /// The RFC 3261 branch magic cookie.
@@ -43,7 +43,7 @@ impl Via {
     pub fn parse(s: &str) -> Result<Self, HeaderError> {
         let (version, transport, rest) = sent_protocol(s)?;
         let rest = trim_lws(rest);
-        let (sent_by, params) = match rest.find(';') {
+        let (sent_by, params) = match find_byte(rest, b';') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
@@ -95,10 +95,10 @@ impl Via {
 /// `SIP / 2.0 / UDP` with optional LWS around the slashes, then LWS before sent-by.
 fn sent_protocol(s: &str) -> Result<(&str, &str, &str), HeaderError> {
     let s = trim_lws(s);
-    let (name, rest) = s.split_once('/').ok_or(HeaderError::Via)?;
-    let (version, rest) = rest.split_once('/').ok_or(HeaderError::Via)?;
+    let (name, rest) = split_once_byte(s, b'/').ok_or(HeaderError::Via)?;
+    let (version, rest) = split_once_byte(rest, b'/').ok_or(HeaderError::Via)?;
     let rest = trim_lws(rest);
-    let end = rest.find([' ', '\t']).ok_or(HeaderError::Via)?;
+    let end = find_any(rest, b" \t").ok_or(HeaderError::Via)?;
     let (transport, rest) = rest.split_at(end);
     let (name, version) = (trim_lws(name), trim_lws(version));
     if !name.eq_ignore_ascii_case("SIP") || !is_token(version) || !is_token(transport) {
@@ -114,7 +114,7 @@ fn parse_sent_by(s: &str) -> Result<(Host, Option<u16>), HeaderError> {
         return Err(HeaderError::Via);
     }
     let compact: String;
-    let s = if s.contains([' ', '\t']) {
+    let s = if find_any(s, b" \t").is_some() {
         compact = s.split([' ', '\t']).collect();
         compact.as_str()
     } else {

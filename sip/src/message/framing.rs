@@ -3,7 +3,7 @@
 
 use super::Message;
 use super::error::{ParseError, ParseErrorKind};
-use super::parse::{Framing, find_head_end, parse_at, skip_leading_crlf};
+use super::parse::{Framing, find_head_end, parse_at};
 
 /// Size limits applied while parsing peer input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,19 @@ pub enum StreamItem {
     Message(Box<Message>),
     /// A double-CRLF keep-alive ping; answer it with a single CRLF (pong).
     KeepAlive,
+}
+
+/// The RFC 5626 keep-alive ping.
+const PING: &[u8] = b"\r\n\r\n";
+
+/// What comes first in the buffer once line ends between messages are dropped.
+enum Gap {
+    /// A keep-alive ping (consumed).
+    KeepAlive,
+    /// Only a prefix of a ping: wait for more bytes.
+    NeedMore,
+    /// The start of a message, or nothing.
+    Message,
 }
 
 /// Reassembles messages from a byte stream. Feed bytes with [`StreamDecoder::push`], then
@@ -73,16 +86,16 @@ impl StreamDecoder {
         if self.failed {
             return None;
         }
-        let lead = skip_leading_crlf(&self.buf);
-        if lead > 0 {
-            let ping = self.buf.starts_with(b"\r\n\r\n");
-            self.buf.drain(..if ping { 4 } else { lead });
-            if ping {
-                return Some(Ok(StreamItem::KeepAlive));
-            }
+        match self.skip_line_ends() {
+            Gap::KeepAlive => return Some(Ok(StreamItem::KeepAlive)),
+            Gap::NeedMore => return None,
+            Gap::Message => {}
         }
         let Some(head) = find_head_end(&self.buf) else {
-            if self.buf.len() > self.limits.max_head {
+            // The blank line still to come starts at `len - 2` at the earliest (its first
+            // LF may already be here, followed by a CR): give up only when that is past the
+            // limit, so that the verdict does not depend on how the bytes were split.
+            if self.buf.len() > self.limits.max_head.saturating_add(2) {
                 return Some(Err(self.fail(ParseError::new(ParseErrorKind::TooLarge))));
             }
             return None;
@@ -95,6 +108,30 @@ impl StreamDecoder {
             Err(e) if e.kind == ParseErrorKind::BodyTruncated => None,
             Err(e) => Some(Err(self.fail(e))),
         }
+    }
+
+    /// Drops the CR and LF bytes that come before a message, one at a time, stopping at a
+    /// double-CRLF ping and at a buffer that could still become one. Deciding on each byte
+    /// only once what follows it is known keeps the outcome independent of how the stream
+    /// was split into pushes (a ping split as `\r\n` + `\r\n` is still a ping).
+    fn skip_line_ends(&mut self) -> Gap {
+        let mut i = 0;
+        let gap = loop {
+            let rest = self.buf.get(i..).unwrap_or_default();
+            if !rest.first().is_some_and(|c| matches!(c, b'\r' | b'\n')) {
+                break Gap::Message;
+            }
+            if rest.starts_with(PING) {
+                i += PING.len();
+                break Gap::KeepAlive;
+            }
+            if PING.starts_with(rest) {
+                break Gap::NeedMore;
+            }
+            i += 1;
+        };
+        self.buf.drain(..i);
+        gap
     }
 
     fn fail(&mut self, e: ParseError) -> ParseError {

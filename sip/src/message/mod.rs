@@ -6,6 +6,7 @@ mod error;
 mod framing;
 mod parse;
 mod print;
+mod values;
 
 pub use error::{ParseError, ParseErrorKind};
 pub use framing::{Limits, StreamDecoder, StreamItem};

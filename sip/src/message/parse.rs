@@ -5,14 +5,12 @@ use std::borrow::Cow;
 
 use super::error::{ParseError, ParseErrorKind as K, Salvage};
 use super::framing::Limits;
+use super::values::{check_other, parse_call_id, push_vias};
 use super::{Head, Message, Request, Response};
-use crate::headers::{
-    CSeq, Contact, HeaderName, Headers, MediaType, NameAddr, Via, parse_delta_seconds,
-    parse_max_forwards, parse_token_list,
-};
+use crate::headers::{CSeq, HeaderError, HeaderName, Headers, NameAddr, Via, parse_max_forwards};
 use crate::method::Method;
 use crate::status::StatusCode;
-use crate::text::{is_token, is_word, parse_digits, trim_lws};
+use crate::text::{is_token, parse_digits, split_once_byte, trim_lws, trim_lws_end};
 use crate::uri::{Uri, UriError};
 
 /// How the body is delimited.
@@ -42,7 +40,7 @@ pub(super) fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Par
 }
 
 /// Number of CR/LF bytes before the start line (RFC 3261 §7.5 says to ignore them).
-pub(super) fn skip_leading_crlf(buf: &[u8]) -> usize {
+fn skip_leading_crlf(buf: &[u8]) -> usize {
     buf.iter()
         .take_while(|c| matches!(c, b'\r' | b'\n'))
         .count()
@@ -51,18 +49,33 @@ pub(super) fn skip_leading_crlf(buf: &[u8]) -> usize {
 /// Where the header section ends: `(offset of the blank line, offset of the body)`,
 /// relative to `buf`. Accepts CRLF CRLF and, leniently, LF LF.
 pub(super) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while i < buf.len() {
-        if buf[i] == b'\n' {
-            match (buf.get(i + 1), buf.get(i + 2)) {
-                (Some(b'\n'), _) => return Some((i, i + 2)),
-                (Some(b'\r'), Some(b'\n')) => return Some((i, i + 3)),
-                _ => {}
-            }
+    let mut from = 0;
+    while let Some(i) = find_lf(buf, from) {
+        match (buf.get(i + 1), buf.get(i + 2)) {
+            (Some(b'\n'), _) => return Some((i, i + 2)),
+            (Some(b'\r'), Some(b'\n')) => return Some((i, i + 3)),
+            _ => from = i + 1,
         }
-        i += 1;
     }
     None
+}
+
+/// Offset of the first LF at or after `from`, eight bytes at a time.
+fn find_lf(buf: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = buf.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        // A zero byte in `x` is an LF in the chunk; the lowest flagged byte is exact.
+        let x = u64::from_le_bytes(chunk) ^ (ONES * u64::from(b'\n'));
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(i + (zeros.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = buf.get(i..)?;
+    tail.iter().position(|&c| c == b'\n').map(|p| i + p)
 }
 
 /// Parses a message whose header section is `buf[start..start + head.0]` and whose body
@@ -80,9 +93,9 @@ pub(super) fn parse_at(
     let text = std::str::from_utf8(&buf[start..start + head.0])
         .map_err(|_| ParseError::new(K::NotUtf8))?;
     let (start_line, fields) = split_fields(text, limits)?;
-    let salvage = salvage(start_line, &fields);
+    // Built only on failure: it copies header values, and most messages parse.
     let with_salvage = |mut e: ParseError| {
-        e.salvage = salvage.clone();
+        e.salvage = salvage(start_line, &fields);
         e
     };
     let start_line = StartLine::parse(start_line).map_err(with_salvage)?;
@@ -132,20 +145,17 @@ pub(super) fn parse_at(
     Ok((msg, body_start + body_len))
 }
 
-/// A header field as found: raw name, unfolded value.
-type Field<'a> = (&'a str, Cow<'a, str>);
+/// Unfolded `(name, value)` header fields, values borrowed unless a fold was undone.
+type Fields<'a> = Vec<(&'a str, Cow<'a, str>)>;
 
 /// Splits the header section into the start line and unfolded `(name, value)` fields.
-fn split_fields<'a>(
-    text: &'a str,
-    limits: &Limits,
-) -> Result<(&'a str, Vec<Field<'a>>), ParseError> {
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+fn split_fields<'a>(text: &'a str, limits: &Limits) -> Result<(&'a str, Fields<'a>), ParseError> {
+    let mut lines = lines(text);
     let start_line = lines
         .next()
         .filter(|l| !l.is_empty())
         .ok_or_else(|| ParseError::new(K::Empty))?;
-    let mut fields: Vec<Field<'a>> = Vec::with_capacity(16);
+    let mut fields: Vec<(&str, Cow<'a, str>)> = Vec::with_capacity(16);
     for line in lines {
         if line.starts_with([' ', '\t']) {
             // A continuation line: unfold into the previous field.
@@ -157,10 +167,9 @@ fn split_fields<'a>(
             *value = Cow::Owned(v);
             continue;
         }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| ParseError::new(K::HeaderLine))?;
-        let name = name.trim_end_matches([' ', '\t']);
+        let (name, value) =
+            split_once_byte(line, b':').ok_or_else(|| ParseError::new(K::HeaderLine))?;
+        let name = trim_lws_end(name);
         if !is_token(name) {
             return Err(ParseError::new(K::HeaderLine));
         }
@@ -172,9 +181,23 @@ fn split_fields<'a>(
     Ok((start_line, fields))
 }
 
+/// The lines of the header section: `text.split('\n')` with a CR before each LF removed.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let (line, tail) = match find_lf(r.as_bytes(), 0) {
+            Some(i) => (r.get(..i)?, r.get(i + 1..)),
+            None => (r, None),
+        };
+        rest = tail;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
+}
+
 /// Keeps the raw values needed to answer a malformed request.
-fn salvage(start_line: &str, fields: &[Field<'_>]) -> Option<Box<Salvage>> {
-    if start_line.len() >= 4 && start_line[..4].eq_ignore_ascii_case("SIP/") {
+fn salvage(start_line: &str, fields: &[(&str, Cow<'_, str>)]) -> Option<Box<Salvage>> {
+    if is_status_line(start_line) {
         return None;
     }
     let mut s = Salvage {
@@ -195,6 +218,14 @@ fn salvage(start_line: &str, fields: &[Field<'_>]) -> Option<Box<Salvage>> {
     Some(Box::new(s))
 }
 
+/// Whether a start line is a status line (`SIP/…`). Compares bytes: slicing the `str` at 4
+/// would panic when a multi-byte character straddles that offset.
+fn is_status_line(line: &str) -> bool {
+    line.as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
+}
+
 enum StartLine {
     Request(Method, Uri),
     Response(StatusCode, String),
@@ -202,7 +233,7 @@ enum StartLine {
 
 impl StartLine {
     fn parse(line: &str) -> Result<Self, ParseError> {
-        if line.len() >= 4 && line[..4].eq_ignore_ascii_case("SIP/") {
+        if is_status_line(line) {
             return Self::status_line(line);
         }
         // Method SP Request-URI SP SIP-Version: exactly one SP between, none around.
@@ -266,16 +297,16 @@ struct Core {
     content_length: Option<usize>,
 }
 
-fn build_head(fields: &[Field<'_>]) -> Result<(Head, Option<usize>), ParseError> {
+fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), ParseError> {
     let mut core = Core::default();
-    let mut headers = Headers::new();
+    let mut headers = Headers::with_capacity(fields.len());
     for (raw_name, value) in fields {
         let name = HeaderName::from_token(raw_name);
         let value = trim_lws(value);
         let err = |kind| ParseError::in_header(kind, name.clone());
         let herr = |e| ParseError::in_header(K::Header(e), name.clone());
         match &name {
-            HeaderName::Via => core.via.extend(Via::parse_list(value).map_err(herr)?),
+            HeaderName::Via => push_vias(&mut core.via, value).map_err(herr)?,
             HeaderName::From => {
                 set_once(&mut core.from, NameAddr::parse(value).map_err(herr)?).map_err(err)?
             }
@@ -298,7 +329,7 @@ fn build_head(fields: &[Field<'_>]) -> Result<(Head, Option<usize>), ParseError>
             HeaderName::ContentLength => {
                 let n = parse_digits(value)
                     .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| herr(crate::headers::HeaderError::Number))?;
+                    .ok_or_else(|| herr(HeaderError::Number))?;
                 set_once(&mut core.content_length, n).map_err(err)?;
             }
             other => {
@@ -332,40 +363,4 @@ fn set_once<T>(slot: &mut Option<T>, value: T) -> Result<(), K> {
     }
     *slot = Some(value);
     Ok(())
-}
-
-/// `callid = word [ "@" word ]`.
-fn parse_call_id(v: &str) -> Result<String, crate::headers::HeaderError> {
-    let ok = match v.split_once('@') {
-        Some((a, b)) => is_word(a) && is_word(b),
-        None => is_word(v),
-    };
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(crate::headers::HeaderError::Token)
-    }
-}
-
-/// Validates the headers the stack and the UAS checks read later, so that a message that
-/// parsed never fails there.
-fn check_other(name: &HeaderName, v: &str) -> Result<(), crate::headers::HeaderError> {
-    match name {
-        HeaderName::Contact => Contact::parse_list(v).map(drop),
-        HeaderName::Route | HeaderName::RecordRoute | HeaderName::ReplyTo => {
-            NameAddr::parse_list(v).map(drop)
-        }
-        HeaderName::ReferTo => NameAddr::parse(v).map(drop),
-        HeaderName::ContentType => MediaType::parse(v).map(drop),
-        HeaderName::Accept => MediaType::parse_list(v).map(drop),
-        HeaderName::Expires | HeaderName::MinExpires => parse_delta_seconds(v).map(drop),
-        HeaderName::Require
-        | HeaderName::ProxyRequire
-        | HeaderName::Supported
-        | HeaderName::Unsupported
-        | HeaderName::Allow
-        | HeaderName::ContentEncoding => parse_token_list(v).map(drop),
-        HeaderName::RetryAfter => crate::headers::RetryAfter::parse(v).map(drop),
-        _ => Ok(()),
-    }
 }
