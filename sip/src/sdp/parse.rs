@@ -29,13 +29,25 @@ impl SessionDescription {
     /// line, or the exceeded size limit (1024 lines, 64 media sections).
     pub fn parse(input: &str) -> Result<Self, SdpError> {
         let mut state = State::default();
+        // The limit counts content lines other than `t=`, so that the `t=0 0` added for a
+        // description that lacks one never pushes a printed description over it. Blank
+        // lines are skipped but bounded too.
+        let (mut counted, mut timings) = (0, 0);
         for (index, raw) in input.lines().enumerate() {
             let line = index + 1;
-            if line > MAX_LINES {
-                return Err(SdpError::TooManyLines { limit: MAX_LINES });
-            }
             if raw.trim().is_empty() {
+                if line > 4 * MAX_LINES {
+                    return Err(SdpError::TooManyLines { limit: MAX_LINES });
+                }
                 continue;
+            }
+            if raw.starts_with("t=") {
+                timings += 1;
+            } else {
+                counted += 1;
+            }
+            if counted > MAX_LINES || timings > 64 {
+                return Err(SdpError::TooManyLines { limit: MAX_LINES });
             }
             state
                 .line(raw)

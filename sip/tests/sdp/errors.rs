@@ -113,10 +113,24 @@ fn error_messages_name_the_line() {
 
 #[test]
 fn line_limit() {
-    let attrs = "a=x\r\n".repeat(1020);
+    // HEAD is v=, o=, s=, t=: three counted lines (t= lines are capped separately).
+    let attrs = "a=x\r\n".repeat(1021);
     assert!(SessionDescription::parse(&format!("{HEAD}{attrs}")).is_ok());
     let too_many = format!("{HEAD}{attrs}a=x\r\n");
     assert_eq!(err(&too_many), SdpError::TooManyLines { limit: 1024 });
+    let timings = format!("{HEAD}{}", "t=0 0\r\n".repeat(64));
+    assert_eq!(err(&timings), SdpError::TooManyLines { limit: 1024 });
+}
+
+/// A description at the line limit without `t=` gets `t=0 0` added; its printed form must
+/// still parse (it used to be one line over the limit).
+#[test]
+fn full_description_without_timing_reprints() {
+    let head = HEAD.replace("t=0 0\r\n", "");
+    let sd =
+        SessionDescription::parse(&format!("{head}{}", "a=x\r\n".repeat(1021))).expect("at limit");
+    let again = SessionDescription::parse(&sd.to_string()).expect("reprint parses");
+    assert_eq!(again, sd);
 }
 
 #[test]
