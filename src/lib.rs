@@ -3,4 +3,8 @@
 //! sans-IO `sip` crate in the workspace, re-exported for convenience.
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod telephony;
+
+pub use rtp;
 pub use sip;
