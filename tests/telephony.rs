@@ -320,3 +320,48 @@ fn graceful_shutdown_refuses_new_calls_then_hangs_up_at_the_deadline() {
     let s = &gw.summaries()[0];
     assert_eq!(s["cause"], "shutdown", "{s}");
 }
+
+#[test]
+fn hold_suspends_the_media_timeout_and_resume_restores_it() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("hold");
+    let ports = Ports::new(12);
+    let gw = Gateway::start(&dir.0, ports, "", "timeout_secs = 1.5");
+    let sf = stream_call(&dir, "uac_hold.xml", "hold", true, 1.0, 3000);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "hold-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "media_timeout", "{s}");
+    let lasted = s["ended_ms"].as_u64().unwrap() - s["answered_ms"].as_u64().unwrap();
+    assert!(
+        lasted >= 1200 + 3000 + 1400,
+        "hung up after {lasted} ms: the hold did not suspend the timeout"
+    );
+    let log = gw.log();
+    assert!(log.contains("re-INVITE call=1 hold=true"), "{log}");
+    assert!(log.contains("re-INVITE call=1 hold=false"), "{log}");
+}
+
+#[test]
+fn calls_over_tcp_use_the_callers_connection() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("tcp");
+    let ports = Ports::new(13);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    sipp_ok(
+        Sipp::spawn_with(&dir.0, ports, 0, &["-sn", "uac"], &["-t", "t1"]),
+        &gw,
+    );
+    // BYE from voxgate travels back on the caller's connection.
+    let sf = stream_call(&dir, "uac_info_hash.xml", "tcpinfo", true, 0.1, 0);
+    let extra = ["-t", "t1", "-cid_str", "tcpinfo-%u-%p@%s"];
+    sipp_ok(Sipp::spawn(&dir.0, ports, 1, &sf, &extra), &gw);
+    let s = gw.wait_summaries(2, SECS_10);
+    assert_eq!(by_cid(&s, "tcpinfo")["cause"], "logic");
+}

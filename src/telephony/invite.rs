@@ -14,10 +14,10 @@ use sip::{
 use tokio::sync::mpsc;
 
 use super::call::{CallSetup, LocalSource};
-use super::core::{CallEntry, CallState, Core, RETRY_AFTER};
 use super::logic::CallInfo;
 use super::media::MediaParams;
 use super::ports::PortLease;
+use super::signalling::{CallEntry, CallState, Core, RETRY_AFTER};
 use super::summary::unix_ms;
 
 /// Commands queued per call.

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::telephony::logic::ProbeLogic;
+use rtp::RtpHeader;
 
 const CALLER: &str = "127.0.0.1:4000";
 const LATCHED: &str = "127.0.0.1:4444";

@@ -3,7 +3,7 @@
 //!
 //! - `transport`: the UDP socket task and the TCP listener (one task per connection) send
 //!   parsed messages to the core on a bounded channel ([`transport::Inbound`]);
-//! - `core`: the signalling core (transactions, dialogs, call registry), one task;
+//! - `signalling`: the signalling core (transactions, dialogs, call registry), one task;
 //! - `call`: one task per call (RTP socket, media tick, [`CallLogic`]), commanded by the
 //!   core on a bounded channel and reporting hang-ups back on another;
 //! - every call ends with a [`CallSummary`] on the summaries channel, consumed by the store.
@@ -11,12 +11,13 @@
 //! [`serve`] wires them together and runs until the shutdown signal and the grace period.
 
 mod call;
-mod core;
+
 mod invite;
 pub mod logic;
 mod media;
 mod ports;
 mod requests;
+mod signalling;
 pub mod summary;
 mod transport;
 
@@ -95,7 +96,7 @@ pub async fn serve(
         transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone())));
     }
     drop(in_tx);
-    let cfg = core::CoreConfig {
+    let cfg = signalling::CoreConfig {
         advertise: config.advertise_ip(),
         sip_port: addr.port(),
         media_bind: addr.ip(),
@@ -113,8 +114,8 @@ pub async fn serve(
     );
     let ports = PortPool::new(config.media.rtp_port_min, config.media.rtp_port_max);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
-    let core = core::Core::new(cfg, ports, logic, udp, summaries, ev_tx);
-    let io = core::CoreIo {
+    let core = signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx);
+    let io = signalling::CoreIo {
         inbound: in_rx,
         shutdown,
     };

@@ -11,7 +11,7 @@ use sip::{
 };
 
 use super::call::CallCommand;
-use super::core::{CallState, Core};
+use super::signalling::{CallState, Core};
 use super::summary::HangupCause;
 
 /// Methods this UAS serves (the Allow header).
