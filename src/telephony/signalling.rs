@@ -245,7 +245,12 @@ impl Core {
             }
             TransactionEvent::Response { id, response } => self.on_response(id, &response),
             TransactionEvent::Timeout { id } | TransactionEvent::TransportError { id } => {
-                self.requests.remove(&id);
+                // A request of ours got no answer: a BYE's dialog is over all the same.
+                if let Some(req) = self.requests.remove(&id)
+                    && let Some(dialog) = DialogId::uac(&req.head)
+                {
+                    self.dialogs.remove(&dialog);
+                }
                 self.byes.remove(&id);
             }
             TransactionEvent::Cancelled { id } => {
