@@ -84,7 +84,8 @@ impl CallLogic for DemoLogic {
     fn on_answer(&mut self, _now: Instant) {}
     fn on_caller_audio(&mut self, _now: Instant, _pcm_8k: &[i16]) {}
     fn on_dtmf(&mut self, _now: Instant, digit: char) {
-        tracing::info!(call = self.call_no, %digit, "digit");
+        // Digits can be PINs: logged only at debug level.
+        tracing::debug!(call = self.call_no, %digit, "digit");
         self.hangup |= digit == '#';
     }
     fn fill_outgoing(&mut self, _now: Instant, _pcm_8k: &mut [i16]) {}

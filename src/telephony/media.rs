@@ -103,7 +103,7 @@ pub(crate) struct MediaSession {
     timeout: Duration,
     next_rtcp: Instant,
     lost_run: usize,
-    digits: String,
+    digits: u32,
     payload: Vec<u8>,
     pcm_in: Vec<i16>,
     pcm_prev: Vec<i16>,
@@ -150,7 +150,7 @@ impl MediaSession {
             timeout,
             next_rtcp: now + RTCP_INTERVAL,
             lost_run: 0,
-            digits: String::with_capacity(32),
+            digits: 0,
             payload: vec![0; MAX_PAYLOAD],
             pcm_in: vec![0; spf],
             pcm_prev: vec![0; spf],
@@ -260,9 +260,7 @@ impl MediaSession {
         while let Some(ev) = self.dtmf_rx.poll_event() {
             if let DtmfEvent::Started { digit, .. } = ev {
                 let c = digit.to_char();
-                if self.digits.len() < 64 {
-                    self.digits.push(c);
-                }
+                self.digits += 1;
                 logic.on_dtmf(now, c);
             }
         }
@@ -286,9 +284,7 @@ impl MediaSession {
 
     /// A digit the caller sent out of band (SIP INFO).
     pub(crate) fn info_digit(&mut self, now: Instant, digit: char, logic: &mut dyn CallLogic) {
-        if self.digits.len() < 64 {
-            self.digits.push(digit);
-        }
+        self.digits += 1;
         logic.on_dtmf(now, digit);
     }
 
@@ -301,7 +297,7 @@ impl MediaSession {
             received: self.received,
             lost: self.lost_earlier + self.rx.lost().max(0),
             jitter_ms: f64::from(self.rx.jitter()) * 1000.0 / f64::from(CLOCK),
-            digits: self.digits.clone(),
+            digits: self.digits,
         }
     }
 }
@@ -315,7 +311,7 @@ pub(crate) struct Totals {
     pub(crate) received: Flow,
     pub(crate) lost: i64,
     pub(crate) jitter_ms: f64,
-    pub(crate) digits: String,
+    pub(crate) digits: u32,
 }
 
 #[path = "media_send.rs"]

@@ -136,7 +136,7 @@ fn telephone_events_become_digits_once() {
         );
     }
     assert_eq!(logic.digits(), "1");
-    assert_eq!(s.totals().digits, "1");
+    assert_eq!(s.totals().digits, 1);
 }
 
 #[test]

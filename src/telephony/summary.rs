@@ -104,8 +104,9 @@ pub struct CallSummary {
     pub lost: i64,
     /// Interarrival jitter in ms.
     pub jitter_ms: f64,
-    /// Digits received.
-    pub digits: String,
+    /// Key presses received (RFC 4733 or INFO). Only the count: digits can be PINs or
+    /// account numbers, personal data the call logic handles, not the call record.
+    pub digits: u32,
     /// Why it ended.
     pub cause: HangupCause,
     /// Who ended it.
