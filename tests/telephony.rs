@@ -354,6 +354,7 @@ fn calls_over_tcp_use_the_callers_connection() {
     let dir = TempDir::new("tcp");
     let ports = Ports::new(13);
     let gw = Gateway::start(&dir.0, ports, "", "");
+    tcp_keepalive_and_garbage(ports);
     sipp_ok(
         Sipp::spawn_with(&dir.0, ports, 0, &["-sn", "uac"], &["-t", "t1"]),
         &gw,
@@ -364,4 +365,25 @@ fn calls_over_tcp_use_the_callers_connection() {
     sipp_ok(Sipp::spawn(&dir.0, ports, 1, &sf, &extra), &gw);
     let s = gw.wait_summaries(2, SECS_10);
     assert_eq!(by_cid(&s, "tcpinfo")["cause"], "logic");
+}
+
+/// A double-CRLF ping gets a CRLF pong; garbage closes that connection (after a 400 when it
+/// looked like a request) and nothing else.
+fn tcp_keepalive_and_garbage(ports: Ports) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(ports.sip()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"\r\n\r\n").unwrap();
+    let mut pong = [0u8; 2];
+    c.read_exact(&mut pong).unwrap();
+    assert_eq!(&pong, b"\r\n");
+    c.write_all(b"INVITE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKt\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: g\r\nCSeq: 1 INVITE\r\nContent-Length: x\r\n\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = c.read_to_end(&mut rest);
+    assert!(
+        rest.starts_with(b"SIP/2.0 400"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
 }
