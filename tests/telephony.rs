@@ -221,6 +221,26 @@ fn sip_garbage_and_malformed_rtp_are_ignored() {
         "{}",
         String::from_utf8_lossy(&buf[..n])
     );
+    // Methods we do not serve, and a BYE for no call.
+    for (method, status) in [("REGISTER", "405"), ("BYE", "481"), ("SUBSCRIBE", "405")] {
+        let req = format!(
+            "{method} sip:svc@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK{method}\r\n\
+             From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:svc@127.0.0.1>{to_tag}\r\nCall-ID: {method}@x\r\n\
+             CSeq: 1 {method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+            local = sock.local_addr().unwrap(),
+            to_tag = if method == "BYE" { ";tag=nope" } else { "" },
+        );
+        sock.send_to(req.as_bytes(), ports.sip()).unwrap();
+        let (n, _) = sock.recv_from(&mut buf).expect("an answer");
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(
+            text.starts_with(&format!("SIP/2.0 {status}")),
+            "{method}: {text}"
+        );
+        if status == "405" {
+            assert!(text.contains("Allow: INVITE"), "{text}");
+        }
+    }
     // During a call, garbage at its RTP port.
     let sf = stream_call(&dir, "uac_rtp.xml", "rtpjunk", true, 2.0, 2500);
     let call = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "rtpjunk-%u-%p@%s"]);
