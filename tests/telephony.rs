@@ -407,3 +407,24 @@ fn tcp_keepalive_and_garbage(ports: Ports) {
         String::from_utf8_lossy(&rest)
     );
 }
+
+#[test]
+fn an_offerless_invite_gets_our_offer_and_the_ack_answers_it() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("lateoffer");
+    let ports = Ports::new(14);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = stream_call(&dir, "uac_late_offer.xml", "late", true, 2.0, 2500);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "late-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["codec"], "PCMU");
+    assert_eq!(s["cause"], "caller_bye");
+    assert!(s["received"]["packets"].as_u64().unwrap() >= 90, "{s}");
+    let (voiced, _) = gw.probe_heard(s["call_no"].as_u64().unwrap()).unwrap();
+    assert!(voiced >= 50, "the logic heard only {voiced} voiced frames");
+}

@@ -1,7 +1,8 @@
 //! INVITE handling in the signalling core: admission (call limit, shutdown → 503), the RTP
 //! port and socket, the SDP answer (488 when nothing fits), 180 with our To tag, then 200
 //! with the answer once the ring time has passed, which starts the call task; re-INVITEs
-//! (hold, resume, new address) answered from the call's own capabilities.
+//! (hold, resume, new address) answered from the call's own capabilities. An INVITE without
+//! SDP gets our offer in the 200, and the call starts when the ACK brings the answer.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
@@ -32,7 +33,10 @@ pub(crate) struct Pending {
     socket: UdpSocket,
     rtcp: Option<UdpSocket>,
     lease: PortLease,
-    params: MediaParams,
+    /// The negotiated stream; `None` until the ACK answers our offer (offerless INVITE).
+    params: Option<MediaParams>,
+    /// Our offer, when the INVITE had none.
+    offer: Option<SessionDescription>,
     started_ms: u64,
 }
 
@@ -59,17 +63,21 @@ impl Core {
         };
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
         let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id);
-        let answer = match sdp::answer(&offer, &caps) {
-            Ok(a) => a,
-            Err(e) => return self.refuse(now, id, &req, UasError::from(e)),
+        let (sdp_out, params, our_offer) = match offer {
+            Some(offer) => match negotiate(&offer, &caps) {
+                Ok((answer, params)) => (answer, Some(params), None),
+                Err(e) => return self.refuse(now, id, &req, e),
+            },
+            None => {
+                let ours = sdp::offer(&caps);
+                (ours.clone(), None, Some(ours))
+            }
         };
-        let Some(params) = MediaParams::from_negotiated(&answer.audio) else {
-            let e = UasError::from(sdp::NegotiationError::NoCommonCodec);
-            return self.refuse(now, id, &req, e);
-        };
-        let rtcp = (!answer.audio.rtcp_mux)
-            .then(|| bind_nonblocking(SocketAddr::new(self.cfg.media_bind, lease.port() + 1)).ok())
-            .flatten();
+        let rtcp_addr = SocketAddr::new(self.cfg.media_bind, lease.port() + 1);
+        let rtcp = params
+            .as_ref()
+            .filter(|p| !p.rtcp_mux)
+            .and_then(|_| bind_nonblocking(rtcp_addr).ok());
         let tag = self.tag();
         let contact = self.contact(peer.transport);
         let ringing = Response::for_request(&req, StatusCode::RINGING)
@@ -78,7 +86,7 @@ impl Core {
         let ok = Response::for_request(&req, StatusCode::OK)
             .with_to_tag(&tag)
             .with_header(HeaderName::Contact, contact)
-            .with_body(&MediaType::sdp(), answer.sdp.to_string().into_bytes());
+            .with_body(&MediaType::sdp(), sdp_out.to_string().into_bytes());
         let dialog = match self.dialogs.on_response_sent(&req, &ringing) {
             Ok(Some(d)) => d,
             _ => return self.refuse(now, id, &req, UasError::NotImplemented),
@@ -86,7 +94,12 @@ impl Core {
         self.respond(now, id, ringing);
         let no = self.next_call;
         self.next_call += 1;
-        tracing::info!(call = no, codec = ?answer.audio.codec, ptime = params.ptime_ms, port = lease.port(), "incoming call");
+        tracing::info!(
+            call = no,
+            late_offer = params.is_none(),
+            port = lease.port(),
+            "incoming call"
+        );
         let pending = Pending {
             invite: req.clone(),
             ok,
@@ -94,6 +107,7 @@ impl Core {
             rtcp,
             lease,
             params,
+            offer: our_offer,
             started_ms: unix_ms(),
         };
         self.calls.insert(
@@ -126,30 +140,83 @@ impl Core {
         }
     }
 
-    /// Sends the 200 of a ringing call and starts its task.
+    /// Sends the 200 of a ringing call and starts its task (or waits for the ACK's answer).
     fn answer(&mut self, now: Instant, no: u64) {
-        let (tx, rx) = mpsc::channel(CALL_QUEUE);
-        let Some(entry) = self.calls.get_mut(&no) else {
+        let Some(mut entry) = self.calls.remove(&no) else {
             return;
         };
-        let CallState::Ringing(_) = &entry.state else {
-            return;
+        let p = match std::mem::replace(&mut entry.state, CallState::Moving) {
+            CallState::Ringing(p) => p,
+            state => {
+                entry.state = state;
+                self.calls.insert(no, entry);
+                return;
+            }
         };
-        let CallState::Ringing(p) = std::mem::replace(&mut entry.state, CallState::Active(tx))
-        else {
-            return;
-        };
-        let (id, call_id) = (entry.invite_tx, entry.call_id.clone());
         let _ = self.dialogs.on_response_sent(&p.invite, &p.ok);
-        self.respond(now, id, p.ok);
+        self.respond(now, entry.invite_tx, p.ok.clone());
+        match p.params.clone() {
+            Some(params) => self.start_task(no, entry, *p, params),
+            None => {
+                entry.state = CallState::AwaitingAck(p);
+                self.calls.insert(no, entry);
+            }
+        }
+    }
+
+    /// The ACK for our 200 arrived: for an offerless INVITE it carries the answer, and the
+    /// call starts (or ends with BYE when the answer is missing or unusable).
+    pub(crate) fn on_ack(&mut self, id: TransactionId, ack: &Request) {
+        let Some(no) = self.by_invite.get(&id).copied() else {
+            return;
+        };
+        let Some(mut entry) = self.calls.remove(&no) else {
+            return;
+        };
+        let mut p = match std::mem::replace(&mut entry.state, CallState::Moving) {
+            CallState::AwaitingAck(p) => p,
+            state => {
+                entry.state = state;
+                self.calls.insert(no, entry);
+                return;
+            }
+        };
+        let audio = p.offer.as_ref().and_then(|offer| {
+            let text = std::str::from_utf8(&ack.body).ok()?;
+            let answer = SessionDescription::parse(text).ok()?;
+            sdp::accept_answer(offer, &answer).ok()
+        });
+        match audio.as_ref().and_then(MediaParams::from_negotiated) {
+            Some(params) => {
+                if !params.rtcp_mux {
+                    let addr = SocketAddr::new(self.cfg.media_bind, p.lease.port() + 1);
+                    p.rtcp = bind_nonblocking(addr).ok();
+                }
+                self.start_task(no, entry, *p, params);
+            }
+            None => {
+                tracing::info!(call = no, "the ACK brought no usable answer: hanging up");
+                entry.state = CallState::AwaitingAck(p);
+                self.calls.insert(no, entry);
+                self.hang_up(no);
+            }
+        }
+    }
+
+    /// Starts the task of an answered call and registers it.
+    fn start_task(&mut self, no: u64, mut entry: CallEntry, p: Pending, params: MediaParams) {
+        let (tx, rx) = mpsc::channel(CALL_QUEUE);
+        entry.state = CallState::Active(tx);
+        let call_id = entry.call_id.clone();
+        self.calls.insert(no, entry);
         let info = CallInfo {
             call_no: no,
-            codec: if p.params.codec == rtp::G711::Ulaw {
+            codec: if params.codec == rtp::G711::Ulaw {
                 "PCMU"
             } else {
                 "PCMA"
             },
-            ptime_ms: p.params.ptime_ms,
+            ptime_ms: params.ptime_ms,
         };
         let setup = CallSetup {
             call_no: no,
@@ -158,7 +225,7 @@ impl Core {
             socket: p.socket,
             rtcp_socket: p.rtcp,
             lease: p.lease,
-            params: p.params,
+            params,
             local: LocalSource {
                 ssrc: self.rng.random(),
                 seq: self.rng.random(),
@@ -198,19 +265,17 @@ impl Core {
         entry.caps.session_version += 1;
         let caps = entry.caps.clone();
         let transport = entry.peer.transport;
-        let result =
-            parse_offer(req).and_then(|offer| sdp::answer(&offer, &caps).map_err(UasError::from));
-        let answer = match result {
+        let no_offer = UasError::from(sdp::NegotiationError::NoCommonCodec);
+        let result = parse_offer(req)
+            .and_then(|offer| offer.ok_or(no_offer))
+            .and_then(|offer| negotiate(&offer, &caps));
+        let (answer, params) = match result {
             Ok(a) => a,
             Err(e) => return self.refuse(now, id, req, e),
         };
-        let Some(params) = MediaParams::from_negotiated(&answer.audio) else {
-            let e = UasError::from(sdp::NegotiationError::NoCommonCodec);
-            return self.refuse(now, id, req, e);
-        };
         let ok = Response::for_request(req, StatusCode::OK)
             .with_header(HeaderName::Contact, self.contact(transport))
-            .with_body(&MediaType::sdp(), answer.sdp.to_string().into_bytes());
+            .with_body(&MediaType::sdp(), answer.to_string().into_bytes());
         let _ = self.dialogs.on_response_sent(req, &ok);
         self.respond(now, id, ok);
         tracing::info!(call = no, hold = params.on_hold, "re-INVITE");
@@ -240,15 +305,28 @@ impl Core {
     }
 }
 
-/// The SDP offer of an INVITE (400 when it does not parse, 488 when absent: offerless
-/// INVITEs are not supported yet).
-fn parse_offer(req: &Request) -> Result<SessionDescription, UasError> {
+/// The SDP offer of an INVITE, `None` when it has no body (offerless INVITE); 400 when it
+/// does not parse.
+fn parse_offer(req: &Request) -> Result<Option<SessionDescription>, UasError> {
     if req.body.is_empty() {
-        return Err(UasError::from(sdp::NegotiationError::NoCommonCodec));
+        return Ok(None);
     }
     let text = std::str::from_utf8(&req.body)
         .map_err(|_| UasError::from(sdp::NegotiationError::NoCommonCodec))?;
-    SessionDescription::parse(text).map_err(UasError::from)
+    SessionDescription::parse(text)
+        .map(Some)
+        .map_err(UasError::from)
+}
+
+/// Our answer to `offer` and the stream it sets up (488 when nothing fits).
+fn negotiate(
+    offer: &SessionDescription,
+    caps: &LocalCaps,
+) -> Result<(SessionDescription, MediaParams), UasError> {
+    let answer = sdp::answer(offer, caps)?;
+    let params = MediaParams::from_negotiated(&answer.audio)
+        .ok_or(UasError::from(sdp::NegotiationError::NoCommonCodec))?;
+    Ok((answer.sdp, params))
 }
 
 /// A UDP socket bound to `addr`, non-blocking (for tokio).

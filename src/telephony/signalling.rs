@@ -54,9 +54,14 @@ pub(crate) struct CallEntry {
     pub(crate) state: CallState,
 }
 
-/// Ringing (answer prepared, task not started) or answered (task running).
+/// Ringing (answer prepared, task not started), waiting for the ACK's SDP answer, or
+/// answered (task running).
 pub(crate) enum CallState {
     Ringing(Box<super::invite::Pending>),
+    /// 200 sent with our offer; the ACK brings the answer.
+    AwaitingAck(Box<super::invite::Pending>),
+    /// Transient, while the core moves a call from one state to the next.
+    Moving,
     Active(mpsc::Sender<CallCommand>),
 }
 
@@ -192,9 +197,14 @@ impl Core {
 
     fn on_call_event(&mut self, ev: CallEvent) {
         let CallEvent::Hangup { call_no, cause } = ev;
-        if let Some(entry) = self.calls.remove(&call_no) {
+        tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
+        self.hang_up(call_no);
+    }
+
+    /// Sends BYE for call `no` and forgets it (its task, if any, has ended or is told to).
+    pub(crate) fn hang_up(&mut self, no: u64) {
+        if let Some(entry) = self.calls.remove(&no) {
             self.send_bye(&entry);
-            tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
         }
     }
 
@@ -256,6 +266,7 @@ impl Core {
             TransactionEvent::Cancelled { id } => {
                 self.end_call_of_invite(id, HangupCause::Cancelled);
             }
+            TransactionEvent::AckReceived { id, ack } => self.on_ack(id, &ack),
             TransactionEvent::AckTimeout { id } => {
                 if let Some(no) = self.by_invite.get(&id).copied()
                     && let Some(entry) = self.calls.remove(&no)
