@@ -18,6 +18,7 @@ use super::call::{CallSetup, LocalSource};
 use super::logic::CallInfo;
 use super::media::MediaParams;
 use super::ports::PortLease;
+use super::redact::Redacted;
 use super::signalling::{CallEntry, CallState, Core, RETRY_AFTER};
 use super::summary::unix_ms;
 
@@ -38,6 +39,15 @@ pub(crate) struct Pending {
     /// Our offer, when the INVITE had none.
     offer: Option<SessionDescription>,
     started_ms: u64,
+}
+
+impl Pending {
+    /// The dialled user and the caller (From user) of the INVITE.
+    fn parties(&self) -> (Option<String>, Redacted<Option<String>>) {
+        let dialled = sip::sip_user(&self.invite.uri);
+        let caller = sip::sip_user(&self.invite.head.from.uri);
+        (dialled, Redacted::new(caller))
+    }
 }
 
 /// Why an INVITE is refused before a call exists.
@@ -209,8 +219,11 @@ impl Core {
         entry.state = CallState::Active(tx);
         let call_id = entry.call_id.clone();
         self.calls.insert(no, entry);
+        let (dialled, caller) = p.parties();
         let info = CallInfo {
             call_no: no,
+            dialled,
+            caller,
             codec: if params.codec == rtp::G711::Ulaw {
                 "PCMU"
             } else {

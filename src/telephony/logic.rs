@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::redact::Redacted;
 use super::summary::HangupCause;
 
 /// Something the call logic asks the runtime to do, polled after every input.
@@ -30,6 +31,10 @@ pub struct CallInfo {
     pub codec: &'static str,
     /// Packet time in ms; every frame is `8 * ptime_ms` samples.
     pub ptime_ms: u32,
+    /// The number or user dialled (Request-URI user part), e.g. the service number.
+    pub dialled: Option<String>,
+    /// Who is calling (From user part): personal data, redacted in logs.
+    pub caller: Redacted<Option<String>>,
 }
 
 /// The call logic of one call. The call task calls, per packet time (20 or 30 ms), first

@@ -16,6 +16,7 @@ mod invite;
 pub mod logic;
 mod media;
 mod ports;
+mod redact;
 mod requests;
 mod signalling;
 pub mod summary;
@@ -29,6 +30,7 @@ use tokio::sync::{mpsc, watch};
 use crate::config::Config;
 pub use logic::{CallAction, CallInfo, CallLogic, LogicFactory};
 pub use ports::{PortLease, PortPool};
+pub use redact::Redacted;
 pub use summary::{CallSummary, HangupCause, HangupSide};
 
 /// Inbound SIP messages queued for the core.
