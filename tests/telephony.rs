@@ -428,3 +428,26 @@ fn an_offerless_invite_gets_our_offer_and_the_ack_answers_it() {
     let (voiced, _) = gw.probe_heard(s["call_no"].as_u64().unwrap()).unwrap();
     assert!(voiced >= 50, "the logic heard only {voiced} voiced frames");
 }
+
+#[test]
+fn shutdown_lets_a_running_call_finish_then_exits_before_the_deadline() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("drain");
+    let ports = Ports::new(15);
+    let mut gw = Gateway::start(&dir.0, ports, "shutdown_grace_secs = 20", "");
+    let sf = stream_call(&dir, "uac_rtp.xml", "drain", true, 2.0, 2000);
+    let call = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "drain-%u-%p@%s"]);
+    gw.wait_log("incoming call", SECS_10);
+    let asked = std::time::Instant::now();
+    gw.signal_term();
+    sipp_ok(call, &gw);
+    let status = gw.wait_exit(SECS_10);
+    assert!(status.success(), "{status:?}\n{}", gw.log());
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "waited for the deadline"
+    );
+    assert_eq!(gw.summaries()[0]["cause"], "caller_bye");
+}
