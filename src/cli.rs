@@ -37,16 +37,19 @@ pub(crate) struct ServeArgs {
     /// Configuration file (TOML); embedded defaults when absent.
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
-    /// SIP listen address (UDP and TCP).
-    #[arg(long, default_value = "0.0.0.0:5060")]
-    pub(crate) sip_listen: SocketAddr,
-    /// HTTP listen address (API, pages, metrics).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub(crate) http_listen: SocketAddr,
+    /// SIP listen address (UDP and TCP) [default: 0.0.0.0:5060].
+    #[arg(long)]
+    pub(crate) sip_listen: Option<SocketAddr>,
+    /// HTTP listen address (API, pages, metrics) [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub(crate) http_listen: Option<SocketAddr>,
     /// The address written into SDP (defaults to the SIP listen address, or the outbound
     /// interface when that is unspecified).
     #[arg(long)]
     pub(crate) advertise_ip: Option<IpAddr>,
+    /// Data directory (call records, recordings) [default: ./data].
+    #[arg(long)]
+    pub(crate) data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

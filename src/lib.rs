@@ -3,9 +3,12 @@
 //! sans-IO `sip` crate in the workspace, re-exported for convenience.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod media;
 pub mod privacy;
 pub mod script;
 pub mod store;
+pub mod telephony;
 
+pub use rtp;
 pub use sip;

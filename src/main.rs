@@ -1,6 +1,7 @@
 //! The `voxgate` binary: parses the command line and runs the chosen subcommand.
 
 mod cli;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -10,7 +11,13 @@ use cli::{Cli, Command, FlowsCommand, ModelsCommand};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(_) => not_yet("serve", 3, "phone calls"),
+        Command::Serve(args) => match serve::serve(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate serve: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Models(ModelsCommand::Fetch | ModelsCommand::List) => {
             not_yet("models", 4, "speech models")
         }

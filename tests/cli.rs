@@ -23,8 +23,7 @@ fn help_lists_every_subcommand() {
 
 #[test]
 fn unlanded_subcommands_fail_with_a_clear_message() {
-    let cases: [&[&str]; 6] = [
-        &["serve"],
+    let cases: [&[&str]; 5] = [
         &["models", "fetch"],
         &["transcribe", "x.wav"],
         &["say", "hello", "--out", "x.wav"],
@@ -44,4 +43,17 @@ fn bad_arguments_are_refused() {
     let out = voxgate(&["serve", "--sip-listen", "not-an-address"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--sip-listen"));
+}
+
+#[test]
+fn serve_refuses_an_invalid_config_naming_the_field() {
+    let dir = std::env::temp_dir().join(format!("voxgate-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "[calls]\nmax_calls = 0\n").unwrap();
+    let out = voxgate(&["serve", "--config", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("calls.max_calls"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

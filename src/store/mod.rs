@@ -61,24 +61,23 @@ pub enum CallerPolicy {
     Store,
 }
 
-/// Which side ended the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HangupSide {
-    /// The caller (BYE or CANCEL from the caller).
-    Caller,
-    /// voxgate (script end, media timeout, shutdown…).
-    Gateway,
+pub use crate::telephony::HangupSide;
+
+/// How a hang-up side is stored.
+trait SideText: Sized {
+    fn to_text(self) -> &'static str;
+    fn from_text(s: &str) -> Option<Self>;
 }
 
-impl HangupSide {
-    fn as_str(self) -> &'static str {
+impl SideText for HangupSide {
+    fn to_text(self) -> &'static str {
         match self {
             Self::Caller => "caller",
             Self::Gateway => "gateway",
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    fn from_text(s: &str) -> Option<Self> {
         match s {
             "caller" => Some(Self::Caller),
             "gateway" => Some(Self::Gateway),
@@ -218,7 +217,7 @@ impl Store {
                 call.packets_lost,
                 call.jitter_ms,
                 call.hangup_cause,
-                call.hangup_side.map(HangupSide::as_str),
+                call.hangup_side.map(HangupSide::to_text),
                 call.recording_path
                     .as_ref()
                     .map(|p| p.to_string_lossy().into_owned()),
@@ -261,7 +260,7 @@ fn row_to_call(r: &Row<'_>) -> rusqlite::Result<CallRecord> {
         hangup_side: r
             .get::<_, Option<String>>(14)?
             .as_deref()
-            .and_then(HangupSide::parse),
+            .and_then(HangupSide::from_text),
         recording_path: r.get::<_, Option<String>>(15)?.map(PathBuf::from),
     })
 }

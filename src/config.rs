@@ -1,0 +1,383 @@
+//! The one typed configuration of `voxgate serve`: embedded defaults that work with no file,
+//! then a TOML file, then `VOXGATE_*` environment variables, then command-line flags, each
+//! layer overriding the one before. [`Config::validate`] runs once at start; its errors name
+//! the field and say why. Owns parsing and checking only: nothing here opens a socket.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Everything `voxgate serve` is configured with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// SIP signalling.
+    pub sip: SipConfig,
+    /// HTTP API and pages.
+    pub http: HttpConfig,
+    /// RTP media.
+    pub media: MediaConfig,
+    /// Call handling.
+    pub calls: CallsConfig,
+    /// Where records and recordings go.
+    pub data_dir: PathBuf,
+    /// Log level: error, warn, info, debug or trace.
+    pub log_level: String,
+}
+
+/// `[sip]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SipConfig {
+    /// Address for both the UDP socket and the TCP listener.
+    pub listen: SocketAddr,
+    /// Whether to listen on UDP.
+    pub udp: bool,
+    /// Whether to listen on TCP.
+    pub tcp: bool,
+    /// The address written into SDP and Contact; derived from `listen` when absent.
+    pub advertise_ip: Option<IpAddr>,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Listen address of the API and pages.
+    pub listen: SocketAddr,
+}
+
+/// `[media]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Lowest RTP port (even ports carry RTP, the odd one above carries RTCP without mux).
+    pub rtp_port_min: u16,
+    /// Highest RTP port.
+    pub rtp_port_max: u16,
+    /// Hang up when no RTP arrives for this many seconds while not on hold.
+    pub timeout_secs: f64,
+}
+
+/// `[calls]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallsConfig {
+    /// Concurrent calls beyond which new INVITEs get 503.
+    pub max_calls: usize,
+    /// On shutdown, how long running calls may continue before voxgate hangs them up.
+    pub shutdown_grace_secs: f64,
+    /// How long to ring (180) before answering (200).
+    pub ring_secs: f64,
+    /// The call logic: `demo` (the built-in script) or `probe` (a test double that logs
+    /// what it hears).
+    pub logic: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            sip: SipConfig::default(),
+            http: HttpConfig::default(),
+            media: MediaConfig::default(),
+            calls: CallsConfig::default(),
+            data_dir: PathBuf::from("./data"),
+            log_level: "info".into(),
+        }
+    }
+}
+
+impl Default for SipConfig {
+    fn default() -> Self {
+        SipConfig {
+            listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 5060)),
+            udp: true,
+            tcp: true,
+            advertise_ip: None,
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+        }
+    }
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig {
+            rtp_port_min: 20000,
+            rtp_port_max: 29999,
+            timeout_secs: 30.0,
+        }
+    }
+}
+
+impl Default for CallsConfig {
+    fn default() -> Self {
+        CallsConfig {
+            max_calls: 500,
+            shutdown_grace_secs: 30.0,
+            ring_secs: 0.0,
+            logic: "demo".into(),
+        }
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema.
+    #[error("config file {path}: {message}")]
+    Toml {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// An environment variable has a value that does not parse.
+    #[error("environment variable {var}: {reason}")]
+    Env {
+        /// The variable.
+        var: String,
+        /// Why.
+        reason: String,
+    },
+    /// A field has a value that cannot work.
+    #[error("config field {field}: {reason}")]
+    Invalid {
+        /// The field, as written in the file (`media.rtp_port_min`).
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Command-line overrides (all optional).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--sip-listen`.
+    pub sip_listen: Option<SocketAddr>,
+    /// `--http-listen`.
+    pub http_listen: Option<SocketAddr>,
+    /// `--advertise-ip`.
+    pub advertise_ip: Option<IpAddr>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Defaults, then `file` if given, then the process environment, then `flags`; validated.
+    pub fn load(file: Option<&Path>, flags: &Overrides) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        config.apply_env(|var| std::env::var(var).ok())?;
+        config.apply_overrides(flags);
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses a TOML file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::from_toml(&text).map_err(|message| ConfigError::Toml {
+            path: path.to_owned(),
+            message,
+        })
+    }
+
+    /// Parses TOML text over the defaults.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Applies `VOXGATE_*` variables read through `lookup`.
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(var: &str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                var: var.into(),
+                reason: format!("{value:?}: {e}"),
+            })
+        }
+        let get = |var: &str| lookup(var).filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("VOXGATE_SIP_LISTEN") {
+            self.sip.listen = parse("VOXGATE_SIP_LISTEN", &v)?;
+        }
+        if let Some(v) = get("VOXGATE_HTTP_LISTEN") {
+            self.http.listen = parse("VOXGATE_HTTP_LISTEN", &v)?;
+        }
+        if let Some(v) = get("VOXGATE_ADVERTISE_IP") {
+            self.sip.advertise_ip = Some(parse("VOXGATE_ADVERTISE_IP", &v)?);
+        }
+        if let Some(v) = get("VOXGATE_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("VOXGATE_RTP_PORTS") {
+            let (lo, hi) = v.split_once('-').ok_or_else(|| ConfigError::Env {
+                var: "VOXGATE_RTP_PORTS".into(),
+                reason: format!("{v:?}: expected MIN-MAX"),
+            })?;
+            self.media.rtp_port_min = parse("VOXGATE_RTP_PORTS", lo)?;
+            self.media.rtp_port_max = parse("VOXGATE_RTP_PORTS", hi)?;
+        }
+        if let Some(v) = get("VOXGATE_MAX_CALLS") {
+            self.calls.max_calls = parse("VOXGATE_MAX_CALLS", &v)?;
+        }
+        if let Some(v) = get("VOXGATE_MEDIA_TIMEOUT_SECS") {
+            self.media.timeout_secs = parse("VOXGATE_MEDIA_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = get("VOXGATE_SHUTDOWN_GRACE_SECS") {
+            self.calls.shutdown_grace_secs = parse("VOXGATE_SHUTDOWN_GRACE_SECS", &v)?;
+        }
+        if let Some(v) = get("VOXGATE_CALL_LOGIC") {
+            self.calls.logic = v;
+        }
+        if let Some(v) = get("VOXGATE_LOG") {
+            self.log_level = v;
+        }
+        Ok(())
+    }
+
+    /// Applies command-line flags.
+    pub fn apply_overrides(&mut self, flags: &Overrides) {
+        if let Some(a) = flags.sip_listen {
+            self.sip.listen = a;
+        }
+        if let Some(a) = flags.http_listen {
+            self.http.listen = a;
+        }
+        if let Some(ip) = flags.advertise_ip {
+            self.sip.advertise_ip = Some(ip);
+        }
+        if let Some(dir) = &flags.data_dir {
+            self.data_dir.clone_from(dir);
+        }
+    }
+
+    /// Checks that the values can work together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, reason: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                reason: reason.into(),
+            })
+        };
+        if !self.sip.udp && !self.sip.tcp {
+            return invalid(
+                "sip.udp",
+                "at least one of sip.udp and sip.tcp must be true",
+            );
+        }
+        if self.sip.advertise_ip.is_some_and(|ip| ip.is_unspecified()) {
+            return invalid("sip.advertise_ip", "must be an address peers can reach");
+        }
+        let m = &self.media;
+        if m.rtp_port_min < 1024 {
+            return invalid("media.rtp_port_min", "must be 1024 or above");
+        }
+        if m.rtp_port_max == u16::MAX || m.rtp_port_max < m.rtp_port_min.saturating_add(1) {
+            return invalid(
+                "media.rtp_port_max",
+                "must be above media.rtp_port_min and below 65535 (RTCP uses port + 1)",
+            );
+        }
+        if !(m.timeout_secs.is_finite() && m.timeout_secs > 0.0 && m.timeout_secs <= 86_400.0) {
+            return invalid("media.timeout_secs", "must be between 0 and 86400 seconds");
+        }
+        let c = &self.calls;
+        if c.max_calls == 0 {
+            return invalid("calls.max_calls", "must be at least 1");
+        }
+        let pairs = usize::from((m.rtp_port_max - m.rtp_port_min).div_ceil(2));
+        if c.max_calls > pairs {
+            return invalid(
+                "calls.max_calls",
+                &format!("the RTP port range only has {pairs} port pairs"),
+            );
+        }
+        for (field, v) in [
+            ("calls.shutdown_grace_secs", c.shutdown_grace_secs),
+            ("calls.ring_secs", c.ring_secs),
+        ] {
+            if !(v.is_finite() && (0.0..=3600.0).contains(&v)) {
+                return invalid(field, "must be between 0 and 3600 seconds");
+            }
+        }
+        if !matches!(c.logic.as_str(), "demo" | "probe") {
+            return invalid("calls.logic", "must be \"demo\" or \"probe\"");
+        }
+        if !matches!(
+            self.log_level.as_str(),
+            "error" | "warn" | "info" | "debug" | "trace"
+        ) {
+            return invalid("log_level", "must be error, warn, info, debug or trace");
+        }
+        Ok(())
+    }
+
+    /// The address put into SDP and Contact: the configured one, else the listen address,
+    /// else the address of the interface that routes outwards (no packet is sent), else
+    /// loopback.
+    pub fn advertise_ip(&self) -> IpAddr {
+        if let Some(ip) = self.sip.advertise_ip {
+            return ip;
+        }
+        if !self.sip.listen.ip().is_unspecified() {
+            return self.sip.listen.ip();
+        }
+        outbound_ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    }
+
+    /// The media timeout as a duration.
+    pub fn media_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.media.timeout_secs)
+    }
+
+    /// The shutdown grace period as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs_f64(self.calls.shutdown_grace_secs)
+    }
+
+    /// The ring time as a duration.
+    pub fn ring_time(&self) -> Duration {
+        Duration::from_secs_f64(self.calls.ring_secs)
+    }
+}
+
+/// The local address the kernel would use towards a public address. `connect` on UDP only
+/// picks a route; nothing is sent.
+fn outbound_ip() -> Option<IpAddr> {
+    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+    socket.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified()).then_some(ip)
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,92 @@
+//! Config layering and validation.
+#![allow(clippy::unwrap_used)]
+use super::*;
+
+fn field_of(e: ConfigError) -> &'static str {
+    match e {
+        ConfigError::Invalid { field, .. } => field,
+        other => panic!("expected Invalid, got {other}"),
+    }
+}
+
+#[test]
+fn defaults_are_valid_and_as_documented() {
+    let c = Config::default();
+    c.validate().unwrap();
+    assert_eq!(c.sip.listen, "0.0.0.0:5060".parse().unwrap());
+    assert!(c.sip.udp && c.sip.tcp);
+    assert_eq!(c.http.listen, "127.0.0.1:8080".parse().unwrap());
+    assert_eq!(c.data_dir, PathBuf::from("./data"));
+    assert_eq!((c.media.rtp_port_min, c.media.rtp_port_max), (20000, 29999));
+    assert_eq!(c.calls.max_calls, 500);
+    assert_eq!(c.media_timeout(), Duration::from_secs(30));
+    assert_eq!(c.shutdown_grace(), Duration::from_secs(30));
+}
+
+#[test]
+fn a_file_overrides_only_what_it_names() {
+    let c = Config::from_toml(
+        "data_dir = \"/tmp/x\"\n[sip]\nlisten = \"127.0.0.5:5070\"\n[calls]\nmax_calls = 3\n",
+    )
+    .unwrap();
+    assert_eq!(c.sip.listen, "127.0.0.5:5070".parse().unwrap());
+    assert_eq!(c.calls.max_calls, 3);
+    assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+    assert_eq!(c.media, MediaConfig::default());
+    assert_eq!(c.advertise_ip(), "127.0.0.5".parse::<IpAddr>().unwrap());
+}
+
+#[test]
+fn unknown_keys_and_bad_types_name_the_key() {
+    let e = Config::from_toml("[sip]\nlisen = \"1.2.3.4:5\"\n").unwrap_err();
+    assert!(e.contains("lisen"), "{e}");
+    let e = Config::from_toml("[calls]\nmax_calls = \"many\"\n").unwrap_err();
+    assert!(e.contains("max_calls"), "{e}");
+}
+
+#[test]
+fn env_overrides_file_and_flags_override_env() {
+    let mut c = Config::default();
+    c.apply_env(|v| match v {
+        "VOXGATE_SIP_LISTEN" => Some("127.0.0.9:5999".into()),
+        "VOXGATE_RTP_PORTS" => Some("30000-30099".into()),
+        "VOXGATE_MEDIA_TIMEOUT_SECS" => Some("2.5".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(c.sip.listen.port(), 5999);
+    assert_eq!(c.media.rtp_port_min, 30000);
+    assert_eq!(c.media_timeout(), Duration::from_millis(2500));
+    c.apply_overrides(&Overrides {
+        sip_listen: Some("127.0.0.1:6000".parse().unwrap()),
+        ..Overrides::default()
+    });
+    assert_eq!(c.sip.listen.port(), 6000);
+    let e = Config::default()
+        .apply_env(|v| (v == "VOXGATE_MAX_CALLS").then(|| "lots".into()))
+        .unwrap_err();
+    assert!(e.to_string().contains("VOXGATE_MAX_CALLS"), "{e}");
+}
+
+#[test]
+fn validation_names_the_field() {
+    let mut c = Config::default();
+    c.media.rtp_port_max = 100;
+    assert_eq!(field_of(c.validate().unwrap_err()), "media.rtp_port_max");
+    let mut c = Config::default();
+    c.calls.max_calls = 0;
+    assert_eq!(field_of(c.validate().unwrap_err()), "calls.max_calls");
+    let mut c = Config::default();
+    c.media.rtp_port_max = 20009;
+    c.calls.max_calls = 6;
+    assert_eq!(field_of(c.validate().unwrap_err()), "calls.max_calls");
+    let mut c = Config::default();
+    c.media.timeout_secs = -1.0;
+    assert_eq!(field_of(c.validate().unwrap_err()), "media.timeout_secs");
+    let mut c = Config::default();
+    c.sip.advertise_ip = Some("0.0.0.0".parse().unwrap());
+    assert_eq!(field_of(c.validate().unwrap_err()), "sip.advertise_ip");
+    let mut c = Config::default();
+    c.calls.logic = "nope".into();
+    assert_eq!(field_of(c.validate().unwrap_err()), "calls.logic");
+}

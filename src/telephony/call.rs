@@ -1,0 +1,210 @@
+//! The per-call task: owns the call's RTP (and RTCP) socket, its port lease, its
+//! [`MediaSession`] and its [`CallLogic`], and `select!`s over the sockets, a media tick of
+//! one packet time, and a bounded command channel from the signalling core. It never touches
+//! SIP: hang-ups it decides go to the core as [`CallEvent`]s, and at the end it sends a
+//! [`CallSummary`] to the store's channel.
+//!
+//! The tick uses `MissedTickBehavior::Skip`: when the task is late (a busy machine) it does
+//! not burst the missed frames out back to back, which would overrun the caller's jitter
+//! buffer; the next frame's RTP timestamp follows the wall clock instead, so the caller sees
+//! a short gap (concealed like a loss) and no drift.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+use super::logic::CallLogic;
+use super::media::{Dest, MediaParams, MediaSession};
+use super::ports::PortLease;
+use super::summary::{CallSummary, HangupCause, unix_ms};
+
+pub(crate) use super::media::LocalSource;
+
+/// What the signalling core tells a call.
+#[derive(Debug)]
+pub(crate) enum CallCommand {
+    /// A re-INVITE was answered: new direction, hold state or address.
+    Update(MediaParams),
+    /// A digit arrived by SIP INFO.
+    Digit(char),
+    /// The call is over (BYE, CANCEL, no ACK, shutdown): stop now.
+    End(HangupCause),
+}
+
+/// What a call tells the signalling core.
+#[derive(Debug)]
+pub(crate) enum CallEvent {
+    /// The call ended on its own (logic, media timeout): send BYE.
+    Hangup {
+        /// The call.
+        call_no: u64,
+        /// Why.
+        cause: HangupCause,
+    },
+}
+
+/// Everything a call task starts with.
+pub(crate) struct CallSetup {
+    pub(crate) call_no: u64,
+    pub(crate) call_id: String,
+    pub(crate) started_ms: u64,
+    pub(crate) socket: std::net::UdpSocket,
+    pub(crate) rtcp_socket: Option<std::net::UdpSocket>,
+    pub(crate) lease: PortLease,
+    pub(crate) params: MediaParams,
+    pub(crate) local: LocalSource,
+    pub(crate) timeout: Duration,
+    pub(crate) logic: Box<dyn CallLogic>,
+    pub(crate) commands: mpsc::Receiver<CallCommand>,
+    pub(crate) events: mpsc::Sender<CallEvent>,
+    pub(crate) summaries: mpsc::Sender<CallSummary>,
+}
+
+/// Consecutive socket errors after which the call gives up.
+const MAX_SOCKET_ERRORS: u32 = 100;
+
+/// Runs one call until it ends, then reports its summary.
+pub(crate) async fn run(setup: CallSetup) {
+    let CallSetup {
+        call_no,
+        call_id,
+        started_ms,
+        lease,
+        params,
+        local,
+        timeout,
+        mut logic,
+        mut commands,
+        events,
+        summaries,
+        ..
+    } = setup;
+    let (socket, rtcp) = match sockets(setup.socket, setup.rtcp_socket) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(call = call_no, error = %e, "media socket");
+            let _ = events.try_send(CallEvent::Hangup {
+                call_no,
+                cause: HangupCause::MediaError,
+            });
+            return;
+        }
+    };
+    let codec = params.codec;
+    let ptime_ms = params.ptime_ms;
+    let now = Instant::now();
+    let mut session = MediaSession::new(params, local, now, timeout);
+    logic.on_answer(now);
+    let answered_ms = unix_ms();
+    let period = session.ptime();
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut buf = vec![0u8; 2048];
+    let mut rtcp_buf = vec![0u8; 2048];
+    let mut errors = 0u32;
+    let mut send = |dest: Dest, bytes: &[u8]| {
+        let (sock, to) = match dest {
+            Dest::Rtp(to) => (&socket, to),
+            Dest::Rtcp(to) => (rtcp.as_ref().unwrap_or(&socket), to),
+        };
+        // A full socket buffer drops the frame: RTP is loss tolerant, waiting is not.
+        let _ = sock.try_send_to(bytes, to);
+    };
+    let cause = loop {
+        tokio::select! {
+            r = socket.recv_from(&mut buf) => match r {
+                Ok((n, from)) => {
+                    errors = 0;
+                    session.receive(Instant::now(), &buf[..n], from, logic.as_mut());
+                }
+                Err(e) => {
+                    errors += 1;
+                    tracing::debug!(call = call_no, error = %e, "rtp receive");
+                    if errors > MAX_SOCKET_ERRORS {
+                        break notify(&events, call_no, HangupCause::MediaError);
+                    }
+                }
+            },
+            r = recv_opt(rtcp.as_ref(), &mut rtcp_buf) => {
+                if let Ok((n, from)) = r {
+                    session.receive_rtcp(Instant::now(), &rtcp_buf[..n], from);
+                }
+            }
+            _ = tick.tick() => {
+                let now = Instant::now();
+                if session.tick(now, logic.as_mut(), &mut send) {
+                    break notify(&events, call_no, HangupCause::Logic);
+                }
+                if session.timed_out(now) {
+                    break notify(&events, call_no, HangupCause::MediaTimeout);
+                }
+            }
+            cmd = commands.recv() => match cmd {
+                Some(CallCommand::Update(p)) => session.update(Instant::now(), p),
+                Some(CallCommand::Digit(d)) => session.info_digit(Instant::now(), d, logic.as_mut()),
+                Some(CallCommand::End(cause)) => break cause,
+                None => break HangupCause::Shutdown,
+            },
+        }
+    };
+    logic.on_end(Instant::now(), cause);
+    let t = session.totals();
+    let summary = CallSummary {
+        call_no,
+        call_id,
+        started_ms,
+        answered_ms,
+        ended_ms: unix_ms(),
+        codec: match codec {
+            rtp::G711::Ulaw => "PCMU",
+            rtp::G711::Alaw => "PCMA",
+        },
+        ptime_ms,
+        local_port: lease.port(),
+        local_ssrc: t.local_ssrc,
+        remote_ssrc: t.remote_ssrc,
+        sent: t.sent,
+        received: t.received,
+        lost: t.lost,
+        jitter_ms: t.jitter_ms,
+        digits: t.digits,
+        cause,
+        side: cause.side(),
+    };
+    drop(socket);
+    drop(rtcp);
+    drop(lease);
+    let _ = summaries.send(summary).await;
+}
+
+type Sockets = (UdpSocket, Option<UdpSocket>);
+
+fn sockets(rtp: std::net::UdpSocket, rtcp: Option<std::net::UdpSocket>) -> io::Result<Sockets> {
+    let rtp = UdpSocket::from_std(rtp)?;
+    let rtcp = rtcp.map(UdpSocket::from_std).transpose()?;
+    Ok((rtp, rtcp))
+}
+
+/// Tells the core the call hangs up by itself; returns the cause.
+fn notify(events: &mpsc::Sender<CallEvent>, call_no: u64, cause: HangupCause) -> HangupCause {
+    tracing::info!(call = call_no, cause = cause.as_str(), "hanging up");
+    if events
+        .try_send(CallEvent::Hangup { call_no, cause })
+        .is_err()
+    {
+        tracing::warn!(call = call_no, "signalling core busy: BYE not sent");
+    }
+    cause
+}
+
+/// Receives on `socket`, or never when there is none.
+async fn recv_opt(socket: Option<&UdpSocket>, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    match socket {
+        Some(s) => s.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}

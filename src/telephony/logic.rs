@@ -1,0 +1,230 @@
+//! The seam between the telephony runtime and what a call does: [`CallLogic`], a sans-IO
+//! trait the per-call task drives with 8 kHz PCM frames, digits and the current time. The
+//! built-in call script (src/media) and later the IVR flow engine implement it; this module
+//! holds only the trait, a trivial [`DemoLogic`] placeholder and the [`ProbeLogic`] test
+//! double. Implementations never block, sleep, spawn or touch a socket: heavy work belongs
+//! on other tasks, fed through channels the implementation owns.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::summary::HangupCause;
+use crate::privacy::Redacted;
+
+/// Something the call logic asks the runtime to do, polled after every input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallAction {
+    /// End the call (the runtime sends BYE).
+    Hangup,
+    /// Send one RFC 4733 key press (`0-9*#A-D`).
+    SendDtmf(char),
+}
+
+/// What a call's logic gets to know about the call when it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The runtime's number for this call (unique per process, for logs).
+    pub call_no: u64,
+    /// Codec name as in SDP (`PCMU`, `PCMA`).
+    pub codec: &'static str,
+    /// Packet time in ms; every frame is `8 * ptime_ms` samples.
+    pub ptime_ms: u32,
+    /// The number or user dialled (Request-URI user part), e.g. the service number.
+    pub dialled: Option<String>,
+    /// Who is calling (From user part): personal data, redacted in logs.
+    pub caller: Redacted<Option<String>>,
+}
+
+/// The call logic of one call. The call task calls, per packet time (20 or 30 ms), first
+/// `on_caller_audio` with what the jitter buffer played (silence when nothing arrived), then
+/// `fill_outgoing` for the frame to send, then `poll_action` until `None`. Digits come
+/// whenever they are detected. Frames are 8 kHz mono and always `8 * ptime_ms` samples; the
+/// buffers are the task's own, preallocated: copy, never keep them.
+pub trait CallLogic: Send {
+    /// The call is answered (200 sent); media starts now.
+    fn on_answer(&mut self, now: Instant);
+    /// One frame of what the caller said.
+    fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]);
+    /// A key pressed by the caller (RFC 4733 or SIP INFO).
+    fn on_dtmf(&mut self, now: Instant, digit: char);
+    /// Fill the frame to send to the caller (it arrives zeroed: silence needs no work).
+    fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]);
+    /// The next thing to do, if any.
+    fn poll_action(&mut self) -> Option<CallAction>;
+    /// The call is over (for whatever `cause`); flush what needs flushing. Not called again.
+    fn on_end(&mut self, _now: Instant, _cause: HangupCause) {}
+}
+
+/// Makes the logic for each new call.
+pub type LogicFactory = Arc<dyn Fn(&CallInfo) -> Box<dyn CallLogic> + Send + Sync>;
+
+/// The factory for a `calls.logic` config value (`demo` or `probe`).
+pub fn factory_for(name: &str) -> LogicFactory {
+    match name {
+        "probe" => Arc::new(|info: &CallInfo| Box::new(ProbeLogic::new(info.call_no))),
+        _ => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
+    }
+}
+
+/// Placeholder until the built-in script lands: silence out, logs the digits, hangs up on `#`.
+#[derive(Debug)]
+pub struct DemoLogic {
+    call_no: u64,
+    hangup: bool,
+}
+
+impl DemoLogic {
+    /// The logic for call `call_no`.
+    pub fn new(call_no: u64) -> Self {
+        DemoLogic {
+            call_no,
+            hangup: false,
+        }
+    }
+}
+
+impl CallLogic for DemoLogic {
+    fn on_answer(&mut self, _now: Instant) {}
+    fn on_caller_audio(&mut self, _now: Instant, _pcm_8k: &[i16]) {}
+    fn on_dtmf(&mut self, _now: Instant, digit: char) {
+        // Digits can be PINs: logged only at debug level.
+        tracing::debug!(call = self.call_no, %digit, "digit");
+        self.hangup |= digit == '#';
+    }
+    fn fill_outgoing(&mut self, _now: Instant, _pcm_8k: &mut [i16]) {}
+    fn poll_action(&mut self) -> Option<CallAction> {
+        std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
+    }
+}
+
+/// Mean absolute amplitude above which a frame counts as voiced.
+const VOICED_LEVEL: u32 = 200;
+
+/// A test double that measures what it hears and sends a 400 Hz tone. It logs (target
+/// `voxgate::probe`) each digit and, at the end, how many frames were voiced, so tests that
+/// run the binary can check both. Hangs up on `#`; answers `*` with a `5` key press.
+#[derive(Debug)]
+pub struct ProbeLogic {
+    call_no: u64,
+    frames: u64,
+    voiced: u64,
+    digits: String,
+    phase: u32,
+    actions: Vec<CallAction>,
+}
+
+impl ProbeLogic {
+    /// The probe for call `call_no`.
+    pub fn new(call_no: u64) -> Self {
+        ProbeLogic {
+            call_no,
+            frames: 0,
+            voiced: 0,
+            digits: String::new(),
+            phase: 0,
+            actions: Vec::with_capacity(4),
+        }
+    }
+
+    /// Frames heard, and how many of them were voiced.
+    pub fn heard(&self) -> (u64, u64) {
+        (self.frames, self.voiced)
+    }
+
+    /// Digits received so far.
+    pub fn digits(&self) -> &str {
+        &self.digits
+    }
+}
+
+impl CallLogic for ProbeLogic {
+    fn on_answer(&mut self, _now: Instant) {
+        tracing::info!(target: "voxgate::probe", call = self.call_no, "probe answered");
+    }
+
+    fn on_caller_audio(&mut self, _now: Instant, pcm_8k: &[i16]) {
+        self.frames += 1;
+        let sum: u64 = pcm_8k.iter().map(|s| u64::from(s.unsigned_abs())).sum();
+        let n = u64::try_from(pcm_8k.len().max(1)).unwrap_or(1);
+        if sum / n > u64::from(VOICED_LEVEL) {
+            self.voiced += 1;
+        }
+    }
+
+    fn on_dtmf(&mut self, _now: Instant, digit: char) {
+        tracing::info!(target: "voxgate::probe", call = self.call_no, %digit, "probe digit");
+        self.digits.push(digit);
+        match digit {
+            '#' => self.actions.push(CallAction::Hangup),
+            '*' => self.actions.push(CallAction::SendDtmf('5')),
+            _ => {}
+        }
+    }
+
+    fn fill_outgoing(&mut self, _now: Instant, pcm_8k: &mut [i16]) {
+        // 400 Hz at 8 kHz: a period of 20 samples; a triangle wave is enough for a probe.
+        for s in pcm_8k.iter_mut() {
+            let p = i32::try_from(self.phase % 20).unwrap_or(0);
+            let tri = if p < 10 { p * 2 - 10 } else { 30 - p * 2 };
+            *s = i16::try_from(tri * 800).unwrap_or(0);
+            self.phase = self.phase.wrapping_add(1);
+        }
+    }
+
+    fn poll_action(&mut self) -> Option<CallAction> {
+        (!self.actions.is_empty()).then(|| self.actions.remove(0))
+    }
+
+    fn on_end(&mut self, _now: Instant, cause: HangupCause) {
+        tracing::info!(
+            target: "voxgate::probe",
+            call = self.call_no,
+            frames = self.frames,
+            voiced = self.voiced,
+            digits = %self.digits,
+            cause = cause.as_str(),
+            "probe heard"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_hangs_up_on_pound_only() {
+        let now = Instant::now();
+        let mut l = DemoLogic::new(1);
+        l.on_dtmf(now, '1');
+        assert_eq!(l.poll_action(), None);
+        l.on_dtmf(now, '#');
+        assert_eq!(l.poll_action(), Some(CallAction::Hangup));
+        assert_eq!(l.poll_action(), None);
+        let mut out = [0i16; 160];
+        l.fill_outgoing(now, &mut out);
+        assert!(out.iter().all(|&s| s == 0), "demo sends silence");
+    }
+
+    #[test]
+    fn probe_counts_voiced_frames_and_digits() {
+        let now = Instant::now();
+        let mut p = ProbeLogic::new(2);
+        p.on_caller_audio(now, &[0; 160]);
+        p.on_caller_audio(now, &[3000; 160]);
+        assert_eq!(p.heard(), (2, 1));
+        p.on_dtmf(now, '*');
+        p.on_dtmf(now, '#');
+        assert_eq!(p.digits(), "*#");
+        assert_eq!(p.poll_action(), Some(CallAction::SendDtmf('5')));
+        assert_eq!(p.poll_action(), Some(CallAction::Hangup));
+        let mut out = [0i16; 240];
+        p.fill_outgoing(now, &mut out);
+        assert!(
+            out.iter().any(|&s| s.unsigned_abs() > 1000),
+            "probe sends a tone"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! The telephony runtime: SIP over UDP and TCP driving the sans-IO `sip` engines, and one
+//! task per call driving the sans-IO `rtp` engines. Tasks and channels:
+//!
+//! - `transport`: the UDP socket task and the TCP listener (one task per connection) send
+//!   parsed messages to the core on a bounded channel ([`transport::Inbound`]);
+//! - `signalling`: the signalling core (transactions, dialogs, call registry), one task;
+//! - `call`: one task per call (RTP socket, media tick, [`CallLogic`]), commanded by the
+//!   core on a bounded channel and reporting hang-ups back on another;
+//! - every call ends with a [`CallSummary`] on the summaries channel, consumed by the store.
+//!
+//! [`serve`] wires them together and runs until the shutdown signal and the grace period.
+
+mod call;
+
+mod invite;
+pub mod logic;
+mod media;
+mod ports;
+mod requests;
+mod signalling;
+pub mod summary;
+mod transport;
+
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::{mpsc, watch};
+
+use crate::config::Config;
+pub use logic::{CallAction, CallInfo, CallLogic, LogicFactory};
+pub use ports::{PortLease, PortPool};
+pub use summary::{CallSummary, HangupCause, HangupSide};
+
+/// Inbound SIP messages queued for the core.
+const INBOUND_QUEUE: usize = 4096;
+/// Call events queued for the core.
+const EVENT_QUEUE: usize = 1024;
+
+/// Why the runtime could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// A SIP socket could not be bound.
+    #[error("cannot listen for SIP on {transport} {addr}: {source}")]
+    Bind {
+        /// `udp` or `tcp`.
+        transport: &'static str,
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Runs SIP and calls with `config` until `shutdown` turns true and the running calls have
+/// finished (or the grace period has passed and they were hung up). Summaries of finished
+/// calls go to `summaries`; `logic` makes each call's logic.
+pub async fn serve(
+    config: &Config,
+    logic: LogicFactory,
+    summaries: mpsc::Sender<CallSummary>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), StartError> {
+    let addr = config.sip.listen;
+    let udp = if config.sip.udp {
+        let s = UdpSocket::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                transport: "udp",
+                addr,
+                source,
+            })?;
+        Some(Arc::new(s))
+    } else {
+        None
+    };
+    let tcp = if config.sip.tcp {
+        Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| StartError::Bind {
+                    transport: "tcp",
+                    addr,
+                    source,
+                })?,
+        )
+    } else {
+        None
+    };
+    let (in_tx, in_rx) = mpsc::channel(INBOUND_QUEUE);
+    let mut transports = Vec::new();
+    if let Some(udp) = &udp {
+        transports.push(tokio::spawn(transport::run_udp(udp.clone(), in_tx.clone())));
+    }
+    if let Some(tcp) = tcp {
+        transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone())));
+    }
+    drop(in_tx);
+    let cfg = signalling::CoreConfig {
+        advertise: config.advertise_ip(),
+        sip_port: addr.port(),
+        media_bind: addr.ip(),
+        max_calls: config.calls.max_calls,
+        ring: config.ring_time(),
+        media_timeout: config.media_timeout(),
+        grace: config.shutdown_grace(),
+    };
+    tracing::info!(
+        listen = %addr,
+        advertise = %cfg.advertise,
+        udp = config.sip.udp,
+        tcp = config.sip.tcp,
+        "SIP ready"
+    );
+    let ports = PortPool::new(config.media.rtp_port_min, config.media.rtp_port_max);
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let core = signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx);
+    let io = signalling::CoreIo {
+        inbound: in_rx,
+        shutdown,
+    };
+    core.run(io, ev_rx).await;
+    for t in transports {
+        t.abort();
+    }
+    Ok(())
+}

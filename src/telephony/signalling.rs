@@ -1,0 +1,398 @@
+//! The signalling core task: owns the [`TransactionLayer`], the [`Dialogs`] and the call
+//! registry, and `select!`s over inbound messages from the transports, events from call
+//! tasks, the layer's next timeout, finished call tasks and the shutdown signal. After
+//! every input it drives the layer (transmits, then events, until quiet), as the `sip`
+//! crate documents. It never touches media: calls get commands on their bounded channels.
+//! Request handling lives in `requests.rs` and `invite.rs`.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sip::sdp::LocalCaps;
+use sip::{
+    DialogId, Dialogs, Host, Message, Peer, Request, Response, Timers, TransactionEvent,
+    TransactionId, TransactionLayer, Transmit, Transport, UasPolicy, Via, branch_from,
+};
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+
+use super::call::{CallCommand, CallEvent};
+use super::logic::LogicFactory;
+use super::ports::PortPool;
+use super::summary::{CallSummary, HangupCause};
+use super::transport::Inbound;
+
+/// Extra time after the shutdown deadline for the BYEs to be answered.
+const BYE_WAIT: Duration = Duration::from_secs(4);
+/// Retry-After (s) for 503 answers.
+pub(crate) const RETRY_AFTER: u32 = 5;
+
+/// What the core is configured with.
+#[derive(Debug, Clone)]
+pub(crate) struct CoreConfig {
+    pub(crate) advertise: IpAddr,
+    pub(crate) sip_port: u16,
+    pub(crate) media_bind: IpAddr,
+    pub(crate) max_calls: usize,
+    pub(crate) ring: Duration,
+    pub(crate) media_timeout: Duration,
+    pub(crate) grace: Duration,
+}
+
+/// One call in the registry.
+pub(crate) struct CallEntry {
+    pub(crate) call_id: String,
+    pub(crate) dialog: DialogId,
+    pub(crate) peer: Peer,
+    pub(crate) invite_tx: TransactionId,
+    pub(crate) caps: LocalCaps,
+    pub(crate) state: CallState,
+}
+
+/// Ringing (answer prepared, task not started), waiting for the ACK's SDP answer, or
+/// answered (task running).
+pub(crate) enum CallState {
+    Ringing(Box<super::invite::Pending>),
+    /// 200 sent with our offer; the ACK brings the answer.
+    AwaitingAck(Box<super::invite::Pending>),
+    /// Transient, while the core moves a call from one state to the next.
+    Moving,
+    Active(mpsc::Sender<CallCommand>),
+}
+
+/// The signalling core. See the module documentation.
+pub(crate) struct Core {
+    pub(crate) cfg: CoreConfig,
+    pub(crate) txl: TransactionLayer,
+    pub(crate) dialogs: Dialogs,
+    pub(crate) policy: UasPolicy,
+    pub(crate) calls: HashMap<u64, CallEntry>,
+    pub(crate) by_invite: HashMap<TransactionId, u64>,
+    pub(crate) ringing: Vec<(Instant, u64)>,
+    pub(crate) requests: HashMap<TransactionId, Request>,
+    pub(crate) byes: HashSet<TransactionId>,
+    pub(crate) next_call: u64,
+    pub(crate) rng: StdRng,
+    udp: Option<Arc<UdpSocket>>,
+    tcp: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>,
+    pub(crate) ports: PortPool,
+    pub(crate) logic: LogicFactory,
+    pub(crate) events_tx: mpsc::Sender<CallEvent>,
+    pub(crate) summaries: mpsc::Sender<CallSummary>,
+    pub(crate) tasks: JoinSet<()>,
+    /// When shutting down: the deadline after which running calls are hung up.
+    pub(crate) stopping: Option<Instant>,
+    hung_up_all: bool,
+}
+
+/// The channels and sockets the core is wired to.
+pub(crate) struct CoreIo {
+    pub(crate) inbound: mpsc::Receiver<Inbound>,
+    pub(crate) shutdown: watch::Receiver<bool>,
+}
+
+impl Core {
+    pub(crate) fn new(
+        cfg: CoreConfig,
+        ports: PortPool,
+        logic: LogicFactory,
+        udp: Option<Arc<UdpSocket>>,
+        summaries: mpsc::Sender<CallSummary>,
+        events_tx: mpsc::Sender<CallEvent>,
+    ) -> Core {
+        let mut rng = StdRng::from_os_rng();
+        Core {
+            cfg,
+            txl: TransactionLayer::new(Timers::default(), rng.random()),
+            dialogs: Dialogs::new(),
+            policy: UasPolicy::default(),
+            calls: HashMap::new(),
+            by_invite: HashMap::new(),
+            ringing: Vec::new(),
+            requests: HashMap::new(),
+            byes: HashSet::new(),
+            next_call: 1,
+            rng,
+            udp,
+            tcp: HashMap::new(),
+            ports,
+            logic,
+            events_tx,
+            summaries,
+            tasks: JoinSet::new(),
+            stopping: None,
+            hung_up_all: false,
+        }
+    }
+
+    /// Runs until shutdown has completed.
+    pub(crate) async fn run(mut self, io: CoreIo, mut events: mpsc::Receiver<CallEvent>) {
+        let CoreIo {
+            mut inbound,
+            mut shutdown,
+            ..
+        } = io;
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                Some(msg) = inbound.recv() => self.on_inbound(msg),
+                Some(ev) = events.recv() => self.on_call_event(ev),
+                r = shutdown.changed(), if self.stopping.is_none() => {
+                    if r.is_err() || *shutdown.borrow() {
+                        self.begin_shutdown(Instant::now());
+                    }
+                }
+                Some(_) = self.tasks.join_next(), if !self.tasks.is_empty() => {}
+                () = tokio::time::sleep_until(wake.into()) => {}
+            }
+            let now = Instant::now();
+            self.txl.handle_timeout(now);
+            self.answer_due(now);
+            self.shutdown_step(now);
+            self.drive();
+            if self.finished(now) {
+                break;
+            }
+        }
+        let wait = tokio::time::timeout(Duration::from_secs(2), async {
+            while self.tasks.join_next().await.is_some() {}
+        });
+        let _ = wait.await;
+    }
+
+    fn next_wake(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(3600);
+        [
+            self.txl.poll_timeout(),
+            self.ringing.iter().map(|r| r.0).min(),
+            self.stopping,
+            self.stopping.map(|d| d + BYE_WAIT),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(far)
+    }
+
+    fn on_inbound(&mut self, msg: Inbound) {
+        let now = Instant::now();
+        match msg {
+            Inbound::Message(m, peer) => match *m {
+                Message::Request(r) => self.txl.handle_request(now, r, peer),
+                Message::Response(r) => self.txl.handle_response(now, r, peer),
+            },
+            Inbound::TcpOpen(addr, tx) => {
+                self.tcp.insert(addr, tx);
+            }
+            Inbound::TcpClosed(addr) => {
+                self.tcp.remove(&addr);
+            }
+        }
+    }
+
+    fn on_call_event(&mut self, ev: CallEvent) {
+        let CallEvent::Hangup { call_no, cause } = ev;
+        tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
+        self.hang_up(call_no);
+    }
+
+    /// Sends BYE for call `no` and forgets it (its task, if any, has ended or is told to).
+    pub(crate) fn hang_up(&mut self, no: u64) {
+        if let Some(entry) = self.calls.remove(&no) {
+            self.send_bye(&entry);
+        }
+    }
+
+    /// Drives the transaction layer until it has nothing more to send or report.
+    pub(crate) fn drive(&mut self) {
+        for _ in 0..10_000 {
+            let mut busy = false;
+            while let Some(t) = self.txl.poll_transmit() {
+                busy = true;
+                self.transmit(t);
+            }
+            while let Some(ev) = self.txl.poll_event() {
+                busy = true;
+                self.on_transaction_event(ev);
+            }
+            if !busy {
+                self.dialogs.remove_terminated();
+                return;
+            }
+        }
+        tracing::error!("transaction layer did not settle");
+    }
+
+    fn transmit(&mut self, t: Transmit) {
+        let bytes = t.message.to_bytes();
+        match t.peer.transport {
+            Transport::Tcp => match self.tcp.get(&t.peer.addr) {
+                Some(tx) => {
+                    if tx.try_send(bytes).is_err() {
+                        tracing::debug!(peer = %t.peer.addr, "tcp queue full or closed");
+                    }
+                }
+                None => tracing::debug!(peer = %t.peer.addr, "no tcp connection"),
+            },
+            _ => {
+                if let Some(udp) = &self.udp {
+                    let _ = udp.try_send_to(&bytes, t.peer.addr);
+                }
+            }
+        }
+    }
+
+    fn on_transaction_event(&mut self, ev: TransactionEvent) {
+        let now = Instant::now();
+        match ev {
+            TransactionEvent::Request { id, request, peer } => {
+                self.on_request(now, id, request, peer);
+            }
+            TransactionEvent::Response { id, response } => self.on_response(id, &response),
+            TransactionEvent::Timeout { id } | TransactionEvent::TransportError { id } => {
+                // A request of ours got no answer: a BYE's dialog is over all the same.
+                if let Some(req) = self.requests.remove(&id)
+                    && let Some(dialog) = DialogId::uac(&req.head)
+                {
+                    self.dialogs.remove(&dialog);
+                }
+                self.byes.remove(&id);
+            }
+            TransactionEvent::Cancelled { id } => {
+                self.end_call_of_invite(id, HangupCause::Cancelled);
+            }
+            TransactionEvent::AckReceived { id, ack } => self.on_ack(id, &ack),
+            TransactionEvent::AckTimeout { id } => {
+                if let Some(no) = self.by_invite.get(&id).copied()
+                    && let Some(entry) = self.calls.remove(&no)
+                {
+                    self.send_bye(&entry);
+                    end_task(&entry, HangupCause::NoAck);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_response(&mut self, id: TransactionId, resp: &Response) {
+        if let Some(req) = self.requests.get(&id) {
+            let _ = self.dialogs.handle_response(req, resp);
+        }
+        if resp.status.is_final() {
+            self.requests.remove(&id);
+            self.byes.remove(&id);
+        }
+    }
+
+    /// The INVITE of `id` was cancelled: stop ringing (the layer already sent 487).
+    fn end_call_of_invite(&mut self, id: TransactionId, cause: HangupCause) {
+        let Some(no) = self.by_invite.remove(&id) else {
+            return;
+        };
+        self.ringing.retain(|r| r.1 != no);
+        if let Some(entry) = self.calls.remove(&no) {
+            self.dialogs.remove(&entry.dialog);
+            end_task(&entry, cause);
+        }
+    }
+
+    /// Ends a call from the SIP side.
+    pub(crate) fn end_call(&mut self, no: u64, cause: HangupCause) {
+        if let Some(entry) = self.calls.remove(&no) {
+            self.by_invite.remove(&entry.invite_tx);
+            self.ringing.retain(|r| r.1 != no);
+            end_task(&entry, cause);
+        }
+    }
+
+    /// Sends BYE in the call's dialog, if it is still up.
+    fn send_bye(&mut self, entry: &CallEntry) {
+        self.by_invite.remove(&entry.invite_tx);
+        let via = self.via(entry.peer.transport);
+        let Some(dialog) = self.dialogs.get_mut(&entry.dialog) else {
+            return;
+        };
+        let Ok(bye) = dialog.bye(via) else {
+            return;
+        };
+        match self
+            .txl
+            .send_request(Instant::now(), bye.clone(), entry.peer)
+        {
+            Ok(id) => {
+                self.requests.insert(id, bye);
+                self.byes.insert(id);
+            }
+            Err(e) => tracing::warn!(error = %e, "BYE not sent"),
+        }
+    }
+
+    /// A Via for a request of ours.
+    pub(crate) fn via(&mut self, transport: Transport) -> Via {
+        let host = match self.cfg.advertise {
+            IpAddr::V4(v4) => Host::V4(v4),
+            IpAddr::V6(v6) => Host::V6(v6),
+        };
+        let t = if transport == Transport::Tcp {
+            "TCP"
+        } else {
+            "UDP"
+        };
+        Via::new(
+            t,
+            host,
+            Some(self.cfg.sip_port),
+            &branch_from(self.rng.random()),
+        )
+    }
+
+    /// Stops taking calls; running ones continue until the grace deadline.
+    fn begin_shutdown(&mut self, now: Instant) {
+        tracing::info!(calls = self.calls.len(), "shutting down: no new calls");
+        self.stopping = Some(now + self.cfg.grace);
+        let ringing: Vec<u64> = self.ringing.iter().map(|r| r.1).collect();
+        for no in ringing {
+            self.reject_ringing(no);
+        }
+    }
+
+    /// Past the grace deadline: hangs up every call left.
+    fn shutdown_step(&mut self, now: Instant) {
+        let Some(deadline) = self.stopping else {
+            return;
+        };
+        if self.hung_up_all || now < deadline {
+            return;
+        }
+        self.hung_up_all = true;
+        let calls: Vec<u64> = self.calls.keys().copied().collect();
+        tracing::info!(calls = calls.len(), "grace period over: hanging up");
+        for no in calls {
+            if let Some(entry) = self.calls.remove(&no) {
+                self.send_bye(&entry);
+                end_task(&entry, HangupCause::Shutdown);
+            }
+        }
+    }
+
+    fn finished(&self, now: Instant) -> bool {
+        let Some(deadline) = self.stopping else {
+            return false;
+        };
+        self.calls.is_empty() && (self.byes.is_empty() || now >= deadline + BYE_WAIT)
+    }
+}
+
+/// Tells a call's task to stop.
+fn end_task(entry: &CallEntry, cause: HangupCause) {
+    if let CallState::Active(tx) = &entry.state
+        && tx.try_send(CallCommand::End(cause)).is_err()
+    {
+        tracing::warn!(cause = cause.as_str(), "call task gone or busy");
+    }
+}

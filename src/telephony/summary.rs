@@ -1,0 +1,157 @@
+//! What a finished call reports: [`CallSummary`], sent by the call task on a bounded channel
+//! that the store consumes. Until the SQLite store lands, [`spawn_jsonl_sink`] appends each
+//! summary as one JSON line to `calls.jsonl` in the data directory. Owns the record's shape;
+//! never touches sockets or the call's engines.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HangupCause {
+    /// The caller sent BYE.
+    CallerBye,
+    /// The caller cancelled before the answer.
+    Cancelled,
+    /// The call logic hung up.
+    Logic,
+    /// No RTP arrived for the configured time.
+    MediaTimeout,
+    /// The ACK for our 200 never arrived.
+    NoAck,
+    /// The gateway shut down past its grace period.
+    Shutdown,
+    /// The media socket failed.
+    MediaError,
+}
+
+impl HangupCause {
+    /// A short readable form ("media timeout").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HangupCause::CallerBye => "caller hung up",
+            HangupCause::Cancelled => "cancelled",
+            HangupCause::Logic => "call logic hung up",
+            HangupCause::MediaTimeout => "media timeout",
+            HangupCause::NoAck => "no ACK",
+            HangupCause::Shutdown => "shutdown",
+            HangupCause::MediaError => "media error",
+        }
+    }
+
+    /// Which side ended the call.
+    pub fn side(self) -> HangupSide {
+        match self {
+            HangupCause::CallerBye | HangupCause::Cancelled => HangupSide::Caller,
+            _ => HangupSide::Gateway,
+        }
+    }
+}
+
+/// Which side ended a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HangupSide {
+    /// The caller.
+    Caller,
+    /// voxgate.
+    Gateway,
+}
+
+/// Counters of one direction of media.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    /// RTP packets.
+    pub packets: u64,
+    /// RTP payload bytes.
+    pub bytes: u64,
+}
+
+/// The record of one call, for the store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CallSummary {
+    /// The runtime's call number.
+    pub call_no: u64,
+    /// The SIP Call-ID.
+    pub call_id: String,
+    /// When the INVITE arrived (Unix ms).
+    pub started_ms: u64,
+    /// When media started (Unix ms).
+    pub answered_ms: u64,
+    /// When the call ended (Unix ms).
+    pub ended_ms: u64,
+    /// Codec name.
+    pub codec: &'static str,
+    /// Packet time in ms.
+    pub ptime_ms: u32,
+    /// Our RTP port.
+    pub local_port: u16,
+    /// Our SSRC.
+    pub local_ssrc: u32,
+    /// The caller's SSRC (the last one seen).
+    pub remote_ssrc: Option<u32>,
+    /// What we sent.
+    pub sent: Flow,
+    /// What we received (valid RTP of this call's payload types).
+    pub received: Flow,
+    /// Packets lost (RFC 3550 cumulative count).
+    pub lost: i64,
+    /// Interarrival jitter in ms.
+    pub jitter_ms: f64,
+    /// Key presses received (RFC 4733 or INFO). Only the count: digits can be PINs or
+    /// account numbers, personal data the call logic handles, not the call record.
+    pub digits: u32,
+    /// Why it ended.
+    pub cause: HangupCause,
+    /// Who ended it.
+    pub side: HangupSide,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Logs every summary and appends it as a JSON line to `dir/calls.jsonl` (until the store
+/// replaces this). Ends when every sender is dropped.
+pub fn spawn_jsonl_sink(
+    dir: PathBuf,
+    mut rx: mpsc::Receiver<CallSummary>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || {
+        let path = dir.join("calls.jsonl");
+        while let Some(s) = rx.blocking_recv() {
+            tracing::info!(
+                call = s.call_no,
+                cause = s.cause.as_str(),
+                sent = s.sent.packets,
+                received = s.received.packets,
+                lost = s.lost,
+                "call ended"
+            );
+            let line = match serde_json::to_string(&s) {
+                Ok(line) => line,
+                Err(e) => {
+                    tracing::warn!(error = %e, "call summary not serializable");
+                    continue;
+                }
+            };
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| writeln!(f, "{line}"));
+            if let Err(e) = written {
+                tracing::warn!(error = %e, path = %path.display(), "cannot write call summary");
+            }
+        }
+    })
+}

@@ -1,0 +1,453 @@
+//! The telephony runtime against a real peer (SIPp) on loopback: each test starts the
+//! `voxgate` binary with its own config and ports, runs one or two SIPp callers (bounded in
+//! time), and checks SIPp's verdict, voxgate's call summaries and the probe logic's log.
+//! Skipped (with a message) only when SIPp is missing and CI is not "true".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::UdpSocket;
+use std::time::Duration;
+
+use common::{Gateway, Ports, Sipp, TempDir, have_peer, scenario, ulaw_file};
+use serde_json::Value;
+
+const SECS_10: Duration = Duration::from_secs(10);
+
+fn sipp_ok(sipp: Sipp, gw: &Gateway) {
+    let (code, out) = sipp.wait();
+    assert_eq!(code, 0, "sipp failed:\n{out}\nvoxgate log:\n{}", gw.log());
+}
+
+/// A loud (or silent) stream scenario for one call.
+fn stream_call(
+    dir: &TempDir,
+    name: &str,
+    cid: &str,
+    loud: bool,
+    secs: f64,
+    hold_ms: u32,
+) -> std::path::PathBuf {
+    let audio = dir.0.join(format!("{cid}.ul"));
+    ulaw_file(&audio, secs, loud);
+    let sf = scenario(
+        &dir.0,
+        name,
+        &[
+            ("AUDIO", audio.to_str().unwrap()),
+            ("HOLD_MS", &hold_ms.to_string()),
+            ("BYE_WAIT_MS", "10000"),
+        ],
+    );
+    let renamed = dir.0.join(format!("{cid}-{name}"));
+    std::fs::rename(&sf, &renamed).unwrap();
+    renamed
+}
+
+fn by_cid<'a>(summaries: &'a [Value], cid: &str) -> &'a Value {
+    summaries
+        .iter()
+        .find(|s| s["call_id"].as_str().unwrap().starts_with(cid))
+        .unwrap_or_else(|| panic!("no summary for {cid}: {summaries:?}"))
+}
+
+#[test]
+fn options_ping_is_answered_even_with_max_forwards_0() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("options");
+    let ports = Ports::new(1);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = scenario(&dir.0, "options.xml", &[]);
+    sipp_ok(Sipp::spawn(&dir.0, ports, 0, &sf, &[]), &gw);
+}
+
+#[test]
+fn builtin_uac_call_is_answered_and_hung_up() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("uac");
+    let ports = Ports::new(2);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    sipp_ok(
+        Sipp::spawn_with(&dir.0, ports, 0, &["-sn", "uac"], &[]),
+        &gw,
+    );
+    let s = gw.wait_summaries(1, SECS_10);
+    assert_eq!(s[0]["cause"], "caller_bye");
+    assert_eq!(s[0]["side"], "caller");
+}
+
+#[test]
+fn pcmu_20ms_stream_flows_both_ways() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("pcmu");
+    let ports = Ports::new(3);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = stream_call(&dir, "uac_rtp.xml", "loud", true, 2.0, 2500);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "loud-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["codec"], "PCMU");
+    assert_eq!(s["ptime_ms"], 20);
+    assert!(s["received"]["packets"].as_u64().unwrap() >= 90, "{s}");
+    assert!(s["sent"]["packets"].as_u64().unwrap() >= 90, "{s}");
+    assert_eq!(s["received"]["bytes"].as_u64().unwrap() % 160, 0, "{s}");
+    let (voiced, _) = gw.probe_heard(s["call_no"].as_u64().unwrap()).unwrap();
+    assert!(voiced >= 50, "the logic heard only {voiced} voiced frames");
+}
+
+#[test]
+fn pcma_30ms_capture_with_rfc2833_digit_1() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let root = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&root.stdout).trim() != "0" {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "play_pcap_audio needs root"
+        );
+        eprintln!("SKIPPED: play_pcap_audio needs root");
+        return;
+    }
+    let dir = TempDir::new("pcma");
+    std::os::unix::fs::symlink("/usr/share/sip-tester", dir.0.join("pcap")).unwrap();
+    let ports = Ports::new(4);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = scenario(&dir.0, "uac_pcap.xml", &[]);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "loud-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["codec"], "PCMA");
+    assert_eq!(s["ptime_ms"], 30);
+    assert_eq!(s["digits"], 1, "{s}");
+    assert!(s["received"]["packets"].as_u64().unwrap() >= 50, "{s}");
+    let (voiced, digits) = gw.probe_heard(s["call_no"].as_u64().unwrap()).unwrap();
+    assert_eq!(digits, "1");
+    assert!(voiced >= 20, "the logic heard only {voiced} voiced frames");
+}
+
+#[test]
+fn cancel_before_answer_gets_487() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("cancel");
+    let ports = Ports::new(5);
+    let gw = Gateway::start(&dir.0, ports, "ring_secs = 5", "");
+    let sf = stream_call(&dir, "uac_cancel.xml", "cancel", true, 0.1, 0);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "cancel-%u-%p@%s"]),
+        &gw,
+    );
+    assert!(gw.summaries().is_empty(), "a cancelled call never started");
+}
+
+#[test]
+fn bye_from_voxgate_after_info_pound() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("byevg");
+    let ports = Ports::new(6);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = stream_call(&dir, "uac_info_hash.xml", "info", true, 0.1, 0);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "info-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "logic");
+    assert_eq!(s["side"], "gateway");
+    assert_eq!(s["digits"], 1);
+}
+
+#[test]
+fn a_caller_that_vanishes_is_hung_up_on_media_timeout() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("vanish");
+    let ports = Ports::new(7);
+    let gw = Gateway::start(&dir.0, ports, "", "timeout_secs = 1.5");
+    let sf = stream_call(&dir, "uac_vanish.xml", "vanish", true, 1.0, 0);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "vanish-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "media_timeout", "{s}");
+    assert_eq!(s["side"], "gateway");
+    assert!(s["received"]["packets"].as_u64().unwrap() >= 40, "{s}");
+}
+
+#[test]
+fn sip_garbage_and_malformed_rtp_are_ignored() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("garbage");
+    let ports = Ports::new(8);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let huge = vec![b'A'; 60_000];
+    let junk: [&[u8]; 6] = [
+        b"\x00\x01\x02garbage",
+        b"\r\n\r\n",
+        b"SIP/2.0 200 OK\r\n\r\n",
+        &huge,
+        b"INVITE sip:x@127.0.0.1 SIP/2.0\r\nContent-Length: 99999999999\r\n\r\n",
+        b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKx\r\nCall-ID: a\r\n\r\n",
+    ];
+    for j in junk {
+        sock.send_to(j, ports.sip()).unwrap();
+    }
+    let mut buf = [0u8; 4096];
+    let (n, _) = sock
+        .recv_from(&mut buf)
+        .expect("a 400 for the broken request");
+    assert!(
+        buf[..n].starts_with(b"SIP/2.0 400"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // Methods we do not serve, and a BYE for no call.
+    for (method, status) in [("REGISTER", "405"), ("BYE", "481"), ("SUBSCRIBE", "405")] {
+        let req = format!(
+            "{method} sip:svc@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK{method}\r\n\
+             From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:svc@127.0.0.1>{to_tag}\r\nCall-ID: {method}@x\r\n\
+             CSeq: 1 {method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+            local = sock.local_addr().unwrap(),
+            to_tag = if method == "BYE" { ";tag=nope" } else { "" },
+        );
+        sock.send_to(req.as_bytes(), ports.sip()).unwrap();
+        let (n, _) = sock.recv_from(&mut buf).expect("an answer");
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(
+            text.starts_with(&format!("SIP/2.0 {status}")),
+            "{method}: {text}"
+        );
+        if status == "405" {
+            assert!(text.contains("Allow: INVITE"), "{text}");
+        }
+    }
+    // During a call, garbage at its RTP port.
+    let sf = stream_call(&dir, "uac_rtp.xml", "rtpjunk", true, 2.0, 2500);
+    let call = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "rtpjunk-%u-%p@%s"]);
+    gw.wait_log("incoming call", SECS_10);
+    let rtp = (std::net::Ipv4Addr::LOCALHOST, ports.rtp_min());
+    let bad: [&[u8]; 6] = [
+        &[0x80],
+        &[0x8f, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1],
+        &[
+            0x90, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xbe, 0xde, 0xff, 0xff,
+        ],
+        &[0xa0, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0],
+        &[0x80, 0xc8, 0xff, 0xff, 1, 2],
+        &huge[..1500],
+    ];
+    for _ in 0..20 {
+        for b in bad {
+            sock.send_to(b, rtp).unwrap();
+        }
+    }
+    sipp_ok(call, &gw);
+    let sf = scenario(&dir.0, "options.xml", &[]);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "rtpjunk-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "caller_bye");
+}
+
+#[test]
+fn at_the_call_limit_new_invites_get_503() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("limit");
+    let ports = Ports::new(9);
+    let gw = Gateway::start(&dir.0, ports, "max_calls = 1", "");
+    let sf = stream_call(&dir, "uac_rtp.xml", "first", true, 3.0, 3000);
+    let first = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "first-%u-%p@%s"]);
+    gw.wait_log("incoming call", SECS_10);
+    let sf = stream_call(&dir, "uac_expect_503.xml", "second", true, 0.1, 0);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "second-%u-%p@%s"]),
+        &gw,
+    );
+    sipp_ok(first, &gw);
+    assert_eq!(gw.wait_summaries(1, SECS_10).len(), 1);
+}
+
+#[test]
+fn two_calls_at_once_do_not_hear_each_other() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("two");
+    let ports = Ports::new(10);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let loud = stream_call(&dir, "uac_rtp.xml", "loud", true, 2.0, 2500);
+    let quiet = stream_call(&dir, "uac_rtp.xml", "quiet", false, 2.0, 2500);
+    let a = Sipp::spawn(&dir.0, ports, 0, &loud, &["-cid_str", "loud-%u-%p@%s"]);
+    let b = Sipp::spawn(&dir.0, ports, 1, &quiet, &["-cid_str", "quiet-%u-%p@%s"]);
+    sipp_ok(a, &gw);
+    sipp_ok(b, &gw);
+    let s = gw.wait_summaries(2, SECS_10);
+    let (l, q) = (by_cid(&s, "loud"), by_cid(&s, "quiet"));
+    assert_ne!(l["local_port"], q["local_port"]);
+    assert_ne!(l["local_ssrc"], q["local_ssrc"]);
+    assert!(q["received"]["packets"].as_u64().unwrap() >= 90, "{q}");
+    let (lv, _) = gw.probe_heard(l["call_no"].as_u64().unwrap()).unwrap();
+    let (qv, _) = gw.probe_heard(q["call_no"].as_u64().unwrap()).unwrap();
+    assert!(lv >= 50, "the loud call heard {lv} voiced frames");
+    assert_eq!(qv, 0, "the quiet call heard the other call");
+}
+
+#[test]
+fn graceful_shutdown_refuses_new_calls_then_hangs_up_at_the_deadline() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("shutdown");
+    let ports = Ports::new(11);
+    let mut gw = Gateway::start(&dir.0, ports, "shutdown_grace_secs = 2", "");
+    let sf = stream_call(&dir, "uac_vanish.xml", "running", true, 6.0, 0);
+    let running = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "running-%u-%p@%s"]);
+    gw.wait_log("incoming call", SECS_10);
+    gw.signal_term();
+    gw.wait_log("shutting down", SECS_10);
+    let sf = stream_call(&dir, "uac_expect_503.xml", "late", true, 0.1, 0);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "late-%u-%p@%s"]),
+        &gw,
+    );
+    sipp_ok(running, &gw);
+    let status = gw.wait_exit(SECS_10);
+    assert!(status.success(), "{status:?}\n{}", gw.log());
+    let s = &gw.summaries()[0];
+    assert_eq!(s["cause"], "shutdown", "{s}");
+}
+
+#[test]
+fn hold_suspends_the_media_timeout_and_resume_restores_it() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("hold");
+    let ports = Ports::new(12);
+    let gw = Gateway::start(&dir.0, ports, "", "timeout_secs = 1.5");
+    let sf = stream_call(&dir, "uac_hold.xml", "hold", true, 1.0, 3000);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "hold-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "media_timeout", "{s}");
+    let lasted = s["ended_ms"].as_u64().unwrap() - s["answered_ms"].as_u64().unwrap();
+    assert!(
+        lasted >= 1200 + 3000 + 1400,
+        "hung up after {lasted} ms: the hold did not suspend the timeout"
+    );
+    let log = gw.log();
+    assert!(log.contains("re-INVITE call=1 hold=true"), "{log}");
+    assert!(log.contains("re-INVITE call=1 hold=false"), "{log}");
+}
+
+#[test]
+fn calls_over_tcp_use_the_callers_connection() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("tcp");
+    let ports = Ports::new(13);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    tcp_keepalive_and_garbage(ports);
+    sipp_ok(
+        Sipp::spawn_with(&dir.0, ports, 0, &["-sn", "uac"], &["-t", "t1"]),
+        &gw,
+    );
+    // BYE from voxgate travels back on the caller's connection.
+    let sf = stream_call(&dir, "uac_info_hash.xml", "tcpinfo", true, 0.1, 0);
+    let extra = ["-t", "t1", "-cid_str", "tcpinfo-%u-%p@%s"];
+    sipp_ok(Sipp::spawn(&dir.0, ports, 1, &sf, &extra), &gw);
+    let s = gw.wait_summaries(2, SECS_10);
+    assert_eq!(by_cid(&s, "tcpinfo")["cause"], "logic");
+}
+
+/// A double-CRLF ping gets a CRLF pong; garbage closes that connection (after a 400 when it
+/// looked like a request) and nothing else.
+fn tcp_keepalive_and_garbage(ports: Ports) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(ports.sip()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"\r\n\r\n").unwrap();
+    let mut pong = [0u8; 2];
+    c.read_exact(&mut pong).unwrap();
+    assert_eq!(&pong, b"\r\n");
+    c.write_all(b"INVITE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKt\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: g\r\nCSeq: 1 INVITE\r\nContent-Length: x\r\n\r\n")
+        .unwrap();
+    let mut rest = Vec::new();
+    let _ = c.read_to_end(&mut rest);
+    assert!(
+        rest.starts_with(b"SIP/2.0 400"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
+}
+
+#[test]
+fn an_offerless_invite_gets_our_offer_and_the_ack_answers_it() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("lateoffer");
+    let ports = Ports::new(14);
+    let gw = Gateway::start(&dir.0, ports, "", "");
+    let sf = stream_call(&dir, "uac_late_offer.xml", "late", true, 2.0, 2500);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "late-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["codec"], "PCMU");
+    assert_eq!(s["cause"], "caller_bye");
+    assert!(s["received"]["packets"].as_u64().unwrap() >= 90, "{s}");
+    let (voiced, _) = gw.probe_heard(s["call_no"].as_u64().unwrap()).unwrap();
+    assert!(voiced >= 50, "the logic heard only {voiced} voiced frames");
+}
+
+#[test]
+fn shutdown_lets_a_running_call_finish_then_exits_before_the_deadline() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("drain");
+    let ports = Ports::new(15);
+    let mut gw = Gateway::start(&dir.0, ports, "shutdown_grace_secs = 20", "");
+    let sf = stream_call(&dir, "uac_rtp.xml", "drain", true, 2.0, 2000);
+    let call = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "drain-%u-%p@%s"]);
+    gw.wait_log("incoming call", SECS_10);
+    let asked = std::time::Instant::now();
+    gw.signal_term();
+    sipp_ok(call, &gw);
+    let status = gw.wait_exit(SECS_10);
+    assert!(status.success(), "{status:?}\n{}", gw.log());
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "waited for the deadline"
+    );
+    assert_eq!(gw.summaries()[0]["cause"], "caller_bye");
+}
