@@ -71,8 +71,8 @@ pub struct CallsConfig {
     pub shutdown_grace_secs: f64,
     /// How long to ring (180) before answering (200).
     pub ring_secs: f64,
-    /// The call logic: `demo` (the built-in script) or `probe` (a test double that logs
-    /// what it hears).
+    /// The call logic: `demo` (the built-in script), `silent` (answers and stays quiet) or
+    /// `probe` (a test double that logs what it hears).
     pub logic: String,
 }
 
@@ -328,8 +328,8 @@ impl Config {
                 return invalid(field, "must be between 0 and 3600 seconds");
             }
         }
-        if !matches!(c.logic.as_str(), "demo" | "probe") {
-            return invalid("calls.logic", "must be \"demo\" or \"probe\"");
+        if !matches!(c.logic.as_str(), "demo" | "silent" | "probe") {
+            return invalid("calls.logic", "must be \"demo\", \"silent\" or \"probe\"");
         }
         if !matches!(
             self.log_level.as_str(),

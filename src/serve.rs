@@ -5,6 +5,7 @@
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::config::{Config, Overrides};
+use voxgate::store::{CallerPolicy, Store, spawn_store_sink};
 use voxgate::telephony::{self, logic::factory_for, summary::spawn_jsonl_sink};
 
 use crate::cli::ServeArgs;
@@ -38,7 +39,11 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 async fn run(config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (sum_tx, sum_rx) = mpsc::channel(SUMMARY_QUEUE);
-    let sink = spawn_jsonl_sink(config.data_dir.clone(), sum_rx);
+    let (log_tx, log_rx) = mpsc::channel(SUMMARY_QUEUE);
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let stored = spawn_store_sink(store, sum_rx, log_tx);
+    let sink = spawn_jsonl_sink(config.data_dir.clone(), log_rx);
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutdown requested");
@@ -47,8 +52,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
-    let logic = factory_for(&config.calls.logic);
+    let logic = factory_for(&config.calls.logic, &config.data_dir);
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
+    let _ = stored.await;
     let _ = sink.await;
     tracing::info!("stopped");
     Ok(())

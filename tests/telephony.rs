@@ -451,3 +451,76 @@ fn shutdown_lets_a_running_call_finish_then_exits_before_the_deadline() {
     );
     assert_eq!(gw.summaries()[0]["cause"], "caller_bye");
 }
+
+/// The default call logic end to end: SIPp streams speech-level audio at the built-in
+/// script; the call is recorded as a stereo WAV (caller left, voxgate's greeting right) and
+/// its record lands in the SQLite store with the Call-ID hashed.
+#[test]
+fn demo_script_records_the_call_and_stores_its_record() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("demo");
+    let ports = Ports::new(16);
+    let gw = Gateway::start(&dir.0, ports, "logic = \"demo\"", "");
+    let sf = stream_call(&dir, "uac_rtp.xml", "loud", true, 2.0, 2500);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "demo-%u-%p@%s"]),
+        &gw,
+    );
+    gw.wait_summaries(1, SECS_10);
+    let wavs: Vec<_> = walk(&dir.0.join("data/recordings"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    assert_eq!(wavs.len(), 1, "one recording expected: {wavs:?}");
+    let name = wavs[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        !name.contains("demo-"),
+        "recording named after the clear Call-ID: {name}"
+    );
+    let mut reader = hound::WavReader::open(&wavs[0]).unwrap();
+    let spec = reader.spec();
+    assert_eq!((spec.channels, spec.sample_rate), (2, 8000));
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let energy = |ch: usize| {
+        samples
+            .iter()
+            .skip(ch)
+            .step_by(2)
+            .map(|s| i64::from(s.unsigned_abs()))
+            .sum::<i64>()
+    };
+    let frames = i64::try_from(samples.len() / 2).unwrap();
+    assert!(
+        frames >= 8000,
+        "recording shorter than a second: {frames} frames"
+    );
+    assert!(energy(0) / frames > 100, "caller channel silent");
+    assert!(
+        energy(1) / frames > 100,
+        "voxgate channel (greeting) silent"
+    );
+
+    let store =
+        voxgate::store::Store::open(&dir.0.join("data"), voxgate::store::CallerPolicy::Redact)
+            .unwrap();
+    let calls = store.recent_calls(10).unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].codec.as_deref(), Some("PCMU"));
+    assert!(calls[0].packets_received >= 90, "{:?}", calls[0]);
+    assert!(!calls[0].call_id_hash.contains("demo-"));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -380,5 +380,8 @@ impl DigitScript {
     }
 }
 
+mod logic;
 #[cfg(test)]
 mod tests;
+
+pub use logic::factory;

@@ -61,7 +61,10 @@ pub enum CallerPolicy {
     Store,
 }
 
+mod sink;
+
 pub use crate::telephony::HangupSide;
+pub use sink::{record_from_summary, spawn_store_sink};
 
 /// How a hang-up side is stored.
 trait SideText: Sized {

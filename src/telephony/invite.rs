@@ -222,6 +222,7 @@ impl Core {
         let (dialled, caller) = p.parties();
         let info = CallInfo {
             call_no: no,
+            call_id: Redacted::new(call_id.clone()),
             dialled,
             caller,
             codec: if params.codec == rtp::G711::Ulaw {

@@ -27,6 +27,8 @@ pub enum CallAction {
 pub struct CallInfo {
     /// The runtime's number for this call (unique per process, for logs).
     pub call_no: u64,
+    /// The SIP Call-ID (names the call's recording, hashed).
+    pub call_id: Redacted<String>,
     /// Codec name as in SDP (`PCMU`, `PCMA`).
     pub codec: &'static str,
     /// Packet time in ms; every frame is `8 * ptime_ms` samples.
@@ -60,11 +62,13 @@ pub trait CallLogic: Send {
 /// Makes the logic for each new call.
 pub type LogicFactory = Arc<dyn Fn(&CallInfo) -> Box<dyn CallLogic> + Send + Sync>;
 
-/// The factory for a `calls.logic` config value (`demo` or `probe`).
-pub fn factory_for(name: &str) -> LogicFactory {
+/// The factory for a `calls.logic` config value: `demo` (the built-in DTMF read-back
+/// script, recording under `data_dir`), `silent` ([`DemoLogic`]) or `probe` ([`ProbeLogic`]).
+pub fn factory_for(name: &str, data_dir: &std::path::Path) -> LogicFactory {
     match name {
         "probe" => Arc::new(|info: &CallInfo| Box::new(ProbeLogic::new(info.call_no))),
-        _ => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
+        "silent" => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
+        _ => crate::script::factory(data_dir.to_path_buf()),
     }
 }
 

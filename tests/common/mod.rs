@@ -84,13 +84,17 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Starts voxgate with the probe logic, this test's ports and `extra` TOML lines in
+    /// Starts voxgate with the probe logic (unless `calls` names another), this test's ports and `extra` TOML lines in
     /// `[calls]`/`[media]` (given as full `section.key = value` lines after the tables), and
     /// waits until SIP is ready (at most 10 s).
     pub fn start(dir: &Path, ports: Ports, calls: &str, media: &str) -> Gateway {
         let data = dir.join("data");
         let mut calls = calls.to_owned();
-        for (key, value) in [("max_calls", "10"), ("shutdown_grace_secs", "5")] {
+        for (key, value) in [
+            ("max_calls", "10"),
+            ("shutdown_grace_secs", "5"),
+            ("logic", "\"probe\""),
+        ] {
             if !calls.contains(key) {
                 calls.push_str(&format!("\n{key} = {value}"));
             }
@@ -98,7 +102,7 @@ impl Gateway {
         let config = format!(
             "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n\
              [media]\nrtp_port_min = {}\nrtp_port_max = {}\n{media}\n\
-             [calls]\nlogic = \"probe\"\n{calls}\n",
+             [calls]\n{calls}\n",
             data.display(),
             ports.sip(),
             ports.rtp_min(),
