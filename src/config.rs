@@ -39,6 +39,9 @@ pub struct SipConfig {
     pub tcp: bool,
     /// The address written into SDP and Contact; derived from `listen` when absent.
     pub advertise_ip: Option<IpAddr>,
+    /// RFC 3261 T1, the round-trip estimate every SIP timer derives from (ms), 50–4000. 500 is the
+    /// RFC's value; a smaller one suits a LAN and makes lost-ACK detection (64·T1) faster.
+    pub t1_ms: u64,
 }
 
 /// `[http]`.
@@ -96,6 +99,7 @@ impl Default for SipConfig {
             udp: true,
             tcp: true,
             advertise_ip: None,
+            t1_ms: 500,
         }
     }
 }
@@ -295,6 +299,9 @@ impl Config {
         }
         if self.sip.advertise_ip.is_some_and(|ip| ip.is_unspecified()) {
             return invalid("sip.advertise_ip", "must be an address peers can reach");
+        }
+        if !(50..=4_000).contains(&self.sip.t1_ms) {
+            return invalid("sip.t1_ms", "must be between 50 and 4000 ms (T2 is 4 s)");
         }
         let m = &self.media;
         if m.rtp_port_min < 1024 {

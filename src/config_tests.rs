@@ -89,4 +89,9 @@ fn validation_names_the_field() {
     let mut c = Config::default();
     c.calls.logic = "nope".into();
     assert_eq!(field_of(c.validate().unwrap_err()), "calls.logic");
+    for t1 in [0, 49, 4001] {
+        let mut c = Config::default();
+        c.sip.t1_ms = t1;
+        assert_eq!(field_of(c.validate().unwrap_err()), "sip.t1_ms");
+    }
 }

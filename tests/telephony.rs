@@ -149,7 +149,13 @@ fn cancel_before_answer_gets_487() {
         Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "cancel-%u-%p@%s"]),
         &gw,
     );
-    assert!(gw.summaries().is_empty(), "a cancelled call never started");
+    // An abandoned call is still recorded: no media, cause and side from the caller.
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "cancelled", "{s}");
+    assert_eq!(s["side"], "caller");
+    assert_eq!(s["answered_ms"], 0);
+    assert!(s["codec"].is_null(), "{s}");
+    assert_eq!(s["sent"]["packets"], 0);
 }
 
 #[test]
@@ -288,7 +294,13 @@ fn at_the_call_limit_new_invites_get_503() {
         &gw,
     );
     sipp_ok(first, &gw);
-    assert_eq!(gw.wait_summaries(1, SECS_10).len(), 1);
+    let s = gw.wait_summaries(2, SECS_10);
+    assert_eq!(s.len(), 2);
+    let (first, refused) = (by_cid(&s, "first"), by_cid(&s, "second"));
+    assert_eq!(first["cause"], "caller_bye");
+    assert_eq!(refused["cause"], "busy", "{refused}");
+    assert_eq!(refused["side"], "gateway");
+    assert_eq!(refused["answered_ms"], 0);
 }
 
 #[test]
@@ -337,8 +349,12 @@ fn graceful_shutdown_refuses_new_calls_then_hangs_up_at_the_deadline() {
     sipp_ok(running, &gw);
     let status = gw.wait_exit(SECS_10);
     assert!(status.success(), "{status:?}\n{}", gw.log());
-    let s = &gw.summaries()[0];
-    assert_eq!(s["cause"], "shutdown", "{s}");
+    let s = gw.summaries();
+    let (running, late) = (by_cid(&s, "running"), by_cid(&s, "late"));
+    assert_eq!(running["cause"], "shutdown", "{running}");
+    assert!(running["answered_ms"].as_u64().unwrap() > 0);
+    assert_eq!(late["cause"], "shutdown", "{late}");
+    assert_eq!(late["answered_ms"], 0, "{late}");
 }
 
 #[test]
@@ -463,7 +479,19 @@ fn demo_script_records_the_call_and_stores_its_record() {
     let dir = TempDir::new("demo");
     let ports = Ports::new(16);
     let gw = Gateway::start(&dir.0, ports, "logic = \"demo\"", "");
-    let sf = stream_call(&dir, "uac_rtp.xml", "loud", true, 2.0, 2500);
+    // The caller streams 2 s of seeded noise: it has one sharp correlation peak, so the
+    // recording must hold this very audio, aligned, not merely something loud.
+    let audio = dir.0.join("noise.ul");
+    let source = noise_ulaw(&audio, 16_000, 7);
+    let sf = scenario(
+        &dir.0,
+        "uac_rtp.xml",
+        &[
+            ("AUDIO", audio.to_str().unwrap()),
+            ("HOLD_MS", "2500"),
+            ("BYE_WAIT_MS", "10000"),
+        ],
+    );
     sipp_ok(
         Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "demo-%u-%p@%s"]),
         &gw,
@@ -501,6 +529,16 @@ fn demo_script_records_the_call_and_stores_its_record() {
         energy(1) / frames > 100,
         "voxgate channel (greeting) silent"
     );
+    let caller: Vec<i16> = samples.iter().step_by(2).copied().collect();
+    let (peak, lag) = best_correlation(&source[4000..8000], &caller, 12_000);
+    assert!(
+        peak >= 0.95,
+        "caller channel does not hold the sent audio: peak {peak:.3} at lag {lag}"
+    );
+    let other = noise_ulaw(&dir.0.join("other.ul"), 16_000, 8);
+    let (wrong, _) = best_correlation(&other[4000..8000], &caller, 12_000);
+    eprintln!("caller channel: peak {peak:.4} at lag {lag}; unrelated noise {wrong:.4}");
+    assert!(wrong < 0.3, "unrelated audio correlates at {wrong:.3}");
 
     let store =
         voxgate::store::Store::open(&dir.0.join("data"), voxgate::store::CallerPolicy::Redact)
@@ -523,4 +561,71 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// A caller whose ACK never arrives: voxgate retransmits its 200 and, at 64·T1 (T1 = 100 ms
+/// here, so 6.4 s), hangs up with BYE; the call is recorded with cause `no_ack`.
+#[test]
+fn a_lost_ack_ends_the_call_with_bye_after_64_t1() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("noack");
+    let ports = Ports::new(17);
+    let gw = Gateway::start_with(&dir.0, ports, "t1_ms = 100", "", "timeout_secs = 60");
+    let sf = scenario(&dir.0, "uac_no_ack.xml", &[("BYE_WAIT_MS", "15000")]);
+    let started = std::time::Instant::now();
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "noack-%u-%p@%s"]),
+        &gw,
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(6000),
+        "BYE came before 64·T1: {:?}",
+        started.elapsed()
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "no_ack", "{s}");
+    assert_eq!(s["side"], "gateway");
+}
+
+/// Writes `n` samples of seeded white noise as raw μ-law to `path`; returns the samples as
+/// the far end decodes them.
+fn noise_ulaw(path: &std::path::Path, n: usize, seed: u64) -> Vec<i16> {
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let bytes: Vec<u8> = (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let v = i16::try_from((x >> 33) % 16_001).unwrap() - 8_000;
+            voxgate::rtp::linear_to_ulaw(v)
+        })
+        .collect();
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+        .into_iter()
+        .map(voxgate::rtp::ulaw_to_linear)
+        .collect()
+}
+
+/// The highest normalised cross-correlation of `reference` against `signal` over lags
+/// `0..max_lag`, and its lag.
+fn best_correlation(reference: &[i16], signal: &[i16], max_lag: usize) -> (f64, usize) {
+    let norm = |s: &[i16]| s.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+    let r_norm = norm(reference);
+    let mut best = (0.0, 0);
+    for lag in 0..max_lag.min(signal.len().saturating_sub(reference.len())) {
+        let window = &signal[lag..lag + reference.len()];
+        let dot: f64 = reference
+            .iter()
+            .zip(window)
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        let denom = r_norm * norm(window);
+        if denom > 0.0 && dot / denom > best.0 {
+            best = (dot / denom, lag);
+        }
+    }
+    best
 }

@@ -16,14 +16,14 @@ pub fn record_from_summary(s: &CallSummary) -> CallRecord {
     let mut r = CallRecord::new(stable_hash(&s.call_id), at(s.started_ms));
     r.answered = (s.answered_ms > 0).then(|| at(s.answered_ms));
     r.ended = Some(at(s.ended_ms)).filter(|t| *t >= SystemTime::UNIX_EPOCH && s.ended_ms > 0);
-    r.codec = Some(s.codec.to_owned());
-    r.ptime_ms = Some(s.ptime_ms);
+    r.codec = s.codec.map(str::to_owned);
+    r.ptime_ms = Some(s.ptime_ms).filter(|&p| p > 0);
     r.packets_sent = s.sent.packets;
     r.bytes_sent = s.sent.bytes;
     r.packets_received = s.received.packets;
     r.bytes_received = s.received.bytes;
     r.packets_lost = s.lost;
-    r.jitter_ms = Some(s.jitter_ms);
+    r.jitter_ms = s.codec.map(|_| s.jitter_ms);
     r.hangup_cause = Some(s.cause.as_str().to_owned());
     r.hangup_side = Some(s.side);
     r

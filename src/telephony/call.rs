@@ -159,10 +159,10 @@ pub(crate) async fn run(setup: CallSetup) {
         started_ms,
         answered_ms,
         ended_ms: unix_ms(),
-        codec: match codec {
+        codec: Some(match codec {
             rtp::G711::Ulaw => "PCMU",
             rtp::G711::Alaw => "PCMA",
-        },
+        }),
         ptime_ms,
         local_port: lease.port(),
         local_ssrc: t.local_ssrc,

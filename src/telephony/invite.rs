@@ -19,7 +19,7 @@ use super::logic::CallInfo;
 use super::media::MediaParams;
 use super::ports::PortLease;
 use super::signalling::{CallEntry, CallState, Core, RETRY_AFTER};
-use super::summary::unix_ms;
+use super::summary::{HangupCause, unix_ms};
 use crate::privacy::Redacted;
 
 /// Commands queued per call.
@@ -38,7 +38,7 @@ pub(crate) struct Pending {
     params: Option<MediaParams>,
     /// Our offer, when the INVITE had none.
     offer: Option<SessionDescription>,
-    started_ms: u64,
+    pub(crate) started_ms: u64,
 }
 
 impl Pending {
@@ -61,7 +61,7 @@ impl Core {
     /// A new INVITE (no To tag).
     pub(crate) fn on_invite(&mut self, now: Instant, id: TransactionId, req: Request, peer: Peer) {
         if self.stopping.is_some() || self.calls.len() >= self.cfg.max_calls {
-            return self.refuse(now, id, &req, overloaded());
+            return self.refuse_busy(now, id, &req);
         }
         let offer = match parse_offer(&req) {
             Ok(o) => o,
@@ -69,7 +69,7 @@ impl Core {
         };
         let Some((lease, socket)) = self.bind_rtp() else {
             tracing::warn!("no RTP port free");
-            return self.refuse(now, id, &req, overloaded());
+            return self.refuse_busy(now, id, &req);
         };
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
         let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id);
@@ -134,6 +134,21 @@ impl Core {
         self.by_invite.insert(id, no);
         self.ringing.push((now + self.cfg.ring, no));
         self.answer_due(now);
+    }
+
+    /// Refuses an INVITE with 503 + Retry-After (at capacity, or shutting down) and records
+    /// the lost call.
+    fn refuse_busy(&mut self, now: Instant, id: TransactionId, req: &Request) {
+        self.refuse(now, id, req, overloaded());
+        let no = self.next_call;
+        self.next_call += 1;
+        let cause = if self.stopping.is_some() {
+            HangupCause::Shutdown
+        } else {
+            HangupCause::Busy
+        };
+        tracing::info!(call = no, cause = cause.as_str(), "call refused");
+        self.record_unanswered(no, req.head.call_id.clone(), unix_ms(), cause);
     }
 
     /// Answers every call whose ring time has passed.
@@ -208,7 +223,7 @@ impl Core {
                 tracing::info!(call = no, "the ACK brought no usable answer: hanging up");
                 entry.state = CallState::AwaitingAck(p);
                 self.calls.insert(no, entry);
-                self.hang_up(no);
+                self.hang_up(no, HangupCause::MediaError);
             }
         }
     }
@@ -262,12 +277,13 @@ impl Core {
         };
         self.by_invite.remove(&entry.invite_tx);
         self.dialogs.remove(&entry.dialog);
-        if let CallState::Ringing(p) = entry.state {
+        if let CallState::Ringing(p) = &entry.state {
             let tag = entry.dialog.local_tag.clone();
             if let Some(resp) = overloaded().response(&p.invite, &tag, 0) {
                 self.respond(Instant::now(), entry.invite_tx, resp);
             }
         }
+        self.end_entry(no, &entry, HangupCause::Shutdown);
     }
 
     /// A re-INVITE of call `no`: answered from the call's capabilities (same port), and the

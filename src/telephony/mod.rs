@@ -104,6 +104,7 @@ pub async fn serve(
         ring: config.ring_time(),
         media_timeout: config.media_timeout(),
         grace: config.shutdown_grace(),
+        t1: std::time::Duration::from_millis(config.sip.t1_ms),
     };
     tracing::info!(
         listen = %addr,

@@ -42,6 +42,8 @@ pub(crate) struct CoreConfig {
     pub(crate) ring: Duration,
     pub(crate) media_timeout: Duration,
     pub(crate) grace: Duration,
+    /// RFC 3261 T1; T2 and T4 keep their defaults.
+    pub(crate) t1: Duration,
 }
 
 /// One call in the registry.
@@ -106,9 +108,13 @@ impl Core {
         events_tx: mpsc::Sender<CallEvent>,
     ) -> Core {
         let mut rng = StdRng::from_os_rng();
+        let timers = Timers {
+            t1: cfg.t1,
+            ..Timers::default()
+        };
         Core {
             cfg,
-            txl: TransactionLayer::new(Timers::default(), rng.random()),
+            txl: TransactionLayer::new(timers, rng.random()),
             dialogs: Dialogs::new(),
             policy: UasPolicy::default(),
             calls: HashMap::new(),
@@ -198,13 +204,14 @@ impl Core {
     fn on_call_event(&mut self, ev: CallEvent) {
         let CallEvent::Hangup { call_no, cause } = ev;
         tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
-        self.hang_up(call_no);
+        self.hang_up(call_no, cause);
     }
 
     /// Sends BYE for call `no` and forgets it (its task, if any, has ended or is told to).
-    pub(crate) fn hang_up(&mut self, no: u64) {
+    pub(crate) fn hang_up(&mut self, no: u64, cause: HangupCause) {
         if let Some(entry) = self.calls.remove(&no) {
             self.send_bye(&entry);
+            self.end_entry(no, &entry, cause);
         }
     }
 
@@ -272,7 +279,7 @@ impl Core {
                     && let Some(entry) = self.calls.remove(&no)
                 {
                     self.send_bye(&entry);
-                    end_task(&entry, HangupCause::NoAck);
+                    self.end_entry(no, &entry, HangupCause::NoAck);
                 }
             }
             _ => {}
@@ -297,7 +304,7 @@ impl Core {
         self.ringing.retain(|r| r.1 != no);
         if let Some(entry) = self.calls.remove(&no) {
             self.dialogs.remove(&entry.dialog);
-            end_task(&entry, cause);
+            self.end_entry(no, &entry, cause);
         }
     }
 
@@ -306,7 +313,7 @@ impl Core {
         if let Some(entry) = self.calls.remove(&no) {
             self.by_invite.remove(&entry.invite_tx);
             self.ringing.retain(|r| r.1 != no);
-            end_task(&entry, cause);
+            self.end_entry(no, &entry, cause);
         }
     }
 
@@ -375,8 +382,43 @@ impl Core {
         for no in calls {
             if let Some(entry) = self.calls.remove(&no) {
                 self.send_bye(&entry);
-                end_task(&entry, HangupCause::Shutdown);
+                self.end_entry(no, &entry, HangupCause::Shutdown);
             }
+        }
+    }
+
+    /// Ends call `no` (already out of the registry): its task is told to stop and reports
+    /// the summary; a call without a task (ringing, or awaiting the ACK's answer) is
+    /// recorded here.
+    pub(crate) fn end_entry(&self, no: u64, entry: &CallEntry, cause: HangupCause) {
+        match &entry.state {
+            CallState::Active(tx) => {
+                // A closed channel is a task that ended by itself and reported already.
+                if let Err(mpsc::error::TrySendError::Full(_)) =
+                    tx.try_send(CallCommand::End(cause))
+                {
+                    tracing::warn!(call = no, cause = cause.as_str(), "call task busy");
+                }
+            }
+            CallState::Ringing(p) | CallState::AwaitingAck(p) => {
+                self.record_unanswered(no, entry.call_id.clone(), p.started_ms, cause);
+            }
+            CallState::Moving => {}
+        }
+    }
+
+    /// Queues the record of a call that never reached media (dropped, with a warning, when
+    /// the store falls behind: signalling never waits for it).
+    pub(crate) fn record_unanswered(
+        &self,
+        no: u64,
+        call_id: String,
+        started_ms: u64,
+        cause: HangupCause,
+    ) {
+        let summary = CallSummary::unanswered(no, call_id, started_ms, cause);
+        if self.summaries.try_send(summary).is_err() {
+            tracing::warn!(call = no, "call record dropped: the store is behind");
         }
     }
 
@@ -385,14 +427,5 @@ impl Core {
             return false;
         };
         self.calls.is_empty() && (self.byes.is_empty() || now >= deadline + BYE_WAIT)
-    }
-}
-
-/// Tells a call's task to stop.
-fn end_task(entry: &CallEntry, cause: HangupCause) {
-    if let CallState::Active(tx) = &entry.state
-        && tx.try_send(CallCommand::End(cause)).is_err()
-    {
-        tracing::warn!(cause = cause.as_str(), "call task gone or busy");
     }
 }

@@ -16,8 +16,10 @@ use tokio::sync::mpsc;
 pub enum HangupCause {
     /// The caller sent BYE.
     CallerBye,
-    /// The caller cancelled before the answer.
+    /// The caller cancelled before the answer (an abandoned call).
     Cancelled,
+    /// Refused with 503 before ringing: at the call limit or no RTP port free.
+    Busy,
     /// The call logic hung up.
     Logic,
     /// No RTP arrived for the configured time.
@@ -36,6 +38,7 @@ impl HangupCause {
         match self {
             HangupCause::CallerBye => "caller hung up",
             HangupCause::Cancelled => "cancelled",
+            HangupCause::Busy => "busy",
             HangupCause::Logic => "call logic hung up",
             HangupCause::MediaTimeout => "media timeout",
             HangupCause::NoAck => "no ACK",
@@ -82,13 +85,13 @@ pub struct CallSummary {
     pub call_id: String,
     /// When the INVITE arrived (Unix ms).
     pub started_ms: u64,
-    /// When media started (Unix ms).
+    /// When media started (Unix ms); 0 for a call never answered.
     pub answered_ms: u64,
     /// When the call ended (Unix ms).
     pub ended_ms: u64,
-    /// Codec name.
-    pub codec: &'static str,
-    /// Packet time in ms.
+    /// Codec name; `None` for a call never answered.
+    pub codec: Option<&'static str>,
+    /// Packet time in ms; 0 for a call never answered.
     pub ptime_ms: u32,
     /// Our RTP port.
     pub local_port: u16,
@@ -111,6 +114,38 @@ pub struct CallSummary {
     pub cause: HangupCause,
     /// Who ended it.
     pub side: HangupSide,
+}
+
+impl CallSummary {
+    /// The record of a call that never reached media: refused, cancelled while ringing, or
+    /// refused at shutdown. Such calls still count (abandoned and lost calls are what a
+    /// contact center reports first).
+    pub(crate) fn unanswered(
+        call_no: u64,
+        call_id: String,
+        started_ms: u64,
+        cause: HangupCause,
+    ) -> CallSummary {
+        CallSummary {
+            call_no,
+            call_id,
+            started_ms,
+            answered_ms: 0,
+            ended_ms: unix_ms(),
+            codec: None,
+            ptime_ms: 0,
+            local_port: 0,
+            local_ssrc: 0,
+            remote_ssrc: None,
+            sent: Flow::default(),
+            received: Flow::default(),
+            lost: 0,
+            jitter_ms: 0.0,
+            digits: 0,
+            cause,
+            side: cause.side(),
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch, now.

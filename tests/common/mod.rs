@@ -88,6 +88,11 @@ impl Gateway {
     /// `[calls]`/`[media]` (given as full `section.key = value` lines after the tables), and
     /// waits until SIP is ready (at most 10 s).
     pub fn start(dir: &Path, ports: Ports, calls: &str, media: &str) -> Gateway {
+        Gateway::start_with(dir, ports, "", calls, media)
+    }
+
+    /// As [`Gateway::start`], with extra `key = value` lines in `[sip]` too.
+    pub fn start_with(dir: &Path, ports: Ports, sip: &str, calls: &str, media: &str) -> Gateway {
         let data = dir.join("data");
         let mut calls = calls.to_owned();
         for (key, value) in [
@@ -100,7 +105,7 @@ impl Gateway {
             }
         }
         let config = format!(
-            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n\
+            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n{sip}\n\
              [media]\nrtp_port_min = {}\nrtp_port_max = {}\n{media}\n\
              [calls]\n{calls}\n",
             data.display(),
