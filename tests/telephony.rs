@@ -629,3 +629,141 @@ fn best_correlation(reference: &[i16], signal: &[i16], max_lag: usize) -> (f64, 
     }
     best
 }
+
+/// Over TCP, when the caller's connection has closed, voxgate's BYE goes on a new
+/// connection to the caller's Contact (RFC 3261 §12.2: the remote target). A hand-written
+/// TCP caller: INVITE, ACK, close; `#` by INFO on a second connection, close; then it
+/// accepts voxgate's connection at its Contact and answers the BYE.
+#[test]
+fn over_tcp_a_bye_after_the_caller_closed_its_connection_dials_the_contact() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    let dir = TempDir::new("tcpdial");
+    let ports = Ports::new(18);
+    let gw = Gateway::start(&dir.0, ports, "", "timeout_secs = 60");
+    let contact = TcpListener::bind(("127.0.0.1", ports.base + 40)).unwrap();
+    let contact_addr = contact.local_addr().unwrap();
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sdp = format!(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+         m=audio {} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+        rtp.local_addr().unwrap().port()
+    );
+    let head = |method: &str, cseq: u32, to_tag: &str, extra: &str, body: &str| {
+        format!(
+            "{method} sip:svc@{gw} SIP/2.0\r\nVia: SIP/2.0/TCP {contact_addr};branch=z9hG4bK{method}{cseq}\r\n\
+             From: <sip:tcpc@127.0.0.1>;tag=tc1\r\nTo: <sip:svc@{gw}>{to_tag}\r\nCall-ID: tcpdial-1@x\r\n\
+             CSeq: {cseq} {method}\r\nMax-Forwards: 70\r\nContact: <sip:tcpc@{contact_addr};transport=tcp>\r\n\
+             {extra}Content-Length: {}\r\n\r\n{body}",
+            body.len(),
+            gw = ports.sip(),
+        )
+    };
+    let read_response = |r: &mut BufReader<TcpStream>| -> (u16, String) {
+        let mut text = String::new();
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            assert!(r.read_line(&mut line).unwrap() > 0, "connection closed");
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+            text.push_str(&line);
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; len];
+        std::io::Read::read_exact(r, &mut body).unwrap();
+        (text[8..11].parse().unwrap(), text)
+    };
+    let open = || {
+        let c = TcpStream::connect(ports.sip()).unwrap();
+        c.set_read_timeout(Some(SECS_10)).unwrap();
+        c
+    };
+    // INVITE until 200; its To tag names the dialog.
+    let mut c = open();
+    let sdp_ct = "Content-Type: application/sdp\r\n";
+    c.write_all(head("INVITE", 1, "", sdp_ct, &sdp).as_bytes())
+        .unwrap();
+    let mut r = BufReader::new(c.try_clone().unwrap());
+    let ok = loop {
+        let (status, text) = read_response(&mut r);
+        if status == 200 {
+            break text;
+        }
+        assert!(status < 200, "{text}");
+    };
+    let tag = ok
+        .lines()
+        .find(|l| l.starts_with("To:"))
+        .and_then(|l| l.split(";tag=").nth(1))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let to_tag = format!(";tag={tag}");
+    c.write_all(head("ACK", 1, &to_tag, "", "").as_bytes())
+        .unwrap();
+    drop(r);
+    drop(c);
+    gw.wait_log("incoming call", SECS_10);
+    // `#` by INFO on a second connection, closed after its 200.
+    let mut c = open();
+    let relay = "Content-Type: application/dtmf-relay\r\n";
+    c.write_all(head("INFO", 2, &to_tag, relay, "Signal=#\r\nDuration=160\r\n").as_bytes())
+        .unwrap();
+    let mut r = BufReader::new(c.try_clone().unwrap());
+    assert_eq!(read_response(&mut r).0, 200);
+    drop(r);
+    drop(c);
+    // voxgate connects to the Contact with its BYE.
+    contact.set_nonblocking(true).unwrap();
+    let end = std::time::Instant::now() + SECS_10;
+    let sock = loop {
+        match contact.accept() {
+            Ok((sock, _)) => break sock,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(
+                    std::time::Instant::now() < end,
+                    "no connection to the Contact:\n{}",
+                    gw.log()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    sock.set_nonblocking(false).unwrap();
+    sock.set_read_timeout(Some(SECS_10)).unwrap();
+    let mut r = BufReader::new(sock.try_clone().unwrap());
+    let mut bye = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(r.read_line(&mut line).unwrap() > 0, "closed before BYE");
+        bye.push_str(&line);
+        if line == "\r\n" {
+            break;
+        }
+    }
+    assert!(
+        bye.starts_with(&format!(
+            "BYE sip:tcpc@{contact_addr};transport=tcp SIP/2.0"
+        )),
+        "{bye}"
+    );
+    let echo: String = bye
+        .lines()
+        .filter(|l| {
+            ["Via:", "From:", "To:", "Call-ID:", "CSeq:"]
+                .iter()
+                .any(|h| l.starts_with(h))
+        })
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    let mut w = sock;
+    w.write_all(format!("SIP/2.0 200 OK\r\n{echo}Content-Length: 0\r\n\r\n").as_bytes())
+        .unwrap();
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["cause"], "logic", "{s}");
+}

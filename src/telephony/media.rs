@@ -165,8 +165,9 @@ impl MediaSession {
         self.ptime
     }
 
-    /// A re-INVITE changed the stream: new direction, hold state or address. The codec and
-    /// packet time stay (a change would need a new session). A new address drops the latch.
+    /// A re-INVITE changed the stream: new direction, hold state, address or codec. A new
+    /// address drops the latch; a new codec or payload type empties the jitter buffer (its
+    /// frames are in the old encoding). The packet time stays: our frames keep their size.
     pub(crate) fn update(&mut self, now: Instant, p: MediaParams) {
         if p.remote != self.p.remote {
             self.latched = None;
@@ -175,9 +176,10 @@ impl MediaSession {
         if self.p.on_hold && !p.on_hold {
             self.last_rtp = now;
         }
+        if (p.codec, p.payload_type) != (self.p.codec, self.p.payload_type) {
+            self.jitter.reset();
+        }
         self.p = MediaParams {
-            codec: self.p.codec,
-            payload_type: self.p.payload_type,
             ptime_ms: self.p.ptime_ms,
             ..p
         };

@@ -178,3 +178,27 @@ fn silence_from_the_caller_times_out_unless_on_hold() {
     assert!(!s.timed_out(start + Duration::from_secs(61)));
     assert!(s.timed_out(start + Duration::from_secs(62)));
 }
+
+#[test]
+fn a_reinvite_can_change_the_codec() {
+    let start = Instant::now();
+    let mut s = session(start, G711::Ulaw, 20);
+    let mut logic = ProbeLogic::new(1);
+    run_call(&mut s, &mut logic, start, 10, G711::Ulaw, 160);
+    let later = start + Duration::from_millis(200);
+    s.update(later, params(G711::Alaw, 20));
+    let sent = run_call(&mut s, &mut logic, later, 30, G711::Alaw, 160);
+    let (frames, voiced) = logic.heard();
+    assert_eq!(frames, 40);
+    assert!(
+        voiced > 30,
+        "PCMA after the switch was not decoded: {voiced} voiced"
+    );
+    let rtp: Vec<_> = sent
+        .iter()
+        .filter(|(_, b)| classify(b) == PacketKind::Rtp)
+        .map(|(_, b)| RtpPacket::parse(b).unwrap().payload_type())
+        .collect();
+    assert!(!rtp.is_empty());
+    assert!(rtp.iter().all(|&pt| pt == 8), "still sending {rtp:?}");
+}

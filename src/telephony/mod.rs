@@ -95,7 +95,6 @@ pub async fn serve(
     if let Some(tcp) = tcp {
         transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone())));
     }
-    drop(in_tx);
     let cfg = signalling::CoreConfig {
         advertise: config.advertise_ip(),
         sip_port: addr.port(),
@@ -115,7 +114,7 @@ pub async fn serve(
     );
     let ports = PortPool::new(config.media.rtp_port_min, config.media.rtp_port_max);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
-    let core = signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx);
+    let core = signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx, in_tx);
     let io = signalling::CoreIo {
         inbound: in_rx,
         shutdown,

@@ -86,6 +86,8 @@ pub(crate) struct Core {
     pub(crate) logic: LogicFactory,
     pub(crate) events_tx: mpsc::Sender<CallEvent>,
     pub(crate) summaries: mpsc::Sender<CallSummary>,
+    /// The transports' queue into this core, for connections the core opens itself.
+    inbound_tx: mpsc::Sender<Inbound>,
     pub(crate) tasks: JoinSet<()>,
     /// When shutting down: the deadline after which running calls are hung up.
     pub(crate) stopping: Option<Instant>,
@@ -106,6 +108,7 @@ impl Core {
         udp: Option<Arc<UdpSocket>>,
         summaries: mpsc::Sender<CallSummary>,
         events_tx: mpsc::Sender<CallEvent>,
+        inbound_tx: mpsc::Sender<Inbound>,
     ) -> Core {
         let mut rng = StdRng::from_os_rng();
         let timers = Timers {
@@ -130,6 +133,7 @@ impl Core {
             logic,
             events_tx,
             summaries,
+            inbound_tx,
             tasks: JoinSet::new(),
             stopping: None,
             hung_up_all: false,
@@ -244,7 +248,12 @@ impl Core {
                         tracing::debug!(peer = %t.peer.addr, "tcp queue full or closed");
                     }
                 }
-                None => tracing::debug!(peer = %t.peer.addr, "no tcp connection"),
+                // Responses go back on their request's connection or nowhere (RFC 3261
+                // §18.2.2 would retry at the Via's sent-by; callers re-send on a new one).
+                None if matches!(t.message, Message::Response(_)) => {
+                    tracing::debug!(peer = %t.peer.addr, "no tcp connection for a response");
+                }
+                None => self.dial(t.peer.addr, bytes),
             },
             _ => {
                 if let Some(udp) = &self.udp {
@@ -252,6 +261,45 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// Opens a TCP connection for a request of ours and queues `bytes` on it.
+    fn dial(&mut self, addr: SocketAddr, bytes: Vec<u8>) {
+        tracing::debug!(peer = %addr, "opening a tcp connection");
+        let (tx, rx) = super::transport::outbound_queue();
+        let _ = tx.try_send(bytes);
+        self.tcp.insert(addr, tx);
+        tokio::spawn(super::transport::dial(addr, rx, self.inbound_tx.clone()));
+    }
+
+    /// Where an in-dialog request of call `entry` goes: the connection or address its
+    /// INVITE came from; over TCP, when that connection has closed, a new connection to the
+    /// first route, else the remote target (the caller's Contact).
+    fn next_hop(&self, entry: &CallEntry) -> Peer {
+        if entry.peer.transport != Transport::Tcp || self.tcp.contains_key(&entry.peer.addr) {
+            return entry.peer;
+        }
+        let Some(dialog) = self.dialogs.get(&entry.dialog) else {
+            return entry.peer;
+        };
+        let target = match dialog.route_set().first() {
+            Some(route) => &route.uri,
+            None => dialog.remote_target(),
+        };
+        target
+            .as_sip()
+            .and_then(|u| {
+                let ip = match &u.host {
+                    Host::V4(v4) => IpAddr::V4(*v4),
+                    Host::V6(v6) => IpAddr::V6(*v6),
+                    Host::Domain(_) => return None,
+                };
+                Some(Peer::new(
+                    SocketAddr::new(ip, u.port.unwrap_or(5060)),
+                    Transport::Tcp,
+                ))
+            })
+            .unwrap_or(entry.peer)
     }
 
     fn on_transaction_event(&mut self, ev: TransactionEvent) {
@@ -321,16 +369,14 @@ impl Core {
     fn send_bye(&mut self, entry: &CallEntry) {
         self.by_invite.remove(&entry.invite_tx);
         let via = self.via(entry.peer.transport);
+        let hop = self.next_hop(entry);
         let Some(dialog) = self.dialogs.get_mut(&entry.dialog) else {
             return;
         };
         let Ok(bye) = dialog.bye(via) else {
             return;
         };
-        match self
-            .txl
-            .send_request(Instant::now(), bye.clone(), entry.peer)
-        {
+        match self.txl.send_request(Instant::now(), bye.clone(), hop) {
             Ok(id) => {
                 self.requests.insert(id, bye);
                 self.byes.insert(id);

@@ -3,7 +3,8 @@
 //! answer unparsable requests themselves with [`ParseError::error_response`]. Garbage is
 //! dropped, never fatal. Outbound, the core writes UDP directly on the shared socket and
 //! TCP through each connection's bounded queue, registered with [`Inbound::TcpOpen`], so
-//! responses leave on the connection their request came in on. Owns no SIP state.
+//! responses leave on the connection their request came in on; when a request of ours has
+//! no open connection, the core [`dial`]s one. Owns no SIP state.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,6 +18,8 @@ use tokio::sync::{Semaphore, mpsc};
 const TCP_QUEUE: usize = 64;
 /// Concurrent TCP connections accepted.
 const MAX_TCP_CONNECTIONS: usize = 4096;
+/// How long an outbound TCP connect may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What the transports hand the signalling core.
 #[derive(Debug)]
@@ -98,13 +101,51 @@ pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound
     }
 }
 
-/// One TCP connection: frames messages with a [`StreamDecoder`], answers keep-alive pings
-/// with a CRLF pong, writes what the core queues for it. A framing error closes it.
+/// The queue of an outbound connection the core opens with [`dial`]: it registers the
+/// sender itself and queues at once, before the connection is up.
+pub(crate) fn outbound_queue() -> (mpsc::Sender<Vec<u8>>, mpsc::Receiver<Vec<u8>>) {
+    mpsc::channel(TCP_QUEUE)
+}
+
+/// Connects to `peer` for requests of ours when no connection to it is open (the caller's
+/// closed, so an in-dialog request goes to its Contact), then serves the connection like
+/// an accepted one. A failed connect reports [`Inbound::TcpClosed`] so the core forgets
+/// the queue.
+pub(crate) async fn dial(
+    peer: SocketAddr,
+    rx: mpsc::Receiver<Vec<u8>>,
+    to_core: mpsc::Sender<Inbound>,
+) {
+    match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
+        Ok(Ok(stream)) => serve(stream, peer, rx, to_core).await,
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "tcp connect failed");
+            let _ = to_core.send(Inbound::TcpClosed(peer)).await;
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "tcp connect timed out");
+            let _ = to_core.send(Inbound::TcpClosed(peer)).await;
+        }
+    }
+}
+
+/// An accepted TCP connection: registers its queue with the core, then serves it.
 async fn connection(stream: TcpStream, peer: SocketAddr, to_core: mpsc::Sender<Inbound>) {
-    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
+    let (tx, rx) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
     if to_core.send(Inbound::TcpOpen(peer, tx)).await.is_err() {
         return;
     }
+    serve(stream, peer, rx, to_core).await;
+}
+
+/// One TCP connection: frames messages with a [`StreamDecoder`], answers keep-alive pings
+/// with a CRLF pong, writes what the core queues for it. A framing error closes it.
+async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    mut rx: mpsc::Receiver<Vec<u8>>,
+    to_core: mpsc::Sender<Inbound>,
+) {
     let _ = stream.set_nodelay(true);
     let (mut rd, mut wr) = stream.into_split();
     let mut decoder = StreamDecoder::new(Limits::default());
