@@ -3,6 +3,8 @@
 //! bounded in time, and the skip rule (a missing peer skips only when CI is not "true").
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+pub mod audio;
+
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,171 @@
+"""A PJSUA2 caller for tests/pjsua2.rs: calls voxgate over UDP on 127.0.0.1, records what it
+hears to a WAV (8 kHz mono), waits for the greeting to play out, sends RFC 4733 DTMF with
+call.dialDtmf (first --digits, then --last), and waits for voxgate to hang up.
+
+Exit status: 0 when the call was answered, the digits went out and the remote side hung up
+in time; 1 on any failure (the reason on stderr); 2 when pjsua2 cannot be imported.
+Every wait is bounded: the event loop is libHandleEvents in a loop with a deadline.
+"""
+
+import argparse
+import sys
+import time
+
+try:
+    import pjsua2 as pj
+except ImportError as e:  # the Rust test decides whether that is a skip or a failure
+    print(f"pjsua2 not importable: {e}", file=sys.stderr)
+    sys.exit(2)
+
+
+def log(msg):
+    print(f"pjsua2_call: {msg}", file=sys.stderr, flush=True)
+
+
+class Call(pj.Call):
+    """Tracks the call state and starts the recorder once media is active."""
+
+    def __init__(self, account, record_path):
+        super().__init__(account)
+        self.record_path = record_path
+        self.recorder = None
+        self.confirmed = False
+        self.disconnected = False
+        self.last_status = None
+
+    def onCallState(self, prm):
+        ci = self.getInfo()
+        log(f"state {ci.stateText} ({ci.lastStatusCode} {ci.lastReason})")
+        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.confirmed = True
+        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.disconnected = True
+            self.last_status = ci.lastStatusCode
+
+    def onCallMediaState(self, prm):
+        if self.recorder is not None:
+            return
+        ci = self.getInfo()  # keep it alive: ci.media points into it
+        for i, mi in enumerate(ci.media):
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                self.recorder = pj.AudioMediaRecorder()
+                self.recorder.createRecorder(self.record_path)
+                self.getAudioMedia(i).startTransmit(self.recorder)
+                log(f"recording to {self.record_path}")
+
+
+def pump(ep, until, deadline, what):
+    """Handles events until `until()` is true; fails at `deadline`."""
+    while not until():
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        ep.libHandleEvents(20)
+
+
+def pump_for(ep, secs):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        ep.libHandleEvents(20)
+
+
+def start_endpoint(args):
+    ep = pj.Endpoint()
+    ep.libCreate()
+    cfg = pj.EpConfig()
+    cfg.uaConfig.maxCalls = 1
+    cfg.uaConfig.threadCnt = 0
+    cfg.uaConfig.mainThreadOnly = True
+    cfg.uaConfig.userAgent = "voxgate-test-pjsua2"
+    cfg.medConfig.noVad = True
+    cfg.medConfig.clockRate = 8000
+    cfg.medConfig.sndClockRate = 8000
+    cfg.medConfig.channelCount = 1
+    cfg.logConfig.level = 4
+    cfg.logConfig.consoleLevel = 3
+    ep.libInit(cfg)
+    tcfg = pj.TransportConfig()
+    tcfg.port = args.sip_port
+    tcfg.boundAddress = "127.0.0.1"
+    tcfg.publicAddress = "127.0.0.1"
+    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+    ep.libStart()
+    ep.audDevManager().setNullDev()
+    return ep
+
+
+def make_account(args):
+    acfg = pj.AccountConfig()
+    acfg.idUri = "sip:pjsua2@127.0.0.1"
+    acfg.mediaConfig.transportConfig.port = args.rtp_port
+    acfg.mediaConfig.transportConfig.portRange = args.rtp_range
+    acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+    acfg.mediaConfig.transportConfig.publicAddress = "127.0.0.1"
+    acc = pj.Account()
+    acc.create(acfg)
+    return acc
+
+
+def run(args, ep):
+    acc = make_account(args)
+    call = Call(acc, args.record)
+    try:
+        call.makeCall(args.target, pj.CallOpParam(True))
+        pump(ep, lambda: call.confirmed or call.disconnected, time.monotonic() + 10, "answer")
+        if not call.confirmed:
+            raise RuntimeError(f"call not answered (status {call.last_status})")
+        if call.recorder is None:
+            raise RuntimeError("answered without active audio")
+        # A key during the greeting would cut it (barge-in): let it play out first.
+        pump_for(ep, args.wait_ms / 1000)
+        if call.disconnected:
+            raise RuntimeError("hung up before the digits")
+        call.dialDtmf(args.digits)
+        log(f"sent {args.digits!r}")
+        pump_for(ep, 1.5)
+        call.dialDtmf(args.last)
+        log(f"sent {args.last!r}")
+        pump(ep, lambda: call.disconnected, time.monotonic() + args.hangup_secs, "voxgate's BYE")
+        if call.last_status != 200:
+            raise RuntimeError(f"call ended with status {call.last_status}, not a BYE")
+        log(f"remote hung up (status {call.last_status})")
+        pump_for(ep, 0.2)
+    finally:
+        # The recorder writes the WAV header when it is destroyed.
+        call.recorder = None
+        if not call.disconnected:
+            try:
+                call.hangup(pj.CallOpParam(True))
+                pump_for(ep, 0.5)
+            except pj.Error as e:
+                log(f"hangup: {e.info()}")
+        del call
+        acc.shutdown()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--target", required=True, help="sip:svc@127.0.0.1:PORT")
+    ap.add_argument("--sip-port", type=int, required=True)
+    ap.add_argument("--rtp-port", type=int, required=True)
+    ap.add_argument("--rtp-range", type=int, default=18)
+    ap.add_argument("--record", required=True, help="WAV file for what the call heard")
+    ap.add_argument("--wait-ms", type=int, default=6500, help="before the first digit")
+    ap.add_argument("--digits", default="45*")
+    ap.add_argument("--last", default="#")
+    ap.add_argument("--hangup-secs", type=float, default=20)
+    args = ap.parse_args()
+    ep = start_endpoint(args)
+    status = 0
+    try:
+        run(args, ep)
+    except (RuntimeError, pj.Error) as e:
+        info = e.info() if isinstance(e, pj.Error) else str(e)
+        log(f"FAILED: {info}")
+        status = 1
+    finally:
+        ep.libDestroy()
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
