@@ -7,6 +7,7 @@ pub mod config;
 pub mod media;
 pub mod privacy;
 pub mod script;
+pub mod speech;
 pub mod store;
 pub mod telephony;
 
