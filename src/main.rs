@@ -18,9 +18,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Models(ModelsCommand::Fetch | ModelsCommand::List) => {
-            not_yet("models", 4, "speech models")
-        }
+        Command::Models(cmd) => match models(cmd) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate models: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Transcribe(_) => not_yet("transcribe", 4, "speech-to-text"),
         Command::Say(_) => not_yet("say", 4, "text-to-speech"),
         Command::Ask(_) => not_yet("ask", 5, "the AI agent"),
@@ -28,6 +32,34 @@ fn main() -> ExitCode {
             not_yet("flows check", 0, "the IVR flow engine")
         }
     }
+}
+
+/// `voxgate models fetch|list`.
+fn models(cmd: ModelsCommand) -> anyhow::Result<()> {
+    use voxgate::models::{self, FetchOptions, Models, commands};
+    let dirs = |d: cli::ModelsDirs| {
+        (
+            d.models_dir.unwrap_or_else(models::default_models_dir),
+            d.cache_dir.unwrap_or_else(models::default_cache_dir),
+        )
+    };
+    match cmd {
+        ModelsCommand::Fetch(args) => {
+            let (models_dir, cache_dir) = dirs(args.dirs);
+            let opts = FetchOptions {
+                models_dir,
+                cache_dir,
+                force: args.force,
+                quiet: args.quiet,
+            };
+            commands::fetch(&args.models, &opts)?;
+        }
+        ModelsCommand::List(d) => {
+            let (models_dir, _) = dirs(d);
+            print!("{}", commands::list(&Models::locate(models_dir)?)?);
+        }
+    }
+    Ok(())
 }
 
 /// Says plainly that a subcommand has not landed yet, and fails.

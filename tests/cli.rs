@@ -23,8 +23,7 @@ fn help_lists_every_subcommand() {
 
 #[test]
 fn unlanded_subcommands_fail_with_a_clear_message() {
-    let cases: [&[&str]; 5] = [
-        &["models", "fetch"],
+    let cases: [&[&str]; 4] = [
         &["transcribe", "x.wav"],
         &["say", "hello", "--out", "x.wav"],
         &["ask", "when are you open?"],
