@@ -103,9 +103,12 @@ pub(crate) struct SayArgs {
     /// Output WAV file.
     #[arg(long)]
     pub(crate) out: PathBuf,
-    /// Sample rate of the output (Hz).
+    /// Sample rate of the output (Hz) [default: the voice's own, 22050].
     #[arg(long)]
     pub(crate) rate: Option<u32>,
+    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

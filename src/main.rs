@@ -2,6 +2,7 @@
 
 mod cli;
 mod serve;
+mod speech_cmd;
 
 use std::process::ExitCode;
 
@@ -26,7 +27,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Transcribe(_) => not_yet("transcribe", 4, "speech-to-text"),
-        Command::Say(_) => not_yet("say", 4, "text-to-speech"),
+        Command::Say(args) => match speech_cmd::say(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate say: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Ask(_) => not_yet("ask", 5, "the AI agent"),
         Command::Flows(FlowsCommand::Check { .. }) => {
             not_yet("flows check", 0, "the IVR flow engine")

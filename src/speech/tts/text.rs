@@ -1,0 +1,122 @@
+//! What text-to-speech reads: text split into sentences (each synthesized on its own, so
+//! the first can play while the rest is made), with a long first sentence cut at its first
+//! clause so the caller hears something sooner. Punctuation stays with its words: the
+//! phonemizer turns it into the pauses and pitch of the voice.
+
+/// Abbreviations whose full stop does not end a sentence.
+const ABBREVIATIONS: [&str; 14] = [
+    "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "e.g", "i.e", "approx", "jr", "sr", "inc",
+];
+
+/// A first sentence longer than this (in words) is cut at its first clause boundary.
+const FIRST_CHUNK_WORDS: usize = 8;
+
+/// `text` as sentences, each ending with its own punctuation (the last may have none).
+/// White space is collapsed; empty sentences are dropped.
+pub fn sentences(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        current.push(w);
+        let next_starts_lower = words
+            .get(i + 1)
+            .and_then(|n| n.chars().next())
+            .is_some_and(char::is_lowercase);
+        if ends_sentence(w) && !next_starts_lower {
+            out.push(current.join(" "));
+            current.clear();
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join(" "));
+    }
+    out
+}
+
+/// Whether `word` closes a sentence: it ends with `.` `?` `!` (quotes and brackets after
+/// them allowed) and is not a known abbreviation or a single initial.
+fn ends_sentence(word: &str) -> bool {
+    let w = word.trim_end_matches(['"', '\'', ')', ']', '”', '’']);
+    if w.ends_with(['?', '!']) {
+        return true;
+    }
+    let Some(stem) = w.strip_suffix('.') else {
+        return false;
+    };
+    let lower = stem.to_lowercase();
+    let initial = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
+    !(ABBREVIATIONS.contains(&lower.as_str()) || initial)
+}
+
+/// The pieces to synthesize in order: the sentences, with the first one cut after its
+/// first clause (`,` `;` `:`) when it is long, so the first audio is short to make.
+pub fn streaming_chunks(text: &str) -> Vec<String> {
+    let mut out = sentences(text);
+    let Some(first) = out.first().cloned() else {
+        return out;
+    };
+    let words: Vec<&str> = first.split_whitespace().collect();
+    if words.len() <= FIRST_CHUNK_WORDS {
+        return out;
+    }
+    let cut = words[..words.len() - 2]
+        .iter()
+        .position(|w| w.ends_with([',', ';', ':']));
+    if let Some(i) = cut {
+        out[0] = words[..=i].join(" ");
+        out.insert(1, words[i + 1..].join(" "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_at_their_punctuation_only() {
+        assert_eq!(
+            sentences("Hello there.  Your order shipped!  Anything else?"),
+            ["Hello there.", "Your order shipped!", "Anything else?"]
+        );
+        assert_eq!(
+            sentences("Dr. Smith paid $3.50 at 5 p.m. today. Thanks"),
+            ["Dr. Smith paid $3.50 at 5 p.m. today.", "Thanks"]
+        );
+        assert_eq!(sentences("I said \"stop.\" Then I left."), [
+            "I said \"stop.\"",
+            "Then I left."
+        ]);
+        assert_eq!(sentences("J. R. Smith called."), ["J. R. Smith called."]);
+        assert!(sentences("   ").is_empty());
+    }
+
+    #[test]
+    fn a_long_first_sentence_is_cut_at_its_first_clause() {
+        let c = streaming_chunks(
+            "Sure, your order number 4711 left our warehouse yesterday and arrives Friday. Bye.",
+        );
+        assert_eq!(
+            c,
+            [
+                "Sure,",
+                "your order number 4711 left our warehouse yesterday and arrives Friday.",
+                "Bye."
+            ]
+        );
+        let c = streaming_chunks("Your order number 4711 left our warehouse yesterday and arrives.");
+        assert_eq!(c.len(), 1, "no clause to cut at: {c:?}");
+        let c = streaming_chunks(
+            "Your order number 4711, which you placed on Monday, arrives on Friday morning.",
+        );
+        assert_eq!(
+            c,
+            [
+                "Your order number 4711,",
+                "which you placed on Monday, arrives on Friday morning."
+            ]
+        );
+        assert_eq!(streaming_chunks("Short one, really."), ["Short one, really."]);
+    }
+}
