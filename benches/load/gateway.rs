@@ -1,0 +1,112 @@
+//! The release voxgate under test: a temp config (SIP on 127.0.0.1, the harness's RTP range,
+//! the chosen call logic, log level warn), started as a child process, ready when it answers
+//! OPTIONS, stopped with SIGTERM (killed on drop), and its call summaries read afterwards.
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use super::probe::SipClient;
+
+/// Ports and limits of the gateway under test.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GatewayPorts {
+    pub(crate) sip: SocketAddr,
+    pub(crate) rtp_min: u16,
+    pub(crate) rtp_max: u16,
+}
+
+/// A running voxgate.
+pub(crate) struct Gateway {
+    child: Child,
+    dir: PathBuf,
+}
+
+impl Gateway {
+    /// Starts voxgate in `dir` and waits (at most 10 s) until it answers OPTIONS.
+    pub(crate) fn start(
+        dir: &Path,
+        ports: GatewayPorts,
+        logic: &str,
+        max_calls: usize,
+        client: &mut SipClient,
+    ) -> Result<Gateway> {
+        let config = format!(
+            "data_dir = \"{data}\"\nlog_level = \"warn\"\n\
+             [sip]\nlisten = \"{sip}\"\nudp = true\ntcp = false\n\
+             [media]\nrtp_port_min = {min}\nrtp_port_max = {max}\ntimeout_secs = 30\n\
+             [calls]\nmax_calls = {max_calls}\nlogic = \"{logic}\"\nshutdown_grace_secs = 1\n",
+            data = dir.join("data").display(),
+            sip = ports.sip,
+            min = ports.rtp_min,
+            max = ports.rtp_max,
+        );
+        let file = dir.join("voxgate.toml");
+        fs::write(&file, config)?;
+        let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+            .args(["serve", "--config"])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.join("voxgate.log"))?)
+            .spawn()
+            .context("start voxgate")?;
+        let mut gw = Gateway {
+            child,
+            dir: dir.to_owned(),
+        };
+        let end = Instant::now() + Duration::from_secs(10);
+        while !client.options(Duration::from_millis(300)) {
+            if Instant::now() > end || gw.child.try_wait()?.is_some() {
+                bail!("voxgate not ready in 10 s; log:\n{}", gw.log());
+            }
+        }
+        Ok(gw)
+    }
+
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// voxgate's log (warnings and errors).
+    pub(crate) fn log(&self) -> String {
+        fs::read_to_string(self.dir.join("voxgate.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits up to `timeout` for the exit (killed after that).
+    pub(crate) fn stop(&mut self, timeout: Duration) -> Result<()> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        let end = Instant::now() + timeout;
+        while Instant::now() < end {
+            if self.child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.child.kill()?;
+        bail!("voxgate did not exit within {timeout:?} of SIGTERM")
+    }
+
+    /// The call summaries in data/calls.jsonl.
+    pub(crate) fn summaries(&self) -> Vec<serde_json::Value> {
+        fs::read_to_string(self.dir.join("data/calls.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
