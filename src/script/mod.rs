@@ -26,6 +26,9 @@ pub struct ScriptConfig {
     pub max_call: Duration,
     /// Digits collected before the read-back starts on its own.
     pub max_digits: usize,
+    /// Silence after "Goodbye." before the hang-up, so the caller's jitter buffer plays
+    /// out the end of the word before the BYE tears the stream down.
+    pub hangup_tail: Duration,
 }
 
 impl Default for ScriptConfig {
@@ -35,6 +38,7 @@ impl Default for ScriptConfig {
             collect_timeout: Duration::from_secs(60),
             max_call: Duration::from_secs(120),
             max_digits: 20,
+            hangup_tail: Duration::from_millis(400),
         }
     }
 }
@@ -97,6 +101,12 @@ enum State {
     ExpectReadBackEnd {
         answered: Instant,
         reason: HangupReason,
+    },
+    /// The last prompt has been handed out: silence until `until`, then the hang-up.
+    ExpectTailEnd {
+        answered: Instant,
+        reason: HangupReason,
+        until: Instant,
     },
     /// Hang-up requested; silence until the call task ends the call.
     Done,
@@ -227,15 +237,19 @@ impl DigitScript {
             State::ExpectAnswer => return,
             State::ExpectDigits { answered, .. } if was_playing => {
                 // Quiet starts when the audio handed out now has played.
-                let played = Duration::from_micros(
-                    out.len() as u64 * 1_000_000 / u64::from(crate::media::TELEPHONE_RATE),
-                );
                 self.state = State::ExpectDigits {
                     answered,
-                    quiet_since: now + played,
+                    quiet_since: now + frame_time(out),
                 };
             }
-            State::ExpectReadBackEnd { reason, .. } if !self.player.is_playing() => {
+            State::ExpectReadBackEnd { answered, reason } if !self.player.is_playing() => {
+                self.state = State::ExpectTailEnd {
+                    answered,
+                    reason,
+                    until: now + frame_time(out) + self.config.hangup_tail,
+                };
+            }
+            State::ExpectTailEnd { reason, until, .. } if now + frame_time(out) >= until => {
                 self.request_hangup(reason);
             }
             _ => {}
@@ -315,7 +329,9 @@ impl DigitScript {
                     self.timed_out(answered, HangupReason::InterDigitTimeout);
                 }
             }
-            State::ExpectReadBackEnd { answered, .. } if now >= answered + self.config.max_call => {
+            State::ExpectReadBackEnd { answered, .. } | State::ExpectTailEnd { answered, .. }
+                if now >= answered + self.config.max_call =>
+            {
                 self.request_hangup(HangupReason::MaxCallDuration);
             }
             _ => {}
@@ -385,3 +401,8 @@ mod logic;
 mod tests;
 
 pub use logic::factory;
+
+/// How long the frame `out` plays at the telephone rate.
+fn frame_time(out: &[i16]) -> Duration {
+    Duration::from_micros(out.len() as u64 * 1_000_000 / u64::from(crate::media::TELEPHONE_RATE))
+}

@@ -109,6 +109,10 @@ fn secs(s: f32) -> Duration {
     Duration::from_secs_f32(s)
 }
 
+
+/// The silence after "Goodbye." before the hang-up (the default `hangup_tail`).
+const TAIL: f32 = 0.4;
+
 #[test]
 fn digits_then_pound_are_read_back_and_the_call_ends() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,8 +177,8 @@ fn inter_digit_timeout_reads_back_what_was_collected() {
         sim.prompts(),
         ["greeting", "you-entered", "digit-4", "star", "goodbye"]
     );
-    // 10 s after the last key, then four 0.5 s prompts.
-    let expected = secs(5.0 + 10.0 + 2.0);
+    // 10 s after the last key, then four 0.5 s prompts and the silent tail.
+    let expected = secs(5.0 + 10.0 + 2.0 + TAIL);
     assert!(at.abs_diff(expected) <= 2 * TICK, "{at:?}");
 }
 
@@ -185,7 +189,7 @@ fn no_digits_says_goodbye_after_the_timeout() {
     assert_eq!(reason, HangupReason::InterDigitTimeout);
     assert_eq!(sim.prompts(), ["greeting", "goodbye"]);
     // The timer starts when the greeting ends, not at answer.
-    let expected = secs(3.0 + 10.0 + 0.5);
+    let expected = secs(3.0 + 10.0 + 0.5 + TAIL);
     assert!(at.abs_diff(expected) <= 2 * TICK, "{at:?}");
 }
 
@@ -197,7 +201,7 @@ fn pound_alone_says_goodbye() {
     let (at, reason) = sim.run_to_hangup();
     assert_eq!(reason, HangupReason::Completed);
     assert_eq!(sim.prompts(), ["greeting(cut)", "goodbye"]);
-    assert!(at.abs_diff(secs(1.0)) <= 2 * TICK, "{at:?}");
+    assert!(at.abs_diff(secs(1.0 + TAIL)) <= 2 * TICK, "{at:?}");
 }
 
 #[test]
@@ -215,7 +219,7 @@ fn collection_has_an_overall_limit() {
     assert_eq!(reason, HangupReason::CollectTimeout);
     assert_eq!(sim.script.digits(), "77777");
     assert_eq!(sim.prompts().len(), 1 + 1 + 5 + 1);
-    assert!(at.abs_diff(secs(20.0 + 3.5)) <= 2 * TICK, "{at:?}");
+    assert!(at.abs_diff(secs(20.0 + 3.5 + TAIL)) <= 2 * TICK, "{at:?}");
 }
 
 #[test]
@@ -297,7 +301,7 @@ fn thirty_ms_ticks_work_the_same() {
         sim.prompts(),
         ["greeting", "you-entered", "digit-5", "goodbye"]
     );
-    assert!(at.abs_diff(secs(3.33 + 1.5)) <= secs(0.06), "{at:?}");
+    assert!(at.abs_diff(secs(3.33 + 1.5 + TAIL)) <= secs(0.06), "{at:?}");
     // Prompts are back to back: the greeting, then 3 × 0.5 s, with no gap inside the read-back.
     let start = sim.heard.iter().position(|s| *s == 2).unwrap();
     assert!(sim.heard[start..start + 12_000].iter().all(|s| *s != 0));
