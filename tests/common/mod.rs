@@ -50,9 +50,9 @@ pub fn have_peer(bin: &str) -> bool {
     if !found {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "{bin} is required under CI=true (Debian package sip-tester): run scripts/setup --test"
+            "{bin} is required under CI=true: run scripts/setup --test"
         );
-        eprintln!("SKIPPED: {bin} not installed (install sip-tester, or run scripts/setup --test)");
+        eprintln!("SKIPPED: {bin} not installed (run scripts/setup --test)");
     }
     found
 }
