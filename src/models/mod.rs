@@ -14,6 +14,7 @@ pub mod ct2;
 pub mod fetch;
 pub mod ggml;
 pub mod ggml_inspect;
+mod ggml_plan;
 pub mod gpt2;
 pub mod manifest;
 pub mod npy;
