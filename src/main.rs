@@ -22,7 +22,8 @@ fn main() -> ExitCode {
         Command::Models(cmd) => match models(cmd) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("voxgate models: {e:#}");
+                // Every models error already says its cause; `{:#}` would repeat it.
+                eprintln!("voxgate models: {e}");
                 ExitCode::FAILURE
             }
         },

@@ -139,6 +139,9 @@ fn fetch_file(
     let mut archives = Vec::new();
     for spec in package_list(file) {
         let opts_for = manifest.packages.get(&spec).cloned().unwrap_or_default();
+        if !opts.quiet && pip::cached_archive(&opts.cache_dir, &spec).is_none() {
+            eprintln!("  {spec}: downloading with pip");
+        }
         archives.push((
             spec.clone(),
             pip::ensure(&opts.cache_dir, &spec, &opts_for)?,

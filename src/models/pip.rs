@@ -154,8 +154,9 @@ fn run_pip(spec: &PackageSpec, opts: &PackageOptions, dest: &Path) -> Result<(),
     let tty = io::stderr().is_terminal();
     cmd.args(pip_args(spec, opts, dest)).stdin(Stdio::null());
     if tty {
-        // pip draws its own progress bar; let the person watch it.
-        cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
+        // pip draws its own progress bar; let the person watch it (on stderr: our stdout is
+        // for `models list`-style output).
+        cmd.stdout(io::stderr()).stderr(Stdio::inherit());
     } else {
         cmd.args(["--progress-bar", "off", "-q"])
             .stdout(Stdio::null())
