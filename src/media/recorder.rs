@@ -15,6 +15,8 @@ use crate::privacy::stable_hash;
 
 /// Header rewrite and flush interval, in frames (one second): a crash loses at most this much.
 const FLUSH_EVERY: u64 = TELEPHONE_RATE as u64;
+/// Stereo frames interleaved per batch write (a tick is 160–960 frames).
+const CHUNK_FRAMES: usize = 1024;
 
 /// Why recording failed.
 #[derive(Debug, thiserror::Error)]
@@ -150,16 +152,19 @@ impl Recorder {
     /// frame is an empty slice), so the channels stay aligned whatever either side does.
     pub fn write_tick(&mut self, caller: &[i16], ours: &[i16]) -> Result<(), RecorderError> {
         let len = caller.len().max(ours.len());
-        for i in 0..len {
-            let left = caller.get(i).copied().unwrap_or(0);
-            let right = ours.get(i).copied().unwrap_or(0);
-            self.writer
-                .write_sample(left)
-                .and_then(|()| self.writer.write_sample(right))
-                .map_err(|source| RecorderError::Write {
-                    path: self.path.clone(),
-                    source,
-                })?;
+        // hound's 16-bit writer interleaves into one reused buffer and writes it at once:
+        // per-sample `write_sample` calls cost more than the rest of the call's tick.
+        for start in (0..len).step_by(CHUNK_FRAMES) {
+            let end = (start + CHUNK_FRAMES).min(len);
+            let mut w = self.writer.get_i16_writer(2 * (end - start) as u32);
+            for i in start..end {
+                w.write_sample(caller.get(i).copied().unwrap_or(0));
+                w.write_sample(ours.get(i).copied().unwrap_or(0));
+            }
+            w.flush().map_err(|source| RecorderError::Write {
+                path: self.path.clone(),
+                source,
+            })?;
         }
         self.frames += len as u64;
         self.since_flush += len as u64;
