@@ -80,7 +80,8 @@ struct Args {
     /// Probe calls timed during the hold.
     #[arg(long, default_value_t = 20)]
     probes: usize,
-    /// Keep the work directory (configs, SIPp logs, recordings).
+    /// Keep every step's work directory (configs, SIPp logs, recordings); without it only a
+    /// failed step's logs stay.
     #[arg(long)]
     keep: bool,
     /// Passed by `cargo bench`; ignored.
@@ -126,6 +127,14 @@ fn main() -> Result<()> {
             let step = run_step(&args, n, &dir, &audio)?;
             let passed = step.passed();
             results.push(step);
+            if !args.keep {
+                // The demo script records 32 kB per call-second: a failed step keeps its logs only.
+                let _ = std::fs::remove_dir_all(if passed {
+                    dir.clone()
+                } else {
+                    dir.join("data/recordings")
+                });
+            }
             report::print_table(&results);
             if !passed {
                 println!("step of {n} calls failed: see {}", dir.display());
