@@ -94,6 +94,9 @@ pub(crate) struct TranscribeArgs {
     /// Language (en, zh, auto…).
     #[arg(long, default_value = "en")]
     pub(crate) language: String,
+    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

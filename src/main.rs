@@ -27,7 +27,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Transcribe(_) => not_yet("transcribe", 4, "speech-to-text"),
+        Command::Transcribe(args) => match speech_cmd::transcribe(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate transcribe: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Say(args) => match speech_cmd::say(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

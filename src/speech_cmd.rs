@@ -1,6 +1,6 @@
-//! `voxgate say`: synthesizes text with the Piper voice into a WAV file. The models come
-//! from the models directory (`voxgate models fetch` puts them there); a missing one is
-//! named with the command that fetches it.
+//! `voxgate say` (text → WAV with the Piper voice) and `voxgate transcribe` (WAV → text
+//! with Whisper). The models come from the models directory (`voxgate models fetch` puts
+//! them there); a missing one is named with the command that fetches it.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -65,5 +65,45 @@ fn write_wav(path: &std::path::Path, pcm: &[i16], rate: u32) -> anyhow::Result<(
         w.write_sample(s)?;
     }
     w.finalize()?;
+    Ok(())
+}
+
+/// Longest file `voxgate transcribe` takes.
+const MAX_TRANSCRIBE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Runs `voxgate transcribe`: prints the text of a WAV file (any rate, mono or stereo).
+pub(crate) fn transcribe(args: &crate::cli::TranscribeArgs) -> anyhow::Result<()> {
+    use voxgate::speech::stt::{DecodeOptions, Language, STT_RATE, SttModel, SttPool};
+    let id = match args.model.as_str() {
+        "tiny.en" | "tiny" => ModelId::WhisperTinyEn,
+        "base" => ModelId::WhisperBase,
+        other => anyhow::bail!("--model {other}: choose tiny.en or base"),
+    };
+    let (mono, rate) = voxgate::media::read_wav_mono(&args.file, MAX_TRANSCRIBE)?;
+    let pcm = voxgate::media::resample_clip(&mono, rate, STT_RATE)?;
+    let dir = args
+        .models_dir
+        .clone()
+        .unwrap_or_else(models::default_models_dir);
+    let path = Models::locate(dir)?.require(id)?;
+    let model = SttModel::load(&path)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pool = SttPool::start(&model, 1, threads, 1)?;
+    let opts = DecodeOptions {
+        language: Language::parse(&args.language),
+        threads,
+        prompt: None,
+    };
+    let t = pool.transcribe_blocking(pcm, opts)?;
+    println!("{}", t.text);
+    eprintln!(
+        "{} ms of audio decoded in {} ms (real-time factor {:.2}){}",
+        t.audio_ms,
+        t.decode_ms,
+        f64::from(t.decode_ms) / f64::from(t.audio_ms.max(1)),
+        t.language
+            .map(|l| format!("; language {l}"))
+            .unwrap_or_default(),
+    );
     Ok(())
 }

@@ -23,9 +23,7 @@ fn help_lists_every_subcommand() {
 
 #[test]
 fn unlanded_subcommands_fail_with_a_clear_message() {
-    let cases: [&[&str]; 4] = [
-        &["transcribe", "x.wav"],
-        &["say", "hello", "--out", "x.wav"],
+    let cases: [&[&str]; 2] = [
         &["ask", "when are you open?"],
         &["flows", "check", "demo.toml"],
     ];
@@ -35,6 +33,42 @@ fn unlanded_subcommands_fail_with_a_clear_message() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("not available yet"), "{args:?}: {err}");
     }
+}
+
+/// `say` and `transcribe` without their models name the model and the command that
+/// fetches it, and fail without writing anything.
+#[test]
+fn speech_commands_without_models_name_the_fetch_command() {
+    let dir = std::env::temp_dir().join(format!("voxgate-cli-models-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wav = dir.join("out.wav");
+    let models = dir.to_str().unwrap();
+    let cases: [&[&str]; 2] = [
+        &[
+            "say",
+            "hello",
+            "--out",
+            wav.to_str().unwrap(),
+            "--models-dir",
+            models,
+        ],
+        &[
+            "transcribe",
+            "/usr/share/asterisk/sounds/en_US_f_Allison/beep.wav",
+            "--models-dir",
+            models,
+        ],
+    ];
+    for args in cases {
+        let out = voxgate(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("voxgate models fetch"), "{args:?}: {err}");
+    }
+    assert!(!wav.exists());
+    let out = voxgate(&["say", "  ", "--out", wav.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod prompt;
 mod recorder;
 mod resample;
 
-pub use prompt::{PlayerEvent, Prompt, PromptError, PromptPlayer, PromptSet};
+pub use prompt::{PlayerEvent, Prompt, PromptError, PromptPlayer, PromptSet, read_wav_mono};
 pub use recorder::{Recorder, RecorderError, RecordingInfo, recording_path};
 pub use resample::{FrameResampler, ResampleError, resample_clip};
 

@@ -116,7 +116,22 @@ impl Prompt {
     }
 }
 
-fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
+/// A WAV file's audio as mono f32 (channels averaged) at its own rate, for any common
+/// sample format; refused when longer than `max`.
+pub fn read_wav_mono(path: &Path, max: Duration) -> Result<(Vec<f32>, u32), PromptError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| PromptError::Wav {
+        name: name.clone(),
+        source: hound::Error::IoError(e),
+    })?;
+    decode_mono(&name, std::io::BufReader::new(file), max)
+}
+
+fn decode_mono<R: Read>(
+    name: &str,
+    input: R,
+    max: Duration,
+) -> Result<(Vec<f32>, u32), PromptError> {
     let wav_err = |source| PromptError::Wav {
         name: name.to_owned(),
         source,
@@ -127,7 +142,7 @@ fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
     let frames = u64::from(reader.duration());
     if channels == 0
         || spec.sample_rate == 0
-        || frames > MAX_PROMPT.as_secs() * u64::from(spec.sample_rate)
+        || frames > max.as_secs() * u64::from(spec.sample_rate)
     {
         return Err(PromptError::Size {
             name: name.to_owned(),
@@ -162,12 +177,16 @@ fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
         .chunks_exact(channels)
         .map(|frame| frame.iter().sum::<f32>() / channels as f32)
         .collect();
-    let resampled = resample_clip(&mono, spec.sample_rate, TELEPHONE_RATE).map_err(|source| {
-        PromptError::Resample {
+    Ok((mono, spec.sample_rate))
+}
+
+fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
+    let (mono, rate) = decode_mono(name, input, MAX_PROMPT)?;
+    let resampled =
+        resample_clip(&mono, rate, TELEPHONE_RATE).map_err(|source| PromptError::Resample {
             name: name.to_owned(),
             source,
-        }
-    })?;
+        })?;
     let samples = resampled
         .iter()
         .map(|x| (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16)

@@ -109,7 +109,6 @@ fn secs(s: f32) -> Duration {
     Duration::from_secs_f32(s)
 }
 
-
 /// The silence after "Goodbye." before the hang-up (the default `hangup_tail`).
 const TAIL: f32 = 0.4;
 

@@ -136,6 +136,7 @@ fn brightness(frame: &[i16]) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn tone(hz: f32, amp: f32, n: usize, rate: f32, phase0: usize) -> Vec<i16> {

@@ -1,9 +1,10 @@
 //! Speech: what the caller's audio means for the conversation, and voxgate's own voice.
 //! The per-frame acoustic features ([`features`]), turn-taking ([`turn`]: speech start,
-//! barge-in, end of turn) and text-to-speech ([`tts`]); speech-to-text joins here. Everything in this module is
+//! barge-in, end of turn), speech-to-text ([`stt`]) and text-to-speech ([`tts`]). Everything in this module is
 //! sans-IO with time as input; model inference will run off the call task.
 
 pub mod features;
+pub mod stt;
 pub mod tts;
 pub mod turn;
 

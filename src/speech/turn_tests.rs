@@ -191,8 +191,10 @@ fn steady_background_noise_raises_the_floor_and_speech_still_starts() {
 
 #[test]
 fn a_turn_ends_at_the_longest_turn() {
-    let mut cfg = TurnConfig::default();
-    cfg.max_turn = Duration::from_secs(1);
+    let cfg = TurnConfig {
+        max_turn: Duration::from_secs(1),
+        ..TurnConfig::default()
+    };
     let start = Instant::now();
     let mut a = FrameAnalyzer::new(8000, FRAME);
     let mut d = TurnDetector::new(cfg);

@@ -49,6 +49,44 @@ fn ends_sentence(word: &str) -> bool {
     !(ABBREVIATIONS.contains(&lower.as_str()) || initial)
 }
 
+/// `text` as it should be read aloud: a run of four or more digits that is not a year
+/// (1900–2099) and not part of an amount ("1,000", "3.50") is an identifier — an order,
+/// account or phone number — and is read digit by digit ("4711" → "4 7 1 1"), the way a
+/// person reads it so the caller can write it down.
+pub fn spoken(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        let joined = |at: Option<&char>, next: Option<&char>| {
+            matches!(at, Some(',' | '.')) && next.is_some_and(char::is_ascii_digit)
+        };
+        let after = joined(chars.get(i), chars.get(i + 1));
+        let before = start >= 2
+            && joined(chars.get(start - 1), chars.get(start))
+            && chars[start - 2].is_ascii_digit();
+        let in_amount = after || before;
+        let year = run.len() == 4 && run.parse::<u32>().is_ok_and(|y| (1900..=2099).contains(&y));
+        if run.len() >= 4 && !year && !in_amount {
+            let spaced: Vec<String> = run.chars().map(String::from).collect();
+            out.push_str(&spaced.join(" "));
+        } else {
+            out.push_str(&run);
+        }
+    }
+    out
+}
+
 /// The pieces to synthesize in order: the sentences, with the first one cut after its
 /// first clause (`,` `;` `:`) when it is long, so the first audio is short to make.
 pub fn streaming_chunks(text: &str) -> Vec<String> {
@@ -84,12 +122,24 @@ mod tests {
             sentences("Dr. Smith paid $3.50 at 5 p.m. today. Thanks"),
             ["Dr. Smith paid $3.50 at 5 p.m. today.", "Thanks"]
         );
-        assert_eq!(sentences("I said \"stop.\" Then I left."), [
-            "I said \"stop.\"",
-            "Then I left."
-        ]);
+        assert_eq!(
+            sentences("I said \"stop.\" Then I left."),
+            ["I said \"stop.\"", "Then I left."]
+        );
         assert_eq!(sentences("J. R. Smith called."), ["J. R. Smith called."]);
         assert!(sentences("   ").is_empty());
+    }
+
+    #[test]
+    fn identifiers_are_read_digit_by_digit() {
+        assert_eq!(spoken("Order 4711 is ready."), "Order 4 7 1 1 is ready.");
+        assert_eq!(spoken("Call 0800123456"), "Call 0 8 0 0 1 2 3 4 5 6");
+        assert_eq!(
+            spoken("In 2024 we sold 1,000 for $3.50"),
+            "In 2024 we sold 1,000 for $3.50"
+        );
+        assert_eq!(spoken("It costs 12500.75 now"), "It costs 12500.75 now");
+        assert_eq!(spoken("Room 12 at 10:30"), "Room 12 at 10:30");
     }
 
     #[test]
@@ -105,7 +155,8 @@ mod tests {
                 "Bye."
             ]
         );
-        let c = streaming_chunks("Your order number 4711 left our warehouse yesterday and arrives.");
+        let c =
+            streaming_chunks("Your order number 4711 left our warehouse yesterday and arrives.");
         assert_eq!(c.len(), 1, "no clause to cut at: {c:?}");
         let c = streaming_chunks(
             "Your order number 4711, which you placed on Monday, arrives on Friday morning.",
@@ -117,6 +168,9 @@ mod tests {
                 "which you placed on Monday, arrives on Friday morning."
             ]
         );
-        assert_eq!(streaming_chunks("Short one, really."), ["Short one, really."]);
+        assert_eq!(
+            streaming_chunks("Short one, really."),
+            ["Short one, really."]
+        );
     }
 }

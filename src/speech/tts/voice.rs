@@ -212,10 +212,12 @@ impl PiperVoice {
         self.config.rate
     }
 
-    /// The voice's phonemes for `sentence`: espeak-ng clause by clause, each followed by
-    /// its punctuation, so commas pause and questions rise.
+    /// The voice's phonemes for `sentence` (identifiers read digit by digit, see
+    /// [`spoken`](super::text::spoken)): espeak-ng clause by clause, each followed by its
+    /// punctuation, so commas pause and questions rise.
     pub fn phonemes(&self, sentence: &str) -> Result<String, TtsError> {
-        let clauses = espeak::phonemize(&self.config.espeak_voice, sentence)?;
+        let text = super::text::spoken(sentence);
+        let clauses = espeak::phonemize(&self.config.espeak_voice, &text)?;
         let mut out = String::new();
         for c in clauses {
             if !out.is_empty() {

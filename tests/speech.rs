@@ -1,0 +1,217 @@
+//! Speech with the real models from the registries (fetched by `voxgate models fetch`):
+//!
+//! - word error rate on real telephone speech: the fixed subset of Debian's Asterisk prompts
+//!   listed in tests/data/wer-prompts.txt, through G.711 μ-law as a phone line would, against
+//!   their shipped transcripts, normalised as `voxgate::speech::stt::wer` documents: at most
+//!   8 % with tiny.en; the multilingual base figure is reported (and must not be worse);
+//! - `say` → `transcribe`: 20 varied sentences (numbers, names, questions) synthesized by
+//!   the Piper voice, sent through μ-law at 8 kHz: at most 5 % recognized by base, and
+//!   tiny.en's figure reported (at most 10 %).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use voxgate::models::{ModelId, Models};
+use voxgate::rtp::{linear_to_ulaw, ulaw_to_linear};
+use voxgate::speech::stt::{DecodeOptions, STT_RATE, SttModel, SttPool, wer};
+use voxgate::speech::tts::{self, PiperVoice};
+
+const SOUNDS: &str = "/usr/share/asterisk/sounds/en_US_f_Allison";
+const TRANSCRIPTS: &str = "/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz";
+
+/// 8 kHz PCM through μ-law and up to the recognizer's 16 kHz.
+fn phone_line_16k(pcm_8k: &[i16]) -> Vec<f32> {
+    let line: Vec<f32> = pcm_8k
+        .iter()
+        .map(|&s| f32::from(ulaw_to_linear(linear_to_ulaw(s))) / 32_768.0)
+        .collect();
+    voxgate::media::resample_clip(&line, 8000, STT_RATE).unwrap()
+}
+
+fn pool(models: &Path, id: ModelId) -> SttPool {
+    let path = Models::locate(models).unwrap().require(id).unwrap();
+    let model: Arc<SttModel> = SttModel::load(&path).unwrap();
+    SttPool::start(&model, 1, 2, 4).unwrap()
+}
+
+/// The listed prompts with their transcripts.
+fn wer_prompts() -> Option<Vec<(String, String)>> {
+    if !Path::new(SOUNDS).is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the Asterisk prompts are required under CI=true: run scripts/setup --test"
+        );
+        eprintln!("SKIPPED: asterisk-core-sounds-en-wav not installed");
+        return None;
+    }
+    let out = std::process::Command::new("zcat")
+        .arg(TRANSCRIPTS)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{TRANSCRIPTS} unreadable");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let list = include_str!("data/wer-prompts.txt");
+    let names: Vec<&str> = list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let prompts: Vec<(String, String)> = names
+        .iter()
+        .map(|name| {
+            let line = text
+                .lines()
+                .find(|l| l.split_once(':').is_some_and(|(n, _)| n.trim() == *name))
+                .unwrap_or_else(|| panic!("no transcript for {name}"));
+            (
+                name.to_string(),
+                line.split_once(':').unwrap().1.trim().to_owned(),
+            )
+        })
+        .collect();
+    assert!(prompts.len() >= 100, "{} prompts listed", prompts.len());
+    Some(prompts)
+}
+
+/// WER of `id` over the listed prompts; prints the worst ones.
+fn prompts_wer(models: &Path, id: ModelId, prompts: &[(String, String)]) -> f64 {
+    let pool = pool(models, id);
+    let (mut errors, mut words, mut audio_ms, mut decode_ms) = (0, 0, 0u64, 0u64);
+    let mut worst = Vec::new();
+    for (name, reference) in prompts {
+        let mut r =
+            hound::WavReader::open(PathBuf::from(SOUNDS).join(format!("{name}.wav"))).unwrap();
+        let pcm: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
+        let t = pool
+            .transcribe_blocking(phone_line_16k(&pcm), DecodeOptions::default())
+            .unwrap();
+        let (e, n) = wer::word_errors(reference, &t.text);
+        errors += e;
+        words += n;
+        audio_ms += u64::from(t.audio_ms);
+        decode_ms += u64::from(t.decode_ms);
+        if e > 0 {
+            worst.push((e, name.clone(), reference.clone(), t.text.clone()));
+        }
+    }
+    worst.sort_by_key(|w| std::cmp::Reverse(w.0));
+    for (e, name, r, h) in worst.iter().take(8) {
+        eprintln!("  {e} errors in {name}: {r:?} → {h:?}");
+    }
+    let rate = errors as f64 / words as f64;
+    eprintln!(
+        "{id:?}: WER {:.2} % ({errors} errors / {words} words, {} prompts, {:.1} s of audio decoded in {:.1} s)",
+        rate * 100.0,
+        prompts.len(),
+        audio_ms as f64 / 1000.0,
+        decode_ms as f64 / 1000.0
+    );
+    rate
+}
+
+#[test]
+fn word_error_rate_on_real_telephone_speech() {
+    let Some(prompts) = wer_prompts() else {
+        return;
+    };
+    let Some(models) = common::models::fetch(&["whisper-tiny.en", "whisper-base"]) else {
+        return;
+    };
+    let tiny = prompts_wer(&models, ModelId::WhisperTinyEn, &prompts);
+    let base = prompts_wer(&models, ModelId::WhisperBase, &prompts);
+    assert!(
+        tiny <= 0.08,
+        "tiny.en WER {:.2} % is above 8 %",
+        tiny * 100.0
+    );
+    assert!(
+        base <= tiny + 0.01,
+        "base ({:.2} %) should not be worse than tiny.en ({:.2} %)",
+        base * 100.0,
+        tiny * 100.0
+    );
+}
+
+/// Sentences a support line says: numbers, names, dates, questions, amounts.
+const SENTENCES: [&str; 20] = [
+    "Your order number is 4711.",
+    "The parcel left our warehouse on Monday and should arrive on Friday.",
+    "Can I return a jacket that I bought three weeks ago?",
+    "Our opening hours are nine to five, Monday to Saturday.",
+    "Please hold while I transfer you to an agent.",
+    "Hello Maria, how can I help you today?",
+    "The refund of 25 dollars will reach your card within five days.",
+    "Is there anything else I can do for you?",
+    "Thank you for calling, and have a nice evening.",
+    "Shipping is free for orders over fifty dollars.",
+    "What is the status of my delivery?",
+    "I would like to speak to a person, please.",
+    "The warranty covers two years from the date of purchase.",
+    "Could you spell your last name for me?",
+    "Your new password has been sent to your email address.",
+    "We are closed on public holidays.",
+    "The tracking number starts with the letters AB.",
+    "John Smith ordered a blue sweater in size medium.",
+    "Do you ship to Canada and Mexico?",
+    "Your appointment is on the twelfth of March at ten thirty.",
+];
+
+/// Round-trip WER of the 20 sentences with recognizer `id`.
+fn round_trip_wer(models: &Path, voice: &mut PiperVoice, id: ModelId) -> f64 {
+    let pool = pool(models, id);
+    let (mut errors, mut words) = (0, 0);
+    for sentence in SENTENCES {
+        let pcm = tts::render(voice, sentence, 8000).unwrap();
+        assert!(pcm.len() > 4000, "{sentence:?}: only {} samples", pcm.len());
+        let t = pool
+            .transcribe_blocking(phone_line_16k(&pcm), DecodeOptions::default())
+            .unwrap();
+        let (e, n) = wer::word_errors(sentence, &t.text);
+        if e > 0 {
+            eprintln!("  {e} errors: {sentence:?} → {:?}", t.text);
+        }
+        errors += e;
+        words += n;
+    }
+    let rate = errors as f64 / words as f64;
+    eprintln!(
+        "say → transcribe with {id:?}: WER {:.2} % ({errors} / {words} words, 20 sentences)",
+        rate * 100.0
+    );
+    rate
+}
+
+#[test]
+fn what_voxgate_says_it_can_transcribe() {
+    let Some(models) = common::models::fetch(&[
+        "whisper-tiny.en",
+        "whisper-base",
+        "piper-joe-medium",
+        "onnxruntime",
+    ]) else {
+        return;
+    };
+    let m = Models::locate(&models).unwrap();
+    let mut voice = PiperVoice::load(
+        &m.require(ModelId::PiperJoeMedium).unwrap(),
+        &m.require(ModelId::OnnxRuntime).unwrap(),
+        2,
+    )
+    .unwrap();
+    // Measured over repeated runs (the voice samples its prosody): base 1.6–2.2 %, tiny.en
+    // 5.0–6.0 %. The 5 % goal is held by base; tiny.en is guarded against regressions.
+    let tiny = round_trip_wer(&models, &mut voice, ModelId::WhisperTinyEn);
+    let base = round_trip_wer(&models, &mut voice, ModelId::WhisperBase);
+    assert!(
+        base <= 0.05,
+        "round-trip WER with base {:.2} % is above 5 %",
+        base * 100.0
+    );
+    assert!(
+        tiny <= 0.10,
+        "round-trip WER with tiny.en {:.2} % is above 10 %",
+        tiny * 100.0
+    );
+}
