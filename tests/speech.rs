@@ -215,3 +215,66 @@ fn what_voxgate_says_it_can_transcribe() {
         tiny * 100.0
     );
 }
+
+/// The call-side service streams a reply chunk by chunk at the leg's rate (the first chunk
+/// arrives before the reply is complete), serves the same short text from its cache the
+/// second time, and stops when the listener goes away (barge-in).
+#[test]
+fn replies_stream_by_chunk_and_repeat_from_the_cache() {
+    use voxgate::speech::tts::{TtsChunk, TtsConfig, TtsService};
+    let Some(models) = common::models::fetch(&["piper-joe-medium", "onnxruntime"]) else {
+        return;
+    };
+    let m = Models::locate(&models).unwrap();
+    let tts = TtsService::start(&TtsConfig {
+        voice: m.require(ModelId::PiperJoeMedium).unwrap(),
+        ort_lib: m.require(ModelId::OnnxRuntime).unwrap(),
+        workers: 1,
+        threads: 2,
+        queue: 4,
+        cache_samples: 8000 * 60,
+    })
+    .unwrap();
+    let reply = "Sure, your order 4711 left our warehouse yesterday and arrives on Friday. \
+                 Is there anything else?";
+    let collect = |rx: &mut tokio::sync::mpsc::Receiver<TtsChunk>| {
+        let mut pieces = Vec::new();
+        loop {
+            match rx.blocking_recv().expect("a chunk") {
+                TtsChunk::Audio(a) => pieces.push(a.len()),
+                TtsChunk::Done => return pieces,
+                TtsChunk::Failed(e) => panic!("{e}"),
+            }
+        }
+    };
+    let first = collect(&mut tts.speak(reply, 8000).unwrap());
+    assert_eq!(first.len(), 3, "chunks: {first:?}");
+    assert!(
+        first[0] < first[1],
+        "the first chunk is the short one: {first:?}"
+    );
+    let again = collect(&mut tts.speak(reply, 8000).unwrap());
+    assert_eq!(
+        again,
+        [first.iter().sum::<usize>()],
+        "served whole from the cache"
+    );
+    assert_eq!(tts.cache_stats().0, 1);
+    // A listener that leaves after the first chunk stops the work.
+    let mut rx = tts
+        .speak(
+            "Hello there, this is a longer reply. It has two sentences.",
+            16_000,
+        )
+        .unwrap();
+    assert!(matches!(rx.blocking_recv(), Some(TtsChunk::Audio(_))));
+    drop(rx);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tts.depth() > 0 {
+        assert!(
+            std::time::Instant::now() < end,
+            "the cancelled reply never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -1,11 +1,14 @@
 //! Text-to-speech: a Piper voice through ONNX Runtime ([`voice`]), fed sentence by
-//! sentence ([`text`]) so the first sentence can play while the rest is made; [`render`]
-//! makes a whole text at once (for `voxgate say` and prompts).
+//! sentence ([`text`]) so the first sentence can play while the rest is made; [`service`]
+//! streams replies for calls from worker threads with a prompt cache; [`render`] makes a
+//! whole text at once (for `voxgate say`).
 
+pub mod service;
 pub mod text;
 pub mod voice;
 
-pub use text::{sentences, streaming_chunks};
+pub use service::{PromptCache, TtsChunk, TtsConfig, TtsService};
+pub use text::{sentences, spoken, streaming_chunks};
 pub use voice::{PiperVoice, Scales, TtsError};
 
 use crate::media::resample_clip;
