@@ -767,3 +767,109 @@ fn over_tcp_a_bye_after_the_caller_closed_its_connection_dials_the_contact() {
     let s = &gw.wait_summaries(1, SECS_10)[0];
     assert_eq!(s["cause"], "logic", "{s}");
 }
+
+/// The PCMA 30 ms capture SIPp replays, as the far end decodes it: the A-law payloads of its
+/// RTP packets in order (classic little-endian pcap, Ethernet/IPv4/UDP).
+fn pcap_alaw_audio(path: &std::path::Path) -> Vec<i16> {
+    let data = std::fs::read(path).unwrap();
+    assert_eq!(
+        &data[..4],
+        &[0xd4, 0xc3, 0xb2, 0xa1],
+        "little-endian pcap expected"
+    );
+    let u32le = |i: usize| u32::from_le_bytes(data[i..i + 4].try_into().unwrap()) as usize;
+    let mut out = Vec::new();
+    let mut at = 24;
+    while at + 16 <= data.len() {
+        let len = u32le(at + 8);
+        let frame = &data[at + 16..(at + 16 + len).min(data.len())];
+        at += 16 + len;
+        let ip = frame.get(14..).unwrap_or_default();
+        if ip.len() < 20 || ip[0] >> 4 != 4 || ip[9] != 17 {
+            continue;
+        }
+        let udp = &ip[usize::from(ip[0] & 0x0f) * 4..];
+        let rtp = udp.get(8..).unwrap_or_default();
+        if rtp.len() <= 12 || rtp[1] & 0x7f != 8 {
+            continue;
+        }
+        let header = 12 + usize::from(rtp[0] & 0x0f) * 4;
+        out.extend(
+            rtp[header..]
+                .iter()
+                .map(|&b| voxgate::rtp::alaw_to_linear(b)),
+        );
+    }
+    out
+}
+
+/// The stereo recording of the only call in `dir`: (caller, voxgate) channels.
+fn recording_channels(dir: &std::path::Path) -> (Vec<i16>, Vec<i16>) {
+    let wavs: Vec<_> = walk(&dir.join("data/recordings"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
+        .collect();
+    assert_eq!(wavs.len(), 1, "one recording expected: {wavs:?}");
+    let samples: Vec<i16> = hound::WavReader::open(&wavs[0])
+        .unwrap()
+        .samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    let left = samples.iter().step_by(2).copied().collect();
+    let right = samples.iter().skip(1).step_by(2).copied().collect();
+    (left, right)
+}
+
+/// SIPp replays a real PCMA 30 ms capture (and RFC 2833 digit 1) at the demo script: the
+/// recording's caller channel holds that very audio.
+#[test]
+fn a_pcma_30ms_capture_is_recorded_as_sent() {
+    if !have_peer("sipp") {
+        return;
+    }
+    if String::from_utf8_lossy(
+        &std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+        != "0"
+    {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "play_pcap_audio needs root"
+        );
+        eprintln!("SKIPPED: play_pcap_audio needs root");
+        return;
+    }
+    let dir = TempDir::new("pcmarec");
+    std::os::unix::fs::symlink("/usr/share/sip-tester", dir.0.join("pcap")).unwrap();
+    let ports = Ports::new(19);
+    let gw = Gateway::start(&dir.0, ports, "logic = \"demo\"", "");
+    let sf = scenario(&dir.0, "uac_pcap.xml", &[]);
+    sipp_ok(
+        Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "pcmarec-%u-%p@%s"]),
+        &gw,
+    );
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(
+        (s["codec"].as_str(), s["digits"].as_u64()),
+        (Some("PCMA"), Some(1))
+    );
+    let source = pcap_alaw_audio(std::path::Path::new("/usr/share/sip-tester/g711a.pcap"));
+    assert!(
+        source.len() > 16_000,
+        "{} samples in the capture",
+        source.len()
+    );
+    let (caller, _) = recording_channels(&dir.0);
+    let window = &source[8000..12_000];
+    let (peak, lag) = best_correlation(window, &caller, caller.len());
+    eprintln!("PCMA capture in the recording: peak {peak:.4} at lag {lag}");
+    assert!(
+        peak >= 0.9,
+        "caller channel does not hold the capture: peak {peak:.3}"
+    );
+}
