@@ -23,6 +23,8 @@ pub struct Config {
     pub calls: CallsConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
+    /// Where the models are (`voxgate models fetch`); `$VOXGATE_MODELS` overrides it.
+    pub models_dir: PathBuf,
     /// Log level: error, warn, info, debug or trace.
     pub log_level: String,
 }
@@ -74,8 +76,9 @@ pub struct CallsConfig {
     pub shutdown_grace_secs: f64,
     /// How long to ring (180) before answering (200).
     pub ring_secs: f64,
-    /// The call logic: `demo` (the built-in script), `silent` (answers and stays quiet) or
-    /// `probe` (a test double that logs what it hears).
+    /// The call logic: `demo` (the built-in script), `silent` (answers and stays quiet),
+    /// `probe` (a test double that logs what it hears) or `transcribe` (answers silently and
+    /// stores what the caller says; needs the whisper-tiny.en model in `models_dir`).
     pub logic: String,
 }
 
@@ -87,6 +90,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             calls: CallsConfig::default(),
             data_dir: PathBuf::from("./data"),
+            models_dir: PathBuf::from("./models"),
             log_level: "info".into(),
         }
     }
@@ -241,6 +245,9 @@ impl Config {
         if let Some(v) = get("VOXGATE_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
         }
+        if let Some(v) = get("VOXGATE_MODELS") {
+            self.models_dir = PathBuf::from(v);
+        }
         if let Some(v) = get("VOXGATE_RTP_PORTS") {
             let (lo, hi) = v.split_once('-').ok_or_else(|| ConfigError::Env {
                 var: "VOXGATE_RTP_PORTS".into(),
@@ -335,8 +342,11 @@ impl Config {
                 return invalid(field, "must be between 0 and 3600 seconds");
             }
         }
-        if !matches!(c.logic.as_str(), "demo" | "silent" | "probe") {
-            return invalid("calls.logic", "must be \"demo\", \"silent\" or \"probe\"");
+        if !matches!(c.logic.as_str(), "demo" | "silent" | "probe" | "transcribe") {
+            return invalid(
+                "calls.logic",
+                "must be \"demo\", \"silent\", \"probe\" or \"transcribe\"",
+            );
         }
         if !matches!(
             self.log_level.as_str(),

@@ -1,8 +1,10 @@
 //! Personal data in logs: caller numbers, SIP URIs, Call-IDs and transcripts are typed so that
 //! printing them never shows the clear value by default.
 //!
-//! Owns: [`Redacted`] and the stable identifier hash [`stable_hash`]. Must not touch: logging
-//! configuration, storage (the store decides what it keeps; see `store::CallerPolicy`).
+//! Owns: [`Redacted`], the stable identifier hash [`stable_hash`] and the masking of card
+//! numbers and other long digit runs in transcripts ([`mask_numbers`]). Must not touch:
+//! logging configuration, storage (the store decides what it keeps; see
+//! `store::CallerPolicy`).
 
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -73,10 +75,146 @@ pub fn stable_hash(value: &str) -> String {
     out
 }
 
+/// Digit runs this long or longer are identifiers (accounts, IDs, phone numbers): masked.
+const ID_DIGITS: usize = 9;
+/// Digits left visible at the end of a masked run.
+const KEEP_DIGITS: usize = 4;
+/// Separators allowed inside one run between digit groups (at most two in a row):
+/// "4111 1111", "4111-1111", "4111, 1111" as a recognizer writes a number read out.
+const SEPARATORS: [char; 4] = [' ', '-', ',', '.'];
+
+/// `text` with every payment card number (13–19 digits passing the Luhn check) and every
+/// other run of nine or more digits masked: each digit but the last four becomes `*`,
+/// separators stay ("4111 1111 1111 1111" → "**** **** **** 1111"). Digits in a run may be
+/// separated by up to two of space, dash, comma or dot. Shorter numbers (amounts, times,
+/// PIN-length codes) are kept.
+pub fn mask_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let end = run_end(&chars, i);
+        let run = &chars[i..end];
+        let digits: Vec<u32> = run.iter().filter_map(|c| c.to_digit(10)).collect();
+        let card = (13..=19).contains(&digits.len()) && luhn_valid(&digits);
+        if card || digits.len() >= ID_DIGITS {
+            let mut left = digits.len();
+            for &c in run {
+                if c.is_ascii_digit() {
+                    out.push(if left > KEEP_DIGITS { '*' } else { c });
+                    left -= 1;
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.extend(run);
+        }
+        i = end;
+    }
+    out
+}
+
+/// The end of the digit run starting at `start`: digits, with short separator runs
+/// between them.
+fn run_end(chars: &[char], start: usize) -> usize {
+    let mut end = start;
+    let mut j = start;
+    while j < chars.len() {
+        if chars[j].is_ascii_digit() {
+            j += 1;
+            end = j;
+            continue;
+        }
+        let seps = chars[j..]
+            .iter()
+            .take_while(|c| SEPARATORS.contains(c))
+            .count();
+        if seps == 0 || seps > 2 || !chars.get(j + seps).is_some_and(char::is_ascii_digit) {
+            break;
+        }
+        j += seps;
+    }
+    end
+}
+
+/// The Luhn check of card numbers.
+fn luhn_valid(digits: &[u32]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| match (i % 2 == 1, d * 2) {
+            (true, dd) if dd > 9 => dd - 9,
+            (true, dd) => dd,
+            (false, _) => d,
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn card_numbers_keep_only_their_last_four_digits() {
+        assert_eq!(
+            mask_numbers("my card number is 4111 1111 1111 1111."),
+            "my card number is **** **** **** 1111."
+        );
+        assert_eq!(
+            mask_numbers("card 5500-0000-0000-0004 please"),
+            "card ****-****-****-0004 please"
+        );
+        assert_eq!(mask_numbers("4111111111111111"), "************1111");
+        assert_eq!(
+            mask_numbers("It's 4111, 1111, 1111, 1111."),
+            "It's ****, ****, ****, 1111."
+        );
+        // Amex, 15 digits.
+        assert_eq!(mask_numbers("378282246310005"), "***********0005");
+    }
+
+    #[test]
+    fn a_long_run_failing_luhn_is_still_masked_as_an_identifier() {
+        assert!(!luhn_valid(&[
+            4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2
+        ]));
+        assert_eq!(mask_numbers("4111 1111 1111 1112"), "**** **** **** 1112");
+        assert_eq!(
+            mask_numbers("account 123456789, thanks"),
+            "account *****6789, thanks"
+        );
+    }
+
+    #[test]
+    fn short_numbers_amounts_and_times_are_kept() {
+        for text in [
+            "my PIN is 1234",
+            "it costs $25.50 at 10:30",
+            "order 4711 arrived on 12 March 2024",
+            "press 1, then 2",
+            "call 555 1234",
+        ] {
+            assert_eq!(mask_numbers(text), text);
+        }
+        // Separated by a word, two numbers are not one run.
+        assert_eq!(mask_numbers("1234 and 5678 9012"), "1234 and 5678 9012");
+    }
+
+    #[test]
+    fn masking_twice_changes_nothing_more() {
+        let once = mask_numbers("4111 1111 1111 1111 and 987654321");
+        assert_eq!(mask_numbers(&once), once);
+        assert!(!once.contains("4111"));
+    }
 
     #[test]
     fn the_clear_value_never_appears() {

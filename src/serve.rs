@@ -5,13 +5,21 @@
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::config::{Config, Overrides};
-use voxgate::store::{CallerPolicy, Store, spawn_store_sink};
-use voxgate::telephony::{self, logic::factory_for, summary::spawn_jsonl_sink};
+use voxgate::models::{ModelId, Models};
+use voxgate::speech::stt::{SttModel, SttPool};
+use voxgate::store::{CallerPolicy, Store, TranscriptMsg, spawn_store_sink, spawn_transcript_sink};
+use voxgate::telephony::{self, LogicFactory, logic::factory_for, summary::spawn_jsonl_sink};
 
 use crate::cli::ServeArgs;
 
 /// Summaries queued for the store.
 const SUMMARY_QUEUE: usize = 1024;
+/// Transcripts queued for the store.
+const TRANSCRIPT_QUEUE: usize = 1024;
+/// Speech-to-text workers, threads per decode and waiting finals (`transcribe` logic).
+const STT_WORKERS: usize = 1;
+const STT_THREADS: usize = 2;
+const STT_QUEUE: usize = 64;
 
 pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let flags = Overrides {
@@ -52,12 +60,39 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
-    let logic = factory_for(&config.calls.logic, &config.data_dir);
+    let (logic, transcripts) = logic_for(&config)?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     let _ = stored.await;
     let _ = sink.await;
+    if let Some(t) = transcripts {
+        // Finals still being recognized are waited for, within the grace time.
+        let grace = std::time::Duration::from_secs_f64(config.calls.shutdown_grace_secs.max(1.0));
+        if tokio::time::timeout(grace, t).await.is_err() {
+            tracing::warn!("transcripts still pending at exit");
+        }
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The call logic `calls.logic` names. `transcribe` loads the speech model (refusing to
+/// start when it is missing), starts the shared pool and the transcript sink, whose task is
+/// returned to be awaited at shutdown.
+fn logic_for(
+    config: &Config,
+) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    if config.calls.logic != "transcribe" {
+        return Ok((factory_for(&config.calls.logic, &config.data_dir), None));
+    }
+    let path = Models::locate(&config.models_dir)?.require(ModelId::WhisperTinyEn)?;
+    let model = SttModel::load(&path)?;
+    let pool = SttPool::start(&model, STT_WORKERS, STT_THREADS, STT_QUEUE)?;
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
+    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
+    tracing::info!(model = %path.display(), "transcribing calls");
+    Ok((voxgate::speech::listen::factory(pool, tx), Some(sink)))
 }
 
 /// Ctrl-C or SIGTERM.

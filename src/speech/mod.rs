@@ -1,9 +1,13 @@
 //! Speech: what the caller's audio means for the conversation, and voxgate's own voice.
 //! The per-frame acoustic features ([`features`]), turn-taking ([`turn`]: speech start,
-//! barge-in, end of turn), speech-to-text ([`stt`]) and text-to-speech ([`tts`]). Everything in this module is
-//! sans-IO with time as input; model inference will run off the call task.
+//! barge-in, end of turn), speech-to-text ([`stt`]), streaming it per call ([`stream`]) and
+//! text-to-speech ([`tts`]). Everything in this module is sans-IO with time as input, except
+//! [`listen`], the `transcribe` call logic that wires a stream to the shared pool and the
+//! store; model inference runs off the call task.
 
 pub mod features;
+pub mod listen;
+pub mod stream;
 pub mod stt;
 pub mod tts;
 pub mod turn;

@@ -29,6 +29,17 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX calls_started ON calls (started_ms DESC);
     CREATE INDEX calls_call_id ON calls (call_id_hash);",
+    // 2: what callers said, one row per utterance (numbers masked).
+    "CREATE TABLE transcripts (
+        id           INTEGER PRIMARY KEY,
+        call_id_hash TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        started_ms   INTEGER NOT NULL,
+        ended_ms     INTEGER NOT NULL,
+        text         TEXT NOT NULL,
+        language     TEXT
+    );
+    CREATE INDEX transcripts_call ON transcripts (call_id_hash, seq);",
 ];
 
 /// The schema version this build writes.

@@ -1,4 +1,5 @@
-//! Persistent state in SQLite (bundled): today the call records.
+//! Persistent state in SQLite (bundled): the call records and what callers said
+//! ([`TranscriptRecord`], numbers masked by `privacy::mask_numbers`).
 //!
 //! Owns: the database file `<data>/voxgate.sqlite3`, its schema and migrations
 //! (`schema_version`), and the rules for what personal data is written (caller numbers are
@@ -62,9 +63,11 @@ pub enum CallerPolicy {
 }
 
 mod sink;
+mod transcripts;
 
 pub use crate::telephony::HangupSide;
 pub use sink::{record_from_summary, spawn_store_sink};
+pub use transcripts::{TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, spawn_transcript_sink};
 
 /// How a hang-up side is stored.
 trait SideText: Sized {
@@ -281,13 +284,13 @@ fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn to_ms(t: SystemTime) -> i64 {
+pub(crate) fn to_ms(t: SystemTime) -> i64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
 
-fn from_ms(ms: i64) -> SystemTime {
+pub(crate) fn from_ms(ms: i64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
