@@ -12,7 +12,9 @@
 //!    "twelfth"); a currency sign before a number is its word after it ("$25" → "twenty
 //!    five dollars"); after "at", "by", "until" or "from", three or four digits that read
 //!    as a clock time are one ("at 1030" → "at ten thirty", "at 900" → "at nine");
-//! 4. "okay" is written "ok"; a run of single letters is one word ("A, B" → "ab").
+//! 4. "okay" is written "ok"; a run of single letters is one word ("A, B" → "ab");
+//! 5. Latin letters lose their diacritics ("número" → "numero", "ç" → "c"), so transcripts
+//!    written without accents compare fairly.
 //!
 //! WER is (substitutions + deletions + insertions) / reference words, by Levenshtein
 //! distance over words.
@@ -22,7 +24,7 @@ pub fn normalize(text: &str) -> Vec<String> {
     let mut spaced = String::with_capacity(text.len() + 16);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        let c = c.to_lowercase().next().unwrap_or(c);
+        let c = fold(c.to_lowercase().next().unwrap_or(c));
         match c {
             '-' | '/' | '_' => spaced.push(' '),
             '&' => spaced.push_str(" and "),
@@ -85,6 +87,21 @@ pub fn normalize(text: &str) -> Vec<String> {
         }
     }
     join_letters(words)
+}
+
+/// A Latin letter without its diacritic.
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c => c,
+    }
 }
 
 /// Joins runs of single letters into one word ("a b c" → "abc"); a lone "a" or "i" stays.
@@ -297,6 +314,10 @@ mod tests {
             ["letters", "ab", "and", "ac"]
         );
         assert_eq!(normalize("I saw a dog"), ["i", "saw", "a", "dog"]);
+        assert_eq!(
+            normalize("Número, Ça va, ÉTÉ"),
+            ["numero", "ca", "va", "ete"]
+        );
         assert_eq!(normalize("okay, ok"), ["ok", "ok"]);
     }
 
