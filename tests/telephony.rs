@@ -108,13 +108,7 @@ fn pcma_30ms_capture_with_rfc2833_digit_1() {
     if !have_peer("sipp") {
         return;
     }
-    let root = std::process::Command::new("id").arg("-u").output().unwrap();
-    if String::from_utf8_lossy(&root.stdout).trim() != "0" {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "play_pcap_audio needs root"
-        );
-        eprintln!("SKIPPED: play_pcap_audio needs root");
+    if !can_replay_pcap() {
         return;
     }
     let dir = TempDir::new("pcma");
@@ -824,24 +818,7 @@ fn recording_channels(dir: &std::path::Path) -> (Vec<i16>, Vec<i16>) {
 /// recording's caller channel holds that very audio.
 #[test]
 fn a_pcma_30ms_capture_is_recorded_as_sent() {
-    if !have_peer("sipp") {
-        return;
-    }
-    if String::from_utf8_lossy(
-        &std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .trim()
-        != "0"
-    {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "play_pcap_audio needs root"
-        );
-        eprintln!("SKIPPED: play_pcap_audio needs root");
+    if !have_peer("sipp") || !can_replay_pcap() {
         return;
     }
     let dir = TempDir::new("pcmarec");
@@ -872,4 +849,19 @@ fn a_pcma_30ms_capture_is_recorded_as_sent() {
         peak >= 0.9,
         "caller channel does not hold the capture: peak {peak:.3}"
     );
+}
+
+/// SIPp's play_pcap_audio needs a raw socket: root. Without it the test skips, except
+/// under CI=true.
+fn can_replay_pcap() -> bool {
+    let id = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&id.stdout).trim() == "0" {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "play_pcap_audio needs root"
+    );
+    eprintln!("SKIPPED: play_pcap_audio needs root");
+    false
 }
