@@ -38,6 +38,8 @@ pub struct TranscribeLogic {
     /// A moment in both clocks, to turn `Instant`s into wall-clock times.
     anchor: (Instant, SystemTime),
     hangup: bool,
+    /// Partials asked for, refused by a busy pool, and shown.
+    partials: (u32, u32, u32),
 }
 
 impl std::fmt::Debug for TranscribeLogic {
@@ -63,6 +65,7 @@ pub fn factory(pool: SttPool, sink: mpsc::Sender<TranscriptMsg>) -> LogicFactory
                 next_seq: 0,
                 anchor: (Instant::now(), SystemTime::now()),
                 hangup: false,
+                partials: (0, 0, 0),
             }),
             Err(e) => {
                 tracing::error!(call = info.call_no, error = %e, "no transcription: answering silently");
@@ -112,11 +115,16 @@ impl TranscribeLogic {
                     ended,
                 }
             });
+            if priority == Priority::Partial {
+                self.partials.0 += 1;
+            }
             match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
                 Ok(rx) => self.in_flight.push((id, rx, meta)),
                 Err(e) => {
                     if priority == Priority::Final {
                         tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
+                    } else {
+                        self.partials.1 += 1;
                     }
                     self.stream.on_result(id, Err(e));
                 }
@@ -163,12 +171,15 @@ impl TranscribeLogic {
     fn drain_events(&mut self, now: Instant) {
         while let Some(ev) = self.stream.poll_event() {
             match ev {
-                StreamEvent::Partial { text, stable_words } => tracing::debug!(
-                    call = self.call_no,
-                    stable_words,
-                    text = %mask_numbers(&text),
-                    "partial"
-                ),
+                StreamEvent::Partial { text, stable_words } => {
+                    self.partials.2 += 1;
+                    tracing::debug!(
+                        call = self.call_no,
+                        stable_words,
+                        text = %mask_numbers(&text),
+                        "partial"
+                    );
+                }
                 StreamEvent::Final {
                     transcript, ended, ..
                 } => tracing::info!(
@@ -212,6 +223,15 @@ impl CallLogic for TranscribeLogic {
         self.submit(true);
         self.collect();
         self.drain_events(now);
+        let (asked, refused, shown) = self.partials;
+        tracing::info!(
+            call = self.call_no,
+            utterances = self.next_seq,
+            partials_asked = asked,
+            partials_refused = refused,
+            partials_shown = shown,
+            "transcription ended"
+        );
         for (_, rx, meta) in std::mem::take(&mut self.in_flight) {
             let Some(meta) = meta else { continue };
             let base = self.record(meta, Transcript::default());

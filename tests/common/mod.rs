@@ -122,6 +122,8 @@ impl Gateway {
         let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
             .args(["serve", "--config"])
             .arg(&file)
+            // The models the tests fetched (for `logic = "transcribe"`).
+            .env("VOXGATE_MODELS", models::models_dir())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).unwrap())

@@ -25,10 +25,15 @@ pub(crate) struct Baresip {
 impl Baresip {
     /// Writes the config into `dir/baresip` and dials the gateway (TCP when `tcp`).
     pub(crate) fn dial(dir: &Path, ports: Ports, tcp: bool) -> Baresip {
-        let conf = dir.join("baresip");
-        fs::create_dir_all(conf.join("rec")).unwrap();
         let mic = dir.join("mic.wav");
         silent_wav(&mic, 60);
+        Baresip::dial_with_mic(dir, ports, tcp, &mic)
+    }
+
+    /// As [`Baresip::dial`], with `mic` (an 8 kHz mono WAV file) as the microphone.
+    pub(crate) fn dial_with_mic(dir: &Path, ports: Ports, tcp: bool, mic: &Path) -> Baresip {
+        let conf = dir.join("baresip");
+        fs::create_dir_all(conf.join("rec")).unwrap();
         let ctrl_port = ports.base + 25;
         let template = include_str!("baresip.conf");
         let text = [
