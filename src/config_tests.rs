@@ -95,3 +95,15 @@ fn validation_names_the_field() {
         assert_eq!(field_of(c.validate().unwrap_err()), "sip.t1_ms");
     }
 }
+
+#[test]
+fn the_transcribe_logic_and_its_models_dir_are_configurable() {
+    let mut c =
+        Config::from_toml("models_dir = \"/srv/models\"\n[calls]\nlogic = \"transcribe\"").unwrap();
+    assert_eq!(c.models_dir, PathBuf::from("/srv/models"));
+    c.validate().unwrap();
+    c.apply_env(|v| (v == "VOXGATE_MODELS").then(|| "/opt/m".into()))
+        .unwrap();
+    assert_eq!(c.models_dir, PathBuf::from("/opt/m"));
+    assert_eq!(Config::default().models_dir, PathBuf::from("./models"));
+}

@@ -2,7 +2,8 @@
 //! printing them never shows the clear value by default.
 //!
 //! Owns: [`Redacted`], the stable identifier hash [`stable_hash`] and the masking of card
-//! numbers and other long digit runs in transcripts ([`mask_numbers`]). Must not touch:
+//! numbers and other long digit runs in transcripts ([`mask_numbers`]; [`hide_digits`] for
+//! log lines). Must not touch:
 //! logging configuration, storage (the store decides what it keeps; see
 //! `store::CallerPolicy`).
 
@@ -120,6 +121,14 @@ pub fn mask_numbers(text: &str) -> String {
     out
 }
 
+/// `text` for a log line: every digit hidden (`#`), whatever the run's length, so even a
+/// card number recognized piece by piece in partial transcripts never reaches the logs.
+pub fn hide_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect()
+}
+
 /// The end of the digit run starting at `start`: digits, with short separator runs
 /// between them.
 fn run_end(chars: &[char], start: usize) -> usize {
@@ -207,6 +216,11 @@ mod tests {
         }
         // Separated by a word, two numbers are not one run.
         assert_eq!(mask_numbers("1234 and 5678 9012"), "1234 and 5678 9012");
+    }
+
+    #[test]
+    fn log_text_has_no_digits_at_all() {
+        assert_eq!(hide_digits("card is for 111111."), "card is for ######.");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `calls.logic = "transcribe"`: a call logic that answers silently and transcribes what the
 //! caller says. It runs an [`UtteranceStream`] on the caller's audio, submits its requests
 //! to the shared [`SttPool`], polls the answers without waiting (`try_recv`, once a tick),
-//! logs partials at debug level and sends each final to the transcript sink (a channel to
+//! logs partials at debug level (digits hidden) and sends each final to the transcript sink (a channel to
 //! the blocking store task; never SQLite on the call task). Finals still being recognized
 //! when the call ends are handed to the sink, which waits for them. Hangs up on `#`.
 
@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
 use super::stt::{DecodeOptions, Priority, SttError, SttPool, Transcript};
-use crate::privacy::{mask_numbers, stable_hash};
+use crate::privacy::{hide_digits, stable_hash};
 use crate::store::{TranscriptMsg, TranscriptRecord};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
@@ -176,7 +176,7 @@ impl TranscribeLogic {
                     tracing::debug!(
                         call = self.call_no,
                         stable_words,
-                        text = %mask_numbers(&text),
+                        text = %hide_digits(&text),
                         "partial"
                     );
                 }
