@@ -88,8 +88,65 @@ const SEPARATORS: [char; 4] = [' ', '-', ',', '.'];
 /// other run of nine or more digits masked: each digit but the last four becomes `*`,
 /// separators stay ("4111 1111 1111 1111" → "**** **** **** 1111"). Digits in a run may be
 /// separated by up to two of space, dash, comma or dot. Shorter numbers (amounts, times,
-/// PIN-length codes) are kept.
+/// PIN-length codes) are kept. Digits written as words ("four one one one …") count the
+/// same: a run of them that would be masked as digits has its words masked (`****`).
 pub fn mask_numbers(text: &str) -> String {
+    mask_digit_runs(&mask_digit_words(text))
+}
+
+/// The digit a word names ("four" → 4, "oh" → 0), punctuation around it ignored.
+fn digit_word(token: &str) -> Option<u32> {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let core = token
+        .trim_matches(|c: char| SEPARATORS.contains(&c) || c == '?' || c == '!')
+        .to_ascii_lowercase();
+    if core == "oh" {
+        return Some(0);
+    }
+    WORDS
+        .iter()
+        .position(|w| *w == core)
+        .and_then(|d| u32::try_from(d).ok())
+}
+
+/// Masks runs of digit words (space-separated) long enough to be a card or an identifier,
+/// keeping the words of the last four digits.
+fn mask_digit_words(text: &str) -> String {
+    let tokens: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let run = tokens[i..]
+            .iter()
+            .take_while(|t| digit_word(t).is_some())
+            .count();
+        let digits: Vec<u32> = tokens[i..i + run]
+            .iter()
+            .filter_map(|t| digit_word(t))
+            .collect();
+        let card = (13..=19).contains(&digits.len()) && luhn_valid(&digits);
+        if run > 0 && (card || digits.len() >= ID_DIGITS) {
+            for (k, t) in tokens[i..i + run].iter().enumerate() {
+                if run - k > KEEP_DIGITS {
+                    let tail: String = t.chars().rev().take_while(|c| !c.is_alphabetic()).collect();
+                    out.push(format!("****{}", tail.chars().rev().collect::<String>()));
+                } else {
+                    out.push((*t).to_owned());
+                }
+            }
+            i += run;
+        } else {
+            out.push(tokens[i].to_owned());
+            i += 1;
+        }
+    }
+    out.join(" ")
+}
+
+/// Masks runs of ASCII digits (see [`mask_numbers`]).
+fn mask_digit_runs(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -216,6 +273,23 @@ mod tests {
         }
         // Separated by a word, two numbers are not one run.
         assert_eq!(mask_numbers("1234 and 5678 9012"), "1234 and 5678 9012");
+    }
+
+    #[test]
+    fn digits_written_as_words_are_masked_like_digits() {
+        assert_eq!(
+            mask_numbers(
+                "it is four one one one, one one one one, one one one one, one one one one."
+            ),
+            "it is **** **** **** ****, **** **** **** ****, **** **** **** ****, one one one one."
+        );
+        assert_eq!(
+            mask_numbers("my number is one two three four five six seven eight nine"),
+            "my number is **** **** **** **** **** six seven eight nine"
+        );
+        for text in ["one two three", "Oh, one more thing", "press one, then two"] {
+            assert_eq!(mask_numbers(text), text);
+        }
     }
 
     #[test]
