@@ -17,8 +17,11 @@ const SUMMARY_QUEUE: usize = 1024;
 /// Transcripts queued for the store.
 const TRANSCRIPT_QUEUE: usize = 1024;
 /// Speech-to-text workers, threads per decode and waiting finals (`transcribe` logic).
-const STT_WORKERS: usize = 1;
-const STT_THREADS: usize = 2;
+/// Two single-threaded workers: measured on 2 cores (benches/speech.rs), they keep up with
+/// 8 talking calls, while one worker with 2 threads fell behind with one, because
+/// whisper.cpp's threads spin when a core is busy elsewhere.
+const STT_WORKERS: usize = 2;
+const STT_THREADS: usize = 1;
 const STT_QUEUE: usize = 64;
 
 pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {

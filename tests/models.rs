@@ -231,7 +231,7 @@ fn transcribe_prompts(model: &Path, sounds: &Path, prompts: &[(&str, &str)]) -> 
         let mut params =
             whisper_rs::FullParams::new(whisper_rs::SamplingStrategy::Greedy { best_of: 1 });
         params.set_language(Some("en"));
-        params.set_n_threads(2);
+        params.set_n_threads(1);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_timestamps(false);

@@ -34,7 +34,9 @@ fn phone_line_16k(pcm_8k: &[i16]) -> Vec<f32> {
 fn pool(models: &Path, id: ModelId) -> SttPool {
     let path = Models::locate(models).unwrap().require(id).unwrap();
     let model: Arc<SttModel> = SttModel::load(&path).unwrap();
-    SttPool::start(&model, 1, 2, 4).unwrap()
+    // One thread per decode: tests run side by side, and whisper.cpp threads that wait for a
+    // busy core spin (2 threads on a loaded 2-core machine took 4–19 s per decode).
+    SttPool::start(&model, 1, 1, 4).unwrap()
 }
 
 /// Whether every path exists; a missing one skips the test, except under CI=true.

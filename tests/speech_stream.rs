@@ -38,7 +38,7 @@ fn a_recorded_prompt_streams_partials_then_finals_that_match_its_transcript() {
         .unwrap()
         .require(ModelId::WhisperTinyEn)
         .unwrap();
-    let pool = SttPool::start(&SttModel::load(&path).unwrap(), 1, 2, 4).unwrap();
+    let pool = SttPool::start(&SttModel::load(&path).unwrap(), 1, 1, 4).unwrap();
     let mut pcm: Vec<i16> = hound::WavReader::open(PROMPT)
         .unwrap()
         .into_samples::<i16>()

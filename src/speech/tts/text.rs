@@ -8,9 +8,6 @@ const ABBREVIATIONS: [&str; 14] = [
     "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "e.g", "i.e", "approx", "jr", "sr", "inc",
 ];
 
-/// A first sentence longer than this (in words) is cut at its first clause boundary.
-const FIRST_CHUNK_WORDS: usize = 8;
-
 /// `text` as sentences, each ending with its own punctuation (the last may have none).
 /// White space is collapsed; empty sentences are dropped.
 pub fn sentences(text: &str) -> Vec<String> {
@@ -88,18 +85,17 @@ pub fn spoken(text: &str) -> String {
 }
 
 /// The pieces to synthesize in order: the sentences, with the first one cut after its
-/// first clause (`,` `;` `:`) when it is long, so the first audio is short to make.
+/// first clause (`,` `;` `:`) when at least two words follow, so the first audio is short to
+/// make ("Sure," then "I can help you with that.").
 pub fn streaming_chunks(text: &str) -> Vec<String> {
     let mut out = sentences(text);
     let Some(first) = out.first().cloned() else {
         return out;
     };
     let words: Vec<&str> = first.split_whitespace().collect();
-    if words.len() <= FIRST_CHUNK_WORDS {
-        return out;
-    }
-    let cut = words[..words.len() - 2]
+    let cut = words
         .iter()
+        .take(words.len().saturating_sub(2))
         .position(|w| w.ends_with([',', ';', ':']));
     if let Some(i) = cut {
         out[0] = words[..=i].join(" ");
