@@ -8,6 +8,12 @@ const ABBREVIATIONS: [&str; 14] = [
     "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "e.g", "i.e", "approx", "jr", "sr", "inc",
 ];
 
+/// A first sentence longer than this (in words) with no clause mark is cut before a
+/// conjunction.
+const LONG_FIRST_WORDS: usize = 8;
+/// Words a long first sentence may be cut before.
+const CONJUNCTIONS: [&str; 6] = ["and", "but", "so", "because", "which", "while"];
+
 /// `text` as sentences, each ending with its own punctuation (the last may have none).
 /// White space is collapsed; empty sentences are dropped.
 pub fn sentences(text: &str) -> Vec<String> {
@@ -93,11 +99,22 @@ pub fn streaming_chunks(text: &str) -> Vec<String> {
         return out;
     };
     let words: Vec<&str> = first.split_whitespace().collect();
-    let cut = words
+    let clause = words
         .iter()
         .take(words.len().saturating_sub(2))
         .position(|w| w.ends_with([',', ';', ':']));
-    if let Some(i) = cut {
+    // A long sentence without a clause mark breaks before a conjunction instead, where a
+    // speaker may pause too.
+    let conjunction = || {
+        (words.len() > LONG_FIRST_WORDS)
+            .then(|| {
+                (3..words.len().saturating_sub(2))
+                    .find(|&i| CONJUNCTIONS.contains(&words[i].to_lowercase().as_str()))
+                    .map(|i| i - 1)
+            })
+            .flatten()
+    };
+    if let Some(i) = clause.or_else(conjunction) {
         out[0] = words[..=i].join(" ");
         out.insert(1, words[i + 1..].join(" "));
     }
