@@ -128,8 +128,9 @@ fn a_call_is_transcribed_into_the_store_with_its_card_number_masked() {
     eprintln!("transcripts: {texts:?}");
     let (errors, words) = wer::word_errors(ORDER, texts[0]);
     eprintln!("WER of the first sentence: {errors}/{words}");
+    // At most 2 of its 11 words wrong (the voice samples its prosody; measured 0/11).
     assert!(
-        errors * 100 <= words * 15,
+        errors * 100 <= words * 20,
         "WER {errors}/{words}: {:?}",
         texts[0]
     );
