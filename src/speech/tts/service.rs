@@ -151,18 +151,24 @@ fn work(
             return;
         };
         let whole = stream_reply(&mut voice, &job);
+        // Cached before `Done` goes out, so a listener that asks again at once is served
+        // from the cache.
+        if let Some(pcm) = whole.as_ref().filter(|_| job.text.len() <= CACHE_TEXT_MAX) {
+            cache.lock().unwrap_or_else(|p| p.into_inner()).put(
+                &job.text,
+                job.rate,
+                pcm.as_slice().into(),
+            );
+        }
         depth.fetch_sub(1, Ordering::Relaxed);
-        if let Some(pcm) = whole.filter(|_| job.text.len() <= CACHE_TEXT_MAX) {
-            cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .put(&job.text, job.rate, pcm.into());
+        if whole.is_some() {
+            let _ = job.out.blocking_send(TtsChunk::Done);
         }
     }
 }
 
 /// Synthesizes and sends one reply chunk by chunk; returns the whole audio when it was
-/// completed (not cancelled, not failed).
+/// completed (not cancelled, not failed). The caller sends `Done`.
 fn stream_reply(voice: &mut PiperVoice, job: &Job) -> Option<Vec<i16>> {
     let gap = vec![0i16; (job.rate * SENTENCE_GAP_MS / 1000) as usize];
     let mut whole = Vec::new();
@@ -194,7 +200,6 @@ fn stream_reply(voice: &mut PiperVoice, job: &Job) -> Option<Vec<i16>> {
             return None;
         }
     }
-    let _ = job.out.blocking_send(TtsChunk::Done);
     Some(whole)
 }
 
