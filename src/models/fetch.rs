@@ -137,7 +137,7 @@ fn fetch_file(
     }
     let started = Instant::now();
     let mut archives = Vec::new();
-    for spec in package_list(file) {
+    for spec in file.packages() {
         let opts_for = manifest.packages.get(&spec).cloned().unwrap_or_default();
         if !opts.quiet && pip::cached_archive(&opts.cache_dir, &spec).is_none() {
             eprintln!("  {spec}: downloading with pip");
@@ -178,23 +178,6 @@ pub fn part_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(".part");
     target.with_file_name(name)
-}
-
-fn package_list(file: &OutputFile) -> Vec<super::manifest::PackageSpec> {
-    let mut out = Vec::new();
-    let extra: Vec<&Source> = match &file.recipe {
-        Recipe::WhisperGgml {
-            vocabulary,
-            mel_filters,
-        } => vec![vocabulary, mel_filters],
-        _ => Vec::new(),
-    };
-    for s in file.from.iter().chain(extra) {
-        if !out.contains(&s.package) {
-            out.push(s.package.clone());
-        }
-    }
-    out
 }
 
 /// Builds the file into `part` and returns the digest of what was written (already on disk).

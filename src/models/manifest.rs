@@ -132,22 +132,33 @@ pub struct ModelEntry {
     pub files: Vec<OutputFile>,
 }
 
+impl OutputFile {
+    /// Every package this file is built from, in first-use order, without repeats.
+    pub fn packages(&self) -> Vec<PackageSpec> {
+        let extra = match &self.recipe {
+            Recipe::WhisperGgml {
+                vocabulary,
+                mel_filters,
+            } => vec![vocabulary, mel_filters],
+            _ => Vec::new(),
+        };
+        let mut out: Vec<PackageSpec> = Vec::new();
+        for s in self.from.iter().chain(extra) {
+            if !out.contains(&s.package) {
+                out.push(s.package.clone());
+            }
+        }
+        out
+    }
+}
+
 impl ModelEntry {
     /// Every package this model needs, in first-use order, without repeats.
     pub fn packages(&self) -> Vec<PackageSpec> {
         let mut out: Vec<PackageSpec> = Vec::new();
-        for file in &self.files {
-            let extra = match &file.recipe {
-                Recipe::WhisperGgml {
-                    vocabulary,
-                    mel_filters,
-                } => vec![vocabulary, mel_filters],
-                _ => Vec::new(),
-            };
-            for s in file.from.iter().chain(extra) {
-                if !out.contains(&s.package) {
-                    out.push(s.package.clone());
-                }
+        for package in self.files.iter().flat_map(OutputFile::packages) {
+            if !out.contains(&package) {
+                out.push(package);
             }
         }
         out
