@@ -1,0 +1,254 @@
+//! [`AgentCallLogic`]: the [`CallLogic`] of an agent call. Runs the caller's frames through an
+//! [`UtteranceStream`] on the shared [`SttPool`] (requests submitted and answers collected
+//! without waiting, as the `transcribe` logic does), feeds barge-ins and finals to the
+//! [`DialogEngine`], sends every caller and agent line to the transcript sink (masked
+//! there), and plays what the engine says into the outgoing frames.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::engine::{DialogEngine, EngineOut};
+use super::records::RecordSink;
+use super::worker::AgentWorkers;
+use super::{Responder, Voice, VoiceConfig, warm_cache};
+use crate::privacy::stable_hash;
+use crate::speech::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
+use crate::speech::stt::{DecodeOptions, Priority, SttError, SttPool, Transcript};
+use crate::store::{TranscriptMsg, TranscriptRecord};
+use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
+
+type Reply = oneshot::Receiver<Result<Transcript, SttError>>;
+
+/// Agent lines in the transcript store begin with this (the table has no speaker column).
+pub const AGENT_PREFIX: &str = "[agent] ";
+
+/// The agent logic of one call.
+pub struct AgentCallLogic {
+    call_no: u64,
+    call_id_hash: String,
+    stream: UtteranceStream,
+    pool: SttPool,
+    engine: DialogEngine,
+    greeting: String,
+    sink: mpsc::Sender<TranscriptMsg>,
+    /// Requests in flight: id, answer, and for a final when the turn's end was decided.
+    in_flight: Vec<(u64, Reply, Option<Instant>)>,
+    /// When the final of each utterance was asked for, by its speech end.
+    next_seq: u32,
+    anchor: (Instant, SystemTime),
+    hangup: bool,
+}
+
+impl std::fmt::Debug for AgentCallLogic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentCallLogic")
+            .field("call_no", &self.call_no)
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A factory of [`AgentCallLogic`]s: starts the agent workers and the record writer, and
+/// renders the greeting and the acknowledgement once into the TTS cache.
+pub fn factory(
+    agent: Arc<dyn Responder>,
+    pool: SttPool,
+    voice: Arc<dyn Voice>,
+    sink: mpsc::Sender<TranscriptMsg>,
+    cfg: VoiceConfig,
+) -> std::io::Result<LogicFactory> {
+    let workers = AgentWorkers::start(Arc::clone(&agent), cfg.workers, cfg.queue)?;
+    let records = RecordSink::start(&cfg.data_dir)?;
+    let (greeting, ack) = (agent.greeting(), agent.acknowledgement());
+    warm_cache(Arc::clone(&voice), vec![ack.clone(), greeting.clone()]);
+    Ok(Arc::new(move |info: &CallInfo| -> Box<dyn CallLogic> {
+        let now = Instant::now();
+        let call_id_hash = stable_hash(info.call_id.expose());
+        let stream = match UtteranceStream::new(StreamConfig::default(), info.ptime_ms) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(call = info.call_no, error = %e, "no agent: answering silently");
+                return Box::new(crate::telephony::logic::DemoLogic::new(info.call_no));
+            }
+        };
+        let engine = DialogEngine::new(
+            cfg.clone(),
+            call_id_hash.clone(),
+            Arc::clone(&voice),
+            workers.clone(),
+            records.clone(),
+            &ack,
+            now,
+        );
+        Box::new(AgentCallLogic {
+            call_no: info.call_no,
+            call_id_hash,
+            stream,
+            pool: pool.clone(),
+            engine,
+            greeting: greeting.clone(),
+            sink: sink.clone(),
+            in_flight: Vec::with_capacity(4),
+            next_seq: 0,
+            anchor: (now, SystemTime::now()),
+            hangup: false,
+        })
+    }))
+}
+
+impl AgentCallLogic {
+    fn wall(&self, t: Instant) -> SystemTime {
+        let (i0, s0) = self.anchor;
+        match t.checked_duration_since(i0) {
+            Some(d) => s0 + d,
+            None => s0 - i0.duration_since(t),
+        }
+    }
+
+    /// Sends the stream's requests to the pool; a refusal is the request's answer.
+    fn submit(&mut self, now: Instant, finals_only: bool) {
+        while let Some(SttRequest {
+            id,
+            pcm16k,
+            priority,
+            ..
+        }) = self.stream.poll_request()
+        {
+            if finals_only && priority == Priority::Partial {
+                continue;
+            }
+            let decided = (priority == Priority::Final).then_some(now);
+            match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
+                Ok(rx) => self.in_flight.push((id, rx, decided)),
+                Err(e) => {
+                    if priority == Priority::Final {
+                        tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
+                    }
+                    self.stream.on_result(id, Err(e));
+                }
+            }
+        }
+    }
+
+    /// Hands every answer that came to the stream, without waiting.
+    fn collect(&mut self) -> Option<Instant> {
+        let mut decided = None;
+        let mut i = 0;
+        while i < self.in_flight.len() {
+            let answer = match self.in_flight[i].1.try_recv() {
+                Ok(r) => r,
+                Err(oneshot::error::TryRecvError::Empty) => {
+                    i += 1;
+                    continue;
+                }
+                Err(oneshot::error::TryRecvError::Closed) => Err(SttError::Stopped),
+            };
+            let (id, _, d) = self.in_flight.swap_remove(i);
+            decided = decided.or(d);
+            self.stream.on_result(id, answer);
+        }
+        decided
+    }
+
+    fn drain_events(&mut self, now: Instant, decided: Option<Instant>) {
+        while let Some(ev) = self.stream.poll_event() {
+            match ev {
+                StreamEvent::BargeIn { at } => self.engine.on_barge_in(at),
+                StreamEvent::Final {
+                    transcript,
+                    started,
+                    ended,
+                } => {
+                    tracing::info!(
+                        call = self.call_no,
+                        words = transcript.words.len(),
+                        latency_ms = now.saturating_duration_since(ended).as_millis() as u64,
+                        "caller turn"
+                    );
+                    self.store(started, ended, &transcript.text, false);
+                    let eot = decided.unwrap_or(now);
+                    self.engine.on_final(now, &transcript.text, ended, eot);
+                }
+                StreamEvent::Failed { error, .. } => {
+                    tracing::warn!(call = self.call_no, %error, "caller turn lost");
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn store(&mut self, started: Instant, ended: Instant, text: &str, agent: bool) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let record = TranscriptRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            seq: self.next_seq,
+            started: self.wall(started),
+            ended: self.wall(ended),
+            text: if agent {
+                format!("{AGENT_PREFIX}{text}")
+            } else {
+                text.to_owned()
+            },
+            language: Some("en".into()),
+        };
+        self.next_seq += 1;
+        if self.sink.try_send(TranscriptMsg::Done(record)).is_err() {
+            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
+        }
+    }
+
+    fn drain_engine(&mut self, now: Instant) {
+        while let Some(out) = self.engine.poll_out() {
+            match out {
+                EngineOut::Said(text) => self.store(now, now, &text, true),
+                EngineOut::Hangup => self.hangup = true,
+            }
+        }
+    }
+}
+
+impl CallLogic for AgentCallLogic {
+    fn on_answer(&mut self, now: Instant) {
+        let greeting = self.greeting.clone();
+        self.engine.greet(&greeting);
+        self.drain_engine(now);
+    }
+
+    fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
+        self.stream.set_playing(self.engine.playing());
+        self.stream.on_frame(now, pcm_8k);
+        self.submit(now, self.engine.handed_off());
+        let decided = self.collect();
+        self.drain_events(now, decided);
+    }
+
+    fn on_dtmf(&mut self, _now: Instant, digit: char) {
+        // Digits can be PINs: debug level only.
+        tracing::debug!(call = self.call_no, %digit, "digit ignored by the agent");
+    }
+
+    fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
+        self.engine.fill(now, pcm_8k);
+        self.drain_engine(now);
+    }
+
+    fn poll_action(&mut self) -> Option<CallAction> {
+        std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
+    }
+
+    fn on_end(&mut self, now: Instant, cause: HangupCause) {
+        self.stream.finish(now);
+        self.engine.end();
+        self.drain_engine(now);
+        tracing::info!(
+            call = self.call_no,
+            lines = self.next_seq,
+            cause = cause.as_str(),
+            "agent call ended"
+        );
+    }
+}

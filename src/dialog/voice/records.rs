@@ -1,0 +1,129 @@
+//! What an agent call leaves behind besides its transcripts: one line per caller turn in
+//! `<data>/agent_turns.jsonl` (where the time went, for the latency harness) and one line
+//! per handoff in `<data>/handoffs.jsonl` (the placeholder queue a human agent would pick
+//! the call from). A blocking thread owns the files; calls hand lines over with `try_send`
+//! and never wait.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use serde::Serialize;
+
+/// Per-turn timings.
+pub const TURNS_FILE: &str = "agent_turns.jsonl";
+/// Handoff records.
+pub const HANDOFFS_FILE: &str = "handoffs.jsonl";
+/// Lines that may wait for the writer.
+const QUEUE: usize = 1024;
+
+/// One caller turn's timing: every stage in ms after the end of the caller's speech
+/// (`None` when the stage did not happen, e.g. after a barge-in).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TurnRecord {
+    /// `privacy::stable_hash` of the Call-ID.
+    pub call_id_hash: String,
+    /// The turn's number in the call, from 0.
+    pub turn: u32,
+    /// The end of the caller's speech, ms since the Unix epoch.
+    pub speech_end_unix_ms: i64,
+    /// The turn detector decided the turn was over.
+    pub end_of_turn_ms: Option<f64>,
+    /// The final transcript came back.
+    pub stt_final_ms: Option<f64>,
+    /// Retrieval done.
+    pub retrieval_ms: Option<f64>,
+    /// The LLM's first token.
+    pub llm_first_token_ms: Option<f64>,
+    /// The first sentence reached the call.
+    pub first_sentence_ms: Option<f64>,
+    /// The first audio of the answer came from text-to-speech.
+    pub tts_first_audio_ms: Option<f64>,
+    /// The first packet of the answer went out.
+    pub first_packet_ms: Option<f64>,
+    /// The acknowledgement's first packet went out (if one was played).
+    pub ack_packet_ms: Option<f64>,
+    /// The agent's turn was over (`respond` returned).
+    pub agent_done_ms: Option<f64>,
+    /// The caller spoke over the answer.
+    pub barged_in: bool,
+    /// Why the call was handed off, if it was.
+    pub handoff: Option<&'static str>,
+    /// Knowledge chunks the answer cites.
+    pub sources: Vec<String>,
+}
+
+/// One line of a handoff's transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// `caller` or `agent`.
+    pub who: &'static str,
+    /// What was said (numbers masked).
+    pub text: String,
+}
+
+/// A call handed to a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandoffRecord {
+    /// `privacy::stable_hash` of the Call-ID.
+    pub call_id_hash: String,
+    /// `HandoffReason::as_str`.
+    pub reason: &'static str,
+    /// The call so far, masked.
+    pub transcript: Vec<Line>,
+    /// When, ms since the Unix epoch.
+    pub at_unix_ms: i64,
+}
+
+/// Where records go. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct RecordSink {
+    tx: SyncSender<(&'static str, String)>,
+}
+
+impl RecordSink {
+    /// Starts the writer for files in `data_dir`.
+    pub fn start(data_dir: &Path) -> std::io::Result<RecordSink> {
+        let (tx, rx) = sync_channel(QUEUE);
+        let dir = data_dir.to_path_buf();
+        std::thread::Builder::new()
+            .name("agent-records".into())
+            .spawn(move || write_lines(&dir, &rx))?;
+        Ok(RecordSink { tx })
+    }
+
+    /// Queues a turn's timing.
+    pub fn turn(&self, r: &TurnRecord) {
+        self.send(TURNS_FILE, r);
+    }
+
+    /// Queues a handoff.
+    pub fn handoff(&self, r: &HandoffRecord) {
+        self.send(HANDOFFS_FILE, r);
+    }
+
+    fn send<T: Serialize>(&self, file: &'static str, r: &T) {
+        let Ok(line) = serde_json::to_string(r) else {
+            return;
+        };
+        if self.tx.try_send((file, line)).is_err() {
+            tracing::warn!(file, "agent record writer full: record dropped");
+        }
+    }
+}
+
+fn write_lines(dir: &PathBuf, rx: &Receiver<(&'static str, String)>) {
+    while let Ok((file, line)) = rx.recv() {
+        let path = dir.join(file);
+        let result = std::fs::create_dir_all(dir).and_then(|()| {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)?;
+            writeln!(f, "{line}")
+        });
+        if let Err(e) = result {
+            tracing::warn!(file, error = %e, "agent record not written");
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The conversation engine in virtual time with a fake voice (a tone per text, at once) and
+//! a fake agent on the real worker threads.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::playback::{PlayEvent, Playback, Source, TAG_ACK};
+use super::*;
+use crate::dialog::{HandoffReason, TurnTimings};
+
+/// Samples per character of fake speech (loud, so it is easy to see).
+const PER_CHAR: usize = 40;
+const LOUD: i16 = 5000;
+
+struct FakeVoice {
+    spoken: Mutex<Vec<String>>,
+}
+
+impl Voice for FakeVoice {
+    fn speak(
+        &self,
+        text: &str,
+        _rate: u32,
+    ) -> Result<tokio::sync::mpsc::Receiver<TtsChunk>, TtsError> {
+        self.spoken.lock().unwrap().push(text.to_owned());
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let pcm: Vec<i16> = vec![LOUD; text.len() * PER_CHAR];
+        tx.try_send(TtsChunk::Audio(pcm.into())).unwrap();
+        tx.try_send(TtsChunk::Done).unwrap();
+        Ok(rx)
+    }
+}
+
+/// Says the scripted sentences, each after a go from the test; records whether it was
+/// told to stop.
+struct FakeAgent {
+    sentences: Vec<&'static str>,
+    handoff: Option<HandoffReason>,
+    go: Mutex<Receiver<()>>,
+    broke: AtomicU32,
+}
+
+impl Responder for FakeAgent {
+    fn greeting(&self) -> String {
+        "Hi.".into()
+    }
+    fn acknowledgement(&self) -> String {
+        "Hmm.".into()
+    }
+    fn respond(
+        &self,
+        conv: &mut Conversation,
+        caller_text: &str,
+        on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Answer {
+        let go = self.go.lock().unwrap();
+        let mut said = Vec::new();
+        for s in &self.sentences {
+            if go.recv_timeout(Duration::from_secs(10)).is_err() {
+                break;
+            }
+            if on_sentence(s).is_break() {
+                self.broke.fetch_add(1, Ordering::SeqCst);
+                break;
+            }
+            said.push(*s);
+        }
+        let _ = (conv, caller_text);
+        Answer {
+            text: said.join(" "),
+            handoff: self.handoff,
+            sources: vec!["faq.md#returns".into()],
+            timings: TurnTimings {
+                retrieval_ms: 1.0,
+                llm_first_token_ms: Some(2.0),
+                first_sentence_ms: Some(3.0),
+                total_ms: 4.0,
+            },
+        }
+    }
+}
+
+struct Rig {
+    engine: DialogEngine,
+    voice: Arc<FakeVoice>,
+    agent: Arc<FakeAgent>,
+    go: Sender<()>,
+    now: Instant,
+    dir: std::path::PathBuf,
+    heard: Vec<i16>,
+}
+
+fn rig(name: &str, sentences: Vec<&'static str>, handoff: Option<HandoffReason>) -> Rig {
+    let dir = std::env::temp_dir().join(format!("voxgate-voice-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (go, rx) = channel();
+    let agent = Arc::new(FakeAgent {
+        sentences,
+        handoff,
+        go: Mutex::new(rx),
+        broke: AtomicU32::new(0),
+    });
+    let voice = Arc::new(FakeVoice {
+        spoken: Mutex::new(Vec::new()),
+    });
+    let mut cfg = VoiceConfig::new(dir.clone());
+    cfg.hold_for = Duration::from_secs(2);
+    let workers = AgentWorkers::start(agent.clone(), 1, 4).unwrap();
+    let records = RecordSink::start(&dir).unwrap();
+    let now = Instant::now();
+    let engine = DialogEngine::new(
+        cfg,
+        "hash".into(),
+        voice.clone(),
+        workers,
+        records,
+        "Hmm.",
+        now,
+    );
+    Rig {
+        engine,
+        voice,
+        agent,
+        go,
+        now,
+        dir,
+        heard: Vec::new(),
+    }
+}
+
+impl Rig {
+    /// One 20 ms tick.
+    fn tick(&mut self) {
+        let mut frame = [0i16; 160];
+        self.engine.fill(self.now, &mut frame);
+        self.heard.extend_from_slice(&frame);
+        self.now += Duration::from_millis(20);
+    }
+
+    /// Ticks until `cond` (bounded in ticks and in real time: the worker is a thread).
+    fn tick_until(&mut self, what: &str, mut cond: impl FnMut(&mut Rig) -> bool) {
+        let end = Instant::now() + Duration::from_secs(10);
+        for _ in 0..10_000 {
+            if cond(self) {
+                return;
+            }
+            self.tick();
+            if Instant::now() > end {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        panic!("never: {what}");
+    }
+
+    fn outs(&mut self) -> Vec<EngineOut> {
+        std::iter::from_fn(|| self.engine.poll_out()).collect()
+    }
+
+    fn lines(&self, file: &str) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.join(file))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn wait_lines(&self, file: &str, n: usize) -> Vec<serde_json::Value> {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let l = self.lines(file);
+            if l.len() >= n || Instant::now() > end {
+                return l;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn loud_samples(&self) -> usize {
+        self.heard.iter().filter(|&&s| s == LOUD).count()
+    }
+
+    fn caller_says(&mut self, text: &str) {
+        let end = self.now;
+        self.engine
+            .on_final(self.now, text, end, end + Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn sentences_are_spoken_in_order_and_the_turn_is_timed() {
+    let mut r = rig(
+        "order",
+        vec!["Returns take 14 days.", "Anything else?"],
+        None,
+    );
+    r.engine.greet("Hi.");
+    r.tick_until("the greeting played", |r| !r.engine.playing());
+    assert_eq!(r.loud_samples(), 3 * PER_CHAR);
+    r.caller_says("How long do returns take?");
+    r.go.send(()).unwrap();
+    r.go.send(()).unwrap();
+    r.tick_until("the answer spoken", |r| {
+        r.voice.spoken.lock().unwrap().len() == 4 && !r.engine.playing()
+    });
+    // Greeting, acknowledgement (rendered at start), then both sentences in order.
+    let spoken = r.voice.spoken.lock().unwrap().clone();
+    assert_eq!(spoken[2..], ["Returns take 14 days.", "Anything else?"]);
+    let said = r.outs();
+    assert!(
+        said.contains(&EngineOut::Said("Anything else?".into())),
+        "{said:?}"
+    );
+    let turns = r.wait_lines(TURNS_FILE, 1);
+    assert_eq!(turns.len(), 1, "{turns:?}");
+    let t = &turns[0];
+    assert!(t["first_packet_ms"].as_f64().is_some(), "{t}");
+    assert!(t["first_sentence_ms"].as_f64() <= t["first_packet_ms"].as_f64());
+    assert_eq!(t["sources"][0], "faq.md#returns");
+    assert_eq!(t["barged_in"], false);
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn barge_in_stops_playback_and_the_generation() {
+    let mut r = rig(
+        "barge",
+        vec![
+            "One, this is the first sentence of a long answer.",
+            "Two.",
+            "Three.",
+        ],
+        None,
+    );
+    r.caller_says("Tell me everything.");
+    r.go.send(()).unwrap();
+    r.tick_until("the first sentence plays", |r| r.loud_samples() > 0);
+    assert!(r.engine.playing());
+    r.engine.on_barge_in(r.now);
+    assert!(!r.engine.playing(), "playback stopped at once");
+    let before = r.loud_samples();
+    r.go.send(()).unwrap();
+    r.go.send(()).unwrap();
+    let agent = r.agent.clone();
+    r.tick_until("the agent was told to stop", |_| {
+        agent.broke.load(Ordering::SeqCst) == 1
+    });
+    for _ in 0..50 {
+        r.tick();
+    }
+    assert_eq!(r.loud_samples(), before, "nothing more was played");
+    assert!(!r.voice.spoken.lock().unwrap().contains(&"Three.".into()));
+    // The conversation came back: the next turn is answered.
+    r.caller_says("Actually, never mind.");
+    let turns = r.wait_lines(TURNS_FILE, 1);
+    assert_eq!(turns[0]["barged_in"], true, "{turns:?}");
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn a_late_answer_gets_the_acknowledgement_once() {
+    let mut r = rig("ack", vec!["Here it is."], None);
+    r.tick(); // the acknowledgement is rendered
+    r.caller_says("Where is my order?");
+    let start = r.now;
+    // No answer yet: 700 ms after the end of speech the acknowledgement plays.
+    r.tick_until("the acknowledgement", |r| r.loud_samples() > 0);
+    let waited = r.now.duration_since(start);
+    assert!(
+        waited >= Duration::from_millis(700) && waited <= Duration::from_millis(760),
+        "{waited:?}"
+    );
+    r.go.send(()).unwrap();
+    r.tick_until("the answer played", |r| {
+        r.voice.spoken.lock().unwrap().len() == 2 && !r.engine.playing()
+    });
+    assert_eq!(
+        r.loud_samples(),
+        ("Hmm.".len() + "Here it is.".len()) * PER_CHAR
+    );
+    let t = &r.wait_lines(TURNS_FILE, 1)[0];
+    assert!(t["ack_packet_ms"].as_f64().unwrap() < t["first_packet_ms"].as_f64().unwrap());
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn a_handoff_speaks_its_line_files_a_record_and_hangs_up_after_the_hold() {
+    let mut r = rig(
+        "handoff",
+        vec!["Let me get you a person."],
+        Some(HandoffReason::AskedForPerson),
+    );
+    r.caller_says("I want to talk to a person. My card is 4111 1111 1111 1111.");
+    r.go.send(()).unwrap();
+    r.tick_until("the handoff line played", |r| {
+        r.loud_samples() > 0 && !r.engine.playing()
+    });
+    let handoffs = r.wait_lines(HANDOFFS_FILE, 1);
+    assert_eq!(handoffs.len(), 1);
+    let h = &handoffs[0];
+    assert_eq!(h["reason"], "asked_for_person");
+    assert_eq!(h["transcript"][0]["who"], "caller");
+    let caller = h["transcript"][0]["text"].as_str().unwrap();
+    assert!(!caller.contains("1111 1111"), "masked: {caller}");
+    assert_eq!(h["transcript"][1]["text"], "Let me get you a person.");
+    // Holding: the caller's words are no turn any more; after the hold, hang-up.
+    r.outs();
+    r.caller_says("Hello?");
+    let start = r.now;
+    r.tick_until("hang-up", |r| r.outs().contains(&EngineOut::Hangup));
+    assert!(r.now.duration_since(start) <= Duration::from_secs(2));
+    assert_eq!(r.voice.spoken.lock().unwrap().len(), 2, "nothing more said");
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn playback_reports_when_a_tag_starts_and_plays_the_ack_before_waiting_pieces() {
+    let mut p = Playback::new();
+    let now = Instant::now();
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    p.push(Source::Tts(rx), 7, false);
+    p.poll(now);
+    p.push_next(Source::Pcm(vec![1i16; 200].into()), TAG_ACK);
+    p.poll(now);
+    let mut f = [0i16; 160];
+    p.fill(now, &mut f);
+    assert!(f.iter().all(|&s| s == 1));
+    tx.try_send(TtsChunk::Audio(vec![2i16; 100].into()))
+        .unwrap();
+    p.poll(now);
+    let later = now + Duration::from_millis(20);
+    let mut f = [0i16; 160];
+    p.fill(later, &mut f);
+    assert_eq!(&f[..40], &[1; 40]);
+    assert_eq!(&f[40..140], &[2; 100]);
+    let events: Vec<_> = std::iter::from_fn(|| p.poll_event()).collect();
+    assert!(events.contains(&PlayEvent::Started(7, later)), "{events:?}");
+    assert!(
+        events.contains(&PlayEvent::Started(TAG_ACK, now)),
+        "{events:?}"
+    );
+    p.stop();
+    assert!(!p.busy());
+}
