@@ -1,0 +1,390 @@
+//! Documents → chunks. Pure text processing: no I/O, no models.
+//!
+//! Markdown (anything but `*.txt`) is split at ATX headings (`#`..`######`, not inside code
+//! fences); a chunk is one section's text with its heading path ("Returns > Refund timeline")
+//! prepended. Text before the first heading, and whole `*.txt` files, form a section named after
+//! the file stem. A leading `---` front-matter block is skipped. Sections longer than
+//! [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each piece keeping
+//! the heading path. `Q: …` / `A: …` line pairs become one chunk per pair. Empty sections are
+//! dropped. Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated slug gets
+//! `-2`, `-3`…; the pieces of one section get `-p2`, `-p3`….
+
+use std::collections::{HashMap, HashSet};
+
+use super::Chunk;
+
+/// The most words a piece of a long section holds (a single over-long sentence is cut too).
+pub const MAX_WORDS: usize = 120;
+
+/// One heading's section: where it starts and its body lines (1-based line numbers).
+struct Section<'a> {
+    path: String,
+    heading_line: Option<usize>,
+    body: Vec<(usize, &'a str)>,
+}
+
+/// A paragraph (consecutive non-blank lines) and the line it starts on.
+struct Para {
+    line: usize,
+    text: String,
+}
+
+/// Splits document `name` (its path relative to the knowledge-base root) into chunks.
+pub fn chunk_document(name: &str, text: &str) -> Vec<Chunk> {
+    let markdown = is_markdown(name);
+    let sections = split_sections(name, text, markdown);
+    let mut ids = IdAllocator::default();
+    let mut out = Vec::new();
+    for section in &sections {
+        chunk_section(name, section, &mut ids, &mut out);
+    }
+    out
+}
+
+/// Everything but `*.txt` is read as Markdown (in-memory documents may have any name).
+fn is_markdown(name: &str) -> bool {
+    !name.to_ascii_lowercase().ends_with(".txt")
+}
+
+/// The file name without directories and extension ("faq/returns.md" → "returns").
+fn stem(name: &str) -> &str {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match base.rfind('.') {
+        Some(i) if i > 0 => &base[..i],
+        _ => base,
+    }
+}
+
+/// The index of the first line after a front-matter block, or 0 when there is none.
+fn front_matter_end(lines: &[&str]) -> usize {
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        return 0;
+    }
+    lines
+        .iter()
+        .skip(1)
+        .position(|l| matches!(l.trim_end(), "---" | "..."))
+        .map_or(0, |i| i + 2)
+}
+
+/// `## Title ##` → `(2, "Title")`; `None` for anything that is not an ATX heading.
+fn parse_heading(line: &str) -> Option<(usize, String)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let level = rest.len() - rest.trim_start_matches('#').len();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let after = &rest[level..];
+    if !after.is_empty() && !after.starts_with([' ', '\t']) {
+        return None;
+    }
+    let mut title = after.trim();
+    let closed = title.trim_end_matches('#');
+    if closed.is_empty() || closed.ends_with([' ', '\t']) {
+        title = closed.trim_end();
+    }
+    Some((level, title.to_string()))
+}
+
+fn is_fence(line: &str) -> bool {
+    let t = line.trim_start();
+    line.len() - t.len() <= 3 && (t.starts_with("```") || t.starts_with("~~~"))
+}
+
+fn split_sections<'a>(name: &str, text: &'a str, markdown: bool) -> Vec<Section<'a>> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = front_matter_end(&lines);
+    let mut sections = vec![Section {
+        path: String::new(),
+        heading_line: None,
+        body: Vec::new(),
+    }];
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    let mut in_fence = false;
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let number = i + 1;
+        if markdown && is_fence(line) {
+            in_fence = !in_fence;
+        }
+        let heading = if markdown && !in_fence {
+            parse_heading(line)
+        } else {
+            None
+        };
+        match heading {
+            Some((level, title)) => {
+                while stack.last().is_some_and(|(l, _)| *l >= level) {
+                    stack.pop();
+                }
+                stack.push((level, title));
+                let path = stack
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" > ");
+                sections.push(Section {
+                    path,
+                    heading_line: Some(number),
+                    body: Vec::new(),
+                });
+            }
+            None => {
+                if let Some(section) = sections.last_mut() {
+                    section.body.push((number, line));
+                }
+            }
+        }
+    }
+    if let Some(first) = sections.first_mut() {
+        first.path = stem(name).to_string();
+    }
+    sections
+}
+
+fn is_question(line: &str) -> bool {
+    let t = line.trim_start().as_bytes();
+    t.len() >= 2 && t[0].eq_ignore_ascii_case(&b'q') && t[1] == b':'
+}
+
+fn chunk_section(name: &str, section: &Section<'_>, ids: &mut IdAllocator, out: &mut Vec<Chunk>) {
+    let first_q = section.body.iter().position(|(_, l)| is_question(l));
+    let (prose, pairs) = section.body.split_at(first_q.unwrap_or(section.body.len()));
+    let pieces = pack(&paragraphs(prose));
+    if !pieces.is_empty() {
+        let base = ids.base(&slug(last_segment(&section.path)));
+        for (i, piece) in pieces.iter().enumerate() {
+            let slug = if i == 0 {
+                base.clone()
+            } else {
+                format!("{base}-p{}", i + 1)
+            };
+            let line = match (i, section.heading_line) {
+                (0, Some(h)) => h,
+                _ => piece.line,
+            };
+            out.push(Chunk {
+                id: format!("{name}#{}", ids.unique(slug)),
+                file: name.to_string(),
+                section: section.path.clone(),
+                line,
+                text: format!("{}\n{}", section.path, piece.text),
+            });
+        }
+    }
+    chunk_pairs(name, section, pairs, ids, out);
+}
+
+/// One chunk per `Q:` line and everything up to the next one.
+fn chunk_pairs(
+    name: &str,
+    section: &Section<'_>,
+    lines: &[(usize, &str)],
+    ids: &mut IdAllocator,
+    out: &mut Vec<Chunk>,
+) {
+    let mut starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| is_question(lines[i].1))
+        .collect();
+    starts.push(lines.len());
+    for w in starts.windows(2) {
+        let pair = &lines[w[0]..w[1]];
+        let body: Vec<&str> = pair
+            .iter()
+            .map(|(_, l)| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let question = body.first().map_or("", |q| q[2..].trim());
+        if body.len() < 2 && question.is_empty() {
+            continue;
+        }
+        let in_heading = section.heading_line.is_some();
+        let path = if in_heading {
+            format!("{} > {question}", section.path)
+        } else {
+            question.to_string()
+        };
+        let prefix = if in_heading {
+            format!("{}\n", section.path)
+        } else {
+            String::new()
+        };
+        let slug = ids.base(&slug(question));
+        out.push(Chunk {
+            id: format!("{name}#{}", ids.unique(slug)),
+            file: name.to_string(),
+            section: path,
+            line: pair[0].0,
+            text: format!("{prefix}{}", body.join("\n")),
+        });
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit(" > ").next().unwrap_or(path)
+}
+
+fn paragraphs(lines: &[(usize, &str)]) -> Vec<Para> {
+    let mut out: Vec<Para> = Vec::new();
+    let mut open = false;
+    for &(number, line) in lines {
+        let t = line.trim_end();
+        if t.trim().is_empty() {
+            open = false;
+            continue;
+        }
+        match out.last_mut() {
+            Some(p) if open => {
+                p.text.push('\n');
+                p.text.push_str(t);
+            }
+            _ => out.push(Para {
+                line: number,
+                text: t.to_string(),
+            }),
+        }
+        open = true;
+    }
+    out
+}
+
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Packs paragraphs into pieces of at most [`MAX_WORDS`] words, cutting long paragraphs.
+fn pack(paras: &[Para]) -> Vec<Para> {
+    let mut out: Vec<Para> = Vec::new();
+    let mut current: Option<(Para, usize)> = None;
+    for para in paras.iter().flat_map(cut_paragraph) {
+        let n = words(&para.text);
+        current = match current.take() {
+            Some((mut cur, count)) if count + n <= MAX_WORDS => {
+                cur.text.push_str("\n\n");
+                cur.text.push_str(&para.text);
+                Some((cur, count + n))
+            }
+            Some((cur, _)) => {
+                out.push(cur);
+                Some((para, n))
+            }
+            None => Some((para, n)),
+        };
+    }
+    out.extend(current.map(|(p, _)| p));
+    out
+}
+
+/// A paragraph of at most [`MAX_WORDS`] words as is; a longer one in sentence-packed pieces.
+fn cut_paragraph(para: &Para) -> Vec<Para> {
+    if words(&para.text) <= MAX_WORDS {
+        return vec![Para {
+            line: para.line,
+            text: para.text.clone(),
+        }];
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    let mut count = 0;
+    for sentence in sentences(&para.text) {
+        for part in cut_words(sentence) {
+            let n = words(&part);
+            match pieces.last_mut() {
+                Some(last) if count + n <= MAX_WORDS => {
+                    last.push(' ');
+                    last.push_str(&part);
+                    count += n;
+                }
+                _ => {
+                    pieces.push(part);
+                    count = n;
+                }
+            }
+        }
+    }
+    pieces
+        .into_iter()
+        .map(|text| Para {
+            line: para.line,
+            text,
+        })
+        .collect()
+}
+
+/// Sentences: cut after `.`, `!` or `?` followed by whitespace.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for i in 0..bytes.len() {
+        let end = matches!(bytes[i], b'.' | b'!' | b'?');
+        let next_ws = bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace());
+        if end && next_ws {
+            out.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    out.push(text[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn cut_words(sentence: &str) -> Vec<String> {
+    let all: Vec<&str> = sentence.split_whitespace().collect();
+    all.chunks(MAX_WORDS).map(|w| w.join(" ")).collect()
+}
+
+/// Lowercase, every run of non-alphanumeric characters → one `-`, trimmed; "section" if empty.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("section");
+    }
+    out
+}
+
+/// Hands out the ids of one file: repeated base slugs get `-2`, `-3`…, and every id is unique.
+#[derive(Default)]
+struct IdAllocator {
+    bases: HashMap<String, usize>,
+    used: HashSet<String>,
+}
+
+impl IdAllocator {
+    fn base(&mut self, slug: &str) -> String {
+        let n = self.bases.entry(slug.to_string()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            slug.to_string()
+        } else {
+            format!("{slug}-{n}")
+        }
+    }
+
+    fn unique(&mut self, wanted: String) -> String {
+        let mut id = wanted.clone();
+        let mut n = 1;
+        while !self.used.insert(id.clone()) {
+            n += 1;
+            id = format!("{wanted}-{n}");
+        }
+        id
+    }
+}
+
+#[cfg(test)]
+#[path = "chunker_tests.rs"]
+mod tests;

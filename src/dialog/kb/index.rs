@@ -1,0 +1,210 @@
+//! The in-memory index: documents → chunks with their embeddings and a BM25 index, and the
+//! hybrid search over them. Updates are computed by [`super::update`] and swapped in here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::bm25::Bm25Index;
+use super::embed::cosine;
+use super::update::{Doc, TextHash, Update};
+use super::{Chunk, DocumentInfo, Embedder, Hit, KbError, RefreshReport};
+
+/// Weight of the (non-negative) cosine in the fused score.
+pub const SEMANTIC_WEIGHT: f32 = 0.6;
+/// Weight of the normalised BM25 score in the fused score.
+pub const LEXICAL_WEIGHT: f32 = 0.4;
+
+/// A searchable knowledge base, from a directory ([`KnowledgeBase::open`]) or from documents
+/// in memory ([`KnowledgeBase::from_documents`]).
+pub struct KnowledgeBase {
+    pub(super) root: Option<PathBuf>,
+    pub(super) embedder: Arc<Embedder>,
+    pub(super) docs: BTreeMap<String, Doc>,
+    pub(super) vectors: HashMap<TextHash, Arc<[f32]>>,
+    chunks: Vec<Arc<Chunk>>,
+    embeddings: Vec<Arc<[f32]>>,
+    bm25: Bm25Index,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase")
+            .field("root", &self.root)
+            .field("documents", &self.docs.len())
+            .field("chunks", &self.chunks.len())
+            .finish()
+    }
+}
+
+impl KnowledgeBase {
+    fn empty(root: Option<PathBuf>, embedder: Arc<Embedder>) -> KnowledgeBase {
+        KnowledgeBase {
+            root,
+            embedder,
+            docs: BTreeMap::new(),
+            vectors: HashMap::new(),
+            chunks: Vec::new(),
+            embeddings: Vec::new(),
+            bm25: Bm25Index::default(),
+        }
+    }
+
+    /// Indexes every `*.md`, `*.markdown` and `*.txt` under `dir` (recursively, skipping hidden
+    /// files and directories and `*.tmp`). A file that cannot be read is logged and skipped.
+    pub fn open(dir: &Path, embedder: Arc<Embedder>) -> Result<KnowledgeBase, KbError> {
+        if !dir.is_dir() {
+            return Err(KbError::NotADirectory {
+                path: dir.to_path_buf(),
+            });
+        }
+        let mut kb = KnowledgeBase::empty(Some(dir.to_path_buf()), embedder);
+        let report = kb.refresh()?;
+        if kb.docs.is_empty() {
+            tracing::warn!(dir = %dir.display(), "knowledge base directory has no documents");
+        }
+        tracing::info!(
+            dir = %dir.display(),
+            documents = kb.docs.len(),
+            chunks = kb.chunks.len(),
+            failed = report.failed.len(),
+            "knowledge base loaded"
+        );
+        Ok(kb)
+    }
+
+    /// An in-memory knowledge base of `(name, markdown)` documents (a `.txt` name is read as
+    /// plain text). It has no directory: [`KnowledgeBase::refresh`] finds nothing to do.
+    pub fn from_documents(
+        docs: &[(&str, &str)],
+        embedder: Arc<Embedder>,
+    ) -> Result<KnowledgeBase, KbError> {
+        let mut kb = KnowledgeBase::empty(None, embedder);
+        let update = kb.plan_texts(docs)?;
+        kb.apply(update);
+        Ok(kb)
+    }
+
+    /// The directory the documents come from (`None` for an in-memory knowledge base).
+    pub fn dir(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The embedding model.
+    pub fn embedder(&self) -> &Arc<Embedder> {
+        &self.embedder
+    }
+
+    /// How many chunks are indexed.
+    pub fn chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Every indexed chunk, in document-name then document order.
+    pub fn all_chunks(&self) -> &[Arc<Chunk>] {
+        &self.chunks
+    }
+
+    /// The indexed documents, by name.
+    pub fn documents(&self) -> Vec<DocumentInfo> {
+        self.docs
+            .iter()
+            .map(|(name, doc)| DocumentInfo {
+                name: name.clone(),
+                chunks: doc.chunks.len(),
+                bytes: doc.bytes,
+            })
+            .collect()
+    }
+
+    /// Re-reads the directory: files whose size or modification time changed are read again,
+    /// and re-chunked when their content hash differs; only chunk texts not seen before are
+    /// embedded. On an embedding error nothing changes.
+    pub fn refresh(&mut self) -> Result<RefreshReport, KbError> {
+        let update = self.plan_scan(&[])?;
+        let report = update.report.clone();
+        self.apply(update);
+        Ok(report)
+    }
+
+    /// Adds or replaces documents in memory (no file is written).
+    pub fn put_texts(&mut self, docs: &[(&str, &str)]) -> Result<RefreshReport, KbError> {
+        let update = self.plan_texts(docs)?;
+        let report = update.report.clone();
+        self.apply(update);
+        Ok(report)
+    }
+
+    /// Swaps a computed update in and rebuilds the flat index (cheap: no embedding here).
+    pub(super) fn apply(&mut self, update: Update) {
+        for (hash, vector) in update.vectors {
+            self.vectors.insert(hash, vector);
+        }
+        for (name, doc) in update.docs {
+            match doc {
+                Some(doc) => self.docs.insert(name, doc),
+                None => self.docs.remove(&name),
+            };
+        }
+        let mut chunks = Vec::new();
+        let mut embeddings = Vec::new();
+        let mut live = HashMap::new();
+        for doc in self.docs.values() {
+            for (chunk, hash) in &doc.chunks {
+                if let Some(v) = self.vectors.get(hash) {
+                    chunks.push(Arc::clone(chunk));
+                    embeddings.push(Arc::clone(v));
+                    live.insert(*hash, Arc::clone(v));
+                }
+            }
+        }
+        self.vectors = live;
+        self.bm25 = Bm25Index::build(chunks.iter().map(|c| c.text.as_str()));
+        self.chunks = chunks;
+        self.embeddings = embeddings;
+    }
+
+    /// The `k` best chunks for `query` by fused score (see the module doc). If the query cannot
+    /// be embedded the search is lexical only (logged).
+    pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        if k == 0 || self.chunks.is_empty() {
+            return Vec::new();
+        }
+        let query_vector = match self.embedder.embed(&[query]) {
+            Ok(mut v) => v.pop(),
+            Err(e) => {
+                tracing::warn!(error = %e, "query embedding failed: lexical search only");
+                None
+            }
+        };
+        self.search_with(query, query_vector.as_deref(), k)
+    }
+
+    /// [`KnowledgeBase::search`] with the query's embedding computed by the caller.
+    pub fn search_with(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
+        let (bm25, reference) = self.bm25.score(query);
+        let mut hits: Vec<Hit> = self
+            .chunks
+            .iter()
+            .zip(&self.embeddings)
+            .zip(bm25)
+            .map(|((chunk, vector), raw)| {
+                let lexical = if reference > 0.0 {
+                    (raw / reference).min(1.0)
+                } else {
+                    0.0
+                };
+                let semantic = query_vector.map_or(0.0, |q| cosine(q, vector));
+                Hit {
+                    chunk: Arc::clone(chunk),
+                    score: SEMANTIC_WEIGHT * semantic.max(0.0) + LEXICAL_WEIGHT * lexical,
+                    lexical,
+                    semantic,
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(k);
+        hits
+    }
+}
