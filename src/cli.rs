@@ -124,6 +124,16 @@ pub(crate) struct AskArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Configuration file (its `[agent]` section is used).
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
+    /// Use the OpenAI-compatible server at this base URL (e.g. http://127.0.0.1:8081/v1)
+    /// instead of the embedded model.
+    #[arg(long)]
+    pub(crate) openai_url: Option<String>,
+    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,9 @@
 //! sans-IO `sip` crate in the workspace, re-exported for convenience.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod config;
+pub mod dialog;
 pub mod media;
 pub mod models;
 pub mod privacy;

@@ -1,5 +1,6 @@
 //! The `voxgate` binary: parses the command line and runs the chosen subcommand.
 
+mod ask_cmd;
 mod cli;
 mod serve;
 mod speech_cmd;
@@ -41,7 +42,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Ask(_) => not_yet("ask", 5, "the AI agent"),
+        Command::Ask(args) => match ask_cmd::ask(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate ask: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Flows(FlowsCommand::Check { .. }) => {
             not_yet("flows check", 0, "the IVR flow engine")
         }

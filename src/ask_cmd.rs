@@ -1,0 +1,61 @@
+//! `voxgate ask`: one text turn through the agent — retrieval, the language model and the
+//! guardrails — against a knowledge directory (the bundled demo when none is given). Prints
+//! the answer, its sources and whether and why it would hand off; `--json` prints one object.
+
+use anyhow::Context;
+use voxgate::config::{Config, Overrides};
+use voxgate::dialog::{Agent, KnowledgeSource};
+use voxgate::models::{self, Models};
+
+use crate::cli::AskArgs;
+
+pub(crate) fn ask(args: &AskArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.config.as_deref(), &Overrides::default())?;
+    let mut settings = config.agent.clone();
+    if let Some(url) = &args.openai_url {
+        settings.llm = String::from("openai");
+        settings.openai.base_url = url.clone();
+    }
+    let dir = args
+        .models_dir
+        .clone()
+        .unwrap_or_else(models::default_models_dir);
+    let models = Models::locate(dir)?;
+    let source = match &args.kb {
+        Some(path) => {
+            anyhow::ensure!(path.is_dir(), "--kb {}: not a directory", path.display());
+            KnowledgeSource::Dir { path: path.clone(), poll: None }
+        }
+        None => KnowledgeSource::Demo,
+    };
+    let agent = Agent::build(&settings, source, &models, &settings.tools)
+        .context("cannot set up the agent")?;
+    let answer = agent.ask(&args.question);
+    if args.json {
+        let t = &answer.timings;
+        let obj = serde_json::json!({
+            "answer": answer.text,
+            "handoff": answer.handoff.is_some(),
+            "reason": answer.handoff.map(|r| r.as_str()),
+            "sources": answer.sources,
+            "llm": agent.llm_name(),
+            "timings": {
+                "retrieval_ms": t.retrieval_ms,
+                "llm_first_token_ms": t.llm_first_token_ms,
+                "first_sentence_ms": t.first_sentence_ms,
+                "total_ms": t.total_ms,
+            },
+        });
+        println!("{obj}");
+    } else {
+        println!("{}", answer.text);
+        if !answer.sources.is_empty() {
+            println!("sources: {}", answer.sources.join(", "));
+        }
+        match answer.handoff {
+            Some(r) => println!("handoff: yes ({})", r.as_str()),
+            None => println!("handoff: no"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The AI agent's outcomes: why it hands a caller to a person, what one turn produced, and
+//! where its time went. The turn itself is in `turn.rs`, the set-up in `start.rs`.
+
+/// Why the agent hands the caller to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HandoffReason {
+    /// The caller asked for a person.
+    AskedForPerson,
+    /// Crisis or self-harm language.
+    Crisis,
+    /// A threat against someone.
+    Threat,
+    /// Legal, medical or financial advice was asked for.
+    RegulatedAdvice,
+    /// The knowledge base does not answer the question.
+    NotInKnowledge,
+    /// Two failed turns in a row.
+    RepeatedFailure,
+    /// More than the allowed number of turns.
+    TooManyTurns,
+    /// The language model is unreachable or failed.
+    LlmUnavailable,
+    /// An operator's webhook tool failed.
+    ToolUnavailable,
+}
+
+impl HandoffReason {
+    /// The machine name (`--json`'s `reason`, the store, the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandoffReason::AskedForPerson => "asked_for_person",
+            HandoffReason::Crisis => "crisis",
+            HandoffReason::Threat => "threat",
+            HandoffReason::RegulatedAdvice => "regulated_advice",
+            HandoffReason::NotInKnowledge => "not_in_knowledge",
+            HandoffReason::RepeatedFailure => "repeated_failure",
+            HandoffReason::TooManyTurns => "too_many_turns",
+            HandoffReason::LlmUnavailable => "llm_unavailable",
+            HandoffReason::ToolUnavailable => "tool_unavailable",
+        }
+    }
+}
+
+/// Where one turn's time went (ms from the start of `respond`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TurnTimings {
+    pub retrieval_ms: f64,
+    pub llm_first_token_ms: Option<f64>,
+    pub first_sentence_ms: Option<f64>,
+    pub total_ms: f64,
+}
+
+/// The outcome of one turn. `text` is everything said to the caller (also when handing off:
+/// then it is the handoff line); `sources` are chunk ids (`file#section`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub text: String,
+    pub handoff: Option<HandoffReason>,
+    pub sources: Vec<String>,
+    pub timings: TurnTimings,
+}
+

@@ -1,0 +1,184 @@
+//! Is a sentence the model wrote supported by the passages it was given? A sentence passes
+//! when every number in it appears in the passages (or the caller's words) and nearly all of
+//! its content words do: the agent never speaks a figure or a policy it did not retrieve.
+//! Also: recognising "I don't know" answers, and the extractive fallback that answers with the
+//! best-matching sentences of the passages when the model's own wording fails the check.
+//! Owns these text checks only.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::words::{content, is_number};
+
+/// Words a spoken answer may use that no passage needs to contain.
+const GLUE: &[&str] = &[
+    "sorry", "help", "happy", "glad", "anything", "else", "question", "answer", "information",
+    "sure", "great", "course", "certainly", "absolutely", "unfortunately", "however", "only",
+    "here", "now", "today", "check", "look", "find", "say", "mean", "able", "also", "just",
+    "currently", "usually", "normally", "always", "never", "every", "any", "some", "more",
+    "less", "than", "after", "before", "within", "up", "over", "under", "per", "one", "once",
+    "thing", "way", "time", "need", "make", "take", "give", "use", "see", "contact", "us",
+];
+
+/// The share of content words a sentence must find in the passages.
+const MIN_SUPPORT: f32 = 0.75;
+
+static DONT_KNOW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:i (?:do not|don't|dont) (?:know|have)|not sure|no information|(?:isn't|is not|not) (?:mentioned|specified|provided|stated|available in)|(?:cannot|can't|unable to) (?:find|answer|help|provide)|does not (?:say|mention)|doesn't (?:say|mention)|no (?:details|mention))\b",
+    )
+    .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+});
+
+/// What the passages and the caller's words contain, ready to check sentences against.
+#[derive(Debug)]
+pub(crate) struct Grounding {
+    words: HashSet<String>,
+    numbers: HashSet<String>,
+}
+
+/// Why a sentence was not supported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unsupported {
+    /// A number the passages do not contain.
+    Number(String),
+    /// Too many words the passages do not contain (the share found).
+    Words { found: usize, of: usize },
+}
+
+impl Grounding {
+    pub(crate) fn new(passages: &[&str], question: &str) -> Grounding {
+        let mut words = HashSet::new();
+        let mut numbers = HashSet::new();
+        for text in passages.iter().copied().chain([question]) {
+            for w in content(text) {
+                if is_number(&w) {
+                    numbers.insert(w.trim_end_matches(".00").to_string());
+                }
+                words.insert(w);
+            }
+            // A phone number written with spaces is one fact: keep its digits joined too.
+            numbers.extend(digit_runs(text));
+        }
+        words.extend(GLUE.iter().map(|w| w.to_string()));
+        Grounding { words, numbers }
+    }
+
+    /// Checks one sentence.
+    pub(crate) fn check(&self, sentence: &str) -> Result<(), Unsupported> {
+        let words = content(sentence);
+        for w in words.iter().filter(|w| is_number(w)) {
+            let n = w.trim_end_matches(".00");
+            if !self.numbers.contains(n) && !self.words.contains(n) {
+                return Err(Unsupported::Number(w.clone()));
+            }
+        }
+        for run in digit_runs(sentence) {
+            if run.len() >= 4 && !self.numbers.contains(&run) {
+                return Err(Unsupported::Number(run));
+            }
+        }
+        let of = words.len();
+        let found = words.iter().filter(|w| self.words.contains(*w)).count();
+        if of >= 3 && (found as f32) < MIN_SUPPORT * of as f32 {
+            return Err(Unsupported::Words { found, of });
+        }
+        Ok(())
+    }
+}
+
+/// Runs of digits with the spaces inside them removed ("0800 123 4567" → `08001234567`).
+fn digit_runs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            cur.push(c);
+            pending_space = false;
+        } else if c == ' ' && !cur.is_empty() && !pending_space {
+            pending_space = true;
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+            pending_space = false;
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether the model said it cannot answer.
+pub(crate) fn is_dont_know(text: &str) -> bool {
+    DONT_KNOW.is_match(text)
+}
+
+/// The sentences of `passage` (its heading line dropped) that share the most content words
+/// with `question`, in passage order: at most `max`, each sharing at least two words (or one
+/// for a short question). Empty when nothing matches well.
+pub(crate) fn extract(passage: &str, question: &str, max: usize) -> Vec<String> {
+    let q: HashSet<String> = content(question).into_iter().collect();
+    let need = if q.len() <= 2 { 1 } else { 2 };
+    let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
+    let sentences = crate::speech::tts::sentences(body);
+    let mut scored: Vec<(usize, usize)> = sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let words: HashSet<String> = content(s).into_iter().collect();
+            (i, words.intersection(&q).count())
+        })
+        .filter(|&(_, n)| n >= need)
+        .collect();
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.truncate(max);
+    scored.sort_by_key(|&(i, _)| i);
+    scored.into_iter().map(|(i, _)| sentences[i].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: &str = "Returns > Return window\nYou can return any item within 30 days of delivery \
+        for a full refund. Bedding can only be returned if the seal is unbroken.\n\
+        Call customer service on 0800 123 4567.";
+
+    #[test]
+    fn supported_sentences_pass() {
+        let g = Grounding::new(&[P], "How long do I have to return a lamp?");
+        assert_eq!(g.check("You can return any item within 30 days of delivery."), Ok(()));
+        assert_eq!(g.check("Yes, you have thirty days to return the lamp."), Ok(()));
+        assert_eq!(g.check("You can call us on 0800 123 4567."), Ok(()));
+        assert_eq!(g.check("Sorry about that."), Ok(()));
+    }
+
+    #[test]
+    fn invented_figures_and_policies_fail() {
+        let g = Grounding::new(&[P], "How long do I have to return a lamp?");
+        assert_eq!(g.check("You have 60 days."), Err(Unsupported::Number("60".into())));
+        assert!(g.check("Call 0800 999 4567 instead.").is_err());
+        assert!(matches!(
+            g.check("We offer free gift wrapping and price matching on every order."),
+            Err(Unsupported::Words { .. })
+        ));
+    }
+
+    #[test]
+    fn dont_know() {
+        assert!(is_dont_know("I don't know."));
+        assert!(is_dont_know("I'm not sure about that."));
+        assert!(is_dont_know("The passages do not mention gift wrapping, this is not mentioned."));
+        assert!(!is_dont_know("You can return any item within 30 days."));
+    }
+
+    #[test]
+    fn extracts_the_matching_sentence() {
+        let got = extract(P, "Can I return bedding?", 1);
+        assert_eq!(got, ["Bedding can only be returned if the seal is unbroken."]);
+        assert!(extract(P, "Do you sell garden furniture?", 2).is_empty());
+    }
+}

@@ -1,0 +1,24 @@
+//! The dialog layer: the knowledge base ([`kb`]), language-model backends ([`llm`]) and the
+//! AI agent that answers from them: guardrails (`guard`), the operator's webhook tools
+//! (`tools`), the prompt (`prompt`), the grounding check (`grounding`) and the turn itself
+//! (`turn`). Above the speech layer, below the API; the phone side is in [`voice`].
+
+pub mod kb;
+pub mod llm;
+pub mod voice;
+
+mod agent;
+mod grounding;
+mod guard;
+mod prompt;
+mod settings;
+mod start;
+mod tools;
+mod turn;
+mod words;
+
+pub use agent::{Answer, HandoffReason, TurnTimings};
+pub use settings::{AgentSettings, OpenAiSettings, ToolSettings};
+pub use start::{AgentError, DEMO_KB, KnowledgeSource, language_model, write_demo};
+pub use tools::ToolError;
+pub use turn::{Agent, Conversation};

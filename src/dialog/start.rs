@@ -1,0 +1,159 @@
+//! Setting the agent up: the knowledge directory (filled with the bundled demo knowledge base
+//! the first time), the embeddings model, the language-model backend named by `[agent]`, the
+//! operator's tools (plus the demo order-status tool, which calls this gateway's own
+//! `/demo/orders` endpoint), and the watcher that makes file edits live.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::kb::{Embedder, KbError, KnowledgeBase, LiveKnowledge};
+use super::llm::{EmbeddedLlm, LanguageModel, LlmError, OpenAiConfig, OpenAiHttp};
+use super::settings::{AgentSettings, ToolSettings};
+use super::tools::{Tool, ToolError};
+use super::turn::{Agent, Inner};
+use crate::models::{MissingModel, ModelId, Models};
+
+/// The bundled demo knowledge base (a fictional online shop), as (file name, Markdown).
+pub const DEMO_KB: &[(&str, &str)] = &[
+    ("README.md", include_str!("../../kb/demo/README.md")),
+    ("orders.md", include_str!("../../kb/demo/orders.md")),
+    ("shipping.md", include_str!("../../kb/demo/shipping.md")),
+    ("returns.md", include_str!("../../kb/demo/returns.md")),
+    ("payment.md", include_str!("../../kb/demo/payment.md")),
+    ("warranty.md", include_str!("../../kb/demo/warranty.md")),
+    ("contact.md", include_str!("../../kb/demo/contact.md")),
+    ("account.md", include_str!("../../kb/demo/account.md")),
+    ("products.md", include_str!("../../kb/demo/products.md")),
+];
+
+/// The agent could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    #[error(transparent)]
+    Model(#[from] MissingModel),
+    #[error("models directory: {0}")]
+    Models(String),
+    #[error("knowledge base: {0}")]
+    Knowledge(#[from] KbError),
+    #[error(transparent)]
+    Llm(#[from] LlmError),
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    #[error("knowledge base directory {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Where the knowledge comes from.
+#[derive(Debug, Clone)]
+pub enum KnowledgeSource {
+    /// A directory, watched for changes every `poll`.
+    Dir { path: PathBuf, poll: Option<Duration> },
+    /// The bundled demo, in memory.
+    Demo,
+}
+
+impl Agent {
+    /// The agent `voxgate serve` runs: `[agent]` settings, the knowledge directory under
+    /// `data_dir` (created from the demo when absent), and the demo order tool pointing at
+    /// `http_base` (this gateway's HTTP address) when given.
+    pub fn start(
+        settings: &AgentSettings,
+        data_dir: &Path,
+        models: &Models,
+        http_base: Option<&str>,
+    ) -> Result<Agent, AgentError> {
+        let dir = data_dir.join(&settings.kb_dir);
+        if !dir.exists() {
+            write_demo(&dir)?;
+        }
+        let poll = Some(Duration::from_millis(settings.kb_poll_ms));
+        let mut tools = settings.tools.clone();
+        if settings.demo_tools {
+            if let Some(base) = http_base {
+                tools.push(demo_order_tool(base));
+            }
+        }
+        Agent::build(settings, KnowledgeSource::Dir { path: dir, poll }, models, &tools)
+    }
+
+    /// An agent on `source` with `settings`' model and `tools`.
+    pub fn build(
+        settings: &AgentSettings,
+        source: KnowledgeSource,
+        models: &Models,
+        tools: &[ToolSettings],
+    ) -> Result<Agent, AgentError> {
+        let minilm = models.require(ModelId::MiniLmL6V2)?;
+        let minilm_dir = minilm
+            .parent()
+            .ok_or_else(|| AgentError::Models(format!("{} has no parent", minilm.display())))?;
+        let embedder = Arc::new(Embedder::load(minilm_dir)?);
+        let (kb, poll) = match source {
+            KnowledgeSource::Dir { path, poll } => (KnowledgeBase::open(&path, embedder)?, poll),
+            KnowledgeSource::Demo => (KnowledgeBase::from_documents(DEMO_KB, embedder)?, None),
+        };
+        let kb = LiveKnowledge::new(kb);
+        let watcher = poll.map(|every| kb.spawn_watcher(every));
+        let llm = language_model(settings, models)?;
+        let tools = tools.iter().map(Tool::new).collect::<Result<Vec<_>, _>>()?;
+        Ok(Agent::from_inner(Inner {
+            kb,
+            llm,
+            tools,
+            max_turns: settings.max_turns,
+            _watcher: watcher,
+        }))
+    }
+}
+
+/// The backend `[agent] llm` names.
+pub fn language_model(
+    settings: &AgentSettings,
+    models: &Models,
+) -> Result<Arc<dyn LanguageModel>, AgentError> {
+    if settings.llm == "openai" {
+        let o = &settings.openai;
+        return Ok(Arc::new(OpenAiHttp::new(OpenAiConfig {
+            base_url: o.base_url.clone(),
+            model: o.model.clone(),
+            api_key: o.api_key.clone(),
+            connect_timeout: Duration::from_millis(o.connect_timeout_ms),
+            first_token_timeout: Duration::from_millis(o.first_token_timeout_ms),
+            total_timeout: Duration::from_millis(o.total_timeout_ms),
+            retries: o.retries,
+        })));
+    }
+    let id = match settings.embedded_model.as_str() {
+        "smollm2-135m" => ModelId::SmolLm2,
+        _ => ModelId::QwenCoder05b,
+    };
+    let path = models.require(id)?;
+    Ok(Arc::new(EmbeddedLlm::load(&path, settings.llm_threads)?))
+}
+
+/// Writes the demo knowledge base into `dir` (for an operator to edit).
+pub fn write_demo(dir: &Path) -> Result<(), AgentError> {
+    let io = |source| AgentError::Io { path: dir.to_path_buf(), source };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    for (name, text) in DEMO_KB {
+        std::fs::write(dir.join(name), text).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The demo order-status tool on this gateway's own demo endpoint.
+fn demo_order_tool(http_base: &str) -> ToolSettings {
+    ToolSettings {
+        name: String::from("order_status"),
+        description: String::from("Looks up an order's status by its six-digit number"),
+        url: format!("{}/demo/orders/{{value}}", http_base.trim_end_matches('/')),
+        triggers: ["order", "parcel", "package", "delivery", "shipment"]
+            .map(String::from)
+            .to_vec(),
+        parameter_pattern: String::from(r"\b\d{5,8}\b"),
+        ask_for: String::from("I can check that for you. What is your six-digit order number?"),
+        timeout_ms: 2000,
+    }
+}

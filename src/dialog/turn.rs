@@ -1,0 +1,427 @@
+//! One caller turn: guardrails first, then the operator's tools, retrieval, and the language
+//! model, whose sentences are released one at a time only after the grounding check passes.
+//! When the model cannot answer from the passages (it says so, or its wording fails the
+//! check) the best-matching passage sentences are spoken instead; when retrieval finds
+//! nothing strong, the caller is offered a person — the agent never guesses.
+
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::grounding::{self, Grounding};
+use super::kb::{Hit, LiveKnowledge};
+use super::llm::{Finish, LanguageModel};
+use super::prompt::{self, Passage};
+use super::tools::{self, Tool, ToolResult, ToolUse};
+use super::words::content;
+use super::{Answer, HandoffReason, TurnTimings, guard};
+use crate::speech::tts::sentences;
+
+/// A top hit at least this similar (cosine) is strong on its own.
+const STRONG_SEMANTIC: f32 = 0.45;
+/// A weaker semantic match is strong when the words match this well too.
+const FAIR_SEMANTIC: f32 = 0.30;
+const FAIR_LEXICAL: f32 = 0.45;
+/// Passages given to the model.
+const PASSAGES: usize = 3;
+/// Other passages are given when their similarity is within this of the top one.
+const PASSAGE_MARGIN: f32 = 0.12;
+
+/// One call's memory: earlier turns, failures in a row, the tool waiting for a value.
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    history: Vec<(String, String)>,
+    turns: u32,
+    failed_in_row: u32,
+    pending_tool: Option<usize>,
+    last_question: Option<String>,
+}
+
+impl Conversation {
+    pub fn new() -> Conversation {
+        Conversation::default()
+    }
+    /// Caller turns so far.
+    pub fn turns(&self) -> u32 {
+        self.turns
+    }
+    /// The answered turns (caller's words, agent's answer).
+    pub fn history(&self) -> &[(String, String)] {
+        &self.history
+    }
+}
+
+/// The agent shared by all calls (cheap to clone).
+#[derive(Clone)]
+pub struct Agent {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) kb: LiveKnowledge,
+    pub(crate) llm: Arc<dyn LanguageModel>,
+    pub(crate) tools: Vec<Tool>,
+    pub(crate) max_turns: u32,
+    pub(crate) _watcher: Option<super::kb::WatcherHandle>,
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agent")
+            .field("llm", &self.inner.llm.name())
+            .field("tools", &self.inner.tools.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the turn has said so far.
+struct Said<'a> {
+    sentences: Vec<String>,
+    on_sentence: &'a mut dyn FnMut(&str) -> ControlFlow<()>,
+    first_ms: Option<f64>,
+    started: Instant,
+    cancelled: bool,
+}
+
+impl Said<'_> {
+    fn say(&mut self, s: &str) -> ControlFlow<()> {
+        if self.cancelled {
+            return ControlFlow::Break(());
+        }
+        self.first_ms
+            .get_or_insert_with(|| self.started.elapsed().as_secs_f64() * 1e3);
+        self.sentences.push(s.to_string());
+        let flow = (self.on_sentence)(s);
+        self.cancelled = flow.is_break();
+        flow
+    }
+}
+
+/// How the model's stream ended, sentence-wise.
+#[derive(Debug, PartialEq)]
+enum Stream {
+    Done,
+    DontKnow,
+    Ungrounded,
+    Cancelled,
+}
+
+impl Agent {
+    pub(crate) fn from_inner(inner: Inner) -> Agent {
+        Agent { inner: Arc::new(inner) }
+    }
+
+    /// The knowledge base (for the document API).
+    pub fn knowledge(&self) -> &LiveKnowledge {
+        &self.inner.kb
+    }
+
+    /// The language model's name.
+    pub fn llm_name(&self) -> &str {
+        self.inner.llm.name()
+    }
+
+    /// The greeting spoken when a call is answered.
+    pub fn greeting(&self) -> String {
+        String::from("Hello, you're through to the shop's assistant. How can I help you today?")
+    }
+
+    /// A short acknowledgement, spoken when the first sentence of an answer is late.
+    pub fn acknowledgement(&self) -> &'static str {
+        "One moment."
+    }
+
+    /// One question in a fresh conversation (`voxgate ask`).
+    pub fn ask(&self, question: &str) -> Answer {
+        self.respond(&mut Conversation::new(), question, &mut |_| ControlFlow::Continue(()))
+    }
+
+    /// One caller turn. Blocking (retrieval and the LLM run here): call it on a worker
+    /// thread. `on_sentence` gets each checked sentence to speak as soon as it is ready; it
+    /// returns `Break` to cancel (barge-in), which stops the generation too.
+    pub fn respond(
+        &self,
+        conv: &mut Conversation,
+        caller_text: &str,
+        on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
+    ) -> Answer {
+        let started = Instant::now();
+        let mut said = Said { sentences: Vec::new(), on_sentence, first_ms: None, started, cancelled: false };
+        let mut timings = TurnTimings::default();
+        let outcome = self.turn(conv, caller_text.trim(), &mut said, &mut timings);
+        if let Some(reason) = outcome.handoff {
+            let _ = said.say(handoff_line(reason));
+        }
+        timings.first_sentence_ms = said.first_ms;
+        timings.total_ms = started.elapsed().as_secs_f64() * 1e3;
+        let text = said.sentences.join(" ");
+        if outcome.handoff.is_none() && outcome.answered {
+            conv.history.push((caller_text.trim().to_string(), text.clone()));
+            conv.failed_in_row = 0;
+        }
+        Answer { text, handoff: outcome.handoff, sources: outcome.sources, timings }
+    }
+
+    fn turn(
+        &self,
+        conv: &mut Conversation,
+        text: &str,
+        said: &mut Said<'_>,
+        timings: &mut TurnTimings,
+    ) -> Outcome {
+        conv.turns += 1;
+        if let Some(reason) = guard::check(text) {
+            return Outcome::handoff(reason);
+        }
+        if conv.turns > self.inner.max_turns {
+            return Outcome::handoff(HandoffReason::TooManyTurns);
+        }
+        if content(text).is_empty() || is_unhelped(text) {
+            conv.failed_in_row += 1;
+            if conv.failed_in_row >= 2 {
+                return Outcome::handoff(HandoffReason::RepeatedFailure);
+            }
+            let line = if content(text).is_empty() {
+                "Sorry, I didn't catch that. Could you say it again?"
+            } else {
+                "Sorry about that. Could you put the question another way?"
+            };
+            let _ = said.say(line);
+            return Outcome::spoken(Vec::new(), false);
+        }
+        let mut passages = Vec::new();
+        let mut tool_asks = None;
+        match tools::select(&self.inner.tools, text, conv.pending_tool) {
+            ToolUse::Call { tool, value } => {
+                conv.pending_tool = None;
+                let t = &self.inner.tools[tool];
+                match t.call(&value) {
+                    ToolResult::Passage(p) => {
+                        passages.push(Passage { id: format!("tool:{}", t.name), text: p })
+                    }
+                    ToolResult::Failed(why) => {
+                        tracing::warn!(tool = %t.name, %why, "agent tool failed");
+                        return Outcome::handoff(HandoffReason::ToolUnavailable);
+                    }
+                }
+            }
+            ToolUse::Triggered { tool } => {
+                conv.pending_tool = Some(tool);
+                tool_asks = Some(self.inner.tools[tool].ask_for.clone());
+            }
+            ToolUse::None => {}
+        }
+        let t_retrieval = Instant::now();
+        let hits = self.retrieve(conv, text);
+        timings.retrieval_ms = t_retrieval.elapsed().as_secs_f64() * 1e3;
+        let strong = hits.first().is_some_and(is_strong);
+        if strong || passages.is_empty() {
+            passages.extend(choose(&hits).into_iter().map(|h| Passage {
+                id: h.chunk.id.clone(),
+                text: h.chunk.text.clone(),
+            }));
+        }
+        conv.last_question = Some(text.to_string());
+        if !strong && passages.iter().all(|p| !p.id.starts_with("tool:")) {
+            if let Some(ask) = tool_asks {
+                let _ = said.say(&ask);
+                return Outcome::spoken(Vec::new(), false);
+            }
+            return Outcome::handoff(HandoffReason::NotInKnowledge);
+        }
+        self.answer(conv, text, &passages, said, timings)
+    }
+
+    fn retrieve(&self, conv: &Conversation, text: &str) -> Vec<Hit> {
+        let hits = self.inner.kb.search(text, PASSAGES);
+        let weak = !hits.first().is_some_and(is_strong);
+        match (&conv.last_question, weak && content(text).len() < 4) {
+            // A short follow-up ("and to France?") is searched with the question before it.
+            (Some(prev), true) => self.inner.kb.search(&format!("{prev} {text}"), PASSAGES),
+            _ => hits,
+        }
+    }
+
+    fn answer(
+        &self,
+        conv: &Conversation,
+        text: &str,
+        passages: &[Passage],
+        said: &mut Said<'_>,
+        timings: &mut TurnTimings,
+    ) -> Outcome {
+        let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
+        let grounding = Grounding::new(&texts, text);
+        let req = prompt::request(&conv.history, passages, text);
+        let started = said.started;
+        let mut buf = String::new();
+        let mut end = Stream::Done;
+        let mut on_token = |piece: &str| -> ControlFlow<()> {
+            timings
+                .llm_first_token_ms
+                .get_or_insert_with(|| started.elapsed().as_secs_f64() * 1e3);
+            buf.push_str(piece);
+            if !piece.contains(['.', '?', '!', '\n']) {
+                return ControlFlow::Continue(());
+            }
+            let mut parts = sentences(&buf.replace('\n', " "));
+            if parts.len() < 2 {
+                return ControlFlow::Continue(());
+            }
+            let rest = parts.pop().unwrap_or_default();
+            buf = rest;
+            release(&parts, &grounding, said, &mut end)
+        };
+        let result = self.inner.llm.generate(&req, &mut on_token);
+        match result {
+            Err(e) => {
+                tracing::warn!(error = %e, llm = self.inner.llm.name(), "language model failed");
+                return Outcome::handoff(HandoffReason::LlmUnavailable);
+            }
+            Ok(g) if g.finish != Finish::Cancelled && end == Stream::Done => {
+                let rest = sentences(&buf.replace('\n', " "));
+                let _ = release(&rest, &grounding, said, &mut end);
+            }
+            Ok(_) => {}
+        }
+        if end == Stream::Cancelled || said.cancelled {
+            return Outcome::spoken(cite(passages, &said.sentences), true);
+        }
+        if said.sentences.is_empty() {
+            // The model could not say it (or said it in words the passages lack): read the
+            // passage's own best sentences, or offer a person.
+            let fallback = passages
+                .iter()
+                .find_map(|p| Some(grounding::extract(&p.text, text, 2)).filter(|s| !s.is_empty()));
+            let Some(lines) = fallback else {
+                return Outcome::handoff(HandoffReason::NotInKnowledge);
+            };
+            tracing::debug!(stream = ?end, "agent answers from the passage's own sentences");
+            for l in &lines {
+                if said.say(l).is_break() {
+                    break;
+                }
+            }
+        }
+        Outcome::spoken(cite(passages, &said.sentences), true)
+    }
+}
+
+/// Speaks the checked sentences of `parts`; stops the stream at the first that fails.
+fn release(parts: &[String], g: &Grounding, said: &mut Said<'_>, end: &mut Stream) -> ControlFlow<()> {
+    for s in parts.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if grounding::is_dont_know(s) {
+            *end = Stream::DontKnow;
+            return ControlFlow::Break(());
+        }
+        if let Err(why) = g.check(s) {
+            tracing::debug!(?why, "agent sentence not grounded; dropped");
+            *end = Stream::Ungrounded;
+            return ControlFlow::Break(());
+        }
+        if said.say(s).is_break() {
+            *end = Stream::Cancelled;
+            return ControlFlow::Break(());
+        }
+    }
+    ControlFlow::Continue(())
+}
+
+/// What a turn ended with.
+struct Outcome {
+    handoff: Option<HandoffReason>,
+    sources: Vec<String>,
+    answered: bool,
+}
+
+impl Outcome {
+    fn handoff(reason: HandoffReason) -> Outcome {
+        Outcome { handoff: Some(reason), sources: Vec::new(), answered: false }
+    }
+    fn spoken(sources: Vec<String>, answered: bool) -> Outcome {
+        Outcome { handoff: None, sources, answered }
+    }
+}
+
+fn is_strong(hit: &Hit) -> bool {
+    hit.semantic >= STRONG_SEMANTIC || (hit.semantic >= FAIR_SEMANTIC && hit.lexical >= FAIR_LEXICAL)
+}
+
+/// The top hit and those close to it.
+fn choose(hits: &[Hit]) -> Vec<&Hit> {
+    let Some(top) = hits.first() else { return Vec::new() };
+    hits.iter()
+        .take(PASSAGES)
+        .filter(|h| h.semantic >= top.semantic - PASSAGE_MARGIN)
+        .collect()
+}
+
+/// The passages the answer drew on: those sharing two or more content words with it, else
+/// the first.
+fn cite(passages: &[Passage], said: &[String]) -> Vec<String> {
+    let answer: std::collections::HashSet<String> = content(&said.join(" ")).into_iter().collect();
+    let mut ids: Vec<String> = passages
+        .iter()
+        .filter(|p| {
+            let body = p.text.split_once('\n').map_or(p.text.as_str(), |(_, b)| b);
+            content(body).iter().filter(|w| answer.contains(*w)).count() >= 2
+        })
+        .map(|p| p.id.clone())
+        .collect();
+    if ids.is_empty() {
+        ids.extend(passages.first().map(|p| p.id.clone()));
+    }
+    ids.dedup();
+    ids
+}
+
+/// Whether the caller says the last answer did not help.
+fn is_unhelped(text: &str) -> bool {
+    let t = text.to_lowercase();
+    [
+        "not what i asked",
+        "that doesn't help",
+        "that does not help",
+        "you're not listening",
+        "you are not listening",
+        "that's not right",
+        "that's wrong",
+        "that is wrong",
+        "you don't understand",
+        "didn't answer my question",
+        "not my question",
+    ]
+    .iter()
+    .any(|p| t.contains(p))
+}
+
+/// What the agent says when it hands off.
+pub(crate) fn handoff_line(reason: HandoffReason) -> &'static str {
+    match reason {
+        HandoffReason::AskedForPerson => {
+            "Of course. I'm connecting you with a colleague now, and they will see what we've discussed."
+        }
+        HandoffReason::Crisis => {
+            "I'm really sorry you're going through this. I'm connecting you with a person right now. If you are in immediate danger, please call your local emergency number."
+        }
+        HandoffReason::Threat => "I'm going to pass this call to a member of our team.",
+        HandoffReason::RegulatedAdvice => {
+            "I'm not able to give legal, medical or financial advice. I'm connecting you with a colleague."
+        }
+        HandoffReason::NotInKnowledge => {
+            "I'm sorry, I don't have that information. I'm connecting you with a colleague who can help."
+        }
+        HandoffReason::RepeatedFailure => {
+            "I'm sorry I couldn't help. I'm connecting you with a colleague."
+        }
+        HandoffReason::TooManyTurns => {
+            "Let me connect you with a colleague who can help you further."
+        }
+        HandoffReason::LlmUnavailable => {
+            "I'm sorry, I'm having a technical problem. I'm connecting you with a colleague."
+        }
+        HandoffReason::ToolUnavailable => {
+            "I'm sorry, I can't look that up right now. I'm connecting you with a colleague."
+        }
+    }
+}

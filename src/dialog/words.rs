@@ -1,0 +1,133 @@
+//! Words as the agent compares them: lowercase tokens (decimals such as `4.95` and addresses
+//! such as `help@shop.example` kept whole), a conservative stemmer, stop words, and number
+//! words turned into digits ("thirty" → `30`). Used by the grounding check, the extractive
+//! fallback and the tools' parameter finder.
+
+/// Words that carry no content of their own.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
+    "could", "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "how", "i",
+    "if", "in", "into", "is", "it", "its", "just", "me", "my", "of", "on", "or", "our", "so",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up",
+    "us", "was", "we", "were", "what", "when", "where", "which", "who", "will", "with", "would",
+    "you", "your", "yes", "no", "not", "please", "also", "than", "all", "each", "may", "should",
+    "i'm", "i'd", "i've", "we're", "you're", "it's", "there's", "don't", "doesn't", "can't",
+    "cannot", "won't", "isn't", "aren't", "let", "like", "want", "need", "know", "tell", "hi",
+    "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank",
+];
+
+/// Number words and the digits they stand for.
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("zero", "0"), ("oh", "0"), ("one", "1"), ("two", "2"), ("three", "3"), ("four", "4"),
+    ("five", "5"), ("six", "6"), ("seven", "7"), ("eight", "8"), ("nine", "9"), ("ten", "10"),
+    ("eleven", "11"), ("twelve", "12"), ("thirteen", "13"), ("fourteen", "14"),
+    ("fifteen", "15"), ("sixteen", "16"), ("seventeen", "17"), ("eighteen", "18"),
+    ("nineteen", "19"), ("twenty", "20"), ("thirty", "30"), ("forty", "40"), ("fifty", "50"),
+    ("sixty", "60"), ("seventy", "70"), ("eighty", "80"), ("ninety", "90"),
+    ("hundred", "100"),
+];
+
+/// `text` as lowercase tokens: letters, digits, apostrophes inside words, and `.`/`@`/`-`
+/// inside a token (`4.95`, `a@b.example`, `2-year`).
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let inner = matches!(c, '.' | '@' | '-' | '\'' | '\u{2019}')
+            && !cur.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        if c.is_alphanumeric() || inner {
+            cur.extend(c.to_lowercase().map(|c| if c == '\u{2019}' { '\'' } else { c }));
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Whether `word` (lowercase) is a stop word.
+pub(crate) fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
+/// The digits a number word stands for.
+pub(crate) fn number_word(word: &str) -> Option<&'static str> {
+    NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|(_, d)| *d)
+}
+
+/// A conservative stem: plural and verb endings off, so "returns", "returned" and
+/// "returning" meet at "return". Short words and numbers stay as they are.
+pub(crate) fn stem(word: &str) -> String {
+    if word.len() <= 3 || word.chars().any(|c| c.is_ascii_digit()) {
+        return word.to_string();
+    }
+    for (suffix, keep) in [("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")] {
+        if let Some(base) = word.strip_suffix(suffix) {
+            if base.len() >= 3 && !(suffix == "s" && base.ends_with('s')) {
+                return format!("{base}{keep}");
+            }
+        }
+    }
+    word.to_string()
+}
+
+/// The content words of `text`, stemmed, number words as digits; a `-` compound also gives
+/// its parts (`2-year` → `2-year`, `2`, `year`).
+pub(crate) fn content(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in tokens(text) {
+        if is_stopword(&t) {
+            continue;
+        }
+        if let Some(d) = number_word(&t) {
+            out.push(d.to_string());
+            continue;
+        }
+        if t.contains('-') {
+            out.extend(t.split('-').filter(|p| !p.is_empty()).map(stem));
+        }
+        out.push(stem(&t));
+    }
+    out
+}
+
+/// Whether a token is a number (digits, maybe with one decimal point).
+pub(crate) fn is_number(token: &str) -> bool {
+    token.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && token.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_keep_decimals_and_addresses() {
+        assert_eq!(
+            tokens("It costs 4.95 pounds. Email help@shop.example, or call!"),
+            ["it", "costs", "4.95", "pounds", "email", "help@shop.example", "or", "call"]
+        );
+        assert_eq!(tokens("a 2-year warranty; don't"), ["a", "2-year", "warranty", "don't"]);
+    }
+
+    #[test]
+    fn stems_meet() {
+        assert_eq!(stem("returns"), "return");
+        assert_eq!(stem("returned"), "return");
+        assert_eq!(stem("returning"), "return");
+        assert_eq!(stem("deliveries"), "delivery");
+        assert_eq!(stem("glass"), "glass");
+        assert_eq!(stem("days"), "day");
+        assert_eq!(stem("4.95"), "4.95");
+    }
+
+    #[test]
+    fn content_words_and_numbers() {
+        assert_eq!(content("You have thirty days to return it"), ["30", "day", "return"]);
+        assert_eq!(content("a 2-year warranty"), ["2", "year", "2-year", "warranty"]);
+    }
+}
