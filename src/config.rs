@@ -21,6 +21,8 @@ pub struct Config {
     pub media: MediaConfig,
     /// Call handling.
     pub calls: CallsConfig,
+    /// The AI agent: knowledge base, language model, tools, guardrail limits.
+    pub agent: crate::dialog::AgentSettings,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`); `$VOXGATE_MODELS` overrides it.
@@ -89,6 +91,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             media: MediaConfig::default(),
             calls: CallsConfig::default(),
+            agent: crate::dialog::AgentSettings::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: PathBuf::from("./models"),
             log_level: "info".into(),
@@ -342,10 +345,13 @@ impl Config {
                 return invalid(field, "must be between 0 and 3600 seconds");
             }
         }
-        if !matches!(c.logic.as_str(), "demo" | "silent" | "probe" | "transcribe") {
+        if !matches!(
+            c.logic.as_str(),
+            "demo" | "silent" | "probe" | "transcribe" | "agent"
+        ) {
             return invalid(
                 "calls.logic",
-                "must be \"demo\", \"silent\", \"probe\" or \"transcribe\"",
+                "must be \"demo\", \"silent\", \"probe\", \"transcribe\" or \"agent\"",
             );
         }
         if !matches!(
@@ -354,6 +360,7 @@ impl Config {
         ) {
             return invalid("log_level", "must be error, warn, info, debug or trace");
         }
+        self.agent.validate().map_err(agent_invalid)?;
         Ok(())
     }
 
@@ -384,6 +391,32 @@ impl Config {
     pub fn ring_time(&self) -> Duration {
         Duration::from_secs_f64(self.calls.ring_secs)
     }
+}
+
+/// The `[agent]` fields [`crate::dialog::AgentSettings::validate`] names.
+const AGENT_FIELDS: [&str; 7] = [
+    "agent.llm",
+    "agent.embedded_model",
+    "agent.llm_threads",
+    "agent.kb_poll_ms",
+    "agent.max_turns",
+    "agent.openai.base_url",
+    "agent.tools",
+];
+
+/// `[agent]`'s message (`agent.llm: why`) as the error naming the field.
+fn agent_invalid(message: String) -> ConfigError {
+    let head = message.split_once(": ").map_or("", |(head, _)| head);
+    let field = AGENT_FIELDS
+        .iter()
+        .find(|f| head == **f || head.starts_with(&format!("{f}[")))
+        .copied()
+        .unwrap_or("agent");
+    let reason = match message.split_once(": ") {
+        Some((head, rest)) if head == field => rest.to_owned(),
+        _ => message,
+    };
+    ConfigError::Invalid { field, reason }
 }
 
 /// The local address the kernel would use towards a public address. `connect` on UDP only

@@ -107,3 +107,39 @@ fn the_transcribe_logic_and_its_models_dir_are_configurable() {
     assert_eq!(c.models_dir, PathBuf::from("/opt/m"));
     assert_eq!(Config::default().models_dir, PathBuf::from("./models"));
 }
+
+#[test]
+fn the_agent_block_is_read_and_checked() {
+    let c = Config::from_toml(
+        "[agent]\nkb_dir = \"/srv/kb\"\nkb_poll_ms = 500\nllm = \"openai\"\nmax_turns = 6\n\
+         [agent.openai]\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"qwen\"\nretries = 2\n\
+         [[agent.tools]]\nname = \"order_status\"\ndescription = \"Order status\"\n\
+         url = \"http://127.0.0.1:8080/demo/orders/{value}\"\ntriggers = [\"order\"]\n\
+         parameter_pattern = '\\b\\d{5}\\b'\nask_for = \"What is your order number?\"\n",
+    )
+    .unwrap();
+    c.validate().unwrap();
+    assert_eq!(c.agent.kb_dir, PathBuf::from("/srv/kb"));
+    assert_eq!(c.agent.kb_poll_ms, 500);
+    assert_eq!(c.agent.llm, "openai");
+    assert_eq!(c.agent.max_turns, 6);
+    assert_eq!(c.agent.openai.model, "qwen");
+    assert_eq!(c.agent.openai.retries, 2);
+    assert_eq!(c.agent.tools.len(), 1);
+    assert_eq!(c.agent.tools[0].parameter_pattern, "\\b\\d{5}\\b");
+    assert_eq!(c.agent.tools[0].timeout_ms, 2000);
+    // Absent, the block has its defaults; unknown keys are refused.
+    assert_eq!(
+        Config::default().agent,
+        Config::from_toml("").unwrap().agent
+    );
+    assert!(Config::from_toml("[agent]\nmodel = \"x\"").is_err());
+
+    let mut c = Config::default();
+    c.agent.llm = "gpt".into();
+    let e = c.validate().unwrap_err();
+    assert_eq!(field_of(e), "agent.llm");
+    let mut c = Config::default();
+    c.agent.max_turns = 0;
+    assert_eq!(field_of(c.validate().unwrap_err()), "agent.max_turns");
+}

@@ -4,7 +4,9 @@
 
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
+use voxgate::api::{self, ApiState};
 use voxgate::config::{Config, Overrides};
+use voxgate::dialog::Agent;
 use voxgate::models::{ModelId, Models};
 use voxgate::speech::stt::{SttModel, SttPool};
 use voxgate::store::{CallerPolicy, Store, TranscriptMsg, spawn_store_sink, spawn_transcript_sink};
@@ -63,8 +65,23 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
+    let http = bind_http(&config).await;
+    let http_base = http.as_ref().map(|(_, addr)| format!("http://{addr}"));
+    let agent = start_agent(&config, http_base).await;
+    let api = http.map(|(listener, addr)| {
+        tracing::info!(%addr, "HTTP ready");
+        let state = ApiState::new(agent.clone());
+        tokio::spawn(api::serve_http(listener, state, stop_rx.clone()))
+    });
     let (logic, transcripts) = logic_for(&config)?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
+    if let Some(api) = api {
+        match api.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server failed"),
+            Err(e) => tracing::warn!(error = %e, "HTTP server task failed"),
+            Ok(Ok(())) => {}
+        }
+    }
     let _ = stored.await;
     let _ = sink.await;
     if let Some(t) = transcripts {
@@ -96,6 +113,79 @@ fn logic_for(
     let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
     tracing::info!(model = %path.display(), "transcribing calls");
     Ok((voxgate::speech::listen::factory(pool, tx), Some(sink)))
+}
+
+/// Binds `http.listen`. A taken port is logged and the gateway goes on without the API:
+/// calls matter more than the API.
+async fn bind_http(config: &Config) -> Option<(tokio::net::TcpListener, std::net::SocketAddr)> {
+    let bound = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .and_then(|l| Ok((l.local_addr()?, l)));
+    match bound {
+        Ok((addr, listener)) => Some((listener, addr)),
+        Err(e) => {
+            let addr = config.http.listen;
+            tracing::error!(%addr, error = %e, "HTTP API not started: cannot listen");
+            None
+        }
+    }
+}
+
+/// The AI agent (with its knowledge base), or why it is not running: the reason is shown to
+/// API clients (503), so it names what to do and no path; the full error is logged. Never
+/// fails: the gateway runs without an agent. `http_base` is where this gateway's demo order
+/// endpoint answers (none without the HTTP API).
+async fn start_agent(config: &Config, http_base: Option<String>) -> Result<Agent, String> {
+    agent_models(config)
+        .inspect_err(|reason| tracing::warn!(%reason, "the AI agent is not running"))?;
+    let settings = config.agent.clone();
+    let data_dir = config.data_dir.clone();
+    let models_dir = config.models_dir.clone();
+    let started = tokio::task::spawn_blocking(move || {
+        let models = Models::locate(&models_dir).map_err(|e| e.to_string())?;
+        Agent::start(&settings, &data_dir, &models, http_base.as_deref()).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    match started {
+        Ok(agent) => {
+            tracing::info!(llm = agent.llm_name(), "AI agent ready");
+            Ok(agent)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the AI agent could not start");
+            Err(String::from(
+                "the AI agent could not start (see the server log); check [agent] and run \
+                 `voxgate models fetch`",
+            ))
+        }
+    }
+}
+
+/// Checks the models the agent needs are installed; the error says what to fetch.
+fn agent_models(config: &Config) -> Result<(), String> {
+    let models = Models::locate(&config.models_dir).map_err(|e| {
+        tracing::warn!(error = %e, "models manifest");
+        String::from("the models manifest cannot be read; see the server log")
+    })?;
+    let mut needed = vec![ModelId::MiniLmL6V2];
+    if config.agent.llm == "embedded" {
+        needed.push(match config.agent.embedded_model.as_str() {
+            "smollm2-135m" => ModelId::SmolLm2,
+            _ => ModelId::QwenCoder05b,
+        });
+    }
+    for id in needed {
+        if let Err(e) = models.require(id) {
+            tracing::warn!(error = %e, "model missing");
+            let name = id.as_str();
+            return Err(format!(
+                "the model {name} is not installed: run `voxgate models fetch {name}`"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.
