@@ -1,6 +1,7 @@
 //! Lexical retrieval: tokenising, a light stemmer and an Okapi BM25 index (k1 = 1.2, b = 0.75).
 //!
-//! Tokens are lowercased alphanumeric runs; English stopwords are dropped; numbers are kept as
+//! Tokens are lowercased alphanumeric runs; English stopwords, contraction tails ("I'd" → "d")
+//! and spoken fillers ("um") are dropped; numbers are kept as
 //! they are. The stemmer is deliberately conservative (plural `s`/`es`/`ies`, `ing`, `ed`, a
 //! final `e`, doubled final consonants) so that query and text forms of one word meet without
 //! merging unrelated words.
@@ -12,12 +13,12 @@ const B: f32 = 0.75;
 
 const STOPWORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
-    "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "hello", "her",
-    "hi", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "might", "my",
-    "of", "on", "or", "our", "please", "s", "shall", "she", "should", "so", "t", "than", "that",
-    "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "us", "was",
-    "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would",
-    "you", "your",
+    "can", "could", "d", "did", "do", "does", "er", "erm", "for", "from", "had", "has", "have",
+    "he", "hello", "her", "hi", "his", "hmm", "how", "i", "if", "in", "into", "is", "it", "its",
+    "just", "ll", "m", "me", "might", "my", "of", "oh", "on", "or", "our", "please", "re", "s",
+    "shall", "she", "should", "so", "t", "than", "that", "the", "their", "them", "then", "there",
+    "these", "they", "this", "those", "to", "uh", "um", "us", "ve", "was", "we", "were", "what",
+    "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your",
 ];
 
 fn is_stopword(word: &str) -> bool {
@@ -187,6 +188,10 @@ mod tests {
             ["long", "refund", "tak", "5", "7", "day", "order", "a12"]
         );
         assert_eq!(tokenize("What's the fee?"), ["fee"]);
+        assert_eq!(
+            tokenize("Um, I'd like to send it back"),
+            ["lik", "send", "back"]
+        );
     }
 
     #[test]

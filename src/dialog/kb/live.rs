@@ -62,9 +62,18 @@ impl LiveKnowledge {
         self.dir.as_deref()
     }
 
-    /// See [`KnowledgeBase::search`].
+    /// See [`KnowledgeBase::search`]. The query is embedded outside the lock, so a search
+    /// never holds up an update for the length of a model run.
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
-        self.read().search(query, k)
+        let embedder = Arc::clone(self.read().embedder());
+        let vector = match embedder.embed(&[query]) {
+            Ok(mut v) => v.pop(),
+            Err(e) => {
+                tracing::warn!(error = %e, "query embedding failed: lexical search only");
+                None
+            }
+        };
+        self.read().search_with(query, vector.as_deref(), k)
     }
 
     /// Runs `f` on the current index under the read lock (keep it short).
