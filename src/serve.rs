@@ -73,7 +73,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         let state = ApiState::new(agent.clone());
         tokio::spawn(api::serve_http(listener, state, stop_rx.clone()))
     });
-    let (logic, transcripts) = logic_for(&config)?;
+    let (logic, transcripts) = logic_for(&config, agent.as_ref().map_err(String::as_str))?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
         match api.await {
@@ -100,7 +100,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
 /// returned to be awaited at shutdown.
 fn logic_for(
     config: &Config,
+    agent: Result<&voxgate::dialog::Agent, &str>,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    if config.calls.logic == "agent" {
+        return agent_logic(config, agent);
+    }
     if config.calls.logic != "transcribe" {
         return Ok((factory_for(&config.calls.logic, &config.data_dir), None));
     }
@@ -113,6 +117,44 @@ fn logic_for(
     let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
     tracing::info!(model = %path.display(), "transcribing calls");
     Ok((voxgate::speech::listen::factory(pool, tx), Some(sink)))
+}
+
+/// `calls.logic = "agent"`: the AI agent on calls, with tiny.en listening and the Piper
+/// voice speaking (TTS workers and STT pool shared by all calls); refuses to start without
+/// the agent or a model, naming `voxgate models fetch`.
+fn agent_logic(
+    config: &Config,
+    agent: Result<&voxgate::dialog::Agent, &str>,
+) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    use voxgate::dialog::voice::{self, VoiceConfig};
+    use voxgate::speech::tts::{TtsConfig, TtsService};
+    let agent = agent
+        .map_err(|reason| anyhow::anyhow!("calls.logic = \"agent\" needs the AI agent: {reason}"))?
+        .clone();
+    let models = Models::locate(&config.models_dir)?;
+    let stt = SttModel::load(&models.require(ModelId::WhisperTinyEn)?)?;
+    let pool = SttPool::start(&stt, STT_WORKERS, STT_THREADS, STT_QUEUE)?;
+    let tts = TtsService::start(&TtsConfig {
+        voice: models.require(ModelId::PiperJoeMedium)?,
+        ort_lib: models.require(ModelId::OnnxRuntime)?,
+        workers: 1,
+        threads: 1,
+        queue: 32,
+        cache_samples: 8000 * 120,
+    })?;
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
+    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
+    let logic = voice::factory(
+        std::sync::Arc::new(agent),
+        pool,
+        std::sync::Arc::new(tts),
+        tx,
+        VoiceConfig::new(config.data_dir.clone()),
+    )?;
+    tracing::info!("the AI agent answers calls");
+    Ok((logic, Some(sink)))
 }
 
 /// Binds `http.listen`. A taken port is logged and the gateway goes on without the API:
