@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::bm25::Bm25Index;
 use super::embed::cosine;
-use super::update::{Doc, TextHash, Update};
-use super::{Chunk, DocumentInfo, Embedder, Hit, KbError, RefreshReport};
+use super::update::{Doc, Problem, TextHash, Update};
+use super::{Chunk, DocumentInfo, Embedder, FileProblem, Hit, KbError, RefreshReport};
 
 /// Weight of the (non-negative) cosine in the fused score.
 pub const SEMANTIC_WEIGHT: f32 = 0.6;
@@ -22,6 +22,7 @@ pub struct KnowledgeBase {
     pub(super) embedder: Arc<Embedder>,
     pub(super) docs: BTreeMap<String, Doc>,
     pub(super) vectors: HashMap<TextHash, Arc<[f32]>>,
+    pub(super) problems: BTreeMap<String, Problem>,
     chunks: Vec<Arc<Chunk>>,
     embeddings: Vec<Arc<[f32]>>,
     bm25: Bm25Index,
@@ -44,6 +45,7 @@ impl KnowledgeBase {
             embedder,
             docs: BTreeMap::new(),
             vectors: HashMap::new(),
+            problems: BTreeMap::new(),
             chunks: Vec::new(),
             embeddings: Vec::new(),
             bm25: Bm25Index::default(),
@@ -117,6 +119,18 @@ impl KnowledgeBase {
             .collect()
     }
 
+    /// Files that currently fail to index (their previous version, if any, is still live).
+    /// They are read again once their size or modification time changes.
+    pub fn problems(&self) -> Vec<FileProblem> {
+        self.problems
+            .iter()
+            .map(|(file, p)| FileProblem {
+                file: file.clone(),
+                reason: p.reason.clone(),
+            })
+            .collect()
+    }
+
     /// Re-reads the directory: files whose size or modification time changed are read again,
     /// and re-chunked when their content hash differs; only chunk texts not seen before are
     /// embedded. On an embedding error nothing changes.
@@ -139,6 +153,12 @@ impl KnowledgeBase {
     pub(super) fn apply(&mut self, update: Update) {
         for (hash, vector) in update.vectors {
             self.vectors.insert(hash, vector);
+        }
+        for (name, problem) in update.problems {
+            match problem {
+                Some(p) => self.problems.insert(name, p),
+                None => self.problems.remove(&name),
+            };
         }
         for (name, doc) in update.docs {
             match doc {

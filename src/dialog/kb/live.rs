@@ -86,6 +86,11 @@ impl LiveKnowledge {
         self.read().documents()
     }
 
+    /// Files that currently fail to index (see [`KnowledgeBase::problems`]).
+    pub fn problems(&self) -> Vec<super::FileProblem> {
+        self.read().problems()
+    }
+
     /// How many chunks are indexed.
     pub fn chunks(&self) -> usize {
         self.read().chunks()
@@ -100,7 +105,7 @@ impl LiveKnowledge {
         let _one = self.updating.lock().unwrap_or_else(PoisonError::into_inner);
         let update = self.read().plan_scan(force)?;
         let report = update.report.clone();
-        if !update.docs.is_empty() {
+        if !update.docs.is_empty() || !update.problems.is_empty() {
             self.write().apply(update);
         }
         Ok(report)
@@ -115,9 +120,10 @@ impl LiveKnowledge {
         let thread = std::thread::Builder::new()
             .name("kb-watcher".into())
             .spawn(move || {
+                let mut last_error = None;
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
                     if live.dir.is_some() {
-                        live.tick();
+                        live.tick(&mut last_error);
                     }
                 }
             });
@@ -134,17 +140,30 @@ impl LiveKnowledge {
         }
     }
 
-    fn tick(&self) {
+    /// One watcher poll; a failure is logged once, not on every poll, until it changes.
+    fn tick(&self, last_error: &mut Option<String>) {
         match self.refresh() {
-            Ok(r) if !r.is_unchanged() => tracing::info!(
-                added = ?r.added,
-                changed = ?r.changed,
-                removed = ?r.removed,
-                embedded = r.embedded,
-                "knowledge base updated"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "knowledge base refresh failed; old index kept"),
+            Ok(r) => {
+                if last_error.take().is_some() {
+                    tracing::info!("knowledge base refresh works again");
+                }
+                if !r.is_unchanged() {
+                    tracing::info!(
+                        added = ?r.added,
+                        changed = ?r.changed,
+                        removed = ?r.removed,
+                        embedded = r.embedded,
+                        "knowledge base updated"
+                    );
+                }
+            }
+            Err(e) => {
+                let text = e.to_string();
+                if last_error.as_ref() != Some(&text) {
+                    tracing::warn!(error = %text, "knowledge base refresh failed; old index kept");
+                    *last_error = Some(text);
+                }
+            }
         }
     }
 

@@ -48,7 +48,18 @@ pub(crate) struct Doc {
 pub(crate) struct Update {
     pub(crate) docs: Vec<(String, Option<Doc>)>,
     pub(crate) vectors: Vec<(TextHash, Arc<[f32]>)>,
+    /// Files that failed (`Some`: remember, so an unchanged broken file is not read and logged
+    /// again every tick) or no longer fail (`None`).
+    pub(crate) problems: Vec<(String, Option<Problem>)>,
     pub(crate) report: RefreshReport,
+}
+
+/// A file that failed to index, as it was when it failed.
+#[derive(Debug, Clone)]
+pub(crate) struct Problem {
+    /// `None` while the file is too fresh to trust its stamp (it is read again).
+    stamp: Option<Stamp>,
+    pub(crate) reason: String,
 }
 
 fn sha256(bytes: &[u8]) -> TextHash {
@@ -145,8 +156,16 @@ impl KnowledgeBase {
         for f in &found {
             let old = self.docs.get(&f.name);
             let forced = force.contains(&f.name.as_str());
-            if !forced && old.is_some_and(|d| d.stamp == Some(f.stamp)) {
+            let known_bad = self.problems.get(&f.name);
+            let unchanged = |stamp: Option<Stamp>| stamp == Some(f.stamp);
+            if !forced
+                && (old.is_some_and(|d| unchanged(d.stamp))
+                    || known_bad.is_some_and(|p| unchanged(p.stamp)))
+            {
                 continue;
+            }
+            if known_bad.is_some() {
+                update.problems.push((f.name.clone(), None));
             }
             match read_text(&f.name, &f.path, f.stamp.size) {
                 Ok((text, hash)) => match old {
@@ -160,17 +179,27 @@ impl KnowledgeBase {
                     _ => texts.push((f.name.clone(), text, trusted(f.stamp), hash)),
                 },
                 Err(e) => {
-                    tracing::warn!(file = %f.name, reason = %e, "knowledge file not indexed; keeping its old version");
+                    if known_bad.is_none_or(|p| p.reason != e.to_string()) {
+                        tracing::warn!(file = %f.name, reason = %e, "knowledge file not indexed; keeping its old version");
+                    }
                     update.report.failed.push(FileProblem {
                         file: f.name.clone(),
                         reason: e.to_string(),
                     });
+                    let problem = Problem {
+                        stamp: trusted(f.stamp),
+                        reason: e.to_string(),
+                    };
+                    update.problems.push((f.name.clone(), Some(problem)));
                 }
             }
         }
         for name in self.docs.keys().filter(|n| !seen.contains(n.as_str())) {
             update.docs.push((name.clone(), None));
             update.report.removed.push(name.clone());
+        }
+        for name in self.problems.keys().filter(|n| !seen.contains(n.as_str())) {
+            update.problems.push((name.clone(), None));
         }
         self.plan_documents(texts, &mut update)?;
         Ok(update)

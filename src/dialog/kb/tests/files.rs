@@ -63,6 +63,41 @@ fn a_bad_file_keeps_its_old_version() {
     assert_eq!(r.failed[0].file, "returns.md");
     assert!(r.failed[0].reason.contains("returns.md"), "{:?}", r.failed);
     assert!(top(&kb, "refund").chunk.text.contains("5 business days"));
+    assert_eq!(kb.problems(), r.failed);
+    // Fixed: indexed again, and no longer a problem.
+    write(
+        dir.path(),
+        "returns.md",
+        &RETURNS.replace("5 business", "6 business"),
+    );
+    let r = kb.refresh().expect("refresh");
+    assert_eq!((r.changed.len(), r.failed.len()), (1, 0));
+    assert!(kb.problems().is_empty());
+    assert!(top(&kb, "refund").chunk.text.contains("6 business days"));
+}
+
+#[test]
+fn an_old_broken_file_is_not_read_again_until_it_changes() {
+    let Some(e) = embedder("an_old_broken_file") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("broken.md");
+    std::fs::write(&path, b"\xff\xfe").expect("write");
+    // Old enough for its stamp to be trusted.
+    let old = std::time::SystemTime::now() - Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|f| f.set_modified(old))
+        .expect("set mtime");
+    let mut kb = KnowledgeBase::open(dir.path(), e).expect("open");
+    assert_eq!(kb.problems().len(), 1);
+    assert!(kb.refresh().expect("refresh").failed.is_empty());
+    assert_eq!(kb.problems().len(), 1);
+    std::fs::remove_file(&path).expect("rm");
+    kb.refresh().expect("refresh");
+    assert!(kb.problems().is_empty());
 }
 
 #[test]
