@@ -12,16 +12,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Chunk;
+use super::sections::{Section, split_sections};
 
 /// The most words a piece of a long section holds (a single over-long sentence is cut too).
 pub const MAX_WORDS: usize = 120;
-
-/// One heading's section: where it starts and its body lines (1-based line numbers).
-struct Section<'a> {
-    path: String,
-    heading_line: Option<usize>,
-    body: Vec<(usize, &'a str)>,
-}
 
 /// A paragraph (consecutive non-blank lines) and the line it starts on.
 struct Para {
@@ -31,119 +25,13 @@ struct Para {
 
 /// Splits document `name` (its path relative to the knowledge-base root) into chunks.
 pub fn chunk_document(name: &str, text: &str) -> Vec<Chunk> {
-    let markdown = is_markdown(name);
-    let sections = split_sections(name, text, markdown);
+    let sections = split_sections(name, text);
     let mut ids = IdAllocator::default();
     let mut out = Vec::new();
     for section in &sections {
         chunk_section(name, section, &mut ids, &mut out);
     }
     out
-}
-
-/// Everything but `*.txt` is read as Markdown (in-memory documents may have any name).
-fn is_markdown(name: &str) -> bool {
-    !name.to_ascii_lowercase().ends_with(".txt")
-}
-
-/// The file name without directories and extension ("faq/returns.md" → "returns").
-fn stem(name: &str) -> &str {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    match base.rfind('.') {
-        Some(i) if i > 0 => &base[..i],
-        _ => base,
-    }
-}
-
-/// The index of the first line after a front-matter block, or 0 when there is none.
-fn front_matter_end(lines: &[&str]) -> usize {
-    if lines.first().map(|l| l.trim_end()) != Some("---") {
-        return 0;
-    }
-    lines
-        .iter()
-        .skip(1)
-        .position(|l| matches!(l.trim_end(), "---" | "..."))
-        .map_or(0, |i| i + 2)
-}
-
-/// `## Title ##` → `(2, "Title")`; `None` for anything that is not an ATX heading.
-fn parse_heading(line: &str) -> Option<(usize, String)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
-    let level = rest.len() - rest.trim_start_matches('#').len();
-    if !(1..=6).contains(&level) {
-        return None;
-    }
-    let after = &rest[level..];
-    if !after.is_empty() && !after.starts_with([' ', '\t']) {
-        return None;
-    }
-    let mut title = after.trim();
-    let closed = title.trim_end_matches('#');
-    if closed.is_empty() || closed.ends_with([' ', '\t']) {
-        title = closed.trim_end();
-    }
-    Some((level, title.to_string()))
-}
-
-fn is_fence(line: &str) -> bool {
-    let t = line.trim_start();
-    line.len() - t.len() <= 3 && (t.starts_with("```") || t.starts_with("~~~"))
-}
-
-fn split_sections<'a>(name: &str, text: &'a str, markdown: bool) -> Vec<Section<'a>> {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = front_matter_end(&lines);
-    let mut sections = vec![Section {
-        path: String::new(),
-        heading_line: None,
-        body: Vec::new(),
-    }];
-    let mut stack: Vec<(usize, String)> = Vec::new();
-    let mut in_fence = false;
-    for (i, line) in lines.iter().enumerate().skip(start) {
-        let number = i + 1;
-        if markdown && is_fence(line) {
-            in_fence = !in_fence;
-        }
-        let heading = if markdown && !in_fence {
-            parse_heading(line)
-        } else {
-            None
-        };
-        match heading {
-            Some((level, title)) => {
-                while stack.last().is_some_and(|(l, _)| *l >= level) {
-                    stack.pop();
-                }
-                stack.push((level, title));
-                let path = stack
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .filter(|t| !t.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(" > ");
-                sections.push(Section {
-                    path,
-                    heading_line: Some(number),
-                    body: Vec::new(),
-                });
-            }
-            None => {
-                if let Some(section) = sections.last_mut() {
-                    section.body.push((number, line));
-                }
-            }
-        }
-    }
-    if let Some(first) = sections.first_mut() {
-        first.path = stem(name).to_string();
-    }
-    sections
 }
 
 fn is_question(line: &str) -> bool {

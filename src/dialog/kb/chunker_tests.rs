@@ -173,3 +173,22 @@ fn crlf_and_empty_documents() {
     assert!(chunk_document("e.md", "").is_empty());
     assert!(chunk_document("e.md", "---\na: b\n---\n# Only\n\n").is_empty());
 }
+
+#[test]
+fn setext_headings_are_headings_but_rules_and_lists_are_not() {
+    let doc = "Returns\n=======\nWithin 30 days.\n\nRefund timeline\n---\n14 days.\n\nSome text\nmore text\n---\n- item\n---\n";
+    let chunks = chunk_document("r.md", doc);
+    assert_eq!(ids(&chunks), ["r.md#returns", "r.md#refund-timeline"]);
+    assert_eq!(chunks[0].line, 1);
+    assert_eq!(chunks[1].section, "Returns > Refund timeline");
+    assert_eq!(chunks[1].line, 5);
+    assert!(
+        chunks[1].text.contains("more text\n---\n- item\n---"),
+        "{}",
+        chunks[1].text
+    );
+    assert_eq!(
+        chunk_document("n.txt", "Title\n=====\nbody\n")[0].section,
+        "n"
+    );
+}

@@ -16,6 +16,7 @@ mod error;
 mod index;
 mod live;
 mod names;
+mod sections;
 mod update;
 
 #[cfg(test)]
