@@ -1,7 +1,7 @@
 //! Documents → chunks. Pure text processing: no I/O, no models.
 //!
-//! Markdown (anything but `*.txt`) is split at ATX headings (`#`..`######`, not inside code
-//! fences); a chunk is one section's text with its heading path ("Returns > Refund timeline")
+//! Markdown (anything but `*.txt`) is split at headings (`#`..`######` or setext, not inside
+//! code fences: see `sections.rs`); a chunk is one section's text with its heading path ("Returns > Refund timeline")
 //! prepended. Text before the first heading, and whole `*.txt` files, form a section named after
 //! the file stem. A leading `---` front-matter block is skipped. Sections longer than
 //! [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each piece keeping
