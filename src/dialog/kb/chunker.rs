@@ -1,13 +1,13 @@
 //! Documents → chunks. Pure text processing: no I/O, no models.
 //!
-//! Markdown (anything but `*.txt`) is split at headings (`#`..`######` or setext, not inside
-//! code fences: see `sections.rs`); a chunk is one section's text with its heading path ("Returns > Refund timeline")
-//! prepended. Text before the first heading, and whole `*.txt` files, form a section named after
-//! the file stem. A leading `---` front-matter block is skipped. Sections longer than
-//! [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each piece keeping
-//! the heading path. `Q: …` / `A: …` line pairs become one chunk per pair. Empty sections are
-//! dropped. Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated slug gets
-//! `-2`, `-3`…; the pieces of one section get `-p2`, `-p3`….
+//! Markdown (anything but `*.txt`) is split at headings (`#`..`######` or setext, not inside code
+//! fences: see `sections.rs`); a chunk is one section's text with its heading path ("Returns >
+//! Refund timeline") prepended. Text before the first heading, and whole `*.txt` files, form a
+//! section named after the file stem. A leading `---` front-matter block is skipped. Sections
+//! longer than [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each
+//! piece keeping the heading path. `Q: …` / `A: …` line pairs become one chunk per pair. Empty
+//! sections are dropped. Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated
+//! slug gets `-2`, `-3`…; the pieces of one section get `-p2`, `-p3`….
 
 use std::collections::{HashMap, HashSet};
 
