@@ -77,3 +77,22 @@ fn unrelated_questions_score_low() {
     assert_eq!(hit.lexical, 0.0);
     assert!(hit.semantic < 0.3, "{hit:?}");
 }
+
+#[test]
+fn long_and_empty_texts_embed_and_empty_searches_return_nothing() {
+    let Some(e) = embedder("long_and_empty_texts") else {
+        return;
+    };
+    let long = "word ".repeat(2000);
+    let v = e.embed(&[long.as_str(), "", "short"]).expect("embed");
+    assert!(
+        v.iter()
+            .all(|x| x.len() == 384 && x.iter().all(|f| f.is_finite()))
+    );
+    let kb = demo(&e);
+    assert!(kb.search("refund", 0).is_empty());
+    assert_eq!(kb.search("", 2).len(), 2);
+    let empty = KnowledgeBase::from_documents(&[], Arc::clone(&e)).expect("empty");
+    assert!(empty.search("refund", 3).is_empty());
+    assert_eq!(empty.chunks(), 0);
+}
