@@ -4,6 +4,10 @@
 //! product of two embeddings is their cosine.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use sha2::{Digest, Sha256};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -11,6 +15,7 @@ use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use super::KbError;
+use super::disk_cache::DiskCache;
 
 /// Tokens per text; longer texts are cut (chunks are ≤ ~120 words, well below).
 pub const MAX_TOKENS: usize = 256;
@@ -23,6 +28,11 @@ pub struct Embedder {
     tokenizer: Tokenizer,
     device: Device,
     dim: usize,
+    /// Identifies the model files, so a cache made with other weights is not reused.
+    fingerprint: [u8; 32],
+    disk: Option<Mutex<DiskCache>>,
+    /// Texts run through the model so far.
+    runs: AtomicU64,
 }
 
 impl std::fmt::Debug for Embedder {
@@ -74,12 +84,57 @@ impl Embedder {
         let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
         let model = BertModel::load(vb, &config)
             .map_err(|e| model_err(dir, format!("BERT weights: {e}")))?;
+        let mut fp = Sha256::new();
+        fp.update(text.as_bytes());
+        for file in ["tokenizer.json", "model.safetensors"] {
+            let size = std::fs::metadata(dir.join(file)).map_or(0, |m| m.len());
+            fp.update(size.to_le_bytes());
+        }
+        fp.update((MAX_TOKENS as u64).to_le_bytes());
         Ok(Embedder {
             model,
             tokenizer,
             device,
             dim: config.hidden_size,
+            fingerprint: fp.finalize().into(),
+            disk: None,
+            runs: AtomicU64::new(0),
         })
+    }
+
+    /// Keeps document-chunk embeddings in `file` (see `disk_cache.rs`) so that opening the same
+    /// knowledge base again embeds only new text. Queries are never written.
+    pub fn with_cache_file(mut self, file: &Path) -> Embedder {
+        let cache = DiskCache::open(file, self.fingerprint, self.dim);
+        self.disk = Some(Mutex::new(cache));
+        self
+    }
+
+    /// [`Embedder::embed`] for document chunks: through the disk cache when there is one.
+    pub fn embed_documents(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, KbError> {
+        let Some(disk) = &self.disk else {
+            return self.embed(texts);
+        };
+        let keys: Vec<[u8; 32]> = texts
+            .iter()
+            .map(|t| Sha256::digest(t.as_bytes()).into())
+            .collect();
+        let mut out: Vec<Option<Vec<f32>>> = {
+            let cache = disk.lock().unwrap_or_else(PoisonError::into_inner);
+            keys.iter().map(|k| cache.get(k).cloned()).collect()
+        };
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+        let inputs: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
+        let fresh = self.embed(&inputs)?;
+        let mut new = Vec::with_capacity(fresh.len());
+        for (&i, v) in missing.iter().zip(fresh) {
+            new.push((keys[i], v.clone()));
+            out[i] = Some(v);
+        }
+        disk.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(new);
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
     }
 
     /// Loads the model from the installed models (`voxgate models fetch minilm-l6-v2`).
@@ -90,6 +145,11 @@ impl Embedder {
         Embedder::load(primary.parent().unwrap_or(models.dir()))
     }
 
+    /// How many texts this embedder has run through the model (cache hits not counted).
+    pub fn texts_embedded(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
     /// The embedding width (384 for MiniLM-L6).
     pub fn dim(&self) -> usize {
         self.dim
@@ -98,6 +158,7 @@ impl Embedder {
     /// One L2-normalised, mean-pooled embedding per text, in order. Texts are batched by
     /// length so padding stays small.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, KbError> {
+        self.runs.fetch_add(texts.len() as u64, Ordering::Relaxed);
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
         let mut out = vec![Vec::new(); texts.len()];

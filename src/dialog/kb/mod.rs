@@ -11,6 +11,7 @@
 
 pub mod bm25;
 pub mod chunker;
+mod disk_cache;
 pub mod embed;
 mod error;
 mod index;

@@ -258,7 +258,7 @@ impl KnowledgeBase {
             update.docs.push((name, Some(doc)));
         }
         let inputs: Vec<&str> = pending.iter().map(|(_, c)| c.text.as_str()).collect();
-        let vectors = self.embedder.embed(&inputs)?;
+        let vectors = self.embedder.embed_documents(&inputs)?;
         update.report.embedded = vectors.len();
         update.vectors = pending
             .into_iter()

@@ -226,3 +226,45 @@ fn the_watcher_sees_an_edit_within_two_seconds_and_stops_on_drop() {
         "the watcher kept running after drop"
     );
 }
+
+#[test]
+fn a_disk_cache_spares_embedding_on_the_next_open() {
+    let Some(plain) = embedder("a_disk_cache") else {
+        return;
+    };
+    let models = crate::models::Models::locate(super::models_dir()).expect("models");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("cache/embeddings.bin");
+    let kb_dir = tmp.path().join("kb");
+    std::fs::create_dir(&kb_dir).expect("mkdir");
+    write(&kb_dir, "returns.md", RETURNS);
+    let load = || {
+        Arc::new(
+            Embedder::from_models(&models)
+                .expect("load")
+                .with_cache_file(&cache),
+        )
+    };
+    let mut kb = KnowledgeBase::open(&kb_dir, load()).expect("open");
+    assert_eq!(kb.embedder().texts_embedded(), 2);
+    assert!(cache.is_file());
+    write(
+        &kb_dir,
+        "returns.md",
+        &RETURNS.replace("5 business", "9 business"),
+    );
+    assert_eq!(kb.refresh().expect("refresh").embedded, 1);
+    assert_eq!(kb.embedder().texts_embedded(), 3);
+    // A new process: every chunk text is in the cache, and the vectors are the model's.
+    let again = KnowledgeBase::open(&kb_dir, load()).expect("reopen");
+    assert_eq!(again.embedder().texts_embedded(), 0);
+    let hit = top(&again, "refund timeline");
+    assert!(hit.chunk.text.contains("9 business"));
+    let fresh = KnowledgeBase::open(&kb_dir, plain).expect("open without cache");
+    let want = top(&fresh, "refund timeline");
+    assert_eq!(want.chunk.id, hit.chunk.id);
+    assert!(
+        (want.semantic - hit.semantic).abs() < 1e-5,
+        "{want:?} {hit:?}"
+    );
+}

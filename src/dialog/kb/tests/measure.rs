@@ -79,7 +79,13 @@ fn retrieval_on_the_demo_questions() {
         return;
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let t = Instant::now();
     let kb = KnowledgeBase::open(&root.join("kb/demo"), e).expect("open demo kb");
+    println!(
+        "demo kb opened: {} chunks in {:.0} ms",
+        kb.chunks(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let text = std::fs::read_to_string(root.join("tests/data/ask-questions.toml")).expect("read");
     let set: toml::Table = toml::from_str(&text).expect("toml");
     let empty = Vec::new();
