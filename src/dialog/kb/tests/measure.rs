@@ -148,3 +148,32 @@ fn retrieval_on_the_demo_questions() {
     println!("top semantic, answerable: {sem_ok:.2?}");
     println!("top semantic, must-hand-off: {sem_off:.2?}");
 }
+
+/// Opening the demo KB cold and with a warm disk cache: `cargo test --lib
+/// dialog::kb::tests::measure::open_with -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn open_with_a_warm_disk_cache() {
+    let Some(_) = embedder("open_with_a_warm_disk_cache") else {
+        return;
+    };
+    let models = crate::models::Models::locate(super::models_dir()).expect("models");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cache = tmp.path().join("embeddings.bin");
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("kb/demo");
+    for run in ["cold", "warm"] {
+        let t = Instant::now();
+        let e = Embedder::from_models(&models)
+            .expect("load")
+            .with_cache_file(&cache);
+        let loaded = t.elapsed().as_secs_f64() * 1e3;
+        let kb = KnowledgeBase::open(&demo, Arc::new(e)).expect("open");
+        let total = t.elapsed().as_secs_f64() * 1e3;
+        println!(
+            "{run}: model load {loaded:.0} ms, open {} chunks {:.0} ms (embedded {})",
+            kb.chunks(),
+            total - loaded,
+            kb.embedder().texts_embedded()
+        );
+    }
+}
