@@ -394,8 +394,9 @@ impl Config {
 }
 
 /// The `[agent]` fields [`crate::dialog::AgentSettings::validate`] names.
-const AGENT_FIELDS: [&str; 7] = [
+const AGENT_FIELDS: [&str; 8] = [
     "agent.llm",
+    "agent.answer_style",
     "agent.embedded_model",
     "agent.llm_threads",
     "agent.kb_poll_ms",

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
-use voxgate::api::{self, ApiState};
+use voxgate::api::{self, AgentSlot, ApiState};
 use voxgate::config::{Config, Overrides};
 use voxgate::dialog::Agent;
 use voxgate::models::{ModelId, Models};
@@ -67,11 +67,29 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     let http = bind_http(&config).await;
     let http_base = http.as_ref().map(|(_, addr)| format!("http://{addr}"));
-    let agent = start_agent(&config, http_base).await;
+    // Calls on the agent need it now; otherwise the API starts it on its first use, so a
+    // gateway nobody asks does not load the language model.
+    let agent = if config.calls.logic == "agent" {
+        let (config, base) = (config.clone(), http_base.clone());
+        tokio::task::spawn_blocking(move || start_agent(&config, base.as_deref()))
+            .await
+            .unwrap_or_else(|e| Err(format!("the agent start failed: {e}")))
+    } else {
+        Err(String::from("the AI agent is started by the API"))
+    };
     let api = http.map(|(listener, addr)| {
         tracing::info!(%addr, "HTTP ready");
-        let state = ApiState::new(agent.clone());
-        tokio::spawn(api::serve_http(listener, state, stop_rx.clone()))
+        let slot = if config.calls.logic == "agent" {
+            AgentSlot::fixed(agent.clone())
+        } else {
+            let config = config.clone();
+            AgentSlot::lazy(move || start_agent(&config, http_base.as_deref()))
+        };
+        tokio::spawn(api::serve_http(
+            listener,
+            ApiState::with_slot(slot),
+            stop_rx.clone(),
+        ))
     });
     let (logic, transcripts) = logic_for(&config, agent.as_ref().map_err(String::as_str))?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
@@ -174,22 +192,18 @@ async fn bind_http(config: &Config) -> Option<(tokio::net::TcpListener, std::net
 }
 
 /// The AI agent (with its knowledge base), or why it is not running: the reason is shown to
-/// API clients (503), so it names what to do and no path; the full error is logged. Never
-/// fails: the gateway runs without an agent. `http_base` is where this gateway's demo order
-/// endpoint answers (none without the HTTP API).
-async fn start_agent(config: &Config, http_base: Option<String>) -> Result<Agent, String> {
+/// API clients (503), so it names what to do and no path; the full error is logged. Blocking
+/// (it loads the models). `http_base` is where this gateway's demo order endpoint answers
+/// (none without the HTTP API).
+fn start_agent(config: &Config, http_base: Option<&str>) -> Result<Agent, String> {
     agent_models(config)
         .inspect_err(|reason| tracing::warn!(%reason, "the AI agent is not running"))?;
-    let settings = config.agent.clone();
-    let data_dir = config.data_dir.clone();
-    let models_dir = config.models_dir.clone();
-    let started = tokio::task::spawn_blocking(move || {
-        let models = Models::locate(&models_dir).map_err(|e| e.to_string())?;
-        Agent::start(&settings, &data_dir, &models, http_base.as_deref()).map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|r| r);
+    let started = Models::locate(&config.models_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|models| {
+            Agent::start(&config.agent, &config.data_dir, &models, http_base)
+                .map_err(|e| e.to_string())
+        });
     match started {
         Ok(agent) => {
             tracing::info!(llm = agent.llm_name(), "AI agent ready");

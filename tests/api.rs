@@ -10,6 +10,7 @@
 mod common;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -308,4 +309,236 @@ async fn a_dead_language_model_hands_off_and_conversations_remember_turns() {
     let (_, a) = ask(json!({"question": q})).await;
     assert_eq!(a["reason"], "llm_unavailable", "{a}");
     assert!(a.get("conversation").is_none(), "{a}");
+}
+
+/// A `voxgate serve` child with its HTTP API on loopback, killed on drop.
+struct Served {
+    child: std::process::Child,
+    http: ureq::Agent,
+    base: String,
+    log: std::path::PathBuf,
+}
+
+impl Served {
+    /// Starts voxgate on this test's ports with `models` and the knowledge directory `kb`, and
+    /// waits (at most `ready` — the agent loads its models first) until `/health` answers.
+    fn start(dir: &Path, slot: u16, models: &Path, kb: &Path, ready: Duration) -> Served {
+        let ports = common::Ports::new(slot);
+        let http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], ports.base + 2));
+        let config = dir.join("voxgate.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "log_level = \"debug\"\n[media]\nrtp_port_min = {}\nrtp_port_max = {}\n\
+                 [calls]\nlogic = \"silent\"\nmax_calls = 10\n[agent]\nkb_dir = \"{}\"\n",
+                ports.rtp_min(),
+                ports.rtp_max(),
+                kb.display()
+            ),
+        )
+        .unwrap();
+        let log = dir.join("voxgate.log");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_voxgate"))
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--sip-listen")
+            .arg(ports.sip().to_string())
+            .arg("--http-listen")
+            .arg(http_addr.to_string())
+            .env("VOXGATE_MODELS", models)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start voxgate");
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(900)))
+            .build()
+            .into();
+        let mut served = Served {
+            child,
+            http,
+            base: format!("http://{http_addr}"),
+            log,
+        };
+        let end = Instant::now() + ready;
+        loop {
+            if let Ok(Some(status)) = served.child.try_wait() {
+                panic!("voxgate exited ({status}):\n{}", served.log());
+            }
+            if served.get("/health").0 == 200 {
+                return served;
+            }
+            assert!(
+                Instant::now() < end,
+                "no /health after {ready:?}:\n{}",
+                served.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn read(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value) {
+        match resp {
+            Ok(mut r) => {
+                let status = r.status().as_u16();
+                let text = r.body_mut().read_to_string().unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
+        }
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        Served::read(self.http.get(format!("{}{path}", self.base)).call())
+    }
+
+    fn search(&self, q: &str) -> Value {
+        let url = format!("{}/api/v1/kb/search", self.base);
+        Served::read(self.http.get(url).query("q", q).query("k", "3").call()).1
+    }
+
+    fn ask(&self, question: &str) -> Value {
+        let url = format!("{}/api/v1/ask", self.base);
+        let (status, answer) =
+            Served::read(self.http.post(url).send_json(json!({"question": question})));
+        assert_eq!(status, 200, "{question}: {answer}\n{}", self.log());
+        answer
+    }
+
+    fn put(&self, name: &str, text: &str) -> (u16, Value) {
+        let url = format!("{}/api/v1/kb/documents/{name}", self.base);
+        Served::read(self.http.put(url).send(text))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn says(answer: &Value, facts: &[&str]) -> bool {
+    let text = answer["answer"].as_str().unwrap_or_default().to_lowercase();
+    facts.iter().any(|f| text.contains(f))
+}
+
+/// Acceptance (issue #5): a fact edited in a knowledge file on disk is in an answer asked
+/// within 5 s of the edit; a document PUT over HTTP is answered. The embedded model answers.
+#[test]
+fn an_edited_file_and_a_put_document_are_answered_by_the_running_gateway() {
+    let Some(models) = common::models::fetch(&["qwen2.5-coder-0.5b", "minilm-l6-v2"]) else {
+        return;
+    };
+    let tmp = common::TempDir::new("api-live");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("kb/demo");
+    for entry in std::fs::read_dir(&demo).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, kb.join(path.file_name().unwrap())).unwrap();
+    }
+    let returns = kb.join("returns.md");
+    let text = std::fs::read_to_string(&returns).unwrap();
+    assert!(
+        text.contains("within 14 days"),
+        "the demo's refund timeline changed"
+    );
+    let gw = Served::start(&tmp.0, 50, &models, &kb, Duration::from_secs(300));
+
+    let question = "How long does it take to get my refund?";
+    let first = gw.ask(question);
+    eprintln!("before the edit: {first}");
+    assert!(says(&first, &["14 days", "fourteen days"]), "{first}");
+    assert_eq!(first["handoff"], false, "{first}");
+    let sources = first["sources"].as_array().unwrap();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.as_str().unwrap().starts_with("returns.md#")),
+        "{first}"
+    );
+
+    std::fs::write(&returns, text.replace("within 14 days", "within 21 days")).unwrap();
+    let edited = Instant::now();
+    // The watcher's pick-up, seen through the cheap search endpoint (bounded by the 5 s).
+    let seen = loop {
+        let hits = gw.search("refund timeline");
+        if hits.to_string().contains("21 days") {
+            break edited.elapsed();
+        }
+        assert!(
+            edited.elapsed() < Duration::from_secs(5),
+            "edit not indexed in 5 s: {hits}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let asked = edited.elapsed();
+    let after = gw.ask(question);
+    let answered = edited.elapsed();
+    eprintln!(
+        "after the edit: indexed after {seen:?}, asked at {asked:?}, answered at {answered:?}: {after}"
+    );
+    assert!(
+        asked <= Duration::from_secs(5),
+        "asked {asked:?} after the edit"
+    );
+    assert!(
+        says(&after, &["21 days", "twenty-one days", "twenty one days"]),
+        "{after}"
+    );
+    assert!(!says(&after, &["14 days"]), "{after}");
+
+    let gift = "# Gift cards\n\n## Gift card validity\nGift cards are valid for 36 months from \
+                the date of purchase and can only be used on our website.\n";
+    let (status, report) = gw.put("gift-cards.md", gift);
+    assert_eq!(status, 201, "{report}");
+    assert!(kb.join("gift-cards.md").is_file());
+    let answer = gw.ask("How long is a gift card valid?");
+    eprintln!("the PUT document: {answer}");
+    assert!(
+        says(
+            &answer,
+            &["36 months", "thirty-six months", "3 years", "three years"]
+        ),
+        "{answer}"
+    );
+    assert!(
+        answer["sources"].to_string().contains("gift-cards.md#"),
+        "{answer}"
+    );
+}
+
+/// Without the models the gateway still serves its API: health and the demo orders answer,
+/// and a question gets 503 naming `voxgate models fetch`.
+#[test]
+fn without_models_the_api_runs_and_ask_says_what_to_fetch() {
+    let tmp = common::TempDir::new("api-nomodels");
+    let models = tmp.0.join("models");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&models).unwrap();
+    let gw = Served::start(&tmp.0, 51, &models, &kb, Duration::from_secs(30));
+    assert_eq!(gw.get("/health"), (200, json!({"status": "ok"})));
+    assert_eq!(
+        gw.get("/demo/orders/104235").1["status"],
+        "out for delivery"
+    );
+    let url = format!("{}/api/v1/ask", gw.base);
+    let (status, err) = Served::read(gw.http.post(url).send_json(json!({"question": "hi"})));
+    assert_eq!(status, 503, "{err}");
+    let detail = err["detail"].as_str().unwrap();
+    assert!(detail.contains("voxgate models fetch"), "{err}");
+    assert!(
+        !detail.contains(&tmp.0.display().to_string()),
+        "a path leaked: {err}"
+    );
 }

@@ -106,7 +106,7 @@ pub(super) async fn ask(
     if let Some(why) = req.conversation.as_deref().and_then(id_problem) {
         return Err(ApiError::bad_request(why));
     }
-    let agent = state.agent()?;
+    let agent = state.agent().await?;
     let permit = state.ask_permit().await?;
     let id = req.conversation;
     let conv = match &id {

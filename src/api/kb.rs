@@ -44,7 +44,7 @@ async fn blocking<T: Send + 'static>(
     state: &ApiState,
     f: impl FnOnce(&LiveKnowledge) -> Result<T, KbError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let agent = state.knowledge()?;
+    let agent = state.knowledge().await?;
     tokio::task::spawn_blocking(move || f(agent.knowledge()))
         .await
         .map_err(|e| ApiError::internal("knowledge base task", e))?

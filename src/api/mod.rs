@@ -8,6 +8,7 @@ mod conversations;
 mod demo;
 mod error;
 mod kb;
+mod slot;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -24,6 +25,7 @@ pub use ask::{AskResponse, TimingsJson};
 pub use conversations::{CONVERSATION_TTL, Conversations, MAX_CONVERSATIONS};
 pub use demo::{DEMO_ORDERS, DemoOrder, find_order};
 pub use error::ApiError;
+pub use slot::{AgentSlot, AgentStarter, RETRY_AFTER};
 
 use crate::dialog::Agent;
 
@@ -41,7 +43,7 @@ pub struct ApiState {
 }
 
 struct Inner {
-    agent: Result<Agent, String>,
+    agent: AgentSlot,
     conversations: Mutex<Conversations>,
     ask_slots: Arc<Semaphore>,
 }
@@ -51,6 +53,11 @@ impl ApiState {
     /// document endpoints), or why it is not running: shown to clients of `/api/v1/ask` and
     /// the knowledge endpoints, so it must hold no path.
     pub fn new(agent: Result<Agent, String>) -> Self {
+        ApiState::with_slot(AgentSlot::fixed(agent))
+    }
+
+    /// The state with the agent from `agent` (see [`AgentSlot::lazy`]).
+    pub fn with_slot(agent: AgentSlot) -> Self {
         ApiState {
             inner: Arc::new(Inner {
                 agent,
@@ -61,16 +68,15 @@ impl ApiState {
     }
 
     /// The agent, or 503 with the reason it is not running.
-    fn agent(&self) -> Result<Agent, ApiError> {
-        self.inner.agent.clone().map_err(ApiError::AgentUnavailable)
+    async fn agent(&self) -> Result<Agent, ApiError> {
+        let agent = self.inner.agent.get().await;
+        agent.map_err(ApiError::AgentUnavailable)
     }
 
     /// The agent whose knowledge base the document endpoints use, or 503.
-    fn knowledge(&self) -> Result<Agent, ApiError> {
-        self.inner
-            .agent
-            .clone()
-            .map_err(ApiError::KnowledgeUnavailable)
+    async fn knowledge(&self) -> Result<Agent, ApiError> {
+        let agent = self.inner.agent.get().await;
+        agent.map_err(ApiError::KnowledgeUnavailable)
     }
 
     fn conversations(&self) -> MutexGuard<'_, Conversations> {
