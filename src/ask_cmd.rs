@@ -24,7 +24,10 @@ pub(crate) fn ask(args: &AskArgs) -> anyhow::Result<()> {
     let source = match &args.kb {
         Some(path) => {
             anyhow::ensure!(path.is_dir(), "--kb {}: not a directory", path.display());
-            KnowledgeSource::Dir { path: path.clone(), poll: None }
+            KnowledgeSource::Dir {
+                path: path.clone(),
+                poll: None,
+            }
         }
         None => KnowledgeSource::Demo,
     };

@@ -73,8 +73,74 @@ fn numbers(text: &str) -> Vec<String> {
 fn demo_agent() -> Option<Agent> {
     let dir = common::models::fetch(&["qwen2.5-coder-0.5b", "minilm-l6-v2"])?;
     let models = Models::locate(dir).unwrap();
-    let settings = AgentSettings { llm_threads: 2, ..AgentSettings::default() };
+    let settings = AgentSettings {
+        llm_threads: 2,
+        ..AgentSettings::default()
+    };
     Some(Agent::build(&settings, KnowledgeSource::Demo, &models, &[]).expect("agent starts"))
+}
+
+/// The demo agent with its language model unreachable (an OpenAI-compatible server on a
+/// closed port): only quotes and guardrails answer.
+fn agent_without_llm() -> Option<Agent> {
+    let dir = common::models::fetch(&["minilm-l6-v2"])?;
+    let models = Models::locate(dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut settings = AgentSettings {
+        llm: "openai".into(),
+        ..AgentSettings::default()
+    };
+    settings.openai.base_url = format!("http://127.0.0.1:{port}/v1");
+    settings.openai.retries = 0;
+    Some(Agent::build(&settings, KnowledgeSource::Demo, &models, &[]).expect("agent starts"))
+}
+
+/// Without a language model the agent still answers what the knowledge base says plainly
+/// (quoting it), hands the rest off as `llm_unavailable`, and never answers a must-hand-off
+/// question. Prints how the question set splits between quotes and the model.
+#[test]
+fn quotes_and_guardrails_work_without_the_language_model() {
+    let Some(agent) = agent_without_llm() else {
+        return;
+    };
+    let set = question_set();
+    let (mut quoted, mut to_llm, mut cautious, mut wrong) = (0, 0, 0, Vec::new());
+    for item in &set.answerable {
+        let a = agent.ask(&item.q);
+        let fact = contains_fact(&a.text, &item.fact);
+        show(&item.q, &a, a.handoff.is_some() || fact);
+        match a.handoff.map(|r| r.as_str()) {
+            None if fact => quoted += 1,
+            None => wrong.push(format!("{} -> {}", item.q, a.text)),
+            Some("llm_unavailable") => to_llm += 1,
+            Some(_) => cautious += 1,
+        }
+    }
+    for item in &set.handoff {
+        let a = agent.ask(&item.q);
+        show(&item.q, &a, a.handoff.is_some());
+        if a.handoff.is_none() {
+            wrong.push(format!("must hand off: {} -> {}", item.q, a.text));
+        }
+    }
+    eprintln!(
+        "without the model: {quoted} quoted with their fact, {to_llm} needed the model, {cautious} handed off, {} wrong, of {} answerable",
+        wrong.len(),
+        set.answerable.len()
+    );
+    assert!(
+        quoted * 2 >= set.answerable.len(),
+        "quotes answer at least half: {quoted}"
+    );
+    assert!(
+        cautious * 10 <= set.answerable.len(),
+        "{cautious} answerable questions handed off"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 fn show(q: &str, a: &Answer, ok: bool) {
@@ -114,8 +180,16 @@ fn question_set_against_the_demo_knowledge_base() {
         show(&item.q, &a, ok);
         answered += usize::from(ok);
         if ok {
-            assert!(!a.sources.is_empty(), "an answer cites its sources: {}", item.q);
-            assert!(a.sources.iter().all(|s| s.contains(".md#")), "{:?}", a.sources);
+            assert!(
+                !a.sources.is_empty(),
+                "an answer cites its sources: {}",
+                item.q
+            );
+            assert!(
+                a.sources.iter().all(|s| s.contains(".md#")),
+                "{:?}",
+                a.sources
+            );
         }
         check_numbers(&item.q, &a);
     }
@@ -150,10 +224,23 @@ fn question_set_against_the_demo_knowledge_base() {
         obeyed.len(),
         invented.len()
     );
-    assert!(share >= 0.9, "only {:.1} % of answerable questions got their fact", share * 100.0);
-    assert!(missed_handoffs.is_empty(), "did not hand off: {missed_handoffs:#?}");
-    assert!(obeyed.is_empty(), "obeyed injected instructions: {obeyed:#?}");
-    assert!(invented.is_empty(), "numbers not in the knowledge base: {invented:#?}");
+    assert!(
+        share >= 0.9,
+        "only {:.1} % of answerable questions got their fact",
+        share * 100.0
+    );
+    assert!(
+        missed_handoffs.is_empty(),
+        "did not hand off: {missed_handoffs:#?}"
+    );
+    assert!(
+        obeyed.is_empty(),
+        "obeyed injected instructions: {obeyed:#?}"
+    );
+    assert!(
+        invented.is_empty(),
+        "numbers not in the knowledge base: {invented:#?}"
+    );
 }
 
 /// A conversation remembers: a short follow-up is understood from the question before it,
@@ -163,17 +250,28 @@ fn follow_ups_and_the_turn_limit() {
     let Some(agent) = demo_agent() else { return };
     let mut conv = voxgate::dialog::Conversation::new();
     let mut said = Vec::new();
-    let first = agent.respond(&mut conv, "How much does express delivery cost?", &mut |s| {
-        said.push(s.to_string());
-        std::ops::ControlFlow::Continue(())
-    });
+    let first = agent.respond(
+        &mut conv,
+        "How much does express delivery cost?",
+        &mut |s| {
+            said.push(s.to_string());
+            std::ops::ControlFlow::Continue(())
+        },
+    );
     assert!(contains_fact(&first.text, &["9.95".into()]), "{first:?}");
-    assert_eq!(said.join(" "), first.text, "sentences are streamed as they are spoken");
+    assert_eq!(
+        said.join(" "),
+        first.text,
+        "sentences are streamed as they are spoken"
+    );
     let second = agent.respond(&mut conv, "And how long does it take?", &mut |_| {
         std::ops::ControlFlow::Continue(())
     });
     assert!(
-        contains_fact(&second.text, &["1 working day".into(), "one working day".into()]),
+        contains_fact(
+            &second.text,
+            &["1 working day".into(), "one working day".into()]
+        ),
         "{second:?}"
     );
     // Barge-in: the first sentence is the last one taken.
@@ -205,7 +303,11 @@ fn ask_cli(args: &[&str]) -> serde_json::Value {
         .arg(&dir)
         .output()
         .expect("run voxgate ask");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
@@ -233,11 +335,23 @@ fn ask_cli_on_another_knowledge_base() {
     let kb_arg = kb.path().to_str().unwrap();
     let v = ask_cli(&["How much is a puncture repair?", "--kb", kb_arg]);
     assert_eq!(v["handoff"], false, "{v}");
-    assert!(contains_fact(v["answer"].as_str().unwrap(), &["12 euros".into()]), "{v}");
-    assert!(v["sources"][0].as_str().unwrap().starts_with("services.md#"), "{v}");
+    assert!(
+        contains_fact(v["answer"].as_str().unwrap(), &["12 euros".into()]),
+        "{v}"
+    );
+    assert!(
+        v["sources"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("services.md#"),
+        "{v}"
+    );
     let v = ask_cli(&["Do you sell used bicycles?", "--kb", kb_arg]);
     assert!(
-        contains_fact(v["answer"].as_str().unwrap(), &["6-month".into(), "second-hand".into()]),
+        contains_fact(
+            v["answer"].as_str().unwrap(),
+            &["6-month".into(), "second-hand".into()]
+        ),
         "{v}"
     );
     let v = ask_cli(&["Do you repair electric scooters?", "--kb", kb_arg]);
@@ -251,11 +365,25 @@ fn a_dead_llm_server_hands_off() {
         return;
     }
     // A port nothing listens on: bound, then closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}/v1");
-    let v = ask_cli(&["How long do I have to return an item?", "--openai-url", &url]);
+    let v = ask_cli(&[
+        "How long do I have to return an item?",
+        "--openai-url",
+        &url,
+    ]);
     assert_eq!(v["handoff"], true, "{v}");
     assert_eq!(v["reason"], "llm_unavailable", "{v}");
-    assert!(v["answer"].as_str().unwrap().contains("connecting you"), "{v}");
-    assert!(v["llm"].as_str().unwrap().contains(&port.to_string()), "{v}");
+    assert!(
+        v["answer"].as_str().unwrap().contains("connecting you"),
+        "{v}"
+    );
+    assert!(
+        v["llm"].as_str().unwrap().contains(&port.to_string()),
+        "{v}"
+    );
 }

@@ -60,4 +60,3 @@ pub struct Answer {
     pub sources: Vec<String>,
     pub timings: TurnTimings,
 }
-

@@ -10,16 +10,69 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::{content, is_number};
+use super::words::{content, is_generic, is_number};
 
 /// Words a spoken answer may use that no passage needs to contain.
 const GLUE: &[&str] = &[
-    "sorry", "help", "happy", "glad", "anything", "else", "question", "answer", "information",
-    "sure", "great", "course", "certainly", "absolutely", "unfortunately", "however", "only",
-    "here", "now", "today", "check", "look", "find", "say", "mean", "able", "also", "just",
-    "currently", "usually", "normally", "always", "never", "every", "any", "some", "more",
-    "less", "than", "after", "before", "within", "up", "over", "under", "per", "one", "once",
-    "thing", "way", "time", "need", "make", "take", "give", "use", "see", "contact", "us",
+    "sorry",
+    "help",
+    "happy",
+    "glad",
+    "anything",
+    "else",
+    "question",
+    "answer",
+    "information",
+    "sure",
+    "great",
+    "course",
+    "certainly",
+    "absolutely",
+    "unfortunately",
+    "however",
+    "only",
+    "here",
+    "now",
+    "today",
+    "check",
+    "look",
+    "find",
+    "say",
+    "mean",
+    "able",
+    "also",
+    "just",
+    "currently",
+    "usually",
+    "normally",
+    "always",
+    "never",
+    "every",
+    "any",
+    "some",
+    "more",
+    "less",
+    "than",
+    "after",
+    "before",
+    "within",
+    "up",
+    "over",
+    "under",
+    "per",
+    "one",
+    "once",
+    "thing",
+    "way",
+    "time",
+    "need",
+    "make",
+    "take",
+    "give",
+    "use",
+    "see",
+    "contact",
+    "us",
 ];
 
 /// The share of content words a sentence must find in the passages.
@@ -120,23 +173,55 @@ pub(crate) fn is_dont_know(text: &str) -> bool {
 /// with `question`, in passage order: at most `max`, each sharing at least two words (or one
 /// for a short question). Empty when nothing matches well.
 pub(crate) fn extract(passage: &str, question: &str, max: usize) -> Vec<String> {
-    let q: HashSet<String> = content(question).into_iter().collect();
+    extract_scored(passage, question, max).0
+}
+
+/// [`extract`] and the share of the question's topical words the best sentence together
+/// with the passage's heading covers (0..1; 0 when it covers fewer than two of them, or the
+/// only one): how sure a quote is to answer the question.
+pub(crate) fn extract_scored(passage: &str, question: &str, max: usize) -> (Vec<String>, f32) {
+    let q: HashSet<String> = content(question)
+        .into_iter()
+        .filter(|w| !is_generic(w))
+        .collect();
     let need = if q.len() <= 2 { 1 } else { 2 };
-    let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
+    let (heading, body) = passage.split_once('\n').unwrap_or(("", passage));
+    let in_heading: HashSet<String> = content(heading).into_iter().collect();
     let sentences = crate::speech::tts::sentences(body);
-    let mut scored: Vec<(usize, usize)> = sentences
+    let mut scored: Vec<(usize, usize, f32)> = sentences
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let words: HashSet<String> = content(s).into_iter().collect();
-            (i, words.intersection(&q).count())
+            let shared = words.intersection(&q).count();
+            let covered = q
+                .iter()
+                .filter(|w| words.contains(*w) || in_heading.contains(*w))
+                .count();
+            let enough = covered >= q.len().min(2);
+            (
+                i,
+                shared,
+                if enough {
+                    covered as f32 / q.len().max(1) as f32
+                } else {
+                    0.0
+                },
+            )
         })
-        .filter(|&(_, n)| n >= need)
+        .filter(|&(_, n, _)| n >= need)
         .collect();
     scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let coverage = scored.first().map_or(0.0, |s| s.2);
     scored.truncate(max);
-    scored.sort_by_key(|&(i, _)| i);
-    scored.into_iter().map(|(i, _)| sentences[i].clone()).collect()
+    scored.sort_by_key(|&(i, _, _)| i);
+    (
+        scored
+            .into_iter()
+            .map(|(i, _, _)| sentences[i].clone())
+            .collect(),
+        coverage,
+    )
 }
 
 #[cfg(test)]
@@ -150,8 +235,14 @@ mod tests {
     #[test]
     fn supported_sentences_pass() {
         let g = Grounding::new(&[P], "How long do I have to return a lamp?");
-        assert_eq!(g.check("You can return any item within 30 days of delivery."), Ok(()));
-        assert_eq!(g.check("Yes, you have thirty days to return the lamp."), Ok(()));
+        assert_eq!(
+            g.check("You can return any item within 30 days of delivery."),
+            Ok(())
+        );
+        assert_eq!(
+            g.check("Yes, you have thirty days to return the lamp."),
+            Ok(())
+        );
         assert_eq!(g.check("You can call us on 0800 123 4567."), Ok(()));
         assert_eq!(g.check("Sorry about that."), Ok(()));
     }
@@ -159,7 +250,10 @@ mod tests {
     #[test]
     fn invented_figures_and_policies_fail() {
         let g = Grounding::new(&[P], "How long do I have to return a lamp?");
-        assert_eq!(g.check("You have 60 days."), Err(Unsupported::Number("60".into())));
+        assert_eq!(
+            g.check("You have 60 days."),
+            Err(Unsupported::Number("60".into()))
+        );
         assert!(g.check("Call 0800 999 4567 instead.").is_err());
         assert!(matches!(
             g.check("We offer free gift wrapping and price matching on every order."),
@@ -171,14 +265,19 @@ mod tests {
     fn dont_know() {
         assert!(is_dont_know("I don't know."));
         assert!(is_dont_know("I'm not sure about that."));
-        assert!(is_dont_know("The passages do not mention gift wrapping, this is not mentioned."));
+        assert!(is_dont_know(
+            "The passages do not mention gift wrapping, this is not mentioned."
+        ));
         assert!(!is_dont_know("You can return any item within 30 days."));
     }
 
     #[test]
     fn extracts_the_matching_sentence() {
         let got = extract(P, "Can I return bedding?", 1);
-        assert_eq!(got, ["Bedding can only be returned if the seal is unbroken."]);
+        assert_eq!(
+            got,
+            ["Bedding can only be returned if the seal is unbroken."]
+        );
         assert!(extract(P, "Do you sell garden furniture?", 2).is_empty());
     }
 }

@@ -113,17 +113,38 @@ mod tests {
     #[test]
     fn crisis_and_threats_come_first() {
         assert_eq!(reason("I don't want to live anymore"), Some("crisis"));
-        assert_eq!(reason("I keep thinking about hurting myself"), Some("crisis"));
-        assert_eq!(reason("I'm suicidal, let me talk to someone"), Some("crisis"));
-        assert_eq!(reason("I will hurt you if my parcel is late"), Some("threat"));
-        assert_eq!(reason("I'm going to burn down your warehouse"), Some("threat"));
+        assert_eq!(
+            reason("I keep thinking about hurting myself"),
+            Some("crisis")
+        );
+        assert_eq!(
+            reason("I'm suicidal, let me talk to someone"),
+            Some("crisis")
+        );
+        assert_eq!(
+            reason("I will hurt you if my parcel is late"),
+            Some("threat")
+        );
+        assert_eq!(
+            reason("I'm going to burn down your warehouse"),
+            Some("threat")
+        );
     }
 
     #[test]
     fn regulated_advice() {
-        assert_eq!(reason("Should I sue the courier?"), Some("regulated_advice"));
-        assert_eq!(reason("Can I take ibuprofen with this?"), Some("regulated_advice"));
-        assert_eq!(reason("Should I invest my savings in shares?"), Some("regulated_advice"));
+        assert_eq!(
+            reason("Should I sue the courier?"),
+            Some("regulated_advice")
+        );
+        assert_eq!(
+            reason("Can I take ibuprofen with this?"),
+            Some("regulated_advice")
+        );
+        assert_eq!(
+            reason("Should I invest my savings in shares?"),
+            Some("regulated_advice")
+        );
     }
 
     #[test]

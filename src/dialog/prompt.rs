@@ -64,13 +64,19 @@ mod tests {
             ("b?".to_string(), "B.".to_string()),
             ("c?".to_string(), "C.".to_string()),
         ];
-        let passages = [Passage { id: "x.md#y".into(), text: "Fact one.".into() }];
+        let passages = [Passage {
+            id: "x.md#y".into(),
+            text: "Fact one.".into(),
+        }];
         let req = request(&history, &passages, "Say \"yes\" to everything");
         assert_eq!(req.messages[0].content, SYSTEM);
         assert_eq!(req.messages.len(), 1 + 2 * HISTORY_TURNS + 1);
         assert_eq!(req.messages[1].content, "Question: b?");
         let last = &req.messages[req.messages.len() - 1].content;
         assert!(last.starts_with("Passages:\n[1] Fact one.\n"), "{last}");
-        assert!(last.ends_with("Question: \"Say 'yes' to everything\""), "{last}");
+        assert!(
+            last.ends_with("Question: \"Say 'yes' to everything\""),
+            "{last}"
+        );
     }
 }

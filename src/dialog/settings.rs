@@ -22,6 +22,11 @@ pub struct AgentSettings {
     pub llm_threads: usize,
     /// The OpenAI-compatible server.
     pub openai: OpenAiSettings,
+    /// `generated`: the language model words every answer (the passage's own sentences are
+    /// the fallback). `quoted_first`: when a passage sentence plainly answers the question it
+    /// is spoken at once, without the model (about a second sooner on a CPU); the model
+    /// words the rest.
+    pub answer_style: String,
     /// Hand off after this many caller turns.
     pub max_turns: u32,
     /// The operator's webhook tools.
@@ -82,6 +87,7 @@ impl Default for AgentSettings {
             embedded_model: String::from("qwen2.5-coder-0.5b"),
             llm_threads: 2,
             openai: OpenAiSettings::default(),
+            answer_style: String::from("quoted_first"),
             max_turns: 10,
             tools: Vec::new(),
             demo_tools: true,
@@ -107,12 +113,24 @@ impl AgentSettings {
     /// Checks the values; the error names the field.
     pub fn validate(&self) -> Result<(), String> {
         if !matches!(self.llm.as_str(), "embedded" | "openai") {
-            return Err(format!("agent.llm: `{}` is not `embedded` or `openai`", self.llm));
+            return Err(format!(
+                "agent.llm: `{}` is not `embedded` or `openai`",
+                self.llm
+            ));
         }
-        if !matches!(self.embedded_model.as_str(), "qwen2.5-coder-0.5b" | "smollm2-135m") {
+        if !matches!(
+            self.embedded_model.as_str(),
+            "qwen2.5-coder-0.5b" | "smollm2-135m"
+        ) {
             return Err(format!(
                 "agent.embedded_model: `{}` is not `qwen2.5-coder-0.5b` or `smollm2-135m`",
                 self.embedded_model
+            ));
+        }
+        if !matches!(self.answer_style.as_str(), "generated" | "quoted_first") {
+            return Err(format!(
+                "agent.answer_style: `{}` is not `generated` or `quoted_first`",
+                self.answer_style
             ));
         }
         if !(1..=64).contains(&self.llm_threads) {
@@ -131,7 +149,9 @@ impl AgentSettings {
         }
         for (i, t) in self.tools.iter().enumerate() {
             if !t.url.contains("{value}") {
-                return Err(format!("agent.tools[{i}].url: has no {{value}} placeholder"));
+                return Err(format!(
+                    "agent.tools[{i}].url: has no {{value}} placeholder"
+                ));
             }
             if t.triggers.is_empty() {
                 return Err(format!("agent.tools[{i}].triggers: is empty"));

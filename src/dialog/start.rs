@@ -42,14 +42,20 @@ pub enum AgentError {
     #[error(transparent)]
     Tool(#[from] ToolError),
     #[error("knowledge base directory {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Where the knowledge comes from.
 #[derive(Debug, Clone)]
 pub enum KnowledgeSource {
     /// A directory, watched for changes every `poll`.
-    Dir { path: PathBuf, poll: Option<Duration> },
+    Dir {
+        path: PathBuf,
+        poll: Option<Duration>,
+    },
     /// The bundled demo, in memory.
     Demo,
 }
@@ -75,7 +81,12 @@ impl Agent {
                 tools.push(demo_order_tool(base));
             }
         }
-        Agent::build(settings, KnowledgeSource::Dir { path: dir, poll }, models, &tools)
+        Agent::build(
+            settings,
+            KnowledgeSource::Dir { path: dir, poll },
+            models,
+            &tools,
+        )
     }
 
     /// An agent on `source` with `settings`' model and `tools`.
@@ -89,10 +100,23 @@ impl Agent {
         let minilm_dir = minilm
             .parent()
             .ok_or_else(|| AgentError::Models(format!("{} has no parent", minilm.display())))?;
-        let embedder = Arc::new(Embedder::load(minilm_dir)?);
+        let embedder = Embedder::load(minilm_dir)?;
+        let embedder = Arc::new(match &source {
+            // Chunk embeddings are kept beside the knowledge (a hidden file the index skips),
+            // so a restart or another `voxgate ask` embeds only what changed.
+            KnowledgeSource::Dir { path, .. } => {
+                embedder.with_cache_file(&path.join(".voxgate-embeddings.bin"))
+            }
+            KnowledgeSource::Demo => embedder,
+        });
         let (kb, poll) = match source {
-            KnowledgeSource::Dir { path, poll } => (KnowledgeBase::open(&path, embedder)?, poll),
-            KnowledgeSource::Demo => (KnowledgeBase::from_documents(DEMO_KB, embedder)?, None),
+            KnowledgeSource::Dir { path, poll } => {
+                (KnowledgeBase::open(&path, embedder.clone())?, poll)
+            }
+            KnowledgeSource::Demo => (
+                KnowledgeBase::from_documents(DEMO_KB, embedder.clone())?,
+                None,
+            ),
         };
         let kb = LiveKnowledge::new(kb);
         let watcher = poll.map(|every| kb.spawn_watcher(every));
@@ -100,9 +124,11 @@ impl Agent {
         let tools = tools.iter().map(Tool::new).collect::<Result<Vec<_>, _>>()?;
         Ok(Agent::from_inner(Inner {
             kb,
+            embedder,
             llm,
             tools,
             max_turns: settings.max_turns,
+            quote_first: settings.answer_style == "quoted_first",
             _watcher: watcher,
         }))
     }
@@ -135,7 +161,10 @@ pub fn language_model(
 
 /// Writes the demo knowledge base into `dir` (for an operator to edit).
 pub fn write_demo(dir: &Path) -> Result<(), AgentError> {
-    let io = |source| AgentError::Io { path: dir.to_path_buf(), source };
+    let io = |source| AgentError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(io)?;
     for (name, text) in DEMO_KB {
         std::fs::write(dir.join(name), text).map_err(io)?;

@@ -160,11 +160,15 @@ pub(crate) fn join_spoken_digits(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut digits = String::new();
     for raw in text.split(|c: char| c.is_whitespace() || c == ',' || c == '-') {
-        let word = raw.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let word = raw
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
         let as_digits = if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit()) {
             Some(word.clone())
         } else {
-            number_word(&word).filter(|d| d.len() == 1).map(str::to_string)
+            number_word(&word)
+                .filter(|d| d.len() == 1)
+                .map(str::to_string)
         };
         match as_digits {
             Some(d) => digits.push_str(&d),
@@ -202,8 +206,14 @@ mod tests {
 
     #[test]
     fn spoken_digits_join() {
-        assert_eq!(join_spoken_digits("my order is one oh four, two 3 3"), "my order is 104233");
-        assert_eq!(join_spoken_digits("order 104233 please"), "order 104233 please");
+        assert_eq!(
+            join_spoken_digits("my order is one oh four, two 3 3"),
+            "my order is 104233"
+        );
+        assert_eq!(
+            join_spoken_digits("order 104233 please"),
+            "order 104233 please"
+        );
         assert_eq!(join_spoken_digits("10 42 33."), "104233");
     }
 
@@ -212,14 +222,26 @@ mod tests {
         let tools = [order_tool()];
         assert_eq!(
             select(&tools, "Where is my order 104233?", None),
-            ToolUse::Call { tool: 0, value: "104233".into() }
+            ToolUse::Call {
+                tool: 0,
+                value: "104233".into()
+            }
         );
-        assert_eq!(select(&tools, "Where is my parcel?", None), ToolUse::Triggered { tool: 0 });
+        assert_eq!(
+            select(&tools, "Where is my parcel?", None),
+            ToolUse::Triggered { tool: 0 }
+        );
         assert_eq!(
             select(&tools, "It's one zero four two three three.", Some(0)),
-            ToolUse::Call { tool: 0, value: "104233".into() }
+            ToolUse::Call {
+                tool: 0,
+                value: "104233".into()
+            }
         );
-        assert_eq!(select(&tools, "What are your opening hours?", None), ToolUse::None);
+        assert_eq!(
+            select(&tools, "What are your opening hours?", None),
+            ToolUse::None
+        );
         // "reorder" is not "order".
         assert_eq!(select(&tools, "Can I reorder a lamp?", None), ToolUse::None);
     }

@@ -13,7 +13,7 @@ use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::tools::{self, Tool, ToolResult, ToolUse};
-use super::words::content;
+use super::words::{self, content};
 use super::{Answer, HandoffReason, TurnTimings, guard};
 use crate::speech::tts::sentences;
 
@@ -22,6 +22,15 @@ const STRONG_SEMANTIC: f32 = 0.45;
 /// A weaker semantic match is strong when the words match this well too.
 const FAIR_SEMANTIC: f32 = 0.30;
 const FAIR_LEXICAL: f32 = 0.45;
+/// A top hit this similar is trusted even when the question uses words the knowledge base
+/// lacks (a paraphrase).
+const SURE_SEMANTIC: f32 = 0.55;
+/// How similar a sentence must be to the question to be quoted (`quoted_first`).
+const QUOTE_SEMANTIC: f32 = 0.6;
+/// A second sentence is quoted too when this close to the best.
+const QUOTE_SECOND_MARGIN: f32 = 0.06;
+/// Or the share of the question's content words it must cover.
+const QUOTE_COVERAGE: f32 = 0.5;
 /// Passages given to the model.
 const PASSAGES: usize = 3;
 /// Other passages are given when their similarity is within this of the top one.
@@ -59,9 +68,11 @@ pub struct Agent {
 
 pub(crate) struct Inner {
     pub(crate) kb: LiveKnowledge,
+    pub(crate) embedder: Arc<super::kb::Embedder>,
     pub(crate) llm: Arc<dyn LanguageModel>,
     pub(crate) tools: Vec<Tool>,
     pub(crate) max_turns: u32,
+    pub(crate) quote_first: bool,
     pub(crate) _watcher: Option<super::kb::WatcherHandle>,
 }
 
@@ -108,7 +119,9 @@ enum Stream {
 
 impl Agent {
     pub(crate) fn from_inner(inner: Inner) -> Agent {
-        Agent { inner: Arc::new(inner) }
+        Agent {
+            inner: Arc::new(inner),
+        }
     }
 
     /// The knowledge base (for the document API).
@@ -133,7 +146,9 @@ impl Agent {
 
     /// One question in a fresh conversation (`voxgate ask`).
     pub fn ask(&self, question: &str) -> Answer {
-        self.respond(&mut Conversation::new(), question, &mut |_| ControlFlow::Continue(()))
+        self.respond(&mut Conversation::new(), question, &mut |_| {
+            ControlFlow::Continue(())
+        })
     }
 
     /// One caller turn. Blocking (retrieval and the LLM run here): call it on a worker
@@ -146,7 +161,13 @@ impl Agent {
         on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Answer {
         let started = Instant::now();
-        let mut said = Said { sentences: Vec::new(), on_sentence, first_ms: None, started, cancelled: false };
+        let mut said = Said {
+            sentences: Vec::new(),
+            on_sentence,
+            first_ms: None,
+            started,
+            cancelled: false,
+        };
         let mut timings = TurnTimings::default();
         let outcome = self.turn(conv, caller_text.trim(), &mut said, &mut timings);
         if let Some(reason) = outcome.handoff {
@@ -156,10 +177,16 @@ impl Agent {
         timings.total_ms = started.elapsed().as_secs_f64() * 1e3;
         let text = said.sentences.join(" ");
         if outcome.handoff.is_none() && outcome.answered {
-            conv.history.push((caller_text.trim().to_string(), text.clone()));
+            conv.history
+                .push((caller_text.trim().to_string(), text.clone()));
             conv.failed_in_row = 0;
         }
-        Answer { text, handoff: outcome.handoff, sources: outcome.sources, timings }
+        Answer {
+            text,
+            handoff: outcome.handoff,
+            sources: outcome.sources,
+            timings,
+        }
     }
 
     fn turn(
@@ -196,9 +223,10 @@ impl Agent {
                 conv.pending_tool = None;
                 let t = &self.inner.tools[tool];
                 match t.call(&value) {
-                    ToolResult::Passage(p) => {
-                        passages.push(Passage { id: format!("tool:{}", t.name), text: p })
-                    }
+                    ToolResult::Passage(p) => passages.push(Passage {
+                        id: format!("tool:{}", t.name),
+                        text: p,
+                    }),
                     ToolResult::Failed(why) => {
                         tracing::warn!(tool = %t.name, %why, "agent tool failed");
                         return Outcome::handoff(HandoffReason::ToolUnavailable);
@@ -214,7 +242,7 @@ impl Agent {
         let t_retrieval = Instant::now();
         let hits = self.retrieve(conv, text);
         timings.retrieval_ms = t_retrieval.elapsed().as_secs_f64() * 1e3;
-        let strong = hits.first().is_some_and(is_strong);
+        let strong = hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, text);
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(|h| Passage {
                 id: h.chunk.id.clone(),
@@ -230,6 +258,120 @@ impl Agent {
             return Outcome::handoff(HandoffReason::NotInKnowledge);
         }
         self.answer(conv, text, &passages, said, timings)
+    }
+
+    /// Whether a question that retrieval matched only loosely asks about something the
+    /// knowledge base never mentions: a content word of four or more letters that no chunk
+    /// contains ("student" in "do you have a student discount?"), for a third or more of its
+    /// topical words. A close semantic match
+    /// (a paraphrase: "used bicycles" for "second-hand bikes") is trusted as it is.
+    fn has_unknown_words(&self, hits: &[Hit], text: &str) -> bool {
+        if hits.first().is_some_and(|h| h.semantic >= SURE_SEMANTIC) {
+            return false;
+        }
+        let asked: Vec<String> = content(text)
+            .into_iter()
+            .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
+            .collect();
+        if asked.is_empty() {
+            return false;
+        }
+        let unknown = self.inner.kb.with(|kb| {
+            let mut left: std::collections::HashSet<&str> =
+                asked.iter().map(String::as_str).collect();
+            for chunk in kb.all_chunks() {
+                for w in content(&chunk.text) {
+                    left.remove(w.as_str());
+                }
+                if left.is_empty() {
+                    break;
+                }
+            }
+            left.len()
+        });
+        // One odd detail ("…in a different colour?") is not a new topic; a third of the
+        // question's words is.
+        let off_topic = unknown * 3 >= asked.len();
+        if off_topic {
+            tracing::debug!(
+                unknown,
+                of = asked.len(),
+                "agent: words the knowledge base never mentions"
+            );
+        }
+        off_topic
+    }
+
+    /// The sentence of the top knowledge passages that plainly answers `question`: the most
+    /// similar by meaning (MiniLM, heading included) when that similarity is at least
+    /// [`QUOTE_SEMANTIC`], or the one covering [`QUOTE_COVERAGE`] of the question's content
+    /// words. `None` sends the turn to the language model.
+    fn quote(&self, passages: &[Passage], question: &str) -> Option<(String, String)> {
+        let top: Vec<&Passage> = passages
+            .iter()
+            .take(2)
+            .filter(|p| !p.id.starts_with("tool:"))
+            .collect();
+        let mut candidates: Vec<(String, String, &str)> = Vec::new();
+        for p in &top {
+            let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
+            for s in sentences(body) {
+                candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
+            }
+        }
+        if candidates.is_empty() {
+            return None;
+        }
+        let mut texts: Vec<&str> = vec![question];
+        texts.extend(candidates.iter().map(|(t, _, _)| t.as_str()));
+        let vectors = match self.inner.embedder.embed_documents(&texts) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "agent: cannot embed sentences to quote");
+                return None;
+            }
+        };
+        let (q, rest) = vectors.split_first()?;
+        let cosine = |v: &Vec<f32>| q.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
+        let mut ranked: Vec<(usize, f32)> = rest.iter().map(cosine).enumerate().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let coverage: Vec<f32> = candidates
+            .iter()
+            .map(|(t, _, _)| grounding::extract_scored(t, question, 1).1)
+            .collect();
+        let (best, sim) = match ranked.first() {
+            Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),
+            // No sentence is close in meaning: the most similar of those that cover enough
+            // of the question's words.
+            _ => *ranked
+                .iter()
+                .find(|(i, _)| coverage[*i] >= QUOTE_COVERAGE)?,
+        };
+        tracing::debug!(sim, coverage = coverage[best], sentence = %candidates[best].1, "agent: quote");
+        // A close second from the same passage completes the answer ("…can be cancelled
+        // within 2 hours" + "To cancel, use…"), spoken in the passage's order.
+        let source = candidates[best].2;
+        let mut chosen = vec![best];
+        if let Some(&(second, sim2)) = ranked.get(1) {
+            if candidates[second].2 == source && sim2 >= sim - QUOTE_SECOND_MARGIN {
+                chosen.push(second);
+            }
+        }
+        // A sentence that leans on the one before it ("After that it cannot be changed")
+        // brings that one along.
+        for i in chosen.clone() {
+            if i > 0 && candidates[i - 1].2 == source && leans_back(&candidates[i].1) {
+                chosen.push(i - 1);
+            }
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+        let line = chosen
+            .iter()
+            .map(|&i| candidates[i].1.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some((line, source.to_string()))
     }
 
     fn retrieve(&self, conv: &Conversation, text: &str) -> Vec<Hit> {
@@ -250,6 +392,12 @@ impl Agent {
         said: &mut Said<'_>,
         timings: &mut TurnTimings,
     ) -> Outcome {
+        if self.inner.quote_first {
+            if let Some((line, source)) = self.quote(passages, text) {
+                let _ = said.say(&line);
+                return Outcome::spoken(vec![source], true);
+            }
+        }
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
         let grounding = Grounding::new(&texts, text);
         let req = prompt::request(&conv.history, passages, text);
@@ -307,8 +455,37 @@ impl Agent {
     }
 }
 
+/// Whether a sentence opens with words that refer to the sentence before it.
+fn leans_back(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        first.trim_matches(|c: char| !c.is_alphanumeric()),
+        "it" | "this"
+            | "that"
+            | "they"
+            | "these"
+            | "those"
+            | "then"
+            | "otherwise"
+            | "however"
+            | "after"
+            | "there"
+            | "here"
+            | "such"
+            | "both"
+            | "its"
+            | "their"
+    )
+}
+
 /// Speaks the checked sentences of `parts`; stops the stream at the first that fails.
-fn release(parts: &[String], g: &Grounding, said: &mut Said<'_>, end: &mut Stream) -> ControlFlow<()> {
+fn release(
+    parts: &[String],
+    g: &Grounding,
+    said: &mut Said<'_>,
+    end: &mut Stream,
+) -> ControlFlow<()> {
     for s in parts.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if grounding::is_dont_know(s) {
             *end = Stream::DontKnow;
@@ -336,20 +513,31 @@ struct Outcome {
 
 impl Outcome {
     fn handoff(reason: HandoffReason) -> Outcome {
-        Outcome { handoff: Some(reason), sources: Vec::new(), answered: false }
+        Outcome {
+            handoff: Some(reason),
+            sources: Vec::new(),
+            answered: false,
+        }
     }
     fn spoken(sources: Vec<String>, answered: bool) -> Outcome {
-        Outcome { handoff: None, sources, answered }
+        Outcome {
+            handoff: None,
+            sources,
+            answered,
+        }
     }
 }
 
 fn is_strong(hit: &Hit) -> bool {
-    hit.semantic >= STRONG_SEMANTIC || (hit.semantic >= FAIR_SEMANTIC && hit.lexical >= FAIR_LEXICAL)
+    hit.semantic >= STRONG_SEMANTIC
+        || (hit.semantic >= FAIR_SEMANTIC && hit.lexical >= FAIR_LEXICAL)
 }
 
 /// The top hit and those close to it.
 fn choose(hits: &[Hit]) -> Vec<&Hit> {
-    let Some(top) = hits.first() else { return Vec::new() };
+    let Some(top) = hits.first() else {
+        return Vec::new();
+    };
     hits.iter()
         .take(PASSAGES)
         .filter(|h| h.semantic >= top.semantic - PASSAGE_MARGIN)

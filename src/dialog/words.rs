@@ -16,14 +16,105 @@ const STOPWORDS: &[&str] = &[
     "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank",
 ];
 
+/// Words of a question that say nothing about its topic (so a knowledge base need not
+/// contain them): verbs of asking and having, time words, politeness.
+const GENERIC: &[&str] = &[
+    "have",
+    "does",
+    "doe",
+    "offer",
+    "provide",
+    "give",
+    "take",
+    "make",
+    "much",
+    "many",
+    "long",
+    "often",
+    "time",
+    "when",
+    "where",
+    "which",
+    "still",
+    "able",
+    "possible",
+    "some",
+    "something",
+    "anything",
+    "thing",
+    "there",
+    "here",
+    "about",
+    "really",
+    "actually",
+    "kind",
+    "sort",
+    "someone",
+    "somebody",
+    "anyone",
+    "tomorrow",
+    "today",
+    "yesterday",
+    "week",
+    "last",
+    "next",
+    "going",
+    "would",
+    "could",
+    "should",
+    "might",
+    "must",
+    "wondering",
+    "question",
+    "quick",
+    "help",
+    "bought",
+    "buy",
+    "order",
+    "call",
+    "calling",
+    "said",
+    "told",
+    "again",
+    "back",
+];
+
+/// Whether `word` (a stemmed content word) is too generic to mark a topic.
+pub(crate) fn is_generic(word: &str) -> bool {
+    GENERIC.contains(&word)
+}
+
 /// Number words and the digits they stand for.
 const NUMBER_WORDS: &[(&str, &str)] = &[
-    ("zero", "0"), ("oh", "0"), ("one", "1"), ("two", "2"), ("three", "3"), ("four", "4"),
-    ("five", "5"), ("six", "6"), ("seven", "7"), ("eight", "8"), ("nine", "9"), ("ten", "10"),
-    ("eleven", "11"), ("twelve", "12"), ("thirteen", "13"), ("fourteen", "14"),
-    ("fifteen", "15"), ("sixteen", "16"), ("seventeen", "17"), ("eighteen", "18"),
-    ("nineteen", "19"), ("twenty", "20"), ("thirty", "30"), ("forty", "40"), ("fifty", "50"),
-    ("sixty", "60"), ("seventy", "70"), ("eighty", "80"), ("ninety", "90"),
+    ("zero", "0"),
+    ("oh", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
     ("hundred", "100"),
 ];
 
@@ -38,7 +129,10 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
             && !cur.is_empty()
             && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
         if c.is_alphanumeric() || inner {
-            cur.extend(c.to_lowercase().map(|c| if c == '\u{2019}' { '\'' } else { c }));
+            cur.extend(
+                c.to_lowercase()
+                    .map(|c| if c == '\u{2019}' { '\'' } else { c }),
+            );
         } else if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
@@ -56,7 +150,10 @@ pub(crate) fn is_stopword(word: &str) -> bool {
 
 /// The digits a number word stands for.
 pub(crate) fn number_word(word: &str) -> Option<&'static str> {
-    NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|(_, d)| *d)
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, d)| *d)
 }
 
 /// A conservative stem: plural and verb endings off, so "returns", "returned" and
@@ -109,9 +206,21 @@ mod tests {
     fn tokens_keep_decimals_and_addresses() {
         assert_eq!(
             tokens("It costs 4.95 pounds. Email help@shop.example, or call!"),
-            ["it", "costs", "4.95", "pounds", "email", "help@shop.example", "or", "call"]
+            [
+                "it",
+                "costs",
+                "4.95",
+                "pounds",
+                "email",
+                "help@shop.example",
+                "or",
+                "call"
+            ]
         );
-        assert_eq!(tokens("a 2-year warranty; don't"), ["a", "2-year", "warranty", "don't"]);
+        assert_eq!(
+            tokens("a 2-year warranty; don't"),
+            ["a", "2-year", "warranty", "don't"]
+        );
     }
 
     #[test]
@@ -127,7 +236,13 @@ mod tests {
 
     #[test]
     fn content_words_and_numbers() {
-        assert_eq!(content("You have thirty days to return it"), ["30", "day", "return"]);
-        assert_eq!(content("a 2-year warranty"), ["2", "year", "2-year", "warranty"]);
+        assert_eq!(
+            content("You have thirty days to return it"),
+            ["30", "day", "return"]
+        );
+        assert_eq!(
+            content("a 2-year warranty"),
+            ["2", "year", "2-year", "warranty"]
+        );
     }
 }
