@@ -141,7 +141,9 @@ pub(super) async fn get_order(
     number: Result<Path<String>, PathRejection>,
 ) -> Result<Json<DemoOrder>, ApiError> {
     let Path(number) = number.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    find_order(&number)
+    let found = find_order(&number);
+    tracing::debug!(found = found.is_some(), "demo order looked up");
+    found
         .copied()
         .map(Json)
         .ok_or(ApiError::NotFound("no such order"))
