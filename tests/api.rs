@@ -521,7 +521,6 @@ fn an_edited_file_and_a_put_document_are_answered_by_the_running_gateway() {
 /// The demo order tool of a gateway with its default `[agent]` calls the gateway's own
 /// `/demo/orders` endpoint, and the answer is the order's status.
 #[test]
-#[ignore = "the agent quotes a knowledge sentence instead of the called tool's result (reported)"]
 fn the_demo_order_tool_answers_from_the_gateways_own_endpoint() {
     let Some(models) = common::models::fetch(&["qwen2.5-coder-0.5b", "minilm-l6-v2"]) else {
         return;

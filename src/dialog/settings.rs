@@ -70,6 +70,14 @@ pub struct ToolSettings {
     pub parameter_pattern: String,
     /// What to ask the caller for when a trigger is heard but no value.
     pub ask_for: String,
+    /// What to say with the answer (`{field}`: a field of the JSON answer, `{value}`: the
+    /// caller's value; a sentence whose field is missing is left out). Without it the
+    /// language model words the answer.
+    #[serde(default)]
+    pub reply: Option<String>,
+    /// What to say when the webhook answers 404.
+    #[serde(default)]
+    pub not_found_reply: Option<String>,
     #[serde(default = "default_tool_timeout")]
     pub timeout_ms: u64,
 }

@@ -183,6 +183,12 @@ fn demo_order_tool(http_base: &str) -> ToolSettings {
             .to_vec(),
         parameter_pattern: String::from(r"\b\d{5,8}\b"),
         ask_for: String::from("I can check that for you. What is your six-digit order number?"),
+        reply: Some(String::from(
+            "Order {value} is {status}. It travels with {carrier}. The expected delivery date is {expected_delivery}. {note}",
+        )),
+        not_found_reply: Some(String::from(
+            "I couldn't find an order with the number {value}. Could you check the number and tell me again?",
+        )),
         timeout_ms: 2000,
     }
 }

@@ -20,6 +20,8 @@ pub(crate) struct Tool {
     triggers: Vec<String>,
     pattern: Regex,
     pub(crate) ask_for: String,
+    reply: Option<String>,
+    not_found_reply: Option<String>,
     timeout: Duration,
 }
 
@@ -43,9 +45,11 @@ pub(crate) enum ToolUse {
     Call { tool: usize, value: String },
 }
 
-/// The result of calling a tool: a passage for the model, or why it failed.
+/// The result of calling a tool: what to say (the operator's reply template filled in), a
+/// passage for the model to answer from, or why it failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ToolResult {
+    Say(String),
     Passage(String),
     Failed(String),
 }
@@ -62,6 +66,8 @@ impl Tool {
             triggers: s.triggers.iter().map(|t| t.to_lowercase()).collect(),
             pattern,
             ask_for: s.ask_for.clone(),
+            reply: s.reply.clone(),
+            not_found_reply: s.not_found_reply.clone(),
             timeout: Duration::from_millis(s.timeout_ms),
         })
     }
@@ -94,14 +100,21 @@ impl Tool {
             Ok(v) => v,
             Err(e) => return ToolResult::Failed(format!("status {status}, body: {e}")),
         };
+        let template = match status {
+            200..=299 => &self.reply,
+            404 => &self.not_found_reply,
+            _ => return ToolResult::Failed(format!("status {status}")),
+        };
+        if let Some(said) = template.as_deref().and_then(|t| fill(t, value, &body)) {
+            return ToolResult::Say(said);
+        }
         match status {
-            200..=299 => ToolResult::Passage(describe(&self.name, value, &body)),
             404 => ToolResult::Passage(format!(
                 "{}: nothing was found for {value}. {}",
                 self.name,
                 flatten(&body)
             )),
-            _ => ToolResult::Failed(format!("status {status}")),
+            _ => ToolResult::Passage(describe(&self.name, value, &body)),
         }
     }
 }
@@ -123,6 +136,42 @@ pub(crate) fn select(tools: &[Tool], text: &str, pending: Option<usize>) -> Tool
         }
     }
     ToolUse::None
+}
+
+/// A reply template filled from the JSON answer: `{value}` is the caller's value, `{field}`
+/// a top-level field. A sentence whose field is missing or null is left out ("It travels
+/// with {carrier}." for an order not yet shipped); `None` when nothing is left.
+fn fill(template: &str, value: &str, body: &serde_json::Value) -> Option<String> {
+    let field = |name: &str| -> Option<String> {
+        if name == "value" {
+            return Some(value.to_string());
+        }
+        match body.get(name)? {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) if s.trim().is_empty() => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    };
+    let mut out = Vec::new();
+    'sentence: for sentence in crate::speech::tts::sentences(template) {
+        let mut filled = String::new();
+        let mut rest = sentence.as_str();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            filled.push_str(&rest[..open]);
+            match field(&rest[open + 1..open + close]) {
+                Some(v) => filled.push_str(&v),
+                None => continue 'sentence,
+            }
+            rest = &rest[open + close + 1..];
+        }
+        filled.push_str(rest);
+        out.push(filled);
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 fn describe(name: &str, value: &str, body: &serde_json::Value) -> String {
@@ -199,6 +248,8 @@ mod tests {
             triggers: vec!["order".into(), "parcel".into(), "package".into()],
             parameter_pattern: r"\b\d{5,8}\b".into(),
             ask_for: "What is your order number?".into(),
+            reply: None,
+            not_found_reply: None,
             timeout_ms: 500,
         })
         .expect("valid")
@@ -249,6 +300,26 @@ mod tests {
     #[test]
     fn a_dead_webhook_fails_cleanly() {
         assert!(matches!(order_tool().call("104233"), ToolResult::Failed(_)));
+    }
+
+    #[test]
+    fn reply_templates_skip_sentences_with_missing_fields() {
+        let t = "Order {order} is {status}. It travels with {carrier}. {note}";
+        let shipped = serde_json::json!({"order": "104233", "status": "shipped", "carrier": "Royal Mail", "note": ""});
+        assert_eq!(
+            fill(t, "104233", &shipped).as_deref(),
+            Some("Order 104233 is shipped. It travels with Royal Mail.")
+        );
+        let packing = serde_json::json!({"order": "104234", "status": "processing", "carrier": null, "note": "Being packed."});
+        assert_eq!(
+            fill(t, "104234", &packing).as_deref(),
+            Some("Order 104234 is processing. Being packed.")
+        );
+        assert_eq!(
+            fill("No order {value}.", "9", &serde_json::json!({})).as_deref(),
+            Some("No order 9.")
+        );
+        assert_eq!(fill("{missing}.", "9", &serde_json::json!({})), None);
     }
 
     #[test]

@@ -223,6 +223,10 @@ impl Agent {
                 conv.pending_tool = None;
                 let t = &self.inner.tools[tool];
                 match t.call(&value) {
+                    ToolResult::Say(line) => {
+                        let _ = said.say(&line);
+                        return Outcome::spoken(vec![format!("tool:{}", t.name)], true);
+                    }
                     ToolResult::Passage(p) => passages.push(Passage {
                         id: format!("tool:{}", t.name),
                         text: p,
