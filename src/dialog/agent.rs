@@ -60,3 +60,34 @@ pub struct Answer {
     pub sources: Vec<String>,
     pub timings: TurnTimings,
 }
+
+/// What the agent says when it hands off.
+pub(crate) fn handoff_line(reason: HandoffReason) -> &'static str {
+    match reason {
+        HandoffReason::AskedForPerson => {
+            "Of course. I'm connecting you with a colleague now, and they will see what we've discussed."
+        }
+        HandoffReason::Crisis => {
+            "I'm really sorry you're going through this. I'm connecting you with a person right now. If you are in immediate danger, please call your local emergency number."
+        }
+        HandoffReason::Threat => "I'm going to pass this call to a member of our team.",
+        HandoffReason::RegulatedAdvice => {
+            "I'm not able to give legal, medical or financial advice. I'm connecting you with a colleague."
+        }
+        HandoffReason::NotInKnowledge => {
+            "I'm sorry, I don't have that information. I'm connecting you with a colleague who can help."
+        }
+        HandoffReason::RepeatedFailure => {
+            "I'm sorry I couldn't help. I'm connecting you with a colleague."
+        }
+        HandoffReason::TooManyTurns => {
+            "Let me connect you with a colleague who can help you further."
+        }
+        HandoffReason::LlmUnavailable => {
+            "I'm sorry, I'm having a technical problem. I'm connecting you with a colleague."
+        }
+        HandoffReason::ToolUnavailable => {
+            "I'm sorry, I can't look that up right now. I'm connecting you with a colleague."
+        }
+    }
+}

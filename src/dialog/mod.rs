@@ -11,6 +11,7 @@ mod agent;
 mod grounding;
 mod guard;
 mod prompt;
+mod quote;
 mod settings;
 mod start;
 mod tools;

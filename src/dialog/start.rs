@@ -76,10 +76,10 @@ impl Agent {
         }
         let poll = Some(Duration::from_millis(settings.kb_poll_ms));
         let mut tools = settings.tools.clone();
-        if settings.demo_tools {
-            if let Some(base) = http_base {
-                tools.push(demo_order_tool(base));
-            }
+        if settings.demo_tools
+            && let Some(base) = http_base
+        {
+            tools.push(demo_order_tool(base));
         }
         Agent::build(
             settings,

@@ -122,10 +122,10 @@ impl Tool {
 /// Which tool this turn needs, given the tool asked about in the previous turn (`pending`),
 /// whose value may now come without a trigger word.
 pub(crate) fn select(tools: &[Tool], text: &str, pending: Option<usize>) -> ToolUse {
-    if let Some(i) = pending {
-        if let Some(value) = tools.get(i).and_then(|t| t.value(text)) {
-            return ToolUse::Call { tool: i, value };
-        }
+    if let Some(i) = pending
+        && let Some(value) = tools.get(i).and_then(|t| t.value(text))
+    {
+        return ToolUse::Call { tool: i, value };
     }
     for (i, t) in tools.iter().enumerate() {
         if t.triggered(text) {

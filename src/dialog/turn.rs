@@ -8,13 +8,14 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::agent::handoff_line;
 use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{Answer, HandoffReason, TurnTimings, guard};
+use super::{Answer, HandoffReason, TurnTimings, guard, quote};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -25,14 +26,11 @@ const FAIR_LEXICAL: f32 = 0.45;
 /// A top hit this similar is trusted even when the question uses words the knowledge base
 /// lacks (a paraphrase).
 const SURE_SEMANTIC: f32 = 0.55;
-/// How similar a sentence must be to the question to be quoted (`quoted_first`).
-const QUOTE_SEMANTIC: f32 = 0.6;
-/// A second sentence is quoted too when this close to the best.
-const QUOTE_SECOND_MARGIN: f32 = 0.06;
-/// Or the share of the question's content words it must cover.
-const QUOTE_COVERAGE: f32 = 0.5;
-/// Passages given to the model.
+/// Passages retrieved per turn.
 const PASSAGES: usize = 3;
+/// Passages given to the model: each costs about 70 prompt tokens, and on two CPU cores
+/// every prompt token is a few milliseconds before the first word.
+const MODEL_PASSAGES: usize = 2;
 /// Other passages are given when their similarity is within this of the top one.
 const PASSAGE_MARGIN: f32 = 0.12;
 
@@ -306,78 +304,6 @@ impl Agent {
         off_topic
     }
 
-    /// The sentence of the top knowledge passages that plainly answers `question`: the most
-    /// similar by meaning (MiniLM, heading included) when that similarity is at least
-    /// [`QUOTE_SEMANTIC`], or the one covering [`QUOTE_COVERAGE`] of the question's content
-    /// words. `None` sends the turn to the language model.
-    fn quote(&self, passages: &[Passage], question: &str) -> Option<(String, String)> {
-        let top: Vec<&Passage> = passages
-            .iter()
-            .take(2)
-            .filter(|p| !p.id.starts_with("tool:"))
-            .collect();
-        let mut candidates: Vec<(String, String, &str)> = Vec::new();
-        for p in &top {
-            let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
-            for s in sentences(body) {
-                candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
-            }
-        }
-        if candidates.is_empty() {
-            return None;
-        }
-        let mut texts: Vec<&str> = vec![question];
-        texts.extend(candidates.iter().map(|(t, _, _)| t.as_str()));
-        let vectors = match self.inner.embedder.embed_documents(&texts) {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::warn!(error = %e, "agent: cannot embed sentences to quote");
-                return None;
-            }
-        };
-        let (q, rest) = vectors.split_first()?;
-        let cosine = |v: &Vec<f32>| q.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
-        let mut ranked: Vec<(usize, f32)> = rest.iter().map(cosine).enumerate().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let coverage: Vec<f32> = candidates
-            .iter()
-            .map(|(t, _, _)| grounding::extract_scored(t, question, 1).1)
-            .collect();
-        let (best, sim) = match ranked.first() {
-            Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),
-            // No sentence is close in meaning: the most similar of those that cover enough
-            // of the question's words.
-            _ => *ranked
-                .iter()
-                .find(|(i, _)| coverage[*i] >= QUOTE_COVERAGE)?,
-        };
-        tracing::debug!(sim, coverage = coverage[best], sentence = %candidates[best].1, "agent: quote");
-        // A close second from the same passage completes the answer ("…can be cancelled
-        // within 2 hours" + "To cancel, use…"), spoken in the passage's order.
-        let source = candidates[best].2;
-        let mut chosen = vec![best];
-        if let Some(&(second, sim2)) = ranked.get(1) {
-            if candidates[second].2 == source && sim2 >= sim - QUOTE_SECOND_MARGIN {
-                chosen.push(second);
-            }
-        }
-        // A sentence that leans on the one before it ("After that it cannot be changed")
-        // brings that one along.
-        for i in chosen.clone() {
-            if i > 0 && candidates[i - 1].2 == source && leans_back(&candidates[i].1) {
-                chosen.push(i - 1);
-            }
-        }
-        chosen.sort_unstable();
-        chosen.dedup();
-        let line = chosen
-            .iter()
-            .map(|&i| candidates[i].1.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        Some((line, source.to_string()))
-    }
-
     fn retrieve(&self, conv: &Conversation, text: &str) -> Vec<Hit> {
         let hits = self.inner.kb.search(text, PASSAGES);
         let weak = !hits.first().is_some_and(is_strong);
@@ -396,11 +322,11 @@ impl Agent {
         said: &mut Said<'_>,
         timings: &mut TurnTimings,
     ) -> Outcome {
-        if self.inner.quote_first {
-            if let Some((line, source)) = self.quote(passages, text) {
-                let _ = said.say(&line);
-                return Outcome::spoken(vec![source], true);
-            }
+        if self.inner.quote_first
+            && let Some((line, source)) = quote::best(&self.inner.embedder, passages, text)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
         }
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
         let grounding = Grounding::new(&texts, text);
@@ -457,30 +383,6 @@ impl Agent {
         }
         Outcome::spoken(cite(passages, &said.sentences), true)
     }
-}
-
-/// Whether a sentence opens with words that refer to the sentence before it.
-fn leans_back(sentence: &str) -> bool {
-    let lower = sentence.to_lowercase();
-    let first = lower.split_whitespace().next().unwrap_or("");
-    matches!(
-        first.trim_matches(|c: char| !c.is_alphanumeric()),
-        "it" | "this"
-            | "that"
-            | "they"
-            | "these"
-            | "those"
-            | "then"
-            | "otherwise"
-            | "however"
-            | "after"
-            | "there"
-            | "here"
-            | "such"
-            | "both"
-            | "its"
-            | "their"
-    )
 }
 
 /// Speaks the checked sentences of `parts`; stops the stream at the first that fails.
@@ -543,7 +445,7 @@ fn choose(hits: &[Hit]) -> Vec<&Hit> {
         return Vec::new();
     };
     hits.iter()
-        .take(PASSAGES)
+        .take(MODEL_PASSAGES)
         .filter(|h| h.semantic >= top.semantic - PASSAGE_MARGIN)
         .collect()
 }
@@ -585,35 +487,4 @@ fn is_unhelped(text: &str) -> bool {
     ]
     .iter()
     .any(|p| t.contains(p))
-}
-
-/// What the agent says when it hands off.
-pub(crate) fn handoff_line(reason: HandoffReason) -> &'static str {
-    match reason {
-        HandoffReason::AskedForPerson => {
-            "Of course. I'm connecting you with a colleague now, and they will see what we've discussed."
-        }
-        HandoffReason::Crisis => {
-            "I'm really sorry you're going through this. I'm connecting you with a person right now. If you are in immediate danger, please call your local emergency number."
-        }
-        HandoffReason::Threat => "I'm going to pass this call to a member of our team.",
-        HandoffReason::RegulatedAdvice => {
-            "I'm not able to give legal, medical or financial advice. I'm connecting you with a colleague."
-        }
-        HandoffReason::NotInKnowledge => {
-            "I'm sorry, I don't have that information. I'm connecting you with a colleague who can help."
-        }
-        HandoffReason::RepeatedFailure => {
-            "I'm sorry I couldn't help. I'm connecting you with a colleague."
-        }
-        HandoffReason::TooManyTurns => {
-            "Let me connect you with a colleague who can help you further."
-        }
-        HandoffReason::LlmUnavailable => {
-            "I'm sorry, I'm having a technical problem. I'm connecting you with a colleague."
-        }
-        HandoffReason::ToolUnavailable => {
-            "I'm sorry, I can't look that up right now. I'm connecting you with a colleague."
-        }
-    }
 }

@@ -163,10 +163,11 @@ pub(crate) fn stem(word: &str) -> String {
         return word.to_string();
     }
     for (suffix, keep) in [("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")] {
-        if let Some(base) = word.strip_suffix(suffix) {
-            if base.len() >= 3 && !(suffix == "s" && base.ends_with('s')) {
-                return format!("{base}{keep}");
-            }
+        if let Some(base) = word.strip_suffix(suffix)
+            && base.len() >= 3
+            && !(suffix == "s" && base.ends_with('s'))
+        {
+            return format!("{base}{keep}");
         }
     }
     word.to_string()
