@@ -269,14 +269,18 @@ impl Line {
         self.heard.iter().rev().find(|h| h.1).map(|h| h.0)
     }
 
-    /// Sends silence until voxgate has been quiet for [`QUIET`] (at most `limit`).
-    fn wait_quiet(&mut self, since: Instant, limit: Duration) -> Result<()> {
+    /// Sends silence until voxgate has been quiet for [`QUIET`] (after having spoken, when
+    /// `spoken` is asked for), at most `limit`.
+    fn wait_quiet(&mut self, since: Instant, spoken: bool, limit: Duration) -> Result<()> {
         let silence = [0i16; FRAME];
         let end = Instant::now() + limit;
         while Instant::now() < end && !self.call.ended {
             self.frame(&silence)?;
-            let quiet_from = self.last_voiced().filter(|&t| t > since).unwrap_or(since);
-            if quiet_from.elapsed() >= QUIET {
+            let last = self.last_voiced().filter(|&t| t > since);
+            if spoken && last.is_none() {
+                continue;
+            }
+            if last.unwrap_or(since).elapsed() >= QUIET {
                 return Ok(());
             }
         }
@@ -294,8 +298,12 @@ fn run_turns(
     let mut line: Option<Line> = None;
     let mut in_call = 0;
     let mut calls = 0u32;
+    let mut handed_off = false;
     for (i, (q, pcm)) in questions.iter().enumerate() {
-        if line.as_ref().is_none_or(|l| l.call.ended) || in_call >= args.turns_per_call.max(1) {
+        if handed_off
+            || line.as_ref().is_none_or(|l| l.call.ended)
+            || in_call >= args.turns_per_call.max(1)
+        {
             if let Some(l) = line.take() {
                 l.call.hang_up();
             }
@@ -307,7 +315,7 @@ fn run_turns(
                 heard: Vec::new(),
             };
             // The greeting.
-            l.wait_quiet(Instant::now(), Duration::from_secs(30))?;
+            l.wait_quiet(Instant::now(), true, Duration::from_secs(30))?;
             line = Some(l);
             in_call = 0;
         }
@@ -328,19 +336,18 @@ fn run_turns(
         let end = Instant::now() + Duration::from_secs(90);
         let silence = [0i16; FRAME];
         let mut record = None;
-        while Instant::now() < end && !l.call.ended {
+        let mut frames = 0u32;
+        while Instant::now() < end && !l.call.ended && record.is_none() {
             l.frame(&silence)?;
-            if l.next.elapsed() < Duration::from_millis(5) && record.is_none() {
+            frames += 1;
+            if frames.is_multiple_of(10) {
                 let turns = gw.turns();
                 if turns.len() > records_before {
                     record = turns.last().cloned();
                 }
             }
-            if record.is_some() {
-                break;
-            }
         }
-        l.wait_quiet(speech_end, Duration::from_secs(30))?;
+        l.wait_quiet(speech_end, false, Duration::from_secs(30))?;
         let first = l
             .heard
             .iter()
@@ -360,9 +367,8 @@ fn run_turns(
                 .map_or(String::new(), |h| format!("handoff={h}")),
             q
         );
-        if m.record.as_ref().is_some_and(|r| !r["handoff"].is_null()) {
-            l.call.ended = true; // the call holds for a person: a new call for the next turn
-        }
+        // A handed-off call holds for a person: a new call for the next turn.
+        handed_off = m.record.as_ref().is_some_and(|r| !r["handoff"].is_null());
         out.push(m);
     }
     if let Some(l) = line.take() {

@@ -26,6 +26,8 @@ pub(crate) struct Call {
     call_id: String,
     to: String,
     cseq: u32,
+    /// The call's number (in branches and the Call-ID).
+    n: u32,
     seq: u16,
     ts: u32,
     /// Set when voxgate sent BYE.
@@ -90,10 +92,10 @@ pub(crate) fn options(local: u16, target: SocketAddr, timeout: Duration) -> bool
     let mut buf = [0u8; 4096];
     while Instant::now() < end {
         let _ = sock.send_to(msg.as_bytes(), target);
-        if let Ok((n, _)) = sock.recv_from(&mut buf) {
-            if parse(&buf[..n]).is_some_and(|m| m.first.starts_with("SIP/2.0 200")) {
-                return true;
-            }
+        if let Ok((n, _)) = sock.recv_from(&mut buf)
+            && parse(&buf[..n]).is_some_and(|m| m.first.starts_with("SIP/2.0 200"))
+        {
+            return true;
         }
     }
     false
@@ -113,6 +115,7 @@ impl Call {
             call_id: format!("latency-{}-{n}@127.0.0.1", std::process::id()),
             to: format!("<sip:svc@{target}>"),
             cseq: 1,
+            n,
             seq: 0,
             ts: 0,
             ended: false,
@@ -151,11 +154,12 @@ impl Call {
         };
         let body = sdp.unwrap_or("");
         format!(
-            "{method} sip:svc@{t} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-lat-{id}-{cseq}-{method}\r\n\
+            "{method} sip:svc@{t} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-lat-{id}-{n}-{cseq}-{method}\r\n\
              From: <sip:bench@127.0.0.1>;tag=bench{id}\r\nTo: {to}\r\nCall-ID: {cid}\r\n\
              CSeq: {cseq} {method}\r\nContact: <sip:bench@{local}>\r\nMax-Forwards: 70\r\n\
              {ctype}Content-Length: {len}\r\n\r\n{body}",
             t = self.target,
+            n = self.n,
             id = std::process::id(),
             to = self.to,
             cid = self.call_id,

@@ -190,11 +190,11 @@ impl DialogEngine {
             return;
         }
         // A new turn replaces one still being answered (the caller said more).
-        if let Some(turn) = &mut self.turn {
-            if !turn.done || self.playback.has(turn.record.turn) {
-                self.playback.stop();
-                cancel(turn);
-            }
+        if let Some(turn) = &mut self.turn
+            && (!turn.done || self.playback.has(turn.record.turn))
+        {
+            self.playback.stop();
+            cancel(turn);
         }
         let text = match self.waiting.take() {
             Some(w) => format!("{} {text}", w.text),
@@ -262,10 +262,12 @@ impl DialogEngine {
             self.on_play_event(ev);
         }
         self.advance_phase(now);
-        if let Some(turn) = &self.turn {
-            if turn.done && !self.playback.has(turn.record.turn) {
-                self.close_turn();
-            }
+        if self
+            .turn
+            .as_ref()
+            .is_some_and(|t| t.done && !self.playback.has(t.record.turn))
+        {
+            self.close_turn();
         }
     }
 

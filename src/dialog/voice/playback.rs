@@ -86,6 +86,8 @@ impl Playback {
 
     /// Plays `source` before every piece not started yet (the acknowledgement).
     pub fn push_next(&mut self, source: Source, tag: Tag) {
+        // Its start is reported each time it is played.
+        self.ready.retain(|&t| t != tag);
         let at = usize::from(self.pieces.front().is_some_and(|p| p.started));
         self.pieces.insert(
             at,
