@@ -63,6 +63,8 @@ pub struct Playback {
     popped: u64,
     /// Sample index where a tag's audio begins, not yet played.
     marks: VecDeque<(u64, Tag)>,
+    /// Where each tag's queued audio ends (sample index), in order.
+    ends: VecDeque<(Tag, u64)>,
     /// Tags whose first audio has been reported.
     ready: Vec<Tag>,
     events: VecDeque<PlayEvent>,
@@ -107,7 +109,7 @@ impl Playback {
 
     /// Whether audio of `tag` is still queued or coming.
     pub fn has(&self, tag: Tag) -> bool {
-        self.pieces.iter().any(|p| p.tag == tag) || self.marks.iter().any(|&(_, t)| t == tag)
+        self.pieces.iter().any(|p| p.tag == tag) || self.ends.iter().any(|&(t, _)| t == tag)
     }
 
     /// Stops at once: queued audio and pending synthesis are dropped.
@@ -116,6 +118,7 @@ impl Playback {
         self.pcm.clear();
         self.popped = self.pushed;
         self.marks.clear();
+        self.ends.clear();
     }
 
     /// Takes what text-to-speech has made, without waiting.
@@ -171,6 +174,11 @@ impl Playback {
         }
         self.pcm.extend(pcm.iter().copied());
         self.pushed += pcm.len() as u64;
+        let tag = front.tag;
+        match self.ends.back_mut() {
+            Some((t, end)) if *t == tag => *end = self.pushed,
+            _ => self.ends.push_back((tag, self.pushed)),
+        }
     }
 
     /// Fills the frame sent at `now` (it arrives zeroed).
@@ -180,6 +188,13 @@ impl Playback {
             *o = s;
         }
         self.popped += n as u64;
+        while self
+            .ends
+            .front()
+            .is_some_and(|&(_, end)| end <= self.popped)
+        {
+            self.ends.pop_front();
+        }
         while let Some(&(at, tag)) = self.marks.front() {
             if at >= self.popped {
                 break;
