@@ -78,9 +78,10 @@ pub struct CallsConfig {
     pub shutdown_grace_secs: f64,
     /// How long to ring (180) before answering (200).
     pub ring_secs: f64,
-    /// The call logic: `demo` (the built-in script), `silent` (answers and stays quiet),
-    /// `probe` (a test double that logs what it hears) or `transcribe` (answers silently and
-    /// stores what the caller says; needs the whisper-tiny.en model in `models_dir`).
+    /// The call logic: `agent` (the default: the AI agent answers; needs the speech, LLM and
+    /// embedding models in `models_dir`), `demo` (the built-in DTMF script), `silent` (answers
+    /// and stays quiet), `probe` (a test double that logs what it hears) or `transcribe`
+    /// (answers silently and stores what the caller says; needs whisper-tiny.en).
     pub logic: String,
 }
 
@@ -135,7 +136,7 @@ impl Default for CallsConfig {
             max_calls: 500,
             shutdown_grace_secs: 30.0,
             ring_secs: 0.0,
-            logic: "demo".into(),
+            logic: "agent".into(),
         }
     }
 }

@@ -243,10 +243,10 @@ fn question_set_against_the_demo_knowledge_base() {
     );
 }
 
-/// A conversation remembers: a short follow-up is understood from the question before it,
-/// and more than ten turns hand off.
+/// A conversation streams its sentences, stops at a barge-in, and hands off after more than
+/// ten turns.
 #[test]
-fn follow_ups_and_the_turn_limit() {
+fn streaming_barge_in_and_the_turn_limit() {
     let Some(agent) = demo_agent() else { return };
     let mut conv = voxgate::dialog::Conversation::new();
     let mut said = Vec::new();
@@ -263,16 +263,6 @@ fn follow_ups_and_the_turn_limit() {
         said.join(" "),
         first.text,
         "sentences are streamed as they are spoken"
-    );
-    let second = agent.respond(&mut conv, "And how long does it take?", &mut |_| {
-        std::ops::ControlFlow::Continue(())
-    });
-    assert!(
-        contains_fact(
-            &second.text,
-            &["1 working day".into(), "one working day".into()]
-        ),
-        "{second:?}"
     );
     // Barge-in: the first sentence is the last one taken.
     let mut taken = 0;
@@ -371,8 +361,14 @@ fn a_dead_llm_server_hands_off() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}/v1");
+    // Generated answers: every answer needs the model (a quote would not).
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("voxgate.toml");
+    std::fs::write(&config, "[agent]\nanswer_style = \"generated\"\n").unwrap();
     let v = ask_cli(&[
         "How long do I have to return an item?",
+        "--config",
+        config.to_str().unwrap(),
         "--openai-url",
         &url,
     ]);

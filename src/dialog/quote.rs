@@ -20,10 +20,13 @@ const QUOTE_COVERAGE: f32 = 0.5;
 /// similar by meaning (MiniLM, heading included) when that similarity is at least
 /// [`QUOTE_SEMANTIC`], or the one covering [`QUOTE_COVERAGE`] of the question's content
 /// words. `None` sends the turn to the language model.
+/// `context` is the question before a follow-up ("How much is express delivery?" before "and
+/// how long does it take?"): similarity to it counts a third.
 pub(crate) fn best(
     embedder: &Embedder,
     passages: &[Passage],
     question: &str,
+    context: Option<&str>,
 ) -> Option<(String, String)> {
     let top: Vec<&Passage> = passages
         .iter()
@@ -40,17 +43,21 @@ pub(crate) fn best(
     if candidates.is_empty() {
         return None;
     }
-    let mut texts: Vec<&str> = vec![question];
-    texts.extend(candidates.iter().map(|(t, _, _)| t.as_str()));
-    let vectors = match embedder.embed_documents(&texts) {
-        Ok(v) => v,
-        Err(e) => {
+    let texts: Vec<&str> = candidates.iter().map(|(t, _, _)| t.as_str()).collect();
+    // Caller words are embedded apart: only knowledge sentences go to the disk cache.
+    let asked: Vec<&str> = std::iter::once(question).chain(context).collect();
+    let (asked, rest) = match (embedder.embed(&asked), embedder.embed_documents(&texts)) {
+        (Ok(a), Ok(r)) => (a, r),
+        (Err(e), _) | (_, Err(e)) => {
             tracing::warn!(error = %e, "agent: cannot embed sentences to quote");
             return None;
         }
     };
-    let (q, rest) = vectors.split_first()?;
-    let cosine = |v: &Vec<f32>| q.iter().zip(v).map(|(a, b)| a * b).sum::<f32>();
+    let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    let cosine = |v: &Vec<f32>| match asked.get(1) {
+        Some(ctx) => 2.0 / 3.0 * dot(&asked[0], v) + 1.0 / 3.0 * dot(ctx, v),
+        None => dot(&asked[0], v),
+    };
     let mut ranked: Vec<(usize, f32)> = rest.iter().map(cosine).enumerate().collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     let coverage: Vec<f32> = candidates

@@ -241,17 +241,24 @@ impl Agent {
             }
             ToolUse::None => {}
         }
+        // A follow-up ("and how long does it take?") is understood with the question before it.
+        let context = conv.last_question.clone().filter(|_| is_follow_up(text));
+        let question = match &context {
+            Some(prev) => format!("{prev} {text}"),
+            None => text.to_string(),
+        };
         let t_retrieval = Instant::now();
-        let hits = self.retrieve(conv, text);
+        let hits = self.inner.kb.search(&question, PASSAGES);
         timings.retrieval_ms = t_retrieval.elapsed().as_secs_f64() * 1e3;
-        let strong = hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, text);
+        let strong =
+            hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, &question);
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(|h| Passage {
                 id: h.chunk.id.clone(),
                 text: h.chunk.text.clone(),
             }));
         }
-        conv.last_question = Some(text.to_string());
+        conv.last_question = Some(question.clone());
         if !strong && passages.iter().all(|p| !p.id.starts_with("tool:")) {
             if let Some(ask) = tool_asks {
                 let _ = said.say(&ask);
@@ -259,7 +266,12 @@ impl Agent {
             }
             return Outcome::handoff(HandoffReason::NotInKnowledge);
         }
-        self.answer(conv, text, &passages, said, timings)
+        let asked = Asked {
+            text,
+            question: &question,
+            context: context.as_deref(),
+        };
+        self.answer(conv, &asked, &passages, said, timings)
     }
 
     /// Whether a question that retrieval matched only loosely asks about something the
@@ -304,32 +316,24 @@ impl Agent {
         off_topic
     }
 
-    fn retrieve(&self, conv: &Conversation, text: &str) -> Vec<Hit> {
-        let hits = self.inner.kb.search(text, PASSAGES);
-        let weak = !hits.first().is_some_and(is_strong);
-        match (&conv.last_question, weak && content(text).len() < 4) {
-            // A short follow-up ("and to France?") is searched with the question before it.
-            (Some(prev), true) => self.inner.kb.search(&format!("{prev} {text}"), PASSAGES),
-            _ => hits,
-        }
-    }
-
     fn answer(
         &self,
         conv: &Conversation,
-        text: &str,
+        asked: &Asked<'_>,
         passages: &[Passage],
         said: &mut Said<'_>,
         timings: &mut TurnTimings,
     ) -> Outcome {
         if self.inner.quote_first
-            && let Some((line, source)) = quote::best(&self.inner.embedder, passages, text)
+            && let Some((line, source)) =
+                quote::best(&self.inner.embedder, passages, asked.text, asked.context)
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
         }
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
-        let grounding = Grounding::new(&texts, text);
+        let (text, question) = (asked.text, asked.question);
+        let grounding = Grounding::new(&texts, question);
         let req = prompt::request(&conv.history, passages, text);
         let started = said.started;
         let mut buf = String::new();
@@ -410,6 +414,14 @@ fn release(
     ControlFlow::Continue(())
 }
 
+/// The caller's words of this turn, the question as understood (a follow-up joined to the
+/// question before it) and that earlier question.
+struct Asked<'a> {
+    text: &'a str,
+    question: &'a str,
+    context: Option<&'a str>,
+}
+
 /// What a turn ended with.
 struct Outcome {
     handoff: Option<HandoffReason>,
@@ -469,6 +481,30 @@ fn cite(passages: &[Passage], said: &[String]) -> Vec<String> {
     ids
 }
 
+/// Whether the caller's words lean on the turn before: they open with "and", "what about"…,
+/// or they are short and point back with a pronoun ("how much is it?").
+fn is_follow_up(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let opens = matches!(words.first(), Some(&("and" | "also" | "then")))
+        || lower.starts_with("what about")
+        || lower.starts_with("how about");
+    let points_back = words.iter().any(|w| {
+        matches!(
+            *w,
+            "it" | "that" | "this" | "they" | "them" | "those" | "there"
+        )
+    });
+    let topical = content(text)
+        .iter()
+        .filter(|w| !words::is_generic(w))
+        .count();
+    opens || (points_back && topical < 2)
+}
+
 /// Whether the caller says the last answer did not help.
 fn is_unhelped(text: &str) -> bool {
     let t = text.to_lowercase();
@@ -487,4 +523,35 @@ fn is_unhelped(text: &str) -> bool {
     ]
     .iter()
     .any(|p| t.contains(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follow_ups_lean_on_the_turn_before() {
+        for t in [
+            "And how long does it take?",
+            "What about France?",
+            "How much is it?",
+            "Can I return it?",
+        ] {
+            assert!(is_follow_up(t), "{t}");
+        }
+        for t in [
+            "Where is your warehouse?",
+            "Is there a minimum order value?",
+            "Is there a discount if I sign up for the newsletter?",
+            "How do I make a complaint?",
+        ] {
+            assert!(!is_follow_up(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn unhelpful_turns_are_recognised() {
+        assert!(is_unhelped("No, that's not what I asked."));
+        assert!(!is_unhelped("What are your opening hours?"));
+    }
 }

@@ -60,6 +60,8 @@ struct Turn {
     done: bool,
     cancelled: bool,
     ack_played: bool,
+    /// When the agent got the turn.
+    started: Instant,
 }
 
 /// A caller turn waiting for the conversation to come back from the worker.
@@ -206,11 +208,11 @@ impl DialogEngine {
             end_of_turn,
             stt_final: now,
         });
-        self.start_waiting();
+        self.start_waiting(now);
     }
 
     /// Submits the waiting turn once the conversation is back.
-    fn start_waiting(&mut self) {
+    fn start_waiting(&mut self, now: Instant) {
         if self.conv.is_none() || self.waiting.is_none() {
             return;
         }
@@ -247,6 +249,7 @@ impl DialogEngine {
             done,
             cancelled: false,
             ack_played: false,
+            started: now,
         });
     }
 
@@ -254,7 +257,8 @@ impl DialogEngine {
     pub fn fill(&mut self, now: Instant, pcm_8k: &mut [i16]) {
         self.poll_ack();
         self.poll_job(now);
-        self.start_waiting();
+        self.start_waiting(now);
+        self.check_deadline(now);
         self.maybe_ack(now);
         self.playback.poll(now);
         self.playback.fill(now, pcm_8k);
@@ -407,6 +411,33 @@ impl DialogEngine {
         self.phase = Phase::HandingOff(reason);
     }
 
+    /// A turn whose first sentence has not come `answer_timeout` after the agent got it (a
+    /// slow model) is given up: the caller is told and handed to a person, never left waiting.
+    fn check_deadline(&mut self, now: Instant) {
+        if self.phase != Phase::Conversing {
+            return;
+        }
+        let Some(turn) = &mut self.turn else { return };
+        if turn.done || turn.cancelled || turn.sentences > 0 {
+            return;
+        }
+        if now < turn.started + self.cfg.answer_timeout {
+            return;
+        }
+        tracing::warn!(
+            after_ms = ms(turn.started, now),
+            "the agent did not answer in time: handing off"
+        );
+        cancel(turn);
+        turn.record.handoff = Some(HandoffReason::LlmUnavailable.as_str());
+        let tag = turn.record.turn;
+        self.playback.stop();
+        self.hand_off(
+            HandoffReason::LlmUnavailable,
+            Some((String::from(TOO_SLOW_LINE), tag)),
+        );
+    }
+
     fn maybe_ack(&mut self, now: Instant) {
         if self.phase != Phase::Conversing {
             return;
@@ -417,7 +448,11 @@ impl DialogEngine {
             || turn.cancelled
             || turn.record.tts_first_audio_ms.is_some()
             || now < turn.speech_end + self.cfg.ack_after
-            || (turn.done && turn.sentences == 0)
+            // Only while the agent itself is working on it: not in front of an answer that
+            // is about to come (a quote, a guardrail's handoff line).
+            || now < turn.started + self.cfg.ack_agent_grace
+            || turn.sentences > 0
+            || turn.done
         {
             return;
         }
@@ -491,6 +526,10 @@ impl DialogEngine {
         crate::store::to_ms(wall)
     }
 }
+
+/// What the caller hears when the agent gives up on a slow answer.
+const TOO_SLOW_LINE: &str =
+    "I'm sorry, this is taking me too long. I'm connecting you with a colleague who can help.";
 
 fn cancel(turn: &mut Turn) {
     turn.cancelled = true;

@@ -44,6 +44,10 @@ pub struct VoiceConfig {
     /// Play the acknowledgement when no answer audio has started this long after the end of
     /// the caller's speech.
     pub ack_after: Duration,
+    /// …and only once the agent has worked on the turn this long (a quick answer needs none).
+    pub ack_agent_grace: Duration,
+    /// Hand off when the first sentence has not come this long after the agent got the turn.
+    pub answer_timeout: Duration,
     /// How long a handed-off call holds for a person before voxgate hangs up.
     pub hold_for: Duration,
     /// Said when the agent cannot be reached and gave no line of its own.
@@ -60,6 +64,8 @@ impl VoiceConfig {
         VoiceConfig {
             data_dir,
             ack_after: Duration::from_millis(700),
+            ack_agent_grace: Duration::from_millis(500),
+            answer_timeout: Duration::from_secs(10),
             hold_for: Duration::from_secs(60),
             handoff_line: String::from(
                 "I'm sorry, I can't help with that right now. Let me connect you with a person. Please hold.",

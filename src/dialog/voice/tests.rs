@@ -109,6 +109,12 @@ fn rig(name: &str, sentences: Vec<&'static str>, handoff: Option<HandoffReason>)
     });
     let mut cfg = VoiceConfig::new(dir.clone());
     cfg.hold_for = Duration::from_secs(2);
+    // Virtual time runs far ahead of the fake agent's thread: only the deadline test wants
+    // a short answer timeout.
+    cfg.answer_timeout = Duration::from_secs(3600);
+    if name == "deadline" {
+        cfg.answer_timeout = Duration::from_secs(10);
+    }
     let workers = AgentWorkers::start(agent.clone(), 1, 4).unwrap();
     let records = RecordSink::start(&dir).unwrap();
     let now = Instant::now();
@@ -359,4 +365,42 @@ fn playback_reports_when_a_tag_starts_and_plays_the_ack_before_waiting_pieces() 
     );
     p.stop();
     assert!(!p.busy());
+}
+
+#[test]
+fn an_answer_that_never_comes_is_handed_off_after_the_timeout() {
+    let mut r = rig("deadline", vec!["Too late."], None);
+    r.caller_says("How long do I have to return a lamp?");
+    let start = r.now;
+    // The agent is never let go: the model is still on its prompt.
+    r.tick_until("the too-slow handoff", |r| {
+        r.voice
+            .spoken
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.contains("taking me too long"))
+    });
+    let waited = r.now.duration_since(start);
+    assert!(
+        waited >= Duration::from_secs(10) && waited < Duration::from_secs(12),
+        "{waited:?}"
+    );
+    r.tick_until("the line played", |r| !r.engine.playing());
+    let handoffs = r.wait_lines(HANDOFFS_FILE, 1);
+    assert_eq!(handoffs[0]["reason"], "llm_unavailable");
+    // The late answer, when it comes, is not spoken.
+    r.go.send(()).unwrap();
+    for _ in 0..50 {
+        r.tick();
+    }
+    assert!(
+        !r.voice
+            .spoken
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s == "Too late.")
+    );
+    let _ = std::fs::remove_dir_all(&r.dir);
 }
