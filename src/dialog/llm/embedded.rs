@@ -171,24 +171,6 @@ impl EmbeddedLlm {
             .map_err(|e| LlmError::Inference(e.to_string()))
     }
 
-    /// Computes and caches `messages` (typically the fixed system prompt) ahead of the first
-    /// request, so that request only prefills what follows. Returns the tokens cached.
-    pub fn warm(&self, messages: &[ChatMessage]) -> Result<usize, LlmError> {
-        let ids = self
-            .chat
-            .messages(&self.tokenizer, messages)
-            .map_err(|e| LlmError::Inference(e.to_string()))?;
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
-        session.prefill(&ids).map_err(|e| {
-            session.reset();
-            LlmError::Inference(e.to_string())
-        })?;
-        Ok(ids.len())
-    }
-
     /// Forgets the cached prefix.
     pub fn clear_cache(&self) {
         self.session
@@ -279,6 +261,24 @@ impl LanguageModel for EmbeddedLlm {
             session.reset();
         }
         result
+    }
+
+    /// Computes and caches `messages` (typically the fixed system prompt) ahead of the first
+    /// request, so that request only prefills what follows. Returns the tokens cached.
+    fn warm(&self, messages: &[ChatMessage]) -> Result<usize, LlmError> {
+        let ids = self
+            .chat
+            .messages(&self.tokenizer, messages)
+            .map_err(|e| LlmError::Inference(e.to_string()))?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let mut session = self.session.lock().unwrap_or_else(PoisonError::into_inner);
+        session.prefill(&ids).map_err(|e| {
+            session.reset();
+            LlmError::Inference(e.to_string())
+        })?;
+        Ok(ids.len())
     }
 }
 

@@ -69,7 +69,11 @@ fn answers_reuse_the_prompt_cache_cancel_and_stop() {
         "What is the capital of Italy? Answer with the city name only.",
         12,
     );
-    let system_len = llm.prompt_tokens(&other.messages[..1]).expect("ids").len() - 3;
+    let system_len = llm
+        .chat
+        .messages(&llm.tokenizer, &other.messages[..1])
+        .expect("ids")
+        .len();
     let (reused, _) = collect(llm, &other);
     assert!(reused.cached_tokens >= system_len, "{reused:?}");
     llm.clear_cache();
@@ -77,6 +81,14 @@ fn answers_reuse_the_prompt_cache_cancel_and_stop() {
     assert_eq!(fresh.cached_tokens, 0);
     assert_eq!(reused.text, fresh.text);
     assert!(fresh.text.contains("Rome"), "{fresh:?}");
+
+    // Warming with the system turn caches all of it for the next request.
+    llm.clear_cache();
+    let warmed = llm.warm(&other.messages[..1]).expect("warm");
+    assert_eq!(warmed, system_len);
+    let (after_warm, _) = collect(llm, &other);
+    assert_eq!(after_warm.cached_tokens, warmed);
+    assert_eq!(after_warm.text, fresh.text);
 
     // Break on the first piece: nothing more is generated.
     let long = ask("Count from one to twenty in words.", 64);

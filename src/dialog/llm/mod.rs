@@ -113,4 +113,11 @@ pub trait LanguageModel: Send + Sync {
         req: &GenerateRequest,
         on_token: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Result<Generation, LlmError>;
+
+    /// Computes and caches `messages` (the fixed system prompt, say) before the first
+    /// request, where the backend keeps a prompt cache; later prompts that start with the
+    /// same text reuse it. Returns the tokens cached (0: this backend has no cache).
+    fn warm(&self, _messages: &[ChatMessage]) -> Result<usize, LlmError> {
+        Ok(0)
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Seek};
 
-use candle_core::quantized::{QMatMul, gguf_file};
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_transformers::quantized_nn::RmsNorm;
 
@@ -189,7 +189,7 @@ fn load_layer<R: Read + Seek>(
 ) -> candle_core::Result<Layer> {
     let name = |n: &str| format!("blk.{i}.{n}");
     let mut qm = |n: &str| -> candle_core::Result<QMatMul> {
-        QMatMul::from_qtensor(ct.tensor(r, &name(n), device)?)
+        fast_matrix(ct.tensor(r, &name(n), device)?, device)
     };
     let (wq, wk, wv, wo) = (
         qm("attn_q.weight")?,
@@ -232,8 +232,22 @@ fn load_layer<R: Read + Seek>(
     })
 }
 
-fn linear(w: &QMatMul, b: Option<&Tensor>, x: &Tensor) -> candle_core::Result<Tensor> {
-    let y = w.forward(x)?;
+/// A matrix in a format candle multiplies quickly. candle has SIMD dot products for Q4_0,
+/// Q8_0 and the K-quants only; Q4_1/Q5_0/Q5_1 (what llama.cpp's Q4_K_M falls back to where a
+/// row is not a multiple of 256, as Qwen2.5-0.5B's 896 is) run scalar, about 10x slower. Those
+/// are re-quantized to Q8_0 at load: 8 bits hold their 4-5-bit levels almost exactly, for
+/// about 1.5x their bytes.
+fn fast_matrix(t: QTensor, device: &Device) -> candle_core::Result<QMatMul> {
+    let t = match t.dtype() {
+        GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 => {
+            QTensor::quantize(&t.dequantize(device)?, GgmlDType::Q8_0)?
+        }
+        _ => t,
+    };
+    QMatMul::from_qtensor(t)
+}
+
+fn with_bias(y: Tensor, b: Option<&Tensor>) -> candle_core::Result<Tensor> {
     match b {
         Some(b) => y.broadcast_add(b),
         None => Ok(y),
@@ -252,9 +266,9 @@ impl Transformer {
         let embed_q = ct.tensor(r, "token_embd.weight", &device)?;
         let embed = embed_q.dequantize(&device)?.to_dtype(DType::F16)?;
         let output = if ct.tensor_infos.contains_key("output.weight") {
-            QMatMul::from_qtensor(ct.tensor(r, "output.weight", &device)?)?
+            fast_matrix(ct.tensor(r, "output.weight", &device)?, &device)?
         } else {
-            QMatMul::from_qtensor(embed_q)? // tied embeddings
+            fast_matrix(embed_q, &device)? // tied embeddings
         };
         let norm = RmsNorm::from_qtensor(ct.tensor(r, "output_norm.weight", &device)?, eps)?;
         let layers = (0..cfg.n_layer)
@@ -309,8 +323,8 @@ impl Transformer {
             let a = self.attention(layer, &h, (&cos, &sin), mask.as_ref(), slot)?;
             x = (x + a)?;
             let h = layer.ffn_norm.forward(&x)?;
-            let gated =
-                (candle_nn::ops::silu(&layer.gate.forward(&h)?)? * layer.up.forward(&h)?)?;
+            let gate = candle_nn::ops::silu(&layer.gate.forward(&h)?)?;
+            let gated = (gate * layer.up.forward(&h)?)?;
             x = (x + layer.down.forward(&gated)?)?;
         }
         cache.len = past + seq;
@@ -333,9 +347,18 @@ impl Transformer {
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let q = heads(linear(&layer.wq, layer.bq.as_ref(), x)?, c.n_head)?;
-        let k = heads(linear(&layer.wk, layer.bk.as_ref(), x)?, c.n_kv_head)?;
-        let v = heads(linear(&layer.wv, layer.bv.as_ref(), x)?, c.n_kv_head)?;
+        let q = heads(
+            with_bias(layer.wq.forward(x)?, layer.bq.as_ref())?,
+            c.n_head,
+        )?;
+        let k = heads(
+            with_bias(layer.wk.forward(x)?, layer.bk.as_ref())?,
+            c.n_kv_head,
+        )?;
+        let v = heads(
+            with_bias(layer.wv.forward(x)?, layer.bv.as_ref())?,
+            c.n_kv_head,
+        )?;
         let rope = match c.arch {
             Arch::Qwen2 => candle_nn::rotary_emb::rope,
             Arch::Llama => candle_nn::rotary_emb::rope_i,

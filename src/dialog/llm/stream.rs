@@ -72,6 +72,9 @@ impl TextStream {
     /// The generation ended for another reason: everything held back (lossily for an
     /// incomplete character) is emitted.
     pub(crate) fn finish(&mut self) -> String {
+        if self.stopped {
+            return String::new();
+        }
         if !self.partial.is_empty() {
             let rest = String::from_utf8_lossy(&self.partial).into_owned();
             self.text.push_str(&rest);
@@ -195,6 +198,16 @@ mod tests {
         assert_eq!(out.concat(), "STAY here");
         assert_eq!(out[0], "");
         assert_eq!(all, "STAY here");
+    }
+
+    #[test]
+    fn nothing_follows_a_stop_string() {
+        let stops = vec!["END".to_string()];
+        let mut s = TextStream::new(&stops);
+        assert_eq!(s.push(b"ok END\xE2\x82").text, "ok ");
+        assert_eq!(s.push(b"more").text, "");
+        assert_eq!(s.finish(), "");
+        assert_eq!(s.emitted(), "ok ");
     }
 
     #[test]
