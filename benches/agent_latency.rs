@@ -132,13 +132,7 @@ fn main() -> Result<()> {
 }
 
 fn models_dir() -> PathBuf {
-    std::env::var_os("VOXGATE_MODELS")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-            home.join(".cache/voxgate/models")
-        })
+    voxgate::models::shared_models_dir()
 }
 
 /// `text` spoken at 8 kHz by `voxgate say`, cached by text.

@@ -197,11 +197,5 @@ fn main() -> Result<()> {
 }
 
 fn voxgate_models_dir() -> PathBuf {
-    std::env::var_os("VOXGATE_MODELS")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/voxgate/models")
-        })
+    voxgate::models::shared_models_dir()
 }

@@ -106,13 +106,7 @@ fn main() -> Result<()> {
 }
 
 fn default_models_dir() -> PathBuf {
-    std::env::var_os("VOXGATE_MODELS")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-            home.join(".cache/voxgate/models")
-        })
+    voxgate::models::shared_models_dir()
 }
 
 /// The models directory with `ids` usable, fetching the missing ones with the real

@@ -25,4 +25,7 @@ pub mod verify;
 
 pub use fetch::{FetchError, FetchOptions};
 pub use manifest::Manifest;
-pub use store::{MissingModel, ModelId, ModelState, Models, default_cache_dir, default_models_dir};
+pub use store::{
+    MissingModel, ModelId, ModelState, Models, default_cache_dir, default_models_dir,
+    shared_models_dir,
+};

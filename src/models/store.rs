@@ -110,6 +110,18 @@ pub fn default_models_dir() -> PathBuf {
     }
 }
 
+/// `$VOXGATE_MODELS`, else `~/.cache/voxgate/models`: the one models directory per machine
+/// that tests and benchmarks share (so repeated runs and clean clones stay warm).
+pub fn shared_models_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("VOXGATE_MODELS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".cache/voxgate/models")
+}
+
 /// `$VOXGATE_CACHE`, else `~/.cache/voxgate/downloads`.
 pub fn default_cache_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("VOXGATE_CACHE").filter(|d| !d.is_empty()) {

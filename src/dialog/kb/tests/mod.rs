@@ -11,13 +11,7 @@ mod measure;
 mod search;
 
 fn models_dir() -> PathBuf {
-    std::env::var_os("VOXGATE_MODELS")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-            home.join(".cache/voxgate/models")
-        })
+    crate::models::shared_models_dir()
 }
 
 /// The shared embedder, or `None` (test skipped) when the model is not installed.
