@@ -295,7 +295,8 @@ impl Agent {
                 asked.iter().map(String::as_str).collect();
             for chunk in kb.all_chunks() {
                 for w in content(&chunk.text) {
-                    left.remove(w.as_str());
+                    // A spelling variant is the same word ("installments", "instalments").
+                    left.retain(|a| *a != w && !words::one_edit_apart(a, &w));
                 }
                 if left.is_empty() {
                     break;
@@ -361,7 +362,15 @@ impl Agent {
                 return Outcome::handoff(HandoffReason::LlmUnavailable);
             }
             Ok(g) if g.finish != Finish::Cancelled && end == Stream::Done => {
-                let rest = sentences(&buf.replace('\n', " "));
+                let mut rest = sentences(&buf.replace('\n', " "));
+                // Cut off by the token limit: the unfinished sentence is not spoken.
+                if g.finish == Finish::Length
+                    && rest
+                        .last()
+                        .is_some_and(|s| !s.trim_end().ends_with(['.', '?', '!']))
+                {
+                    rest.pop();
+                }
                 let _ = release(&rest, &grounding, said, &mut end);
             }
             Ok(_) => {}

@@ -84,6 +84,30 @@ pub(crate) fn is_generic(word: &str) -> bool {
     GENERIC.contains(&word)
 }
 
+/// Whether two words of six or more letters differ by one insertion, deletion or
+/// substitution (spelling variants and small mishearings: "instalments"/"installments").
+pub(crate) fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().min(b.len()) < 6 || a.len().abs_diff(b.len()) > 1 || a == b {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// Number words and the digits they stand for.
 const NUMBER_WORDS: &[(&str, &str)] = &[
     ("zero", "0"),
@@ -233,6 +257,17 @@ mod tests {
         assert_eq!(stem("glass"), "glass");
         assert_eq!(stem("days"), "day");
         assert_eq!(stem("4.95"), "4.95");
+    }
+
+    #[test]
+    fn spelling_variants_are_one_edit_apart() {
+        assert!(one_edit_apart("instalment", "installment"));
+        assert!(one_edit_apart("colour", "colours"));
+        assert!(one_edit_apart("organise", "organize"));
+        assert!(!one_edit_apart("return", "return"));
+        assert!(!one_edit_apart("cat", "car"), "short words never match");
+        assert!(!one_edit_apart("student", "stud"));
+        assert!(!one_edit_apart("delivery", "discovery"));
     }
 
     #[test]
