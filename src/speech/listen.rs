@@ -6,17 +6,16 @@
 //! when the call ends are handed to the sink, which waits for them. Hangs up on `#`.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
+use super::in_flight::{InFlight, WallClock};
 use super::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
-use super::stt::{DecodeOptions, Priority, SttError, SttPool, Transcript};
+use super::stt::{DecodeOptions, Priority, SttPool, Transcript};
 use crate::privacy::{hide_digits, stable_hash};
 use crate::store::{TranscriptMsg, TranscriptRecord};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
-
-type Reply = oneshot::Receiver<Result<Transcript, SttError>>;
 
 /// A final being recognized: its number in the call and its span.
 #[derive(Debug, Clone, Copy)]
@@ -33,10 +32,9 @@ pub struct TranscribeLogic {
     stream: UtteranceStream,
     pool: SttPool,
     sink: mpsc::Sender<TranscriptMsg>,
-    in_flight: Vec<(u64, Reply, Option<FinalMeta>)>,
+    in_flight: InFlight<Option<FinalMeta>>,
     next_seq: u32,
-    /// A moment in both clocks, to turn `Instant`s into wall-clock times.
-    anchor: (Instant, SystemTime),
+    clock: WallClock,
     hangup: bool,
     /// Partials asked for, refused by a busy pool, and shown.
     partials: (u32, u32, u32),
@@ -61,9 +59,9 @@ pub fn factory(pool: SttPool, sink: mpsc::Sender<TranscriptMsg>) -> LogicFactory
                 stream,
                 pool: pool.clone(),
                 sink: sink.clone(),
-                in_flight: Vec::with_capacity(4),
+                in_flight: InFlight::default(),
                 next_seq: 0,
-                anchor: (Instant::now(), SystemTime::now()),
+                clock: WallClock::new(Instant::now()),
                 hangup: false,
                 partials: (0, 0, 0),
             }),
@@ -76,20 +74,12 @@ pub fn factory(pool: SttPool, sink: mpsc::Sender<TranscriptMsg>) -> LogicFactory
 }
 
 impl TranscribeLogic {
-    fn wall(&self, t: Instant) -> SystemTime {
-        let (i0, s0) = self.anchor;
-        match t.checked_duration_since(i0) {
-            Some(d) => s0 + d,
-            None => s0 - i0.duration_since(t),
-        }
-    }
-
     fn record(&self, meta: FinalMeta, t: Transcript) -> TranscriptRecord {
         TranscriptRecord {
             call_id_hash: self.call_id_hash.clone(),
             seq: meta.seq,
-            started: self.wall(meta.started),
-            ended: self.wall(meta.ended),
+            started: self.clock.wall(meta.started),
+            ended: self.clock.wall(meta.ended),
             text: t.text,
             language: t.language.or_else(|| Some("en".into())),
         }
@@ -119,7 +109,7 @@ impl TranscribeLogic {
                 self.partials.0 += 1;
             }
             match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
-                Ok(rx) => self.in_flight.push((id, rx, meta)),
+                Ok(rx) => self.in_flight.push(id, rx, meta),
                 Err(e) => {
                     if priority == Priority::Final {
                         tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
@@ -134,17 +124,7 @@ impl TranscribeLogic {
 
     /// Hands every answer that came to the stream, without waiting.
     fn collect(&mut self) {
-        let mut i = 0;
-        while i < self.in_flight.len() {
-            let answer = match self.in_flight[i].1.try_recv() {
-                Ok(r) => r,
-                Err(oneshot::error::TryRecvError::Empty) => {
-                    i += 1;
-                    continue;
-                }
-                Err(oneshot::error::TryRecvError::Closed) => Err(SttError::Stopped),
-            };
-            let (id, _, meta) = self.in_flight.swap_remove(i);
+        for (id, answer, meta) in self.in_flight.take_ready() {
             match (meta, answer) {
                 (Some(meta), Ok(t)) => {
                     self.store(meta, &t);
@@ -232,7 +212,7 @@ impl CallLogic for TranscribeLogic {
             partials_shown = shown,
             "transcription ended"
         );
-        for (_, rx, meta) in std::mem::take(&mut self.in_flight) {
+        for (_, rx, meta) in self.in_flight.take_all() {
             let Some(meta) = meta else { continue };
             let base = self.record(meta, Transcript::default());
             let wait = move || {

@@ -6,6 +6,7 @@
 //! store; model inference runs off the call task.
 
 pub mod features;
+pub mod in_flight;
 pub mod listen;
 pub mod stream;
 pub mod stt;

@@ -5,21 +5,20 @@
 //! there), and plays what the engine says into the outgoing frames.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::engine::{DialogEngine, EngineOut};
 use super::records::RecordSink;
 use super::worker::AgentWorkers;
 use super::{Responder, Voice, VoiceConfig, warm_cache};
 use crate::privacy::stable_hash;
+use crate::speech::in_flight::{InFlight, WallClock};
 use crate::speech::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
-use crate::speech::stt::{DecodeOptions, Priority, SttError, SttPool, Transcript};
+use crate::speech::stt::{DecodeOptions, Priority, SttPool};
 use crate::store::{TranscriptMsg, TranscriptRecord};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
-
-type Reply = oneshot::Receiver<Result<Transcript, SttError>>;
 
 /// Agent lines in the transcript store begin with this (the table has no speaker column).
 pub const AGENT_PREFIX: &str = "[agent] ";
@@ -34,10 +33,10 @@ pub struct AgentCallLogic {
     greeting: String,
     sink: mpsc::Sender<TranscriptMsg>,
     /// Requests in flight: id, answer, and for a final when the turn's end was decided.
-    in_flight: Vec<(u64, Reply, Option<Instant>)>,
+    in_flight: InFlight<Option<Instant>>,
     /// When the final of each utterance was asked for, by its speech end.
     next_seq: u32,
-    anchor: (Instant, SystemTime),
+    clock: WallClock,
     hangup: bool,
 }
 
@@ -90,23 +89,15 @@ pub fn factory(
             engine,
             greeting: greeting.clone(),
             sink: sink.clone(),
-            in_flight: Vec::with_capacity(4),
+            in_flight: InFlight::default(),
             next_seq: 0,
-            anchor: (now, SystemTime::now()),
+            clock: WallClock::new(now),
             hangup: false,
         })
     }))
 }
 
 impl AgentCallLogic {
-    fn wall(&self, t: Instant) -> SystemTime {
-        let (i0, s0) = self.anchor;
-        match t.checked_duration_since(i0) {
-            Some(d) => s0 + d,
-            None => s0 - i0.duration_since(t),
-        }
-    }
-
     /// Sends the stream's requests to the pool; a refusal is the request's answer.
     fn submit(&mut self, now: Instant, finals_only: bool) {
         while let Some(SttRequest {
@@ -121,7 +112,7 @@ impl AgentCallLogic {
             }
             let decided = (priority == Priority::Final).then_some(now);
             match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
-                Ok(rx) => self.in_flight.push((id, rx, decided)),
+                Ok(rx) => self.in_flight.push(id, rx, decided),
                 Err(e) => {
                     if priority == Priority::Final {
                         tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
@@ -135,17 +126,7 @@ impl AgentCallLogic {
     /// Hands every answer that came to the stream, without waiting.
     fn collect(&mut self) -> Option<Instant> {
         let mut decided = None;
-        let mut i = 0;
-        while i < self.in_flight.len() {
-            let answer = match self.in_flight[i].1.try_recv() {
-                Ok(r) => r,
-                Err(oneshot::error::TryRecvError::Empty) => {
-                    i += 1;
-                    continue;
-                }
-                Err(oneshot::error::TryRecvError::Closed) => Err(SttError::Stopped),
-            };
-            let (id, _, d) = self.in_flight.swap_remove(i);
+        for (id, answer, d) in self.in_flight.take_ready() {
             decided = decided.or(d);
             self.stream.on_result(id, answer);
         }
@@ -186,8 +167,8 @@ impl AgentCallLogic {
         let record = TranscriptRecord {
             call_id_hash: self.call_id_hash.clone(),
             seq: self.next_seq,
-            started: self.wall(started),
-            ended: self.wall(ended),
+            started: self.clock.wall(started),
+            ended: self.clock.wall(ended),
             text: if agent {
                 format!("{AGENT_PREFIX}{text}")
             } else {
