@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
             max_head: usize::from(limit_seed) * 4,
             max_body: usize::from(sizes_seed) * 2,
             max_headers: usize::from(limit_seed >> 4),
+            ..Limits::default()
         }
     } else {
         Limits::default()

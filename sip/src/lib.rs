@@ -36,7 +36,8 @@ pub use headers::{
     RetryAfter, Via, parse_delta_seconds, parse_max_forwards, parse_token_list,
 };
 pub use message::{
-    Head, Limits, Message, ParseError, ParseErrorKind, Request, Response, StreamDecoder, StreamItem,
+    Head, LimitedField, Limits, Message, ParseError, ParseErrorKind, Request, Response,
+    StreamDecoder, StreamItem,
 };
 pub use method::Method;
 pub use params::{Param, Params};

@@ -117,6 +117,11 @@ impl Params {
         self.0.iter()
     }
 
+    /// The number of parameters.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether the list is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

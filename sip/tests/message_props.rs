@@ -569,7 +569,7 @@ fn small_limits() -> impl Strategy<Value = Limits> {
     prop_oneof![
         3 => Just(Limits::default()),
         1 => (0usize..600, 0usize..300, 0usize..20).prop_map(|(max_head, max_body, max_headers)| {
-            Limits { max_head, max_body, max_headers }
+            Limits { max_head, max_body, max_headers, ..Limits::default() }
         }),
     ]
 }

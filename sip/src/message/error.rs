@@ -54,6 +54,44 @@ pub enum ParseErrorKind {
     /// The body is shorter than Content-Length says.
     #[error("body shorter than Content-Length")]
     BodyTruncated,
+    /// A field longer, or a count larger, than [`Limits`](crate::Limits) allow.
+    #[error("{field} over the limit of {limit}")]
+    Exceeds {
+        /// What was over its limit.
+        field: LimitedField,
+        /// The limit in force (bytes, or a count).
+        limit: usize,
+    },
+}
+
+/// A field whose length or count [`Limits`](crate::Limits) bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LimitedField {
+    /// Call-ID length.
+    #[error("Call-ID length")]
+    CallId,
+    /// From or To tag length.
+    #[error("tag length")]
+    Tag,
+    /// Via branch length.
+    #[error("branch length")]
+    Branch,
+    /// Request-URI length.
+    #[error("Request-URI length")]
+    RequestUri,
+    /// Length of one header value.
+    #[error("header value length")]
+    HeaderValue,
+    /// Number of Via values.
+    #[error("Via count")]
+    Vias,
+    /// Parameters on one value.
+    #[error("parameter count")]
+    Params,
+    /// Size of an `application/sdp` body.
+    #[error("SDP body size")]
+    SdpBody,
 }
 
 /// A message that did not parse. For a request it keeps enough of the header section to
@@ -102,7 +140,8 @@ impl ParseError {
     }
 
     /// The status a UAS answers this request with: 505 for a version it does not speak,
-    /// 513 for an oversized message, 400 otherwise. `None` for responses (dropped
+    /// 513 for an oversized message or SDP body, 400 otherwise (an over-long field
+    /// included: the reason phrase names it). `None` for responses (dropped
     /// silently) and for ACKs (never answered).
     pub fn status(&self) -> Option<StatusCode> {
         let s = self.salvage.as_ref()?;
@@ -111,7 +150,11 @@ impl ParseError {
         }
         Some(match self.kind {
             ParseErrorKind::Version(_) => StatusCode::VERSION_NOT_SUPPORTED,
-            ParseErrorKind::TooLarge => StatusCode::MESSAGE_TOO_LARGE,
+            ParseErrorKind::TooLarge
+            | ParseErrorKind::Exceeds {
+                field: LimitedField::SdpBody,
+                ..
+            } => StatusCode::MESSAGE_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         })
     }
@@ -125,7 +168,12 @@ impl ParseError {
         if s.via.is_empty() {
             return None;
         }
-        let mut out = format!("SIP/2.0 {} {} ({})\r\n", status, status.reason(), self);
+        let mut out = format!("SIP/2.0 {} {} (", status, status.reason());
+        // The header name comes from the peer: an extension name is only echoed when short.
+        if let Some(h) = self.header.as_ref().filter(|h| h.as_str().len() <= 64) {
+            out.push_str(&format!("{h}: "));
+        }
+        out.push_str(&format!("{})\r\n", self.kind));
         for v in &s.via {
             out.push_str(&format!("Via: {v}\r\n"));
         }

@@ -1,15 +1,18 @@
 //! SIP messages (RFC 3261 §7): requests and responses with typed core headers
 //! (Via, From, To, Call-ID, CSeq, Max-Forwards), the remaining header fields in order, and
-//! a body. Parsing lives in `parse`, printing in `print`, stream framing in `framing`.
+//! a body. Parsing lives in `parse`, printing in `print`, stream framing in `framing`,
+//! size and count limits in `limits`.
 
 mod error;
 mod framing;
+mod limits;
 mod parse;
 mod print;
 mod values;
 
-pub use error::{ParseError, ParseErrorKind};
-pub use framing::{Limits, StreamDecoder, StreamItem};
+pub use error::{LimitedField, ParseError, ParseErrorKind};
+pub use framing::{StreamDecoder, StreamItem};
+pub use limits::Limits;
 
 use crate::headers::{CSeq, Contact, HeaderError, HeaderName, Headers, MediaType, NameAddr, Via};
 use crate::method::Method;

@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::error::{ParseError, ParseErrorKind as K, Salvage};
-use super::framing::Limits;
+use super::error::{LimitedField, ParseError, ParseErrorKind as K, Salvage};
+use super::limits::{Limits, check_head, check_request_uri, check_request_uri_len, exceeds};
 use super::values::{check_other, parse_call_id, push_vias};
 use super::{Head, Message, Request, Response};
 use crate::headers::{CSeq, HeaderError, HeaderName, Headers, NameAddr, Via, parse_max_forwards};
@@ -30,13 +30,15 @@ pub(super) fn parse_datagram(buf: &[u8], limits: &Limits) -> Result<Message, Par
     }
     // A datagram ends the message even when the blank line after the headers is missing
     // (RFC 4475's baddn arrives that way): everything left is the header section.
-    let head_end = find_head_end(&buf[start..]).unwrap_or_else(|| {
-        let rest = &buf[start..];
+    let rest = &buf[start..];
+    let (text_end, body_start) = find_head_end(rest, 0).unwrap_or_else(|| {
         let text_end = rest.strip_suffix(b"\n").map_or(rest.len(), <[u8]>::len);
         (text_end, rest.len())
     });
-    let (msg, _) = parse_at(buf, start, head_end, Framing::Datagram, limits)?;
-    Ok(msg)
+    let available = rest.len() - body_start;
+    let pending = parse_head(&rest[..text_end], Framing::Datagram, available, limits)?;
+    let body = rest[body_start..body_start + pending.body_len].to_vec();
+    Ok(pending.finish(body))
 }
 
 /// Number of CR/LF bytes before the start line (RFC 3261 §7.5 says to ignore them).
@@ -47,9 +49,10 @@ fn skip_leading_crlf(buf: &[u8]) -> usize {
 }
 
 /// Where the header section ends: `(offset of the blank line, offset of the body)`,
-/// relative to `buf`. Accepts CRLF CRLF and, leniently, LF LF.
-pub(super) fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let mut from = 0;
+/// relative to `buf`. Accepts CRLF CRLF and, leniently, LF LF. The search starts at
+/// `from`: the caller knows no blank line starts before it.
+pub(super) fn find_head_end(buf: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut from = from;
     while let Some(i) = find_lf(buf, from) {
         match (buf.get(i + 1), buf.get(i + 2)) {
             (Some(b'\n'), _) => return Some((i, i + 2)),
@@ -78,35 +81,64 @@ fn find_lf(buf: &[u8], from: usize) -> Option<usize> {
     tail.iter().position(|&c| c == b'\n').map(|p| i + p)
 }
 
-/// Parses a message whose header section is `buf[start..start + head.0]` and whose body
-/// starts at `start + head.1`. Returns the message and the total bytes consumed.
-pub(super) fn parse_at(
-    buf: &[u8],
-    start: usize,
-    head: (usize, usize),
+/// A message whose header section parsed and passed every check; only its body, of
+/// `body_len` bytes, is still to come.
+#[derive(Debug)]
+pub(super) struct Pending {
+    start_line: StartLine,
+    head: Head,
+    /// Length of the body (Content-Length, or what the datagram holds).
+    pub(super) body_len: usize,
+}
+
+impl Pending {
+    /// The message with its body (`body_len` bytes).
+    pub(super) fn finish(self, body: Vec<u8>) -> Message {
+        match self.start_line {
+            StartLine::Request(method, uri) => Message::Request(Request {
+                method,
+                uri,
+                head: self.head,
+                body,
+            }),
+            StartLine::Response(status, reason) => Message::Response(Response {
+                status,
+                reason,
+                head: self.head,
+                body,
+            }),
+        }
+    }
+}
+
+/// Parses and checks a header section (`head`: the bytes before the blank line). For a
+/// datagram, `available` is the number of bytes after the blank line; a stream ignores it
+/// (its body is still arriving) and needs a Content-Length. Every limit but the body's
+/// arrival is checked here, so a stream refuses an oversized body before it comes.
+pub(super) fn parse_head(
+    head: &[u8],
     framing: Framing,
+    available: usize,
     limits: &Limits,
-) -> Result<(Message, usize), ParseError> {
-    if head.0 > limits.max_head {
+) -> Result<Pending, ParseError> {
+    if head.len() > limits.max_head {
         return Err(ParseError::new(K::TooLarge));
     }
-    let text = std::str::from_utf8(&buf[start..start + head.0])
-        .map_err(|_| ParseError::new(K::NotUtf8))?;
+    let text = std::str::from_utf8(head).map_err(|_| ParseError::new(K::NotUtf8))?;
     let (start_line, fields) = split_fields(text, limits)?;
     // Built only on failure: it copies header values, and most messages parse.
     let with_salvage = |mut e: ParseError| {
         e.salvage = salvage(start_line, &fields);
         e
     };
-    let start_line = StartLine::parse(start_line).map_err(with_salvage)?;
-    let (head_fields, content_length) = build_head(&fields).map_err(with_salvage)?;
-    let body_start = start + head.1;
-    let available = buf.len() - body_start;
+    let start_line = StartLine::parse(start_line, limits).map_err(with_salvage)?;
+    let (head, content_length) = build_head(&fields, limits).map_err(with_salvage)?;
+    check_head(&head, limits).map_err(with_salvage)?;
     let body_len = match (content_length, framing) {
         (Some(n), _) if n > limits.max_body => {
             return Err(with_salvage(ParseError::new(K::TooLarge)));
         }
-        (Some(n), _) if n > available => {
+        (Some(n), Framing::Datagram) if n > available => {
             return Err(with_salvage(ParseError::in_header(
                 K::BodyTruncated,
                 HeaderName::ContentLength,
@@ -119,30 +151,31 @@ pub(super) fn parse_at(
         (None, Framing::Datagram) => available,
         (None, Framing::Stream) => return Err(with_salvage(ParseError::new(K::NoContentLength))),
     };
-    let body = buf[body_start..body_start + body_len].to_vec();
-    let msg = match start_line {
-        StartLine::Request(method, uri) => {
-            if head_fields.cseq.method != method {
-                return Err(with_salvage(ParseError::in_header(
-                    K::CSeqMismatch,
-                    HeaderName::CSeq,
-                )));
-            }
-            Message::Request(Request {
-                method,
-                uri,
-                head: head_fields,
-                body,
-            })
-        }
-        StartLine::Response(status, reason) => Message::Response(Response {
-            status,
-            reason,
-            head: head_fields,
-            body,
-        }),
-    };
-    Ok((msg, body_start + body_len))
+    if body_len > limits.max_sdp_body
+        && head
+            .content_type()
+            .is_some_and(|t| t.kind == "application" && t.subtype == "sdp")
+    {
+        let e = exceeds(
+            LimitedField::SdpBody,
+            limits.max_sdp_body,
+            Some(HeaderName::ContentLength),
+        );
+        return Err(with_salvage(e));
+    }
+    if let StartLine::Request(method, _) = &start_line
+        && head.cseq.method != *method
+    {
+        return Err(with_salvage(ParseError::in_header(
+            K::CSeqMismatch,
+            HeaderName::CSeq,
+        )));
+    }
+    Ok(Pending {
+        start_line,
+        head,
+        body_len,
+    })
 }
 
 /// Unfolded `(name, value)` header fields, values borrowed unless a fold was undone.
@@ -226,13 +259,14 @@ fn is_status_line(line: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
 }
 
+#[derive(Debug)]
 enum StartLine {
     Request(Method, Uri),
     Response(StatusCode, String),
 }
 
 impl StartLine {
-    fn parse(line: &str) -> Result<Self, ParseError> {
+    fn parse(line: &str, limits: &Limits) -> Result<Self, ParseError> {
         if is_status_line(line) {
             return Self::status_line(line);
         }
@@ -244,10 +278,12 @@ impl StartLine {
         };
         let method = Method::parse(method).ok_or_else(|| ParseError::new(K::StartLine))?;
         check_version(version)?;
+        check_request_uri_len(uri, limits)?;
         let uri = Uri::parse(uri).map_err(|e| ParseError::new(K::RequestUri(e)))?;
         if uri.as_sip().is_some_and(|u| !u.headers.is_empty()) {
             return Err(ParseError::new(K::RequestUri(UriError::Header)));
         }
+        check_request_uri(&uri, limits)?;
         Ok(StartLine::Request(method, uri))
     }
 
@@ -297,16 +333,32 @@ struct Core {
     content_length: Option<usize>,
 }
 
-fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), ParseError> {
+/// Builds the typed head from the fields, in one pass: every check here costs O(1) per
+/// field on top of parsing its value (single-valued names already seen are kept in a
+/// list of at most a dozen entries, not searched for in the header list).
+fn build_head(
+    fields: &[(&str, Cow<'_, str>)],
+    limits: &Limits,
+) -> Result<(Head, Option<usize>), ParseError> {
     let mut core = Core::default();
     let mut headers = Headers::with_capacity(fields.len());
+    let mut seen_single: Vec<HeaderName> = Vec::new();
     for (raw_name, value) in fields {
         let name = HeaderName::from_token(raw_name);
         let value = trim_lws(value);
+        if value.len() > limits.max_header_value {
+            let limit = limits.max_header_value;
+            return Err(exceeds(LimitedField::HeaderValue, limit, Some(name)));
+        }
         let err = |kind| ParseError::in_header(kind, name.clone());
         let herr = |e| ParseError::in_header(K::Header(e), name.clone());
         match &name {
-            HeaderName::Via => push_vias(&mut core.via, value).map_err(herr)?,
+            HeaderName::Via => {
+                push_vias(&mut core.via, value).map_err(herr)?;
+                if core.via.len() > limits.max_vias {
+                    return Err(exceeds(LimitedField::Vias, limits.max_vias, Some(name)));
+                }
+            }
             HeaderName::From => {
                 set_once(&mut core.from, NameAddr::parse(value).map_err(herr)?).map_err(err)?
             }
@@ -334,8 +386,11 @@ fn build_head(fields: &[(&str, Cow<'_, str>)]) -> Result<(Head, Option<usize>), 
             }
             other => {
                 check_other(other, value).map_err(herr)?;
-                if other.is_single_valued() && headers.contains(other) {
-                    return Err(err(K::Duplicate));
+                if other.is_single_valued() {
+                    if seen_single.contains(other) {
+                        return Err(err(K::Duplicate));
+                    }
+                    seen_single.push(other.clone());
                 }
                 headers.push(other.clone(), value);
             }
