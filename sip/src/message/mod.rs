@@ -5,6 +5,8 @@
 
 mod error;
 mod framing;
+#[cfg(test)]
+mod framing_tests;
 mod limits;
 mod parse;
 mod print;
