@@ -46,6 +46,12 @@ pub enum AuthError {
     /// A required parameter is absent.
     #[error("missing parameter {0}")]
     MissingField(&'static str),
+    /// The request carries no credentials for this realm: challenge it.
+    #[error("no credentials for this realm")]
+    NoCredentials,
+    /// The credentials' digest-uri is not the Request-URI (RFC 2617 §3.2.2.5: 400).
+    #[error("digest-uri does not match the Request-URI")]
+    UriMismatch,
 }
 
 impl AuthError {
@@ -55,7 +61,7 @@ impl AuthError {
     #[must_use]
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::Malformed { .. } | Self::MissingField(_) => 400,
+            Self::Malformed { .. } | Self::MissingField(_) | Self::UriMismatch => 400,
             _ => 401,
         }
     }

@@ -8,8 +8,9 @@
 //! ([`DigestServer`]) issuing self-authenticating expiring nonces and
 //! rejecting replayed nonce-counts, and the client's [`answer`].
 //!
-//! It does not read or write whole SIP messages: callers pass header values
-//! in and out, and supply time ([`std::time::Instant`]), secrets and client
+//! Apart from the request glue in `request` (the stateless challenge response,
+//! finding and verifying a request's credentials), it does not read or write whole
+//! SIP messages: callers pass header values in and out, and supply time ([`std::time::Instant`]), secrets and client
 //! nonces, so nothing here touches a clock or a random number generator.
 //! `auth-int` is parsed but declined.
 
@@ -19,6 +20,7 @@ mod credentials;
 mod digest;
 mod error;
 mod params;
+mod request;
 mod server;
 
 pub use challenge::Challenge;

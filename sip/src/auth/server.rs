@@ -127,6 +127,25 @@ impl DigestServer {
         &self.realm
     }
 
+    /// How many nonces' nonce-counts are remembered (at most `max_tracked_nonces`).
+    #[must_use]
+    pub fn tracked_nonces(&self) -> usize {
+        self.used.len()
+    }
+
+    /// Whether this server acts as a proxy (407 / Proxy-Authenticate).
+    pub(super) fn is_proxy(&self) -> bool {
+        self.config.proxy
+    }
+
+    /// A stand-in HA1 for a user name nobody configured, derived from the secret so that
+    /// no client can compute a matching response, and verified like a real one so that
+    /// an unknown name costs and answers the same as a wrong password.
+    pub(super) fn unknown_user_ha1(&self, username: &str) -> String {
+        const TAG: &[u8] = b"voxgate-sip unknown user\0";
+        super::digest::hex(&hmac_sha256(&self.secret, &[TAG, username.as_bytes()]))
+    }
+
     /// Status for a challenge response: 401, or 407 when acting as a proxy.
     #[must_use]
     pub fn challenge_status(&self) -> u16 {
@@ -361,10 +380,15 @@ impl DigestServer {
         if self.used.len() < cap {
             return;
         }
-        let lifetime = self.config.nonce_lifetime;
-        self.used.retain(|_, u| {
-            Duration::from_secs(u64::from(now_secs.saturating_sub(u.issued))) <= lifetime
-        });
+        // Salts are issued in time order, so expired nonces come first: popping them
+        // from the front costs O(log n) each, where a full scan would cost O(n) on every
+        // insertion into a full table (a flood of valid logins).
+        while let Some((_, u)) = self.used.first_key_value() {
+            if !self.expired(u.issued, now_secs) {
+                break;
+            }
+            self.used.pop_first();
+        }
         while self.used.len() >= cap {
             if let Some((salt, _)) = self.used.pop_first() {
                 self.floor = self.floor.max(salt.saturating_add(1));
