@@ -220,6 +220,23 @@ fn parameter_count() {
         ..Spec::default()
     };
     assert_refused(&branch, LimitedField::Params, limit, 400);
+    // Addresses kept as raw header values count too: a Contact URI, a Route.
+    accepted(&Spec {
+        extra: format!("Contact: <sip:a@192.0.2.1{}>\r\n", params(limit)),
+        ..Spec::default()
+    });
+    for name in ["Contact", "Route", "Record-Route", "Refer-To"] {
+        let over = Spec {
+            extra: format!("{name}: <sip:a@192.0.2.1{}>\r\n", params(limit + 1)),
+            ..Spec::default()
+        };
+        assert_refused(&over, LimitedField::Params, limit, 400);
+    }
+    let second = Spec {
+        extra: format!("Contact: <sip:a@h>, <sip:b@h>;x{}\r\n", params(limit)),
+        ..Spec::default()
+    };
+    assert_refused(&second, LimitedField::Params, limit, 400);
 }
 
 #[test]

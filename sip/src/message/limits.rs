@@ -35,8 +35,9 @@ pub struct Limits {
     /// Max-Forwards RFC 3261 §8.1.1.6 recommends, so it cannot legitimately carry more
     /// Vias than that. Over it: 400.
     pub max_vias: usize,
-    /// Most parameters on one typed value: the Request-URI, each Via, From and To and their
-    /// URIs (default 64). Over it: 400.
+    /// Most parameters on one value: the Request-URI, each Via, and each address (with its
+    /// URI) of From, To, Contact, Route, Record-Route, Reply-To and Refer-To (default 64).
+    /// Over it: 400.
     pub max_params: usize,
     /// Largest `application/sdp` body in bytes (default 32 KiB; an audio offer is 1–3 KiB,
     /// and the SDP parser itself stops at 1024 lines). Over it: 513.
@@ -82,7 +83,7 @@ fn at_most(
 }
 
 /// The parameters of a URI (SIP or tel); other schemes carry none we parse.
-fn uri_params(uri: &Uri) -> usize {
+pub(super) fn uri_params(uri: &Uri) -> usize {
     match uri {
         Uri::Sip(u) => u.params.len(),
         Uri::Tel(t) => t.params.len(),

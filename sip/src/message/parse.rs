@@ -385,7 +385,11 @@ fn build_head(
                 set_once(&mut core.content_length, n).map_err(err)?;
             }
             other => {
-                check_other(other, value).map_err(herr)?;
+                let params = check_other(other, value).map_err(herr)?;
+                if params > limits.max_params {
+                    let limit = limits.max_params;
+                    return Err(exceeds(LimitedField::Params, limit, Some(name)));
+                }
                 if other.is_single_valued() {
                     if seen_single.contains(other) {
                         return Err(err(K::Duplicate));

@@ -8,6 +8,8 @@ use crate::headers::{
 };
 use crate::text::{is_token, is_word, split_commas, split_once_byte, trim_lws};
 
+use super::limits::uri_params;
+
 /// `callid = word [ "@" word ]`.
 pub(super) fn parse_call_id(v: &str) -> Result<String, HeaderError> {
     let ok = match split_once_byte(v, b'@') {
@@ -33,15 +35,17 @@ pub(super) fn push_vias(out: &mut Vec<Via>, v: &str) -> Result<(), HeaderError> 
 }
 
 /// Accepts exactly what `NameAddr::parse_list` accepts, with the same error, without
-/// keeping the addresses. Without `,` or `"` the (trimmed) value is a single address.
-fn check_name_addrs(v: &str) -> Result<(), HeaderError> {
+/// keeping the addresses; returns the most parameters one address (or its URI) carries.
+/// Without `,` or `"` the (trimmed) value is a single address.
+fn check_name_addrs(v: &str) -> Result<usize, HeaderError> {
     if !v.bytes().any(|c| c == b',' || c == b'"') {
-        return NameAddr::parse(v).map(drop);
+        return NameAddr::parse(v).map(params);
     }
+    let mut most = 0;
     for element in split_commas(v).ok_or(HeaderError::Quote)? {
-        NameAddr::parse(element)?;
+        most = most.max(params(NameAddr::parse(element)?));
     }
-    Ok(())
+    Ok(most)
 }
 
 /// Accepts exactly what [`parse_token_list`] accepts, with the same error, without building
@@ -65,15 +69,32 @@ fn check_token_list(v: &str) -> Result<(), HeaderError> {
     Ok(())
 }
 
+/// The parameters of an address: its own, or its URI's if it has more.
+fn params(a: NameAddr) -> usize {
+    a.params.len().max(uri_params(&a.uri))
+}
+
 /// Validates the headers the stack and the UAS checks read later, so that a message that
-/// parsed never fails there.
-pub(super) fn check_other(name: &HeaderName, v: &str) -> Result<(), HeaderError> {
-    match name {
-        HeaderName::Contact if trim_lws(v) == "*" => Ok(()),
+/// parsed never fails there. Returns the most parameters one address in the value carries
+/// (0 for headers that are not addresses), for the caller to hold against its limit.
+pub(super) fn check_other(name: &HeaderName, v: &str) -> Result<usize, HeaderError> {
+    let params = match name {
+        HeaderName::Contact if trim_lws(v) == "*" => 0,
         HeaderName::Contact | HeaderName::Route | HeaderName::RecordRoute | HeaderName::ReplyTo => {
-            check_name_addrs(v)
+            check_name_addrs(v)?
         }
-        HeaderName::ReferTo => NameAddr::parse(v).map(drop),
+        HeaderName::ReferTo => params(NameAddr::parse(v)?),
+        _ => {
+            check_value(name, v)?;
+            0
+        }
+    };
+    Ok(params)
+}
+
+/// The checks of [`check_other`] for values that are not addresses.
+fn check_value(name: &HeaderName, v: &str) -> Result<(), HeaderError> {
+    match name {
         HeaderName::ContentType => MediaType::check(v),
         HeaderName::Accept => MediaType::parse_list(v).map(drop),
         HeaderName::Expires | HeaderName::MinExpires => parse_delta_seconds(v).map(drop),
