@@ -10,6 +10,7 @@ mod framing_tests;
 mod limits;
 mod parse;
 mod print;
+mod start_line;
 mod values;
 
 pub use error::{LimitedField, ParseError, ParseErrorKind};

@@ -4,14 +4,12 @@
 use std::borrow::Cow;
 
 use super::error::{LimitedField, ParseError, ParseErrorKind as K, Salvage};
-use super::limits::{Limits, check_head, check_request_uri, check_request_uri_len, exceeds};
+use super::limits::{Limits, check_head, exceeds};
+use super::start_line::{StartLine, is_status_line};
 use super::values::{check_other, parse_call_id, push_vias};
 use super::{Head, Message, Request, Response};
 use crate::headers::{CSeq, HeaderError, HeaderName, Headers, NameAddr, Via, parse_max_forwards};
-use crate::method::Method;
-use crate::status::StatusCode;
 use crate::text::{is_token, parse_digits, split_once_byte, trim_lws, trim_lws_end};
-use crate::uri::{Uri, UriError};
 
 /// How the body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,76 +247,6 @@ fn salvage(start_line: &str, fields: &[(&str, Cow<'_, str>)]) -> Option<Box<Salv
         }
     }
     Some(Box::new(s))
-}
-
-/// Whether a start line is a status line (`SIP/…`). Compares bytes: slicing the `str` at 4
-/// would panic when a multi-byte character straddles that offset.
-fn is_status_line(line: &str) -> bool {
-    line.as_bytes()
-        .get(..4)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
-}
-
-#[derive(Debug)]
-enum StartLine {
-    Request(Method, Uri),
-    Response(StatusCode, String),
-}
-
-impl StartLine {
-    fn parse(line: &str, limits: &Limits) -> Result<Self, ParseError> {
-        if is_status_line(line) {
-            return Self::status_line(line);
-        }
-        // Method SP Request-URI SP SIP-Version: exactly one SP between, none around.
-        let mut parts = line.splitn(3, ' ');
-        let (Some(method), Some(uri), Some(version)) = (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(ParseError::new(K::StartLine));
-        };
-        let method = Method::parse(method).ok_or_else(|| ParseError::new(K::StartLine))?;
-        check_version(version)?;
-        check_request_uri_len(uri, limits)?;
-        let uri = Uri::parse(uri).map_err(|e| ParseError::new(K::RequestUri(e)))?;
-        if uri.as_sip().is_some_and(|u| !u.headers.is_empty()) {
-            return Err(ParseError::new(K::RequestUri(UriError::Header)));
-        }
-        check_request_uri(&uri, limits)?;
-        Ok(StartLine::Request(method, uri))
-    }
-
-    fn status_line(line: &str) -> Result<Self, ParseError> {
-        let mut parts = line.splitn(3, ' ');
-        let version = parts.next().unwrap_or_default();
-        check_version(version)?;
-        let code = parts.next().unwrap_or_default();
-        let status = (code.len() == 3)
-            .then(|| parse_digits(code))
-            .flatten()
-            .and_then(|c| StatusCode::new(c as u16))
-            .ok_or_else(|| ParseError::new(K::StatusCode))?;
-        let reason = parts.next().unwrap_or_default();
-        if reason.contains(|c: char| c.is_control() && c != '\t') {
-            return Err(ParseError::new(K::StartLine));
-        }
-        Ok(StartLine::Response(status, reason.to_owned()))
-    }
-}
-
-/// `SIP/2.0`, case-insensitive; another well-formed version is a 505.
-fn check_version(v: &str) -> Result<(), ParseError> {
-    let numbers = v
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("SIP/"))
-        .and_then(|_| {
-            let (major, minor) = v[4..].split_once('.')?;
-            Some((parse_digits(major)?, parse_digits(minor)?))
-        });
-    match numbers {
-        Some((2, 0)) => Ok(()),
-        Some(_) => Err(ParseError::new(K::Version(v.to_owned()))),
-        None => Err(ParseError::new(K::StartLine)),
-    }
 }
 
 /// The typed core headers being collected.
