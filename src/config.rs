@@ -9,6 +9,12 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+#[path = "config_security.rs"]
+mod security;
+pub use security::{MediaSource, SipLimitsConfig, TrunkConfig, UserConfig};
+
+use crate::telephony::admission::{AdmissionSettings, IpNet};
+
 /// Everything `voxgate serve` is configured with.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -46,6 +52,16 @@ pub struct SipConfig {
     /// RFC 3261 T1, the round-trip estimate every SIP timer derives from (ms), 50–4000. 500 is the
     /// RFC's value; a smaller one suits a LAN and makes lost-ACK detection (64·T1) faster.
     pub t1_ms: u64,
+    /// The digest realm of the challenges.
+    pub realm: String,
+    /// Sources that may call without authentication (default: the loopback networks).
+    pub trusted: Vec<IpNet>,
+    /// Carriers and PBXs that may call without authentication, by address.
+    pub trunks: Vec<TrunkConfig>,
+    /// Users who may call from anywhere after digest authentication.
+    pub users: Vec<UserConfig>,
+    /// Limits on untrusted sources and TCP connections.
+    pub limits: SipLimitsConfig,
 }
 
 /// `[http]`.
@@ -66,6 +82,8 @@ pub struct MediaConfig {
     pub rtp_port_max: u16,
     /// Hang up when no RTP arrives for this many seconds while not on hold.
     pub timeout_secs: f64,
+    /// Where RTP and RTCP are accepted from: `sdp`, `signalling` (default) or `first`.
+    pub source: MediaSource,
 }
 
 /// `[calls]`.
@@ -108,6 +126,11 @@ impl Default for SipConfig {
             tcp: true,
             advertise_ip: None,
             t1_ms: 500,
+            realm: "voxgate".into(),
+            trusted: security::loopback(),
+            trunks: Vec::new(),
+            users: Vec::new(),
+            limits: SipLimitsConfig::default(),
         }
     }
 }
@@ -126,6 +149,7 @@ impl Default for MediaConfig {
             rtp_port_min: 20000,
             rtp_port_max: 29999,
             timeout_secs: 30.0,
+            source: MediaSource::default(),
         }
     }
 }
@@ -314,6 +338,9 @@ impl Config {
         if !(50..=4_000).contains(&self.sip.t1_ms) {
             return invalid("sip.t1_ms", "must be between 50 and 4000 ms (T2 is 4 s)");
         }
+        let s = &self.sip;
+        security::validate(&s.users, &s.trunks, &s.realm, &s.limits)
+            .or_else(|(field, reason)| invalid(field, &reason))?;
         let m = &self.media;
         if m.rtp_port_min < 1024 {
             return invalid("media.rtp_port_min", "must be 1024 or above");
@@ -376,6 +403,12 @@ impl Config {
             return self.sip.listen.ip();
         }
         outbound_ip().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    }
+
+    /// Who may call: trusted networks and trunks, users, limits.
+    pub fn admission(&self) -> AdmissionSettings {
+        let s = &self.sip;
+        security::admission(&s.realm, &s.trusted, &s.trunks, &s.users, &s.limits)
     }
 
     /// The media timeout as a duration.

@@ -58,6 +58,8 @@ pub(crate) struct CallSetup {
     pub(crate) params: MediaParams,
     pub(crate) local: LocalSource,
     pub(crate) timeout: Duration,
+    /// Where media is accepted from, and where the call's signalling came from.
+    pub(crate) source: (crate::config::MediaSource, std::net::IpAddr),
     pub(crate) logic: Box<dyn CallLogic>,
     pub(crate) commands: mpsc::Receiver<CallCommand>,
     pub(crate) events: mpsc::Sender<CallEvent>,
@@ -77,6 +79,7 @@ pub(crate) async fn run(setup: CallSetup) {
         params,
         local,
         timeout,
+        source,
         mut logic,
         mut commands,
         events,
@@ -97,7 +100,8 @@ pub(crate) async fn run(setup: CallSetup) {
     let codec = params.codec;
     let ptime_ms = params.ptime_ms;
     let now = Instant::now();
-    let mut session = MediaSession::new(params, local, now, timeout);
+    let mut session =
+        MediaSession::new(params, local, now, timeout).with_source(source.0, source.1);
     logic.on_answer(now);
     let answered_ms = unix_ms();
     let period = session.ptime();
@@ -153,6 +157,13 @@ pub(crate) async fn run(setup: CallSetup) {
     };
     logic.on_end(Instant::now(), cause);
     let t = session.totals();
+    if t.rejected > 0 {
+        tracing::info!(
+            call = call_no,
+            packets = t.rejected,
+            "media from other sources refused"
+        );
+    }
     let summary = CallSummary {
         call_no,
         call_id,

@@ -67,9 +67,12 @@ impl Core {
             Ok(o) => o,
             Err(e) => return self.refuse(now, id, &req, e),
         };
-        let Some((lease, socket)) = self.bind_rtp() else {
-            tracing::warn!("no RTP port free");
-            return self.refuse_busy(now, id, &req);
+        let (lease, socket) = match self.bind_rtp() {
+            Ok(bound) => bound,
+            Err(why) => {
+                tracing::warn!(free = self.ports.available(), "{why}: call refused with 503");
+                return self.refuse_busy(now, id, &req);
+            }
         };
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
         let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id);
@@ -231,6 +234,7 @@ impl Core {
     /// Starts the task of an answered call and registers it.
     fn start_task(&mut self, no: u64, mut entry: CallEntry, p: Pending, params: MediaParams) {
         let (tx, rx) = mpsc::channel(CALL_QUEUE);
+        let peer_ip = entry.peer.addr.ip();
         entry.state = CallState::Active(tx);
         let call_id = entry.call_id.clone();
         self.calls.insert(no, entry);
@@ -261,6 +265,7 @@ impl Core {
                 timestamp: self.rng.random(),
             },
             timeout: self.cfg.media_timeout,
+            source: (self.cfg.media_source, peer_ip),
             logic: (self.logic)(&info),
             commands: rx,
             events: self.events_tx.clone(),
@@ -321,17 +326,26 @@ impl Core {
         }
     }
 
-    /// Leases a port and binds its RTP socket (non-blocking, for tokio).
-    fn bind_rtp(&mut self) -> Option<(PortLease, UdpSocket)> {
+    /// Leases a port and binds its RTP socket (non-blocking, for tokio); the error says
+    /// precisely what ran out.
+    fn bind_rtp(&mut self) -> Result<(PortLease, UdpSocket), &'static str> {
+        let mut why = "no RTP port free: every port of media.rtp_port_min..max is in use";
         for _ in 0..BIND_ATTEMPTS {
-            let lease = self.ports.lease()?;
+            let lease = self.ports.lease(self.rng.random()).ok_or(why)?;
             let addr = SocketAddr::new(self.cfg.media_bind, lease.port());
             match bind_nonblocking(addr) {
-                Ok(s) => return Some((lease, s)),
-                Err(e) => tracing::debug!(%addr, error = %e, "RTP port unavailable"),
+                Ok(s) => return Ok((lease, s)),
+                Err(e) if is_out_of_descriptors(&e) => {
+                    return Err("out of file descriptors (raise `ulimit -n` or lower \
+                                calls.max_calls / sip.limits.tcp_max_connections)");
+                }
+                Err(e) => {
+                    tracing::debug!(%addr, error = %e, "RTP port unavailable");
+                    why = "no RTP port could be bound: the free ones are taken by other programs";
+                }
             }
         }
-        None
+        Err(why)
     }
 }
 
@@ -357,6 +371,12 @@ fn negotiate(
     let params = MediaParams::from_negotiated(&answer.audio)
         .ok_or(UasError::from(sdp::NegotiationError::NoCommonCodec))?;
     Ok((answer.sdp, params))
+}
+
+/// Whether an I/O error is the process's or the system's descriptor table being full
+/// (EMFILE 24, ENFILE 23).
+pub(crate) fn is_out_of_descriptors(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(23 | 24))
 }
 
 /// A UDP socket bound to `addr`, non-blocking (for tokio).

@@ -16,6 +16,11 @@ use sip::sdp::{Codec, Direction, NegotiatedAudio};
 
 use super::logic::CallLogic;
 use super::summary::Flow;
+use crate::config::MediaSource;
+use guard::SourceGuard;
+
+#[path = "media_guard.rs"]
+mod guard;
 
 /// The G.711 clock rate.
 const CLOCK: u32 = 8000;
@@ -87,8 +92,7 @@ pub(crate) struct MediaSession {
     start: Instant,
     last_frame: Option<u64>,
     marker: bool,
-    latched: Option<SocketAddr>,
-    latched_rtcp: Option<SocketAddr>,
+    guard: SourceGuard,
     remote_ssrc: Option<u32>,
     rx: ReceiverStats,
     tx: SenderStats,
@@ -104,6 +108,8 @@ pub(crate) struct MediaSession {
     next_rtcp: Instant,
     lost_run: usize,
     digits: u32,
+    /// Packets from sources the guard refused.
+    rejected: u64,
     payload: Vec<u8>,
     pcm_in: Vec<i16>,
     pcm_prev: Vec<i16>,
@@ -126,6 +132,7 @@ impl MediaSession {
             max_payload: MAX_PAYLOAD,
             ..JitterConfig::default()
         });
+        let guard = SourceGuard::new(MediaSource::Signalling, ip_of(p.remote));
         MediaSession {
             ptime: Duration::from_millis(u64::from(p.ptime_ms)),
             p,
@@ -134,8 +141,7 @@ impl MediaSession {
             start: now,
             last_frame: None,
             marker: true,
-            latched: None,
-            latched_rtcp: None,
+            guard,
             remote_ssrc: None,
             rx: ReceiverStats::new(CLOCK),
             tx: SenderStats::new(CLOCK),
@@ -151,6 +157,7 @@ impl MediaSession {
             next_rtcp: now + RTCP_INTERVAL,
             lost_run: 0,
             digits: 0,
+            rejected: 0,
             payload: vec![0; MAX_PAYLOAD],
             pcm_in: vec![0; spf],
             pcm_prev: vec![0; spf],
@@ -158,6 +165,13 @@ impl MediaSession {
             packet: vec![0; rtp::RTP_HEADER_LEN + MAX_PAYLOAD],
             rtcp: Vec::with_capacity(256),
         }
+    }
+
+    /// Accepts media only as `policy` says, for a call whose signalling came from
+    /// `signalling` (the default: the SDP host).
+    pub(crate) fn with_source(mut self, policy: MediaSource, signalling: IpAddr) -> Self {
+        self.guard = SourceGuard::new(policy, signalling);
+        self
     }
 
     /// The packet time.
@@ -170,8 +184,7 @@ impl MediaSession {
     /// frames are in the old encoding). The packet time stays: our frames keep their size.
     pub(crate) fn update(&mut self, now: Instant, p: MediaParams) {
         if p.remote != self.p.remote {
-            self.latched = None;
-            self.latched_rtcp = None;
+            self.guard.unlock();
         }
         if self.p.on_hold && !p.on_hold {
             self.last_rtp = now;
@@ -220,10 +233,13 @@ impl MediaSession {
         if !is_audio && Some(pt) != self.p.telephone_event {
             return;
         }
+        if !self.guard.accept_rtp(from, self.p.remote) {
+            self.rejected += 1;
+            return;
+        }
         if self.remote_ssrc != Some(packet.ssrc()) {
             self.new_source(packet.ssrc());
         }
-        self.latched.get_or_insert(from);
         self.last_rtp = now;
         self.received.packets += 1;
         self.received.bytes += packet.payload().len() as u64;
@@ -274,7 +290,10 @@ impl MediaSession {
         let Ok(packets) = rtp::parse_compound(data) else {
             return;
         };
-        self.latched_rtcp.get_or_insert(from);
+        if !self.guard.accept_rtcp(from, self.p.remote) {
+            self.rejected += 1;
+            return;
+        }
         for p in packets {
             if let RtcpPacket::SenderReport(sr) = p
                 && Some(sr.ssrc) == self.remote_ssrc
@@ -300,6 +319,7 @@ impl MediaSession {
             lost: self.lost_earlier + self.rx.lost().max(0),
             jitter_ms: f64::from(self.rx.jitter()) * 1000.0 / f64::from(CLOCK),
             digits: self.digits,
+            rejected: self.rejected,
         }
     }
 }
@@ -314,6 +334,13 @@ pub(crate) struct Totals {
     pub(crate) lost: i64,
     pub(crate) jitter_ms: f64,
     pub(crate) digits: u32,
+    /// Packets refused because they came from another source.
+    pub(crate) rejected: u64,
+}
+
+/// The IP of an SDP address (unspecified when there is none).
+fn ip_of(addr: Option<SocketAddr>) -> IpAddr {
+    addr.map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |a| a.ip())
 }
 
 #[path = "media_send.rs"]

@@ -91,7 +91,7 @@ impl MediaSession {
 
     /// Where RTP goes: where the caller's RTP comes from (symmetric RTP), else the SDP address.
     fn rtp_dest(&self) -> Option<SocketAddr> {
-        self.latched.or(self.p.remote)
+        self.guard.rtp_dest(self.p.remote)
     }
 
     fn send_audio(
@@ -176,7 +176,8 @@ impl MediaSession {
         } else {
             let port = rtp_dest.port().wrapping_add(1);
             Dest::Rtcp(
-                self.latched_rtcp
+                self.guard
+                    .rtcp_dest()
                     .unwrap_or_else(|| SocketAddr::new(rtp_dest.ip(), port)),
             )
         };

@@ -10,7 +10,9 @@
 //!
 //! [`serve`] wires them together and runs until the shutdown signal and the grace period.
 
+pub mod admission;
 mod call;
+mod descriptors;
 
 mod invite;
 pub mod logic;
@@ -50,6 +52,26 @@ pub enum StartError {
         /// The OS error.
         source: std::io::Error,
     },
+}
+
+/// The TCP listener's limits: the connection cap derived from the descriptor limit (raised
+/// to the hard limit first), the rest from `[sip.limits]`.
+fn tcp_limits(config: &Config) -> transport::TcpLimits {
+    let l = &config.sip.limits;
+    let nofile = descriptors::raise_limit().unwrap_or(1024);
+    let (max, warning) = descriptors::tcp_cap(nofile, config.calls.max_calls, l.tcp_max_connections);
+    if let Some(w) = warning {
+        tracing::warn!("{w}");
+    }
+    let mut trusted = config.sip.trusted.clone();
+    trusted.extend(config.sip.trunks.iter().flat_map(|t| t.addresses.iter().copied()));
+    transport::TcpLimits {
+        max_connections: max,
+        per_source: l.tcp_per_source,
+        trusted,
+        idle: std::time::Duration::from_secs_f64(l.tcp_idle_secs),
+        message: std::time::Duration::from_secs_f64(l.tcp_message_secs),
+    }
 }
 
 /// Runs SIP and calls with `config` until `shutdown` turns true and the running calls have
@@ -93,7 +115,9 @@ pub async fn serve(
         transports.push(tokio::spawn(transport::run_udp(udp.clone(), in_tx.clone())));
     }
     if let Some(tcp) = tcp {
-        transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone())));
+        let limits = tcp_limits(config);
+        tracing::info!(max = limits.max_connections, per_source = limits.per_source, "TCP limits");
+        transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone(), limits)));
     }
     let cfg = signalling::CoreConfig {
         advertise: config.advertise_ip(),
@@ -104,12 +128,16 @@ pub async fn serve(
         media_timeout: config.media_timeout(),
         grace: config.shutdown_grace(),
         t1: std::time::Duration::from_millis(config.sip.t1_ms),
+        admission: config.admission(),
+        media_source: config.media.source,
     };
     tracing::info!(
         listen = %addr,
         advertise = %cfg.advertise,
         udp = config.sip.udp,
         tcp = config.sip.tcp,
+        users = config.sip.users.len(),
+        trunks = config.sip.trunks.len(),
         "SIP ready"
     );
     let ports = PortPool::new(config.media.rtp_port_min, config.media.rtp_port_max);

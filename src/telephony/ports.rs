@@ -1,5 +1,6 @@
 //! The RTP port pool: even ports of the configured range, each lent with the odd port above
-//! it for RTCP. A [`PortLease`] gives its port back when dropped, so a call task that ends
+//! it for RTCP, drawn at random (a port an attacker cannot predict is one it cannot spray
+//! with packets before the caller's arrive). A [`PortLease`] gives its port back when dropped, so a call task that ends
 //! in any way returns its port. The pool is the one piece of state shared between the
 //! signalling core (which leases) and call tasks (whose leases drop): a small mutex held for
 //! a push or a pop, never across an await.
@@ -7,7 +8,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Even RTP ports in `[min, max]`, least recently used first.
+/// Even RTP ports in `[min, max]`, lent in random order.
 #[derive(Debug, Clone)]
 pub struct PortPool {
     free: Arc<Mutex<VecDeque<u16>>>,
@@ -23,13 +24,16 @@ impl PortPool {
         }
     }
 
-    /// Takes the least recently used free port.
-    pub fn lease(&self) -> Option<PortLease> {
-        let port = self
-            .free
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_front()?;
+    /// Takes a free port chosen by `random` (the caller's random number: the pool draws
+    /// none itself).
+    pub fn lease(&self, random: u32) -> Option<PortLease> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        if free.is_empty() {
+            return None;
+        }
+        let i = usize::try_from(random).unwrap_or(0) % free.len();
+        let port = free.swap_remove_back(i)?;
+        drop(free);
         Some(PortLease {
             port,
             pool: self.clone(),
@@ -77,14 +81,30 @@ mod tests {
     fn leases_even_ports_and_returns_them_on_drop() {
         let pool = PortPool::new(20001, 20007);
         assert_eq!(pool.available(), 3);
-        let a = pool.lease().expect("a port");
-        let b = pool.lease().expect("a port");
-        assert_eq!((a.port(), b.port()), (20002, 20004));
+        let a = pool.lease(0).expect("a port");
+        let b = pool.lease(0).expect("a port");
+        let c = pool.lease(7).expect("a port");
+        let mut ports = [a.port(), b.port(), c.port()];
+        ports.sort_unstable();
+        assert_eq!(ports, [20002, 20004, 20006]);
+        assert!(pool.lease(0).is_none());
+        let returned = a.port();
         drop(a);
-        let c = pool.lease().expect("a port");
-        assert_eq!(c.port(), 20006, "least recently used first");
-        let d = pool.lease().expect("the returned port");
-        assert_eq!(d.port(), 20002);
-        assert!(pool.lease().is_none());
+        assert_eq!(pool.lease(12345).expect("the returned port").port(), returned);
+    }
+
+    #[test]
+    fn random_draws_spread_over_the_range() {
+        let pool = PortPool::new(20000, 29999);
+        let mut seen = std::collections::HashSet::new();
+        let mut x: u32 = 0x9e37_79b9;
+        for _ in 0..200 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let lease = pool.lease(x).expect("a port");
+            seen.insert(lease.port() / 1000);
+        }
+        assert!(seen.len() >= 9, "ports from most thousands: {seen:?}");
     }
 }

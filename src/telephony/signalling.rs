@@ -21,6 +21,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::admission::{Admission, AdmissionSettings, LogLine, Verdict};
 use super::call::{CallCommand, CallEvent};
 use super::logic::LogicFactory;
 use super::ports::PortPool;
@@ -44,6 +45,10 @@ pub(crate) struct CoreConfig {
     pub(crate) grace: Duration,
     /// RFC 3261 T1; T2 and T4 keep their defaults.
     pub(crate) t1: Duration,
+    /// Who may call.
+    pub(crate) admission: AdmissionSettings,
+    /// Where media is accepted from.
+    pub(crate) media_source: crate::config::MediaSource,
 }
 
 /// One call in the registry.
@@ -73,6 +78,7 @@ pub(crate) struct Core {
     pub(crate) txl: TransactionLayer,
     pub(crate) dialogs: Dialogs,
     pub(crate) policy: UasPolicy,
+    pub(crate) admission: Admission,
     pub(crate) calls: HashMap<u64, CallEntry>,
     pub(crate) by_invite: HashMap<TransactionId, u64>,
     pub(crate) ringing: Vec<(Instant, u64)>,
@@ -115,7 +121,9 @@ impl Core {
             t1: cfg.t1,
             ..Timers::default()
         };
+        let admission = Admission::new(cfg.admission.clone(), rng.random(), Instant::now());
         Core {
+            admission,
             cfg,
             txl: TransactionLayer::new(timers, rng.random()),
             dialogs: Dialogs::new(),
@@ -165,6 +173,7 @@ impl Core {
             self.answer_due(now);
             self.shutdown_step(now);
             self.drive();
+            self.log_refusals(now);
             if self.finished(now) {
                 break;
             }
@@ -182,6 +191,7 @@ impl Core {
             self.ringing.iter().map(|r| r.0).min(),
             self.stopping,
             self.stopping.map(|d| d + BYE_WAIT),
+            self.admission.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -193,7 +203,7 @@ impl Core {
         let now = Instant::now();
         match msg {
             Inbound::Message(m, peer) => match *m {
-                Message::Request(r) => self.txl.handle_request(now, r, peer),
+                Message::Request(r) => self.admit(now, r, peer),
                 Message::Response(r) => self.txl.handle_response(now, r, peer),
             },
             Inbound::TcpOpen(addr, tx) => {
@@ -201,6 +211,53 @@ impl Core {
             }
             Inbound::TcpClosed(addr) => {
                 self.tcp.remove(&addr);
+            }
+        }
+    }
+
+    /// Passes a request through the source policy: on to the transaction layer, answered
+    /// statelessly (401/403: no transaction, no retransmission, no record), or dropped.
+    fn admit(&mut self, now: Instant, req: Request, peer: Peer) {
+        let known = self.txl.has_server_transaction(&req);
+        let tag = self.tag();
+        match self.admission.check(now, &req, peer.addr.ip(), known, &tag) {
+            Verdict::Pass { user } => {
+                if let Some(user) = user {
+                    tracing::debug!(%user, source = %peer.addr.ip(), "authenticated");
+                }
+                self.txl.handle_request(now, req, peer);
+            }
+            Verdict::Answer(resp) => self.txl.send_stateless(peer, Message::Response(*resp)),
+            Verdict::Drop => {}
+        }
+    }
+
+    /// Logs what the source policy refused, one line per source per interval.
+    fn log_refusals(&mut self, now: Instant) {
+        while let Some(line) = self.admission.poll_log(now) {
+            match line {
+                LogLine::First { source, reason } => tracing::info!(
+                    source = %source.map_or("others".into(), |s| s.to_string()),
+                    reason = reason.as_str(),
+                    "SIP source refused (further refusals of this source are summed up)"
+                ),
+                LogLine::Summary { source, counts, interval } => {
+                    let counts: Vec<String> = counts
+                        .iter()
+                        .map(|(r, n)| format!("{}={n}", r.as_str()))
+                        .collect();
+                    tracing::info!(
+                        source = %source.map_or("others".into(), |s| s.to_string()),
+                        refused = %counts.join(","),
+                        secs = interval.as_secs(),
+                        "SIP source refusals"
+                    );
+                }
+                LogLine::Banned { source, until } => tracing::warn!(
+                    %source,
+                    secs = until.as_secs(),
+                    "SIP source banned"
+                ),
             }
         }
     }

@@ -6,20 +6,39 @@
 //! responses leave on the connection their request came in on; when a request of ours has
 //! no open connection, the core [`dial`]s one. Owns no SIP state.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use sip::{Limits, Message, Peer, StreamDecoder, StreamItem, Transport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
+
+use super::admission::IpNet;
 
 /// Outbound messages queued per TCP connection.
 const TCP_QUEUE: usize = 64;
-/// Concurrent TCP connections accepted.
-const MAX_TCP_CONNECTIONS: usize = 4096;
 /// How long an outbound TCP connect may take.
-const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Refused connections are logged at most once per this interval.
+const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Limits of the TCP listener.
+#[derive(Debug, Clone)]
+pub(crate) struct TcpLimits {
+    /// Connections in all.
+    pub(crate) max_connections: usize,
+    /// Connections per untrusted source address.
+    pub(crate) per_source: usize,
+    /// Sources without a per-source limit.
+    pub(crate) trusted: Vec<IpNet>,
+    /// A connection that carries nothing for this long is closed.
+    pub(crate) idle: Duration,
+    /// A message begun must be complete within this time.
+    pub(crate) message: Duration,
+}
 
 /// What the transports hand the signalling core.
 #[derive(Debug)]
@@ -74,30 +93,115 @@ pub(crate) async fn run_udp(socket: Arc<UdpSocket>, to_core: mpsc::Sender<Inboun
     }
 }
 
-/// Accepts TCP connections until the core goes away.
-pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound>) {
-    let limit = Arc::new(Semaphore::new(MAX_TCP_CONNECTIONS));
+/// Accepts TCP connections until the core goes away, within the connection limits: a
+/// connection over the total or its source's limit is closed at once. Running out of
+/// descriptors is reported precisely (once per interval) and retried.
+pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound>, limits: TcpLimits) {
+    let limits = Arc::new(limits);
+    let open = Arc::new(Mutex::new(OpenConnections::default()));
+    let mut refusals = LogEvery::new(REFUSAL_LOG_INTERVAL);
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(c) => c,
             Err(e) => {
-                tracing::debug!(error = %e, "tcp accept");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                if super::invite::is_out_of_descriptors(&e) {
+                    if let Some(n) = refusals.note(Instant::now()) {
+                        tracing::error!(
+                            refused = n,
+                            "out of file descriptors: TCP connections cannot be accepted \
+                             (raise `ulimit -n` or lower sip.limits.tcp_max_connections)"
+                        );
+                    }
+                } else {
+                    tracing::debug!(error = %e, "tcp accept");
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
         if to_core.is_closed() {
             return;
         }
-        let Ok(permit) = limit.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "too many TCP connections: refused");
+        let trusted = limits.trusted.iter().any(|n| n.contains(peer.ip()));
+        let admitted = open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .open(peer.ip(), trusted, &limits);
+        if let Err(why) = admitted {
+            drop(stream);
+            if let Some(n) = refusals.note(Instant::now()) {
+                tracing::warn!(refused = n, source = %peer.ip(), "TCP connection refused: {why}");
+            }
             continue;
-        };
+        }
         let to_core = to_core.clone();
+        let (open, limits) = (open.clone(), limits.clone());
         tokio::spawn(async move {
-            connection(stream, peer, to_core).await;
-            drop(permit);
+            connection(stream, peer, to_core, &limits).await;
+            open.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close(peer.ip());
         });
+    }
+}
+
+/// Open accepted connections, in all and per source.
+#[derive(Debug, Default)]
+struct OpenConnections {
+    total: usize,
+    by_source: HashMap<IpAddr, usize>,
+}
+
+impl OpenConnections {
+    fn open(&mut self, ip: IpAddr, trusted: bool, limits: &TcpLimits) -> Result<(), &'static str> {
+        if self.total >= limits.max_connections {
+            return Err("the connection limit is reached (sip.limits.tcp_max_connections)");
+        }
+        let n = self.by_source.entry(ip).or_insert(0);
+        if !trusted && *n >= limits.per_source {
+            return Err("the source has too many connections (sip.limits.tcp_per_source)");
+        }
+        *n += 1;
+        self.total += 1;
+        Ok(())
+    }
+
+    fn close(&mut self, ip: IpAddr) {
+        self.total = self.total.saturating_sub(1);
+        if let Some(n) = self.by_source.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_source.remove(&ip);
+            }
+        }
+    }
+}
+
+/// Counts events and says when to log them: at most once per interval.
+#[derive(Debug)]
+struct LogEvery {
+    interval: Duration,
+    next: Option<Instant>,
+    count: u64,
+}
+
+impl LogEvery {
+    fn new(interval: Duration) -> LogEvery {
+        LogEvery {
+            interval,
+            next: None,
+            count: 0,
+        }
+    }
+
+    /// Notes one event; `Some(count since the last line)` when a line is due.
+    fn note(&mut self, now: Instant) -> Option<u64> {
+        self.count += 1;
+        if self.next.is_some_and(|t| now < t) {
+            return None;
+        }
+        self.next = Some(now + self.interval);
+        Some(std::mem::take(&mut self.count))
     }
 }
 
@@ -117,7 +221,7 @@ pub(crate) async fn dial(
     to_core: mpsc::Sender<Inbound>,
 ) {
     match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
-        Ok(Ok(stream)) => serve(stream, peer, rx, to_core).await,
+        Ok(Ok(stream)) => serve(stream, peer, rx, to_core, &Timeouts::OUTBOUND).await,
         Ok(Err(e)) => {
             tracing::debug!(%peer, error = %e, "tcp connect failed");
             let _ = to_core.send(Inbound::TcpClosed(peer)).await;
@@ -130,33 +234,68 @@ pub(crate) async fn dial(
 }
 
 /// An accepted TCP connection: registers its queue with the core, then serves it.
-async fn connection(stream: TcpStream, peer: SocketAddr, to_core: mpsc::Sender<Inbound>) {
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    to_core: mpsc::Sender<Inbound>,
+    limits: &TcpLimits,
+) {
     let (tx, rx) = mpsc::channel::<Vec<u8>>(TCP_QUEUE);
     if to_core.send(Inbound::TcpOpen(peer, tx)).await.is_err() {
         return;
     }
-    serve(stream, peer, rx, to_core).await;
+    let timeouts = Timeouts {
+        idle: limits.idle,
+        message: limits.message,
+    };
+    serve(stream, peer, rx, to_core, &timeouts).await;
+}
+
+/// How long a connection may be idle, and how long a begun message may take.
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    idle: Duration,
+    message: Duration,
+}
+
+impl Timeouts {
+    /// Connections we open ourselves (to send a BYE): the peer is known.
+    const OUTBOUND: Timeouts = Timeouts {
+        idle: Duration::from_secs(300),
+        message: Duration::from_secs(30),
+    };
 }
 
 /// One TCP connection: frames messages with a [`StreamDecoder`], answers keep-alive pings
-/// with a CRLF pong, writes what the core queues for it. A framing error closes it.
+/// with a CRLF pong, writes what the core queues for it. A framing error closes it, and so
+/// does silence longer than the idle timeout or a message that takes longer than the
+/// message timeout to arrive (a slow sender holds nothing for long).
 async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
     mut rx: mpsc::Receiver<Vec<u8>>,
     to_core: mpsc::Sender<Inbound>,
+    timeouts: &Timeouts,
 ) {
     let _ = stream.set_nodelay(true);
     let (mut rd, mut wr) = stream.into_split();
     let mut decoder = StreamDecoder::new(Limits::default());
     let mut buf = vec![0u8; 16 * 1024];
+    let mut last_activity = Instant::now();
+    let mut message_since: Option<Instant> = None;
     'conn: loop {
+        let deadline = match message_since {
+            Some(t) => (t + timeouts.message).min(last_activity + timeouts.idle),
+            None => last_activity + timeouts.idle,
+        };
         tokio::select! {
             r = rd.read(&mut buf) => {
                 let n = match r {
                     Ok(0) | Err(_) => break 'conn,
                     Ok(n) => n,
                 };
+                let now = Instant::now();
+                last_activity = now;
                 decoder.push(&buf[..n]);
                 while let Some(item) = decoder.next() {
                     match item {
@@ -180,15 +319,26 @@ async fn serve(
                         }
                     }
                 }
+                message_since = match (decoder.buffered(), message_since) {
+                    (0, _) => None,
+                    (_, Some(t)) => Some(t),
+                    (_, None) => Some(now),
+                };
             }
             out = rx.recv() => match out {
                 Some(bytes) => {
+                    last_activity = Instant::now();
                     if wr.write_all(&bytes).await.is_err() {
                         break 'conn;
                     }
                 }
                 None => break 'conn,
             },
+            () = tokio::time::sleep_until(deadline.into()) => {
+                let why = if message_since.is_some() { "message too slow" } else { "idle" };
+                tracing::debug!(%peer, why, "tcp connection closed");
+                break 'conn;
+            }
         }
     }
     let _ = to_core.send(Inbound::TcpClosed(peer)).await;
@@ -197,6 +347,48 @@ async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn limits(max: usize, per_source: usize) -> TcpLimits {
+        TcpLimits {
+            max_connections: max,
+            per_source,
+            trusted: vec!["127.0.0.1".parse().expect("an address")],
+            idle: Duration::from_secs(1),
+            message: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn connections_are_limited_per_source_and_in_all() {
+        let l = limits(5, 2);
+        let mut open = OpenConnections::default();
+        let a: IpAddr = "192.0.2.1".parse().expect("an address");
+        let b: IpAddr = "192.0.2.2".parse().expect("an address");
+        let local: IpAddr = "127.0.0.1".parse().expect("an address");
+        assert!(open.open(a, false, &l).is_ok());
+        assert!(open.open(a, false, &l).is_ok());
+        assert!(open.open(a, false, &l).is_err(), "per source");
+        assert!(open.open(local, true, &l).is_ok());
+        assert!(open.open(local, true, &l).is_ok());
+        assert!(open.open(local, true, &l).is_ok(), "trusted: no per-source limit");
+        assert!(open.open(b, false, &l).is_err(), "in all");
+        open.close(a);
+        assert!(open.open(b, false, &l).is_ok());
+        open.close(a);
+        open.close(b);
+        assert_eq!(open.by_source.get(&a), None);
+    }
+
+    #[test]
+    fn refusals_are_logged_once_per_interval_with_their_count() {
+        let mut log = LogEvery::new(Duration::from_secs(10));
+        let t0 = Instant::now();
+        assert_eq!(log.note(t0), Some(1));
+        for i in 1..1000 {
+            assert_eq!(log.note(t0 + Duration::from_millis(i)), None);
+        }
+        assert_eq!(log.note(t0 + Duration::from_secs(10)), Some(1000));
+    }
 
     #[test]
     fn crlf_only_datagrams_are_keepalives() {

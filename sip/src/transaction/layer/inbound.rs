@@ -48,6 +48,13 @@ impl TransactionLayer {
             .push_back(TransactionEvent::Request { id, request, peer });
     }
 
+    /// Whether `request` is a retransmission of a request whose server transaction this
+    /// layer already has, so a policy in front of the layer can let it through without
+    /// checking it again.
+    pub fn has_server_transaction(&self, request: &Request) -> bool {
+        TransactionKey::server(request).is_some_and(|k| self.transactions.contains_key(&k))
+    }
+
     /// A response from `peer`. One for a client transaction goes to it; a stray 2xx to an
     /// INVITE sent from here becomes a [`TransactionEvent::StrayResponse`]; anything else
     /// is dropped, as are responses with more than one Via or a sent-by that is not ours
