@@ -62,6 +62,9 @@ pub struct SipConfig {
     pub users: Vec<UserConfig>,
     /// Limits on untrusted sources and TCP connections.
     pub limits: SipLimitsConfig,
+    /// Digest algorithms offered, in order: `MD5` first by default, because many clients
+    /// (SIPp, older phones) answer only the first challenge and know only MD5.
+    pub digest_algorithms: Vec<String>,
 }
 
 /// `[http]`.
@@ -131,6 +134,7 @@ impl Default for SipConfig {
             trunks: Vec::new(),
             users: Vec::new(),
             limits: SipLimitsConfig::default(),
+            digest_algorithms: vec!["MD5".into(), "SHA-256".into()],
         }
     }
 }
@@ -340,6 +344,7 @@ impl Config {
         }
         let s = &self.sip;
         security::validate(&s.users, &s.trunks, &s.realm, &s.limits)
+            .and_then(|()| security::algorithms(&s.digest_algorithms).map(|_| ()))
             .or_else(|(field, reason)| invalid(field, &reason))?;
         let m = &self.media;
         if m.rtp_port_min < 1024 {
@@ -408,7 +413,8 @@ impl Config {
     /// Who may call: trusted networks and trunks, users, limits.
     pub fn admission(&self) -> AdmissionSettings {
         let s = &self.sip;
-        security::admission(&s.realm, &s.trusted, &s.trunks, &s.users, &s.limits)
+        let algorithms = security::algorithms(&s.digest_algorithms).unwrap_or_default();
+        security::admission(&s.realm, &s.trusted, &s.trunks, &s.users, &s.limits, algorithms)
     }
 
     /// The media timeout as a duration.

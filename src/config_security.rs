@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use sip::auth::Algorithm;
+
 use crate::telephony::admission::{AdmissionSettings, IpNet, LimitSettings, SipUser};
 
 /// A carrier or PBX whose addresses may call without authentication.
@@ -110,6 +112,21 @@ pub(super) fn loopback() -> Vec<IpNet> {
         .collect()
 }
 
+/// The digest algorithms by name (`MD5`, `SHA-256`).
+pub(super) fn algorithms(names: &[String]) -> Result<Vec<Algorithm>, (&'static str, String)> {
+    names
+        .iter()
+        .map(|n| match n.to_ascii_uppercase().as_str() {
+            "MD5" => Ok(Algorithm::Md5),
+            "SHA-256" => Ok(Algorithm::Sha256),
+            _ => Err((
+                "sip.digest_algorithms",
+                format!("{n:?}: only \"MD5\" and \"SHA-256\" are supported"),
+            )),
+        })
+        .collect()
+}
+
 /// Checks `[sip]`'s security fields; `Err((field, reason))`.
 pub(super) fn validate(
     users: &[UserConfig],
@@ -167,6 +184,7 @@ pub(super) fn admission(
     trunks: &[TrunkConfig],
     users: &[UserConfig],
     l: &SipLimitsConfig,
+    algorithms: Vec<Algorithm>,
 ) -> AdmissionSettings {
     let mut nets = trusted.to_vec();
     nets.extend(trunks.iter().flat_map(|t| t.addresses.iter().copied()));
@@ -191,5 +209,6 @@ pub(super) fn admission(
             ..LimitSettings::default()
         },
         log_interval: Duration::from_secs_f64(l.log_interval_secs),
+        algorithms,
     }
 }

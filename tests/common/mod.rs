@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod models;
+pub mod netns;
 
 use std::fs;
 use std::net::SocketAddr;
@@ -78,6 +79,18 @@ impl Drop for TempDir {
     }
 }
 
+/// How to start a test gateway: extra lines for `[sip]` (a `listen = …` line replaces the
+/// test's loopback address), `[calls]` and `[media]`, whole sections after them (`tail`), and
+/// a command prefix (`prlimit --nofile=…`).
+#[derive(Debug, Default, Clone)]
+pub struct GatewayOpts<'a> {
+    pub sip: &'a str,
+    pub calls: &'a str,
+    pub media: &'a str,
+    pub tail: &'a str,
+    pub prefix: &'a [&'a str],
+}
+
 /// A running `voxgate serve`, killed on drop.
 pub struct Gateway {
     child: Child,
@@ -96,8 +109,22 @@ impl Gateway {
 
     /// As [`Gateway::start`], with extra `key = value` lines in `[sip]` too.
     pub fn start_with(dir: &Path, ports: Ports, sip: &str, calls: &str, media: &str) -> Gateway {
+        Gateway::start_opts(
+            dir,
+            ports,
+            &GatewayOpts {
+                sip,
+                calls,
+                media,
+                ..GatewayOpts::default()
+            },
+        )
+    }
+
+    /// Starts voxgate as `opts` say (see [`GatewayOpts`]) and waits until SIP is ready.
+    pub fn start_opts(dir: &Path, ports: Ports, opts: &GatewayOpts<'_>) -> Gateway {
         let data = dir.join("data");
-        let mut calls = calls.to_owned();
+        let mut calls = opts.calls.to_owned();
         for (key, value) in [
             ("max_calls", "10"),
             ("shutdown_grace_secs", "5"),
@@ -107,19 +134,34 @@ impl Gateway {
                 calls.push_str(&format!("\n{key} = {value}"));
             }
         }
+        let listen = if opts.sip.contains("listen =") {
+            String::new()
+        } else {
+            format!("listen = \"{}\"", ports.sip())
+        };
         let config = format!(
-            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n{sip}\n\
-             [media]\nrtp_port_min = {}\nrtp_port_max = {}\n{media}\n\
-             [calls]\n{calls}\n",
+            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\n{listen}\n{}\n\
+             [media]\nrtp_port_min = {}\nrtp_port_max = {}\n{}\n\
+             [calls]\n{calls}\n{}\n",
             data.display(),
-            ports.sip(),
+            opts.sip,
             ports.rtp_min(),
             ports.rtp_max(),
+            opts.media,
+            opts.tail,
         );
         let file = dir.join("voxgate.toml");
         fs::write(&file, config).unwrap();
         let log = dir.join("voxgate.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+        let mut command = match opts.prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(env!("CARGO_BIN_EXE_voxgate"));
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_voxgate")),
+        };
+        let child = command
             .args(["serve", "--config"])
             .arg(&file)
             // The models the tests fetched (for `logic = "transcribe"`).

@@ -57,6 +57,9 @@ pub struct AdmissionSettings {
     pub limits: LimitSettings,
     /// One log line per source per this interval.
     pub log_interval: Duration,
+    /// Digest algorithms offered, one challenge each, in this order (clients take the
+    /// first they support; many, SIPp among them, only ever read the first).
+    pub algorithms: Vec<sip::auth::Algorithm>,
 }
 
 /// What to do with a request.
@@ -94,7 +97,7 @@ impl Admission {
         Admission {
             trusted: s.trusted,
             users: s.users,
-            digest: DigestServer::new(s.realm, secret, ServerConfig::default(), now),
+            digest: DigestServer::new(s.realm, secret, digest_config(s.algorithms), now),
             limiter: Limiter::new(s.limits, now),
             log: LogThrottle::new(s.log_interval, LOGGED_SOURCES),
             ban_for,
@@ -220,12 +223,28 @@ impl Admission {
     }
 }
 
-/// Whether the digest-uri names the Request-URI (RFC 3261 §22.4 asks the server to check),
-/// compared as text without case, or as parsed URIs.
+fn digest_config(algorithms: Vec<sip::auth::Algorithm>) -> ServerConfig {
+    let mut c = ServerConfig::default();
+    if !algorithms.is_empty() {
+        c.algorithms = algorithms;
+    }
+    c
+}
+
+/// Whether the digest-uri names the Request-URI (RFC 3261 §22.4 asks the server to check):
+/// the same URI, or a SIP URI of the same host and port. The user part is not compared,
+/// because common clients (SIPp among them) put the bare server address there; the nonce
+/// count already refuses replays.
 fn uri_matches(digest_uri: &str, req: &Request) -> bool {
-    let uri = req.uri.to_string();
-    digest_uri.eq_ignore_ascii_case(&uri)
-        || sip::Uri::parse(digest_uri).is_ok_and(|u| u == req.uri)
+    if digest_uri.eq_ignore_ascii_case(&req.uri.to_string()) {
+        return true;
+    }
+    let (Ok(given), Some(target)) = (sip::Uri::parse(digest_uri), req.uri.as_sip()) else {
+        return false;
+    };
+    given
+        .as_sip()
+        .is_some_and(|g| g.host == target.host && g.port == target.port)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ fn settings(users: Vec<SipUser>) -> AdmissionSettings {
             ..LimitSettings::default()
         },
         log_interval: Duration::from_secs(60),
+        algorithms: vec![sip::auth::Algorithm::Sha256, sip::auth::Algorithm::Md5],
     }
 }
 
@@ -186,4 +187,23 @@ fn in_dialog_requests_and_options_need_no_credentials() {
         a.check(t0, &bye, ip(STRANGER), false, "t"),
         Verdict::Pass { user: None }
     ));
+}
+
+#[test]
+fn the_digest_uri_must_name_this_server() {
+    let t0 = Instant::now();
+    let mut a = Admission::new(settings(alice()), [7; 32], t0);
+    let c = challenges(&a.check(t0, &invite(None, 1), ip(STRANGER), false, "t"))[1].clone();
+    // SIPp's form: the server's address without the user.
+    let bare = answer(&c, "alice", "correct horse", "INVITE", "sip:192.0.2.10", "x", 1)
+        .unwrap()
+        .to_string();
+    let v = a.check(t0, &invite(Some(&bare), 2), ip(STRANGER), false, "t");
+    assert!(matches!(v, Verdict::Pass { .. }), "{v:?}");
+    // Another server's address: credentials made for elsewhere.
+    let other = answer(&c, "alice", "correct horse", "INVITE", "sip:192.0.2.99", "x", 2)
+        .unwrap()
+        .to_string();
+    let v = a.check(t0, &invite(Some(&other), 3), ip(STRANGER), false, "t");
+    assert_eq!(status(&v), Some(403));
 }
