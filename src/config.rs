@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 #[path = "config_security.rs"]
 mod security;
-pub use security::{MediaSource, SipLimitsConfig, TrunkConfig, UserConfig};
+pub use security::{MediaSource, SipLimitsConfig, TlsConfig, TrunkConfig, UserConfig};
 
 use crate::telephony::admission::{AdmissionSettings, IpNet};
 
@@ -65,6 +65,11 @@ pub struct SipConfig {
     /// Digest algorithms offered, in order: `MD5` first by default, because many clients
     /// (SIPp, older phones) answer only the first challenge and know only MD5.
     pub digest_algorithms: Vec<String>,
+    /// SIP over TLS; off when absent.
+    pub tls: Option<TlsConfig>,
+    /// Require TLS for signalling and SRTP for media: a call over UDP or TCP, or an offer
+    /// without SRTP, is refused.
+    pub require_secure: bool,
 }
 
 /// `[http]`.
@@ -135,6 +140,8 @@ impl Default for SipConfig {
             users: Vec::new(),
             limits: SipLimitsConfig::default(),
             digest_algorithms: vec!["MD5".into(), "SHA-256".into()],
+            tls: None,
+            require_secure: false,
         }
     }
 }
@@ -338,6 +345,9 @@ impl Config {
         }
         if self.sip.advertise_ip.is_some_and(|ip| ip.is_unspecified()) {
             return invalid("sip.advertise_ip", "must be an address peers can reach");
+        }
+        if self.sip.require_secure && self.sip.tls.is_none() {
+            return invalid("sip.require_secure", "needs [sip.tls] (a certificate and key)");
         }
         if !(50..=4_000).contains(&self.sip.t1_ms) {
             return invalid("sip.t1_ms", "must be between 50 and 4000 ms (T2 is 4 s)");

@@ -21,6 +21,18 @@ pub struct TrunkConfig {
     pub addresses: Vec<IpNet>,
 }
 
+/// `[sip.tls]`: SIP over TLS.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Where to listen for TLS (the usual port is 5061).
+    pub listen: std::net::SocketAddr,
+    /// The certificate chain, PEM, leaf first.
+    pub cert: std::path::PathBuf,
+    /// The private key, PEM.
+    pub key: std::path::PathBuf,
+}
+
 /// A user who may call from any address after digest authentication.
 #[derive(Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -60,6 +60,12 @@ fn overloaded() -> UasError {
 impl Core {
     /// A new INVITE (no To tag).
     pub(crate) fn on_invite(&mut self, now: Instant, id: TransactionId, req: Request, peer: Peer) {
+        if !self.secure_enough(&req, peer) {
+            let tag = self.tag();
+            let resp = Response::for_request(&req, StatusCode::FORBIDDEN).with_to_tag(&tag);
+            tracing::info!(source = %peer.addr.ip(), "call refused: TLS is required");
+            return self.respond(now, id, resp);
+        }
         if self.stopping.is_some() || self.calls.len() >= self.cfg.max_calls {
             return self.refuse_busy(now, id, &req);
         }
@@ -137,6 +143,13 @@ impl Core {
         self.by_invite.insert(id, no);
         self.ringing.push((now + self.cfg.ring, no));
         self.answer_due(now);
+    }
+
+    /// Whether a call may start over this transport: `sips:` and `sip.require_secure` need
+    /// TLS (RFC 5630: a SIPS URI is reached over TLS only).
+    fn secure_enough(&self, req: &Request, peer: Peer) -> bool {
+        let sips = req.uri.as_sip().is_some_and(|u| u.secure);
+        peer.transport == Transport::Tls || !(sips || self.cfg.require_secure)
     }
 
     /// Refuses an INVITE with 503 + Retry-After (at capacity, or shutting down) and records
@@ -322,6 +335,11 @@ impl Core {
         let addr = SocketAddr::new(self.cfg.advertise, self.cfg.sip_port);
         match transport {
             Transport::Tcp => format!("<sip:voxgate@{addr};transport=tcp>"),
+            Transport::Tls => {
+                let port = self.cfg.tls_port.unwrap_or(self.cfg.sip_port);
+                let addr = SocketAddr::new(self.cfg.advertise, port);
+                format!("<sip:voxgate@{addr};transport=tls>")
+            }
             _ => format!("<sip:voxgate@{addr}>"),
         }
     }

@@ -20,6 +20,7 @@ mod media;
 mod ports;
 mod requests;
 mod signalling;
+pub mod tls;
 pub mod summary;
 mod transport;
 
@@ -42,6 +43,9 @@ const EVENT_QUEUE: usize = 1024;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
+    /// TLS is configured but its certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// A SIP socket could not be bound.
     #[error("cannot listen for SIP on {transport} {addr}: {source}")]
     Bind {
@@ -114,10 +118,25 @@ pub async fn serve(
     if let Some(udp) = &udp {
         transports.push(tokio::spawn(transport::run_udp(udp.clone(), in_tx.clone())));
     }
+    let limits = std::sync::Arc::new(tcp_limits(config));
+    let open: std::sync::Arc<std::sync::Mutex<transport::OpenConnections>> = std::sync::Arc::default();
     if let Some(tcp) = tcp {
-        let limits = tcp_limits(config);
         tracing::info!(max = limits.max_connections, per_source = limits.per_source, "TCP limits");
-        transports.push(tokio::spawn(transport::run_tcp(tcp, in_tx.clone(), limits)));
+        let run = transport::run_stream(tcp, None, in_tx.clone(), limits.clone(), open.clone());
+        transports.push(tokio::spawn(run));
+    }
+    if let Some(t) = &config.sip.tls {
+        let acceptor = tls::acceptor(&t.cert, &t.key)?;
+        let listener = TcpListener::bind(t.listen)
+            .await
+            .map_err(|source| StartError::Bind {
+                transport: "tls",
+                addr: t.listen,
+                source,
+            })?;
+        tracing::info!(listen = %t.listen, "SIP over TLS ready");
+        let run = transport::run_stream(listener, Some(acceptor), in_tx.clone(), limits, open);
+        transports.push(tokio::spawn(run));
     }
     let cfg = signalling::CoreConfig {
         advertise: config.advertise_ip(),
@@ -130,6 +149,8 @@ pub async fn serve(
         t1: std::time::Duration::from_millis(config.sip.t1_ms),
         admission: config.admission(),
         media_source: config.media.source,
+        tls_port: config.sip.tls.as_ref().map(|t| t.listen.port()),
+        require_secure: config.sip.require_secure,
     };
     tracing::info!(
         listen = %addr,

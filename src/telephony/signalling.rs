@@ -49,6 +49,10 @@ pub(crate) struct CoreConfig {
     pub(crate) admission: AdmissionSettings,
     /// Where media is accepted from.
     pub(crate) media_source: crate::config::MediaSource,
+    /// The port of SIP over TLS, when it is on.
+    pub(crate) tls_port: Option<u16>,
+    /// Calls must come over TLS (and offer SRTP).
+    pub(crate) require_secure: bool,
 }
 
 /// One call in the registry.
@@ -299,7 +303,12 @@ impl Core {
     fn transmit(&mut self, t: Transmit) {
         let bytes = t.message.to_bytes();
         match t.peer.transport {
-            Transport::Tcp => match self.tcp.get(&t.peer.addr) {
+            Transport::Tls if !self.tcp.contains_key(&t.peer.addr) => {
+                // We dial no TLS connection of our own: a caller's TLS connection that has
+                // closed takes what we would have sent with it.
+                tracing::debug!(peer = %t.peer.addr, "no TLS connection for a message");
+            }
+            Transport::Tcp | Transport::Tls => match self.tcp.get(&t.peer.addr) {
                 Some(tx) => {
                     if tx.try_send(bytes).is_err() {
                         tracing::debug!(peer = %t.peer.addr, "tcp queue full or closed");
@@ -448,15 +457,15 @@ impl Core {
             IpAddr::V4(v4) => Host::V4(v4),
             IpAddr::V6(v6) => Host::V6(v6),
         };
-        let t = if transport == Transport::Tcp {
-            "TCP"
-        } else {
-            "UDP"
+        let (t, port) = match transport {
+            Transport::Tcp => ("TCP", self.cfg.sip_port),
+            Transport::Tls => ("TLS", self.cfg.tls_port.unwrap_or(self.cfg.sip_port)),
+            _ => ("UDP", self.cfg.sip_port),
         };
         Via::new(
             t,
             host,
-            Some(self.cfg.sip_port),
+            Some(port),
             &branch_from(self.rng.random()),
         )
     }

@@ -12,9 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use sip::{Limits, Message, Peer, StreamDecoder, StreamItem, Transport};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
+use tokio_rustls::TlsAcceptor;
 
 use super::admission::IpNet;
 
@@ -93,12 +94,17 @@ pub(crate) async fn run_udp(socket: Arc<UdpSocket>, to_core: mpsc::Sender<Inboun
     }
 }
 
-/// Accepts TCP connections until the core goes away, within the connection limits: a
-/// connection over the total or its source's limit is closed at once. Running out of
-/// descriptors is reported precisely (once per interval) and retried.
-pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound>, limits: TcpLimits) {
-    let limits = Arc::new(limits);
-    let open = Arc::new(Mutex::new(OpenConnections::default()));
+/// Accepts TCP connections (TLS ones when `tls` is given) until the core goes away, within
+/// the connection limits: a connection over the total or its source's limit is closed at
+/// once. Running out of descriptors is reported precisely (once per interval) and retried.
+/// A TLS handshake must finish within the message timeout.
+pub(crate) async fn run_stream(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    to_core: mpsc::Sender<Inbound>,
+    limits: Arc<TcpLimits>,
+    open: Arc<Mutex<OpenConnections>>,
+) {
     let mut refusals = LogEvery::new(REFUSAL_LOG_INTERVAL);
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -135,9 +141,17 @@ pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound
             continue;
         }
         let to_core = to_core.clone();
-        let (open, limits) = (open.clone(), limits.clone());
+        let (open, limits, tls) = (open.clone(), limits.clone(), tls.clone());
         tokio::spawn(async move {
-            connection(stream, peer, to_core, &limits).await;
+            let _ = stream.set_nodelay(true);
+            match tls {
+                None => connection(stream, peer, Transport::Tcp, to_core, &limits).await,
+                Some(tls) => match tokio::time::timeout(limits.message, tls.accept(stream)).await {
+                    Ok(Ok(s)) => connection(s, peer, Transport::Tls, to_core, &limits).await,
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake too slow"),
+                },
+            }
             open.lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .close(peer.ip());
@@ -145,9 +159,9 @@ pub(crate) async fn run_tcp(listener: TcpListener, to_core: mpsc::Sender<Inbound
     }
 }
 
-/// Open accepted connections, in all and per source.
+/// Open accepted connections, in all and per source (shared by the TCP and TLS listeners).
 #[derive(Debug, Default)]
-struct OpenConnections {
+pub(crate) struct OpenConnections {
     total: usize,
     by_source: HashMap<IpAddr, usize>,
 }
@@ -221,7 +235,11 @@ pub(crate) async fn dial(
     to_core: mpsc::Sender<Inbound>,
 ) {
     match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(peer)).await {
-        Ok(Ok(stream)) => serve(stream, peer, rx, to_core, &Timeouts::OUTBOUND).await,
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            let peer = Peer::new(peer, Transport::Tcp);
+            serve(stream, peer, rx, to_core, &Timeouts::OUTBOUND).await;
+        }
         Ok(Err(e)) => {
             tracing::debug!(%peer, error = %e, "tcp connect failed");
             let _ = to_core.send(Inbound::TcpClosed(peer)).await;
@@ -233,10 +251,11 @@ pub(crate) async fn dial(
     }
 }
 
-/// An accepted TCP connection: registers its queue with the core, then serves it.
-async fn connection(
-    stream: TcpStream,
+/// An accepted connection: registers its queue with the core, then serves it.
+async fn connection<S: AsyncRead + AsyncWrite + Send>(
+    stream: S,
     peer: SocketAddr,
+    transport: Transport,
     to_core: mpsc::Sender<Inbound>,
     limits: &TcpLimits,
 ) {
@@ -248,7 +267,7 @@ async fn connection(
         idle: limits.idle,
         message: limits.message,
     };
-    serve(stream, peer, rx, to_core, &timeouts).await;
+    serve(stream, Peer::new(peer, transport), rx, to_core, &timeouts).await;
 }
 
 /// How long a connection may be idle, and how long a begun message may take.
@@ -270,15 +289,15 @@ impl Timeouts {
 /// with a CRLF pong, writes what the core queues for it. A framing error closes it, and so
 /// does silence longer than the idle timeout or a message that takes longer than the
 /// message timeout to arrive (a slow sender holds nothing for long).
-async fn serve(
-    stream: TcpStream,
-    peer: SocketAddr,
+async fn serve<S: AsyncRead + AsyncWrite + Send>(
+    stream: S,
+    from: Peer,
     mut rx: mpsc::Receiver<Vec<u8>>,
     to_core: mpsc::Sender<Inbound>,
     timeouts: &Timeouts,
 ) {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
+    let peer = from.addr;
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut decoder = StreamDecoder::new(Limits::default());
     let mut buf = vec![0u8; 16 * 1024];
     let mut last_activity = Instant::now();
@@ -300,8 +319,7 @@ async fn serve(
                 while let Some(item) = decoder.next() {
                     match item {
                         Ok(StreamItem::Message(msg)) => {
-                            let peer = Peer::new(peer, Transport::Tcp);
-                            if to_core.send(Inbound::Message(msg, peer)).await.is_err() {
+                            if to_core.send(Inbound::Message(msg, from)).await.is_err() {
                                 break 'conn;
                             }
                         }
