@@ -1,5 +1,6 @@
 //! Sans-IO RTP media for voxgate: the RTP and RTCP wire formats, receiver and sender
-//! statistics, G.711 μ-law/A-law, an adaptive jitter buffer and RFC 4733 DTMF.
+//! statistics, G.711 μ-law/A-law, an adaptive jitter buffer, RFC 4733 DTMF and SRTP/SRTCP
+//! (RFC 3711) for the SDES suites.
 //!
 //! Nothing here opens a socket, spawns a task, reads a clock or draws random numbers: callers
 //! feed datagrams with their arrival `Instant`, wall-clock NTP time when RTCP needs it, and
@@ -14,6 +15,7 @@ mod g711;
 mod jitter;
 mod packet;
 mod rtcp;
+mod srtp;
 mod stats;
 
 pub use dtmf::{
@@ -32,5 +34,9 @@ pub use rtcp::{
     Goodbye, MAX_COUNT, NTP_UNIX_OFFSET, NtpTime, PT_BYE, PT_RR, PT_SDES, PT_SR, ReceiverReport,
     ReportBlock, RtcpError, RtcpPacket, RtcpReader, SdesChunk, SenderReport, SourceDescription,
     compact_to_duration, duration_to_compact, parse_compound, write_compound,
+};
+pub use srtp::{
+    KEY_MATERIAL_LEN, MASTER_KEY_LEN, MASTER_SALT_LEN, MAX_SRTP_OVERHEAD, SRTCP_OVERHEAD,
+    SrtpContext, SrtpError, SrtpSuite,
 };
 pub use stats::{MIN_SEQUENTIAL, ReceiverStats, SenderStats, SeqStatus};

@@ -5,6 +5,7 @@ use super::answer::is_held;
 use super::attrs::Direction;
 use super::caps::{Codec, DEFAULT_PTIME_MS, Format, NegotiatedAudio, classify, is_hold_address};
 use super::error::NegotiationError;
+use super::srtp::accepted_keys;
 use super::types::{MediaDescription, SessionDescription};
 
 /// Checks `answer` against the `offer` we sent and returns the agreed audio
@@ -20,7 +21,9 @@ use super::types::{MediaDescription, SessionDescription};
 /// [`NegotiationError::MediaCountMismatch`] if the m-line counts differ,
 /// [`NegotiationError::AudioRejected`] if every offered audio stream got
 /// port 0, [`NegotiationError::UnofferedCodec`] if the answer picked no
-/// offered codec, [`NegotiationError::MissingConnection`] if it has no `c=`.
+/// offered codec, [`NegotiationError::MissingConnection`] if it has no `c=`,
+/// [`NegotiationError::MissingCrypto`] if we offered `RTP/SAVP` and the
+/// answer echoes none of our crypto lines (tag and suite).
 pub fn accept_answer(
     offer: &SessionDescription,
     answer: &SessionDescription,
@@ -90,6 +93,7 @@ impl Sides<'_> {
             direction,
             rtcp_mux: self.o.rtcp_mux() && self.a.rtcp_mux(),
             on_hold: is_held(ours) || is_held(theirs) || hold_addr,
+            srtp: accepted_keys(self.o, self.a)?,
         })
     }
 

@@ -4,18 +4,47 @@
 use super::attrs::Direction;
 use super::caps::{
     Answer, Codec, DEFAULT_PTIME_MS, Format, LocalCaps, NegotiatedAudio, classify, is_hold_address,
-    is_plain_rtp,
 };
 use super::error::NegotiationError;
 use super::offer::{AudioSection, base_session};
+use super::srtp::{Refusal, answer_crypto};
 use super::types::{MediaDescription, SessionDescription};
 
 /// Why one offered m-line was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Skip {
     /// Not audio, disabled, unsupported transport or no common codec.
     Unacceptable,
     /// Acceptable codec but no `c=` anywhere.
     NoConnection,
+    /// Plain RTP while SRTP is required.
+    PlainRefused,
+    /// `RTP/SAVP` without a crypto line we can use.
+    NoUsableCrypto,
+}
+
+impl From<Refusal> for Skip {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Transport => Self::Unacceptable,
+            Refusal::PlainRefused => Self::PlainRefused,
+            Refusal::NoUsableCrypto => Self::NoUsableCrypto,
+        }
+    }
+}
+
+/// The error for an offer none of whose m-lines was accepted, the most specific first.
+fn refusal(skips: &[Skip]) -> NegotiationError {
+    let any = |s: Skip| skips.contains(&s);
+    if any(Skip::NoConnection) {
+        NegotiationError::MissingConnection
+    } else if any(Skip::NoUsableCrypto) {
+        NegotiationError::NoCommonCryptoSuite
+    } else if any(Skip::PlainRefused) {
+        NegotiationError::SrtpRequired
+    } else {
+        NegotiationError::NoCommonCodec
+    }
 }
 
 /// Answers `offer` (RFC 3264 §6).
@@ -26,14 +55,23 @@ enum Skip {
 /// order; every other m-line is rejected with port 0. The offer's `t=`
 /// lines are echoed.
 ///
+/// With [`SrtpPolicy::Optional`](super::SrtpPolicy::Optional) an `RTP/SAVP`
+/// (or `RTP/SAVPF`) stream is acceptable too: the first `a=crypto` line with
+/// a supported suite, one key and no MKI is answered with the same tag and
+/// our key. With [`SrtpPolicy::Required`](super::SrtpPolicy::Required) only
+/// such streams are acceptable.
+///
 /// # Errors
 ///
 /// [`NegotiationError::NoCommonCodec`] if no audio stream is acceptable,
 /// [`NegotiationError::MissingConnection`] if the acceptable stream has no
-/// `c=` address. Respond with [`NegotiationError::status_code`] (488).
+/// `c=` address, [`NegotiationError::NoCommonCryptoSuite`] if an `RTP/SAVP`
+/// stream had no usable crypto line, [`NegotiationError::SrtpRequired`] if
+/// only plain RTP was offered under `Required`. Respond with
+/// [`NegotiationError::status_code`] (488).
 pub fn answer(offer: &SessionDescription, caps: &LocalCaps) -> Result<Answer, NegotiationError> {
     let mut audio = None;
-    let mut missing_connection = false;
+    let mut skips = Vec::new();
     let mut media = Vec::with_capacity(offer.media.len());
     for m in &offer.media {
         let result = match audio {
@@ -46,16 +84,12 @@ pub fn answer(offer: &SessionDescription, caps: &LocalCaps) -> Result<Answer, Ne
                 media.push(section);
             }
             Err(skip) => {
-                missing_connection |= matches!(skip, Skip::NoConnection);
+                skips.push(skip);
                 media.push(rejected(m));
             }
         }
     }
-    let audio = audio.ok_or(if missing_connection {
-        NegotiationError::MissingConnection
-    } else {
-        NegotiationError::NoCommonCodec
-    })?;
+    let audio = audio.ok_or_else(|| refusal(&skips))?;
     let mut sdp = base_session(caps);
     sdp.timings.clone_from(&offer.timings);
     sdp.media = media;
@@ -89,10 +123,11 @@ fn accept_stream(
     m: &MediaDescription,
     caps: &LocalCaps,
 ) -> Result<(NegotiatedAudio, MediaDescription), Skip> {
-    let usable = m.media.eq_ignore_ascii_case("audio") && m.port != 0 && is_plain_rtp(&m.proto);
+    let usable = m.media.eq_ignore_ascii_case("audio") && m.port != 0;
     if !usable {
         return Err(Skip::Unacceptable);
     }
+    let security = answer_crypto(m, &caps.srtp)?;
     let ((codec, pt), te) = select(m, caps).ok_or(Skip::Unacceptable)?;
     let conn = m.effective_connection(offer).ok_or(Skip::NoConnection)?;
     let offered = m.direction(offer);
@@ -112,6 +147,9 @@ fn accept_stream(
         ptime,
         rtcp_mux,
         direction: ours,
+        crypto: security
+            .as_ref()
+            .map_or(&[], |(_, line)| std::slice::from_ref(line)),
     };
     let audio = NegotiatedAudio {
         codec,
@@ -125,6 +163,7 @@ fn accept_stream(
         direction: ours,
         rtcp_mux,
         on_hold: is_held(offered) || hold_addr,
+        srtp: security.as_ref().map(|(keys, _)| *keys),
     };
     Ok((audio, section.build()))
 }

@@ -1,6 +1,7 @@
 //! Local capabilities and negotiation results for an audio-only endpoint.
 
 use super::attrs::{Direction, RtpMap, parse_pt};
+use super::srtp::{SrtpKeys, SrtpPolicy};
 use super::types::{MediaDescription, SessionDescription};
 
 /// Packetization time used when the peer asks for one we do not support.
@@ -101,6 +102,8 @@ pub struct LocalCaps {
     /// `o=` session version; the caller bumps it for every new offer or
     /// changed answer within the session.
     pub session_version: u64,
+    /// SDES-SRTP policy and our key (default [`SrtpPolicy::Off`]: plain RTP).
+    pub srtp: SrtpPolicy,
 }
 
 impl LocalCaps {
@@ -118,7 +121,15 @@ impl LocalCaps {
             rtcp_mux: true,
             session_id,
             session_version: 1,
+            srtp: SrtpPolicy::Off,
         }
+    }
+
+    /// Sets the SRTP policy (which carries our key for this call).
+    #[must_use]
+    pub fn with_srtp(mut self, policy: SrtpPolicy) -> Self {
+        self.srtp = policy;
+        self
     }
 
     /// Enables Opus (appended after the existing codecs) or disables it.
@@ -179,6 +190,8 @@ pub struct NegotiatedAudio {
     /// the peer's side (or on our own offer), or `c=` address `0.0.0.0`
     /// (RFC 2543 style).
     pub on_hold: bool,
+    /// The SDES-SRTP keys when the stream is `RTP/SAVP`; `None` for plain RTP.
+    pub srtp: Option<SrtpKeys>,
 }
 
 /// Result of [`answer`](super::answer): the SDP to send and the agreed stream.
@@ -250,9 +263,4 @@ fn classify_rtpmap(map: &RtpMap) -> Format {
 /// Whether a `c=` address is the RFC 2543 hold address.
 pub(crate) fn is_hold_address(address: &str) -> bool {
     address == "0.0.0.0"
-}
-
-/// Whether a transport protocol is plain RTP, which is all we speak.
-pub(crate) fn is_plain_rtp(proto: &str) -> bool {
-    proto.eq_ignore_ascii_case("RTP/AVP") || proto.eq_ignore_ascii_case("RTP/AVPF")
 }

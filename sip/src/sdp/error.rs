@@ -89,6 +89,16 @@ pub enum NegotiationError {
     /// The answerer rejected (port 0) every audio stream we offered.
     #[error("the answer rejected the audio stream")]
     AudioRejected,
+    /// Plain RTP was offered but our policy requires SRTP.
+    #[error("plain RTP offered but SRTP is required")]
+    SrtpRequired,
+    /// `RTP/SAVP` was offered without a crypto line we can use (suite, key, MKI or
+    /// session parameters unsupported).
+    #[error("no offered crypto suite is supported")]
+    NoCommonCryptoSuite,
+    /// We offered SRTP and the answer has no crypto line matching one of ours.
+    #[error("the answer carries no crypto line matching our offer")]
+    MissingCrypto,
     /// The answer selected a codec that was not in our offer.
     #[error("the answer selected format {format:?}, which was not offered")]
     UnofferedCodec {

@@ -3,6 +3,8 @@
 
 use super::attrs::Direction;
 use super::caps::{Codec, LocalCaps};
+use super::crypto::CryptoAttribute;
+use super::srtp::{crypto_attributes, offer_crypto};
 use super::types::{Attribute, Connection, MediaDescription, Origin, SessionDescription};
 
 /// Username in the `o=` line of everything voxgate generates.
@@ -26,6 +28,8 @@ pub(crate) struct AudioSection<'a> {
     pub(crate) rtcp_mux: bool,
     /// Our direction attribute.
     pub(crate) direction: Direction,
+    /// SDES crypto lines (empty for plain RTP).
+    pub(crate) crypto: &'a [CryptoAttribute],
 }
 
 impl AudioSection<'_> {
@@ -46,6 +50,7 @@ impl AudioSection<'_> {
             attrs.push(Attribute::new("fmtp", format!("{pt} {TELEPHONE_EVENTS}")));
         }
         attrs.push(Attribute::new("ptime", self.ptime.to_string()));
+        attrs.extend(crypto_attributes(self.crypto));
         if self.rtcp_mux {
             attrs.push(Attribute::flag("rtcp-mux"));
         }
@@ -78,6 +83,10 @@ pub fn offer(caps: &LocalCaps) -> SessionDescription {
 /// An offer with an explicit direction, for hold (`SendOnly`, or
 /// `Inactive` if the peer already holds us) and unhold (`SendRecv`)
 /// re-offers. Bump `caps.session_version` before every re-offer.
+///
+/// Unless `caps.srtp` is [`SrtpPolicy::Off`](super::SrtpPolicy::Off) the
+/// offer is `RTP/SAVP` with one `a=crypto` line per supported suite
+/// (`AES_CM_128_HMAC_SHA1_80` tag 1, `_32` tag 2), all carrying our key.
 #[must_use]
 pub fn offer_with_direction(caps: &LocalCaps, direction: Direction) -> SessionDescription {
     let codecs: Vec<(Codec, u8)> = caps
@@ -85,14 +94,20 @@ pub fn offer_with_direction(caps: &LocalCaps, direction: Direction) -> SessionDe
         .iter()
         .map(|&c| (c, caps.payload_type(c)))
         .collect();
+    let crypto = caps.srtp.key().map(offer_crypto).unwrap_or_default();
     let section = AudioSection {
         port: caps.rtp_port,
-        proto: "RTP/AVP",
+        proto: if crypto.is_empty() {
+            "RTP/AVP"
+        } else {
+            "RTP/SAVP"
+        },
         codecs: &codecs,
         telephone_event: caps.telephone_event,
         ptime: caps.preferred_ptime(),
         rtcp_mux: caps.rtcp_mux,
         direction,
+        crypto: &crypto,
     };
     let mut sdp = base_session(caps);
     sdp.media.push(section.build());

@@ -12,3 +12,5 @@ mod props;
 mod answer;
 
 mod uac;
+
+mod srtp;

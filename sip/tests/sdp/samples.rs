@@ -158,3 +158,102 @@ pub(crate) const ALL: [(&str, &str); 7] = [
 pub(crate) fn crlf(sdp: &str) -> String {
     sdp.replace('\n', "\r\n")
 }
+
+/// baresip with `mediaenc=srtp-mand` (modules/srtp): RTP/SAVP and one crypto
+/// line, tag 1, its preferred AES_CM_128_HMAC_SHA1_80.
+pub(crate) const BARESIP_SRTP_MAND: &str = "\
+v=0
+o=- 1955418830 2470581316 IN IP4 192.168.1.50
+s=-
+c=IN IP4 192.168.1.50
+t=0 0
+m=audio 10002 RTP/SAVP 96 0 8 101
+b=AS:64
+a=rtpmap:96 opus/48000/2
+a=fmtp:96 stereo=1;sprop-stereo=1
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv
+a=label:1
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ
+";
+
+/// baresip with `mediaenc=srtp` (optional): the same crypto line on RTP/AVP
+/// (opportunistic SRTP, RFC 8643).
+pub(crate) const BARESIP_SRTP_OPTIONAL: &str = "\
+v=0
+o=- 1955418830 2470581316 IN IP4 192.168.1.50
+s=-
+c=IN IP4 192.168.1.50
+t=0 0
+m=audio 10002 RTP/AVP 0 8 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+a=sendrecv
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ
+";
+
+/// pjsua `--use-srtp=2` (mandatory): RTP/SAVP with the two AES-CM-128 lines.
+pub(crate) const PJSUA_SRTP_MAND: &str = "\
+v=0
+o=- 3912345678 3912345678 IN IP4 10.0.0.7
+s=pjmedia
+c=IN IP4 10.0.0.7
+t=0 0
+m=audio 4000 RTP/SAVP 0 101
+a=rtpmap:0 PCMU/8000
+a=sendrecv
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ
+a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:t0r0/apkukU7JjjfR0mY8GEimBq4OiPEm9eKSFOx
+";
+
+/// pjsua with optional SRTP as a carrier sees it: RTP/AVP, nine crypto lines,
+/// GCM and AES-256/192 first; AES_CM_128_HMAC_SHA1_80 is tag 5.
+pub(crate) const PJSUA_SRTP_OPTIONAL: &str = "\
+v=0
+o=- 3912345678 3912345678 IN IP4 198.51.100.64
+s=pjmedia
+c=IN IP4 198.51.100.64
+t=0 0
+m=audio 51895 RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=sendrecv
+a=crypto:1 AEAD_AES_256_GCM_8 inline:URvowj9NlyRUU4Ro4NIUbg/39b1bEdLtxPelsfHpPGD9GtwWuKMMefhd76U=
+a=crypto:2 AEAD_AES_128_GCM_8 inline:uATLXs8T8rjZ0QVH15np2ExFaVZixIRvHHXOow==
+a=crypto:3 AES_256_CM_HMAC_SHA1_80 inline:JlgkqmY+uVPBLmJairIWLMTzsoP7sq6M+FLsTeZkAJUKobgTjouB0H+ZHV911Q==
+a=crypto:4 AES_192_CM_HMAC_SHA1_80 inline:aNNDkHj6o2xl2J6PkjReCqK4dvGFeV3AjZ9Lohiriq5RRu8gMq0=
+a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:TCkr9L8rtn4+aJXoeA1eiQcTAniJOvkYXUnZ5KTw
+a=crypto:6 AES_256_CM_HMAC_SHA1_32 inline:98t1wsF9qRKbb+vJO0zldPSX1RvXDI/SSrzNEUl0CHDGv84vqtz3+tJNA2JQdA==
+a=crypto:7 AES_192_CM_HMAC_SHA1_32 inline:K5rGraoWN0x2r3OHxKDMxDY4uk4TZC6z2Lu9NIU8YY/BesMyICA=
+a=crypto:8 AES_CM_128_HMAC_SHA1_32 inline:CYuxgxVh3SpfdN4uXoR5M709+19SQMuNepdP0Dw8
+a=crypto:9 AES_CM_128_NULL_AUTH inline:DzAaqmSiBsFG997HKmMhoFkxOo3c9TY7mO6fFHOn
+";
+
+/// Asterisk chan_pjsip with `media_encryption=sdes`: RTP/SAVP, 32-bit tag
+/// preferred (`srtp_tag_32=yes`), then the 80-bit one and AES-256.
+pub(crate) const ASTERISK_SDES: &str = "\
+v=0
+o=- 1545997027 3 IN IP4 203.0.113.20
+s=Asterisk
+c=IN IP4 203.0.113.20
+t=0 0
+m=audio 18230 RTP/SAVP 8 0 101
+a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:VAzLKvoE3jG9cdH/AZsl/ZqWNXrUzyM4Gw6chrFr
+a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:cJOJ7kxQjhFBp2fP6AYjs3vKw7CeBdWZCj0isbJv
+a=crypto:3 AES_256_CM_HMAC_SHA1_80 inline:8AbZePWwsKhLGX3GlXA+yHYPQ3cgraer/9DkFJYCOPZZy3o9wC0NIbIFYZfyHw==
+a=rtpmap:8 PCMA/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=ptime:20
+a=maxptime:150
+a=sendrecv
+";
