@@ -81,7 +81,8 @@ impl Core {
             }
         };
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
-        let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id);
+        let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id)
+            .with_srtp(self.srtp_policy());
         let (sdp_out, params, our_offer) = match offer {
             Some(offer) => match negotiate(&offer, &caps) {
                 Ok((answer, params)) => (answer, Some(params), None),
@@ -143,6 +144,17 @@ impl Core {
         self.by_invite.insert(id, no);
         self.ringing.push((now + self.cfg.ring, no));
         self.answer_due(now);
+    }
+
+    /// SDES-SRTP for a new call, with a fresh key: required with `sip.require_secure`,
+    /// otherwise offered and accepted when the caller offers it.
+    fn srtp_policy(&mut self) -> sdp::SrtpPolicy {
+        let key = sdp::SdesKey::new(self.rng.random());
+        if self.cfg.require_secure {
+            sdp::SrtpPolicy::Required(key)
+        } else {
+            sdp::SrtpPolicy::Optional(key)
+        }
     }
 
     /// Whether a call may start over this transport: `sips:` and `sip.require_secure` need

@@ -17,8 +17,11 @@ use sip::sdp::{Codec, Direction, NegotiatedAudio};
 use super::logic::CallLogic;
 use super::summary::Flow;
 use crate::config::MediaSource;
+use crypto::Crypto;
 use guard::SourceGuard;
 
+#[path = "media_srtp.rs"]
+mod crypto;
 #[path = "media_guard.rs"]
 mod guard;
 
@@ -49,6 +52,8 @@ pub(crate) struct MediaParams {
     pub(crate) rtcp_mux: bool,
     pub(crate) send: bool,
     pub(crate) on_hold: bool,
+    /// The SDES-SRTP keys, when the stream is SRTP.
+    pub(crate) srtp: Option<sip::sdp::SrtpKeys>,
 }
 
 impl MediaParams {
@@ -71,6 +76,7 @@ impl MediaParams {
             rtcp_mux: a.rtcp_mux,
             send: matches!(a.direction, Direction::SendRecv | Direction::SendOnly),
             on_hold: a.on_hold,
+            srtp: a.srtp,
         })
     }
 }
@@ -93,6 +99,7 @@ pub(crate) struct MediaSession {
     last_frame: Option<u64>,
     marker: bool,
     guard: SourceGuard,
+    crypto: Option<Crypto>,
     remote_ssrc: Option<u32>,
     rx: ReceiverStats,
     tx: SenderStats,
@@ -133,7 +140,9 @@ impl MediaSession {
             ..JitterConfig::default()
         });
         let guard = SourceGuard::new(MediaSource::Signalling, ip_of(p.remote));
+        let crypto = p.srtp.as_ref().and_then(Crypto::new);
         MediaSession {
+            crypto,
             ptime: Duration::from_millis(u64::from(p.ptime_ms)),
             p,
             spf,
@@ -162,7 +171,7 @@ impl MediaSession {
             pcm_in: vec![0; spf],
             pcm_prev: vec![0; spf],
             pcm_out: vec![0; spf],
-            packet: vec![0; rtp::RTP_HEADER_LEN + MAX_PAYLOAD],
+            packet: vec![0; rtp::RTP_HEADER_LEN + MAX_PAYLOAD + rtp::MAX_SRTP_OVERHEAD],
             rtcp: Vec::with_capacity(256),
         }
     }
@@ -192,6 +201,13 @@ impl MediaSession {
         if (p.codec, p.payload_type) != (self.p.codec, self.p.payload_type) {
             self.jitter.reset();
         }
+        match &p.srtp {
+            Some(keys) if !self.crypto.as_ref().is_some_and(|c| c.is_for(keys)) => {
+                self.crypto = Crypto::new(keys);
+            }
+            None => self.crypto = None,
+            Some(_) => {}
+        }
         self.p = MediaParams {
             ptime_ms: self.p.ptime_ms,
             ..p
@@ -211,7 +227,34 @@ impl MediaSession {
         from: SocketAddr,
         logic: &mut dyn CallLogic,
     ) {
-        match classify(data) {
+        let kind = classify(data);
+        if kind == PacketKind::Other {
+            return;
+        }
+        let Some(crypto) = self.crypto.as_mut() else {
+            return self.dispatch(now, kind, data, from, logic);
+        };
+        // SRTP: only what authenticates goes on (decrypted into a preallocated buffer).
+        let mut clear = crypto.take_buffer();
+        if crypto.unprotect(data, kind == PacketKind::Rtcp, &mut clear) {
+            self.dispatch(now, kind, &clear, from, logic);
+        } else {
+            self.rejected += 1;
+        }
+        if let Some(c) = self.crypto.as_mut() {
+            c.restore(clear);
+        }
+    }
+
+    fn dispatch(
+        &mut self,
+        now: Instant,
+        kind: PacketKind,
+        data: &[u8],
+        from: SocketAddr,
+        logic: &mut dyn CallLogic,
+    ) {
+        match kind {
             PacketKind::Rtcp => self.receive_rtcp(now, data, from),
             PacketKind::Rtp => self.receive_rtp(now, data, from, logic),
             PacketKind::Other => {}

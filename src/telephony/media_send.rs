@@ -113,6 +113,9 @@ impl MediaSession {
         let Ok(len) = header.write_packet(payload, &mut self.packet) else {
             return;
         };
+        let Some(len) = protect(&mut self.crypto, &mut self.packet, len) else {
+            return;
+        };
         send(Dest::Rtp(dest), &self.packet[..len]);
         self.count_sent(now, timestamp, self.spf);
     }
@@ -144,7 +147,11 @@ impl MediaSession {
             let mut header = RtpHeader::new(pt, self.local.seq, p.timestamp, self.local.ssrc);
             header.marker = p.marker;
             let bytes = p.event.to_bytes();
-            if let Ok(len) = header.write_packet(&bytes, &mut self.packet) {
+            if let Some(len) = header
+                .write_packet(&bytes, &mut self.packet)
+                .ok()
+                .and_then(|len| protect(&mut self.crypto, &mut self.packet, len))
+            {
                 send(Dest::Rtp(dest), &self.packet[..len]);
                 self.local.seq = self.local.seq.wrapping_add(1);
                 self.sent.packets += 1;
@@ -210,8 +217,26 @@ impl MediaSession {
             }],
         });
         self.rtcp.clear();
-        if rtp::write_compound(&[report, sdes], &mut self.rtcp).is_ok() {
-            send(dest, &self.rtcp);
+        if rtp::write_compound(&[report, sdes], &mut self.rtcp).is_err() {
+            return;
         }
+        match self.crypto.as_mut() {
+            None => send(dest, &self.rtcp),
+            Some(c) => {
+                if let Some(srtcp) = c.protect_rtcp(&self.rtcp) {
+                    send(dest, srtcp);
+                }
+            }
+        }
+    }
+
+}
+
+/// Encrypts the RTP packet `packet[..len]` when the call is SRTP; its length on the wire
+/// (`None`: not sent).
+fn protect(crypto: &mut Option<super::Crypto>, packet: &mut [u8], len: usize) -> Option<usize> {
+    match crypto.as_mut() {
+        None => Some(len),
+        Some(c) => c.protect_rtp(packet, len),
     }
 }

@@ -19,6 +19,7 @@ fn params(codec: G711, ptime_ms: u32) -> MediaParams {
         rtcp_mux: true,
         send: true,
         on_hold: false,
+        srtp: None,
     }
 }
 
