@@ -730,8 +730,10 @@ async fn twenty_concurrent_puts_of_one_document_all_succeed() {
     let Some(agent) = dead_llm_agent(&kb, 10) else {
         return;
     };
-    let mut http = HttpConfig::default();
-    http.kb_queue = 32;
+    let http = HttpConfig {
+        kb_queue: 32,
+        ..HttpConfig::default()
+    };
     let store = voxgate::store::Store::open_in_memory(voxgate::store::CallerPolicy::Redact).ok();
     let state = ApiState::build(AgentSlot::fixed(Ok(agent)), &http, store, "");
     let app = Api::new(state).await;

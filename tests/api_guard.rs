@@ -320,9 +320,11 @@ async fn repeated_bad_tokens_from_one_source_get_429_with_retry_after() {
 
 #[tokio::test]
 async fn hosts_and_origins_are_checked_before_anything_else() {
-    let mut http = HttpConfig::default();
-    http.allowed_hosts = vec![String::from("gw.example.com")];
-    http.allowed_origins = vec![String::from("https://console.example.com")];
+    let http = HttpConfig {
+        allowed_hosts: vec![String::from("gw.example.com")],
+        allowed_origins: vec![String::from("https://console.example.com")],
+        ..HttpConfig::default()
+    };
     let store = Store::open_in_memory(CallerPolicy::Redact).ok();
     let state = ApiState::build(AgentSlot::fixed(Err("none".into())), &http, store, "");
     let token = state.create_token("op", Role::Operator).await.unwrap();
@@ -397,9 +399,11 @@ async fn a_full_ask_queue_answers_429_with_retry_after_at_once() {
         let _ = blocked.lock().unwrap().recv();
         Err(String::from("released"))
     });
-    let mut http = HttpConfig::default();
-    http.ask_queue = 1;
-    http.ask_max_wait_secs = 20.0;
+    let http = HttpConfig {
+        ask_queue: 1,
+        ask_max_wait_secs: 20.0,
+        ..HttpConfig::default()
+    };
     let store = Store::open_in_memory(CallerPolicy::Redact).ok();
     let state = ApiState::build(slot, &http, store, "");
     let token = state.create_token("op", Role::Operator).await.unwrap();

@@ -149,10 +149,11 @@ mod tests {
     use super::*;
 
     fn policy() -> HostPolicy {
-        let mut http = HttpConfig::default();
-        http.allowed_hosts = vec!["gw.example.com".into(), "ops.example.com:8443".into()];
-        http.allowed_origins = vec!["https://console.example.com".into()];
-        HostPolicy::new(&http)
+        HostPolicy::new(&HttpConfig {
+            allowed_hosts: vec!["gw.example.com".into(), "ops.example.com:8443".into()],
+            allowed_origins: vec!["https://console.example.com".into()],
+            ..HttpConfig::default()
+        })
     }
 
     #[test]

@@ -109,6 +109,7 @@ impl FailureLimiter {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use std::net::Ipv4Addr;
 
