@@ -651,7 +651,7 @@ fn the_first_start_makes_an_admin_token_and_a_slow_header_sender_is_cut_off() {
         &models,
         &kb,
         Duration::from_secs(30),
-        "header_read_timeout_secs = 2.0",
+        "header_read_timeout_secs = 2.0\nbody_read_timeout_secs = 1.0\nmax_connections_per_source = 4",
     );
     let file = gw.data.join("admin-token");
     #[cfg(unix)]
@@ -717,6 +717,46 @@ fn the_first_start_makes_an_admin_token_and_a_slow_header_sender_is_cut_off() {
         "{closed_after:?}"
     );
     assert_eq!(gw.get("/health").0, 200, "others are still served");
+
+    // A body that never completes gets 408 after body_read_timeout_secs.
+    let mut body = std::net::TcpStream::connect(&addr).unwrap();
+    body.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let put = format!(
+        "PUT /api/v1/kb/documents/a.md HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Length: 100\r\n\r\n# A\n",
+        gw.token
+    );
+    body.write_all(put.as_bytes()).unwrap();
+    let sent = Instant::now();
+    let mut answer = [0u8; 64];
+    let n = body.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        sent.elapsed()
+    );
+
+    // Connections beyond max_connections_per_source are closed at once.
+    let held: Vec<std::net::TcpStream> = (0..5)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let closed_at_once = held
+        .iter()
+        .filter(|c| {
+            let mut c = *c;
+            c.set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            matches!(c.read(&mut [0u8; 16]), Ok(0))
+        })
+        .count();
+    assert!(
+        (1..5).contains(&closed_at_once),
+        "5 connections from one source, cap 4: {closed_at_once} closed"
+    );
+    drop(held);
+    assert_eq!(gw.get("/health").0, 200);
 }
 
 /// Issue #10: 20 concurrent PUTs of one document all succeed (each has its own temporary

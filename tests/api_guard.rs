@@ -558,3 +558,41 @@ async fn metrics_are_read_by_a_real_prometheus_parser() {
     family("voxgate_rtp_loss_ratio", "histogram");
     family("voxgate_rtp_jitter_seconds", "histogram");
 }
+
+/// `voxgate tokens create|list|revoke` on a data directory: the token is printed once, the
+/// list shows names and roles but no secret, a revoked token is listed as such.
+#[test]
+fn the_tokens_command_creates_lists_and_revokes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+            .arg("tokens")
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (
+            out.status.success(),
+            text,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, token, err) = run(&["create", "prom", "--role", "metrics"]);
+    assert!(ok, "{err}");
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("vg_") && token.len() == 67, "{token}");
+    let (ok, _, err) = run(&["create", "prom", "--role", "metrics"]);
+    assert!(!ok && err.contains("exists"), "{err}");
+    let (ok, _, err) = run(&["create", "x", "--role", "root"]);
+    assert!(!ok && err.contains("--role"), "{err}");
+    let (ok, list, _) = run(&["list"]);
+    assert!(ok && list.contains("prom") && list.contains("metrics") && list.contains("live"));
+    assert!(!list.contains(&token), "{list}");
+    assert!(run(&["revoke", "prom"]).0);
+    let (_, list, _) = run(&["list"]);
+    assert!(list.contains("revoked"), "{list}");
+    assert!(!run(&["revoke", "prom"]).0, "nothing left to revoke");
+}
