@@ -809,3 +809,46 @@ async fn twenty_concurrent_puts_of_one_document_all_succeed() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// `http.max_documents` and `http.max_kb_bytes` bound what PUTs can add (409); replacing a
+/// document within the limits still works.
+#[tokio::test]
+async fn document_puts_stop_at_the_configured_limits() {
+    let tmp = common::TempDir::new("api-limits");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    std::fs::write(kb.join("returns.md"), REFUNDS).unwrap();
+    let Some(agent) = dead_llm_agent(&kb, 10) else {
+        return;
+    };
+    let http = HttpConfig {
+        max_documents: 2,
+        max_kb_bytes: 4096,
+        ..HttpConfig::default()
+    };
+    let store = voxgate::store::Store::open_in_memory(voxgate::store::CallerPolicy::Redact).ok();
+    let app = Api::new(ApiState::build(
+        AgentSlot::fixed(Ok(agent)),
+        &http,
+        store,
+        "",
+    ))
+    .await;
+    let put = |name: &str, text: String| {
+        let (app, uri) = (app.clone(), format!("/api/v1/kb/documents/{name}"));
+        async move { call(&app, Method::PUT, &uri, Body::from(text)).await }
+    };
+    assert_eq!(put("a.md", GIFT_CARDS.into()).await.0, StatusCode::CREATED);
+    let (status, err) = put("b.md", GIFT_CARDS.into()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert!(
+        err["detail"].as_str().unwrap().contains("2 documents"),
+        "{err}"
+    );
+    assert!(!kb.join("b.md").exists(), "nothing written");
+    let big = format!("# Big\n\n{}\n", "word ".repeat(1000));
+    let (status, err) = put("a.md", big).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    let (status, _) = put("a.md", GIFT_CARDS.replace("36", "24")).await;
+    assert_eq!(status, StatusCode::OK, "a replacement within the limits");
+}
