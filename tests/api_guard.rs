@@ -596,3 +596,65 @@ fn the_tokens_command_creates_lists_and_revokes() {
     assert!(list.contains("revoked"), "{list}");
     assert!(!run(&["revoke", "prom"]).0, "nothing left to revoke");
 }
+
+/// The accept loop's graceful shutdown: after the stop no connection is accepted, and a
+/// request already running finishes with its answer before `serve` returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_request_finishes_after_the_stop() {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use voxgate::api::server::{ConnLimits, serve};
+
+    let release = Arc::new(tokio::sync::Notify::new());
+    let entered = Arc::new(tokio::sync::Notify::new());
+    let (r, e) = (release.clone(), entered.clone());
+    let app = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(move || {
+            let (r, e) = (r.clone(), e.clone());
+            async move {
+                e.notify_one();
+                r.notified().await;
+                "done"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let limits = ConnLimits::new(&HttpConfig::default());
+    let server = tokio::spawn(serve(listener, app, limits, stopped));
+
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    entered.notified().await;
+    stop.send(true).unwrap();
+    let refused = async {
+        let mut late = tokio::net::TcpStream::connect(addr).await.ok()?;
+        late.write_all(b"GET /other HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .ok()?;
+        let mut buf = [0u8; 16];
+        late.read(&mut buf).await.ok().filter(|n| *n > 0)
+    };
+    let late = tokio::time::timeout(Duration::from_secs(5), refused)
+        .await
+        .unwrap();
+    assert!(late.is_none(), "a connection after the stop was served");
+    assert!(!server.is_finished(), "serve waits for the running request");
+    release.notify_one();
+    let mut answer = String::new();
+    client.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with("done"),
+        "{answer}"
+    );
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}

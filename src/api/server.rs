@@ -126,6 +126,8 @@ pub async fn serve(
     let mut accept_error_logged = false;
     loop {
         let (stream, peer) = tokio::select! {
+            // The stop first: a connection that arrives with it is not accepted.
+            biased;
             () = stopped(&mut shutdown) => break,
             Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
             accepted = listener.accept() => match accepted {
