@@ -47,7 +47,10 @@ impl HttpRoute {
 
     /// The class of a request path.
     pub fn of_path(path: &str) -> HttpRoute {
-        let under = |p: &str| path == p || path.starts_with(&format!("{p}/"));
+        let under = |p: &str| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
         if path == "/health" {
             HttpRoute::Health
         } else if path == "/metrics" {

@@ -35,7 +35,10 @@ const ANY: &[Role] = &[Role::Admin, Role::Operator, Role::Metrics, Role::Webhook
 
 /// The roles that may use a path; `None`: anyone (`/health`).
 pub fn roles_for(path: &str) -> Option<&'static [Role]> {
-    let under = |p: &str| path == p || path.starts_with(&format!("{p}/"));
+    let under = |p: &str| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
     if path == "/health" {
         return None;
     }
@@ -102,6 +105,9 @@ impl Auth {
         .map_err(|e| ApiError::internal("token store task", e))?
     }
 
+    /// The caller a presented token names. The store is searched by the token's SHA-256 (an
+    /// index lookup's timing tells nothing about a 256-bit secret's hash prefix an attacker
+    /// could choose); the found hash is then compared in constant time all the same.
     async fn lookup(&self, presented: &str) -> Result<Option<Caller>, ApiError> {
         let hash = token::hash(presented);
         if let Some(w) = &self.webhook
