@@ -30,6 +30,43 @@ pub(crate) enum Command {
     /// Work with IVR flow files.
     #[command(subcommand)]
     Flows(FlowsCommand),
+    /// Manage the HTTP API's tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokensCommand {
+    /// Create a token and print it (the only time it is shown).
+    Create {
+        /// The token's name (letters, digits, `.`, `_`, `-`).
+        name: String,
+        /// admin (everything), operator (ask, knowledge, search) or metrics (/metrics only).
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List the tokens (names, roles, dates; never the tokens).
+    List(DataArgs),
+    /// Revoke a token.
+    Revoke {
+        /// The token's name.
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// Where the store is: `--data-dir`, else the configuration's `data_dir`.
+#[derive(Debug, Args)]
+pub(crate) struct DataArgs {
+    /// Data directory [default: the configuration's, ./data].
+    #[arg(long)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Configuration file (TOML).
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -97,6 +97,41 @@ fn validation_names_the_field() {
 }
 
 #[test]
+fn http_limits_are_read_and_checked() {
+    let c = Config::from_toml(
+        "[http]\nallowed_hosts = [\"gw.example.com\"]\nask_queue = 3\nmax_tokens = 5\n\
+         header_read_timeout_secs = 2.5\n",
+    )
+    .unwrap();
+    assert_eq!(c.http.allowed_hosts, ["gw.example.com"]);
+    assert_eq!((c.http.ask_queue, c.http.max_tokens), (3, 5));
+    assert_eq!(c.http.max_connections, 256, "the rest stays default");
+    c.validate().unwrap();
+    type Spoil = (&'static str, fn(&mut Config));
+    let bad: [Spoil; 6] = [
+        ("http.max_connections", |c| c.http.max_connections = 0),
+        ("http.max_connections_per_source", |c| {
+            c.http.max_connections_per_source = 1000
+        }),
+        ("http.header_read_timeout_secs", |c| {
+            c.http.header_read_timeout_secs = f64::NAN
+        }),
+        ("http.ask_max_wait_secs", |c| c.http.ask_max_wait_secs = 0.0),
+        ("http.allowed_hosts", |c| {
+            c.http.allowed_hosts = vec!["a/b".into()]
+        }),
+        ("http.allowed_origins", |c| {
+            c.http.allowed_origins = vec!["https://x.example/path".into()]
+        }),
+    ];
+    for (field, spoil) in bad {
+        let mut c = Config::default();
+        spoil(&mut c);
+        assert_eq!(field_of(c.validate().unwrap_err()), field);
+    }
+}
+
+#[test]
 fn the_transcribe_logic_and_its_models_dir_are_configurable() {
     let mut c =
         Config::from_toml("models_dir = \"/srv/models\"\n[calls]\nlogic = \"transcribe\"").unwrap();

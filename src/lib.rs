@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod dialog;
 pub mod media;
+pub mod metrics;
 pub mod models;
 pub mod privacy;
 pub mod script;

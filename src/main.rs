@@ -4,6 +4,7 @@ mod ask_cmd;
 mod cli;
 mod serve;
 mod speech_cmd;
+mod tokens_cmd;
 
 use std::process::ExitCode;
 
@@ -46,6 +47,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("voxgate ask: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Tokens(cmd) => match tokens_cmd::run(cmd) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate tokens: {e:#}");
                 ExitCode::FAILURE
             }
         },

@@ -6,7 +6,7 @@ use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::api::{self, AgentSlot, ApiState};
 use voxgate::config::{Config, Overrides};
-use voxgate::dialog::Agent;
+use voxgate::dialog::{Agent, DemoEndpoint};
 use voxgate::models::{ModelId, Models};
 use voxgate::speech::stt::{SttModel, SttPool};
 use voxgate::store::{CallerPolicy, Store, TranscriptMsg, spawn_store_sink, spawn_transcript_sink};
@@ -66,31 +66,44 @@ async fn run(config: Config) -> anyhow::Result<()> {
         std::process::exit(130);
     });
     let http = bind_http(&config).await;
-    let http_base = http.as_ref().map(|(_, addr)| format!("http://{addr}"));
+    // The demo tool calls this gateway's own `/demo/orders` with a per-process token whose
+    // role may only do that (never stored; a new one each start).
+    let webhook = api::auth::token::generate().context("cannot make the demo tool's token")?;
+    let demo = http.as_ref().map(|(_, addr)| DemoEndpoint {
+        base: format!("http://{addr}"),
+        token: webhook.clone(),
+    });
     // Calls on the agent need it now; otherwise the API starts it on its first use, so a
     // gateway nobody asks does not load the language model.
     let agent = if config.calls.logic == "agent" {
-        let (config, base) = (config.clone(), http_base.clone());
-        tokio::task::spawn_blocking(move || start_agent(&config, base.as_deref()))
+        let (config, demo) = (config.clone(), demo.clone());
+        tokio::task::spawn_blocking(move || start_agent(&config, demo.as_ref()))
             .await
             .unwrap_or_else(|e| Err(format!("the agent start failed: {e}")))
     } else {
         Err(String::from("the AI agent is started by the API"))
     };
-    let api = http.map(|(listener, addr)| {
-        tracing::info!(%addr, "HTTP ready");
-        let slot = if config.calls.logic == "agent" {
-            AgentSlot::fixed(agent.clone())
-        } else {
-            let config = config.clone();
-            AgentSlot::lazy(move || start_agent(&config, http_base.as_deref()))
-        };
-        tokio::spawn(api::serve_http(
-            listener,
-            ApiState::with_slot(slot),
-            stop_rx.clone(),
-        ))
-    });
+    let api = match http {
+        Some((listener, addr)) => {
+            let tokens = api_tokens(&config)?;
+            tracing::info!(%addr, "HTTP ready");
+            let slot = if config.calls.logic == "agent" {
+                AgentSlot::fixed(agent.clone())
+            } else {
+                let config = config.clone();
+                AgentSlot::lazy(move || start_agent(&config, demo.as_ref()))
+            };
+            let state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
+            let limits = api::server::ConnLimits::new(&config.http);
+            Some(tokio::spawn(api::serve_http(
+                listener,
+                state,
+                limits,
+                stop_rx.clone(),
+            )))
+        }
+        None => None,
+    };
     let (logic, transcripts) = logic_for(&config, agent.as_ref().map_err(String::as_str))?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
@@ -175,6 +188,25 @@ fn agent_logic(
     Ok((logic, Some(sink)))
 }
 
+/// The API's token store. On an install that never had a token, the first admin token is
+/// made, written to `DATA_DIR/admin-token` (0600) and shown once here on stderr — not through
+/// the log, so it is never logged again. The file is there for scripts and tests (and for an
+/// operator whose stderr went to a journal); delete it once the token is kept elsewhere.
+fn api_tokens(config: &Config) -> anyhow::Result<Store> {
+    use voxgate::api::auth::token::{self, ADMIN_TOKEN_FILE};
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    if let Some(t) = token::ensure_admin(&store, &config.data_dir)? {
+        let file = config.data_dir.join(ADMIN_TOKEN_FILE);
+        eprintln!(
+            "==== voxgate: first start: the admin API token (shown once; also in {}, mode 0600): {t} ====",
+            file.display()
+        );
+        tracing::info!(file = %file.display(), "first admin API token created");
+    }
+    Ok(store)
+}
+
 /// Binds `http.listen`. A taken port is logged and the gateway goes on without the API:
 /// calls matter more than the API.
 async fn bind_http(config: &Config) -> Option<(tokio::net::TcpListener, std::net::SocketAddr)> {
@@ -193,16 +225,15 @@ async fn bind_http(config: &Config) -> Option<(tokio::net::TcpListener, std::net
 
 /// The AI agent (with its knowledge base), or why it is not running: the reason is shown to
 /// API clients (503), so it names what to do and no path; the full error is logged. Blocking
-/// (it loads the models). `http_base` is where this gateway's demo order endpoint answers
-/// (none without the HTTP API).
-fn start_agent(config: &Config, http_base: Option<&str>) -> Result<Agent, String> {
+/// (it loads the models). `demo` is where this gateway's demo order endpoint answers (none
+/// without the HTTP API).
+fn start_agent(config: &Config, demo: Option<&DemoEndpoint>) -> Result<Agent, String> {
     agent_models(config)
         .inspect_err(|reason| tracing::warn!(%reason, "the AI agent is not running"))?;
     let started = Models::locate(&config.models_dir)
         .map_err(|e| e.to_string())
         .and_then(|models| {
-            Agent::start(&config.agent, &config.data_dir, &models, http_base)
-                .map_err(|e| e.to_string())
+            Agent::start(&config.agent, &config.data_dir, &models, demo).map_err(|e| e.to_string())
         });
     match started {
         Ok(agent) => {

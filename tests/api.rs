@@ -13,22 +13,49 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use voxgate::api::{ApiState, BODY_LIMIT, router};
+use voxgate::api::auth::Role;
+use voxgate::api::{AgentSlot, ApiState, BODY_LIMIT, router};
+use voxgate::config::HttpConfig;
 use voxgate::dialog::{Agent, AgentSettings, KnowledgeSource};
 use voxgate::models::Models;
 
-/// One request through a fresh clone of the router: (status, JSON body or `null`).
-async fn call(app: &axum::Router, method: Method, uri: &str, body: Body) -> (StatusCode, Value) {
-    let req = Request::builder()
+/// A router and an admin token for it.
+#[derive(Clone)]
+struct Api {
+    app: axum::Router,
+    token: String,
+}
+
+impl Api {
+    async fn new(state: ApiState) -> Api {
+        let token = state.create_token("test-admin", Role::Admin).await.unwrap();
+        Api {
+            app: router(state),
+            token,
+        }
+    }
+}
+
+/// A request for `uri` with `Host: localhost` and, when given, a bearer token.
+fn request(method: Method, uri: &str, token: Option<&str>, body: Body) -> Request<Body> {
+    let mut req = Request::builder()
         .method(method)
         .uri(uri)
-        .body(body)
-        .unwrap();
+        .header("host", "localhost");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    req.body(body).unwrap()
+}
+
+/// One request through a fresh clone of the router: (status, headers, JSON body or `null`).
+async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+    let uri = req.uri().to_string();
     let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
+    let (status, headers) = (resp.status(), resp.headers().clone());
     let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
         .await
         .unwrap();
@@ -39,23 +66,29 @@ async fn call(app: &axum::Router, method: Method, uri: &str, body: Body) -> (Sta
             panic!("{uri}: not JSON ({e}): {}", String::from_utf8_lossy(&bytes))
         })
     };
+    (status, headers, json)
+}
+
+/// One request with the admin token: (status, JSON body or `null`).
+async fn call(api: &Api, method: Method, uri: &str, body: Body) -> (StatusCode, Value) {
+    let (status, _, json) = send(&api.app, request(method, uri, Some(&api.token), body)).await;
     (status, json)
 }
 
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
-    call(app, Method::GET, uri, Body::empty()).await
+async fn get(api: &Api, uri: &str) -> (StatusCode, Value) {
+    call(api, Method::GET, uri, Body::empty()).await
 }
 
-fn no_agent() -> axum::Router {
-    router(ApiState::new(Err(
-        "the model qwen2.5-coder-0.5b is not installed: run `voxgate models fetch qwen2.5-coder-0.5b`"
-            .into(),
-    )))
+const NO_MODEL: &str =
+    "the model qwen2.5-coder-0.5b is not installed: run `voxgate models fetch qwen2.5-coder-0.5b`";
+
+async fn no_agent() -> Api {
+    Api::new(ApiState::new(Err(NO_MODEL.into()))).await
 }
 
 #[tokio::test]
 async fn health_and_demo_orders_work_without_an_agent() {
-    let app = no_agent();
+    let app = no_agent().await;
     assert_eq!(
         get(&app, "/health").await,
         (StatusCode::OK, json!({"status": "ok"}))
@@ -90,7 +123,7 @@ async fn health_and_demo_orders_work_without_an_agent() {
 
 #[tokio::test]
 async fn without_an_agent_ask_and_the_knowledge_base_answer_503_with_the_reason() {
-    let app = no_agent();
+    let app = no_agent().await;
     let body = Body::from(r#"{"question": "How long does a refund take?"}"#);
     let (status, err) = call(&app, Method::POST, "/api/v1/ask", body).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -110,7 +143,7 @@ async fn without_an_agent_ask_and_the_knowledge_base_answer_503_with_the_reason(
 
 #[tokio::test]
 async fn bad_requests_get_json_errors() {
-    let app = no_agent();
+    let app = no_agent().await;
     let (status, err) = get(&app, "/no/such/page").await;
     assert_eq!(
         (status, &err["error"]),
@@ -172,7 +205,7 @@ async fn documents_are_added_listed_searched_and_removed() {
     let Some(agent) = dead_llm_agent(&kb, 10) else {
         return;
     };
-    let app = router(ApiState::new(Ok(agent)));
+    let app = Api::new(ApiState::new(Ok(agent))).await;
 
     let (status, list) = get(&app, "/api/v1/kb/documents").await;
     assert_eq!(status, StatusCode::OK);
@@ -277,7 +310,7 @@ async fn a_dead_language_model_hands_off_and_conversations_remember_turns() {
     let Some(agent) = dead_llm_agent(&kb, 1) else {
         return;
     };
-    let app = router(ApiState::new(Ok(agent)));
+    let app = Api::new(ApiState::new(Ok(agent))).await;
     let ask = |body: Value| {
         let app = app.clone();
         async move {
@@ -317,12 +350,28 @@ struct Served {
     http: ureq::Agent,
     base: String,
     log: std::path::PathBuf,
+    /// The first admin token, from `DATA_DIR/admin-token`.
+    token: String,
+    /// The data directory.
+    data: std::path::PathBuf,
 }
 
 impl Served {
     /// Starts voxgate on this test's ports with `models` and the knowledge directory `kb`, and
     /// waits (at most `ready` — the agent loads its models first) until `/health` answers.
     fn start(dir: &Path, slot: u16, models: &Path, kb: &Path, ready: Duration) -> Served {
+        Served::start_with(dir, slot, models, kb, ready, "")
+    }
+
+    /// As [`Served::start`], with `http` lines in the config's `[http]`.
+    fn start_with(
+        dir: &Path,
+        slot: u16,
+        models: &Path,
+        kb: &Path,
+        ready: Duration,
+        http: &str,
+    ) -> Served {
         let ports = common::Ports::new(slot);
         let http_addr = std::net::SocketAddr::from(([127, 0, 0, 1], ports.base + 2));
         let config = dir.join("voxgate.toml");
@@ -330,7 +379,8 @@ impl Served {
             &config,
             format!(
                 "log_level = \"debug\"\n[media]\nrtp_port_min = {}\nrtp_port_max = {}\n\
-                 [calls]\nlogic = \"silent\"\nmax_calls = 10\n[agent]\nkb_dir = \"{}\"\n",
+                 [calls]\nlogic = \"silent\"\nmax_calls = 10\n[agent]\nkb_dir = \"{}\"\n\
+                 [http]\n{http}\n",
                 ports.rtp_min(),
                 ports.rtp_max(),
                 kb.display()
@@ -364,6 +414,8 @@ impl Served {
             http,
             base: format!("http://{http_addr}"),
             log,
+            token: String::new(),
+            data: dir.join("data"),
         };
         let end = Instant::now() + ready;
         loop {
@@ -371,6 +423,11 @@ impl Served {
                 panic!("voxgate exited ({status}):\n{}", served.log());
             }
             if served.get("/health").0 == 200 {
+                let file = served.data.join("admin-token");
+                served.token = std::fs::read_to_string(&file)
+                    .unwrap_or_else(|e| panic!("{}: {e}\n{}", file.display(), served.log()))
+                    .trim()
+                    .to_owned();
                 return served;
             }
             assert!(
@@ -397,26 +454,37 @@ impl Served {
         }
     }
 
+    fn bearer(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
     fn get(&self, path: &str) -> (u16, Value) {
-        Served::read(self.http.get(format!("{}{path}", self.base)).call())
+        let req = self.http.get(format!("{}{path}", self.base));
+        Served::read(req.header("authorization", self.bearer()).call())
     }
 
     fn search(&self, q: &str) -> Value {
         let url = format!("{}/api/v1/kb/search", self.base);
-        Served::read(self.http.get(url).query("q", q).query("k", "3").call()).1
+        let req = self.http.get(url).header("authorization", self.bearer());
+        Served::read(req.query("q", q).query("k", "3").call()).1
     }
 
     fn ask(&self, question: &str) -> Value {
-        let url = format!("{}/api/v1/ask", self.base);
-        let (status, answer) =
-            Served::read(self.http.post(url).send_json(json!({"question": question})));
+        let (status, answer) = self.post_ask(question);
         assert_eq!(status, 200, "{question}: {answer}\n{}", self.log());
         answer
     }
 
+    fn post_ask(&self, question: &str) -> (u16, Value) {
+        let url = format!("{}/api/v1/ask", self.base);
+        let req = self.http.post(url).header("authorization", self.bearer());
+        Served::read(req.send_json(json!({"question": question})))
+    }
+
     fn put(&self, name: &str, text: &str) -> (u16, Value) {
         let url = format!("{}/api/v1/kb/documents/{name}", self.base);
-        Served::read(self.http.put(url).send(text))
+        let req = self.http.put(url).header("authorization", self.bearer());
+        Served::read(req.send(text))
     }
 }
 
@@ -556,8 +624,7 @@ fn without_models_the_api_runs_and_ask_says_what_to_fetch() {
         gw.get("/demo/orders/104235").1["status"],
         "out for delivery"
     );
-    let url = format!("{}/api/v1/ask", gw.base);
-    let (status, err) = Served::read(gw.http.post(url).send_json(json!({"question": "hi"})));
+    let (status, err) = gw.post_ask("hi");
     assert_eq!(status, 503, "{err}");
     let detail = err["detail"].as_str().unwrap();
     assert!(detail.contains("voxgate models fetch"), "{err}");
@@ -565,4 +632,223 @@ fn without_models_the_api_runs_and_ask_says_what_to_fetch() {
         !detail.contains(&tmp.0.display().to_string()),
         "a path leaked: {err}"
     );
+}
+
+/// Acceptance (issue #10, HTTP): the first start makes an admin token, shows it once on stderr
+/// and writes it to `DATA_DIR/admin-token` (0600); a request with it works and one without
+/// gets 401. A client sending its request head one byte a second is disconnected by the
+/// header-read timeout (2 s here), while a well-behaved client is served.
+#[test]
+fn the_first_start_makes_an_admin_token_and_a_slow_header_sender_is_cut_off() {
+    use std::io::{Read, Write};
+    let tmp = common::TempDir::new("api-guard");
+    let models = tmp.0.join("models");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&models).unwrap();
+    let gw = Served::start_with(
+        &tmp.0,
+        57,
+        &models,
+        &kb,
+        Duration::from_secs(30),
+        "header_read_timeout_secs = 2.0\nbody_read_timeout_secs = 1.0\nmax_connections_per_source = 4",
+    );
+    let file = gw.data.join("admin-token");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
+    assert!(
+        gw.token.starts_with("vg_") && gw.token.len() == 67,
+        "{}",
+        gw.token
+    );
+    let log = gw.log();
+    assert_eq!(
+        log.matches(&gw.token).count(),
+        1,
+        "shown exactly once:\n{log}"
+    );
+    assert!(log.contains("==== voxgate: first start"), "{log}");
+
+    let (status, tokens) = gw.get("/api/v1/tokens");
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["tokens"][0]["role"], "admin", "{tokens}");
+    let anonymous = gw.http.get(format!("{}/api/v1/tokens", gw.base)).call();
+    assert_eq!(Served::read(anonymous).0, 401);
+
+    let addr = gw.base.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(900)))
+        .unwrap();
+    let head = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let opened = Instant::now();
+    let mut closed_after = None;
+    for byte in head {
+        if slow.write_all(&[*byte]).is_err() {
+            closed_after = Some(opened.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 256];
+        match slow.read(&mut buf) {
+            Ok(0) => {
+                closed_after = Some(opened.elapsed());
+                break;
+            }
+            Ok(n) => panic!(
+                "answered a slow head: {}",
+                String::from_utf8_lossy(&buf[..n])
+            ),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => {
+                closed_after = Some(opened.elapsed());
+                break;
+            }
+        }
+    }
+    let closed_after = closed_after.expect("the slow sender was never disconnected");
+    eprintln!("slow head sender disconnected after {closed_after:?}");
+    assert!(
+        closed_after >= Duration::from_millis(1500) && closed_after < Duration::from_secs(6),
+        "{closed_after:?}"
+    );
+    assert_eq!(gw.get("/health").0, 200, "others are still served");
+
+    // A body that never completes gets 408 after body_read_timeout_secs.
+    let mut body = std::net::TcpStream::connect(&addr).unwrap();
+    body.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let put = format!(
+        "PUT /api/v1/kb/documents/a.md HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Length: 100\r\n\r\n# A\n",
+        gw.token
+    );
+    body.write_all(put.as_bytes()).unwrap();
+    let sent = Instant::now();
+    let mut answer = [0u8; 64];
+    let n = body.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        sent.elapsed()
+    );
+
+    // Connections beyond max_connections_per_source are closed at once.
+    let held: Vec<std::net::TcpStream> = (0..5)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let closed_at_once = held
+        .iter()
+        .filter(|c| {
+            let mut c = *c;
+            c.set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            matches!(c.read(&mut [0u8; 16]), Ok(0))
+        })
+        .count();
+    assert!(
+        (1..5).contains(&closed_at_once),
+        "5 connections from one source, cap 4: {closed_at_once} closed"
+    );
+    drop(held);
+    assert_eq!(gw.get("/health").0, 200);
+}
+
+/// Issue #10: 20 concurrent PUTs of one document all succeed (each has its own temporary
+/// file; writes are serialised, the last one wins) and the file holds one body whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_puts_of_one_document_all_succeed() {
+    let tmp = common::TempDir::new("api-puts");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    std::fs::write(kb.join("returns.md"), REFUNDS).unwrap();
+    let Some(agent) = dead_llm_agent(&kb, 10) else {
+        return;
+    };
+    let http = HttpConfig {
+        kb_queue: 32,
+        ..HttpConfig::default()
+    };
+    let store = voxgate::store::Store::open_in_memory(voxgate::store::CallerPolicy::Redact).ok();
+    let state = ApiState::build(AgentSlot::fixed(Ok(agent)), &http, store, "");
+    let app = Api::new(state).await;
+    let bodies: Vec<String> = (0..20)
+        .map(|i| format!("# Gift cards\n\n## Validity\nGift cards are valid for {i} months.\n"))
+        .collect();
+    let mut puts = Vec::new();
+    for body in bodies.clone() {
+        let app = app.clone();
+        puts.push(tokio::spawn(async move {
+            call(
+                &app,
+                Method::PUT,
+                "/api/v1/kb/documents/gift.md",
+                Body::from(body),
+            )
+            .await
+        }));
+    }
+    for p in puts {
+        let (status, report) = p.await.unwrap();
+        assert!(
+            status == StatusCode::OK || status == StatusCode::CREATED,
+            "{status}: {report}"
+        );
+    }
+    let stored = std::fs::read_to_string(kb.join("gift.md")).unwrap();
+    assert!(bodies.contains(&stored), "not one body whole: {stored:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(&kb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `http.max_documents` and `http.max_kb_bytes` bound what PUTs can add (409); replacing a
+/// document within the limits still works.
+#[tokio::test]
+async fn document_puts_stop_at_the_configured_limits() {
+    let tmp = common::TempDir::new("api-limits");
+    let kb = tmp.0.join("kb");
+    std::fs::create_dir_all(&kb).unwrap();
+    std::fs::write(kb.join("returns.md"), REFUNDS).unwrap();
+    let Some(agent) = dead_llm_agent(&kb, 10) else {
+        return;
+    };
+    let http = HttpConfig {
+        max_documents: 2,
+        max_kb_bytes: 4096,
+        ..HttpConfig::default()
+    };
+    let store = voxgate::store::Store::open_in_memory(voxgate::store::CallerPolicy::Redact).ok();
+    let app = Api::new(ApiState::build(
+        AgentSlot::fixed(Ok(agent)),
+        &http,
+        store,
+        "",
+    ))
+    .await;
+    let put = |name: &str, text: String| {
+        let (app, uri) = (app.clone(), format!("/api/v1/kb/documents/{name}"));
+        async move { call(&app, Method::PUT, &uri, Body::from(text)).await }
+    };
+    assert_eq!(put("a.md", GIFT_CARDS.into()).await.0, StatusCode::CREATED);
+    let (status, err) = put("b.md", GIFT_CARDS.into()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert!(
+        err["detail"].as_str().unwrap().contains("2 documents"),
+        "{err}"
+    );
+    assert!(!kb.join("b.md").exists(), "nothing written");
+    let big = format!("# Big\n\n{}\n", "word ".repeat(1000));
+    let (status, err) = put("a.md", big).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    let (status, _) = put("a.md", GIFT_CARDS.replace("36", "24")).await;
+    assert_eq!(status, StatusCode::OK, "a replacement within the limits");
 }

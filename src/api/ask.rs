@@ -1,7 +1,8 @@
 //! `POST /api/v1/ask`: one question to the AI agent, answered as `voxgate ask --json` does
 //! (`answer`, `handoff`, `reason`, `sources`) plus `timings`. An optional conversation id
 //! keeps the agent's per-caller memory between requests. The agent blocks, so it runs in
-//! `spawn_blocking`, a few at a time.
+//! `spawn_blocking`, [`super::ASK_CONCURRENCY`] at a time behind a bounded waiting line
+//! (`http.ask_queue`, `http.ask_max_wait_secs`; beyond either: 429 with `Retry-After`).
 
 use std::ops::ControlFlow;
 use std::time::Instant;
@@ -106,8 +107,12 @@ pub(super) async fn ask(
     if let Some(why) = req.conversation.as_deref().and_then(id_problem) {
         return Err(ApiError::bad_request(why));
     }
-    let agent = state.agent().await?;
+    let arrived = Instant::now();
+    // The slot first: starting the agent (loading models) is expensive work too.
     let permit = state.ask_permit().await?;
+    let agent = state.agent().await?;
+    let m = crate::metrics::metrics();
+    m.ask_running.inc();
     let id = req.conversation;
     let conv = match &id {
         Some(id) => state.conversations().take(id, Instant::now()),
@@ -117,10 +122,19 @@ pub(super) async fn ask(
         let _permit = permit;
         let mut conv = conv;
         let answer = agent.respond(&mut conv, &question, &mut |_| ControlFlow::Continue(()));
+        m.ask_running.dec();
         (answer, conv)
     })
     .await
     .map_err(|e| ApiError::internal("agent task", e))?;
+    m.ask_seconds.observe_duration(arrived.elapsed());
+    let t = &answer.timings;
+    m.agent_turn_ms(
+        t.retrieval_ms,
+        t.llm_first_token_ms,
+        t.first_sentence_ms,
+        t.total_ms,
+    );
     if let Some(id) = &id {
         state.conversations().put(id, conv, Instant::now());
     }

@@ -4,7 +4,8 @@
 //! of an inner layer or backtrace leaks.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -21,6 +22,39 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[error("request body too large")]
     TooLarge,
+    /// No token, or one that is unknown or revoked (401 with `WWW-Authenticate: Bearer`).
+    #[error("authentication required")]
+    Unauthorized,
+    /// The token's role (named) may not do this.
+    #[error("the {0} role may not do this")]
+    Forbidden(&'static str),
+    /// Too many failed authentications from this source (429).
+    #[error("too many failed authentications")]
+    RateLimited {
+        /// Seconds until the source may try again.
+        retry_after_secs: u64,
+    },
+    /// The work queue is full or the wait was too long (429).
+    #[error("busy")]
+    Busy {
+        /// Seconds after which a retry is sensible.
+        retry_after_secs: u64,
+    },
+    /// The Host is not one this server answers for (421).
+    #[error("host not served")]
+    MisdirectedHost,
+    /// A cross-site request (a foreign `Origin`).
+    #[error("cross-origin request refused")]
+    CrossOrigin,
+    /// The body did not arrive in time (408).
+    #[error("request body timeout")]
+    BodyTimeout,
+    /// The query string is too long (414).
+    #[error("query too long")]
+    UriTooLong,
+    /// The request conflicts with what exists or a limit (409); the text says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The AI agent is not running; the reason is meant for operators (no paths).
     #[error("agent unavailable: {0}")]
     AgentUnavailable(String),
@@ -57,6 +91,13 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::CrossOrigin => StatusCode::FORBIDDEN,
+            ApiError::RateLimited { .. } | ApiError::Busy { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::AgentUnavailable(_) | ApiError::KnowledgeUnavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -73,6 +114,35 @@ impl ApiError {
                 "request body too large".into(),
                 Some(format!("the limit is {} bytes", super::BODY_LIMIT)),
             ),
+            ApiError::Unauthorized => (
+                "authentication required".into(),
+                Some("send Authorization: Bearer TOKEN (see `voxgate tokens`)".into()),
+            ),
+            ApiError::Forbidden(role) => (
+                "forbidden".into(),
+                Some(format!("the {role} role may not use this endpoint")),
+            ),
+            ApiError::RateLimited { .. } => (
+                "too many failed authentications".into(),
+                Some("wait for Retry-After seconds".into()),
+            ),
+            ApiError::Busy { .. } => (
+                "busy".into(),
+                Some("too many requests are waiting; retry after Retry-After seconds".into()),
+            ),
+            ApiError::MisdirectedHost => (
+                "host not served".into(),
+                Some(
+                    "use localhost or an IP address, or add the name to http.allowed_hosts".into(),
+                ),
+            ),
+            ApiError::CrossOrigin => (
+                "cross-origin request refused".into(),
+                Some("add the origin to http.allowed_origins".into()),
+            ),
+            ApiError::BodyTimeout => ("request body timeout".into(), None),
+            ApiError::UriTooLong => ("query too long".into(), None),
+            ApiError::Conflict(why) => ("conflict".into(), Some(why.clone())),
             ApiError::AgentUnavailable(why) => ("agent unavailable".into(), Some(why.clone())),
             ApiError::KnowledgeUnavailable(why) => {
                 ("knowledge base unavailable".into(), Some(why.clone()))
@@ -101,7 +171,18 @@ impl IntoResponse for ApiError {
             tracing::debug!(%status, error = %self, "api request refused");
         }
         let (error, detail) = self.public();
-        (status, Json(ErrorBody { error, detail })).into_response()
+        let mut resp = (status, Json(ErrorBody { error, detail })).into_response();
+        let headers = resp.headers_mut();
+        match self {
+            ApiError::Unauthorized => {
+                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::RateLimited { retry_after_secs } | ApiError::Busy { retry_after_secs } => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        resp
     }
 }
 

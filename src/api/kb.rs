@@ -34,12 +34,13 @@ impl From<KbError> for ApiError {
             KbError::TooLarge { size, limit, .. } => ApiError::bad_request(format!(
                 "the document is {size} bytes, above the {limit} byte limit"
             )),
+            KbError::Limit { reason } => ApiError::Conflict(reason),
             other => ApiError::internal("knowledge base", other),
         }
     }
 }
 
-/// Runs a blocking knowledge-base call off the async workers.
+/// Runs a blocking knowledge-base call off the async workers (cheap reads).
 async fn blocking<T: Send + 'static>(
     state: &ApiState,
     f: impl FnOnce(&LiveKnowledge) -> Result<T, KbError> + Send + 'static,
@@ -49,6 +50,48 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| ApiError::internal("knowledge base task", e))?
         .map_err(ApiError::from)
+}
+
+/// As [`blocking`], for work that embeds text: it waits for a slot of the knowledge-base
+/// queue first (429 when the line is full).
+async fn queued<T: Send + 'static>(
+    state: &ApiState,
+    f: impl FnOnce(&LiveKnowledge) -> Result<T, KbError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let agent = state.knowledge().await?;
+    let permit = state.kb_permit().await?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(agent.knowledge())
+    })
+    .await
+    .map_err(|e| ApiError::internal("knowledge base task", e))?
+    .map_err(ApiError::from)
+}
+
+/// 409 when adding `name` (`size` bytes) would take the knowledge base beyond
+/// `http.max_documents` or `http.max_kb_bytes`.
+fn check_growth(
+    kb: &LiveKnowledge,
+    name: &str,
+    size: u64,
+    limits: (usize, u64),
+) -> Result<(), KbError> {
+    let docs = kb.documents();
+    let others: Vec<_> = docs.iter().filter(|d| d.name != name).collect();
+    let (max_docs, max_bytes) = limits;
+    if others.len() >= max_docs {
+        return Err(KbError::Limit {
+            reason: format!("the knowledge base holds {max_docs} documents, the most allowed"),
+        });
+    }
+    let total: u64 = others.iter().map(|d| d.bytes).sum::<u64>() + size;
+    if total > max_bytes {
+        return Err(KbError::Limit {
+            reason: format!("the knowledge base would hold {total} bytes, above {max_bytes}"),
+        });
+    }
+    Ok(())
 }
 
 fn document_name(name: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
@@ -89,7 +132,12 @@ pub(super) async fn put(
         return Err(ApiError::bad_request("the document text is empty"));
     }
     let key = name.clone();
-    let refresh = blocking(&state, move |kb| kb.put_document(&key, &text)).await?;
+    let limits = state.kb_limits();
+    let refresh = queued(&state, move |kb| {
+        check_growth(kb, &key, text.len() as u64, limits)?;
+        kb.put_document(&key, &text)
+    })
+    .await?;
     let created = refresh.added.contains(&name);
     tracing::info!(document = %name, created, "knowledge document stored over HTTP");
     let status = if created {
@@ -112,7 +160,7 @@ pub(super) async fn delete(
 ) -> Result<Response, ApiError> {
     let name = document_name(name)?;
     let key = name.clone();
-    if blocking(&state, move |kb| kb.remove_document(&key)).await? {
+    if queued(&state, move |kb| kb.remove_document(&key)).await? {
         tracing::info!(document = %name, "knowledge document removed over HTTP");
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -168,7 +216,7 @@ pub(super) async fn search(
         return Err(ApiError::bad_request("k must be between 1 and 50"));
     }
     let query = q.clone();
-    let hits = blocking(&state, move |kb| Ok(kb.search(&query, k))).await?;
+    let hits = queued(&state, move |kb| Ok(kb.search(&query, k))).await?;
     let hits = hits
         .into_iter()
         .map(|h| SearchHit {

@@ -20,6 +20,6 @@ mod words;
 
 pub use agent::{Answer, HandoffReason, TurnTimings};
 pub use settings::{AgentSettings, OpenAiSettings, ToolSettings};
-pub use start::{AgentError, DEMO_KB, KnowledgeSource, language_model, write_demo};
+pub use start::{AgentError, DEMO_KB, DemoEndpoint, KnowledgeSource, language_model, write_demo};
 pub use tools::ToolError;
 pub use turn::{Agent, Conversation};

@@ -80,6 +80,10 @@ pub struct ToolSettings {
     pub not_found_reply: Option<String>,
     #[serde(default = "default_tool_timeout")]
     pub timeout_ms: u64,
+    /// Extra request headers (`Authorization = "Bearer ..."` for a webhook that needs a
+    /// credential).
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 fn default_tool_timeout() -> u64 {
@@ -163,6 +167,20 @@ impl AgentSettings {
             }
             if t.triggers.is_empty() {
                 return Err(format!("agent.tools[{i}].triggers: is empty"));
+            }
+            for (name, value) in &t.headers {
+                let name_ok = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                let value_ok = value
+                    .bytes()
+                    .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+                if !(name_ok && value_ok) {
+                    return Err(format!(
+                        "agent.tools[{i}].headers: `{name}` is not a valid header name and value"
+                    ));
+                }
             }
         }
         Ok(())

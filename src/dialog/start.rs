@@ -62,13 +62,13 @@ pub enum KnowledgeSource {
 
 impl Agent {
     /// The agent `voxgate serve` runs: `[agent]` settings, the knowledge directory under
-    /// `data_dir` (created from the demo when absent), and the demo order tool pointing at
-    /// `http_base` (this gateway's HTTP address) when given.
+    /// `data_dir` (created from the demo when absent), and the demo order tool calling
+    /// `demo` (this gateway's own endpoint) when given.
     pub fn start(
         settings: &AgentSettings,
         data_dir: &Path,
         models: &Models,
-        http_base: Option<&str>,
+        demo: Option<&DemoEndpoint>,
     ) -> Result<Agent, AgentError> {
         let dir = data_dir.join(&settings.kb_dir);
         if !dir.exists() {
@@ -77,9 +77,9 @@ impl Agent {
         let poll = Some(Duration::from_millis(settings.kb_poll_ms));
         let mut tools = settings.tools.clone();
         if settings.demo_tools
-            && let Some(base) = http_base
+            && let Some(demo) = demo
         {
-            tools.push(demo_order_tool(base));
+            tools.push(demo_order_tool(demo));
         }
         Agent::build(
             settings,
@@ -172,9 +172,27 @@ pub fn write_demo(dir: &Path) -> Result<(), AgentError> {
     Ok(())
 }
 
+/// This gateway's own demo order endpoint, for the demo tool.
+#[derive(Debug, Clone)]
+pub struct DemoEndpoint {
+    /// The HTTP API's base URL, e.g. `http://127.0.0.1:8080`.
+    pub base: String,
+    /// Sent as a bearer token: the API's per-process token whose role may only call `/demo/*`.
+    pub token: String,
+}
+
 /// The demo order-status tool on this gateway's own demo endpoint.
-fn demo_order_tool(http_base: &str) -> ToolSettings {
+fn demo_order_tool(demo: &DemoEndpoint) -> ToolSettings {
+    let http_base = demo.base.as_str();
+    let mut headers = std::collections::BTreeMap::new();
+    if !demo.token.is_empty() {
+        headers.insert(
+            String::from("Authorization"),
+            format!("Bearer {}", demo.token),
+        );
+    }
     ToolSettings {
+        headers,
         name: String::from("order_status"),
         description: String::from("Looks up an order's status by its six-digit number"),
         url: format!("{}/demo/orders/{{value}}", http_base.trim_end_matches('/')),

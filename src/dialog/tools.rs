@@ -23,6 +23,7 @@ pub(crate) struct Tool {
     reply: Option<String>,
     not_found_reply: Option<String>,
     timeout: Duration,
+    headers: Vec<(String, String)>,
 }
 
 /// A tool setting could not be used.
@@ -69,6 +70,7 @@ impl Tool {
             reply: s.reply.clone(),
             not_found_reply: s.not_found_reply.clone(),
             timeout: Duration::from_millis(s.timeout_ms),
+            headers: s.headers.clone().into_iter().collect(),
         })
     }
 
@@ -91,7 +93,11 @@ impl Tool {
             .http_status_as_error(false)
             .build()
             .into();
-        let mut resp = match agent.get(&url).call() {
+        let mut req = agent.get(&url);
+        for (name, value) in &self.headers {
+            req = req.header(name.as_str(), value.as_str());
+        }
+        let mut resp = match req.call() {
             Ok(r) => r,
             Err(e) => return ToolResult::Failed(e.to_string()),
         };
@@ -251,6 +257,7 @@ mod tests {
             reply: None,
             not_found_reply: None,
             timeout_ms: 500,
+            headers: Default::default(),
         })
         .expect("valid")
     }

@@ -40,6 +40,18 @@ const MIGRATIONS: &[&str] = &[
         language     TEXT
     );
     CREATE INDEX transcripts_call ON transcripts (call_id_hash, seq);",
+    // 3: HTTP API tokens, stored as SHA-256 hashes; a revoked token keeps its row (and frees
+    // its name).
+    "CREATE TABLE api_tokens (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'metrics')),
+        hash         BLOB NOT NULL UNIQUE,
+        created_ms   INTEGER NOT NULL,
+        last_used_ms INTEGER,
+        revoked      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked = 0;",
 ];
 
 /// The schema version this build writes.

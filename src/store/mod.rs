@@ -47,6 +47,18 @@ pub enum StoreError {
         /// SQLite's reason.
         source: rusqlite::Error,
     },
+    /// A live API token already has this name.
+    #[error("a token named {name:?} exists")]
+    TokenExists {
+        /// The name.
+        name: String,
+    },
+    /// The install has as many live API tokens as allowed.
+    #[error("{limit} tokens exist, the most allowed; revoke one first")]
+    TooManyTokens {
+        /// The limit.
+        limit: usize,
+    },
     /// Any other SQLite error.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -63,10 +75,12 @@ pub enum CallerPolicy {
 }
 
 mod sink;
+mod tokens;
 mod transcripts;
 
 pub use crate::telephony::HangupSide;
 pub use sink::{record_from_summary, spawn_store_sink};
+pub use tokens::{TokenRecord, TokenUse};
 pub use transcripts::{TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, spawn_transcript_sink};
 
 /// How a hang-up side is stored.

@@ -35,6 +35,9 @@ pub enum KbError {
     /// A document above the size limit.
     #[error("{name}: {size} bytes, above the {limit} byte limit")]
     TooLarge { name: String, size: u64, limit: u64 },
+    /// A write would take the knowledge base beyond a configured limit.
+    #[error("{reason}")]
+    Limit { reason: String },
 }
 
 impl KbError {

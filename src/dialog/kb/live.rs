@@ -103,6 +103,11 @@ impl LiveKnowledge {
 
     fn rescan(&self, force: &[&str]) -> Result<RefreshReport, KbError> {
         let _one = self.updating.lock().unwrap_or_else(PoisonError::into_inner);
+        self.rescan_locked(force)
+    }
+
+    /// [`LiveKnowledge::rescan`] with the update lock already held.
+    fn rescan_locked(&self, force: &[&str]) -> Result<RefreshReport, KbError> {
         let update = self.read().plan_scan(force)?;
         let report = update.report.clone();
         if !update.docs.is_empty() || !update.problems.is_empty() {
@@ -168,7 +173,8 @@ impl LiveKnowledge {
     }
 
     /// Adds or replaces document `name` (see [`validate_name`]) and indexes it at once. With a
-    /// directory the file is written atomically (a hidden temporary file, then a rename).
+    /// directory the file is written atomically (a hidden temporary file of its own, then a
+    /// rename); concurrent writes are serialised, the last one wins.
     pub fn put_document(&self, name: &str, markdown: &str) -> Result<RefreshReport, KbError> {
         validate_name(name)?;
         let size = markdown.len() as u64;
@@ -191,8 +197,11 @@ impl LiveKnowledge {
             self.write().apply(update);
             return Ok(report);
         };
+        // One writer at a time, the write and its indexing together: concurrent PUTs of one
+        // document are serialised (the last one wins), and each has its own temporary file.
+        let _one = self.updating.lock().unwrap_or_else(PoisonError::into_inner);
         write_atomically(dir, name, markdown.as_bytes())?;
-        self.rescan(&[name])
+        self.rescan_locked(&[name])
     }
 
     /// Removes document `name`; false when there was no such document.
@@ -211,13 +220,14 @@ impl LiveKnowledge {
             }
             return Ok(existed);
         };
+        let _one = self.updating.lock().unwrap_or_else(PoisonError::into_inner);
         let path = dir.join(name);
         let existed = match fs::remove_file(&path) {
             Ok(()) => true,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
             Err(e) => return Err(KbError::io(path, e)),
         };
-        let report = self.rescan(&[])?;
+        let report = self.rescan_locked(&[])?;
         Ok(existed || report.removed.iter().any(|n| n == name))
     }
 }
@@ -227,7 +237,9 @@ fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KbError>
     let parent = target.parent().unwrap_or(dir).to_path_buf();
     fs::create_dir_all(&parent).map_err(|e| KbError::io(&parent, e))?;
     let base = name.rsplit('/').next().unwrap_or(name);
-    let tmp = parent.join(format!(".{base}.{}.tmp", std::process::id()));
+    // A name of its own per write (a shared one let concurrent writers truncate and rename
+    // each other's file).
+    let tmp = parent.join(format!(".{base}.{:016x}.tmp", rand::random::<u64>()));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
