@@ -470,7 +470,10 @@ impl Config {
             return invalid("sip.advertise_ip", "must be an address peers can reach");
         }
         if self.sip.require_secure && self.sip.tls.is_none() {
-            return invalid("sip.require_secure", "needs [sip.tls] (a certificate and key)");
+            return invalid(
+                "sip.require_secure",
+                "needs [sip.tls] (a certificate and key)",
+            );
         }
         if !(50..=4_000).contains(&self.sip.t1_ms) {
             return invalid("sip.t1_ms", "must be between 50 and 4000 ms (T2 is 4 s)");
@@ -548,7 +551,9 @@ impl Config {
     pub fn admission(&self) -> AdmissionSettings {
         let s = &self.sip;
         let algorithms = security::algorithms(&s.digest_algorithms).unwrap_or_default();
-        security::admission(&s.realm, &s.trusted, &s.trunks, &s.users, &s.limits, algorithms)
+        security::admission(
+            &s.realm, &s.trusted, &s.trunks, &s.users, &s.limits, algorithms,
+        )
     }
 
     /// The media timeout as a duration.

@@ -147,14 +147,26 @@ pub(super) fn validate(
     l: &SipLimitsConfig,
 ) -> Result<(), (&'static str, String)> {
     if realm.is_empty() || realm.contains('"') || realm.contains('\\') {
-        return Err(("sip.realm", "must be non-empty, without quotes or backslashes".into()));
+        return Err((
+            "sip.realm",
+            "must be non-empty, without quotes or backslashes".into(),
+        ));
     }
     for (i, u) in users.iter().enumerate() {
         if u.name.is_empty() || u.name.contains(['"', '\\', ':']) {
-            return Err(("sip.users", format!("user {i}: a name without quotes, backslashes or colons is required")));
+            return Err((
+                "sip.users",
+                format!("user {i}: a name without quotes, backslashes or colons is required"),
+            ));
         }
         if u.password.chars().count() < 8 {
-            return Err(("sip.users", format!("user {:?}: the password must have at least 8 characters", u.name)));
+            return Err((
+                "sip.users",
+                format!(
+                    "user {:?}: the password must have at least 8 characters",
+                    u.name
+                ),
+            ));
         }
         if users[..i].iter().any(|o| o.name == u.name) {
             return Err(("sip.users", format!("user {:?} is listed twice", u.name)));
@@ -181,7 +193,10 @@ pub(super) fn validate(
         }
     }
     if l.ban_after_failures == 0 || l.ban_after_drops == 0 {
-        return Err(("sip.limits.ban_after_failures", "ban thresholds must be at least 1".into()));
+        return Err((
+            "sip.limits.ban_after_failures",
+            "ban thresholds must be at least 1".into(),
+        ));
     }
     if l.tcp_per_source == 0 {
         return Err(("sip.limits.tcp_per_source", "must be at least 1".into()));

@@ -54,8 +54,8 @@ fn sipp_from(ns: &Netns, ports: Ports, dir: &Path, args: &[&str]) -> (i32, Strin
         .stdin(Stdio::null())
         .output()
         .expect("run sipp");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -154,7 +154,18 @@ fn a_flood_of_invites_costs_less_than_it_sends_and_writes_nothing() {
         &ns,
         ports,
         &dir.0,
-        &["-sn", "uac", "-r", "200", "-m", "2000", "-l", "2000", "-recv_timeout", "3000"],
+        &[
+            "-sn",
+            "uac",
+            "-r",
+            "200",
+            "-m",
+            "2000",
+            "-l",
+            "2000",
+            "-recv_timeout",
+            "3000",
+        ],
     );
     std::thread::sleep(Duration::from_secs(1));
     let (rx1, tx1) = ns.bytes();
@@ -167,7 +178,12 @@ fn a_flood_of_invites_costs_less_than_it_sends_and_writes_nothing() {
     );
     assert!(gw.summaries().is_empty(), "no call records");
     assert!(recordings(&gw).is_empty(), "no recordings");
-    assert_eq!(stored_bytes(&data), stored, "nothing stored: {:?}", files(&data));
+    assert_eq!(
+        stored_bytes(&data),
+        stored,
+        "nothing stored: {:?}",
+        files(&data)
+    );
     let log = gw.log();
     let new_lines: Vec<&str> = log
         .lines()
@@ -182,7 +198,9 @@ fn a_flood_of_invites_costs_less_than_it_sends_and_writes_nothing() {
 fn venv_bin(tool: &str) -> Option<PathBuf> {
     let venv = std::env::var_os("VOXGATE_VENV")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/voxgate/venv")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/voxgate/venv"))
+        })?;
     let bin = venv.join("bin").join(tool);
     if bin.is_file() {
         return Some(bin);
@@ -197,10 +215,9 @@ fn venv_bin(tool: &str) -> Option<PathBuf> {
 
 #[test]
 fn svwar_finds_no_extension_and_svcrack_is_banned() {
-    let (Some(svwar), Some(svcrack)) = (
-        venv_bin("sipvicious_svwar"),
-        venv_bin("sipvicious_svcrack"),
-    ) else {
+    let (Some(svwar), Some(svcrack)) =
+        (venv_bin("sipvicious_svwar"), venv_bin("sipvicious_svcrack"))
+    else {
         return;
     };
     let Some(ns) = Netns::create(72) else { return };
@@ -324,7 +341,11 @@ fn rtp_injected_from_another_address_is_neither_played_nor_recorded_nor_a_digit(
     let peak = caller_peak(&wavs[0]);
     assert!(peak < 1000, "injected audio was recorded (peak {peak})");
     let (_, tx1) = ns.bytes();
-    assert!(tx1 - tx0 < 2_000, "{} bytes went to the injector", tx1 - tx0);
+    assert!(
+        tx1 - tx0 < 2_000,
+        "{} bytes went to the injector",
+        tx1 - tx0
+    );
     gw.wait_log("media from other sources refused", Duration::from_secs(5));
 }
 

@@ -90,6 +90,7 @@ pub(crate) async fn run(setup: CallSetup) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(call = call_no, error = %e, "media socket");
+            crate::metrics::metrics().call_ended(None, None);
             let _ = events.try_send(CallEvent::Hangup {
                 call_no,
                 cause: HangupCause::MediaError,
@@ -157,6 +158,14 @@ pub(crate) async fn run(setup: CallSetup) {
     };
     logic.on_end(Instant::now(), cause);
     let t = session.totals();
+    let expected = t
+        .received
+        .packets
+        .saturating_add(u64::try_from(t.lost).unwrap_or(0));
+    crate::metrics::metrics().call_ended(
+        (expected > 0).then(|| t.lost.max(0) as f64 / expected as f64),
+        (t.received.packets > 0).then(|| Duration::from_secs_f64(t.jitter_ms / 1000.0)),
+    );
     if t.rejected > 0 {
         tracing::info!(
             call = call_no,

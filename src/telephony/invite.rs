@@ -20,6 +20,7 @@ use super::media::MediaParams;
 use super::ports::PortLease;
 use super::signalling::{CallEntry, CallState, Core, RETRY_AFTER};
 use super::summary::{HangupCause, unix_ms};
+use crate::metrics::{SipRefusal, metrics};
 use crate::privacy::Redacted;
 
 /// Commands queued per call.
@@ -39,6 +40,8 @@ pub(crate) struct Pending {
     /// Our offer, when the INVITE had none.
     offer: Option<SessionDescription>,
     pub(crate) started_ms: u64,
+    /// When the INVITE arrived (for the setup-time metric).
+    received: Instant,
 }
 
 impl Pending {
@@ -67,6 +70,7 @@ impl Core {
             return self.respond(now, id, resp);
         }
         if self.stopping.is_some() || self.calls.len() >= self.cfg.max_calls {
+            metrics().sip_refused(SipRefusal::Busy);
             return self.refuse_busy(now, id, &req);
         }
         let offer = match parse_offer(&req) {
@@ -76,7 +80,11 @@ impl Core {
         let (lease, socket) = match self.bind_rtp() {
             Ok(bound) => bound,
             Err(why) => {
-                tracing::warn!(free = self.ports.available(), "{why}: call refused with 503");
+                tracing::warn!(
+                    free = self.ports.available(),
+                    "{why}: call refused with 503"
+                );
+                metrics().sip_refused(SipRefusal::NoPorts);
                 return self.refuse_busy(now, id, &req);
             }
         };
@@ -129,6 +137,7 @@ impl Core {
             params,
             offer: our_offer,
             started_ms: unix_ms(),
+            received: now,
         };
         self.calls.insert(
             no,
@@ -208,6 +217,7 @@ impl Core {
         };
         let _ = self.dialogs.on_response_sent(&p.invite, &p.ok);
         self.respond(now, entry.invite_tx, p.ok.clone());
+        metrics().call_setup(now.saturating_duration_since(p.received));
         match p.params.clone() {
             Some(params) => self.start_task(no, entry, *p, params),
             None => {
@@ -259,6 +269,7 @@ impl Core {
     /// Starts the task of an answered call and registers it.
     fn start_task(&mut self, no: u64, mut entry: CallEntry, p: Pending, params: MediaParams) {
         let (tx, rx) = mpsc::channel(CALL_QUEUE);
+        metrics().call_started();
         let peer_ip = entry.peer.addr.ip();
         entry.state = CallState::Active(tx);
         let call_id = entry.call_id.clone();

@@ -120,9 +120,15 @@ mod tests {
         let sdp = Some(a(SDP));
         let mut g = guard(MediaSource::Signalling);
         assert!(!g.accept_rtp(a("192.0.2.66:4000"), sdp), "a stranger");
-        assert!(g.accept_rtp(a("203.0.113.5:31000"), sdp), "the caller behind NAT");
+        assert!(
+            g.accept_rtp(a("203.0.113.5:31000"), sdp),
+            "the caller behind NAT"
+        );
         assert!(!g.accept_rtp(a("198.51.100.7:4000"), sdp), "locked now");
-        assert!(!g.accept_rtp(a("203.0.113.5:31002"), sdp), "not even another port");
+        assert!(
+            !g.accept_rtp(a("203.0.113.5:31002"), sdp),
+            "not even another port"
+        );
         assert_eq!(g.rtp_dest(sdp), Some(a("203.0.113.5:31000")));
         assert!(g.accept_rtcp(a("203.0.113.5:31001"), sdp));
         assert!(!g.accept_rtcp(a("192.0.2.66:31001"), sdp));

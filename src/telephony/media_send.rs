@@ -229,7 +229,6 @@ impl MediaSession {
             }
         }
     }
-
 }
 
 /// Encrypts the RTP packet `packet[..len]` when the call is SRTP; its length on the wire

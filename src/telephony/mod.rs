@@ -20,8 +20,8 @@ mod media;
 mod ports;
 mod requests;
 mod signalling;
-pub mod tls;
 pub mod summary;
+pub mod tls;
 mod transport;
 
 use std::sync::Arc;
@@ -63,12 +63,19 @@ pub enum StartError {
 fn tcp_limits(config: &Config) -> transport::TcpLimits {
     let l = &config.sip.limits;
     let nofile = descriptors::raise_limit().unwrap_or(1024);
-    let (max, warning) = descriptors::tcp_cap(nofile, config.calls.max_calls, l.tcp_max_connections);
+    let (max, warning) =
+        descriptors::tcp_cap(nofile, config.calls.max_calls, l.tcp_max_connections);
     if let Some(w) = warning {
         tracing::warn!("{w}");
     }
     let mut trusted = config.sip.trusted.clone();
-    trusted.extend(config.sip.trunks.iter().flat_map(|t| t.addresses.iter().copied()));
+    trusted.extend(
+        config
+            .sip
+            .trunks
+            .iter()
+            .flat_map(|t| t.addresses.iter().copied()),
+    );
     transport::TcpLimits {
         max_connections: max,
         per_source: l.tcp_per_source,
@@ -119,9 +126,14 @@ pub async fn serve(
         transports.push(tokio::spawn(transport::run_udp(udp.clone(), in_tx.clone())));
     }
     let limits = std::sync::Arc::new(tcp_limits(config));
-    let open: std::sync::Arc<std::sync::Mutex<transport::OpenConnections>> = std::sync::Arc::default();
+    let open: std::sync::Arc<std::sync::Mutex<transport::OpenConnections>> =
+        std::sync::Arc::default();
     if let Some(tcp) = tcp {
-        tracing::info!(max = limits.max_connections, per_source = limits.per_source, "TCP limits");
+        tracing::info!(
+            max = limits.max_connections,
+            per_source = limits.per_source,
+            "TCP limits"
+        );
         let run = transport::run_stream(tcp, None, in_tx.clone(), limits.clone(), open.clone());
         transports.push(tokio::spawn(run));
     }

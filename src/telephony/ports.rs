@@ -90,7 +90,10 @@ mod tests {
         assert!(pool.lease(0).is_none());
         let returned = a.port();
         drop(a);
-        assert_eq!(pool.lease(12345).expect("the returned port").port(), returned);
+        assert_eq!(
+            pool.lease(12345).expect("the returned port").port(),
+            returned
+        );
     }
 
     #[test]

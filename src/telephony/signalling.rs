@@ -21,12 +21,13 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::admission::{Admission, AdmissionSettings, LogLine, Verdict};
+use super::admission::{Admission, AdmissionSettings, LogLine, Refusal, Verdict};
 use super::call::{CallCommand, CallEvent};
 use super::logic::LogicFactory;
 use super::ports::PortPool;
 use super::summary::{CallSummary, HangupCause};
 use super::transport::Inbound;
+use crate::metrics::{SipRefusal, metrics};
 
 /// Extra time after the shutdown deadline for the BYEs to be answered.
 const BYE_WAIT: Duration = Duration::from_secs(4);
@@ -104,6 +105,16 @@ pub(crate) struct Core {
     hung_up_all: bool,
 }
 
+/// The metric label of a source-policy refusal.
+fn refusal_metric(why: Refusal) -> SipRefusal {
+    match why {
+        Refusal::Challenged | Refusal::NotAllowed => SipRefusal::NotTrusted,
+        Refusal::AuthFailed => SipRefusal::AuthFailed,
+        Refusal::RateLimited | Refusal::Overloaded => SipRefusal::RateLimited,
+        Refusal::Banned => SipRefusal::Banned,
+    }
+}
+
 /// The channels and sockets the core is wired to.
 pub(crate) struct CoreIo {
     pub(crate) inbound: mpsc::Receiver<Inbound>,
@@ -173,6 +184,8 @@ impl Core {
                 () = tokio::time::sleep_until(wake.into()) => {}
             }
             let now = Instant::now();
+            let queued = i64::try_from(inbound.len()).unwrap_or(i64::MAX);
+            metrics().sip_inbound_queue_depth.set(queued);
             self.txl.handle_timeout(now);
             self.answer_due(now);
             self.shutdown_step(now);
@@ -231,8 +244,11 @@ impl Core {
                 }
                 self.txl.handle_request(now, req, peer);
             }
-            Verdict::Answer(resp) => self.txl.send_stateless(peer, Message::Response(*resp)),
-            Verdict::Drop => {}
+            Verdict::Answer(resp, why) => {
+                metrics().sip_refused(refusal_metric(why));
+                self.txl.send_stateless(peer, Message::Response(*resp));
+            }
+            Verdict::Drop(why) => metrics().sip_refused(refusal_metric(why)),
         }
     }
 
@@ -245,7 +261,11 @@ impl Core {
                     reason = reason.as_str(),
                     "SIP source refused (further refusals of this source are summed up)"
                 ),
-                LogLine::Summary { source, counts, interval } => {
+                LogLine::Summary {
+                    source,
+                    counts,
+                    interval,
+                } => {
                     let counts: Vec<String> = counts
                         .iter()
                         .map(|(r, n)| format!("{}={n}", r.as_str()))
@@ -462,12 +482,7 @@ impl Core {
             Transport::Tls => ("TLS", self.cfg.tls_port.unwrap_or(self.cfg.sip_port)),
             _ => ("UDP", self.cfg.sip_port),
         };
-        Via::new(
-            t,
-            host,
-            Some(port),
-            &branch_from(self.rng.random()),
-        )
+        Via::new(t, host, Some(port), &branch_from(self.rng.random()))
     }
 
     /// Stops taking calls; running ones continue until the grace deadline.

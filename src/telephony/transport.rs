@@ -129,10 +129,10 @@ pub(crate) async fn run_stream(
             return;
         }
         let trusted = limits.trusted.iter().any(|n| n.contains(peer.ip()));
-        let admitted = open
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .open(peer.ip(), trusted, &limits);
+        let admitted =
+            open.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .open(peer.ip(), trusted, &limits);
         if let Err(why) = admitted {
             drop(stream);
             if let Some(n) = refusals.note(Instant::now()) {
@@ -388,7 +388,10 @@ mod tests {
         assert!(open.open(a, false, &l).is_err(), "per source");
         assert!(open.open(local, true, &l).is_ok());
         assert!(open.open(local, true, &l).is_ok());
-        assert!(open.open(local, true, &l).is_ok(), "trusted: no per-source limit");
+        assert!(
+            open.open(local, true, &l).is_ok(),
+            "trusted: no per-source limit"
+        );
         assert!(open.open(b, false, &l).is_err(), "in all");
         open.close(a);
         assert!(open.open(b, false, &l).is_ok());

@@ -40,11 +40,21 @@ impl Netns {
         let host = Ipv4Addr::new(10, 213, slot, 1);
         let peer = Ipv4Addr::new(10, 213, slot, 2);
         let ok = ip(&["netns", "add", &name])
-            && ip(&["link", "add", &veth, "type", "veth", "peer", "name", &peer_if])
+            && ip(&[
+                "link", "add", &veth, "type", "veth", "peer", "name", &peer_if,
+            ])
             && ip(&["link", "set", &peer_if, "netns", &name])
             && ip(&["addr", "add", &format!("{host}/30"), "dev", &veth])
             && ip(&["link", "set", &veth, "up"])
-            && ip(&["-n", &name, "addr", "add", &format!("{peer}/30"), "dev", &peer_if])
+            && ip(&[
+                "-n",
+                &name,
+                "addr",
+                "add",
+                &format!("{peer}/30"),
+                "dev",
+                &peer_if,
+            ])
             && ip(&["-n", &name, "link", "set", &peer_if, "up"])
             && ip(&["-n", &name, "link", "set", "lo", "up"]);
         let ns = Netns {

@@ -100,11 +100,17 @@ impl SttPool {
             return Err(SttError::Busy(depth));
         }
         let (reply, rx) = oneshot::channel();
-        self.depth.fetch_add(1, Ordering::Relaxed);
+        let n = self.depth.fetch_add(1, Ordering::Relaxed) + 1;
+        crate::metrics::metrics()
+            .stt_queue_depth
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
         match self.tx.try_send(Job { pcm, opts, reply }) {
             Ok(()) => Ok(rx),
             Err(e) => {
-                self.depth.fetch_sub(1, Ordering::Relaxed);
+                let n = self.depth.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+                crate::metrics::metrics()
+                    .stt_queue_depth
+                    .set(i64::try_from(n).unwrap_or(i64::MAX));
                 Err(match e {
                     TrySendError::Full(_) => SttError::Busy(depth),
                     TrySendError::Disconnected(_) => SttError::Stopped,
@@ -141,7 +147,10 @@ fn work(
         };
         job.opts.threads = threads.max(1);
         let result = recognizer.transcribe(&job.pcm, &job.opts);
-        depth.fetch_sub(1, Ordering::Relaxed);
+        let n = depth.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+        crate::metrics::metrics()
+            .stt_queue_depth
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
         let _ = job.reply.send(result);
     }
 }

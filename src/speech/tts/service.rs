@@ -115,7 +115,10 @@ impl TtsService {
             let _ = out.try_send(TtsChunk::Done);
             return Ok(rx);
         }
-        self.depth.fetch_add(1, Ordering::Relaxed);
+        let n = self.depth.fetch_add(1, Ordering::Relaxed) + 1;
+        crate::metrics::metrics()
+            .tts_queue_depth
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
         let job = Job {
             text: text.to_owned(),
             rate,
@@ -124,7 +127,10 @@ impl TtsService {
         match self.tx.try_send(job) {
             Ok(()) => Ok(rx),
             Err(e) => {
-                self.depth.fetch_sub(1, Ordering::Relaxed);
+                let n = self.depth.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+                crate::metrics::metrics()
+                    .tts_queue_depth
+                    .set(i64::try_from(n).unwrap_or(i64::MAX));
                 Err(match e {
                     TrySendError::Full(_) => TtsError::Runtime("text-to-speech is busy".into()),
                     TrySendError::Disconnected(_) => {
@@ -160,7 +166,10 @@ fn work(
                 pcm.as_slice().into(),
             );
         }
-        depth.fetch_sub(1, Ordering::Relaxed);
+        let n = depth.fetch_sub(1, Ordering::Relaxed).saturating_sub(1);
+        crate::metrics::metrics()
+            .tts_queue_depth
+            .set(i64::try_from(n).unwrap_or(i64::MAX));
         if whole.is_some() {
             let _ = job.out.blocking_send(TtsChunk::Done);
         }

@@ -54,7 +54,10 @@ struct Bucket {
 
 impl Bucket {
     fn full(burst: f64, now: Instant) -> Bucket {
-        Bucket { tokens: burst, at: now }
+        Bucket {
+            tokens: burst,
+            at: now,
+        }
     }
 
     /// Refills for the time since the last take, then takes one token if there is one.
@@ -213,7 +216,11 @@ impl Limiter {
         self.buckets
             .retain(|_, b| now.saturating_duration_since(b.at) < refill);
         if self.buckets.len() >= self.s.max_sources
-            && let Some(oldest) = self.buckets.iter().min_by_key(|(_, b)| b.at).map(|(ip, _)| *ip)
+            && let Some(oldest) = self
+                .buckets
+                .iter()
+                .min_by_key(|(_, b)| b.at)
+                .map(|(ip, _)| *ip)
         {
             self.buckets.remove(&oldest);
         }

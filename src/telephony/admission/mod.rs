@@ -70,10 +70,10 @@ pub enum Verdict {
         /// The digest user that authenticated this request.
         user: Option<String>,
     },
-    /// Answer it statelessly with this response (401 challenge or 403).
-    Answer(Box<Response>),
+    /// Answer it statelessly with this response (401 challenge or 403), for this reason.
+    Answer(Box<Response>, Refusal),
     /// Drop it silently (rate limited or banned).
-    Drop,
+    Drop(Refusal),
 }
 
 /// The source policy. See the module documentation.
@@ -138,7 +138,7 @@ impl Admission {
             if blocked == Blocked::RateLimited && self.limiter.banned(now, source) {
                 self.log.banned(source, self.ban_for);
             }
-            return Verdict::Drop;
+            return Verdict::Drop(reason);
         }
         let new_call = req.method == Method::Invite && req.head.to.tag().is_none();
         if known || !new_call {
@@ -151,7 +151,7 @@ impl Admission {
     fn authenticate(&mut self, now: Instant, req: &Request, source: IpAddr, tag: &str) -> Verdict {
         if self.users.is_empty() {
             self.log.note(now, source, Refusal::NotAllowed);
-            return self.answer(req, StatusCode::FORBIDDEN, tag);
+            return answer(req, StatusCode::FORBIDDEN, tag, Refusal::NotAllowed);
         }
         let Some(value) = req.head.headers.get(&HeaderName::Authorization) else {
             self.log.note(now, source, Refusal::Challenged);
@@ -169,7 +169,7 @@ impl Admission {
                 if self.limiter.failure(now, source) == Strike::Banned {
                     self.log.banned(source, self.ban_for);
                 }
-                self.answer(req, StatusCode::FORBIDDEN, tag)
+                answer(req, StatusCode::FORBIDDEN, tag, Refusal::AuthFailed)
             }
         }
     }
@@ -192,19 +192,11 @@ impl Admission {
 
     fn challenge(&mut self, now: Instant, req: &Request, tag: &str, stale: bool) -> Verdict {
         let header = HeaderName::WwwAuthenticate;
-        let resp = self
-            .digest
-            .challenge(now, stale)
-            .into_iter()
-            .fold(
-                Response::for_request(req, StatusCode::UNAUTHORIZED).with_to_tag(tag),
-                |resp, c| resp.with_header(header.clone(), c.to_string()),
-            );
-        Verdict::Answer(Box::new(resp))
-    }
-
-    fn answer(&self, req: &Request, status: StatusCode, tag: &str) -> Verdict {
-        Verdict::Answer(Box::new(Response::for_request(req, status).with_to_tag(tag)))
+        let resp = self.digest.challenge(now, stale).into_iter().fold(
+            Response::for_request(req, StatusCode::UNAUTHORIZED).with_to_tag(tag),
+            |resp, c| resp.with_header(header.clone(), c.to_string()),
+        );
+        Verdict::Answer(Box::new(resp), Refusal::Challenged)
     }
 
     /// The next line to log (drain after every input).
@@ -221,6 +213,11 @@ impl Admission {
     pub fn bans(&self) -> usize {
         self.limiter.bans()
     }
+}
+
+fn answer(req: &Request, status: StatusCode, tag: &str, why: Refusal) -> Verdict {
+    let resp = Response::for_request(req, status).with_to_tag(tag);
+    Verdict::Answer(Box::new(resp), why)
 }
 
 fn digest_config(algorithms: Vec<sip::auth::Algorithm>) -> ServerConfig {

@@ -144,7 +144,14 @@ mod tests {
 
     #[test]
     fn bad_ranges_say_why() {
-        for bad in ["", "300.1.1.1", "10.0.0.0/33", "::/129", "10.0.0.0/x", "host.example"] {
+        for bad in [
+            "",
+            "300.1.1.1",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/x",
+            "host.example",
+        ] {
             assert!(bad.parse::<IpNet>().is_err(), "{bad}");
         }
     }

@@ -8,7 +8,10 @@ use sip::auth::{Challenge, answer};
 fn settings(users: Vec<SipUser>) -> AdmissionSettings {
     AdmissionSettings {
         realm: "voxgate".into(),
-        trusted: vec!["127.0.0.0/8".parse().unwrap(), "203.0.113.0/24".parse().unwrap()],
+        trusted: vec![
+            "127.0.0.0/8".parse().unwrap(),
+            "203.0.113.0/24".parse().unwrap(),
+        ],
         users,
         limits: LimitSettings {
             ban_after_failures: 3,
@@ -27,7 +30,9 @@ fn alice() -> Vec<SipUser> {
 }
 
 fn invite(auth: Option<&str>, branch: u32) -> Request {
-    let auth = auth.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
     let text = format!(
         "INVITE sip:support@192.0.2.10 SIP/2.0\r\n\
          Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK{branch}\r\n\
@@ -43,13 +48,13 @@ fn invite(auth: Option<&str>, branch: u32) -> Request {
 
 fn status(v: &Verdict) -> Option<u16> {
     match v {
-        Verdict::Answer(r) => Some(r.status.code()),
+        Verdict::Answer(r, _) => Some(r.status.code()),
         _ => None,
     }
 }
 
 fn challenges(v: &Verdict) -> Vec<Challenge> {
-    let Verdict::Answer(r) = v else {
+    let Verdict::Answer(r, _) = v else {
         panic!("expected an answer, got {v:?}")
     };
     r.head
@@ -60,9 +65,17 @@ fn challenges(v: &Verdict) -> Vec<Challenge> {
 }
 
 fn credentials(c: &Challenge, user: &str, password: &str, nc: u32) -> String {
-    answer(c, user, password, "INVITE", "sip:support@192.0.2.10", "abc", nc)
-        .unwrap()
-        .to_string()
+    answer(
+        c,
+        user,
+        password,
+        "INVITE",
+        "sip:support@192.0.2.10",
+        "abc",
+        nc,
+    )
+    .unwrap()
+    .to_string()
 }
 
 const STRANGER: &str = "198.51.100.7";
@@ -90,7 +103,10 @@ fn a_stranger_is_challenged_then_admitted_with_the_right_password() {
     let cs = challenges(&v);
     assert_eq!(cs.len(), 2, "SHA-256 and MD5");
     for c in &cs {
-        assert!(c.qop.contains(&sip::auth::Qop::Auth), "svcrack needs qop=auth");
+        assert!(
+            c.qop.contains(&sip::auth::Qop::Auth),
+            "svcrack needs qop=auth"
+        );
     }
     let creds = credentials(&cs[1], "alice", "correct horse", 1);
     let v = a.check(t0, &invite(Some(&creds), 2), ip(STRANGER), false, "t");
@@ -119,7 +135,7 @@ fn wrong_passwords_and_unknown_users_look_alike_and_lead_to_a_ban() {
     // Banned now: even the right password is dropped.
     let right = credentials(&c, "alice", "correct horse", 5);
     let v = a.check(t0, &invite(Some(&right), 5), ip(STRANGER), false, "t");
-    assert!(matches!(v, Verdict::Drop), "{v:?}");
+    assert!(matches!(v, Verdict::Drop(Refusal::Banned)), "{v:?}");
     assert!(a.is_banned(t0, ip(STRANGER)));
     assert!(!a.is_banned(t0, ip("127.0.0.1")));
 }
@@ -161,12 +177,14 @@ fn a_flood_is_dropped_and_logged_in_a_few_lines() {
     let mut lines = Vec::new();
     for i in 0..2000u32 {
         let now = t0 + Duration::from_millis(u64::from(i) * 5);
-        if let Verdict::Answer(_) = a.check(now, &invite(None, i), ip(STRANGER), false, "t") {
+        if let Verdict::Answer(..) = a.check(now, &invite(None, i), ip(STRANGER), false, "t") {
             answered += 1;
         }
         lines.extend(std::iter::from_fn(|| a.poll_log(now)));
     }
-    lines.extend(std::iter::from_fn(|| a.poll_log(t0 + Duration::from_secs(3600))));
+    lines.extend(std::iter::from_fn(|| {
+        a.poll_log(t0 + Duration::from_secs(3600))
+    }));
     assert!(answered <= 40, "{answered} answers to 2000 INVITEs in 10 s");
     assert!(lines.len() <= 4, "{lines:?}");
     assert!(lines.iter().any(|l| matches!(l, LogLine::Banned { .. })));
@@ -195,15 +213,31 @@ fn the_digest_uri_must_name_this_server() {
     let mut a = Admission::new(settings(alice()), [7; 32], t0);
     let c = challenges(&a.check(t0, &invite(None, 1), ip(STRANGER), false, "t"))[1].clone();
     // SIPp's form: the server's address without the user.
-    let bare = answer(&c, "alice", "correct horse", "INVITE", "sip:192.0.2.10", "x", 1)
-        .unwrap()
-        .to_string();
+    let bare = answer(
+        &c,
+        "alice",
+        "correct horse",
+        "INVITE",
+        "sip:192.0.2.10",
+        "x",
+        1,
+    )
+    .unwrap()
+    .to_string();
     let v = a.check(t0, &invite(Some(&bare), 2), ip(STRANGER), false, "t");
     assert!(matches!(v, Verdict::Pass { .. }), "{v:?}");
     // Another server's address: credentials made for elsewhere.
-    let other = answer(&c, "alice", "correct horse", "INVITE", "sip:192.0.2.99", "x", 2)
-        .unwrap()
-        .to_string();
+    let other = answer(
+        &c,
+        "alice",
+        "correct horse",
+        "INVITE",
+        "sip:192.0.2.99",
+        "x",
+        2,
+    )
+    .unwrap()
+    .to_string();
     let v = a.check(t0, &invite(Some(&other), 3), ip(STRANGER), false, "t");
     assert_eq!(status(&v), Some(403));
 }

@@ -232,7 +232,11 @@ mod tests {
         let mut t = LogThrottle::new(Duration::from_secs(60), 4);
         let mut lines = Vec::new();
         for i in 0..200u8 {
-            t.note(t0, format!("203.0.113.{i}").parse().unwrap(), Refusal::Banned);
+            t.note(
+                t0,
+                format!("203.0.113.{i}").parse().unwrap(),
+                Refusal::Banned,
+            );
             lines.extend(drain(&mut t, t0));
         }
         assert_eq!(lines.len(), 5, "4 sources and the rest together");
