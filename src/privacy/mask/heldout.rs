@@ -6,7 +6,7 @@
 use super::mask_numbers;
 
 /// (said, stored).
-const HELD_OUT: &[(&str, &str)] = &[
+pub(super) const HELD_OUT: &[(&str, &str)] = &[
     ("card is 4242 4242 4242 4242", "card is **** **** **** 4242"),
     ("it's 5555/5555/5555/4444", "it's ****/****/****/4444"),
     (
