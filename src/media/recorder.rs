@@ -114,9 +114,9 @@ impl Recorder {
             source,
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(create_err)?;
+            crate::fsutil::create_dir_all(dir).map_err(create_err)?;
         }
-        let file = File::create(&path).map_err(create_err)?;
+        let file = crate::fsutil::create(&path).map_err(create_err)?;
         let spec = hound::WavSpec {
             channels: 2,
             sample_rate: TELEPHONE_RATE,

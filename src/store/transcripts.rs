@@ -125,10 +125,7 @@ fn append_jsonl(dir: &Path, r: &TranscriptRecord) -> std::io::Result<()> {
         "text": r.text,
         "language": r.language,
     });
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(TRANSCRIPTS_FILE))?;
+    let mut f = crate::fsutil::append(&dir.join(TRANSCRIPTS_FILE))?;
     writeln!(f, "{line}")
 }
 

@@ -225,11 +225,11 @@ impl LiveKnowledge {
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KbError> {
     let target = dir.join(name);
     let parent = target.parent().unwrap_or(dir).to_path_buf();
-    fs::create_dir_all(&parent).map_err(|e| KbError::io(&parent, e))?;
+    crate::fsutil::create_dir_all(&parent).map_err(|e| KbError::io(&parent, e))?;
     let base = name.rsplit('/').next().unwrap_or(name);
     let tmp = parent.join(format!(".{base}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        let mut f = crate::fsutil::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, &target)

@@ -115,11 +115,8 @@ impl RecordSink {
 fn write_lines(dir: &PathBuf, rx: &Receiver<(&'static str, String)>) {
     while let Ok((file, line)) = rx.recv() {
         let path = dir.join(file);
-        let result = std::fs::create_dir_all(dir).and_then(|()| {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?;
+        let result = crate::fsutil::create_dir_all(dir).and_then(|()| {
+            let mut f = crate::fsutil::append(&path)?;
             writeln!(f, "{line}")
         });
         if let Err(e) = result {
