@@ -26,6 +26,10 @@ const TUNING: &[(&str, &str)] = &[
     ("4111.1111.1111.1111", "****.****.****.1111"),
     ("4111 / 1111 / 1111 / 1111", "**** / **** / **** / 1111"),
     ("account 123456789, thanks", "account *****6789, thanks"),
+    (
+        "call me on +1 (555) 123-4567",
+        "call me on +* (***) ***-4567",
+    ),
     // Fillers between groups.
     ("4111 1111 uh 1111 1111", "**** **** uh **** 1111"),
     (
@@ -83,7 +87,16 @@ const TUNING: &[(&str, &str)] = &[
         "四一一一 那个 一一一一 一一一一 一一一一",
         "**** 那个 **** **** 一一一一",
     ),
+    (
+        "卡号是4111 1111 1111 1111，有效期09/27，安全码123",
+        "卡号是**** **** **** 1111，有效期**/**，安全码***",
+    ),
     // Kept.
+    (
+        "I need one ticket for two people at three",
+        "I need one ticket for two people at three",
+    ),
+    ("I paid 1,234,567 dollars", "I paid 1,234,567 dollars"),
     (
         "my order is 4711 and costs $25.50 at 10:30",
         "my order is 4711 and costs $25.50 at 10:30",
@@ -109,6 +122,7 @@ const TUNING: &[(&str, &str)] = &[
     ),
     // Cues.
     ("my CVV is 123", "my CVV is ***"),
+    ("The CVV? It is 1 2 3", "The CVV? It is * * *"),
     ("CVC: seven three seven", "CVC: **** **** ****"),
     (
         "the security code is uh 4 5 6",
