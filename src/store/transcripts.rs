@@ -191,6 +191,12 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1]["text"], "card ************1111");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join(TRANSCRIPTS_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
         let store = Store::open(&dir, CallerPolicy::Redact).unwrap();
         assert_eq!(store.transcripts_of("abc").unwrap().len(), 2);
         let _ = std::fs::remove_dir_all(&dir);
