@@ -101,11 +101,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     ));
     sweep_recordings(&recordings).await;
     tokio::spawn(sweep_hourly(Arc::clone(&recordings), stop_rx.clone()));
-    let (logic, transcripts) = logic_for(
-        &config,
-        agent.as_ref().map_err(String::as_str),
-        &recordings,
-    )?;
+    let (logic, transcripts) =
+        logic_for(&config, agent.as_ref().map_err(String::as_str), &recordings)?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
         match api.await {

@@ -73,11 +73,7 @@ pub struct SweepPlan {
 /// Decides a sweep: files last written at or before `now − retention` go, and a date
 /// directory of a day before `now`'s (UTC) goes once nothing is left in it (today's may be
 /// about to receive a recording).
-pub fn plan_sweep(
-    dirs: &[ListedDir],
-    now: SystemTime,
-    retention: Option<Duration>,
-) -> SweepPlan {
+pub fn plan_sweep(dirs: &[ListedDir], now: SystemTime, retention: Option<Duration>) -> SweepPlan {
     let cutoff = retention.and_then(|r| now.checked_sub(r));
     let today = date_of(now);
     let mut plan = SweepPlan::default();
@@ -187,11 +183,7 @@ impl Recordings {
 
     /// The recorder for a new call, or `None` when the quota is reached. Its bytes count
     /// toward the quota as they are written.
-    pub fn start(
-        &self,
-        call_id: &str,
-        now: SystemTime,
-    ) -> Option<Result<Recorder, RecorderError>> {
+    pub fn start(&self, call_id: &str, now: SystemTime) -> Option<Result<Recorder, RecorderError>> {
         if !self.admit(now) {
             return None;
         }
@@ -213,7 +205,9 @@ impl Recordings {
         for file in &plan.delete_files {
             match std::fs::remove_file(file) {
                 Ok(()) => report.files += 1,
-                Err(e) => tracing::warn!(error = %e, path = %file.display(), "recording not deleted"),
+                Err(e) => {
+                    tracing::warn!(error = %e, path = %file.display(), "recording not deleted")
+                }
             }
         }
         for dir in &plan.delete_dirs {

@@ -37,7 +37,10 @@ fn the_sweep_deletes_what_is_past_the_retention_and_emptied_past_days() {
         ),
         dir(
             "2026-10-23",
-            vec![file("edge", 30, 30 * DAY), file("young", 40, 30 * DAY - Duration::from_secs(1))],
+            vec![
+                file("edge", 30, 30 * DAY),
+                file("young", 40, 30 * DAY - Duration::from_secs(1)),
+            ],
         ),
         dir("2026-11-20", vec![]),
         dir("2026-11-22", vec![]),
@@ -114,7 +117,12 @@ fn a_sweep_deletes_old_recordings_on_disk() {
     let tmp = tempfile::tempdir().unwrap();
     let rec = Recordings::new(tmp.path().to_path_buf(), limits(u64::MAX));
     let old_day = now() - 40 * DAY;
-    let old = rec.start("old", old_day).unwrap().unwrap().finish().unwrap();
+    let old = rec
+        .start("old", old_day)
+        .unwrap()
+        .unwrap()
+        .finish()
+        .unwrap();
     std::fs::File::options()
         .write(true)
         .open(&old.path)

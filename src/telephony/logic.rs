@@ -64,10 +64,7 @@ pub type LogicFactory = Arc<dyn Fn(&CallInfo) -> Box<dyn CallLogic> + Send + Syn
 
 /// The factory for a `calls.logic` config value: `demo` (the built-in DTMF read-back
 /// script, recording into `recordings`), `silent` ([`DemoLogic`]) or `probe` ([`ProbeLogic`]).
-pub fn factory_for(
-    name: &str,
-    recordings: &Arc<crate::media::Recordings>,
-) -> LogicFactory {
+pub fn factory_for(name: &str, recordings: &Arc<crate::media::Recordings>) -> LogicFactory {
     match name {
         "probe" => Arc::new(|info: &CallInfo| Box::new(ProbeLogic::new(info.call_no))),
         "silent" => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
