@@ -545,6 +545,42 @@ fn demo_script_records_the_call_and_stores_its_record() {
     assert_eq!(calls[0].codec.as_deref(), Some("PCMU"));
     assert!(calls[0].packets_received >= 90, "{:?}", calls[0]);
     assert!(!calls[0].call_id_hash.contains("demo-"));
+    drop(store);
+    data_is_private_and_has_no_call_id(&dir.0.join("data"), "demo-1-");
+}
+
+/// Every file voxgate wrote under `data` is 0600 and every directory 0700 (`data` included:
+/// voxgate created it), and no file holds the clear Call-ID.
+fn data_is_private_and_has_no_call_id(data: &std::path::Path, call_id: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data), 0o700, "{}", data.display());
+    let mut dirs = vec![data.to_path_buf()];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                assert_eq!(mode(&p), 0o700, "{}", p.display());
+                dirs.push(p);
+                continue;
+            }
+            files += 1;
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(
+                !bytes
+                    .windows(call_id.len())
+                    .any(|w| w == call_id.as_bytes()),
+                "the clear Call-ID is in {}",
+                p.display()
+            );
+        }
+    }
+    assert!(
+        files >= 3,
+        "calls.jsonl, the database and the recording expected"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
