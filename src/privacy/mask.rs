@@ -41,6 +41,8 @@ enum Kind {
     Month,
     /// 年 or 月: joins the parts of a date after an expiry cue, a word elsewhere.
     Joiner,
+    /// A full date ("2024-03-12"): never part of a card number; masked after an expiry cue.
+    Date,
     /// What an earlier masking wrote (`*`): a value already masked.
     Masked,
     /// Any other word or character.
@@ -129,6 +131,10 @@ fn mark_value_after(items: &mut [Item], from: usize, cue: Cue) -> usize {
         let item = items[j];
         match item.kind {
             Kind::Masked => return j + 1,
+            Kind::Date if cue == Cue::Expiry => {
+                items[j].mask = true;
+                return j + 1;
+            }
             Kind::Digit | Kind::Words => return mark_value_run(items, j, cue),
             Kind::Month if cue == Cue::Expiry => {
                 let end = mark_value_run(items, j, cue);
@@ -267,6 +273,11 @@ fn render(text: &str, items: &[Item]) -> String {
     for item in items {
         match (item.mask, item.kind) {
             (true, Kind::Digit) => out.push(MASK_CHAR),
+            (true, Kind::Date) => out.extend(
+                text[item.start..item.end]
+                    .chars()
+                    .map(|c| if c.is_ascii_digit() { MASK_CHAR } else { c }),
+            ),
             (true, _) => out.push_str(MASK_WORD),
             (false, _) => out.push_str(&text[item.start..item.end]),
         }

@@ -166,7 +166,7 @@ pub(super) fn tokenize(text: &str) -> Vec<Item> {
         let (start, c) = chars[k];
         let (kind, next, digits): (Kind, usize, &[u8]) = if let Some(d) = char_digit(c) {
             match plain_number(&chars, k) {
-                Some(end) => (Kind::Other, end, &[]),
+                Some((kind, end)) => (kind, end, &[]),
                 None => {
                     items.push(Item::with_digits(start, byte(k + 1), Kind::Digit, &[d]));
                     k += 1;
@@ -206,12 +206,15 @@ fn scan(chars: &[(usize, char)], k: usize, pred: impl Fn(char) -> bool) -> usize
     k + chars[k..].iter().take_while(|&&(_, c)| pred(c)).count()
 }
 
-/// A time ("10:30") or an amount ("$1,299.99") starting at `k`: never part of a card number.
-/// Returns its end.
-fn plain_number(chars: &[(usize, char)], k: usize) -> Option<usize> {
+/// A time ("10:30"), an amount ("$1,299.99") or a full date ("2024-03-12", "12/03/2024")
+/// starting at `k`: never part of a card number. Returns its kind and end.
+fn plain_number(chars: &[(usize, char)], k: usize) -> Option<(Kind, usize)> {
     let ascii = |i: usize| chars.get(i).is_some_and(|&(_, c)| c.is_ascii_digit());
     if !ascii(k) || (k > 0 && ascii(k - 1)) {
         return None;
+    }
+    if let Some(end) = full_date(chars, k) {
+        return Some((Kind::Date, end));
     }
     let digits_end = scan(chars, k, |c| c.is_ascii_digit());
     let currency = k > 0 && matches!(chars[k - 1].1, '$' | '€' | '£' | '¥' | '￥');
@@ -228,7 +231,33 @@ fn plain_number(chars: &[(usize, char)], k: usize) -> Option<usize> {
     {
         end = scan(chars, end + 1, |c| c.is_ascii_digit());
     }
-    Some(end)
+    Some((Kind::Other, end))
+}
+
+/// The end of a date with a year at `k`: `YYYY-MM-DD`, `YYYY/MM/DD` or `D/M/YYYY` (with `/`,
+/// `-` or `.`), not followed by more groups.
+fn full_date(chars: &[(usize, char)], k: usize) -> Option<usize> {
+    let group = |at: usize| {
+        let end = scan(chars, at, |c| c.is_ascii_digit());
+        (end > at).then_some((end - at, end))
+    };
+    let (a, end_a) = group(k)?;
+    let sep = chars
+        .get(end_a)
+        .map(|&(_, c)| c)
+        .filter(|c| matches!(c, '-' | '/' | '.'))?;
+    let (b, end_b) = group(end_a + 1)?;
+    if chars.get(end_b).map(|&(_, c)| c) != Some(sep) {
+        return None;
+    }
+    let (c, end_c) = group(end_b + 1)?;
+    let more = chars.get(end_c).is_some_and(|&(_, n)| is_sep(n))
+        && chars
+            .get(end_c + 1)
+            .is_some_and(|&(_, n)| n.is_ascii_digit())
+        && chars.get(end_c).map(|&(_, n)| n) == Some(sep);
+    let shape = matches!((a, b, c), (4, 2, 2)) || (a <= 2 && b <= 2 && c == 4);
+    (shape && !more).then_some(end_c)
 }
 
 /// The ASCII word at `k` (letters, inner apostrophes): its end.

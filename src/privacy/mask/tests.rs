@@ -117,6 +117,10 @@ const TUNING: &[(&str, &str)] = &[
     ),
     ("我想订两张票，三点出发", "我想订两张票，三点出发"),
     (
+        "delivery on 2024-03-12, 2024-03-15 or 15/03/2024",
+        "delivery on 2024-03-12, 2024-03-15 or 15/03/2024",
+    ),
+    (
         "I forgot my PIN, can you help?",
         "I forgot my PIN, can you help?",
     ),
@@ -133,6 +137,7 @@ const TUNING: &[(&str, &str)] = &[
         "the three digits on the back are **** **** ****",
     ),
     ("expiry 04/27", "expiry **/**"),
+    ("the card expires 30/04/2027", "the card expires **/**/****"),
     (
         "it expires oh four twenty seven",
         "it expires **** **** ****",
