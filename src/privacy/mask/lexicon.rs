@@ -173,6 +173,9 @@ pub(super) fn tokenize(text: &str) -> Vec<Item> {
                     continue;
                 }
             }
+        } else if c == '十' {
+            // Ten, as in 十二月 (December) after an expiry cue; never in a read-out number.
+            (Kind::Digit, k + 1, &[1, 0])
         } else if is_sep(c) {
             (Kind::Sep, scan(&chars, k, is_sep), &[])
         } else if c == '*' || c == '＊' {
