@@ -186,7 +186,7 @@ fn tuning_table() {
 
 #[test]
 fn masking_twice_changes_nothing_more() {
-    for (said, _) in TUNING {
+    for (said, _) in TUNING.iter().chain(super::heldout::HELD_OUT) {
         let once = mask_numbers(said);
         assert_eq!(mask_numbers(&once), once, "{said:?}");
     }
@@ -227,4 +227,24 @@ fn a_100_kb_transcript_is_masked_in_linear_time() {
     assert!(!masked.contains("四一"));
     assert_eq!(run_masked.matches('1').count(), 4);
     assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+}
+
+#[test]
+fn the_tables_hold_at_least_sixty_cases_in_both_languages() {
+    let all: Vec<&str> = TUNING
+        .iter()
+        .chain(super::heldout::HELD_OUT)
+        .map(|(said, _)| *said)
+        .collect();
+    eprintln!(
+        "tuning {}, held-out {}",
+        TUNING.len(),
+        super::heldout::HELD_OUT.len()
+    );
+    assert!(all.len() >= 60);
+    let mandarin = all
+        .iter()
+        .filter(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        .count();
+    assert!(mandarin >= 15, "{mandarin} Mandarin cases");
 }
