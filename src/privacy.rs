@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 mod mask;
 
-pub use mask::mask_numbers;
+pub use mask::{hide_digits, mask_numbers};
 
 /// A value that must not appear in logs. `Debug` and `Display` print `***` followed by a short
 /// hash keyed per process: equal values print the same within one run (so log lines correlate),
@@ -80,20 +80,6 @@ pub fn stable_hash(value: &str) -> String {
     out
 }
 
-/// `text` for a log line: every digit hidden (`#`), whatever the run's length, so even a
-/// card number recognized piece by piece in partial transcripts never reaches the logs.
-pub fn hide_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_digit() || ('０'..='９').contains(&c) {
-                '#'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -103,6 +89,10 @@ mod tests {
     fn log_text_has_no_digits_at_all() {
         assert_eq!(hide_digits("card is for 111111."), "card is for ######.");
         assert_eq!(hide_digits("卡号４１"), "卡号##");
+        assert_eq!(
+            hide_digits("four one one one, 四一一一 at 10:30"),
+            "# # # #, #### at ##:##"
+        );
     }
 
     #[test]

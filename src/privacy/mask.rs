@@ -110,6 +110,26 @@ pub fn mask_numbers(text: &str) -> String {
     render(text, &items)
 }
 
+/// `text` for a log line: every digit hidden (`#`), whatever the run's length, digit words
+/// ("four", 四) included, so even a card number recognized piece by piece in partial
+/// transcripts never reaches the logs.
+pub fn hide_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for item in lexicon::tokenize(text) {
+        match item.kind {
+            Kind::Digit | Kind::Words => out.push('#'),
+            _ => out.extend(text[item.start..item.end].chars().map(|c| {
+                if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+                    '#'
+                } else {
+                    c
+                }
+            })),
+        }
+    }
+    out
+}
+
 /// Marks the value after every cue word (see [`mask_numbers`]).
 fn mark_cue_values(text: &str, items: &mut [Item]) {
     let mut i = 0;
