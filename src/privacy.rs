@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 mod mask;
 
-pub use mask::{hide_digits, mask_numbers};
+pub use mask::{Carry, hide_digits, mask_numbers, mask_utterance};
 
 /// A value that must not appear in logs. `Debug` and `Display` print `***` followed by a short
 /// hash keyed per process: equal values print the same within one run (so log lines correlate),

@@ -104,9 +104,43 @@ impl Item {
 /// Amounts ("$1,299.99"), times ("10:30"), dates, order numbers of up to eight digits and
 /// ordinary words ("one more thing") are kept. Idempotent; linear in the text's length.
 pub fn mask_numbers(text: &str) -> String {
+    mask_utterance(text, &mut Carry::default())
+}
+
+/// Digits carried at most from one utterance to the next.
+const MAX_CARRY: usize = 32;
+
+/// The digits the previous utterance of a call ended with. A caller reading a card pauses
+/// between groups and the recognizer may cut the number into utterances ("4111 1111" …
+/// "1111 1111"): the digits carried count toward the number the next utterance begins
+/// with, so its part is masked (what was stored before stays as it was). `Debug` shows only
+/// how many digits it holds.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Carry(Vec<u8>);
+
+impl Carry {
+    /// Whether the previous utterance ended outside a number.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Carry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Carry({} digits)", self.0.len())
+    }
+}
+
+/// [`mask_numbers`] for one utterance of a call, after those in `carry` (updated for the
+/// next one).
+pub fn mask_utterance(text: &str, carry: &mut Carry) -> String {
     let mut items = lexicon::tokenize(text);
     mark_cue_values(text, &mut items);
-    mark_long_runs(&mut items);
+    let mut tail = mark_long_runs(&mut items, &carry.0);
+    if tail.len() > MAX_CARRY {
+        tail.drain(..tail.len() - MAX_CARRY);
+    }
+    carry.0 = tail;
     render(text, &items)
 }
 
@@ -233,9 +267,15 @@ impl Gap {
 }
 
 /// Marks every card number and long identifier but its last four digits.
-fn mark_long_runs(items: &mut [Item]) {
+/// `carry` are digits said just before the text: they join a number the text begins with,
+/// and then the whole part in this text is masked (more may follow in the next utterance,
+/// so its last four digits are not known to be the number's last four). Returns the digits
+/// of the number the text ends in (empty if it ends otherwise).
+fn mark_long_runs(items: &mut [Item], carry: &[u8]) -> Vec<u8> {
     let mut run: Vec<usize> = Vec::new();
-    let mut digits: Vec<u8> = Vec::new();
+    let mut digits: Vec<u8> = carry.to_vec();
+    let mut open = !carry.is_empty();
+    let mut keep = if open { 0 } else { KEEP_DIGITS };
     let mut gap = Gap::default();
     for i in 0..items.len() {
         let item = items[i];
@@ -243,18 +283,28 @@ fn mark_long_runs(items: &mut [Item]) {
             run.push(i);
             digits.extend_from_slice(item.digits());
             gap = Gap::default();
-        } else if run.is_empty() || !gap.admit(text_len(&item), item.kind) {
-            finish_run(items, &mut run, &mut digits);
+        } else if (run.is_empty() && !open) || !gap.admit(text_len(&item), item.kind) {
+            finish_run(items, &mut run, &mut digits, keep);
             gap = Gap::default();
+            open = false;
+            keep = KEEP_DIGITS;
         }
     }
-    finish_run(items, &mut run, &mut digits);
+    let tail = if run.is_empty() && !open {
+        Vec::new()
+    } else {
+        digits.clone()
+    };
+    finish_run(items, &mut run, &mut digits, keep);
+    tail
 }
 
-fn finish_run(items: &mut [Item], run: &mut Vec<usize>, digits: &mut Vec<u8>) {
+/// Marks the run's items but those of its last `keep` digits if it is a card or an
+/// identifier.
+fn finish_run(items: &mut [Item], run: &mut Vec<usize>, digits: &mut Vec<u8>, keep: usize) {
     let card = (13..=19).contains(&digits.len()) && luhn_valid(digits);
     if card || digits.len() >= ID_DIGITS {
-        let mut keep = KEEP_DIGITS;
+        let mut keep = keep;
         for &i in run.iter().rev() {
             let n = usize::from(items[i].len);
             if keep >= n {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use super::{luhn_valid, mask_numbers};
+use super::{Carry, luhn_valid, mask_numbers, mask_utterance};
 
 /// (said, stored).
 const TUNING: &[(&str, &str)] = &[
@@ -247,4 +247,41 @@ fn the_tables_hold_at_least_sixty_cases_in_both_languages() {
         .filter(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
         .count();
     assert!(mandarin >= 15, "{mandarin} Mandarin cases");
+}
+
+/// Utterances of one call, masked in order.
+fn utterances(said: &[&str]) -> Vec<String> {
+    let mut carry = Carry::default();
+    said.iter().map(|s| mask_utterance(s, &mut carry)).collect()
+}
+
+#[test]
+fn a_number_cut_into_utterances_is_masked_from_where_it_goes_past_eight_digits() {
+    assert_eq!(
+        utterances(&["my card is 4111 1111", "1111 1111.", "thanks"]),
+        ["my card is 4111 1111", "**** ****.", "thanks"]
+    );
+    assert_eq!(
+        utterances(&["four one one one", "one one one one", "uh, 1111", "1111"]),
+        ["four one one one", "one one one one", "uh, ****", "****"]
+    );
+    assert_eq!(
+        utterances(&["卡号四一一一一一一一", "一一一一一一一一"]),
+        ["卡号四一一一一一一一", "********"]
+    );
+    // A long number in one utterance keeps its last four; its continuation is all masked.
+    assert_eq!(
+        utterances(&["4111 1111 1111", "1111"]),
+        ["**** **** 1111", "****"]
+    );
+    // A word between them: two numbers.
+    assert_eq!(
+        utterances(&["order 12345678", "and 4 items"]),
+        ["order 12345678", "and 4 items"]
+    );
+    let mut carry = Carry::default();
+    mask_utterance("4111 1111 1111 1111", &mut carry);
+    assert!(!format!("{carry:?}").contains("4111"));
+    mask_utterance("thank you", &mut carry);
+    assert!(carry.is_empty());
 }
