@@ -110,12 +110,17 @@ pub fn spawn_transcript_sink(
             let Some(mut record) = record else {
                 continue;
             };
-            let carry = carries.entry(record.call_id_hash.clone()).or_default();
-            record.text = mask_utterance(&record.text, carry);
-            if carry.is_empty() {
-                carries.remove(&record.call_id_hash);
-            } else if carries.len() > MAX_CARRIES {
-                carries.clear();
+            // The agent's lines (on agent calls) neither end nor continue the caller's number.
+            if record.text.starts_with(crate::dialog::voice::AGENT_PREFIX) {
+                record.text = mask_numbers(&record.text);
+            } else {
+                let carry = carries.entry(record.call_id_hash.clone()).or_default();
+                record.text = mask_utterance(&record.text, carry);
+                if carry.is_empty() {
+                    carries.remove(&record.call_id_hash);
+                } else if carries.len() > MAX_CARRIES {
+                    carries.clear();
+                }
             }
             if let Err(e) = store.insert_transcript(&record) {
                 tracing::warn!(error = %e, seq = record.seq, "transcript not stored");
@@ -192,7 +197,10 @@ mod tests {
             tx.send(TranscriptMsg::Done(record(2, "my card is 4111 1111")))
                 .await
                 .unwrap();
-            tx.send(TranscriptMsg::Done(record(3, "1111 1111")))
+            tx.send(TranscriptMsg::Done(record(3, "[agent] Go on.")))
+                .await
+                .unwrap();
+            tx.send(TranscriptMsg::Done(record(4, "1111 1111")))
                 .await
                 .unwrap();
             let late = record(1, "card 4111111111111111");
@@ -207,11 +215,12 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines.len(), 4);
-        // The card cut into two utterances: the second part is masked.
+        assert_eq!(lines.len(), 5);
+        // The card cut into two utterances (the agent spoke between): the second part is
+        // masked.
         assert_eq!(lines[1]["text"], "my card is 4111 1111");
-        assert_eq!(lines[2]["text"], "**** ****");
-        assert_eq!(lines[3]["text"], "card ************1111");
+        assert_eq!(lines[3]["text"], "**** ****");
+        assert_eq!(lines[4]["text"], "card ************1111");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.join(TRANSCRIPTS_FILE))
             .unwrap()
@@ -219,7 +228,7 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
         let store = Store::open(&dir, CallerPolicy::Redact).unwrap();
-        assert_eq!(store.transcripts_of("abc").unwrap().len(), 4);
+        assert_eq!(store.transcripts_of("abc").unwrap().len(), 5);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
