@@ -225,7 +225,7 @@ fn run_step(args: &Args, n: usize, dir: &Path, audio: &Path) -> Result<Step> {
     step.setup_sipp_ms = sipp.setup_times_ms();
     std::thread::sleep(Duration::from_millis(500));
     gw.stop(Duration::from_secs(15))?;
-    step.media = Media::from_summaries(&gw.summaries());
+    step.media = Media::from_summaries(&gw.summaries(), client.call_hashes());
     step.load_after = procfs::load_avg();
     if !step.passed() {
         let errors = sipp.errors();

@@ -29,6 +29,8 @@ pub struct Config {
     pub calls: CallsConfig,
     /// The AI agent: knowledge base, language model, tools, guardrail limits.
     pub agent: crate::dialog::AgentSettings,
+    /// Call recordings: quota and retention.
+    pub recordings: RecordingsConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`); `$VOXGATE_MODELS` overrides it.
@@ -220,6 +222,38 @@ pub struct CallsConfig {
     pub logic: String,
 }
 
+/// `[recordings]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecordingsConfig {
+    /// While the recordings take this many megabytes (10^6 bytes) or more, new calls are not
+    /// recorded (they go on; existing recordings are kept).
+    pub max_total_mb: u64,
+    /// Recordings are deleted this many days after they were written (checked at start and
+    /// hourly); 0 keeps them forever.
+    pub retention_days: u32,
+}
+
+impl Default for RecordingsConfig {
+    fn default() -> Self {
+        RecordingsConfig {
+            max_total_mb: 2048,
+            retention_days: 30,
+        }
+    }
+}
+
+impl RecordingsConfig {
+    /// The limits the recordings are kept under.
+    pub fn limits(&self) -> crate::media::RecordingLimits {
+        crate::media::RecordingLimits {
+            max_total_bytes: self.max_total_mb.saturating_mul(1_000_000),
+            retention: (self.retention_days > 0)
+                .then(|| Duration::from_secs(u64::from(self.retention_days) * 86_400)),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -228,6 +262,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             calls: CallsConfig::default(),
             agent: crate::dialog::AgentSettings::default(),
+            recordings: RecordingsConfig::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: PathBuf::from("./models"),
             log_level: "info".into(),
@@ -530,6 +565,19 @@ impl Config {
             return invalid("log_level", "must be error, warn, info, debug or trace");
         }
         self.http.validate()?;
+        let r = &self.recordings;
+        if !(1..=100_000_000).contains(&r.max_total_mb) {
+            return invalid(
+                "recordings.max_total_mb",
+                "must be between 1 and 100000000 (use calls.logic to record nothing)",
+            );
+        }
+        if r.retention_days > 36_500 {
+            return invalid(
+                "recordings.retention_days",
+                "must be at most 36500 (0 keeps recordings forever)",
+            );
+        }
         self.agent.validate().map_err(agent_invalid)?;
         Ok(())
     }

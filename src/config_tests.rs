@@ -89,6 +89,18 @@ fn validation_names_the_field() {
     let mut c = Config::default();
     c.calls.logic = "nope".into();
     assert_eq!(field_of(c.validate().unwrap_err()), "calls.logic");
+    let mut c = Config::default();
+    c.recordings.max_total_mb = 0;
+    assert_eq!(
+        field_of(c.validate().unwrap_err()),
+        "recordings.max_total_mb"
+    );
+    let mut c = Config::default();
+    c.recordings.retention_days = 36_501;
+    assert_eq!(
+        field_of(c.validate().unwrap_err()),
+        "recordings.retention_days"
+    );
     for t1 in [0, 49, 4001] {
         let mut c = Config::default();
         c.sip.t1_ms = t1;
@@ -177,4 +189,22 @@ fn the_agent_block_is_read_and_checked() {
     let mut c = Config::default();
     c.agent.max_turns = 0;
     assert_eq!(field_of(c.validate().unwrap_err()), "agent.max_turns");
+}
+
+#[test]
+fn recordings_have_a_quota_and_a_retention() {
+    let c = Config::default();
+    assert_eq!(
+        (c.recordings.max_total_mb, c.recordings.retention_days),
+        (2048, 30)
+    );
+    let limits = c.recordings.limits();
+    assert_eq!(limits.max_total_bytes, 2_048_000_000);
+    assert_eq!(limits.retention, Some(Duration::from_secs(30 * 86_400)));
+    let c = Config::from_toml("[recordings]\nmax_total_mb = 10\nretention_days = 0\n").unwrap();
+    c.validate().unwrap();
+    assert_eq!(c.recordings.limits().retention, None);
+    assert_eq!(c.recordings.limits().max_total_bytes, 10_000_000);
+    let e = Config::from_toml("[recordings]\nmax_total_gb = 1\n").unwrap_err();
+    assert!(e.contains("max_total_gb"), "{e}");
 }

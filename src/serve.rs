@@ -2,11 +2,15 @@
 //! until Ctrl-C or SIGTERM, then shuts down gracefully (no new calls; running calls finish
 //! until the grace deadline, then are hung up). The edge of the program: errors are anyhow.
 
+use std::sync::Arc;
+use std::time::SystemTime;
+
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::api::{self, AgentSlot, ApiState};
 use voxgate::config::{Config, Overrides};
 use voxgate::dialog::{Agent, DemoEndpoint};
+use voxgate::media::{Recordings, SWEEP_INTERVAL};
 use voxgate::models::{ModelId, Models};
 use voxgate::speech::stt::{SttModel, SttPool};
 use voxgate::store::{CallerPolicy, Store, TranscriptMsg, spawn_store_sink, spawn_transcript_sink};
@@ -40,7 +44,7 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    std::fs::create_dir_all(&config.data_dir)
+    voxgate::fsutil::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -104,7 +108,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let (logic, transcripts) = logic_for(&config, agent.as_ref().map_err(String::as_str))?;
+    let recordings = Arc::new(Recordings::new(
+        config.data_dir.clone(),
+        config.recordings.limits(),
+    ));
+    sweep_recordings(&recordings).await;
+    tokio::spawn(sweep_hourly(Arc::clone(&recordings), stop_rx.clone()));
+    let (logic, transcripts) =
+        logic_for(&config, agent.as_ref().map_err(String::as_str), &recordings)?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
         match api.await {
@@ -126,18 +137,43 @@ async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Deletes the recordings past their retention and measures what is left for the quota.
+async fn sweep_recordings(recordings: &Arc<Recordings>) {
+    let r = Arc::clone(recordings);
+    match tokio::task::spawn_blocking(move || r.sweep(SystemTime::now())).await {
+        Ok(Ok(report)) => tracing::info!(
+            deleted = report.files,
+            kept_mb = report.kept_bytes / 1_000_000,
+            "recordings swept"
+        ),
+        Ok(Err(e)) => tracing::warn!(error = %e, "recordings not swept"),
+        Err(e) => tracing::warn!(error = %e, "recordings sweep failed"),
+    }
+}
+
+/// Sweeps the recordings every `SWEEP_INTERVAL` until shutdown.
+async fn sweep_hourly(recordings: Arc<Recordings>, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(SWEEP_INTERVAL) => sweep_recordings(&recordings).await,
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// The call logic `calls.logic` names. `transcribe` loads the speech model (refusing to
 /// start when it is missing), starts the shared pool and the transcript sink, whose task is
 /// returned to be awaited at shutdown.
 fn logic_for(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
+    recordings: &Arc<Recordings>,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     if config.calls.logic == "agent" {
         return agent_logic(config, agent);
     }
     if config.calls.logic != "transcribe" {
-        return Ok((factory_for(&config.calls.logic, &config.data_dir), None));
+        return Ok((factory_for(&config.calls.logic, recordings), None));
     }
     let path = Models::locate(&config.models_dir)?.require(ModelId::WhisperTinyEn)?;
     let model = SttModel::load(&path)?;

@@ -44,10 +44,13 @@ fn stream_call(
     renamed
 }
 
+/// The summary of the first call of the SIPp run started with `-cid_str <cid>-%u` (the
+/// summaries carry only the Call-ID's hash).
 fn by_cid<'a>(summaries: &'a [Value], cid: &str) -> &'a Value {
+    let hash = voxgate::privacy::stable_hash(&format!("{cid}-1"));
     summaries
         .iter()
-        .find(|s| s["call_id"].as_str().unwrap().starts_with(cid))
+        .find(|s| s["call_id_hash"] == hash.as_str())
         .unwrap_or_else(|| panic!("no summary for {cid}: {summaries:?}"))
 }
 
@@ -280,11 +283,11 @@ fn at_the_call_limit_new_invites_get_503() {
     let ports = Ports::new(9);
     let gw = Gateway::start(&dir.0, ports, "max_calls = 1", "");
     let sf = stream_call(&dir, "uac_rtp.xml", "first", true, 3.0, 3000);
-    let first = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "first-%u-%p@%s"]);
+    let first = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "first-%u"]);
     gw.wait_log("incoming call", SECS_10);
     let sf = stream_call(&dir, "uac_expect_503.xml", "second", true, 0.1, 0);
     sipp_ok(
-        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "second-%u-%p@%s"]),
+        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "second-%u"]),
         &gw,
     );
     sipp_ok(first, &gw);
@@ -307,8 +310,8 @@ fn two_calls_at_once_do_not_hear_each_other() {
     let gw = Gateway::start(&dir.0, ports, "", "");
     let loud = stream_call(&dir, "uac_rtp.xml", "loud", true, 2.0, 2500);
     let quiet = stream_call(&dir, "uac_rtp.xml", "quiet", false, 2.0, 2500);
-    let a = Sipp::spawn(&dir.0, ports, 0, &loud, &["-cid_str", "loud-%u-%p@%s"]);
-    let b = Sipp::spawn(&dir.0, ports, 1, &quiet, &["-cid_str", "quiet-%u-%p@%s"]);
+    let a = Sipp::spawn(&dir.0, ports, 0, &loud, &["-cid_str", "loud-%u"]);
+    let b = Sipp::spawn(&dir.0, ports, 1, &quiet, &["-cid_str", "quiet-%u"]);
     sipp_ok(a, &gw);
     sipp_ok(b, &gw);
     let s = gw.wait_summaries(2, SECS_10);
@@ -331,13 +334,13 @@ fn graceful_shutdown_refuses_new_calls_then_hangs_up_at_the_deadline() {
     let ports = Ports::new(11);
     let mut gw = Gateway::start(&dir.0, ports, "shutdown_grace_secs = 2", "");
     let sf = stream_call(&dir, "uac_vanish.xml", "running", true, 6.0, 0);
-    let running = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "running-%u-%p@%s"]);
+    let running = Sipp::spawn(&dir.0, ports, 0, &sf, &["-cid_str", "running-%u"]);
     gw.wait_log("incoming call", SECS_10);
     gw.signal_term();
     gw.wait_log("shutting down", SECS_10);
     let sf = stream_call(&dir, "uac_expect_503.xml", "late", true, 0.1, 0);
     sipp_ok(
-        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "late-%u-%p@%s"]),
+        Sipp::spawn(&dir.0, ports, 1, &sf, &["-cid_str", "late-%u"]),
         &gw,
     );
     sipp_ok(running, &gw);
@@ -391,7 +394,7 @@ fn calls_over_tcp_use_the_callers_connection() {
     );
     // BYE from voxgate travels back on the caller's connection.
     let sf = stream_call(&dir, "uac_info_hash.xml", "tcpinfo", true, 0.1, 0);
-    let extra = ["-t", "t1", "-cid_str", "tcpinfo-%u-%p@%s"];
+    let extra = ["-t", "t1", "-cid_str", "tcpinfo-%u"];
     sipp_ok(Sipp::spawn(&dir.0, ports, 1, &sf, &extra), &gw);
     let s = gw.wait_summaries(2, SECS_10);
     assert_eq!(by_cid(&s, "tcpinfo")["cause"], "logic");
@@ -542,6 +545,42 @@ fn demo_script_records_the_call_and_stores_its_record() {
     assert_eq!(calls[0].codec.as_deref(), Some("PCMU"));
     assert!(calls[0].packets_received >= 90, "{:?}", calls[0]);
     assert!(!calls[0].call_id_hash.contains("demo-"));
+    drop(store);
+    data_is_private_and_has_no_call_id(&dir.0.join("data"), "demo-1-");
+}
+
+/// Every file voxgate wrote under `data` is 0600 and every directory 0700 (`data` included:
+/// voxgate created it), and no file holds the clear Call-ID.
+fn data_is_private_and_has_no_call_id(data: &std::path::Path, call_id: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data), 0o700, "{}", data.display());
+    let mut dirs = vec![data.to_path_buf()];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                assert_eq!(mode(&p), 0o700, "{}", p.display());
+                dirs.push(p);
+                continue;
+            }
+            files += 1;
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+            let bytes = std::fs::read(&p).unwrap();
+            assert!(
+                !bytes
+                    .windows(call_id.len())
+                    .any(|w| w == call_id.as_bytes()),
+                "the clear Call-ID is in {}",
+                p.display()
+            );
+        }
+    }
+    assert!(
+        files >= 3,
+        "calls.jsonl, the database and the recording expected"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

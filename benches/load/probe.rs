@@ -3,6 +3,7 @@
 //! monotonic clock while SIPp holds the load. Hand-written messages; every wait is bounded
 //! and the INVITE and BYE are retransmitted every 500 ms like any UDP client.
 
+use std::collections::HashSet;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,8 @@ pub(crate) struct SipClient {
     media: UdpSocket,
     target: SocketAddr,
     seq: u32,
+    /// `privacy::stable_hash` of every probe call's Call-ID (the summaries carry only that).
+    calls: HashSet<String>,
 }
 
 /// One response: status code, CSeq method and the To header's value.
@@ -36,7 +39,13 @@ impl SipClient {
             media,
             target,
             seq: 0,
+            calls: HashSet::new(),
         })
+    }
+
+    /// The hashed Call-IDs of the probe calls placed so far.
+    pub(crate) fn call_hashes(&self) -> &HashSet<String> {
+        &self.calls
     }
 
     fn local(&self) -> SocketAddr {
@@ -58,6 +67,7 @@ impl SipClient {
     pub(crate) fn call(&mut self) -> Result<Duration> {
         self.seq += 1;
         let call_id = format!("probe-{}-{}@127.0.0.1", std::process::id(), self.seq);
+        self.calls.insert(voxgate::privacy::stable_hash(&call_id));
         let port = self.media.local_addr()?.port();
         let sdp = format!(
             "v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\

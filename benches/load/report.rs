@@ -1,6 +1,8 @@
 //! The figures of one load step and the table they print as; percentiles; the media check of
 //! voxgate's call summaries (packets each way per call).
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 /// The share of its packets each way a call must carry to count as held with media: below
@@ -29,11 +31,12 @@ pub(crate) struct Media {
 }
 
 impl Media {
-    /// From the call summaries (`calls.jsonl` lines).
-    pub(crate) fn from_summaries(summaries: &[Value]) -> Media {
+    /// From the call summaries (`calls.jsonl` lines), leaving out the probe calls (by
+    /// their hashed Call-IDs).
+    pub(crate) fn from_summaries(summaries: &[Value], probes: &HashSet<String>) -> Media {
         let load: Vec<&Value> = summaries
             .iter()
-            .filter(|s| !s["call_id"].as_str().unwrap_or("").starts_with("probe-"))
+            .filter(|s| !probes.contains(s["call_id_hash"].as_str().unwrap_or("")))
             .collect();
         let field = |path: [&str; 2]| -> Vec<f64> {
             load.iter()

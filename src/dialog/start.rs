@@ -165,9 +165,15 @@ pub fn write_demo(dir: &Path) -> Result<(), AgentError> {
         path: dir.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
+    crate::fsutil::create_dir_all(dir).map_err(io)?;
     for (name, text) in DEMO_KB {
-        std::fs::write(dir.join(name), text).map_err(io)?;
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            crate::fsutil::create_dir_all(parent).map_err(io)?;
+        }
+        crate::fsutil::create(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .map_err(io)?;
     }
     Ok(())
 }

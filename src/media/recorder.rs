@@ -8,6 +8,8 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use super::TELEPHONE_RATE;
@@ -15,6 +17,10 @@ use crate::privacy::stable_hash;
 
 /// Header rewrite and flush interval, in frames (one second): a crash loses at most this much.
 const FLUSH_EVERY: u64 = TELEPHONE_RATE as u64;
+/// Bytes a stereo 16-bit frame takes in the file.
+const FRAME_BYTES: u64 = 4;
+/// Bytes of the WAV header.
+const HEADER_BYTES: u64 = 44;
 /// Stereo frames interleaved per batch write (a tick is 160–960 frames).
 const CHUNK_FRAMES: usize = 1024;
 
@@ -90,6 +96,10 @@ pub struct Recorder {
     path: PathBuf,
     frames: u64,
     since_flush: u64,
+    /// The recordings' total size, shared with the quota; bytes are added on each flush.
+    usage: Option<Arc<AtomicU64>>,
+    /// Bytes written since the last report to `usage`.
+    unreported: u64,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -114,9 +124,9 @@ impl Recorder {
             source,
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(create_err)?;
+            crate::fsutil::create_dir_all(dir).map_err(create_err)?;
         }
-        let file = File::create(&path).map_err(create_err)?;
+        let file = crate::fsutil::create(&path).map_err(create_err)?;
         let spec = hound::WavSpec {
             channels: 2,
             sample_rate: TELEPHONE_RATE,
@@ -134,7 +144,23 @@ impl Recorder {
             path,
             frames: 0,
             since_flush: 0,
+            usage: None,
+            unreported: HEADER_BYTES,
         })
+    }
+
+    /// Adds the bytes this recording writes to `usage` (each second and at the end), so the
+    /// quota sees recordings still being made.
+    pub fn with_usage(mut self, usage: Arc<AtomicU64>) -> Self {
+        self.usage = Some(usage);
+        self
+    }
+
+    fn report_usage(&mut self) {
+        if let Some(usage) = &self.usage {
+            usage.fetch_add(self.unreported, Ordering::Relaxed);
+            self.unreported = 0;
+        }
     }
 
     /// The file being written.
@@ -168,6 +194,7 @@ impl Recorder {
         }
         self.frames += len as u64;
         self.since_flush += len as u64;
+        self.unreported += len as u64 * FRAME_BYTES;
         if self.since_flush >= FLUSH_EVERY {
             self.since_flush = 0;
             self.flush()?;
@@ -178,6 +205,7 @@ impl Recorder {
     /// Rewrites the header and flushes: the file is readable up to here even if the process
     /// dies. Called every second of audio by `write_tick`.
     pub fn flush(&mut self) -> Result<(), RecorderError> {
+        self.report_usage();
         self.writer.flush().map_err(|source| RecorderError::Write {
             path: self.path.clone(),
             source,
@@ -185,7 +213,8 @@ impl Recorder {
     }
 
     /// Writes the final header and closes the file.
-    pub fn finish(self) -> Result<RecordingInfo, RecorderError> {
+    pub fn finish(mut self) -> Result<RecordingInfo, RecorderError> {
+        self.report_usage();
         let Self {
             writer,
             path,

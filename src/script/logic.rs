@@ -1,12 +1,11 @@
 //! The built-in script behind the runtime's [`CallLogic`] seam, and the factory that makes
 //! one per call with the embedded prompts and a recording under the data directory.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{DigitScript, ScriptAction, ScriptConfig};
-use crate::media::{PromptSet, Recorder};
+use crate::media::{PromptSet, Recordings};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
 impl CallLogic for DigitScript {
@@ -35,14 +34,18 @@ impl CallLogic for DigitScript {
     }
 }
 
-/// A factory of [`DigitScript`]s recording under `data_dir`. A recording that cannot be
-/// created is logged and the call goes on unrecorded.
-pub fn factory(data_dir: PathBuf) -> LogicFactory {
+/// A factory of [`DigitScript`]s recording into `recordings`. A recording that cannot be
+/// created is logged and the call goes on unrecorded; over the quota the call goes on
+/// unrecorded (`Recordings` warns once per interval).
+pub fn factory(recordings: Arc<Recordings>) -> LogicFactory {
     let prompts = PromptSet::embedded();
     Arc::new(move |info: &CallInfo| -> Box<dyn CallLogic> {
-        let recorder = Recorder::create(&data_dir, info.call_id.expose(), SystemTime::now())
-            .map_err(|e| tracing::warn!(call = info.call_no, error = %e, "call not recorded"))
-            .ok();
+        let recorder = recordings
+            .start(info.call_id.expose(), SystemTime::now())
+            .and_then(|r| {
+                r.map_err(|e| tracing::warn!(call = info.call_no, error = %e, "call not recorded"))
+                    .ok()
+            });
         match &prompts {
             Ok(p) => Box::new(DigitScript::new(
                 p.clone(),

@@ -178,12 +178,22 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `<data_dir>/voxgate.sqlite3` and migrates it.
     pub fn open(data_dir: &Path, caller_policy: CallerPolicy) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        let data_dir_err = |source| StoreError::DataDir {
             path: data_dir.to_path_buf(),
             source,
-        })?;
-        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        };
+        crate::fsutil::create_dir_all(data_dir).map_err(data_dir_err)?;
+        // SQLite gives its -wal and -shm files the database file's mode: create that 0600
+        // first, and narrow the three if an older version left them wider.
+        let db = data_dir.join(DB_FILE);
+        crate::fsutil::create_if_missing(&db).map_err(data_dir_err)?;
+        let conn = Connection::open(&db)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            crate::fsutil::restrict(Path::new(&name)).map_err(data_dir_err)?;
+        }
         conn.busy_timeout(Duration::from_secs(5))?;
         Self::with_connection(conn, caller_policy)
     }

@@ -103,3 +103,21 @@ fn caller_numbers_are_redacted_by_default() {
         assert!(!bytes.windows(8).any(|w| w == b"12345678"));
     }
 }
+
+#[test]
+fn the_database_and_its_journals_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new/data");
+    let store = Store::open(&data, CallerPolicy::default()).unwrap();
+    store.insert_call(&full_record(1)).unwrap();
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&dir.path().join("new")), 0o700);
+    for name in [DB_FILE, "voxgate.sqlite3-wal", "voxgate.sqlite3-shm"] {
+        let path = data.join(name);
+        assert!(path.exists(), "{name}");
+        assert_eq!(mode(&path), 0o600, "{name}");
+    }
+    assert_eq!(DB_FILE, "voxgate.sqlite3");
+}

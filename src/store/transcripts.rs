@@ -2,6 +2,7 @@
 //! appends each one to `<data>/transcripts.jsonl`. The text is masked
 //! ([`crate::privacy::mask_numbers`]) before it reaches the database or the file.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -10,10 +11,13 @@ use rusqlite::params;
 use tokio::sync::mpsc;
 
 use super::{Store, StoreError, from_ms, to_ms};
-use crate::privacy::mask_numbers;
+use crate::privacy::{Carry, mask_numbers, mask_utterance};
 
 /// The JSON-lines file of transcripts inside the data directory.
 pub const TRANSCRIPTS_FILE: &str = "transcripts.jsonl";
+/// Calls whose last utterance ended in a number, remembered by the sink (beyond, it forgets
+/// them all: a bound, not an expected case).
+const MAX_CARRIES: usize = 4096;
 
 /// One utterance of one call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,14 +92,16 @@ impl Store {
     }
 }
 
-/// Stores every transcript from `rx` (masked) and appends it to
-/// `<data_dir>/transcripts.jsonl`. Ends when every sender is gone.
+/// Stores every transcript from `rx` (masked; a number cut into utterances of one call is
+/// judged whole, see `privacy::Carry`) and appends it to `<data_dir>/transcripts.jsonl`.
+/// Ends when every sender is gone.
 pub fn spawn_transcript_sink(
     store: Store,
     mut rx: mpsc::Receiver<TranscriptMsg>,
     data_dir: PathBuf,
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
+        let mut carries: HashMap<String, Carry> = HashMap::new();
         while let Some(msg) = rx.blocking_recv() {
             let record = match msg {
                 TranscriptMsg::Done(r) => Some(r),
@@ -104,7 +110,18 @@ pub fn spawn_transcript_sink(
             let Some(mut record) = record else {
                 continue;
             };
-            record.text = mask_numbers(&record.text);
+            // The agent's lines (on agent calls) neither end nor continue the caller's number.
+            if record.text.starts_with(crate::dialog::voice::AGENT_PREFIX) {
+                record.text = mask_numbers(&record.text);
+            } else {
+                let carry = carries.entry(record.call_id_hash.clone()).or_default();
+                record.text = mask_utterance(&record.text, carry);
+                if carry.is_empty() {
+                    carries.remove(&record.call_id_hash);
+                } else if carries.len() > MAX_CARRIES {
+                    carries.clear();
+                }
+            }
             if let Err(e) = store.insert_transcript(&record) {
                 tracing::warn!(error = %e, seq = record.seq, "transcript not stored");
             }
@@ -125,10 +142,7 @@ fn append_jsonl(dir: &Path, r: &TranscriptRecord) -> std::io::Result<()> {
         "text": r.text,
         "language": r.language,
     });
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(TRANSCRIPTS_FILE))?;
+    let mut f = crate::fsutil::append(&dir.join(TRANSCRIPTS_FILE))?;
     writeln!(f, "{line}")
 }
 
@@ -180,6 +194,15 @@ mod tests {
             tx.send(TranscriptMsg::Done(record(0, "one two")))
                 .await
                 .unwrap();
+            tx.send(TranscriptMsg::Done(record(2, "my card is 4111 1111")))
+                .await
+                .unwrap();
+            tx.send(TranscriptMsg::Done(record(3, "[agent] Go on.")))
+                .await
+                .unwrap();
+            tx.send(TranscriptMsg::Done(record(4, "1111 1111")))
+                .await
+                .unwrap();
             let late = record(1, "card 4111111111111111");
             tx.send(TranscriptMsg::Deferred(Box::new(move || Some(late))))
                 .await
@@ -192,10 +215,20 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[1]["text"], "card ************1111");
+        assert_eq!(lines.len(), 5);
+        // The card cut into two utterances (the agent spoke between): the second part is
+        // masked.
+        assert_eq!(lines[1]["text"], "my card is 4111 1111");
+        assert_eq!(lines[3]["text"], "**** ****");
+        assert_eq!(lines[4]["text"], "card ************1111");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join(TRANSCRIPTS_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
         let store = Store::open(&dir, CallerPolicy::Redact).unwrap();
-        assert_eq!(store.transcripts_of("abc").unwrap().len(), 2);
+        assert_eq!(store.transcripts_of("abc").unwrap().len(), 5);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -63,12 +63,12 @@ pub trait CallLogic: Send {
 pub type LogicFactory = Arc<dyn Fn(&CallInfo) -> Box<dyn CallLogic> + Send + Sync>;
 
 /// The factory for a `calls.logic` config value: `demo` (the built-in DTMF read-back
-/// script, recording under `data_dir`), `silent` ([`DemoLogic`]) or `probe` ([`ProbeLogic`]).
-pub fn factory_for(name: &str, data_dir: &std::path::Path) -> LogicFactory {
+/// script, recording into `recordings`), `silent` ([`DemoLogic`]) or `probe` ([`ProbeLogic`]).
+pub fn factory_for(name: &str, recordings: &Arc<crate::media::Recordings>) -> LogicFactory {
     match name {
         "probe" => Arc::new(|info: &CallInfo| Box::new(ProbeLogic::new(info.call_no))),
         "silent" => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
-        _ => crate::script::factory(data_dir.to_path_buf()),
+        _ => crate::script::factory(Arc::clone(recordings)),
     }
 }
 

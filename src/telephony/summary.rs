@@ -81,7 +81,9 @@ pub struct Flow {
 pub struct CallSummary {
     /// The runtime's call number.
     pub call_no: u64,
-    /// The SIP Call-ID.
+    /// The SIP Call-ID. Written only as its `privacy::stable_hash`, named `call_id_hash`
+    /// (a Call-ID often holds the caller's host or number).
+    #[serde(rename = "call_id_hash", serialize_with = "hashed")]
     pub call_id: String,
     /// When the INVITE arrived (Unix ms).
     pub started_ms: u64,
@@ -114,6 +116,11 @@ pub struct CallSummary {
     pub cause: HangupCause,
     /// Who ended it.
     pub side: HangupSide,
+}
+
+/// Serializes an identifier as its stable hash.
+fn hashed<S: serde::Serializer>(value: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::privacy::stable_hash(value))
 }
 
 impl CallSummary {
@@ -179,14 +186,41 @@ pub fn spawn_jsonl_sink(
                     continue;
                 }
             };
-            let written = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .and_then(|mut f| writeln!(f, "{line}"));
+            let written = crate::fsutil::append(&path).and_then(|mut f| writeln!(f, "{line}"));
             if let Err(e) = written {
                 tracing::warn!(error = %e, path = %path.display(), "cannot write call summary");
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[tokio::test]
+    async fn the_jsonl_sink_writes_the_call_id_only_hashed_in_a_private_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let call_id = "a84b4c76e66710@pc33.atlanta.com";
+        let (tx, rx) = mpsc::channel(4);
+        let sink = spawn_jsonl_sink(tmp.path().to_path_buf(), rx);
+        let summary = CallSummary::unanswered(7, call_id.into(), 1, HangupCause::Busy);
+        tx.send(summary).await.unwrap();
+        drop(tx);
+        sink.await.unwrap();
+        let path = tmp.path().join("calls.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("a84b4c76e66710"), "{text}");
+        assert!(!text.contains("atlanta"), "{text}");
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(
+            line["call_id_hash"],
+            crate::privacy::stable_hash(call_id).as_str()
+        );
+        assert!(line.get("call_id").is_none());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }

@@ -9,7 +9,7 @@
 //! starts a new file.
 
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -126,12 +126,13 @@ impl DiskCache {
     fn append(&self, new: &[(Key, Vec<f32>)]) -> std::io::Result<()> {
         let bytes = self.encode(new.iter().map(|(k, v)| (k, v)));
         let mut f = OpenOptions::new().append(true).open(&self.path)?;
+        crate::fsutil::restrict(&self.path)?;
         f.write_all(&bytes)
     }
 
     fn write_all(&self) -> std::io::Result<()> {
         if let Some(parent) = self.path.parent() {
-            fs::create_dir_all(parent)?;
+            crate::fsutil::create_dir_all(parent)?;
         }
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&self.fingerprint);
@@ -139,7 +140,7 @@ impl DiskCache {
         let tmp = self
             .path
             .with_extension(format!("{}.tmp", std::process::id()));
-        let mut f = File::create(&tmp)?;
+        let mut f = crate::fsutil::create(&tmp)?;
         f.write_all(&bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, &self.path)

@@ -235,13 +235,13 @@ impl LiveKnowledge {
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), KbError> {
     let target = dir.join(name);
     let parent = target.parent().unwrap_or(dir).to_path_buf();
-    fs::create_dir_all(&parent).map_err(|e| KbError::io(&parent, e))?;
+    crate::fsutil::create_dir_all(&parent).map_err(|e| KbError::io(&parent, e))?;
     let base = name.rsplit('/').next().unwrap_or(name);
     // A name of its own per write (a shared one let concurrent writers truncate and rename
     // each other's file).
     let tmp = parent.join(format!(".{base}.{:016x}.tmp", rand::random::<u64>()));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        let mut f = crate::fsutil::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&tmp, &target)

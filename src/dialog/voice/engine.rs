@@ -16,7 +16,7 @@ use super::records::{HandoffRecord, Line, RecordSink, TurnRecord};
 use super::worker::{AgentWorkers, JobHandle, WorkerMsg};
 use super::{RATE, Voice, VoiceConfig};
 use crate::dialog::{Conversation, HandoffReason};
-use crate::privacy::mask_numbers;
+use crate::privacy::{Carry, mask_numbers, mask_utterance};
 use crate::speech::tts::TtsChunk;
 
 /// What the engine asks of its call.
@@ -88,6 +88,8 @@ pub struct DialogEngine {
     ack: Ack,
     phase: Phase,
     lines: Vec<Line>,
+    /// The digits the caller's last line ended with (a number cut into utterances).
+    carry: Carry,
     out: std::collections::VecDeque<EngineOut>,
     anchor: (Instant, SystemTime),
 }
@@ -138,6 +140,7 @@ impl DialogEngine {
             ack,
             phase: Phase::Conversing,
             lines: Vec::new(),
+            carry: Carry::default(),
             out: std::collections::VecDeque::new(),
             anchor: (now, SystemTime::now()),
         }
@@ -186,7 +189,7 @@ impl DialogEngine {
         }
         self.lines.push(Line {
             who: "caller",
-            text: mask_numbers(text),
+            text: mask_utterance(text, &mut self.carry),
         });
         if self.phase != Phase::Conversing {
             return;

@@ -5,7 +5,7 @@
 //! and never wait.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::Serialize;
@@ -112,14 +112,11 @@ impl RecordSink {
     }
 }
 
-fn write_lines(dir: &PathBuf, rx: &Receiver<(&'static str, String)>) {
+fn write_lines(dir: &Path, rx: &Receiver<(&'static str, String)>) {
     while let Ok((file, line)) = rx.recv() {
         let path = dir.join(file);
-        let result = std::fs::create_dir_all(dir).and_then(|()| {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)?;
+        let result = crate::fsutil::create_dir_all(dir).and_then(|()| {
+            let mut f = crate::fsutil::append(&path)?;
             writeln!(f, "{line}")
         });
         if let Err(e) = result {

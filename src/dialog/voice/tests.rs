@@ -308,6 +308,26 @@ fn a_late_answer_gets_the_acknowledgement_once_per_turn() {
 }
 
 #[test]
+fn a_card_cut_into_two_caller_lines_is_masked_in_the_handoff_record() {
+    let mut r = rig(
+        "handoff-split",
+        vec!["Let me get you a person."],
+        Some(HandoffReason::AskedForPerson),
+    );
+    r.caller_says("My card is 4111 1111");
+    r.caller_says("1111 1111. I want to talk to a person.");
+    // One answer for the turn the second line replaced, one for the second.
+    r.go.send(()).unwrap();
+    r.go.send(()).unwrap();
+    r.tick_until("the handoff filed", |r| !r.lines(HANDOFFS_FILE).is_empty());
+    let handoffs = r.wait_lines(HANDOFFS_FILE, 1);
+    let lines = &handoffs[0]["transcript"];
+    assert_eq!(lines[0]["text"], "My card is 4111 1111");
+    assert_eq!(lines[1]["text"], "**** ****. I want to talk to a person.");
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
 fn a_handoff_speaks_its_line_files_a_record_and_hangs_up_after_the_hold() {
     let mut r = rig(
         "handoff",

@@ -135,6 +135,16 @@ fn put_and_remove_documents_through_the_live_api() {
         .expect("put");
     assert_eq!(r.added, ["warranty.md"]);
     assert!(dir.path().join("warranty.md").is_file());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("warranty.md"))
+        .expect("stat")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "a document written through the API is private"
+    );
     let hit = live.search("how many years of warranty on a kettle", 1);
     assert_eq!(hit[0].chunk.id, "warranty.md#warranty");
     let r = live
