@@ -263,3 +263,44 @@ fn keys_do_not_appear_in_debug_output() {
         "raw key bytes leaked: {shown}"
     );
 }
+
+mod props {
+    use proptest::collection::vec;
+    use proptest::option;
+    use proptest::prelude::*;
+    use sip::sdp::{CryptoAttribute, KeyParam, Mki};
+
+    fn key_param() -> impl Strategy<Value = KeyParam> {
+        (
+            vec(any::<u8>(), 1..48),
+            option::of("(2\\^)?[0-9]{1,10}"),
+            option::of((0u64..=9_999_999_999, 1u8..=128)),
+        )
+            .prop_map(|(key_salt, lifetime, mki)| KeyParam {
+                key_salt,
+                lifetime,
+                mki: mki.map(|(value, length)| Mki { value, length }),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn crypto_lines_print_and_parse_back(
+            tag in 0u32..=999_999_999,
+            suite in "[A-Z0-9_]{1,30}",
+            keys in vec(key_param(), 1..4),
+            session_params in vec("[A-Za-z0-9_=^.-]{1,12}", 0..4),
+        ) {
+            let c = CryptoAttribute { tag, suite, keys, session_params };
+            let printed = c.to_string();
+            prop_assert_eq!(CryptoAttribute::parse(&printed), Some(c), "{}", printed);
+        }
+
+        #[test]
+        fn arbitrary_crypto_values_never_panic(value in "\\PC{0,80}") {
+            if let Some(c) = CryptoAttribute::parse(&value) {
+                prop_assert_eq!(CryptoAttribute::parse(&c.to_string()), Some(c));
+            }
+        }
+    }
+}
