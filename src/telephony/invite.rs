@@ -89,8 +89,14 @@ impl Core {
             }
         };
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
+        // Our own offer (an offerless INVITE) is plain RTP unless SRTP is required: a peer
+        // without SRTP cannot answer an RTP/SAVP offer.
+        let srtp = match (&offer, self.srtp_policy()) {
+            (None, sdp::SrtpPolicy::Optional(_)) => sdp::SrtpPolicy::Off,
+            (_, policy) => policy,
+        };
         let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id)
-            .with_srtp(self.srtp_policy());
+            .with_srtp(srtp);
         let (sdp_out, params, our_offer) = match offer {
             Some(offer) => match negotiate(&offer, &caps) {
                 Ok((answer, params)) => (answer, Some(params), None),

@@ -134,7 +134,9 @@ impl Gateway {
                 calls.push_str(&format!("\n{key} = {value}"));
             }
         }
-        let listen = if opts.sip.contains("listen =") {
+        // A `listen` of `[sip]` itself (not of a sub-table such as `[sip.tls]`).
+        let own = opts.sip.split("\n[").next().unwrap_or_default();
+        let listen = if own.lines().any(|l| l.trim_start().starts_with("listen =")) {
             String::new()
         } else {
             format!("listen = \"{}\"", ports.sip())

@@ -24,6 +24,7 @@ pub(crate) struct Baresip {
 
 impl Baresip {
     /// Writes the config into `dir/baresip` and dials the gateway (TCP when `tcp`).
+    #[allow(dead_code)]
     pub(crate) fn dial(dir: &Path, ports: Ports, tcp: bool) -> Baresip {
         let mic = dir.join("mic.wav");
         silent_wav(&mic, 60);
@@ -31,7 +32,39 @@ impl Baresip {
     }
 
     /// As [`Baresip::dial`], with `mic` (an 8 kHz mono WAV file) as the microphone.
+    #[allow(dead_code)]
     pub(crate) fn dial_with_mic(dir: &Path, ports: Ports, tcp: bool, mic: &Path) -> Baresip {
+        let uri = format!(
+            "sip:svc@127.0.0.1:{}{}",
+            ports.base,
+            if tcp { ";transport=tcp" } else { "" }
+        );
+        Baresip::launch(dir, ports, &uri, ("", ""), "", mic)
+    }
+
+    /// Dials `sip:svc@127.0.0.1:TLS_PORT;transport=tls` with SRTP required (baresip's srtp
+    /// module, `mediaenc=srtp-mand`), trusting the certificates of `ca` (PEM).
+    #[allow(dead_code)]
+    pub(crate) fn dial_tls_srtp(dir: &Path, ports: Ports, tls_port: u16, ca: &Path) -> Baresip {
+        let mic = dir.join("mic.wav");
+        silent_wav(&mic, 60);
+        let uri = format!("sip:svc@127.0.0.1:{tls_port};transport=tls");
+        // srtp.so must load before account.so reads the account that names it.
+        let extra = format!("sip_cafile\t\t{}\n", ca.display());
+        let conf = (&extra[..], "module\t\t\tsrtp.so\n");
+        Baresip::launch(dir, ports, &uri, conf, ";mediaenc=srtp-mand", &mic)
+    }
+
+    /// Writes the config (the template plus `extra.0` lines at the end and `extra.1` module
+    /// lines before the accounts are read, the account with `params`) and dials `uri`.
+    fn launch(
+        dir: &Path,
+        ports: Ports,
+        uri: &str,
+        extra: (&str, &str),
+        params: &str,
+        mic: &Path,
+    ) -> Baresip {
         let conf = dir.join("baresip");
         fs::create_dir_all(conf.join("rec")).unwrap();
         let ctrl_port = ports.base + 25;
@@ -47,14 +80,17 @@ impl Baresip {
             t.replace(k, &v.to_string())
         })
         .replace("@MIC@", mic.to_str().unwrap())
-        .replace("@DIR@", conf.to_str().unwrap());
+        .replace("@DIR@", conf.to_str().unwrap())
+        .replace(
+            "module_tmp\t\tuuid.so",
+            &format!("{}module_tmp\t\tuuid.so", extra.1),
+        ) + extra.0;
         fs::write(conf.join("config"), text).unwrap();
-        fs::write(conf.join("accounts"), "<sip:caller@127.0.0.1>;regint=0\n").unwrap();
-        let uri = format!(
-            "sip:svc@127.0.0.1:{}{}",
-            ports.base,
-            if tcp { ";transport=tcp" } else { "" }
-        );
+        fs::write(
+            conf.join("accounts"),
+            format!("<sip:caller@127.0.0.1>;regint=0{params}\n"),
+        )
+        .unwrap();
         let out = dir.join("baresip.out");
         let child = Command::new("baresip")
             .arg("-f")
