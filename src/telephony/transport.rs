@@ -61,6 +61,7 @@ fn is_keepalive(data: &[u8]) -> bool {
 /// senders retransmit.
 pub(crate) async fn run_udp(socket: Arc<UdpSocket>, to_core: mpsc::Sender<Inbound>) {
     let mut buf = vec![0u8; 65_535];
+    let mut errors = ErrorBudget::new(ERROR_ANSWERS_PER_SEC);
     loop {
         let (n, from) = match socket.recv_from(&mut buf).await {
             Ok(r) => r,
@@ -86,7 +87,8 @@ pub(crate) async fn run_udp(socket: Arc<UdpSocket>, to_core: mpsc::Sender<Inboun
             }
             Err(e) => {
                 tracing::debug!(%from, error = %e, "unparsable datagram");
-                if let Some(resp) = e.error_response() {
+                // Answers to garbage are bounded in rate: they skip the source policy.
+                if let Some(resp) = e.error_response().filter(|_| errors.take(Instant::now())) {
                     let _ = socket.try_send_to(&resp, from);
                 }
             }
@@ -187,6 +189,43 @@ impl OpenConnections {
             if *n == 0 {
                 self.by_source.remove(&ip);
             }
+        }
+    }
+}
+
+/// Stateless error answers (400, 513) to unparsable datagrams per second, from all sources
+/// together: beyond, garbage is dropped unanswered.
+const ERROR_ANSWERS_PER_SEC: f64 = 50.0;
+
+/// A token bucket of answers, refilled with time.
+#[derive(Debug)]
+struct ErrorBudget {
+    rate: f64,
+    tokens: f64,
+    at: Option<Instant>,
+}
+
+impl ErrorBudget {
+    fn new(rate: f64) -> ErrorBudget {
+        ErrorBudget {
+            rate,
+            tokens: rate,
+            at: None,
+        }
+    }
+
+    /// Whether one more answer may go out at `now`.
+    fn take(&mut self, now: Instant) -> bool {
+        if let Some(at) = self.at {
+            let dt = now.saturating_duration_since(at).as_secs_f64();
+            self.tokens = (self.tokens + dt * self.rate).min(self.rate);
+        }
+        self.at = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
         }
     }
 }
@@ -409,6 +448,15 @@ mod tests {
             assert_eq!(log.note(t0 + Duration::from_millis(i)), None);
         }
         assert_eq!(log.note(t0 + Duration::from_secs(10)), Some(1000));
+    }
+
+    #[test]
+    fn answers_to_garbage_are_bounded_per_second() {
+        let t0 = Instant::now();
+        let mut b = ErrorBudget::new(50.0);
+        assert_eq!((0..1000).filter(|_| b.take(t0)).count(), 50);
+        let t1 = t0 + Duration::from_millis(100);
+        assert_eq!((0..1000).filter(|_| b.take(t1)).count(), 5);
     }
 
     #[test]
