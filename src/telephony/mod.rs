@@ -11,7 +11,9 @@
 //! [`serve`] wires them together and runs until the shutdown signal and the grace period.
 
 pub mod admission;
+mod admit;
 mod call;
+mod conn_limits;
 mod descriptors;
 
 mod invite;
@@ -126,7 +128,7 @@ pub async fn serve(
         transports.push(tokio::spawn(transport::run_udp(udp.clone(), in_tx.clone())));
     }
     let limits = std::sync::Arc::new(tcp_limits(config));
-    let open: std::sync::Arc<std::sync::Mutex<transport::OpenConnections>> =
+    let open: std::sync::Arc<std::sync::Mutex<conn_limits::OpenConnections>> =
         std::sync::Arc::default();
     if let Some(tcp) = tcp {
         tracing::info!(

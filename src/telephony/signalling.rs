@@ -21,13 +21,13 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::admission::{Admission, AdmissionSettings, LogLine, Refusal, Verdict};
+use super::admission::{Admission, AdmissionSettings};
 use super::call::{CallCommand, CallEvent};
 use super::logic::LogicFactory;
 use super::ports::PortPool;
 use super::summary::{CallSummary, HangupCause};
 use super::transport::Inbound;
-use crate::metrics::{SipRefusal, metrics};
+use crate::metrics::metrics;
 
 /// Extra time after the shutdown deadline for the BYEs to be answered.
 const BYE_WAIT: Duration = Duration::from_secs(4);
@@ -103,16 +103,6 @@ pub(crate) struct Core {
     /// When shutting down: the deadline after which running calls are hung up.
     pub(crate) stopping: Option<Instant>,
     hung_up_all: bool,
-}
-
-/// The metric label of a source-policy refusal.
-fn refusal_metric(why: Refusal) -> SipRefusal {
-    match why {
-        Refusal::Challenged | Refusal::NotAllowed => SipRefusal::NotTrusted,
-        Refusal::AuthFailed => SipRefusal::AuthFailed,
-        Refusal::RateLimited | Refusal::Overloaded => SipRefusal::RateLimited,
-        Refusal::Banned => SipRefusal::Banned,
-    }
 }
 
 /// The channels and sockets the core is wired to.
@@ -228,60 +218,6 @@ impl Core {
             }
             Inbound::TcpClosed(addr) => {
                 self.tcp.remove(&addr);
-            }
-        }
-    }
-
-    /// Passes a request through the source policy: on to the transaction layer, answered
-    /// statelessly (401/403: no transaction, no retransmission, no record), or dropped.
-    fn admit(&mut self, now: Instant, req: Request, peer: Peer) {
-        let known = self.txl.has_server_transaction(&req);
-        let tag = self.tag();
-        match self.admission.check(now, &req, peer.addr.ip(), known, &tag) {
-            Verdict::Pass { user } => {
-                if let Some(user) = user {
-                    tracing::debug!(%user, source = %peer.addr.ip(), "authenticated");
-                }
-                self.txl.handle_request(now, req, peer);
-            }
-            Verdict::Answer(resp, why) => {
-                metrics().sip_refused(refusal_metric(why));
-                self.txl.send_stateless(peer, Message::Response(*resp));
-            }
-            Verdict::Drop(why) => metrics().sip_refused(refusal_metric(why)),
-        }
-    }
-
-    /// Logs what the source policy refused, one line per source per interval.
-    fn log_refusals(&mut self, now: Instant) {
-        while let Some(line) = self.admission.poll_log(now) {
-            match line {
-                LogLine::First { source, reason } => tracing::info!(
-                    source = %source.map_or("others".into(), |s| s.to_string()),
-                    reason = reason.as_str(),
-                    "SIP source refused (further refusals of this source are summed up)"
-                ),
-                LogLine::Summary {
-                    source,
-                    counts,
-                    interval,
-                } => {
-                    let counts: Vec<String> = counts
-                        .iter()
-                        .map(|(r, n)| format!("{}={n}", r.as_str()))
-                        .collect();
-                    tracing::info!(
-                        source = %source.map_or("others".into(), |s| s.to_string()),
-                        refused = %counts.join(","),
-                        secs = interval.as_secs(),
-                        "SIP source refusals"
-                    );
-                }
-                LogLine::Banned { source, until } => tracing::warn!(
-                    %source,
-                    secs = until.as_secs(),
-                    "SIP source banned"
-                ),
             }
         }
     }

@@ -6,8 +6,7 @@
 //! responses leave on the connection their request came in on; when a request of ours has
 //! no open connection, the core [`dial`]s one. Owns no SIP state.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,8 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
-use super::admission::IpNet;
+pub(crate) use super::conn_limits::TcpLimits;
+use super::conn_limits::{ERROR_ANSWERS_PER_SEC, ErrorBudget, LogEvery, OpenConnections};
 
 /// Outbound messages queued per TCP connection.
 const TCP_QUEUE: usize = 64;
@@ -25,21 +25,6 @@ const TCP_QUEUE: usize = 64;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Refused connections are logged at most once per this interval.
 const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(10);
-
-/// Limits of the TCP listener.
-#[derive(Debug, Clone)]
-pub(crate) struct TcpLimits {
-    /// Connections in all.
-    pub(crate) max_connections: usize,
-    /// Connections per untrusted source address.
-    pub(crate) per_source: usize,
-    /// Sources without a per-source limit.
-    pub(crate) trusted: Vec<IpNet>,
-    /// A connection that carries nothing for this long is closed.
-    pub(crate) idle: Duration,
-    /// A message begun must be complete within this time.
-    pub(crate) message: Duration,
-}
 
 /// What the transports hand the signalling core.
 #[derive(Debug)]
@@ -158,103 +143,6 @@ pub(crate) async fn run_stream(
                 .unwrap_or_else(PoisonError::into_inner)
                 .close(peer.ip());
         });
-    }
-}
-
-/// Open accepted connections, in all and per source (shared by the TCP and TLS listeners).
-#[derive(Debug, Default)]
-pub(crate) struct OpenConnections {
-    total: usize,
-    by_source: HashMap<IpAddr, usize>,
-}
-
-impl OpenConnections {
-    fn open(&mut self, ip: IpAddr, trusted: bool, limits: &TcpLimits) -> Result<(), &'static str> {
-        if self.total >= limits.max_connections {
-            return Err("the connection limit is reached (sip.limits.tcp_max_connections)");
-        }
-        let n = self.by_source.entry(ip).or_insert(0);
-        if !trusted && *n >= limits.per_source {
-            return Err("the source has too many connections (sip.limits.tcp_per_source)");
-        }
-        *n += 1;
-        self.total += 1;
-        Ok(())
-    }
-
-    fn close(&mut self, ip: IpAddr) {
-        self.total = self.total.saturating_sub(1);
-        if let Some(n) = self.by_source.get_mut(&ip) {
-            *n -= 1;
-            if *n == 0 {
-                self.by_source.remove(&ip);
-            }
-        }
-    }
-}
-
-/// Stateless error answers (400, 513) to unparsable datagrams per second, from all sources
-/// together: beyond, garbage is dropped unanswered.
-const ERROR_ANSWERS_PER_SEC: f64 = 50.0;
-
-/// A token bucket of answers, refilled with time.
-#[derive(Debug)]
-struct ErrorBudget {
-    rate: f64,
-    tokens: f64,
-    at: Option<Instant>,
-}
-
-impl ErrorBudget {
-    fn new(rate: f64) -> ErrorBudget {
-        ErrorBudget {
-            rate,
-            tokens: rate,
-            at: None,
-        }
-    }
-
-    /// Whether one more answer may go out at `now`.
-    fn take(&mut self, now: Instant) -> bool {
-        if let Some(at) = self.at {
-            let dt = now.saturating_duration_since(at).as_secs_f64();
-            self.tokens = (self.tokens + dt * self.rate).min(self.rate);
-        }
-        self.at = Some(now);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
-/// Counts events and says when to log them: at most once per interval.
-#[derive(Debug)]
-struct LogEvery {
-    interval: Duration,
-    next: Option<Instant>,
-    count: u64,
-}
-
-impl LogEvery {
-    fn new(interval: Duration) -> LogEvery {
-        LogEvery {
-            interval,
-            next: None,
-            count: 0,
-        }
-    }
-
-    /// Notes one event; `Some(count since the last line)` when a line is due.
-    fn note(&mut self, now: Instant) -> Option<u64> {
-        self.count += 1;
-        if self.next.is_some_and(|t| now < t) {
-            return None;
-        }
-        self.next = Some(now + self.interval);
-        Some(std::mem::take(&mut self.count))
     }
 }
 
@@ -404,60 +292,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn limits(max: usize, per_source: usize) -> TcpLimits {
-        TcpLimits {
-            max_connections: max,
-            per_source,
-            trusted: vec!["127.0.0.1".parse().expect("an address")],
-            idle: Duration::from_secs(1),
-            message: Duration::from_secs(1),
-        }
-    }
-
-    #[test]
-    fn connections_are_limited_per_source_and_in_all() {
-        let l = limits(5, 2);
-        let mut open = OpenConnections::default();
-        let a: IpAddr = "192.0.2.1".parse().expect("an address");
-        let b: IpAddr = "192.0.2.2".parse().expect("an address");
-        let local: IpAddr = "127.0.0.1".parse().expect("an address");
-        assert!(open.open(a, false, &l).is_ok());
-        assert!(open.open(a, false, &l).is_ok());
-        assert!(open.open(a, false, &l).is_err(), "per source");
-        assert!(open.open(local, true, &l).is_ok());
-        assert!(open.open(local, true, &l).is_ok());
-        assert!(
-            open.open(local, true, &l).is_ok(),
-            "trusted: no per-source limit"
-        );
-        assert!(open.open(b, false, &l).is_err(), "in all");
-        open.close(a);
-        assert!(open.open(b, false, &l).is_ok());
-        open.close(a);
-        open.close(b);
-        assert_eq!(open.by_source.get(&a), None);
-    }
-
-    #[test]
-    fn refusals_are_logged_once_per_interval_with_their_count() {
-        let mut log = LogEvery::new(Duration::from_secs(10));
-        let t0 = Instant::now();
-        assert_eq!(log.note(t0), Some(1));
-        for i in 1..1000 {
-            assert_eq!(log.note(t0 + Duration::from_millis(i)), None);
-        }
-        assert_eq!(log.note(t0 + Duration::from_secs(10)), Some(1000));
-    }
-
-    #[test]
-    fn answers_to_garbage_are_bounded_per_second() {
-        let t0 = Instant::now();
-        let mut b = ErrorBudget::new(50.0);
-        assert_eq!((0..1000).filter(|_| b.take(t0)).count(), 50);
-        let t1 = t0 + Duration::from_millis(100);
-        assert_eq!((0..1000).filter(|_| b.take(t1)).count(), 5);
-    }
 
     #[test]
     fn crlf_only_datagrams_are_keepalives() {
