@@ -138,24 +138,30 @@ pub enum SipRefusal {
     AuthFailed,
     /// The source is over its rate limit.
     RateLimited,
+    /// All untrusted sources together are over their rate limit.
+    Overloaded,
     /// The source is banned after repeated failures.
     Banned,
-    /// `calls.max_calls` reached (503).
+    /// TLS is required (`sips:` or `sip.require_secure`) and the request came without it.
+    Insecure,
+    /// `calls.max_calls` reached, or shutting down (503).
     Busy,
     /// No RTP port free.
     NoPorts,
-    /// A malformed or unacceptable request (4xx other than the above).
+    /// A malformed request, or an INVITE whose offer is unusable (4xx).
     BadRequest,
     /// Anything else.
     Other,
 }
 
 impl SipRefusal {
-    pub(super) const ALL: [SipRefusal; 8] = [
+    pub(super) const ALL: [SipRefusal; 10] = [
         SipRefusal::NotTrusted,
         SipRefusal::AuthFailed,
         SipRefusal::RateLimited,
+        SipRefusal::Overloaded,
         SipRefusal::Banned,
+        SipRefusal::Insecure,
         SipRefusal::Busy,
         SipRefusal::NoPorts,
         SipRefusal::BadRequest,
@@ -168,7 +174,9 @@ impl SipRefusal {
             SipRefusal::NotTrusted => "not_trusted",
             SipRefusal::AuthFailed => "auth_failed",
             SipRefusal::RateLimited => "rate_limited",
+            SipRefusal::Overloaded => "overloaded",
             SipRefusal::Banned => "banned",
+            SipRefusal::Insecure => "insecure",
             SipRefusal::Busy => "busy",
             SipRefusal::NoPorts => "no_ports",
             SipRefusal::BadRequest => "bad_request",

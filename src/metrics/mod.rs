@@ -352,4 +352,20 @@ mod tests {
         assert!(text.contains("voxgate_http_requests_total{route=\"other\",code=\"other\"} 1\n"));
         assert!(!text.contains("code=\"200\""), "zero series are left out");
     }
+
+    #[test]
+    fn every_sip_refusal_reason_is_a_series_from_the_start() {
+        let m = Metrics::new();
+        m.sip_refused(SipRefusal::Overloaded);
+        let text = m.render();
+        for why in SipRefusal::ALL {
+            let n = u64::from(why == SipRefusal::Overloaded);
+            let line = format!(
+                "voxgate_sip_refusals_total{{reason=\"{}\"}} {n}\n",
+                why.as_str()
+            );
+            assert!(text.contains(&line), "{line}");
+        }
+        assert_eq!(text.matches("voxgate_sip_refusals_total{").count(), 10);
+    }
 }

@@ -72,7 +72,8 @@ fn refusal_metric(why: Refusal) -> SipRefusal {
     match why {
         Refusal::Challenged | Refusal::NotAllowed => SipRefusal::NotTrusted,
         Refusal::AuthFailed => SipRefusal::AuthFailed,
-        Refusal::RateLimited | Refusal::Overloaded => SipRefusal::RateLimited,
+        Refusal::RateLimited => SipRefusal::RateLimited,
+        Refusal::Overloaded => SipRefusal::Overloaded,
         Refusal::Banned => SipRefusal::Banned,
     }
 }

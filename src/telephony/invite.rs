@@ -67,6 +67,7 @@ impl Core {
             let tag = self.tag();
             let resp = Response::for_request(&req, StatusCode::FORBIDDEN).with_to_tag(&tag);
             tracing::info!(source = %peer.addr.ip(), "call refused: TLS is required");
+            metrics().sip_refused(SipRefusal::Insecure);
             return self.respond(now, id, resp);
         }
         if self.stopping.is_some() || self.calls.len() >= self.cfg.max_calls {
@@ -75,7 +76,10 @@ impl Core {
         }
         let offer = match parse_offer(&req) {
             Ok(o) => o,
-            Err(e) => return self.refuse(now, id, &req, e),
+            Err(e) => {
+                metrics().sip_refused(SipRefusal::BadRequest);
+                return self.refuse(now, id, &req, e);
+            }
         };
         let (lease, socket) = match self.bind_rtp() {
             Ok(bound) => bound,
@@ -100,7 +104,10 @@ impl Core {
         let (sdp_out, params, our_offer) = match offer {
             Some(offer) => match negotiate(&offer, &caps) {
                 Ok((answer, params)) => (answer, Some(params), None),
-                Err(e) => return self.refuse(now, id, &req, e),
+                Err(e) => {
+                    metrics().sip_refused(SipRefusal::BadRequest);
+                    return self.refuse(now, id, &req, e);
+                }
             },
             None => {
                 let ours = sdp::offer(&caps);
@@ -123,7 +130,10 @@ impl Core {
             .with_body(&MediaType::sdp(), sdp_out.to_string().into_bytes());
         let dialog = match self.dialogs.on_response_sent(&req, &ringing) {
             Ok(Some(d)) => d,
-            _ => return self.refuse(now, id, &req, UasError::NotImplemented),
+            _ => {
+                metrics().sip_refused(SipRefusal::Other);
+                return self.refuse(now, id, &req, UasError::NotImplemented);
+            }
         };
         self.respond(now, id, ringing);
         let no = self.next_call;

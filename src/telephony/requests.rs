@@ -32,6 +32,7 @@ impl Core {
     /// A new request (server transaction `id`).
     pub(crate) fn on_request(&mut self, now: Instant, id: TransactionId, req: Request, peer: Peer) {
         if let Err(rejection) = check_request(&req, &self.policy) {
+            crate::metrics::metrics().sip_refused(crate::metrics::SipRefusal::BadRequest);
             self.refuse(now, id, &req, UasError::from(rejection));
             return;
         }

@@ -136,10 +136,119 @@ fn work(responder: &dyn Responder, rx: &Mutex<Receiver<Job>>) {
             }
         };
         let answer = responder.respond(&mut job.conv, &job.text, &mut on_sentence);
+        observe(&answer, job.cancel.load(Ordering::Relaxed));
         let _ = job.out.send(WorkerMsg::Done {
             conv: job.conv,
             answer,
             started,
         });
+    }
+}
+
+/// Counts a finished turn in the agent's stage histograms, as `/api/v1/ask` does; a turn cut
+/// short by barge-in is left out (its timings measure the caller, not the agent).
+fn observe(answer: &Answer, cancelled: bool) {
+    if cancelled {
+        return;
+    }
+    let t = &answer.timings;
+    crate::metrics::metrics().agent_turn_ms(
+        t.retrieval_ms,
+        t.llm_first_token_ms,
+        t.first_sentence_ms,
+        t.total_ms,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::time::Duration;
+
+    use super::*;
+    use crate::dialog::TurnTimings;
+    use crate::metrics::{AgentStage, metrics};
+
+    /// Two hours of agent "latency" per turn: no other test's turn comes near, so a sum
+    /// that grows by that much grew by this test's turns (the registry is process-wide).
+    const MARK_MS: f64 = 7_200_000.0;
+
+    /// Says sentences until told to stop (at most 200), then answers with `MARK_MS` timings.
+    struct Marked;
+
+    impl Responder for Marked {
+        fn greeting(&self) -> String {
+            String::new()
+        }
+        fn acknowledgement(&self) -> String {
+            String::new()
+        }
+        fn respond(
+            &self,
+            _conv: &mut Conversation,
+            caller_text: &str,
+            on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
+        ) -> Answer {
+            let until_cancelled = caller_text == "wait";
+            for _ in 0..200 {
+                if on_sentence("Yes.").is_break() || !until_cancelled {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Answer {
+                text: String::from("Yes."),
+                handoff: None,
+                sources: Vec::new(),
+                timings: TurnTimings {
+                    retrieval_ms: MARK_MS,
+                    llm_first_token_ms: Some(MARK_MS),
+                    first_sentence_ms: Some(MARK_MS),
+                    total_ms: MARK_MS,
+                },
+            }
+        }
+    }
+
+    fn done(job: &JobHandle) {
+        loop {
+            match job.rx.recv_timeout(Duration::from_secs(10)).unwrap() {
+                WorkerMsg::Done { .. } => return,
+                WorkerMsg::Sentence(_) => {}
+            }
+        }
+    }
+
+    fn sums() -> Vec<f64> {
+        [
+            AgentStage::Retrieval,
+            AgentStage::LlmFirstToken,
+            AgentStage::FirstSentence,
+            AgentStage::Total,
+        ]
+        .map(|s| metrics().agent_stage(s).sum())
+        .to_vec()
+    }
+
+    #[test]
+    fn a_call_turn_is_observed_in_every_stage_and_a_barged_in_one_is_not() {
+        let workers = AgentWorkers::start(Arc::new(Marked), 1, 2).unwrap();
+        let mark = MARK_MS / 1000.0;
+
+        let before = sums();
+        let job = workers.submit(Conversation::new(), "hello").unwrap();
+        done(&job);
+        for (stage, (b, a)) in before.iter().zip(sums()).enumerate() {
+            assert!(a - b >= mark, "stage {stage}: {b} -> {a}");
+        }
+
+        let before = sums();
+        let job = workers.submit(Conversation::new(), "wait").unwrap();
+        job.cancel.store(true, Ordering::Relaxed);
+        done(&job);
+        for (stage, (b, a)) in before.iter().zip(sums()).enumerate() {
+            assert!(a - b < mark, "stage {stage} counted a cancelled turn");
+        }
     }
 }
