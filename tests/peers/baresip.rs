@@ -32,6 +32,11 @@ impl Baresip {
 
     /// As [`Baresip::dial`], with `mic` (an 8 kHz mono WAV file) as the microphone.
     pub(crate) fn dial_with_mic(dir: &Path, ports: Ports, tcp: bool, mic: &Path) -> Baresip {
+        Baresip::dial_as(dir, ports, tcp, mic, "caller")
+    }
+
+    /// As [`Baresip::dial_with_mic`], calling from `user` (the From URI's user part).
+    pub(crate) fn dial_as(dir: &Path, ports: Ports, tcp: bool, mic: &Path, user: &str) -> Baresip {
         let conf = dir.join("baresip");
         fs::create_dir_all(conf.join("rec")).unwrap();
         let ctrl_port = ports.base + 25;
@@ -49,7 +54,8 @@ impl Baresip {
         .replace("@MIC@", mic.to_str().unwrap())
         .replace("@DIR@", conf.to_str().unwrap());
         fs::write(conf.join("config"), text).unwrap();
-        fs::write(conf.join("accounts"), "<sip:caller@127.0.0.1>;regint=0\n").unwrap();
+        let account = format!("<sip:{user}@127.0.0.1>;regint=0\n");
+        fs::write(conf.join("accounts"), account).unwrap();
         let uri = format!(
             "sip:svc@127.0.0.1:{}{}",
             ports.base,
