@@ -1,8 +1,8 @@
 //! The seam between the telephony runtime and what a call does: [`CallLogic`], a sans-IO
 //! trait the per-call task drives with 8 kHz PCM frames, digits and the current time. The
 //! built-in call script (src/media) and later the IVR flow engine implement it; this module
-//! holds only the trait, a trivial [`DemoLogic`] placeholder and the [`ProbeLogic`] test
-//! double. Implementations never block, sleep, spawn or touch a socket: heavy work belongs
+//! holds only the trait, a trivial [`DemoLogic`] placeholder, the [`ProbeLogic`] test
+//! double and how logics log a key press (never its value). Implementations never block, sleep, spawn or touch a socket: heavy work belongs
 //! on other tasks, fed through channels the implementation owns.
 
 use std::sync::Arc;
@@ -93,14 +93,20 @@ impl CallLogic for DemoLogic {
     fn on_answer(&mut self, _now: Instant) {}
     fn on_caller_audio(&mut self, _now: Instant, _pcm_8k: &[i16]) {}
     fn on_dtmf(&mut self, _now: Instant, digit: char) {
-        // Digits can be PINs: logged only at debug level.
-        tracing::debug!(call = self.call_no, %digit, "digit");
+        log_key(self.call_no, digit, "silent");
         self.hangup |= digit == '#';
     }
     fn fill_outgoing(&mut self, _now: Instant, _pcm_8k: &mut [i16]) {}
     fn poll_action(&mut self) -> Option<CallAction> {
         std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
     }
+}
+
+/// Logs (debug) that the caller of call `call_no` pressed a key in `logic`, never which
+/// key: keys pressed one by one spell PINs and card numbers (each on its own log line), so
+/// only `#`, which ends calls, is told apart.
+pub(crate) fn log_key(call_no: u64, key: char, logic: &'static str) {
+    tracing::debug!(call = call_no, logic, pound = key == '#', "key pressed");
 }
 
 /// Mean absolute amplitude above which a frame counts as voiced.
@@ -210,6 +216,52 @@ mod tests {
         let mut out = [0i16; 160];
         l.fill_outgoing(now, &mut out);
         assert!(out.iter().all(|&s| s == 0), "demo sends silence");
+    }
+
+    /// What `f` logs at every level, without timestamps.
+    fn logged(f: impl FnOnce()) -> String {
+        use std::sync::Mutex;
+        #[derive(Clone, Default)]
+        struct Capture(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Capture {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let mut out = self.0.lock().unwrap_or_else(|p| p.into_inner());
+                out.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .without_time()
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = capture.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn keys_are_logged_without_their_value() {
+        let now = Instant::now();
+        let mut l = DemoLogic::new(1);
+        // A card number keyed in: the log says a key was pressed, never which.
+        let log = logged(|| "4539148803436467".chars().for_each(|k| l.on_dtmf(now, k)));
+        assert_eq!(log.matches("key pressed").count(), 16, "{log}");
+        let digits: String = log
+            .lines()
+            .flat_map(|line| line.replace("call=1", "").into_bytes())
+            .filter(u8::is_ascii_digit)
+            .map(char::from)
+            .collect();
+        assert_eq!(digits, "", "{log}");
+        let log = logged(|| l.on_dtmf(now, '#'));
+        assert!(log.contains("pound=true"), "{log}");
     }
 
     #[test]

@@ -34,12 +34,25 @@ impl Baresip {
     /// As [`Baresip::dial`], with `mic` (an 8 kHz mono WAV file) as the microphone.
     #[allow(dead_code)]
     pub(crate) fn dial_with_mic(dir: &Path, ports: Ports, tcp: bool, mic: &Path) -> Baresip {
+        Baresip::dial_as(dir, ports, tcp, mic, "caller")
+    }
+
+    /// As [`Baresip::dial_with_mic`], calling from `user` (the From URI's user part).
+    #[allow(dead_code)]
+    pub(crate) fn dial_as(dir: &Path, ports: Ports, tcp: bool, mic: &Path, user: &str) -> Baresip {
         let uri = format!(
             "sip:svc@127.0.0.1:{}{}",
             ports.base,
             if tcp { ";transport=tcp" } else { "" }
         );
-        Baresip::launch(dir, ports, &uri, ("", ""), "", mic)
+        Baresip::launch(
+            dir,
+            ports,
+            &uri,
+            ("", ""),
+            &format!("{user}@127.0.0.1>"),
+            mic,
+        )
     }
 
     /// Dials `sip:svc@127.0.0.1:TLS_PORT;transport=tls` with SRTP required (baresip's srtp
@@ -52,17 +65,19 @@ impl Baresip {
         // srtp.so must load before account.so reads the account that names it.
         let extra = format!("sip_cafile\t\t{}\n", ca.display());
         let conf = (&extra[..], "module\t\t\tsrtp.so\n");
-        Baresip::launch(dir, ports, &uri, conf, ";mediaenc=srtp-mand", &mic)
+        let account = "caller@127.0.0.1>;mediaenc=srtp-mand";
+        Baresip::launch(dir, ports, &uri, conf, account, &mic)
     }
 
     /// Writes the config (the template plus `extra.0` lines at the end and `extra.1` module
-    /// lines before the accounts are read, the account with `params`) and dials `uri`.
+    /// lines before the accounts are read; the account `<sip:ACCOUNT;regint=0`, where
+    /// `account` is `USER@HOST>` and its parameters) and dials `uri`.
     fn launch(
         dir: &Path,
         ports: Ports,
         uri: &str,
         extra: (&str, &str),
-        params: &str,
+        account: &str,
         mic: &Path,
     ) -> Baresip {
         let conf = dir.join("baresip");
@@ -86,11 +101,13 @@ impl Baresip {
             &format!("{}module_tmp\t\tuuid.so", extra.1),
         ) + extra.0;
         fs::write(conf.join("config"), text).unwrap();
-        fs::write(
-            conf.join("accounts"),
-            format!("<sip:caller@127.0.0.1>;regint=0{params}\n"),
-        )
-        .unwrap();
+        // `account` is `USER@HOST>` then the account's parameters.
+        let (addr, params) = account.split_once('>').unwrap_or((account, ""));
+        let line = format!(
+            "<sip:{addr}>;regint=0{params}
+"
+        );
+        fs::write(conf.join("accounts"), line).unwrap();
         let out = dir.join("baresip.out");
         let child = Command::new("baresip")
             .arg("-f")

@@ -208,8 +208,8 @@ impl CallLogic for AgentCallLogic {
     }
 
     fn on_dtmf(&mut self, _now: Instant, digit: char) {
-        // Digits can be PINs: debug level only.
-        tracing::debug!(call = self.call_no, %digit, "digit ignored by the agent");
+        // Ignored by the agent; logged without its value (keys spell PINs).
+        crate::telephony::logic::log_key(self.call_no, digit, "agent");
     }
 
     fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
