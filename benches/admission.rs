@@ -122,7 +122,10 @@ fn bench(c: &mut Criterion) {
     let kinds: Vec<u8> = (0..2000)
         .map(|_| check(&mut adm, &mut now, &req, spoofed()))
         .collect();
-    assert!(kinds.contains(&4) && kinds.contains(&9), "challenged and dropped");
+    assert!(
+        kinds.contains(&4) && kinds.contains(&9),
+        "challenged and dropped"
+    );
     g.bench_function("spoofed flood (a new source each)", |b| {
         b.iter(|| black_box(check(&mut adm, &mut now, &req, spoofed())))
     });

@@ -37,12 +37,12 @@ mod procfs;
 mod report;
 #[path = "load/sipp.rs"]
 mod sipp;
+#[path = "load/soak.rs"]
+mod soak;
 #[path = "load/srtp_run.rs"]
 mod srtp_run;
 #[path = "load/srtp_uac.rs"]
 mod srtp_uac;
-#[path = "load/soak.rs"]
-mod soak;
 
 use std::net::SocketAddr;
 use std::path::Path;

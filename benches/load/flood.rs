@@ -88,6 +88,10 @@ pub(crate) struct FloodPlan {
 pub(crate) struct FloodResult {
     pub(crate) phase: &'static str,
     pub(crate) invites: u64,
+    /// INVITEs SIPp sent over the whole run.
+    pub(crate) total: u64,
+    /// The 401s SIPp received over the whole run (from its final screen).
+    pub(crate) challenged: Option<u64>,
     pub(crate) secs: f64,
     pub(crate) gateway_cpu_pct: f64,
     pub(crate) sipp_cpu_pct: f64,
@@ -118,18 +122,43 @@ pub(crate) fn run(plan: &FloodPlan, root: &Path) -> Result<Vec<FloodResult>> {
     Ok(out)
 }
 
-fn phase_run(plan: &FloodPlan, dir: &Path, phase: &'static str, extra: &str) -> Result<FloodResult> {
+fn phase_run(
+    plan: &FloodPlan,
+    dir: &Path,
+    phase: &'static str,
+    extra: &str,
+) -> Result<FloodResult> {
     let mut client = SipClient::bind(plan.probe_sip, plan.probe_media, plan.gateway.sip)?;
     let mut gw = Gateway::start_with(dir, plan.gateway, "probe", 100, extra, &mut client)?;
     let sf = dir.join("flood.xml");
     std::fs::write(&sf, SCENARIO)?;
     let total = (plan.rate * plan.secs as f64) as u64;
-    let mut args: Vec<OsString> = vec![plan.gateway.sip.to_string().into(), "-sf".into(), sf.into()];
+    let mut args: Vec<OsString> =
+        vec![plan.gateway.sip.to_string().into(), "-sf".into(), sf.into()];
     let text = [
-        "-i", FLOOD_IP, "-mi", FLOOD_IP, "-s", "svc", "-p", &plan.sipp_sip.to_string(),
-        "-mp", &plan.sipp_media.to_string(), "-cp", &plan.sipp_control.to_string(),
-        "-r", &format!("{}", plan.rate), "-rp", "1000", "-l", "5000", "-m", &total.to_string(),
-        "-nr", "-timeout", &format!("{}s", plan.secs + 30),
+        "-i",
+        FLOOD_IP,
+        "-mi",
+        FLOOD_IP,
+        "-s",
+        "svc",
+        "-p",
+        &plan.sipp_sip.to_string(),
+        "-mp",
+        &plan.sipp_media.to_string(),
+        "-cp",
+        &plan.sipp_control.to_string(),
+        "-r",
+        &format!("{}", plan.rate),
+        "-rp",
+        "1000",
+        "-l",
+        "5000",
+        "-m",
+        &total.to_string(),
+        "-nr",
+        "-timeout",
+        &format!("{}s", plan.secs + 30),
     ];
     args.extend(text.iter().map(OsString::from));
     let load_before = procfs::load_avg();
@@ -162,12 +191,17 @@ fn phase_run(plan: &FloodPlan, dir: &Path, phase: &'static str, extra: &str) -> 
     }
     let end = CpuSample::take(gw.pid(), sipp.pid());
     r.secs = t0.elapsed().as_secs_f64();
-    r.invites = sipp.stats().map_or(0, |s| s.created).saturating_sub(created0);
+    r.invites = sipp
+        .stats()
+        .map_or(0, |s| s.created)
+        .saturating_sub(created0);
     let cpu = start.until(&end, ticks);
     r.gateway_cpu_pct = cpu.gateway_pct;
     r.sipp_cpu_pct = cpu.sipp_pct;
     r.machine_pct = cpu.machine_pct;
     let _ = sipp.wait(Duration::from_secs(plan.secs + 40));
+    r.total = sipp.stats().map_or(0, |s| s.created);
+    r.challenged = count_401(&dir.join("sipp.out"));
     r.load = (load_before, procfs::load_avg());
     gw.stop(Duration::from_secs(15))?;
     r.policy_log = gw
@@ -180,18 +214,29 @@ fn phase_run(plan: &FloodPlan, dir: &Path, phase: &'static str, extra: &str) -> 
     Ok(r)
 }
 
+/// The 401s received in SIPp's last screen (`401 <----------  N ...`).
+fn count_401(out: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(out).ok()?;
+    let line = text
+        .lines()
+        .rfind(|l| l.trim_start().starts_with("401 <-"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
+
 /// Prints the phases as a table, then voxgate's log lines about the flooding source.
 pub(crate) fn print_table(results: &[FloodResult]) {
     println!(
-        "\n| phase | INVITEs/s sent (measured) | voxgate CPU (% of a core) | SIPp CPU | machine busy \
+        "\n| phase | INVITEs/s sent (measured) | 401s / INVITEs (whole run) | voxgate CPU (% of a core) | SIPp CPU | machine busy \
          | trusted calls answered | trusted INVITE→200 p50 / p99 (ms) | load avg |"
     );
-    println!("|{}", "---|".repeat(8));
+    println!("|{}", "---|".repeat(9));
     for r in results {
         println!(
-            "| {} | {:.0} | {:.1} | {:.1} % | {:.0} % | {}/{} | {:.2} / {:.2} | {:.2} → {:.2} |",
+            "| {} | {:.0} | {} / {} | {:.1} | {:.1} % | {:.0} % | {}/{} | {:.2} / {:.2} | {:.2} → {:.2} |",
             r.phase,
             r.invites as f64 / r.secs.max(1e-9),
+            r.challenged.map_or("?".into(), |n| n.to_string()),
+            r.total,
             r.gateway_cpu_pct,
             r.sipp_cpu_pct,
             r.machine_pct,

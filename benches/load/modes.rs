@@ -44,7 +44,14 @@ pub(crate) fn srtp(args: &Args, root: &Path, steps: &[usize]) -> Result<()> {
         }
     }
     let passed = results.iter().all(srtp_run::SrtpStep::passed);
-    println!("\n{}", if passed { "all SRTP/RTP steps passed" } else { "SOME STEPS FAILED" });
+    println!(
+        "\n{}",
+        if passed {
+            "all SRTP/RTP steps passed"
+        } else {
+            "SOME STEPS FAILED"
+        }
+    );
     if !args.keep && passed {
         let _ = std::fs::remove_dir_all(root);
     } else {
@@ -74,7 +81,11 @@ pub(crate) fn flood(args: &Args, root: &Path) -> Result<()> {
     let answered = results.iter().all(|r| r.probe_failures == 0);
     println!(
         "trusted calls during the flood: {}",
-        if answered { "all answered" } else { "SOME FAILED" }
+        if answered {
+            "all answered"
+        } else {
+            "SOME FAILED"
+        }
     );
     if !args.keep && answered {
         let _ = std::fs::remove_dir_all(root);
@@ -121,4 +132,3 @@ pub(crate) fn soak(args: &Args, root: &Path, audio: &Path) -> Result<()> {
     }
     Ok(())
 }
-

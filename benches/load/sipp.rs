@@ -69,11 +69,32 @@ impl Sipp {
     pub(crate) fn spawn(dir: &Path, sf: &Path, run: &SippRun) -> Result<Sipp> {
         let mut args: Vec<OsString> = vec![run.target.clone().into(), "-sf".into(), sf.into()];
         let text = [
-            "-i", "127.0.0.1", "-mi", "127.0.0.1", "-s", "svc", "-p", &run.sip_port.to_string(),
-            "-mp", &run.media_port.to_string(), "-cp", &run.control_port.to_string(),
-            "-r", &format!("{}", run.rate), "-rp", "1000", "-l", &run.calls.to_string(),
-            "-m", &run.total.to_string(), "-timeout", &format!("{}s", run.timeout_secs),
-            "-timeout_error", "-trace_rtt", "-rtt_freq", "50",
+            "-i",
+            "127.0.0.1",
+            "-mi",
+            "127.0.0.1",
+            "-s",
+            "svc",
+            "-p",
+            &run.sip_port.to_string(),
+            "-mp",
+            &run.media_port.to_string(),
+            "-cp",
+            &run.control_port.to_string(),
+            "-r",
+            &format!("{}", run.rate),
+            "-rp",
+            "1000",
+            "-l",
+            &run.calls.to_string(),
+            "-m",
+            &run.total.to_string(),
+            "-timeout",
+            &format!("{}s", run.timeout_secs),
+            "-timeout_error",
+            "-trace_rtt",
+            "-rtt_freq",
+            "50",
         ];
         args.extend(text.iter().map(OsString::from));
         Sipp::spawn_args(dir, args)

@@ -54,7 +54,13 @@ pub(crate) fn run(plan: &SoakPlan, dir: &Path, audio: &Path, ports: SoakPorts) -
     let rate = plan.calls as f64 / plan.call_secs as f64;
     let total = (rate * plan.minutes * 60.0).ceil() as usize;
     let mut client = SipClient::bind(ports.probe_sip, ports.probe_media, ports.gateway.sip)?;
-    let mut gw = Gateway::start(dir, ports.gateway, &plan.logic, ports.max_calls, &mut client)?;
+    let mut gw = Gateway::start(
+        dir,
+        ports.gateway,
+        &plan.logic,
+        ports.max_calls,
+        &mut client,
+    )?;
     std::thread::sleep(Duration::from_millis(500));
     let keys = plan.logic == "demo";
     let sf = sipp::scenario(dir, audio, plan.call_secs * 1000, keys)?;
@@ -147,7 +153,8 @@ fn sample_until_done(plan: &SoakPlan, gw: &Gateway, sipp: &mut Sipp, total: usiz
     let ticks = procfs::clock_ticks();
     let every = Duration::from_secs(plan.sample_secs.max(1));
     let t0 = Instant::now();
-    let deadline = t0 + Duration::from_secs_f64(plan.minutes * 60.0 + plan.call_secs as f64 + 180.0);
+    let deadline =
+        t0 + Duration::from_secs_f64(plan.minutes * 60.0 + plan.call_secs as f64 + 180.0);
     let mut last = CpuSample::take(gw.pid(), sipp.pid());
     let mut next = t0 + every;
     let mut samples = Vec::new();
@@ -213,7 +220,9 @@ fn drifts(samples: &[Sample]) -> (Option<f64>, Option<f64>) {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or("n/a (too few samples)".into(), |d| format!("{:+.1} %", d * 100.0))
+    v.map_or("n/a (too few samples)".into(), |d| {
+        format!("{:+.1} %", d * 100.0)
+    })
 }
 
 /// The curve as a table.

@@ -218,7 +218,11 @@ impl Uac {
     pub(crate) fn stats(&self) -> UacStats {
         UacStats {
             up: self.up(),
-            failed: self.calls.iter().filter(|c| c.state == State::Failed).count(),
+            failed: self
+                .calls
+                .iter()
+                .filter(|c| c.state == State::Failed)
+                .count(),
             setup_us: self.setup_us.clone(),
             tx: self.calls.iter().map(|c| c.tx).sum(),
             rx_ok: self.calls.iter().map(|c| c.rx_ok).sum(),
@@ -251,7 +255,9 @@ impl Uac {
                     self.send_media(i)?;
                     self.read_media(i);
                 }
-                State::Byeing | State::Inviting if self.calls[i].sent_at.elapsed() >= RETRANSMIT => {
+                State::Byeing | State::Inviting
+                    if self.calls[i].sent_at.elapsed() >= RETRANSMIT =>
+                {
                     let c = &mut self.calls[i];
                     if c.first_sent.elapsed() > RETRANSMIT * 10 {
                         c.state = State::Failed;
