@@ -8,14 +8,27 @@
 //! ```text
 //! cargo bench --bench load -- [--calls N] [--hold-secs S] [--rate R] [--logic demo|probe]
 //!                             [--find-max | --steps 100,200,500] [--repeat K] [--probes P]
+//! cargo bench --bench load -- --srtp [--calls N | --steps 100,300] [--hold-secs S] [--rate R]
+//! cargo bench --bench load -- --flood [--flood-rate 1000] [--hold-secs 20]
+//! cargo bench --bench load -- --soak --calls N [--minutes 10] [--call-secs 25] [--sample-secs 30]
 //! ```
 //!
+//! Issue #10 added three modes: `--srtp` (SIPp cannot do SRTP: the harness's own generator,
+//! `load/srtp_uac.rs`, places SDES-SRTP calls, then plain RTP ones for comparison), `--flood`
+//! (SIPp floods INVITEs from the untrusted 127.0.0.2 while trusted calls are timed) and
+//! `--soak` (calls starting and ending for minutes; RSS, descriptors and failures sampled).
+//!
 //! Ports: voxgate SIP 46000, SIPp 46001 (control 46002), the probe 46003 (media 46004),
-//! voxgate RTP 47000–49999, SIPp media 50000. Every wait is bounded.
+//! voxgate RTP 47000–49999, SIPp media 50000, the SRTP generator 46005 (media from 52000).
+//! Every wait is bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "load/flood.rs"]
+mod flood;
 #[path = "load/gateway.rs"]
 mod gateway;
+#[path = "load/modes.rs"]
+mod modes;
 #[path = "load/probe.rs"]
 mod probe;
 #[path = "load/procfs.rs"]
@@ -24,6 +37,12 @@ mod procfs;
 mod report;
 #[path = "load/sipp.rs"]
 mod sipp;
+#[path = "load/soak.rs"]
+mod soak;
+#[path = "load/srtp_run.rs"]
+mod srtp_run;
+#[path = "load/srtp_uac.rs"]
+mod srtp_uac;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -46,6 +65,9 @@ const PROBE_MEDIA: u16 = 46_004;
 const RTP_MIN: u16 = 47_000;
 const RTP_MAX: u16 = 49_999;
 const SIPP_MEDIA: u16 = 50_000;
+/// The SRTP generator's SIP port and its first media port (two per call from there).
+const GEN_SIP: u16 = 46_005;
+const GEN_MEDIA: u16 = 52_000;
 /// The port range holds 1500 calls; a few are kept for the probe calls.
 const MAX_CALLS: usize = 1_400;
 /// The demo script reads back and hangs up 60 s after the answer, whatever the keys.
@@ -84,6 +106,29 @@ struct Args {
     /// failed step's logs stay.
     #[arg(long)]
     keep: bool,
+    /// Soak instead of steps: about --calls calls up for --minutes, calls starting and ending.
+    #[arg(long)]
+    soak: bool,
+    /// Minutes of the soak.
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Seconds each soak call holds (new calls start at calls ÷ call-secs per second).
+    #[arg(long, default_value_t = 25)]
+    call_secs: u64,
+    /// Seconds between the soak's samples.
+    #[arg(long, default_value_t = 30)]
+    sample_secs: u64,
+    /// Flood instead of steps: SIPp sends --flood-rate INVITEs/s from 127.0.0.2 (untrusted)
+    /// for --hold-secs while trusted probe calls are timed.
+    #[arg(long)]
+    flood: bool,
+    /// INVITEs per second of the flood.
+    #[arg(long, default_value_t = 1000.0)]
+    flood_rate: f64,
+    /// SRTP steps with the harness's own generator instead of SIPp: each call count with
+    /// SRTP, then with plain RTP for comparison (`--calls` or `--steps`; probe logic).
+    #[arg(long)]
+    srtp: bool,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -118,6 +163,15 @@ fn main() -> Result<()> {
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         procfs::load_avg()
     );
+    if args.soak {
+        return modes::soak(&args, &root, &audio);
+    }
+    if args.flood {
+        return modes::flood(&args, &root);
+    }
+    if args.srtp {
+        return modes::srtp(&args, &root, &steps);
+    }
     let mut results = Vec::new();
     let mut best = None;
     'steps: for &n in &steps {
@@ -208,7 +262,9 @@ fn run_step(args: &Args, n: usize, dir: &Path, audio: &Path) -> Result<Step> {
         media_port: SIPP_MEDIA,
         control_port: SIPP_CONTROL,
         calls: n,
+        total: n,
         rate: args.rate,
+        timeout_secs: 120,
     };
     let mut sipp = Sipp::spawn(dir, &sf, &run)?;
     println!("\n{n} calls: ramp ~{ramp_secs} s, each call {call_secs} s");

@@ -35,9 +35,21 @@ impl Gateway {
         max_calls: usize,
         client: &mut SipClient,
     ) -> Result<Gateway> {
+        Gateway::start_with(dir, ports, logic, max_calls, "", client)
+    }
+
+    /// [`Gateway::start`] with `sip_extra` (TOML lines) added to the `[sip]` section.
+    pub(crate) fn start_with(
+        dir: &Path,
+        ports: GatewayPorts,
+        logic: &str,
+        max_calls: usize,
+        sip_extra: &str,
+        client: &mut SipClient,
+    ) -> Result<Gateway> {
         let config = format!(
             "data_dir = \"{data}\"\nlog_level = \"warn\"\n\
-             [sip]\nlisten = \"{sip}\"\nudp = true\ntcp = false\n\
+             [sip]\nlisten = \"{sip}\"\nudp = true\ntcp = false\n{sip_extra}\n\
              [media]\nrtp_port_min = {min}\nrtp_port_max = {max}\ntimeout_secs = 30\n\
              [calls]\nmax_calls = {max_calls}\nlogic = \"{logic}\"\nshutdown_grace_secs = 1\n",
             data = dir.join("data").display(),

@@ -3,6 +3,7 @@
 //! (`-trace_stat -fd 1`: current, successful and failed calls) and its response times
 //! (`-trace_rtt`: INVITE → 200 of every call, whole milliseconds).
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -48,8 +49,13 @@ pub(crate) struct SippRun {
     pub(crate) sip_port: u16,
     pub(crate) media_port: u16,
     pub(crate) control_port: u16,
+    /// Concurrent calls at most (`-l`).
     pub(crate) calls: usize,
+    /// Calls placed in all (`-m`).
+    pub(crate) total: usize,
     pub(crate) rate: f64,
+    /// SIPp's global timeout (`-timeout`), seconds.
+    pub(crate) timeout_secs: u64,
 }
 
 /// A running SIPp.
@@ -61,23 +67,48 @@ pub(crate) struct Sipp {
 impl Sipp {
     /// Starts SIPp in `dir` with scenario `sf`.
     pub(crate) fn spawn(dir: &Path, sf: &Path, run: &SippRun) -> Result<Sipp> {
-        let n = run.calls.to_string();
+        let mut args: Vec<OsString> = vec![run.target.clone().into(), "-sf".into(), sf.into()];
+        let text = [
+            "-i",
+            "127.0.0.1",
+            "-mi",
+            "127.0.0.1",
+            "-s",
+            "svc",
+            "-p",
+            &run.sip_port.to_string(),
+            "-mp",
+            &run.media_port.to_string(),
+            "-cp",
+            &run.control_port.to_string(),
+            "-r",
+            &format!("{}", run.rate),
+            "-rp",
+            "1000",
+            "-l",
+            &run.calls.to_string(),
+            "-m",
+            &run.total.to_string(),
+            "-timeout",
+            &format!("{}s", run.timeout_secs),
+            "-timeout_error",
+            "-trace_rtt",
+            "-rtt_freq",
+            "50",
+        ];
+        args.extend(text.iter().map(OsString::from));
+        Sipp::spawn_args(dir, args)
+    }
+
+    /// Starts SIPp in `dir` with `args` and the statistics and error files the harness reads
+    /// (`-trace_stat` every second into sipp-stat.csv, `-trace_err` into sipp-errors.log).
+    pub(crate) fn spawn_args(dir: &Path, mut args: Vec<OsString>) -> Result<Sipp> {
+        args.extend(["-nostdin", "-trace_stat", "-fd", "1", "-stf"].map(OsString::from));
+        args.push(dir.join("sipp-stat.csv").into());
+        args.extend(["-trace_err", "-error_file"].map(OsString::from));
+        args.push(dir.join("sipp-errors.log").into());
         let child = Command::new("sipp")
-            .arg(&run.target)
-            .arg("-sf")
-            .arg(sf)
-            .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-s", "svc"])
-            .args(["-p", &run.sip_port.to_string()])
-            .args(["-mp", &run.media_port.to_string()])
-            .args(["-cp", &run.control_port.to_string()])
-            .args(["-r", &format!("{}", run.rate), "-rp", "1000"])
-            .args(["-l", &n, "-m", &n])
-            .args(["-timeout", "120s", "-timeout_error", "-nostdin"])
-            .args(["-trace_stat", "-fd", "1", "-stf"])
-            .arg(dir.join("sipp-stat.csv"))
-            .args(["-trace_rtt", "-rtt_freq", "50"])
-            .args(["-trace_err", "-error_file"])
-            .arg(dir.join("sipp-errors.log"))
+            .args(&args)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(fs::File::create(dir.join("sipp.out"))?)
