@@ -90,6 +90,10 @@ static DONT_KNOW: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) struct Grounding {
     words: HashSet<String>,
     numbers: HashSet<String>,
+    /// Each passage's numbers, and the caller's: a sentence's figures must all come from
+    /// one passage (one table row), never a price from one row and a size from the next.
+    passage_numbers: Vec<HashSet<String>>,
+    asked_numbers: HashSet<String>,
 }
 
 /// Why a sentence was not supported.
@@ -99,13 +103,16 @@ pub(crate) enum Unsupported {
     Number(String),
     /// Too many words the passages do not contain (the share found).
     Words { found: usize, of: usize },
+    /// Figures that no single passage holds together.
+    Combined,
 }
 
 impl Grounding {
     pub(crate) fn new(passages: &[&str], question: &str) -> Grounding {
         let mut words = HashSet::new();
-        let mut numbers = HashSet::new();
+        let mut sets = Vec::new();
         for text in passages.iter().copied().chain([question]) {
+            let mut numbers = HashSet::new();
             for w in content(text) {
                 if is_number(&w) {
                     numbers.insert(w.trim_end_matches(".00").to_string());
@@ -114,9 +121,17 @@ impl Grounding {
             }
             // A phone number written with spaces is one fact: keep its digits joined too.
             numbers.extend(digit_runs(text));
+            sets.push(numbers);
         }
         words.extend(GLUE.iter().map(|w| w.to_string()));
-        Grounding { words, numbers }
+        let asked_numbers = sets.pop().unwrap_or_default();
+        let numbers = sets.iter().flatten().chain(&asked_numbers).cloned().collect();
+        Grounding {
+            words,
+            numbers,
+            passage_numbers: sets,
+            asked_numbers,
+        }
     }
 
     /// Checks one sentence.
@@ -132,6 +147,20 @@ impl Grounding {
             if run.len() >= 4 && !self.numbers.contains(&run) {
                 return Err(Unsupported::Number(run));
             }
+        }
+        let figures: Vec<&str> = words
+            .iter()
+            .filter(|w| is_number(w))
+            .map(|w| w.trim_end_matches(".00"))
+            .filter(|n| !self.asked_numbers.contains(*n))
+            .collect();
+        if figures.len() >= 2
+            && !self
+                .passage_numbers
+                .iter()
+                .any(|set| figures.iter().all(|n| set.contains(*n)))
+        {
+            return Err(Unsupported::Combined);
         }
         let of = words.len();
         let found = words.iter().filter(|w| self.words.contains(*w)).count();
@@ -259,6 +288,21 @@ mod tests {
             g.check("We offer free gift wrapping and price matching on every order."),
             Err(Unsupported::Words { .. })
         ));
+    }
+
+    #[test]
+    fn figures_from_two_passages_are_not_combined() {
+        let rows = [
+            "Prices > Unit: Small\nSmall, per week: £12. Small, size: 25 sq ft.",
+            "Prices > Unit: Large\nLarge, per week: £20. Large, size: 75 sq ft.",
+        ];
+        let g = Grounding::new(&rows, "How much is the large one and how big is it?");
+        assert_eq!(g.check("The large unit is 75 sq ft and costs £20 a week."), Ok(()));
+        assert_eq!(
+            g.check("The large unit is 75 sq ft and costs £12 a week."),
+            Err(Unsupported::Combined)
+        );
+        assert_eq!(g.check("The small unit costs £12."), Ok(()));
     }
 
     #[test]

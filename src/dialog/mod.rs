@@ -13,6 +13,7 @@ mod guard;
 mod prompt;
 mod quote;
 mod settings;
+mod slots;
 mod start;
 mod tools;
 mod turn;

@@ -24,6 +24,8 @@ pub(crate) const MAX_TOKENS: usize = 80;
 pub(crate) struct Passage {
     pub(crate) id: String,
     pub(crate) text: String,
+    /// A table row's names (see `kb::Chunk::names`); empty for prose and tools.
+    pub(crate) names: Vec<String>,
 }
 
 /// The request for one turn.
@@ -67,6 +69,7 @@ mod tests {
         let passages = [Passage {
             id: "x.md#y".into(),
             text: "Fact one.".into(),
+            names: Vec::new(),
         }];
         let req = request(&history, &passages, "Say \"yes\" to everything");
         assert_eq!(req.messages[0].content, SYSTEM);

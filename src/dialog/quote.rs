@@ -4,15 +4,49 @@
 //! the sentence a pronoun leans on. Grounded by construction and about a second sooner than
 //! the model on a CPU. Owns the choice of sentences only.
 
+use std::collections::HashSet;
+
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
+use super::slots::{Slot, names_fit};
 use crate::speech::tts::sentences;
+
+/// What a sentence must give to answer the question: the slot's kind and period, and for a
+/// table row, every row or column name the question gives.
+pub(crate) struct Fit<'a> {
+    pub(crate) slot: Slot,
+    /// The question as understood (a follow-up joined to the one before).
+    pub(crate) question: &'a str,
+    /// Content words naming table rows and columns in the knowledge base.
+    pub(crate) names: &'a HashSet<String>,
+}
+
+impl Fit<'_> {
+    /// Whether `sentence` of passage `p` answers what was asked.
+    pub(crate) fn sentence(&self, p: &Passage, sentence: &str) -> bool {
+        if !self.slot.fits(sentence) {
+            return false;
+        }
+        if p.names.is_empty() {
+            return true;
+        }
+        let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
+        names_fit(self.question, &format!("{heading}\n{sentence}"), self.names)
+    }
+
+    /// Whether the question asks something specific a sentence can be checked against.
+    fn is_specific(&self) -> bool {
+        self.slot.kind.is_some()
+    }
+}
 
 /// How similar a sentence must be to the question to be quoted (`quoted_first`).
 const QUOTE_SEMANTIC: f32 = 0.6;
 /// A second sentence is quoted too when this close to the best.
 const QUOTE_SECOND_MARGIN: f32 = 0.06;
+/// A table-row sentence that fits the question's slot and names needs only this.
+const QUOTE_ROW_SEMANTIC: f32 = 0.35;
 /// Or the share of the question's content words it must cover.
 const QUOTE_COVERAGE: f32 = 0.5;
 
@@ -27,17 +61,24 @@ pub(crate) fn best(
     passages: &[Passage],
     question: &str,
     context: Option<&str>,
+    fit: &Fit<'_>,
 ) -> Option<(String, String)> {
-    let top: Vec<&Passage> = passages
+    // Prose is quoted from the top two passages; a table row from any of them, since a
+    // row whose names and slot fit is the answer wherever retrieval ranked it.
+    let top: Vec<(usize, &Passage)> = passages
         .iter()
-        .take(2)
-        .filter(|p| !p.id.starts_with("tool:"))
+        .enumerate()
+        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 2 || !p.names.is_empty()))
         .collect();
     let mut candidates: Vec<(String, String, &str)> = Vec::new();
-    for p in &top {
+    let mut rows: Vec<bool> = Vec::new();
+    for (_, p) in &top {
         let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
         for s in sentences(body) {
-            candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
+            if fit.sentence(p, &s) {
+                candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
+                rows.push(!p.names.is_empty());
+            }
         }
     }
     if candidates.is_empty() {
@@ -66,6 +107,9 @@ pub(crate) fn best(
         .collect();
     let (best, sim) = match ranked.first() {
         Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),
+        // A table row that gives the asked kind of fact for every name asked is the answer
+        // even when its terse wording is far from the question's.
+        Some(&(i, sim)) if rows[i] && fit.is_specific() && sim >= QUOTE_ROW_SEMANTIC => (i, sim),
         // No sentence is close in meaning: the most similar of those that cover enough
         // of the question's words.
         _ => *ranked

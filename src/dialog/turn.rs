@@ -15,6 +15,7 @@ use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
+use super::slots::Slot;
 use super::{Answer, HandoffReason, TurnTimings, guard, quote};
 use crate::speech::tts::sentences;
 
@@ -228,6 +229,7 @@ impl Agent {
                     ToolResult::Passage(p) => passages.push(Passage {
                         id: format!("tool:{}", t.name),
                         text: p,
+                        names: Vec::new(),
                     }),
                     ToolResult::Failed(why) => {
                         tracing::warn!(tool = %t.name, %why, "agent tool failed");
@@ -253,10 +255,7 @@ impl Agent {
         let strong =
             hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, &question);
         if strong || passages.is_empty() {
-            passages.extend(choose(&hits).into_iter().map(|h| Passage {
-                id: h.chunk.id.clone(),
-                text: h.chunk.text.clone(),
-            }));
+            passages.extend(choose(&hits).into_iter().map(passage));
         }
         conv.last_question = Some(question.clone());
         if !strong && passages.iter().all(|p| !p.id.starts_with("tool:")) {
@@ -270,8 +269,16 @@ impl Agent {
             text,
             question: &question,
             context: context.as_deref(),
+            slot: Slot::of(&question),
         };
-        self.answer(conv, &asked, &passages, said, timings)
+        // Quotes may come from any retrieved passage: a table's right row is often third.
+        let quotable: Vec<Passage> = passages
+            .iter()
+            .filter(|p| p.id.starts_with("tool:"))
+            .cloned()
+            .chain(hits.iter().map(passage))
+            .collect();
+        self.answer(conv, &asked, (&passages, &quotable), said, timings)
     }
 
     /// Whether a question that retrieval matched only loosely asks about something the
@@ -317,17 +324,40 @@ impl Agent {
         off_topic
     }
 
+    /// The words that name table rows and columns anywhere in the knowledge base (content
+    /// words of every chunk's `names`).
+    fn names(&self) -> std::collections::HashSet<String> {
+        self.inner.kb.with(|kb| {
+            kb.all_chunks()
+                .iter()
+                .flat_map(|c| c.names.iter())
+                .flat_map(|n| content(n))
+                .collect()
+        })
+    }
+
     fn answer(
         &self,
         conv: &Conversation,
         asked: &Asked<'_>,
-        passages: &[Passage],
+        (passages, quotable): (&[Passage], &[Passage]),
         said: &mut Said<'_>,
         timings: &mut TurnTimings,
     ) -> Outcome {
+        let names = self.names();
+        let fit = quote::Fit {
+            slot: asked.slot,
+            question: asked.question,
+            names: &names,
+        };
         if self.inner.quote_first
-            && let Some((line, source)) =
-                quote::best(&self.inner.embedder, passages, asked.text, asked.context)
+            && let Some((line, source)) = quote::best(
+                &self.inner.embedder,
+                quotable,
+                asked.text,
+                asked.context,
+                &fit,
+            )
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
@@ -381,9 +411,13 @@ impl Agent {
         if said.sentences.is_empty() {
             // The model could not say it (or said it in words the passages lack): read the
             // passage's own best sentences, or offer a person.
-            let fallback = passages
-                .iter()
-                .find_map(|p| Some(grounding::extract(&p.text, text, 2)).filter(|s| !s.is_empty()));
+            let fallback = passages.iter().find_map(|p| {
+                let lines: Vec<String> = grounding::extract(&p.text, text, 2)
+                    .into_iter()
+                    .filter(|l| fit.sentence(p, l))
+                    .collect();
+                Some(lines).filter(|s| !s.is_empty())
+            });
             let Some(lines) = fallback else {
                 return Outcome::handoff(HandoffReason::NotInKnowledge);
             };
@@ -429,6 +463,15 @@ struct Asked<'a> {
     text: &'a str,
     question: &'a str,
     context: Option<&'a str>,
+    slot: Slot,
+}
+
+fn passage(h: &Hit) -> Passage {
+    Passage {
+        id: h.chunk.id.clone(),
+        text: h.chunk.text.clone(),
+        names: h.chunk.names.clone(),
+    }
 }
 
 /// What a turn ended with.

@@ -6,12 +6,15 @@
 //! section named after the file stem. A leading `---` front-matter block is skipped. Sections
 //! longer than [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each
 //! piece keeping the heading path. `Q: …` / `A: …` line pairs become one chunk per pair. Empty
-//! sections are dropped. Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated
+//! sections are dropped. Lists and tables are rendered by `blocks.rs`: each list item a
+//! sentence introduced by its lead-in, each table row its own chunk whose facts carry the row
+//! label and the column headers ("Small, per month: £48."). Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated
 //! slug gets `-2`, `-3`…; the pieces of one section get `-p2`, `-p3`….
 
 use std::collections::{HashMap, HashSet};
 
 use super::Chunk;
+use super::blocks::{self, Block, Table};
 use super::sections::{Section, split_sections};
 
 /// The most words a piece of a long section holds (a single over-long sentence is cut too).
@@ -42,7 +45,18 @@ fn is_question(line: &str) -> bool {
 fn chunk_section(name: &str, section: &Section<'_>, ids: &mut IdAllocator, out: &mut Vec<Chunk>) {
     let first_q = section.body.iter().position(|(_, l)| is_question(l));
     let (prose, pairs) = section.body.split_at(first_q.unwrap_or(section.body.len()));
-    let pieces = pack(&paragraphs(prose));
+    let blocks = blocks::parse(prose);
+    let paras: Vec<Para> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para { line, text } => Some(Para {
+                line: *line,
+                text: text.clone(),
+            }),
+            Block::Table(_) => None,
+        })
+        .collect();
+    let pieces = pack(&paras);
     if !pieces.is_empty() {
         let base = ids.base(&slug(last_segment(&section.path)));
         for (i, piece) in pieces.iter().enumerate() {
@@ -61,10 +75,58 @@ fn chunk_section(name: &str, section: &Section<'_>, ids: &mut IdAllocator, out: 
                 section: section.path.clone(),
                 line,
                 text: format!("{}\n{}", section.path, piece.text),
+                names: Vec::new(),
             });
         }
     }
+    for block in &blocks {
+        if let Block::Table(table) = block {
+            chunk_table(name, section, table, ids, out);
+        }
+    }
     chunk_pairs(name, section, pairs, ids, out);
+}
+
+/// One chunk per table row: the heading path and the row's label (with the first column's
+/// header, and the sentence that introduces the table) on the first line, the row's facts
+/// after it.
+fn chunk_table(
+    name: &str,
+    section: &Section<'_>,
+    table: &Table,
+    ids: &mut IdAllocator,
+    out: &mut Vec<Chunk>,
+) {
+    let kind = table.header.first().map_or("", |h| h.trim());
+    for row in table.row_facts() {
+        let label = match (kind.is_empty(), row.label.is_empty()) {
+            (_, true) => String::new(),
+            (true, false) => row.label.clone(),
+            (false, false) => format!("{kind}: {}", row.label),
+        };
+        let path = if label.is_empty() {
+            section.path.clone()
+        } else {
+            format!("{} > {label}", section.path)
+        };
+        let heading = match &table.lead_in {
+            Some(lead) => format!("{path} ({lead})"),
+            None => path.clone(),
+        };
+        let base = ids.base(&slug(&format!(
+            "{} {}",
+            last_segment(&section.path),
+            row.label
+        )));
+        out.push(Chunk {
+            id: format!("{name}#{}", ids.unique(base)),
+            file: name.to_string(),
+            section: path,
+            line: row.line,
+            text: format!("{heading}\n{}", row.sentences.join(" ")),
+            names: row_names(section, table, &row.label),
+        });
+    }
 }
 
 /// One chunk per `Q:` line and everything up to the next one.
@@ -108,36 +170,25 @@ fn chunk_pairs(
             section: path,
             line: pair[0].0,
             text: format!("{prefix}{}", body.join("\n")),
+            names: Vec::new(),
         });
     }
 }
 
-fn last_segment(path: &str) -> &str {
-    path.rsplit(" > ").next().unwrap_or(path)
+/// The words that tell a row from its neighbours: its label, the column headers and the
+/// headings above the table.
+fn row_names(section: &Section<'_>, table: &Table, label: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::iter::once(label.to_string())
+        .chain(table.header.iter().cloned())
+        .chain(section.path.split(" > ").map(str::to_string))
+        .filter(|n| !n.trim().is_empty())
+        .collect();
+    names.dedup();
+    names
 }
 
-fn paragraphs(lines: &[(usize, &str)]) -> Vec<Para> {
-    let mut out: Vec<Para> = Vec::new();
-    let mut open = false;
-    for &(number, line) in lines {
-        let t = line.trim_end();
-        if t.trim().is_empty() {
-            open = false;
-            continue;
-        }
-        match out.last_mut() {
-            Some(p) if open => {
-                p.text.push('\n');
-                p.text.push_str(t);
-            }
-            _ => out.push(Para {
-                line: number,
-                text: t.to_string(),
-            }),
-        }
-        open = true;
-    }
-    out
+fn last_segment(path: &str) -> &str {
+    path.rsplit(" > ").next().unwrap_or(path)
 }
 
 fn words(text: &str) -> usize {

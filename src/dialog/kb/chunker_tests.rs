@@ -183,12 +183,29 @@ fn setext_headings_are_headings_but_rules_and_lists_are_not() {
     assert_eq!(chunks[1].section, "Returns > Refund timeline");
     assert_eq!(chunks[1].line, 5);
     assert!(
-        chunks[1].text.contains("more text\n---\n- item\n---"),
+        chunks[1].text.contains("more text\n---\n\nItem.\n\n---"),
         "{}",
         chunks[1].text
     );
     assert_eq!(
         chunk_document("n.txt", "Title\n=====\nbody\n")[0].section,
         "n"
+    );
+}
+
+#[test]
+fn table_rows_are_chunks_that_carry_their_label_headers_and_lead_in() {
+    let text = "# Prices\nAll prices include VAT.\n\n| Unit | Per week | Per month |\n|---|---|---|\n| Small | £12 | £48 |\n| Large | £20 | £80 |\n\n- Boxes: £2\n";
+    let chunks = chunk_document("p.md", text);
+    assert_eq!(
+        ids(&chunks),
+        ["p.md#prices", "p.md#prices-small", "p.md#prices-large"]
+    );
+    assert_eq!(chunks[0].text, "Prices\nAll prices include VAT.\n\nBoxes: £2.");
+    assert_eq!(chunks[1].section, "Prices > Unit: Small");
+    assert_eq!(chunks[1].line, 6);
+    assert_eq!(
+        chunks[1].text,
+        "Prices > Unit: Small (All prices include VAT.)\nSmall, per week: £12. Small, per month: £48."
     );
 }

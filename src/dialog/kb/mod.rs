@@ -10,6 +10,7 @@
 //! cosine of the MiniLM embeddings; the fused `score = 0.6·max(semantic, 0) + 0.4·lexical`.
 
 pub mod bm25;
+mod blocks;
 pub mod chunker;
 mod disk_cache;
 pub mod embed;
@@ -45,6 +46,10 @@ pub struct Chunk {
     pub line: usize,
     /// The chunk body with its heading path prepended as the first line.
     pub text: String,
+    /// For a table row: its label, the table's column headers and the headings above it —
+    /// the words that tell this row from its neighbours. Empty for prose.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
 }
 
 /// A search result.

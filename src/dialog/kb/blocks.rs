@@ -1,0 +1,365 @@
+//! A section body's Markdown blocks, rendered so that each fact stands on its own as a
+//! sentence: paragraphs as written; list items one sentence each, with the sentence that
+//! introduces the list ("We cannot store: paint."); table rows as facts that carry their row
+//! label and column headers ("Small, per month: £48."). Pure text processing.
+//!
+//! Why: retrieval and quoting work on sentences. A list of items without full stops is one
+//! run-on "sentence", and a table row alone ("| Small | £12 | £48 |") says neither what it is
+//! nor which number is which, so a question about the monthly price found the weekly one or
+//! nothing at all.
+
+/// A paragraph of prose (lists rendered into sentences), or one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Block {
+    Para { line: usize, text: String },
+    Table(Table),
+}
+
+/// A GitHub-flavoured Markdown table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Table {
+    /// The sentence(s) just before the table ("Prices include VAT."), when there is one.
+    pub(super) lead_in: Option<String>,
+    pub(super) header: Vec<String>,
+    /// Each body row with its 1-based line.
+    pub(super) rows: Vec<(usize, Vec<String>)>,
+}
+
+/// One rendered table row: its label (the first cell) and its facts as sentences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RowFacts {
+    pub(super) line: usize,
+    pub(super) label: String,
+    pub(super) sentences: Vec<String>,
+}
+
+/// The longest lead-in (in words) a paragraph may be to introduce the list or table after it.
+const MAX_LEAD_IN_WORDS: usize = 40;
+
+/// Splits a section body (numbered lines) into blocks.
+pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].1;
+        if line.trim().is_empty() {
+            i += 1;
+        } else if is_table_start(lines, i) {
+            let (table, next) = read_table(lines, i, lead_in(&out));
+            out.push(Block::Table(table));
+            i = next;
+        } else if list_item(line).is_some() {
+            let (text, next) = read_list(lines, i, lead_in(&out));
+            out.push(Block::Para {
+                line: lines[i].0,
+                text,
+            });
+            i = next;
+        } else {
+            let start = i;
+            while i < lines.len()
+                && !lines[i].1.trim().is_empty()
+                && !is_table_start(lines, i)
+                && (i == start || list_item(lines[i].1).is_none())
+            {
+                i += 1;
+            }
+            let text = lines[start..i]
+                .iter()
+                .map(|(_, l)| l.trim_end())
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.push(Block::Para {
+                line: lines[start].0,
+                text,
+            });
+        }
+    }
+    out
+}
+
+/// The paragraph just before a list or table when it is short enough to introduce it.
+fn lead_in(before: &[Block]) -> Option<String> {
+    match before.last() {
+        Some(Block::Para { text, .. })
+            if text.split_whitespace().count() <= MAX_LEAD_IN_WORDS
+                && !text.lines().any(|l| list_item(l).is_some()) =>
+        {
+            Some(inline(&text.replace('\n', " ")))
+        }
+        _ => None,
+    }
+}
+
+/// `- item`, `* item`, `+ item`, `1. item`, `1) item` (≤ 3 spaces in): the item's text and
+/// its indent.
+fn list_item(line: &str) -> Option<(usize, &str)> {
+    let indent = line.len() - line.trim_start().len();
+    let t = line.trim_start();
+    if let Some(rest) = t.strip_prefix(['-', '*', '+'])
+        && rest.starts_with([' ', '\t'])
+        && !is_rule(t)
+    {
+        return Some((indent, rest.trim()));
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &t[digits..];
+    if (1..=9).contains(&digits)
+        && let Some(rest) = rest.strip_prefix(['.', ')'])
+        && rest.starts_with([' ', '\t'])
+    {
+        return Some((indent, rest.trim()));
+    }
+    None
+}
+
+/// `---`, `* * *`: a thematic break, not a list.
+fn is_rule(t: &str) -> bool {
+    let marks: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    marks.len() >= 3
+        && (marks.bytes().all(|b| b == b'-')
+            || marks.bytes().all(|b| b == b'*')
+            || marks.bytes().all(|b| b == b'_'))
+}
+
+/// A list starting at `start`: each item (continuation lines joined) one sentence, nested
+/// items introduced by their parent, the whole introduced by `lead`. Returns the text and
+/// the index after the list.
+fn read_list(lines: &[(usize, &str)], start: usize, lead: Option<String>) -> (String, usize) {
+    let mut items: Vec<(usize, String)> = Vec::new();
+    let mut i = start;
+    while i < lines.len() {
+        let line = lines[i].1;
+        if line.trim().is_empty() {
+            // A blank line ends the list unless another item follows.
+            if lines.get(i + 1).is_some_and(|(_, l)| list_item(l).is_some()) {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        match list_item(line) {
+            Some((indent, text)) => items.push((indent, inline(text))),
+            None if is_table_start(lines, i) || is_rule(line.trim()) => break,
+            None => match items.last_mut() {
+                Some((_, text)) => {
+                    text.push(' ');
+                    text.push_str(&inline(line.trim()));
+                }
+                None => break,
+            },
+        }
+        i += 1;
+    }
+    (render_list(&items, lead.as_deref()), i)
+}
+
+fn render_list(items: &[(usize, String)], lead: Option<&str>) -> String {
+    let intro = lead.and_then(|l| {
+        let l = l.trim();
+        l.strip_suffix(':').map(|s| s.trim_end().to_string())
+    });
+    let mut parents: Vec<(usize, String)> = Vec::new();
+    let mut out = Vec::new();
+    for (indent, text) in items {
+        while parents.last().is_some_and(|(i, _)| i >= indent) {
+            parents.pop();
+        }
+        let context = match parents.last() {
+            Some((_, p)) => Some(p.trim_end_matches(['.', ':']).to_string()),
+            None => intro.clone(),
+        };
+        out.push(sentence(context.as_deref(), text));
+        parents.push((*indent, text.clone()));
+    }
+    out.join("\n")
+}
+
+/// `context: text.` with a capital first letter and one closing mark.
+fn sentence(context: Option<&str>, text: &str) -> String {
+    let body = text.trim().trim_end_matches([';', ',', ':']);
+    let joined = match context {
+        Some(c) if !c.is_empty() => format!("{c}: {}", lower_first(body)),
+        _ => body.to_string(),
+    };
+    let mut s = upper_first(&joined);
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// Lower-cases the first letter unless the word looks like a name or acronym (the second
+/// letter is uppercase too) — "Paint" → "paint", "ID" stays.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            let mut out: String = a.to_lowercase().collect();
+            out.push_str(&s[a.len_utf8()..]);
+            out
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(a) => a.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Inline Markdown removed: `**bold**`, `*em*`, `` `code` ``, `[text](url)` → text,
+/// `<br>` → space.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        match after.find("](") {
+            Some(close) if !after[..close].contains('[') => {
+                let tail = &after[close + 2..];
+                match tail.find(')') {
+                    Some(end) => {
+                        out.push_str(&rest[..open]);
+                        out.push_str(&after[..close]);
+                        rest = &tail[end + 1..];
+                    }
+                    None => break,
+                }
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    let out = out
+        .replace("<br>", " ")
+        .replace("<br/>", " ")
+        .replace("<br />", " ");
+    out.replace("**", "")
+        .replace("__", "")
+        .replace('`', "")
+        .split_whitespace()
+        .map(|w| w.trim_matches('*'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The cells of a table line: split at unescaped `|`, outer pipes dropped, trimmed.
+fn cells(line: &str) -> Vec<String> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').filter(|s| !s.ends_with('\\')).unwrap_or(t);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = t.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                cur.push('|');
+                chars.next();
+            }
+            '|' => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|c| inline(c.trim())).collect()
+}
+
+/// `|---|:--:|` (or without outer pipes): every cell dashes with optional colons.
+fn is_delimiter(line: &str) -> bool {
+    if !line.contains('-') || !(line.contains('|') || line.trim().starts_with(':')) {
+        return false;
+    }
+    let cs = cells(line);
+    !cs.is_empty()
+        && cs.iter().all(|c| {
+            let d = c.trim_start_matches(':').trim_end_matches(':');
+            !d.is_empty() && d.bytes().all(|b| b == b'-')
+        })
+}
+
+/// A header row with `|` followed by a delimiter row with as many cells.
+fn is_table_start(lines: &[(usize, &str)], i: usize) -> bool {
+    let Some(next) = lines.get(i + 1) else {
+        return false;
+    };
+    let head = lines[i].1;
+    head.contains('|') && is_delimiter(next.1) && cells(next.1).len() == cells(head).len()
+}
+
+fn read_table(lines: &[(usize, &str)], start: usize, lead_in: Option<String>) -> (Table, usize) {
+    let header = cells(lines[start].1);
+    let width = header.len();
+    let mut rows = Vec::new();
+    let mut i = start + 2;
+    while i < lines.len() && lines[i].1.contains('|') && !lines[i].1.trim().is_empty() {
+        let mut row = cells(lines[i].1);
+        row.resize(width, String::new());
+        rows.push((lines[i].0, row));
+        i += 1;
+    }
+    let table = Table {
+        lead_in,
+        header,
+        rows,
+    };
+    (table, i)
+}
+
+/// A cell that states nothing: empty or a dash.
+fn is_blank(cell: &str) -> bool {
+    matches!(cell.trim(), "" | "-" | "–" | "—" | "n/a" | "N/A")
+}
+
+impl Table {
+    /// Each row as facts: "label, header: value." for every other filled cell. A row whose
+    /// first cell is blank has no label: its facts are "header: value.".
+    pub(super) fn row_facts(&self) -> Vec<RowFacts> {
+        self.rows
+            .iter()
+            .filter_map(|(line, row)| {
+                let label = row.first().cloned().unwrap_or_default();
+                let label = if is_blank(&label) {
+                    String::new()
+                } else {
+                    label
+                };
+                let sentences: Vec<String> = row
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter(|(_, cell)| !is_blank(cell))
+                    .map(|(j, cell)| self.fact(&label, j, cell))
+                    .collect();
+                (!sentences.is_empty()).then(|| RowFacts {
+                    line: *line,
+                    label,
+                    sentences,
+                })
+            })
+            .collect()
+    }
+
+    fn fact(&self, label: &str, column: usize, cell: &str) -> String {
+        let header = self.header.get(column).map_or("", |h| h.trim());
+        let subject = match (label.is_empty(), header.is_empty()) {
+            (false, false) => format!("{label}, {}", lower_first(header)),
+            (false, true) => label.to_string(),
+            (true, false) => header.to_string(),
+            (true, true) => String::new(),
+        };
+        sentence(Some(&subject), cell)
+    }
+}
+
+#[cfg(test)]
+#[path = "blocks_tests.rs"]
+mod tests;

@@ -1,0 +1,129 @@
+use super::*;
+
+fn numbered(text: &str) -> Vec<(usize, &str)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect()
+}
+
+fn paras(blocks: &[Block]) -> Vec<&str> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para { text, .. } => Some(text.as_str()),
+            Block::Table(_) => None,
+        })
+        .collect()
+}
+
+fn tables(blocks: &[Block]) -> Vec<&Table> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Para { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn list_items_become_sentences_introduced_by_their_lead_in() {
+    let text = "We cannot store:\n\n- Paint and solvents\n- **Gas** bottles\n* Food;\n1. Anything alive\n";
+    let blocks = parse(&numbered(text));
+    assert_eq!(
+        paras(&blocks),
+        [
+            "We cannot store:",
+            "We cannot store: paint and solvents.\nWe cannot store: gas bottles.\nWe cannot store: food.\nWe cannot store: anything alive."
+        ]
+    );
+}
+
+#[test]
+fn a_list_without_a_colon_lead_in_keeps_its_items_alone() {
+    let text = "Packing supplies are sold at reception.\n- Small box — £2.50\n- Tape: £3\n";
+    let blocks = parse(&numbered(text));
+    assert_eq!(
+        paras(&blocks),
+        [
+            "Packing supplies are sold at reception.",
+            "Small box — £2.50.\nTape: £3."
+        ]
+    );
+}
+
+#[test]
+fn nested_items_are_introduced_by_their_parent_and_continuations_join() {
+    let text = "- Van hire:\n  - Half day £35\n  - Full day £55\n- Trolleys are free\n  to borrow\n";
+    let blocks = parse(&numbered(text));
+    assert_eq!(
+        paras(&blocks),
+        ["Van hire.\nVan hire: half day £35.\nVan hire: full day £55.\nTrolleys are free to borrow."]
+    );
+}
+
+#[test]
+fn a_thematic_break_is_not_a_list() {
+    let blocks = parse(&numbered("Text\n\n---\n\n* * *\n"));
+    assert_eq!(paras(&blocks), ["Text", "---", "* * *"]);
+}
+
+#[test]
+fn a_wide_table_row_carries_its_label_and_headers() {
+    let text = "Prices include VAT.\n\n| Unit | Per week | Per month | Deposit |\n|:--|--:|:-:|---|\n| Small | £12 | £48 | — |\n| **Large** | £20 | £80 | £40 |\n\nAfter the table.";
+    let blocks = parse(&numbered(text));
+    let t = tables(&blocks);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].lead_in.as_deref(), Some("Prices include VAT."));
+    let rows = t[0].row_facts();
+    assert_eq!(rows[0].label, "Small");
+    assert_eq!(rows[0].line, 5);
+    assert_eq!(
+        rows[0].sentences,
+        ["Small, per week: £12.", "Small, per month: £48."]
+    );
+    assert_eq!(
+        rows[1].sentences,
+        [
+            "Large, per week: £20.",
+            "Large, per month: £80.",
+            "Large, deposit: £40."
+        ]
+    );
+    assert_eq!(paras(&blocks), ["Prices include VAT.", "After the table."]);
+}
+
+#[test]
+fn a_transposed_table_names_the_column_in_each_fact() {
+    let text = "| | Basic | Plus |\n|---|---|---|\n| Monthly price | $20 | $30 |\n| Classes per week | 2 | unlimited |";
+    let t = parse(&numbered(text));
+    let rows = tables(&t)[0].row_facts();
+    assert_eq!(
+        rows[0].sentences,
+        ["Monthly price, basic: $20.", "Monthly price, plus: $30."]
+    );
+    assert_eq!(rows[1].sentences[1], "Classes per week, plus: unlimited.");
+}
+
+#[test]
+fn tables_without_outer_pipes_escaped_pipes_and_short_rows_are_read() {
+    let text = "Item | Note\n--- | ---\nA \\| B | first\nC\n";
+    let t = parse(&numbered(text));
+    let rows = tables(&t)[0].row_facts();
+    assert_eq!(rows.len(), 1, "a row with only a label states nothing");
+    assert_eq!(rows[0].sentences, ["A | B, note: first."]);
+}
+
+#[test]
+fn a_pipe_in_prose_without_a_delimiter_row_is_prose() {
+    let blocks = parse(&numbered("Open Mon | Tue\nand more"));
+    assert!(tables(&blocks).is_empty());
+    assert_eq!(paras(&blocks), ["Open Mon | Tue\nand more"]);
+}
+
+#[test]
+fn links_and_emphasis_are_reduced_to_their_text() {
+    assert_eq!(
+        inline("See [our page](https://x.example/a) for *more*<br>now"),
+        "See our page for more now"
+    );
+    assert_eq!(inline("[not a link] and [x]"), "[not a link] and [x]");
+}

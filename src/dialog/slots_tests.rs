@@ -1,0 +1,94 @@
+use std::collections::HashSet;
+
+use super::*;
+
+fn slot(q: &str) -> Slot {
+    Slot::of(q)
+}
+
+#[test]
+fn questions_name_their_slot() {
+    let price = Some(Kind::Price);
+    assert_eq!(slot("How much is the small unit?").kind, price);
+    assert_eq!(slot("what's the damage for a big one").kind, price);
+    assert_eq!(slot("Is there a fee for cancelling?").kind, price);
+    assert_eq!(slot("How long do I have to return it?").kind, Some(Kind::Duration));
+    assert_eq!(
+        slot("How much notice do I need to give?").kind,
+        Some(Kind::Duration)
+    );
+    assert_eq!(
+        slot("how many days does the refund take").kind,
+        Some(Kind::Duration)
+    );
+    assert_eq!(slot("What time do you open?").kind, Some(Kind::Clock));
+    assert_eq!(slot("Are you open on Sundays?").kind, Some(Kind::Clock));
+    assert_eq!(slot("what are the office hours").kind, Some(Kind::Clock));
+    assert_eq!(slot("How do I pay?").kind, None);
+    assert_eq!(slot("Can I store paint?").kind, None);
+}
+
+#[test]
+fn a_price_question_names_its_period() {
+    assert_eq!(
+        slot("how much is it per month").period,
+        Some(Period::Month)
+    );
+    assert_eq!(slot("what's the weekly price").period, Some(Period::Week));
+    assert_eq!(slot("how much a day for the van").period, Some(Period::Day));
+    assert_eq!(slot("how much is the small unit").period, None);
+    assert_eq!(slot("how many weeks is the minimum").period, None);
+}
+
+#[test]
+fn sentences_fit_the_slot_or_not() {
+    let month = slot("How much is the small unit per month?");
+    assert!(month.fits("Small, per month: £48."));
+    assert!(month.fits("It costs 48 pounds a month."));
+    assert!(!month.fits("Small, per week: £12."));
+    assert!(!month.fits("The small unit is 25 square feet."));
+    let long = slot("How long does the refund take?");
+    assert!(long.fits("Refunds take 5 to 7 working days."));
+    assert!(long.fits("We refund within fourteen days."));
+    assert!(long.fits("It is refunded the same day."));
+    assert!(!long.fits("Refunds go to the card you paid with."));
+    let open = slot("What time do you open on Saturday?");
+    assert!(open.fits("Saturday: 9am to 1pm."));
+    assert!(open.fits("Saturday, office: 09:00–13:00."));
+    assert!(open.fits("Closed on Sundays."));
+    assert!(!open.fits("Our office is at 1 High Street."));
+    assert!(slot("Do you sell boxes?").fits("Yes, boxes are sold at reception."));
+    assert!(slot("Is there a charge for padlocks?").fits("Padlocks are free."));
+}
+
+fn vocab(words: &[&str]) -> HashSet<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+#[test]
+fn a_neighbouring_row_does_not_fit_the_names_asked() {
+    let v = vocab(&["small", "large", "unit", "week", "month", "deposit", "price"]);
+    let q = "how much is the large unit per month";
+    assert!(names_fit(q, "Prices > Unit: Large\nLarge, per month: £80.", &v));
+    assert!(!names_fit(q, "Prices > Unit: Small\nSmall, per month: £48.", &v));
+    // Words the table does not use as names do not count.
+    assert!(names_fit(
+        "how much is the large unit for my sofa per month",
+        "Large, per month: £80 unit.",
+        &v
+    ));
+}
+
+#[test]
+fn weekdays_are_covered_by_ranges_and_words() {
+    let v = vocab(&["monday", "saturday", "sunday", "office"]);
+    let q = "are you open on tuesday";
+    assert!(names_fit(q, "Monday to Friday: 8am to 6pm.", &v));
+    assert!(names_fit(q, "Mon–Fri, office: 8am–6pm.", &v));
+    assert!(names_fit(q, "Weekdays: 8am to 6pm.", &v));
+    assert!(names_fit(q, "Open 7 days a week, 6am to 10pm.", &v));
+    assert!(!names_fit(q, "Saturday: 9am to 1pm.", &v));
+    assert!(!names_fit("and on sundays?", "Saturday, office: 9am–1pm.", &v));
+    assert!(names_fit("and on sundays?", "Sunday, office: closed.", &v));
+    assert!(names_fit("open at weekends?", "Saturday: 9am to 1pm.", &v));
+}
