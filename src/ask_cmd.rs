@@ -11,6 +11,13 @@ use crate::cli::AskArgs;
 
 pub(crate) fn ask(args: &AskArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.as_deref(), &Overrides::default())?;
+    if args.verbose {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
+    }
     let mut settings = config.agent.clone();
     if let Some(url) = &args.openai_url {
         settings.llm = String::from("openai");

@@ -171,6 +171,9 @@ pub(crate) struct AskArgs {
     /// Models directory [default: $VOXGATE_MODELS, else ./models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,
+    /// Print the agent's decisions (retrieval, quotes, checks) on stderr.
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -125,7 +125,12 @@ impl Grounding {
         }
         words.extend(GLUE.iter().map(|w| w.to_string()));
         let asked_numbers = sets.pop().unwrap_or_default();
-        let numbers = sets.iter().flatten().chain(&asked_numbers).cloned().collect();
+        let numbers = sets
+            .iter()
+            .flatten()
+            .chain(&asked_numbers)
+            .cloned()
+            .collect();
         Grounding {
             words,
             numbers,
@@ -297,7 +302,10 @@ mod tests {
             "Prices > Unit: Large\nLarge, per week: £20. Large, size: 75 sq ft.",
         ];
         let g = Grounding::new(&rows, "How much is the large one and how big is it?");
-        assert_eq!(g.check("The large unit is 75 sq ft and costs £20 a week."), Ok(()));
+        assert_eq!(
+            g.check("The large unit is 75 sq ft and costs £20 a week."),
+            Ok(())
+        );
         assert_eq!(
             g.check("The large unit is 75 sq ft and costs £12 a week."),
             Err(Unsupported::Combined)

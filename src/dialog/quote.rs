@@ -9,15 +9,16 @@ use std::collections::HashSet;
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
-use super::slots::{Slot, names_fit};
+use super::slots::{Slot, names_fit, names_source};
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
 /// table row, every row or column name the question gives.
 pub(crate) struct Fit<'a> {
     pub(crate) slot: Slot,
-    /// The question as understood (a follow-up joined to the one before).
-    pub(crate) question: &'a str,
+    /// The caller's words of this turn, and the question before when this is a follow-up.
+    pub(crate) text: &'a str,
+    pub(crate) context: Option<&'a str>,
     /// Content words naming table rows and columns in the knowledge base.
     pub(crate) names: &'a HashSet<String>,
 }
@@ -32,7 +33,8 @@ impl Fit<'_> {
             return true;
         }
         let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
-        names_fit(self.question, &format!("{heading}\n{sentence}"), self.names)
+        let asked = names_source(self.text, self.context, self.names);
+        names_fit(asked, &format!("{heading}\n{sentence}"), self.names)
     }
 
     /// Whether the question asks something specific a sentence can be checked against.
@@ -45,8 +47,8 @@ impl Fit<'_> {
 const QUOTE_SEMANTIC: f32 = 0.6;
 /// A second sentence is quoted too when this close to the best.
 const QUOTE_SECOND_MARGIN: f32 = 0.06;
-/// A table-row sentence that fits the question's slot and names needs only this.
-const QUOTE_ROW_SEMANTIC: f32 = 0.35;
+/// A sentence sure of itself (see `best`) that fits the question's slot needs only this.
+const QUOTE_SURE_SEMANTIC: f32 = 0.35;
 /// Or the share of the question's content words it must cover.
 const QUOTE_COVERAGE: f32 = 0.5;
 
@@ -71,14 +73,19 @@ pub(crate) fn best(
         .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 2 || !p.names.is_empty()))
         .collect();
     let mut candidates: Vec<(String, String, &str)> = Vec::new();
-    let mut rows: Vec<bool> = Vec::new();
+    // Sure of itself: a table row's sentence, whose names the question has given. (Not "the
+    // only sentence of the top passage with a duration": retrieval ranked "damaged parcels:
+    // within 48 hours" first for "I'd like to send my lamp back, how long have I got?".)
+    let mut sure: Vec<bool> = Vec::new();
     for (_, p) in &top {
         let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
-        for s in sentences(body) {
-            if fit.sentence(p, &s) {
-                candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
-                rows.push(!p.names.is_empty());
-            }
+        let fitting: Vec<String> = sentences(body)
+            .into_iter()
+            .filter(|s| fit.sentence(p, s))
+            .collect();
+        for s in fitting {
+            candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
+            sure.push(!p.names.is_empty());
         }
     }
     if candidates.is_empty() {
@@ -107,9 +114,9 @@ pub(crate) fn best(
         .collect();
     let (best, sim) = match ranked.first() {
         Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),
-        // A table row that gives the asked kind of fact for every name asked is the answer
-        // even when its terse wording is far from the question's.
-        Some(&(i, sim)) if rows[i] && fit.is_specific() && sim >= QUOTE_ROW_SEMANTIC => (i, sim),
+        // A sentence sure of itself that gives the asked kind of fact (for every name asked)
+        // is the answer even when its terse wording is far from the question's.
+        Some(&(i, sim)) if sure[i] && fit.is_specific() && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
         // No sentence is close in meaning: the most similar of those that cover enough
         // of the question's words.
         _ => *ranked

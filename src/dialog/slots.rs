@@ -70,6 +70,11 @@ fn period_of(word: &str) -> Option<Period> {
     })
 }
 
+/// Whether a word names a period ("month", "weekly").
+pub(crate) fn is_period_word(word: &str) -> bool {
+    period_of(word).is_some()
+}
+
 /// The periods a text names.
 fn periods(text: &str) -> Vec<Period> {
     let mut out: Vec<Period> = tokens(text).iter().filter_map(|w| period_of(w)).collect();
@@ -95,7 +100,10 @@ impl Slot {
             || follows("how", &["many"]) && t.iter().any(|w| units.contains(&w.as_str()))
             || follows("much", &["notice", "time", "warning"]);
         let clock = follows("what", &["time"])
-            || follows("when", &["open", "close", "opens", "closes", "shut", "shuts"])
+            || follows(
+                "when",
+                &["open", "close", "opens", "closes", "shut", "shuts"],
+            )
             || t.windows(2).any(|p| {
                 matches!(p[0].as_str(), "opening" | "closing" | "office" | "access")
                     && matches!(p[1].as_str(), "hours" | "times" | "time")
@@ -143,6 +151,23 @@ impl Slot {
         Slot { kind, period }
     }
 
+    /// The slot of a turn that may be a follow-up: its own kind and period where it names
+    /// them ("how much is that one per month?"), else those of the question before ("and on
+    /// Sundays?" asks for the same opening time).
+    pub(crate) fn of_turn(text: &str, context: Option<&str>) -> Slot {
+        let own = Slot::of(text);
+        let Some(before) = context.map(Slot::of) else {
+            return own;
+        };
+        let kind = own.kind.or(before.kind);
+        let period = match own.period {
+            Some(p) => Some(p),
+            None if kind == Some(Kind::Price) && own.kind.is_none() => before.period,
+            None => None,
+        };
+        Slot { kind, period }
+    }
+
     /// Whether `sentence` gives what was asked: a fact of the asked kind and, for a price
     /// per a period, that period (a weekly price does not answer "per month").
     pub(crate) fn fits(&self, sentence: &str) -> bool {
@@ -167,7 +192,14 @@ fn price_period(t: &[String]) -> Option<Period> {
         let before = i.checked_sub(1).map(|j| t[j].as_str());
         let adjective = matches!(
             w.as_str(),
-            "hourly" | "daily" | "nightly" | "weekly" | "monthly" | "yearly" | "annual" | "annually"
+            "hourly"
+                | "daily"
+                | "nightly"
+                | "weekly"
+                | "monthly"
+                | "yearly"
+                | "annual"
+                | "annually"
         );
         let per = matches!(before, Some("per" | "a" | "an" | "each" | "every" | "the"));
         if adjective || per {
@@ -272,6 +304,22 @@ pub(crate) fn names_fit(
         .filter(|w| !is_number(w) && w.len() >= 3)
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
+}
+
+/// The words whose names a follow-up asks about: its own when it gives any ("and on
+/// Sundays?", "what about the large one?"), else the question before's ("how much is that
+/// one per month?" is still about the large unit).
+pub(crate) fn names_source<'a>(
+    text: &'a str,
+    context: Option<&'a str>,
+    vocabulary: &std::collections::HashSet<String>,
+) -> &'a str {
+    let Some(before) = context else { return text };
+    let own = tokens(text).iter().any(|w| is_day_name(w))
+        || content(text)
+            .iter()
+            .any(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_number(w));
+    if own { text } else { before }
 }
 
 /// Words that say what kind of fact is asked (a price, a period), not which row.

@@ -12,7 +12,10 @@ fn questions_name_their_slot() {
     assert_eq!(slot("How much is the small unit?").kind, price);
     assert_eq!(slot("what's the damage for a big one").kind, price);
     assert_eq!(slot("Is there a fee for cancelling?").kind, price);
-    assert_eq!(slot("How long do I have to return it?").kind, Some(Kind::Duration));
+    assert_eq!(
+        slot("How long do I have to return it?").kind,
+        Some(Kind::Duration)
+    );
     assert_eq!(
         slot("How much notice do I need to give?").kind,
         Some(Kind::Duration)
@@ -30,10 +33,7 @@ fn questions_name_their_slot() {
 
 #[test]
 fn a_price_question_names_its_period() {
-    assert_eq!(
-        slot("how much is it per month").period,
-        Some(Period::Month)
-    );
+    assert_eq!(slot("how much is it per month").period, Some(Period::Month));
     assert_eq!(slot("what's the weekly price").period, Some(Period::Week));
     assert_eq!(slot("how much a day for the van").period, Some(Period::Day));
     assert_eq!(slot("how much is the small unit").period, None);
@@ -67,10 +67,20 @@ fn vocab(words: &[&str]) -> HashSet<String> {
 
 #[test]
 fn a_neighbouring_row_does_not_fit_the_names_asked() {
-    let v = vocab(&["small", "large", "unit", "week", "month", "deposit", "price"]);
+    let v = vocab(&[
+        "small", "large", "unit", "week", "month", "deposit", "price",
+    ]);
     let q = "how much is the large unit per month";
-    assert!(names_fit(q, "Prices > Unit: Large\nLarge, per month: £80.", &v));
-    assert!(!names_fit(q, "Prices > Unit: Small\nSmall, per month: £48.", &v));
+    assert!(names_fit(
+        q,
+        "Prices > Unit: Large\nLarge, per month: £80.",
+        &v
+    ));
+    assert!(!names_fit(
+        q,
+        "Prices > Unit: Small\nSmall, per month: £48.",
+        &v
+    ));
     // Words the table does not use as names do not count.
     assert!(names_fit(
         "how much is the large unit for my sofa per month",
@@ -88,7 +98,38 @@ fn weekdays_are_covered_by_ranges_and_words() {
     assert!(names_fit(q, "Weekdays: 8am to 6pm.", &v));
     assert!(names_fit(q, "Open 7 days a week, 6am to 10pm.", &v));
     assert!(!names_fit(q, "Saturday: 9am to 1pm.", &v));
-    assert!(!names_fit("and on sundays?", "Saturday, office: 9am–1pm.", &v));
+    assert!(!names_fit(
+        "and on sundays?",
+        "Saturday, office: 9am–1pm.",
+        &v
+    ));
     assert!(names_fit("and on sundays?", "Sunday, office: closed.", &v));
     assert!(names_fit("open at weekends?", "Saturday: 9am to 1pm.", &v));
+}
+
+#[test]
+fn a_follow_up_keeps_what_it_does_not_change() {
+    let before = "What are the office hours on Saturday?";
+    assert_eq!(
+        Slot::of_turn("and on Sundays?", Some(before)).kind,
+        Some(Kind::Clock)
+    );
+    let price = "How much is the large unit per week?";
+    let s = Slot::of_turn("how much is that one per month?", Some(price));
+    assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Month)));
+    let s = Slot::of_turn("and the small one?", Some(price));
+    assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Week)));
+    let v = vocab(&["small", "large", "unit", "saturday", "sunday"]);
+    assert_eq!(
+        names_source("and on Sundays?", Some(before), &v),
+        "and on Sundays?"
+    );
+    assert_eq!(
+        names_source("how much is that one per month?", Some(price), &v),
+        price
+    );
+    assert_eq!(
+        names_source("and the small one?", Some(price), &v),
+        "and the small one?"
+    );
 }

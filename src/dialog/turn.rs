@@ -13,9 +13,9 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
+use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::slots::Slot;
 use super::{Answer, HandoffReason, TurnTimings, guard, quote};
 use crate::speech::tts::sentences;
 
@@ -269,7 +269,7 @@ impl Agent {
             text,
             question: &question,
             context: context.as_deref(),
-            slot: Slot::of(&question),
+            slot: Slot::of_turn(text, context.as_deref()),
         };
         // Quotes may come from any retrieved passage: a table's right row is often third.
         let quotable: Vec<Passage> = passages
@@ -347,7 +347,8 @@ impl Agent {
         let names = self.names();
         let fit = quote::Fit {
             slot: asked.slot,
-            question: asked.question,
+            text: asked.text,
+            context: asked.context,
             names: &names,
         };
         if self.inner.quote_first
@@ -369,6 +370,11 @@ impl Agent {
         let started = said.started;
         let mut buf = String::new();
         let mut end = Stream::Done;
+        let mut gate = SlotGate {
+            slot: asked.slot,
+            met: false,
+            held: Vec::new(),
+        };
         let mut on_token = |piece: &str| -> ControlFlow<()> {
             timings
                 .llm_first_token_ms
@@ -383,7 +389,7 @@ impl Agent {
             }
             let rest = parts.pop().unwrap_or_default();
             buf = rest;
-            release(&parts, &grounding, said, &mut end)
+            release(&parts, &grounding, &mut gate, said, &mut end)
         };
         let result = self.inner.llm.generate(&req, &mut on_token);
         match result {
@@ -401,7 +407,7 @@ impl Agent {
                 {
                     rest.pop();
                 }
-                let _ = release(&rest, &grounding, said, &mut end);
+                let _ = release(&rest, &grounding, &mut gate, said, &mut end);
             }
             Ok(_) => {}
         }
@@ -412,10 +418,9 @@ impl Agent {
             // The model could not say it (or said it in words the passages lack): read the
             // passage's own best sentences, or offer a person.
             let fallback = passages.iter().find_map(|p| {
-                let lines: Vec<String> = grounding::extract(&p.text, text, 2)
-                    .into_iter()
-                    .filter(|l| fit.sentence(p, l))
-                    .collect();
+                let lines = grounding::extract(&p.text, text, 2);
+                tracing::debug!(?lines, stream = ?end, "agent: the passage's own sentences");
+                let lines: Vec<String> = lines.into_iter().filter(|l| fit.sentence(p, l)).collect();
                 Some(lines).filter(|s| !s.is_empty())
             });
             let Some(lines) = fallback else {
@@ -432,10 +437,13 @@ impl Agent {
     }
 }
 
-/// Speaks the checked sentences of `parts`; stops the stream at the first that fails.
+/// Speaks the checked sentences of `parts`; stops the stream at the first that fails. Until
+/// a sentence gives the asked slot (a price per the asked period, a duration, a time), the
+/// checked sentences are held back: an answer that never gives it is not spoken at all.
 fn release(
     parts: &[String],
     g: &Grounding,
+    gate: &mut SlotGate,
     said: &mut Said<'_>,
     end: &mut Stream,
 ) -> ControlFlow<()> {
@@ -445,16 +453,35 @@ fn release(
             return ControlFlow::Break(());
         }
         if let Err(why) = g.check(s) {
-            tracing::debug!(?why, "agent sentence not grounded; dropped");
+            tracing::debug!(?why, sentence = s, "agent sentence not grounded; dropped");
             *end = Stream::Ungrounded;
             return ControlFlow::Break(());
         }
-        if said.say(s).is_break() {
-            *end = Stream::Cancelled;
-            return ControlFlow::Break(());
+        if !gate.met && !gate.slot.fits(s) {
+            tracing::debug!(sentence = s, "agent sentence held until one gives the slot");
+            gate.held.push(s.to_string());
+            continue;
+        }
+        gate.met = true;
+        for h in std::mem::take(&mut gate.held)
+            .iter()
+            .map(String::as_str)
+            .chain([s])
+        {
+            if said.say(h).is_break() {
+                *end = Stream::Cancelled;
+                return ControlFlow::Break(());
+            }
         }
     }
     ControlFlow::Continue(())
+}
+
+/// The model's checked sentences held until one gives the asked slot.
+struct SlotGate {
+    slot: Slot,
+    met: bool,
+    held: Vec<String>,
 }
 
 /// The caller's words of this turn, the question as understood (a follow-up joined to the
@@ -550,9 +577,12 @@ fn is_follow_up(text: &str) -> bool {
             "it" | "that" | "this" | "they" | "them" | "those" | "there"
         )
     });
+    // "that one per month" points back: numbers and periods are not a topic of their own.
     let topical = content(text)
         .iter()
-        .filter(|w| !words::is_generic(w))
+        .filter(|w| {
+            !words::is_generic(w) && !words::is_number(w) && !super::slots::is_period_word(w)
+        })
         .count();
     opens || (points_back && topical < 2)
 }
@@ -588,6 +618,7 @@ mod tests {
             "What about France?",
             "How much is it?",
             "Can I return it?",
+            "How much is that one per month?",
         ] {
             assert!(is_follow_up(t), "{t}");
         }

@@ -132,7 +132,10 @@ fn read_list(lines: &[(usize, &str)], start: usize, lead: Option<String>) -> (St
         let line = lines[i].1;
         if line.trim().is_empty() {
             // A blank line ends the list unless another item follows.
-            if lines.get(i + 1).is_some_and(|(_, l)| list_item(l).is_some()) {
+            if lines
+                .get(i + 1)
+                .is_some_and(|(_, l)| list_item(l).is_some())
+            {
                 i += 1;
                 continue;
             }
@@ -255,7 +258,10 @@ fn inline(text: &str) -> String {
 fn cells(line: &str) -> Vec<String> {
     let t = line.trim();
     let t = t.strip_prefix('|').unwrap_or(t);
-    let t = t.strip_suffix('|').filter(|s| !s.ends_with('\\')).unwrap_or(t);
+    let t = t
+        .strip_suffix('|')
+        .filter(|s| !s.ends_with('\\'))
+        .unwrap_or(t);
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = t.chars().peekable();
@@ -339,7 +345,7 @@ impl Table {
                     .filter(|(_, cell)| !is_blank(cell))
                     .map(|(j, cell)| self.fact(&label, j, cell))
                     .collect();
-                (!sentences.is_empty()).then(|| RowFacts {
+                (!sentences.is_empty()).then_some(RowFacts {
                     line: *line,
                     label,
                     sentences,

@@ -26,7 +26,8 @@ fn tables(blocks: &[Block]) -> Vec<&Table> {
 
 #[test]
 fn list_items_become_sentences_introduced_by_their_lead_in() {
-    let text = "We cannot store:\n\n- Paint and solvents\n- **Gas** bottles\n* Food;\n1. Anything alive\n";
+    let text =
+        "We cannot store:\n\n- Paint and solvents\n- **Gas** bottles\n* Food;\n1. Anything alive\n";
     let blocks = parse(&numbered(text));
     assert_eq!(
         paras(&blocks),
@@ -52,11 +53,14 @@ fn a_list_without_a_colon_lead_in_keeps_its_items_alone() {
 
 #[test]
 fn nested_items_are_introduced_by_their_parent_and_continuations_join() {
-    let text = "- Van hire:\n  - Half day £35\n  - Full day £55\n- Trolleys are free\n  to borrow\n";
+    let text =
+        "- Van hire:\n  - Half day £35\n  - Full day £55\n- Trolleys are free\n  to borrow\n";
     let blocks = parse(&numbered(text));
     assert_eq!(
         paras(&blocks),
-        ["Van hire.\nVan hire: half day £35.\nVan hire: full day £55.\nTrolleys are free to borrow."]
+        [
+            "Van hire.\nVan hire: half day £35.\nVan hire: full day £55.\nTrolleys are free to borrow."
+        ]
     );
 }
 

@@ -201,7 +201,10 @@ fn table_rows_are_chunks_that_carry_their_label_headers_and_lead_in() {
         ids(&chunks),
         ["p.md#prices", "p.md#prices-small", "p.md#prices-large"]
     );
-    assert_eq!(chunks[0].text, "Prices\nAll prices include VAT.\n\nBoxes: £2.");
+    assert_eq!(
+        chunks[0].text,
+        "Prices\nAll prices include VAT.\n\nBoxes: £2."
+    );
     assert_eq!(chunks[1].section, "Prices > Unit: Small");
     assert_eq!(chunks[1].line, 6);
     assert_eq!(

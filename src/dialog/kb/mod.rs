@@ -9,8 +9,8 @@
 //! every query term present in a chunk of average length), capped at 1; `semantic` is the
 //! cosine of the MiniLM embeddings; the fused `score = 0.6·max(semantic, 0) + 0.4·lexical`.
 
-pub mod bm25;
 mod blocks;
+pub mod bm25;
 pub mod chunker;
 mod disk_cache;
 pub mod embed;
