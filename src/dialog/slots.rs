@@ -111,30 +111,26 @@ impl Slot {
             || (has("open") || has("opened") || has("hours")) && mentions_day(&t)
             || follows("open", &["until", "till", "late", "early"])
             || follows("your", &["hours"]);
+        // "Does the price include VAT?" asks yes or no, not for an amount.
         let price = follows("how", &["much"])
-            || t.iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "cost"
-                        | "costs"
-                        | "price"
-                        | "prices"
-                        | "priced"
-                        | "fee"
-                        | "fees"
-                        | "charge"
-                        | "charges"
-                        | "charged"
-                        | "rate"
-                        | "rates"
-                        | "expensive"
-                        | "cheap"
-                        | "cheaper"
-                        | "cheapest"
-                        | "damage"
-                        | "quid"
-                )
-            });
+            || !is_yes_no(&t)
+                && t.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "cost"
+                            | "costs"
+                            | "price"
+                            | "prices"
+                            | "priced"
+                            | "fee"
+                            | "fees"
+                            | "charge"
+                            | "rate"
+                            | "rates"
+                            | "cheapest"
+                            | "quid"
+                    )
+                });
         let kind = if duration {
             Some(Kind::Duration)
         } else if clock {
@@ -183,6 +179,26 @@ impl Slot {
         };
         kind_ok && period_ok
     }
+}
+
+/// Whether a question asks yes or no: it opens (after fillers) with an auxiliary verb.
+fn is_yes_no(t: &[String]) -> bool {
+    let first = t.iter().find(|w| {
+        !matches!(
+            w.as_str(),
+            "um" | "uh" | "er" | "erm" | "hi" | "hello" | "hey" | "yeah" | "yes" | "so" | "ok"
+                | "okay" | "well" | "oh" | "right" | "sorry" | "and" | "also" | "just" | "quick"
+                | "question"
+        )
+    });
+    first.is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "do" | "does" | "did" | "is" | "are" | "was" | "were" | "can" | "could" | "will"
+                | "would" | "should" | "have" | "has" | "may" | "shall" | "isn't" | "aren't"
+                | "don't" | "doesn't"
+        )
+    })
 }
 
 /// The period of a price question: "per month", "a month", "monthly", "each week"…

@@ -10,8 +10,13 @@ fn slot(q: &str) -> Slot {
 fn questions_name_their_slot() {
     let price = Some(Kind::Price);
     assert_eq!(slot("How much is the small unit?").kind, price);
-    assert_eq!(slot("what's the damage for a big one").kind, price);
-    assert_eq!(slot("Is there a fee for cancelling?").kind, price);
+    assert_eq!(slot("what does the big one cost").kind, price);
+    assert_eq!(slot("what's the fee for cancelling?").kind, price);
+    // Yes or no, or not about an amount at all.
+    assert_eq!(slot("Is there a fee for cancelling?").kind, None);
+    assert_eq!(slot("Do your prices include VAT?").kind, None);
+    assert_eq!(slot("When will my card be charged?").kind, None);
+    assert_eq!(slot("Does the warranty cover accidental damage?").kind, None);
     assert_eq!(
         slot("How long do I have to return it?").kind,
         Some(Kind::Duration)
