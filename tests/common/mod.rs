@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 pub mod audio;
+pub mod eval;
 pub mod models;
 pub mod netns;
 
