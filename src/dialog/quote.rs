@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
-use super::slots::{Slot, names_fit, names_source};
+use super::slots::{Slot, gives_names, label_fits, names_fit, names_source};
+use super::words::content;
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
@@ -24,6 +25,12 @@ pub(crate) struct Fit<'a> {
 }
 
 impl Fit<'_> {
+    /// Whether passage `p` may be used at all: prose, or a table row the caller asked about.
+    pub(crate) fn passage(&self, p: &Passage) -> bool {
+        let both = format!("{} {}", self.context.unwrap_or(""), self.text);
+        p.names.first().is_none_or(|label| label_fits(&both, label))
+    }
+
     /// Whether `sentence` of passage `p` answers what was asked.
     pub(crate) fn sentence(&self, p: &Passage, sentence: &str) -> bool {
         if !self.slot.fits(sentence) {
@@ -34,7 +41,28 @@ impl Fit<'_> {
         }
         let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
         let asked = names_source(self.text, self.context, self.names);
-        names_fit(asked, &format!("{heading}\n{sentence}"), self.names)
+        let label = p.names.first().map_or("", String::as_str);
+        let both = format!("{} {}", self.context.unwrap_or(""), self.text);
+        let row = format!("{heading}\n{sentence}");
+        if !label_fits(&both, label) {
+            return false;
+        }
+        if asked == self.text {
+            return names_fit(asked, &row, self.names);
+        }
+        // A follow-up asks for another column of the same row ("what's the deposit on a
+        // medium unit?" → "how much is that one per month?"): the question before still
+        // names the row, but its column names no longer bind.
+        let columns: HashSet<String> = p.names.iter().skip(1).flat_map(|n| content(n)).collect();
+        let rows: HashSet<String> = self.names.difference(&columns).cloned().collect();
+        names_fit(asked, &row, &rows)
+    }
+
+    fn gives_names(&self) -> bool {
+        gives_names(
+            names_source(self.text, self.context, self.names),
+            self.names,
+        )
     }
 
     /// Whether the question asks something specific a sentence can be checked against.
@@ -107,6 +135,12 @@ pub(crate) fn best(
         None => dot(&asked[0], v),
     };
     let mut ranked: Vec<(usize, f32)> = rest.iter().map(cosine).enumerate().collect();
+    // A question that names a table's row or column is answered from a row that fits those
+    // names rather than from prose that happens to be close ("a small van for half a day"
+    // from the van table, not "a small van free for half a day on move-in day").
+    if fit.is_specific() && sure.iter().any(|s| *s) && fit.gives_names() {
+        ranked.retain(|(i, _)| sure[*i]);
+    }
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     let coverage: Vec<f32> = candidates
         .iter()

@@ -19,6 +19,12 @@ pub(crate) enum Kind {
     Price,
     Duration,
     Clock,
+    /// "How many …" (not a duration): a number.
+    Count,
+    /// "What's your email address?": an address with an `@`.
+    Email,
+    /// "What's your phone number?": a number of six digits or more.
+    Phone,
 }
 
 /// What a price is per.
@@ -57,6 +63,15 @@ static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:-|–|—|to)\s*\d{1,2}\b|\b(?:noon|midday|midnight|closed|24 hours|24/7|around the clock|24-hour)\b",
     )
 });
+
+static COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred|unlimited|no|none|single|couple)\b",
+    )
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| regex(r"[\w.+-]+@[\w-]+\.[\w.-]+"));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| regex(r"\+?\d(?:[\s().-]*\d){5,}"));
 
 /// Which period a word names ("monthly", "months" → Month).
 fn period_of(word: &str) -> Option<Period> {
@@ -131,12 +146,22 @@ impl Slot {
                             | "quid"
                     )
                 });
-        let kind = if duration {
+        let count = follows("how", &["many"]);
+        let email =
+            (has("email") || has("e-mail")) && (has("address") || follows("your", &["email"]));
+        let phone = (has("phone") || has("telephone") || has("call")) && has("number");
+        let kind = if email {
+            Some(Kind::Email)
+        } else if phone {
+            Some(Kind::Phone)
+        } else if duration {
             Some(Kind::Duration)
         } else if clock {
             Some(Kind::Clock)
         } else if price {
             Some(Kind::Price)
+        } else if count {
+            Some(Kind::Count)
         } else {
             None
         };
@@ -172,6 +197,9 @@ impl Slot {
             Some(Kind::Price) => AMOUNT.is_match(sentence),
             Some(Kind::Duration) => DURATION.is_match(sentence),
             Some(Kind::Clock) => CLOCK.is_match(sentence),
+            Some(Kind::Count) => COUNT.is_match(sentence),
+            Some(Kind::Email) => EMAIL.is_match(sentence),
+            Some(Kind::Phone) => PHONE.is_match(sentence),
         };
         let period_ok = match self.period {
             None => true,
@@ -186,17 +214,50 @@ fn is_yes_no(t: &[String]) -> bool {
     let first = t.iter().find(|w| {
         !matches!(
             w.as_str(),
-            "um" | "uh" | "er" | "erm" | "hi" | "hello" | "hey" | "yeah" | "yes" | "so" | "ok"
-                | "okay" | "well" | "oh" | "right" | "sorry" | "and" | "also" | "just" | "quick"
+            "um" | "uh"
+                | "er"
+                | "erm"
+                | "hi"
+                | "hello"
+                | "hey"
+                | "yeah"
+                | "yes"
+                | "so"
+                | "ok"
+                | "okay"
+                | "well"
+                | "oh"
+                | "right"
+                | "sorry"
+                | "and"
+                | "also"
+                | "just"
+                | "quick"
                 | "question"
         )
     });
     first.is_some_and(|w| {
         matches!(
             w.as_str(),
-            "do" | "does" | "did" | "is" | "are" | "was" | "were" | "can" | "could" | "will"
-                | "would" | "should" | "have" | "has" | "may" | "shall" | "isn't" | "aren't"
-                | "don't" | "doesn't"
+            "do" | "does"
+                | "did"
+                | "is"
+                | "are"
+                | "was"
+                | "were"
+                | "can"
+                | "could"
+                | "will"
+                | "would"
+                | "should"
+                | "have"
+                | "has"
+                | "may"
+                | "shall"
+                | "isn't"
+                | "aren't"
+                | "don't"
+                | "doesn't"
         )
     })
 }
@@ -322,6 +383,23 @@ pub(crate) fn names_fit(
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
 }
 
+/// Whether a table row's label is what the question asks about: at least half of the
+/// label's own words (those that are not a price, period or generic word) are in the
+/// question. "Cutting off your padlock if you lose the key" is not "how much is a padlock?";
+/// a label made only of slot words ("Monthly price") always fits.
+pub(crate) fn label_fits(question: &str, label: &str) -> bool {
+    let asked = content(question);
+    let own: Vec<String> = content(label)
+        .into_iter()
+        .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
+        .collect();
+    let found = own
+        .iter()
+        .filter(|w| asked.iter().any(|a| a == *w || one_edit_apart(a, w)))
+        .count();
+    found * 2 >= own.len()
+}
+
 /// The words whose names a follow-up asks about: its own when it gives any ("and on
 /// Sundays?", "what about the large one?"), else the question before's ("how much is that
 /// one per month?" is still about the large unit).
@@ -331,11 +409,19 @@ pub(crate) fn names_source<'a>(
     vocabulary: &std::collections::HashSet<String>,
 ) -> &'a str {
     let Some(before) = context else { return text };
-    let own = tokens(text).iter().any(|w| is_day_name(w))
+    if gives_names(text, vocabulary) {
+        text
+    } else {
+        before
+    }
+}
+
+/// Whether a text names a day or a table's row or column.
+pub(crate) fn gives_names(text: &str, vocabulary: &std::collections::HashSet<String>) -> bool {
+    tokens(text).iter().any(|w| is_day_name(w))
         || content(text)
             .iter()
-            .any(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_number(w));
-    if own { text } else { before }
+            .any(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_number(w))
 }
 
 /// Words that say what kind of fact is asked (a price, a period), not which row.

@@ -16,7 +16,10 @@ fn questions_name_their_slot() {
     assert_eq!(slot("Is there a fee for cancelling?").kind, None);
     assert_eq!(slot("Do your prices include VAT?").kind, None);
     assert_eq!(slot("When will my card be charged?").kind, None);
-    assert_eq!(slot("Does the warranty cover accidental damage?").kind, None);
+    assert_eq!(
+        slot("Does the warranty cover accidental damage?").kind,
+        None
+    );
     assert_eq!(
         slot("How long do I have to return it?").kind,
         Some(Kind::Duration)
@@ -137,4 +140,43 @@ fn a_follow_up_keeps_what_it_does_not_change() {
         names_source("and the small one?", Some(price), &v),
         "and the small one?"
     );
+}
+
+#[test]
+fn how_many_asks_for_a_number() {
+    let s = slot("How many free miles do I get with a van?");
+    assert_eq!(s.kind, Some(Kind::Count));
+    assert!(s.fits("The first 50 miles are free."));
+    assert!(!s.fits("Mileage over the free miles is still charged."));
+}
+
+#[test]
+fn a_row_label_must_be_asked_about() {
+    let q = "How much is one of your padlocks?";
+    assert!(!label_fits(
+        q,
+        "Cutting off your padlock if you lose the key"
+    ));
+    assert!(label_fits(q, "Padlock"));
+    assert!(label_fits("what does plus cost a month", "Monthly price"));
+    assert!(label_fits(
+        "what's the joining fee on standard",
+        "Joining fee"
+    ));
+    assert!(!label_fits(
+        "what's the monthly price on standard",
+        "Joining fee"
+    ));
+}
+
+#[test]
+fn contact_details_are_slots() {
+    let email = slot("What is your email address for help?");
+    assert_eq!(email.kind, Some(Kind::Email));
+    assert!(email.fits("Email help@lumenandoak.example any time."));
+    assert!(!email.fits("Contact customer service with the email address you used."));
+    let phone = slot("What is your customer service phone number?");
+    assert_eq!(phone.kind, Some(Kind::Phone));
+    assert!(phone.fits("Call us on 0800 123 4567."));
+    assert!(!phone.fits("Call us during opening hours."));
 }

@@ -363,6 +363,17 @@ impl Agent {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
         }
+        // Rows the caller did not ask about are neither shown to the model nor a source of
+        // figures it may state.
+        let passages: Vec<Passage> = passages
+            .iter()
+            .filter(|p| fit.passage(p))
+            .cloned()
+            .collect();
+        if passages.is_empty() {
+            return Outcome::handoff(HandoffReason::NotInKnowledge);
+        }
+        let passages = passages.as_slice();
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
         let (text, question) = (asked.text, asked.question);
         let grounding = Grounding::new(&texts, question);
@@ -370,11 +381,7 @@ impl Agent {
         let started = said.started;
         let mut buf = String::new();
         let mut end = Stream::Done;
-        let mut gate = SlotGate {
-            slot: asked.slot,
-            met: false,
-            held: Vec::new(),
-        };
+        let mut gate = SlotGate::new(asked.slot, passages, asked);
         let mut on_token = |piece: &str| -> ControlFlow<()> {
             timings
                 .llm_first_token_ms
@@ -457,6 +464,14 @@ fn release(
             *end = Stream::Ungrounded;
             return ControlFlow::Break(());
         }
+        if gate.names_another_row(s) {
+            tracing::debug!(
+                sentence = s,
+                "agent sentence names a row not asked about; dropped"
+            );
+            *end = Stream::Ungrounded;
+            return ControlFlow::Break(());
+        }
         if !gate.met && !gate.slot.fits(s) {
             tracing::debug!(sentence = s, "agent sentence held until one gives the slot");
             gate.held.push(s.to_string());
@@ -477,11 +492,41 @@ fn release(
     ControlFlow::Continue(())
 }
 
-/// The model's checked sentences held until one gives the asked slot.
+/// The model's checked sentences held until one gives the asked slot; the labels of the
+/// passages' table rows the caller did not ask about.
 struct SlotGate {
     slot: Slot,
     met: bool,
     held: Vec<String>,
+    foreign: Vec<Vec<String>>,
+}
+
+impl SlotGate {
+    fn new(slot: Slot, passages: &[Passage], asked: &Asked<'_>) -> SlotGate {
+        let both = format!("{} {}", asked.context.unwrap_or(""), asked.text);
+        let foreign = passages
+            .iter()
+            .filter_map(|p| p.names.first())
+            .filter(|label| !super::slots::label_fits(&both, label))
+            .map(|label| content(label))
+            .filter(|words| !words.is_empty())
+            .collect();
+        SlotGate {
+            slot,
+            met: false,
+            held: Vec::new(),
+            foreign,
+        }
+    }
+
+    /// Whether a sentence states a row the caller did not ask about ("Large, per month"
+    /// after "how much is that one per month?" about the medium unit).
+    fn names_another_row(&self, sentence: &str) -> bool {
+        let words = content(sentence);
+        self.foreign
+            .iter()
+            .any(|label| label.iter().all(|w| words.contains(w)))
+    }
 }
 
 /// The caller's words of this turn, the question as understood (a follow-up joined to the

@@ -152,39 +152,51 @@ fn chunk_pairs(
         if body.len() < 2 && question.is_empty() {
             continue;
         }
-        let in_heading = section.heading_line.is_some();
-        let path = if in_heading {
+        let path = if section.heading_line.is_some() {
             format!("{} > {question}", section.path)
         } else {
             question.to_string()
         };
-        let prefix = if in_heading {
-            format!("{}\n", section.path)
-        } else {
-            String::new()
-        };
+        // The question is the heading, the answer the body (its `A:` dropped): a quote is
+        // taken from the answer, never the question read back to the caller.
+        let answer: Vec<&str> = body
+            .iter()
+            .skip(1)
+            .map(|l| strip_answer_mark(l))
+            .filter(|l| !l.is_empty())
+            .collect();
         let slug = ids.base(&slug(question));
         out.push(Chunk {
             id: format!("{name}#{}", ids.unique(slug)),
             file: name.to_string(),
-            section: path,
+            section: path.clone(),
             line: pair[0].0,
-            text: format!("{prefix}{}", body.join("\n")),
+            text: format!("{path}\n{}", answer.join("\n")),
             names: Vec::new(),
         });
     }
 }
 
-/// The words that tell a row from its neighbours: its label, the column headers and the
-/// headings above the table.
+/// The words that tell a row from its neighbours: its label first (empty when the row has
+/// none), then the column headers and the headings above the table.
 fn row_names(section: &Section<'_>, table: &Table, label: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::iter::once(label.to_string())
-        .chain(table.header.iter().cloned())
+    let others = table
+        .header
+        .iter()
+        .cloned()
         .chain(section.path.split(" > ").map(str::to_string))
-        .filter(|n| !n.trim().is_empty())
-        .collect();
-    names.dedup();
-    names
+        .filter(|n| !n.trim().is_empty() && n != label);
+    std::iter::once(label.to_string()).chain(others).collect()
+}
+
+/// `A: text` → `text`.
+fn strip_answer_mark(line: &str) -> &str {
+    let b = line.as_bytes();
+    if b.len() >= 2 && b[0].eq_ignore_ascii_case(&b'a') && b[1] == b':' {
+        line[2..].trim()
+    } else {
+        line
+    }
 }
 
 fn last_segment(path: &str) -> &str {

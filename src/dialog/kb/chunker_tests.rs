@@ -89,10 +89,10 @@ fn q_a_pairs_are_one_chunk_each() {
     );
     assert_eq!(
         chunks[0].text,
-        "Q: Can I pay by card?\nA: Yes, Visa and Mastercard."
+        "Can I pay by card?\nYes, Visa and Mastercard."
     );
     assert_eq!(chunks[1].line, 4);
-    assert_eq!(chunks[1].text, "q: Is there a fee?\nA: No.\nIt is free.");
+    assert_eq!(chunks[1].text, "Is there a fee?\nNo.\nIt is free.");
     assert_eq!(chunks[1].section, "Is there a fee?");
 }
 
@@ -103,7 +103,7 @@ fn q_a_pairs_under_a_heading_keep_the_heading_and_the_prose_before() {
     assert_eq!(ids(&chunks), ["b.md#billing", "b.md#when"]);
     assert_eq!(chunks[0].text, "Billing\nWe bill monthly.");
     assert_eq!(chunks[1].section, "Billing > When?");
-    assert_eq!(chunks[1].text, "Billing\nQ: When?\nA: On the 1st.");
+    assert_eq!(chunks[1].text, "Billing > When?\nOn the 1st.");
     assert_eq!(chunks[1].line, 4);
 }
 

@@ -46,8 +46,8 @@ pub struct Chunk {
     pub line: usize,
     /// The chunk body with its heading path prepended as the first line.
     pub text: String,
-    /// For a table row: its label, the table's column headers and the headings above it —
-    /// the words that tell this row from its neighbours. Empty for prose.
+    /// For a table row: its label (first, maybe empty), the table's column headers and the
+    /// headings above it — the words that tell this row from its neighbours. Empty for prose.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
 }
