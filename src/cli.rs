@@ -153,8 +153,9 @@ pub(crate) struct SayArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct AskArgs {
-    /// The question.
-    pub(crate) question: String,
+    /// The question; more than one are asked in turn in one conversation (follow-ups).
+    #[arg(required = true)]
+    pub(crate) questions: Vec<String>,
     /// Knowledge base directory (the bundled demo when absent).
     #[arg(long)]
     pub(crate) kb: Option<PathBuf>,

@@ -9,7 +9,10 @@ use std::collections::HashSet;
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
-use super::slots::{Slot, gives_names, label_fits, names_fit, names_source};
+use super::slots::{
+    Slot, comparison_fits, days_fit, gives_names, label_fits, label_phrase_fits, names_fit,
+    names_source, narrowed_fits,
+};
 use super::words::content;
 use crate::speech::tts::sentences;
 
@@ -22,29 +25,36 @@ pub(crate) struct Fit<'a> {
     pub(crate) context: Option<&'a str>,
     /// Content words naming table rows and columns in the knowledge base.
     pub(crate) names: &'a HashSet<String>,
+    /// Every content word of the knowledge base.
+    pub(crate) known: &'a HashSet<String>,
 }
 
 impl Fit<'_> {
     /// Whether passage `p` may be used at all: prose, or a table row the caller asked about.
     pub(crate) fn passage(&self, p: &Passage) -> bool {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
-        p.names.first().is_none_or(|label| label_fits(&both, label))
+        p.names.first().is_none_or(|label| {
+            label_fits(&both, label) && label_phrase_fits(self.text, label, &p.text, self.known)
+        })
     }
 
     /// Whether `sentence` of passage `p` answers what was asked.
     pub(crate) fn sentence(&self, p: &Passage, sentence: &str) -> bool {
-        if !self.slot.fits(sentence) {
+        if !self.slot.fits(sentence)
+            || !narrowed_fits(self.text, self.slot, sentence)
+            || !comparison_fits(self.text, sentence)
+        {
             return false;
         }
         if p.names.is_empty() {
-            return true;
+            return days_fit(self.text, sentence);
         }
         let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
         let asked = names_source(self.text, self.context, self.names);
         let label = p.names.first().map_or("", String::as_str);
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         let row = format!("{heading}\n{sentence}");
-        if !label_fits(&both, label) {
+        if !label_fits(&both, label) || !label_phrase_fits(self.text, label, &row, self.known) {
             return false;
         }
         if asked == self.text {
@@ -107,10 +117,9 @@ pub(crate) fn best(
     let mut sure: Vec<bool> = Vec::new();
     for (_, p) in &top {
         let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
-        let fitting: Vec<String> = sentences(body)
-            .into_iter()
-            .filter(|s| fit.sentence(p, s))
-            .collect();
+        let all = sentences(body);
+        let fitting: Vec<String> = all.iter().filter(|s| fit.sentence(p, s)).cloned().collect();
+        tracing::debug!(id = %p.id, sentences = all.len(), fit = fitting.len(), first = ?all.first(), "agent: quotable");
         for s in fitting {
             candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
             sure.push(!p.names.is_empty());
@@ -162,7 +171,10 @@ pub(crate) fn best(
     // within 2 hours" + "To cancel, use…"), spoken in the passage's order.
     let source = candidates[best].2;
     let mut chosen = vec![best];
+    // Not when the question asks for one fact: a second sentence giving the same kind of
+    // fact is a look-alike ("small box — 2.50", then "medium box — 3.25").
     if let Some(&(second, sim2)) = ranked.get(1)
+        && !fit.is_specific()
         && candidates[second].2 == source
         && sim2 >= sim - QUOTE_SECOND_MARGIN
     {

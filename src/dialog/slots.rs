@@ -53,6 +53,12 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)[£$€¥]\s?\d|\d\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb)\b|\b(?:free|no charge|no cost|no extra cost|at no cost|included|nothing|half price|\d+ ?%)",
     )
 });
+/// A bare amount with pence ("Small box — 2.50"), a price when it is not a time of day.
+static PENCE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b\d+\.\d{2}\b"));
+/// A time of day that cannot be an amount: "8.30 am", "17:30".
+static TIME_OF_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b")
+});
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)\b(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty|forty-eight|sixty|ninety|several|few)(?:\s*(?:to|-|–|or)\s*\S+)?\s*(?:full\s+|working\s+|business\s+|calendar\s+|clear\s+)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|yrs?|nights?)\b|\b(?:same|next)[ -](?:day|working day|business day)\b|\b(?:immediately|straight away|right away|instantly|overnight|at once)\b",
@@ -125,7 +131,14 @@ impl Slot {
             })
             || (has("open") || has("opened") || has("hours")) && mentions_day(&t)
             || follows("open", &["until", "till", "late", "early"])
-            || follows("your", &["hours"]);
+            || follows("your", &["hours"])
+            // "When do you close?" ("when is live chat open?" may be answered by a day or
+            // "during opening hours").
+            || has("when")
+                && t.iter()
+                    .any(|w| matches!(w.as_str(), "close" | "closes" | "shut" | "shuts"))
+            // "What are the gate hours?": hours that are not counted are opening times.
+            || has("hours") && !t.iter().any(|w| is_number(w) || w == "many");
         // "Does the price include VAT?" asks yes or no, not for an amount.
         let price = follows("how", &["much"])
             || !is_yes_no(&t)
@@ -143,6 +156,8 @@ impl Slot {
                             | "rate"
                             | "rates"
                             | "cheapest"
+                            | "deposit"
+                            | "excess"
                             | "quid"
                     )
                 });
@@ -175,11 +190,26 @@ impl Slot {
     /// The slot of a turn that may be a follow-up: its own kind and period where it names
     /// them ("how much is that one per month?"), else those of the question before ("and on
     /// Sundays?" asks for the same opening time).
-    pub(crate) fn of_turn(text: &str, context: Option<&str>) -> Slot {
+    /// A follow-up that names a table column the question before did not ("and what does
+    /// it cover me up to?" after a weekly price) asks for another fact: nothing is inherited.
+    /// `columns` holds the content words of the knowledge base's column headers.
+    pub(crate) fn of_turn(
+        text: &str,
+        context: Option<&str>,
+        columns: &std::collections::HashSet<String>,
+    ) -> Slot {
         let own = Slot::of(text);
-        let Some(before) = context.map(Slot::of) else {
+        let Some(before_text) = context else {
             return own;
         };
+        let before_words = content(before_text);
+        let new_column = content(text).iter().any(|w| {
+            columns.contains(w) && !is_slot_word(w) && !is_number(w) && !before_words.contains(w)
+        });
+        if new_column {
+            return own;
+        }
+        let before = Slot::of(before_text);
         let kind = own.kind.or(before.kind);
         let period = match own.period {
             Some(p) => Some(p),
@@ -194,7 +224,10 @@ impl Slot {
     pub(crate) fn fits(&self, sentence: &str) -> bool {
         let kind_ok = match self.kind {
             None => true,
-            Some(Kind::Price) => AMOUNT.is_match(sentence),
+            Some(Kind::Price) => {
+                AMOUNT.is_match(sentence)
+                    || PENCE.is_match(sentence) && !TIME_OF_DAY.is_match(sentence)
+            }
             Some(Kind::Duration) => DURATION.is_match(sentence),
             Some(Kind::Clock) => CLOCK.is_match(sentence),
             Some(Kind::Count) => COUNT.is_match(sentence),
@@ -207,6 +240,102 @@ impl Slot {
         };
         kind_ok && period_ok
     }
+}
+
+/// What the question's own words narrow its slot to, checked on a sentence:
+/// - "how many *classes*": the counted thing is in the sentence;
+/// - "the *joining* fee", "the deposit": the kind of charge is in the sentence;
+/// - "when do you *close*": a single time that says it is an opening time is not the
+///   closing time (and the other way round); a range gives both.
+pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool {
+    let t = tokens(question);
+    let have = content(sentence);
+    let has = |w: &str| {
+        let w = super::words::stem(w);
+        have.iter().any(|h| *h == w || one_edit_apart(h, &w))
+    };
+    match slot.kind {
+        Some(Kind::Count) => {
+            let counted = t
+                .windows(3)
+                .find(|p| p[0] == "how" && p[1] == "many")
+                .map(|p| p[2].as_str())
+                .filter(|w| !super::words::is_stopword(w) && !is_slot_word(w));
+            counted.is_none_or(has)
+        }
+        Some(Kind::Price) => {
+            let charge = |w: &str| matches!(w, "fee" | "fees" | "charge" | "charges");
+            let qualifiers = t
+                .windows(2)
+                .filter(|p| charge(&p[1]))
+                .map(|p| p[0].as_str());
+            let kinds = t
+                .iter()
+                .map(String::as_str)
+                .filter(|w| matches!(*w, "deposit" | "excess" | "fine" | "refund"));
+            qualifiers
+                .filter(|w| {
+                    !super::words::is_stopword(w) && !is_slot_word(w) && !is_number(w) && !charge(w)
+                })
+                .chain(kinds)
+                .all(has)
+        }
+        Some(Kind::Clock) => {
+            let opens = |w: &str| matches!(w, "open" | "opens" | "opening");
+            let closes = |w: &str| matches!(w, "close" | "closes" | "closing" | "shut" | "shuts");
+            let asks_open = t.iter().any(|w| opens(w));
+            let asks_close = t.iter().any(|w| closes(w));
+            if asks_open == asks_close || TIME_OF_DAY.find_iter(sentence).count() >= 2 {
+                return true;
+            }
+            let s = tokens(sentence);
+            let (says_open, says_close) = (s.iter().any(|w| opens(w)), s.iter().any(|w| closes(w)));
+            if asks_close {
+                !says_open || says_close
+            } else {
+                !says_close || says_open
+            }
+        }
+        _ => true,
+    }
+}
+
+/// Words that compare ("the cheapest membership", "your top level").
+fn is_superlative(w: &str) -> bool {
+    matches!(
+        w,
+        "cheapest"
+            | "dearest"
+            | "most"
+            | "least"
+            | "lowest"
+            | "highest"
+            | "biggest"
+            | "largest"
+            | "smallest"
+            | "top"
+            | "best"
+            | "longest"
+            | "shortest"
+            | "fastest"
+            | "quickest"
+            | "earliest"
+            | "latest"
+            | "maximum"
+            | "minimum"
+    )
+}
+
+/// Whether a sentence may answer a question that compares: only one that states the
+/// comparison itself ("our cheapest plan is…"); a single row or a plain price picked by
+/// similarity would be a guess.
+pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
+    !compares(question) || compares(sentence)
+}
+
+/// Whether a text compares ("cheapest", "top", "most"…).
+pub(crate) fn compares(text: &str) -> bool {
+    tokens(text).iter().any(|w| is_superlative(w))
 }
 
 /// Whether a question asks yes or no: it opens (after fillers) with an auxiliary verb.
@@ -356,6 +485,52 @@ fn days_covered(sentence: &str) -> [bool; 7] {
     out
 }
 
+/// The days a question names ("on Sundays").
+fn asked_days(question: &str) -> Vec<usize> {
+    tokens(question)
+        .iter()
+        .filter(|w| is_day_name(w))
+        .filter_map(|w| day_of(w))
+        .collect()
+}
+
+/// The groups of days a question asks about: "weekdays" / "during the week" (Monday to
+/// Friday), "weekends"; a sentence about any day of a group is about it.
+fn asked_day_groups(question: &str) -> Vec<std::ops::Range<usize>> {
+    let t = tokens(question);
+    let mut out = Vec::new();
+    if t.iter().any(|w| w == "weekday" || w == "weekdays")
+        || question.to_lowercase().contains("during the week")
+    {
+        out.push(0..5);
+    }
+    if t.iter().any(|w| w == "weekend" || w == "weekends") {
+        out.push(5..7);
+    }
+    out
+}
+
+/// Whether a prose sentence is about the days the question asks about: one that names days
+/// must cover the asked ones, and one about (bank or public) holidays answers only a
+/// question about holidays.
+pub(crate) fn days_fit(question: &str, sentence: &str) -> bool {
+    let covered = days_covered(sentence);
+    let names_days = covered.iter().any(|d| *d);
+    if names_days {
+        if asked_days(question).iter().any(|&d| !covered[d]) {
+            return false;
+        }
+        if asked_day_groups(question)
+            .into_iter()
+            .any(|g| !covered[g].iter().any(|d| *d))
+        {
+            return false;
+        }
+    }
+    let holiday = |t: &str| t.to_lowercase().contains("holiday");
+    !(holiday(sentence) && !holiday(question) && !names_days)
+}
+
 /// Whether a table-row sentence (with its heading) is about every name the question gives.
 /// `vocabulary` holds the knowledge base's row labels, column headers and the headings
 /// above tables (content words): a question word found there names a row or a column, and
@@ -367,13 +542,7 @@ pub(crate) fn names_fit(
 ) -> bool {
     let have: Vec<String> = content(sentence);
     let covered = days_covered(sentence);
-    let t = tokens(question);
-    let asked_days: Vec<usize> = t
-        .iter()
-        .filter(|w| is_day_name(w))
-        .filter_map(|w| day_of(w))
-        .collect();
-    if asked_days.iter().any(|&d| !covered[d]) {
+    if asked_days(question).iter().any(|&d| !covered[d]) {
         return false;
     }
     content(question)
@@ -388,16 +557,106 @@ pub(crate) fn names_fit(
 /// question. "Cutting off your padlock if you lose the key" is not "how much is a padlock?";
 /// a label made only of slot words ("Monthly price") always fits.
 pub(crate) fn label_fits(question: &str, label: &str) -> bool {
+    // "Gate access, every day": what follows a comma qualifies the row (days, variants) and
+    // is checked by `names_fit`; the row is named by the first part.
+    let label = label.split(',').next().unwrap_or(label);
     let asked = content(question);
     let own: Vec<String> = content(label)
         .into_iter()
         .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
         .collect();
-    let found = own
-        .iter()
-        .filter(|w| asked.iter().any(|a| a == *w || one_edit_apart(a, w)))
-        .count();
-    found * 2 >= own.len()
+    let is_asked = |w: &String| asked.iter().any(|a| a == w || one_edit_apart(a, w));
+    let found = own.iter().filter(|w| is_asked(w)).count();
+    // A label is a noun phrase whose last word is its head: "Replacement access fob" is
+    // what "how much is a new fob?" asks about.
+    let head = label_head(label).is_some_and(|h| is_asked(&h));
+    found * 2 >= own.len() || head
+}
+
+/// Whether the thing the question names with a row label's word is that row: the word the
+/// caller says right after it ("a small *box*") must be in the row (`row`: its heading and
+/// sentence) when the knowledge base uses that word elsewhere (`known`: every content word
+/// of the knowledge base). "How much is a small box?" is not the small unit's row, while
+/// "the small unit" and "the off-peak plan" (a word the knowledge base never uses) are.
+pub(crate) fn label_phrase_fits(
+    question: &str,
+    label: &str,
+    row: &str,
+    known: &std::collections::HashSet<String>,
+) -> bool {
+    let own: Vec<String> = content(label);
+    let have = content(row);
+    let t = tokens(question);
+    for (i, w) in t.iter().enumerate() {
+        let w = super::words::stem(w);
+        if !own.contains(&w) {
+            continue;
+        }
+        let Some(next) = t.get(i + 1) else { continue };
+        if super::words::is_stopword(next)
+            || is_number(next)
+            || super::words::number_word(next).is_some()
+            || is_day_name(next)
+            || looks_like_verb(next)
+        {
+            continue;
+        }
+        let next = super::words::stem(next);
+        if own.contains(&next) || is_slot_word(&next) || super::words::is_generic(&next) {
+            continue;
+        }
+        let in_row = have.iter().any(|h| *h == next || one_edit_apart(h, &next));
+        if !in_row && known.contains(&next) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a word is likely a verb ("the overlock *taken* off", "the van *to* move"): only a
+/// noun after a label's word names another thing.
+fn looks_like_verb(w: &str) -> bool {
+    w.ends_with("ed")
+        || w.ends_with("en")
+        || w.ends_with("ing")
+        || matches!(
+            w,
+            "get"
+                | "got"
+                | "take"
+                | "put"
+                | "need"
+                | "want"
+                | "have"
+                | "cost"
+                | "costs"
+                | "pay"
+                | "go"
+                | "come"
+                | "use"
+                | "keep"
+                | "store"
+                | "move"
+                | "hire"
+                | "rent"
+                | "book"
+                | "open"
+                | "close"
+        )
+}
+
+/// The head noun of a short label: its last content word, when the label is a plain noun
+/// phrase of at most four words (no clause: "Cutting off your padlock if you lose the key"
+/// is about cutting, not the key).
+fn label_head(label: &str) -> Option<String> {
+    let t = tokens(label);
+    if t.len() > 4 || t.iter().any(|w| super::words::is_stopword(w)) {
+        return None;
+    }
+    content(label)
+        .into_iter()
+        .rev()
+        .find(|w| !is_number(w) && !is_slot_word(w))
 }
 
 /// The words whose names a follow-up asks about: its own when it gives any ("and on
@@ -425,7 +684,7 @@ pub(crate) fn gives_names(text: &str, vocabulary: &std::collections::HashSet<Str
 }
 
 /// Words that say what kind of fact is asked (a price, a period), not which row.
-fn is_slot_word(w: &str) -> bool {
+pub(crate) fn is_slot_word(w: &str) -> bool {
     period_of(w).is_some()
         || matches!(
             w,

@@ -118,15 +118,21 @@ fn weekdays_are_covered_by_ranges_and_words() {
 #[test]
 fn a_follow_up_keeps_what_it_does_not_change() {
     let before = "What are the office hours on Saturday?";
+    let cols = vocab(&["cover", "deposit", "week", "month"]);
     assert_eq!(
-        Slot::of_turn("and on Sundays?", Some(before)).kind,
+        Slot::of_turn("and on Sundays?", Some(before), &cols).kind,
         Some(Kind::Clock)
     );
     let price = "How much is the large unit per week?";
-    let s = Slot::of_turn("how much is that one per month?", Some(price));
+    let s = Slot::of_turn("how much is that one per month?", Some(price), &cols);
     assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Month)));
-    let s = Slot::of_turn("and the small one?", Some(price));
+    let s = Slot::of_turn("and the small one?", Some(price), &cols);
     assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Week)));
+    // Another column: nothing inherited.
+    let s = Slot::of_turn("and what does it cover me up to?", Some(price), &cols);
+    assert_eq!((s.kind, s.period), (None, None));
+    let s = Slot::of_turn("and the deposit on it?", Some(price), &cols);
+    assert_eq!((s.kind, s.period), (Some(Kind::Price), None));
     let v = vocab(&["small", "large", "unit", "saturday", "sunday"]);
     assert_eq!(
         names_source("and on Sundays?", Some(before), &v),
@@ -167,6 +173,81 @@ fn a_row_label_must_be_asked_about() {
         "what's the monthly price on standard",
         "Joining fee"
     ));
+    // The head noun of a short label is enough; a qualifier after a comma is not needed.
+    assert!(label_fits(
+        "I've lost my fob. How much is a new one?",
+        "Replacement access fob"
+    ));
+    assert!(label_fits(
+        "What are the gate hours down at Harbourside?",
+        "Gate access, every day"
+    ));
+    assert!(!label_fits(
+        "What are the office hours?",
+        "Gate access, every day"
+    ));
+}
+
+#[test]
+fn a_row_label_word_naming_something_else_is_not_that_row() {
+    let known = vocab(&["small", "box", "unit", "plan", "week"]);
+    let row = "Unit sizes and prices > Small\nSmall, per week: £9.95.";
+    assert!(!label_phrase_fits(
+        "How much is a small box?",
+        "Small",
+        row,
+        &known
+    ));
+    assert!(label_phrase_fits(
+        "How much is a small unit?",
+        "Small",
+        row,
+        &known
+    ));
+    assert!(label_phrase_fits(
+        "How much is the small one a week?",
+        "Small",
+        row,
+        &known
+    ));
+    assert!(label_phrase_fits(
+        "How much is the small one a week?",
+        "Small",
+        row,
+        &vocab(&["one"])
+    ));
+    assert!(label_phrase_fits(
+        "How much to get the small unlocked?",
+        "Small",
+        row,
+        &vocab(&["unlocked"])
+    ));
+    // A word the knowledge base never uses says nothing.
+    assert!(label_phrase_fits(
+        "How much is a small thingy?",
+        "Small",
+        row,
+        &known
+    ));
+}
+
+#[test]
+fn uncounted_hours_are_opening_times() {
+    assert_eq!(
+        slot("What are the gate hours down at Harbourside?").kind,
+        Some(Kind::Clock)
+    );
+    assert_eq!(
+        slot("How many hours a week can I use it?").kind,
+        Some(Kind::Duration)
+    );
+}
+
+#[test]
+fn a_bare_amount_with_pence_is_a_price_but_a_clock_time_is_not() {
+    let s = slot("How much is a small box?");
+    assert!(s.fits("Prices are per item: small box — 2.50."));
+    assert!(!s.fits("The office opens at 8.30 am."));
 }
 
 #[test]
@@ -179,4 +260,67 @@ fn contact_details_are_slots() {
     assert_eq!(phone.kind, Some(Kind::Phone));
     assert!(phone.fits("Call us on 0800 123 4567."));
     assert!(!phone.fits("Call us during opening hours."));
+}
+
+#[test]
+fn prose_about_other_days_does_not_answer() {
+    let week = "The gym is open from 6 am to 10 pm Monday to Friday.";
+    let holidays = "On bank holidays it is open from 9 am to 5 pm.";
+    assert!(days_fit(
+        "What time do you open on a Saturday?",
+        "We open at 7 am every day."
+    ));
+    assert!(!days_fit("What time do you open on a Saturday?", week));
+    assert!(!days_fit("What time do you open on a Saturday?", holidays));
+    assert!(days_fit("Are you open on bank holidays?", holidays));
+    assert!(days_fit("What time do you open during the week?", week));
+    assert!(days_fit("What time do you open?", week));
+}
+
+#[test]
+fn the_question_s_own_words_narrow_its_slot() {
+    let q = "How many classes do I get a week on Off-Peak?";
+    assert!(!narrowed_fits(
+        q,
+        slot(q),
+        "The Off-Peak membership costs £19.99 a month."
+    ));
+    assert!(narrowed_fits(q, slot(q), "It includes 1 class per week."));
+    let q = "How much is it to join on the off-peak plan, the joining fee I mean?";
+    assert!(!narrowed_fits(
+        q,
+        slot(q),
+        "The Off-Peak membership costs £19.99 a month."
+    ));
+    assert!(narrowed_fits(q, slot(q), "Its joining fee is £12."));
+    let q = "What's the deposit on a medium unit?";
+    assert!(!narrowed_fits(q, slot(q), "Medium, per month: £69.95."));
+    assert!(narrowed_fits(q, slot(q), "Medium, deposit: £60."));
+    let q = "When do you close on Sundays?";
+    assert!(!narrowed_fits(q, slot(q), "Opens, sunday: 8 am."));
+    assert!(narrowed_fits(q, slot(q), "Closes, sunday: 6 pm."));
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "On Sundays we are open from 8 am to 6 pm."
+    ));
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "The office is closed on Sundays."
+    ));
+}
+
+#[test]
+fn a_comparison_is_answered_only_by_a_sentence_that_compares() {
+    let q = "What's the cheapest membership you do?";
+    assert!(!comparison_fits(q, "Monthly price, standard: £29.99."));
+    assert!(comparison_fits(
+        q,
+        "Our cheapest membership is Off-Peak, at £19.99 a month."
+    ));
+    assert!(comparison_fits(
+        "How much is Standard?",
+        "Monthly price, standard: £29.99."
+    ));
 }

@@ -252,6 +252,9 @@ impl Agent {
         let t_retrieval = Instant::now();
         let hits = self.inner.kb.search(&question, PASSAGES);
         timings.retrieval_ms = t_retrieval.elapsed().as_secs_f64() * 1e3;
+        for h in &hits {
+            tracing::debug!(id = %h.chunk.id, score = h.score, semantic = h.semantic, lexical = h.lexical, "agent: retrieved");
+        }
         let strong =
             hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, &question);
         if strong || passages.is_empty() {
@@ -265,11 +268,13 @@ impl Agent {
             }
             return Outcome::handoff(HandoffReason::NotInKnowledge);
         }
+        let columns = self.columns();
         let asked = Asked {
             text,
             question: &question,
             context: context.as_deref(),
-            slot: Slot::of_turn(text, context.as_deref()),
+            slot: Slot::of_turn(text, context.as_deref(), &columns),
+            columns: &columns,
         };
         // Quotes may come from any retrieved passage: a table's right row is often third.
         let quotable: Vec<Passage> = passages
@@ -336,6 +341,35 @@ impl Agent {
         })
     }
 
+    /// Every content word of the knowledge base.
+    fn known_words(&self) -> std::collections::HashSet<String> {
+        self.inner.kb.with(|kb| {
+            kb.all_chunks()
+                .iter()
+                .flat_map(|c| content(&c.text))
+                .collect()
+        })
+    }
+
+    /// The content words of the knowledge base's table column headers (not the row labels
+    /// nor the headings above the tables).
+    fn columns(&self) -> std::collections::HashSet<String> {
+        self.inner.kb.with(|kb| {
+            kb.all_chunks()
+                .iter()
+                .flat_map(|c| {
+                    let headings: Vec<&str> = c.section.split(" > ").collect();
+                    c.names
+                        .iter()
+                        .skip(1)
+                        .filter(move |n| !headings.contains(&n.as_str()))
+                        .flat_map(|n| content(n))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+    }
+
     fn answer(
         &self,
         conv: &Conversation,
@@ -345,11 +379,13 @@ impl Agent {
         timings: &mut TurnTimings,
     ) -> Outcome {
         let names = self.names();
+        let known = self.known_words();
         let fit = quote::Fit {
             slot: asked.slot,
             text: asked.text,
             context: asked.context,
             names: &names,
+            known: &known,
         };
         if self.inner.quote_first
             && let Some((line, source)) = quote::best(
@@ -472,7 +508,7 @@ fn release(
             *end = Stream::Ungrounded;
             return ControlFlow::Break(());
         }
-        if !gate.met && !gate.slot.fits(s) {
+        if !gate.met && !gate.gives_slot(s) {
             tracing::debug!(sentence = s, "agent sentence held until one gives the slot");
             gate.held.push(s.to_string());
             continue;
@@ -496,6 +532,13 @@ fn release(
 /// passages' table rows the caller did not ask about.
 struct SlotGate {
     slot: Slot,
+    /// The columns this turn names ("deposit", "cover"): the answer must say which it gives.
+    columns: Vec<String>,
+    /// The caller's words of this turn.
+    text: String,
+    /// Whether the passages state a comparison themselves: without one, the model's
+    /// "the cheapest is…" would be its own guess.
+    passages_compare: bool,
     met: bool,
     held: Vec<String>,
     foreign: Vec<Vec<String>>,
@@ -511,12 +554,33 @@ impl SlotGate {
             .map(|label| content(label))
             .filter(|words| !words.is_empty())
             .collect();
+        let columns = content(asked.text)
+            .into_iter()
+            .filter(|w| asked.columns.contains(w) && !words::is_number(w))
+            .filter(|w| !super::slots::is_slot_word(w))
+            .collect();
         SlotGate {
             slot,
+            columns,
+            text: asked.text.to_string(),
+            passages_compare: passages.iter().any(|p| super::slots::compares(&p.text)),
             met: false,
             held: Vec::new(),
             foreign,
         }
+    }
+
+    /// Whether a sentence gives the asked kind of fact and says which column it is from.
+    fn gives_slot(&self, sentence: &str) -> bool {
+        let have = content(sentence);
+        self.slot.fits(sentence)
+            && super::slots::narrowed_fits(&self.text, self.slot, sentence)
+            && super::slots::comparison_fits(&self.text, sentence)
+            && (self.passages_compare || !super::slots::compares(&self.text))
+            && self
+                .columns
+                .iter()
+                .all(|c| have.iter().any(|h| h == c || words::one_edit_apart(h, c)))
     }
 
     /// Whether a sentence states a row the caller did not ask about ("Large, per month"
@@ -536,6 +600,8 @@ struct Asked<'a> {
     question: &'a str,
     context: Option<&'a str>,
     slot: Slot,
+    /// Content words of the knowledge base's column headers.
+    columns: &'a std::collections::HashSet<String>,
 }
 
 fn passage(h: &Hit) -> Passage {

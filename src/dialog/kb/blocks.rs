@@ -193,8 +193,16 @@ fn sentence(context: Option<&str>, text: &str) -> String {
 }
 
 /// Lower-cases the first letter unless the word looks like a name or acronym (the second
-/// letter is uppercase too) — "Paint" → "paint", "ID" stays.
+/// letter is uppercase too, or a later word is capitalised too) — "Paint" → "paint", "ID"
+/// and "Bristol Harbourside" stay.
 fn lower_first(s: &str) -> String {
+    let later_capital = s
+        .split_whitespace()
+        .skip(1)
+        .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if later_capital {
+        return s.to_string();
+    }
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
