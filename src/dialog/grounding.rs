@@ -94,6 +94,9 @@ pub(crate) struct Grounding {
     /// one passage (one table row), never a price from one row and a size from the next.
     passage_numbers: Vec<HashSet<String>>,
     asked_numbers: HashSet<String>,
+    /// "yes" / "no" where a passage sentence opens with it: when there is one, the only
+    /// yes or no a model sentence may open with.
+    answers: HashSet<String>,
 }
 
 /// Why a sentence was not supported.
@@ -105,6 +108,22 @@ pub(crate) enum Unsupported {
     Words { found: usize, of: usize },
     /// Figures that no single passage holds together.
     Combined,
+    /// A "yes" or "no" against the passages' own ("No." where the answer says "Yes.").
+    Polarity,
+}
+
+/// The yes or no a sentence opens with.
+fn polarity(sentence: &str) -> Option<&'static str> {
+    let first = sentence
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    match first.as_str() {
+        "yes" | "yeah" => Some("yes"),
+        "no" | "nope" => Some("no"),
+        _ => None,
+    }
 }
 
 impl Grounding {
@@ -131,16 +150,30 @@ impl Grounding {
             .chain(&asked_numbers)
             .cloned()
             .collect();
+        let answers = passages
+            .iter()
+            .flat_map(|p| p.lines())
+            .flat_map(crate::speech::tts::sentences)
+            .filter_map(|s| polarity(&s))
+            .map(str::to_string)
+            .collect();
         Grounding {
             words,
             numbers,
             passage_numbers: sets,
             asked_numbers,
+            answers,
         }
     }
 
     /// Checks one sentence.
     pub(crate) fn check(&self, sentence: &str) -> Result<(), Unsupported> {
+        // Only an explicit answer the other way contradicts: "No, we do not ship to Norway"
+        // needs no "No." in the passages.
+        if polarity(sentence).is_some_and(|p| !self.answers.contains(p) && !self.answers.is_empty())
+        {
+            return Err(Unsupported::Polarity);
+        }
         let words = content(sentence);
         for w in words.iter().filter(|w| is_number(w)) {
             let n = w.trim_end_matches(".00");
@@ -321,6 +354,18 @@ mod tests {
             "The passages do not mention gift wrapping, this is not mentioned."
         ));
         assert!(!is_dont_know("You can return any item within 30 days."));
+    }
+
+    #[test]
+    fn a_yes_or_no_must_be_the_passages_own() {
+        let faq =
+            "FAQ > Can someone else get into my unit\nYes. You can name up to two other people.";
+        let g = Grounding::new(&[faq], "Can my husband get into the unit?");
+        assert_eq!(g.check("No."), Err(Unsupported::Polarity));
+        assert_eq!(g.check("Yes."), Ok(()));
+        assert_eq!(g.check("Yes, you can name up to two other people."), Ok(()));
+        let plain = Grounding::new(&["Rules\nYou can name up to two other people."], "Can he?");
+        assert_eq!(plain.check("No, he cannot."), Ok(()));
     }
 
     #[test]

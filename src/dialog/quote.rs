@@ -1,7 +1,7 @@
 //! Quoting the knowledge base (`answer_style = "quoted_first"`): the sentence of the top
 //! passages that plainly answers the question — closest in meaning (MiniLM), or covering the
 //! question's topical words — spoken as written, with a close second from the same passage and
-//! the sentence a pronoun leans on. Grounded by construction and about a second sooner than
+//! the sentence a pronoun leans on (one unit with it). Grounded by construction and about a second sooner than
 //! the model on a CPU. Owns the choice of sentences only.
 
 use std::collections::HashSet;
@@ -118,7 +118,21 @@ pub(crate) fn best(
     for (_, p) in &top {
         let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
         let all = sentences(body);
-        let fitting: Vec<String> = all.iter().filter(|s| fit.sentence(p, s)).cloned().collect();
+        // A sentence that leans on the one before it ("Its joining fee is £15") is one unit
+        // with it: judged, compared and spoken together.
+        let units: Vec<String> = all
+            .iter()
+            .enumerate()
+            .map(|(j, s)| match j.checked_sub(1) {
+                Some(before) if leans_back(s) => format!("{} {s}", all[before]),
+                _ => s.clone(),
+            })
+            .collect();
+        let fitting: Vec<String> = units
+            .iter()
+            .filter(|s| fit.sentence(p, s))
+            .cloned()
+            .collect();
         tracing::debug!(id = %p.id, sentences = all.len(), fit = fitting.len(), first = ?all.first(), "agent: quotable");
         for s in fitting {
             candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
@@ -180,25 +194,21 @@ pub(crate) fn best(
     {
         chosen.push(second);
     }
-    // A sentence that leans on the one before it ("After that it cannot be changed")
-    // brings that one along.
-    for i in chosen.clone() {
-        if i > 0 && candidates[i - 1].2 == source && leans_back(&candidates[i].1) {
-            chosen.push(i - 1);
-        }
-    }
     chosen.sort_unstable();
     chosen.dedup();
-    let line = chosen
-        .iter()
-        .map(|&i| candidates[i].1.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    // Units may share a sentence (the one a pronoun leans on): each is spoken once.
+    let mut spoken: Vec<String> = Vec::new();
+    for s in chosen.iter().flat_map(|&i| sentences(&candidates[i].1)) {
+        if !spoken.contains(&s) {
+            spoken.push(s);
+        }
+    }
+    let line = spoken.join(" ");
     Some((line, source.to_string()))
 }
 
 /// Whether a sentence opens with words that refer to the sentence before it.
-fn leans_back(sentence: &str) -> bool {
+pub(crate) fn leans_back(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
     let first = lower.split_whitespace().next().unwrap_or("");
     matches!(
@@ -219,4 +229,37 @@ fn leans_back(sentence: &str) -> bool {
             | "its"
             | "their"
     )
+}
+
+/// The best cosine between the question and one sentence (heading included) of the first
+/// `top` hits' passages: a chunk's own vector is diluted by its other sentences, so a list
+/// item or a rule in a long paragraph can be the answer although its chunk scores low.
+pub(crate) fn best_sentence_similarity(
+    embedder: &Embedder,
+    passages: &[Passage],
+    question: &str,
+    top: usize,
+) -> f32 {
+    let texts: Vec<String> = passages
+        .iter()
+        .take(top)
+        .filter(|p| !p.id.starts_with("tool:"))
+        .flat_map(|p| {
+            let (heading, body) = p.text.split_once('\n').unwrap_or(("", p.text.as_str()));
+            sentences(body)
+                .into_iter()
+                .map(move |s| format!("{heading}\n{s}"))
+        })
+        .collect();
+    if texts.is_empty() {
+        return 0.0;
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    match (embedder.embed(&[question]), embedder.embed_documents(&refs)) {
+        (Ok(q), Ok(rest)) => rest
+            .iter()
+            .map(|v| q[0].iter().zip(v).map(|(a, b)| a * b).sum::<f32>())
+            .fold(0.0, f32::max),
+        _ => 0.0,
+    }
 }

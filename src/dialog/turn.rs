@@ -27,6 +27,10 @@ const FAIR_LEXICAL: f32 = 0.45;
 /// A top hit this similar is trusted even when the question uses words the knowledge base
 /// lacks (a paraphrase).
 const SURE_SEMANTIC: f32 = 0.55;
+/// A single sentence of a top chunk this close to the caller's words makes the match strong
+/// (chosen on the storage tune half and the demo set: must-hand-off questions reached 0.47 at
+/// most, and answerable list items and rules buried in long chunks 0.59–0.62).
+const SENTENCE_STRONG: f32 = 0.55;
 /// Passages retrieved per turn.
 const PASSAGES: usize = 3;
 /// Passages given to the model: each costs about 70 prompt tokens, and on two CPU cores
@@ -255,8 +259,17 @@ impl Agent {
         for h in &hits {
             tracing::debug!(id = %h.chunk.id, score = h.score, semantic = h.semantic, lexical = h.lexical, "agent: retrieved");
         }
-        let strong =
-            hits.first().is_some_and(is_strong) && !self.has_unknown_words(&hits, &question);
+        let chunk_strong = hits.first().is_some_and(is_strong);
+        let sure = hits.first().is_some_and(|h| h.semantic >= SURE_SEMANTIC);
+        // A sentence this close is as sure as a chunk: its paraphrase ("husband" for "someone
+        // else") needs no word of the knowledge base.
+        let sentence = if sure {
+            1.0
+        } else {
+            self.best_sentence(&hits, text)
+        };
+        let strong = (chunk_strong || sentence >= SENTENCE_STRONG)
+            && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
@@ -284,6 +297,16 @@ impl Agent {
             .chain(hits.iter().map(passage))
             .collect();
         self.answer(conv, &asked, (&passages, &quotable), said, timings)
+    }
+
+    /// The best similarity between the caller's words and one sentence of the top two
+    /// chunks: a list item or one rule of a long paragraph can match although its chunk,
+    /// diluted by the rest, does not.
+    fn best_sentence(&self, hits: &[Hit], text: &str) -> f32 {
+        let top: Vec<Passage> = hits.iter().take(2).map(passage).collect();
+        let best = quote::best_sentence_similarity(&self.inner.embedder, &top, text, 2);
+        tracing::debug!(best, "agent: best sentence similarity");
+        best
     }
 
     /// Whether a question that retrieval matched only loosely asks about something the
@@ -463,7 +486,12 @@ impl Agent {
             let fallback = passages.iter().find_map(|p| {
                 let lines = grounding::extract(&p.text, text, 2);
                 tracing::debug!(?lines, stream = ?end, "agent: the passage's own sentences");
-                let lines: Vec<String> = lines.into_iter().filter(|l| fit.sentence(p, l)).collect();
+                // A sentence that leans on the one before ("Its joining fee is £12") is not
+                // read alone: what "its" is may not be what was asked about.
+                let lines: Vec<String> = lines
+                    .into_iter()
+                    .filter(|l| fit.sentence(p, l) && !quote::leans_back(l))
+                    .collect();
                 Some(lines).filter(|s| !s.is_empty())
             });
             let Some(lines) = fallback else {
@@ -554,8 +582,13 @@ impl SlotGate {
             .map(|label| content(label))
             .filter(|words| !words.is_empty())
             .collect();
+        // Only a follow-up's new column binds ("and what does it cover me up to?" after a
+        // weekly price): a first question's words ("the unit") are checked by the quotes'
+        // row names, not demanded of every sentence the model writes.
+        let before = content(asked.context.unwrap_or(""));
         let columns = content(asked.text)
             .into_iter()
+            .filter(|w| asked.context.is_some() && !before.contains(w))
             .filter(|w| asked.columns.contains(w) && !words::is_number(w))
             .filter(|w| !super::slots::is_slot_word(w))
             .collect();
