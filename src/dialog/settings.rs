@@ -14,12 +14,17 @@ pub struct AgentSettings {
     pub kb_dir: PathBuf,
     /// How often the knowledge directory is checked for changed files (ms).
     pub kb_poll_ms: u64,
-    /// `embedded` (the GGUF in the models directory) or `openai` (an OpenAI-compatible server).
+    /// `embedded` (the GGUF in the models directory on candle, in process), `worker` (the
+    /// same GGUF on llama.cpp in the supervised `voxgate-llm` process) or `openai` (an
+    /// OpenAI-compatible server).
     pub llm: String,
-    /// The embedded model: `qwen2.5-coder-0.5b` or `smollm2-135m`.
+    /// The model of `embedded` and `worker`: `qwen2.5-coder-0.5b` or `smollm2-135m`.
     pub embedded_model: String,
-    /// CPU threads of the embedded model.
+    /// CPU threads of the `embedded` or `worker` model.
     pub llm_threads: usize,
+    /// The `voxgate-llm` binary of `worker`; by default it is looked for beside the
+    /// `voxgate` executable.
+    pub worker_path: Option<PathBuf>,
     /// The OpenAI-compatible server.
     pub openai: OpenAiSettings,
     /// `generated`: the language model words every answer (the passage's own sentences are
@@ -98,6 +103,7 @@ impl Default for AgentSettings {
             llm: String::from("embedded"),
             embedded_model: String::from("qwen2.5-coder-0.5b"),
             llm_threads: 2,
+            worker_path: None,
             openai: OpenAiSettings::default(),
             answer_style: String::from("quoted_first"),
             max_turns: 10,
@@ -124,9 +130,9 @@ impl Default for OpenAiSettings {
 impl AgentSettings {
     /// Checks the values; the error names the field.
     pub fn validate(&self) -> Result<(), String> {
-        if !matches!(self.llm.as_str(), "embedded" | "openai") {
+        if !matches!(self.llm.as_str(), "embedded" | "worker" | "openai") {
             return Err(format!(
-                "agent.llm: `{}` is not `embedded` or `openai`",
+                "agent.llm: `{}` is not `embedded`, `worker` or `openai`",
                 self.llm
             ));
         }

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::kb::{Embedder, KbError, KnowledgeBase, LiveKnowledge};
-use super::llm::{EmbeddedLlm, LanguageModel, LlmError, OpenAiConfig, OpenAiHttp};
+use super::llm::{
+    EmbeddedLlm, LanguageModel, LlmError, OpenAiConfig, OpenAiHttp, WorkerConfig, WorkerLlm,
+    find_worker,
+};
 use super::settings::{AgentSettings, ToolSettings};
 use super::tools::{Tool, ToolError};
 use super::turn::{Agent, Inner};
@@ -156,6 +159,11 @@ pub fn language_model(
         _ => ModelId::QwenCoder05b,
     };
     let path = models.require(id)?;
+    if settings.llm == "worker" {
+        let binary = find_worker(settings.worker_path.as_deref())?;
+        let cfg = WorkerConfig::new(binary, path, settings.llm_threads);
+        return Ok(Arc::new(WorkerLlm::start(cfg)?));
+    }
     Ok(Arc::new(EmbeddedLlm::load(&path, settings.llm_threads)?))
 }
 

@@ -1,8 +1,9 @@
 //! Language-model backends behind one blocking, streaming trait, [`LanguageModel`]: the
-//! embedded Qwen2.5 GGUF on candle (the default, in process) and any OpenAI-compatible HTTP
-//! server (llama.cpp server, vLLM, Ollama…). Generation is greedy and blocking: callers run
-//! it on their own worker thread, never on a call task. Owns prompts-to-tokens and tokens-to-
-//! text; knows nothing of knowledge bases, guardrails or calls.
+//! embedded Qwen2.5 GGUF on candle (in process), the same GGUF on llama.cpp in a supervised
+//! worker process, and any OpenAI-compatible HTTP server (llama.cpp server, vLLM, Ollama…).
+//! Generation is greedy and blocking: callers run it on their own worker thread, never on a
+//! call task. Owns prompts-to-tokens and tokens-to-text; knows nothing of knowledge bases,
+//! guardrails or calls.
 
 use std::ops::ControlFlow;
 
@@ -14,9 +15,11 @@ mod stream;
 #[cfg(test)]
 mod test_support;
 mod tokenizer;
+mod worker;
 
 pub use embedded::EmbeddedLlm;
 pub use openai::{OpenAiConfig, OpenAiHttp};
+pub use worker::{WorkerConfig, WorkerLlm, find_worker};
 
 /// Who said a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +104,9 @@ pub enum LlmError {
     Model { path: String, reason: String },
     #[error("language model failed: {0}")]
     Inference(String),
+    /// The `voxgate-llm` worker process cannot be found or started.
+    #[error("language model worker: {0}")]
+    Worker(String),
 }
 
 /// A chat model. `on_token` gets each piece of text as it is decoded (never splitting a
