@@ -21,6 +21,9 @@ pub(crate) fn ask(args: &AskArgs) -> anyhow::Result<()> {
             .init();
     }
     let mut settings = config.agent.clone();
+    if let Some(llm) = &args.llm {
+        settings.llm = llm.clone();
+    }
     if let Some(url) = &args.openai_url {
         settings.llm = String::from("openai");
         settings.openai.base_url = url.clone();

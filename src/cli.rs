@@ -166,9 +166,13 @@ pub(crate) struct AskArgs {
     #[arg(long)]
     pub(crate) config: Option<PathBuf>,
     /// Use the OpenAI-compatible server at this base URL (e.g. http://127.0.0.1:8081/v1)
-    /// instead of the embedded model.
-    #[arg(long)]
+    /// instead of the local model.
+    #[arg(long, conflicts_with = "llm")]
     pub(crate) openai_url: Option<String>,
+    /// The local model's backend: `worker` (llama.cpp in the voxgate-llm process, the
+    /// default) or `embedded` (candle, in this process) [default: the config's agent.llm].
+    #[arg(long, value_parser = ["worker", "embedded"])]
+    pub(crate) llm: Option<String>,
     /// Models directory [default: $VOXGATE_MODELS, else ./models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,

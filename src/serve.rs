@@ -293,7 +293,7 @@ fn agent_models(config: &Config) -> Result<(), String> {
         String::from("the models manifest cannot be read; see the server log")
     })?;
     let mut needed = vec![ModelId::MiniLmL6V2];
-    if config.agent.llm == "embedded" {
+    if config.agent.llm != "openai" {
         needed.push(match config.agent.embedded_model.as_str() {
             "smollm2-135m" => ModelId::SmolLm2,
             _ => ModelId::QwenCoder05b,

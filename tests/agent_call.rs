@@ -79,6 +79,27 @@ fn mic(models: &Path, dir: &Path, question: &str) -> (PathBuf, usize) {
     (path, end)
 }
 
+/// A microphone asking two questions in one call: the greeting's silence, `first`, `gap_ms`
+/// of silence (the first answer is spoken meanwhile), `second`, then silence. Returns the
+/// file and where the second question ends (samples).
+fn mic_two(
+    models: &Path,
+    dir: &Path,
+    first: &str,
+    gap_ms: usize,
+    second: &str,
+) -> (PathBuf, usize) {
+    let mut pcm = vec![0i16; GREETING_WAIT_MS * 8];
+    pcm.extend(say(models, dir, first));
+    pcm.extend(vec![0i16; gap_ms * 8]);
+    pcm.extend(say(models, dir, second));
+    let end = pcm.len();
+    pcm.extend(vec![0i16; 150 * 8000]);
+    let path = dir.join("mic.wav");
+    write_wav(&path, &pcm);
+    (path, end)
+}
+
 /// Silences longer than 300 ms shortened to 300 ms (so a long call fits Whisper's window).
 fn squeeze_silence(pcm: &[i16]) -> Vec<i16> {
     let mut out = Vec::with_capacity(pcm.len());
@@ -131,12 +152,18 @@ impl AgentGateway {
     /// voxgate with the agent logic, this test's ports and HTTP on base + 5; waits (at most
     /// 180 s) until SIP is ready.
     fn start(dir: &Path, ports: Ports, models: &Path) -> AgentGateway {
+        AgentGateway::start_with(dir, ports, models, "")
+    }
+
+    /// [`AgentGateway::start`] with `agent` as the body of the config's `[agent]` section.
+    fn start_with(dir: &Path, ports: Ports, models: &Path, agent: &str) -> AgentGateway {
         let data = dir.join("data");
         let config = format!(
             "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n\
              [http]\nlisten = \"127.0.0.1:{}\"\n\
              [media]\nrtp_port_min = {}\nrtp_port_max = {}\n\
-             [calls]\nlogic = \"agent\"\nmax_calls = 4\nshutdown_grace_secs = 5\n",
+             [calls]\nlogic = \"agent\"\nmax_calls = 4\nshutdown_grace_secs = 5\n\
+             [agent]\n{agent}\n",
             data.display(),
             ports.sip(),
             ports.base + 5,
@@ -286,4 +313,143 @@ fn asking_for_a_person_files_a_handoff_and_the_caller_hears_the_handoff_line() {
         "no handoff line in what the caller heard: {heard:?}"
     );
     assert!(gw.log().contains("call queued for a person"));
+}
+
+/// A follow-up on a call: "How much does that cost?" after "Do you ship to the European
+/// Union?" is answered with the cost of delivery to the European Union. Asked alone it is
+/// handed off (nothing says what "that" is), so the answer proves the question before was
+/// used.
+#[test]
+fn a_follow_up_on_a_call_is_answered_against_the_question_before() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("agent-followup");
+    let (mic, second_end) = mic_two(
+        &models,
+        &dir.0,
+        "Do you ship to the European Union?",
+        25_000,
+        "How much does that cost?",
+    );
+    let ports = Ports::new(55);
+    let gw = AgentGateway::start(&dir.0, ports, &models);
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let turns = gw.wait_jsonl("agent_turns.jsonl", 2, Duration::from_secs(180));
+    std::thread::sleep(Duration::from_millis(500));
+    let trace = phone.quit();
+    assert_eq!(turns.len(), 2, "not two turns:\n{}\n{trace}", gw.log());
+    for t in &turns {
+        eprintln!("turn: {t}");
+        assert!(t["handoff"].is_null(), "handed off: {t}\n{}", gw.log());
+        assert!(!t["barged_in"].as_bool().unwrap(), "{t}");
+    }
+    let lines = gw.wait_jsonl("transcripts.jsonl", 5, Duration::from_secs(10));
+    let answers: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l["text"].as_str())
+        .filter_map(|t| t.strip_prefix("[agent] "))
+        .map(str::to_lowercase)
+        .collect();
+    eprintln!("the agent said: {answers:?}");
+    let first = answers
+        .iter()
+        .position(|a| a.contains("we ship to") && a.contains("european union"))
+        .unwrap_or_else(|| panic!("the first question is not answered: {answers:?}"));
+    assert!(
+        answers[first + 1..]
+            .iter()
+            .any(|a| a.contains("european union") && a.contains("12 pounds")),
+        "the follow-up is not answered with the cost of EU delivery: {answers:?}"
+    );
+    let heard = heard_after(&dir.0, &models, second_end);
+    eprintln!("the caller heard after the follow-up: {heard:?}");
+    assert!(
+        (heard.contains("12") || heard.contains("twelve")) && heard.contains("pound"),
+        "the EU delivery cost is not in what the caller heard: {heard:?}"
+    );
+}
+
+/// The `voxgate-llm` children of process `parent` (their pids).
+fn worker_pids(parent: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{parent}/task")) else {
+        return Vec::new();
+    };
+    let mut pids = Vec::new();
+    for task in tasks.flatten() {
+        let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        for pid in children
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+        {
+            let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim() == "voxgate-llm" {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+/// The language model worker killed (SIGKILL) under a running gateway: the gateway stays
+/// up, starts a new worker, and the next call's question is answered by it (the model words
+/// every answer here, `answer_style = "generated"`), not handed off.
+#[test]
+fn a_killed_model_worker_is_restarted_and_the_next_call_is_answered() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("agent-worker-kill");
+    let (mic, question_end) = mic(
+        &models,
+        &dir.0,
+        "How long is the warranty on your products?",
+    );
+    let ports = Ports::new(56);
+    let mut gw = AgentGateway::start_with(&dir.0, ports, &models, "answer_style = \"generated\"");
+    let parent = gw.child.id();
+    let before = worker_pids(parent);
+    assert_eq!(before.len(), 1, "one worker under the gateway: {before:?}");
+    let status = Command::new("kill")
+        .args(["-KILL", &before[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let end = Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let now = worker_pids(parent);
+        let noticed = gw.log().contains("language model worker ended; restarting");
+        if now.len() == 1 && now != before && noticed {
+            break now;
+        }
+        assert!(Instant::now() < end, "no new worker: {now:?}\n{}", gw.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(gw.child.try_wait().unwrap().is_none(), "the gateway died");
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let turns = gw.wait_jsonl("agent_turns.jsonl", 1, Duration::from_secs(150));
+    std::thread::sleep(Duration::from_millis(500));
+    let trace = phone.quit();
+    assert_eq!(turns.len(), 1, "no turn answered:\n{}\n{trace}", gw.log());
+    assert!(turns[0]["handoff"].is_null(), "handed off: {}", turns[0]);
+    assert!(
+        turns[0]["llm_first_token_ms"].as_f64().is_some(),
+        "the model did not answer: {}",
+        turns[0]
+    );
+    assert_eq!(worker_pids(parent), after, "the new worker served the call");
+    let heard = heard_after(&dir.0, &models, question_end);
+    eprintln!("the caller heard: {heard:?}");
+    assert!(
+        (heard.contains('2') || heard.contains("two")) && heard.contains("year"),
+        "the warranty is not in what the caller heard: {heard:?}"
+    );
 }

@@ -73,12 +73,13 @@ fn numbers(text: &str) -> Vec<String> {
 fn demo_agent() -> Option<Agent> {
     let dir = common::models::fetch(&["qwen2.5-coder-0.5b", "minilm-l6-v2"])?;
     let models = Models::locate(dir).unwrap();
-    // ASK_ANSWER_STYLE=generated measures the model answering every question.
-    let answer_style =
-        std::env::var("ASK_ANSWER_STYLE").unwrap_or_else(|_| AgentSettings::default().answer_style);
+    // ASK_ANSWER_STYLE=generated measures the model answering every question; ASK_LLM=worker
+    // runs it on the llama.cpp worker.
+    let defaults = AgentSettings::default();
     let settings = AgentSettings {
         llm_threads: 2,
-        answer_style,
+        answer_style: std::env::var("ASK_ANSWER_STYLE").unwrap_or(defaults.answer_style),
+        llm: std::env::var("ASK_LLM").unwrap_or(defaults.llm),
         ..AgentSettings::default()
     };
     Some(Agent::build(&settings, KnowledgeSource::Demo, &models, &[]).expect("agent starts"))

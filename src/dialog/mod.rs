@@ -8,6 +8,7 @@ pub mod llm;
 pub mod voice;
 
 mod agent;
+mod asks;
 mod grounding;
 mod guard;
 mod prompt;

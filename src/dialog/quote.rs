@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 
+use super::asks::{asks_exclusions, asks_who, names_people};
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
@@ -13,7 +14,7 @@ use super::slots::{
     Slot, comparison_fits, days_fit, gives_names, label_fits, label_phrase_fits, names_fit,
     names_source, narrowed_fits,
 };
-use super::words::content;
+use super::words::{content, is_negated};
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
@@ -138,6 +139,26 @@ pub(crate) fn best(
             candidates.push((format!("{heading}\n{s}"), s, p.id.as_str()));
             sure.push(!p.names.is_empty());
         }
+    }
+    // "What isn't covered?" asks what a rule leaves out: a sentence saying what is covered
+    // is its opposite, so a negated sentence answers when there is one.
+    if asks_exclusions(question) && candidates.iter().any(|(_, s, _)| is_negated(s)) {
+        let kept: Vec<((String, String, &str), bool)> = candidates
+            .into_iter()
+            .zip(sure)
+            .filter(|((_, s, _), _)| is_negated(s))
+            .collect();
+        (candidates, sure) = kept.into_iter().unzip();
+    }
+    // "Who can drive?" is answered by a sentence naming people ("Drivers must be aged 23 to
+    // 75"), not by one about the same thing that names nobody ("Bring the licence").
+    if asks_who(question) && candidates.iter().any(|(_, s, _)| names_people(s)) {
+        let kept: Vec<((String, String, &str), bool)> = candidates
+            .into_iter()
+            .zip(sure)
+            .filter(|((_, s, _), _)| names_people(s))
+            .collect();
+        (candidates, sure) = kept.into_iter().unzip();
     }
     if candidates.is_empty() {
         return None;

@@ -14,9 +14,9 @@ pub struct AgentSettings {
     pub kb_dir: PathBuf,
     /// How often the knowledge directory is checked for changed files (ms).
     pub kb_poll_ms: u64,
-    /// `embedded` (the GGUF in the models directory on candle, in process), `worker` (the
-    /// same GGUF on llama.cpp in the supervised `voxgate-llm` process) or `openai` (an
-    /// OpenAI-compatible server).
+    /// `worker` (the default: the GGUF in the models directory on llama.cpp, in the
+    /// supervised `voxgate-llm` process), `embedded` (the same GGUF on candle, in process:
+    /// slower, but no second binary) or `openai` (an OpenAI-compatible server).
     pub llm: String,
     /// The model of `embedded` and `worker`: `qwen2.5-coder-0.5b` or `smollm2-135m`.
     pub embedded_model: String,
@@ -100,7 +100,7 @@ impl Default for AgentSettings {
         AgentSettings {
             kb_dir: PathBuf::from("kb"),
             kb_poll_ms: 1000,
-            llm: String::from("embedded"),
+            llm: String::from("worker"),
             embedded_model: String::from("qwen2.5-coder-0.5b"),
             llm_threads: 2,
             worker_path: None,

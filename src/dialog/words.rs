@@ -167,6 +167,14 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether `text` is negated: "not", "never", "cannot" or a contraction in n't ("What isn't
+/// covered?", "What is not covered").
+pub(crate) fn is_negated(text: &str) -> bool {
+    tokens(text)
+        .iter()
+        .any(|t| matches!(t.as_str(), "not" | "never" | "cannot") || t.ends_with("n't"))
+}
+
 /// Whether `word` (lowercase) is a stop word.
 pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
@@ -226,6 +234,24 @@ pub(crate) fn is_number(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negation_is_a_word_or_a_contraction() {
+        for q in [
+            "What isn't covered?",
+            "What is not covered",
+            "Which can\u{2019}t I store?",
+        ] {
+            assert!(is_negated(q), "{q}");
+        }
+        for q in [
+            "What is covered?",
+            "Is jewellery covered?",
+            "Do I need notice?",
+        ] {
+            assert!(!is_negated(q), "{q}");
+        }
+    }
 
     #[test]
     fn tokens_keep_decimals_and_addresses() {

@@ -164,13 +164,16 @@ pub fn kb_files(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// The agent's settings for measuring: as tests/ask.rs (two model threads; the answer style
-/// from `ASK_ANSWER_STYLE`, else the default).
+/// from `ASK_ANSWER_STYLE` and the model backend from `ASK_LLM` — `embedded` or `worker` —
+/// else the defaults).
 pub fn settings() -> AgentSettings {
-    let answer_style =
-        std::env::var("ASK_ANSWER_STYLE").unwrap_or_else(|_| AgentSettings::default().answer_style);
+    let defaults = AgentSettings::default();
+    let answer_style = std::env::var("ASK_ANSWER_STYLE").unwrap_or(defaults.answer_style);
+    let llm = std::env::var("ASK_LLM").unwrap_or(defaults.llm);
     AgentSettings {
         llm_threads: 2,
         answer_style,
+        llm,
         ..AgentSettings::default()
     }
 }

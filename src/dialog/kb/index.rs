@@ -9,11 +9,21 @@ use super::bm25::Bm25Index;
 use super::embed::cosine;
 use super::update::{Doc, Problem, TextHash, Update};
 use super::{Chunk, DocumentInfo, Embedder, FileProblem, Hit, KbError, RefreshReport};
+use crate::dialog::words::is_negated;
 
 /// Weight of the (non-negative) cosine in the fused score.
 pub const SEMANTIC_WEIGHT: f32 = 0.6;
 /// Weight of the normalised BM25 score in the fused score.
 pub const LEXICAL_WEIGHT: f32 = 0.4;
+/// Added for a negated question ("what isn't covered?") to a section whose own heading is
+/// negated ("What is not covered"): MiniLM and BM25 barely see the "not" that tells it from
+/// its positive neighbour ("What is covered").
+const NEGATION_BOOST: f32 = 0.08;
+
+/// Whether the last heading of a section path is negated.
+fn heading_negated(section: &str) -> bool {
+    is_negated(section.rsplit(" > ").next().unwrap_or(section))
+}
 
 /// A searchable knowledge base, from a directory ([`KnowledgeBase::open`]) or from documents
 /// in memory ([`KnowledgeBase::from_documents`]).
@@ -203,6 +213,7 @@ impl KnowledgeBase {
     /// [`KnowledgeBase::search`] with the query's embedding computed by the caller.
     pub fn search_with(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
         let (bm25, reference) = self.bm25.score(query);
+        let negated = is_negated(query);
         let mut hits: Vec<Hit> = self
             .chunks
             .iter()
@@ -215,9 +226,15 @@ impl KnowledgeBase {
                     0.0
                 };
                 let semantic = query_vector.map_or(0.0, |q| cosine(q, vector));
+                let polarity = match negated && heading_negated(&chunk.section) {
+                    true => NEGATION_BOOST,
+                    false => 0.0,
+                };
                 Hit {
                     chunk: Arc::clone(chunk),
-                    score: SEMANTIC_WEIGHT * semantic.max(0.0) + LEXICAL_WEIGHT * lexical,
+                    score: SEMANTIC_WEIGHT * semantic.max(0.0)
+                        + LEXICAL_WEIGHT * lexical
+                        + polarity,
                     lexical,
                     semantic,
                 }
