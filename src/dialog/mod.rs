@@ -9,6 +9,7 @@ pub mod voice;
 
 mod agent;
 mod asks;
+mod colloquial;
 mod grounding;
 mod guard;
 mod prompt;

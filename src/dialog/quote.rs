@@ -7,14 +7,15 @@
 use std::collections::HashSet;
 
 use super::asks::{asks_exclusions, asks_who, names_people};
+use super::colloquial::standardised;
 use super::grounding;
 use super::kb::Embedder;
 use super::prompt::Passage;
 use super::slots::{
-    Slot, comparison_fits, days_fit, gives_names, label_fits, label_phrase_fits, names_fit,
-    names_source, narrowed_fits,
+    Slot, comparison_fits, days_fit, gives_names, is_slot_word, label_fits, label_phrase_fits,
+    names_fit, names_source, narrowed_fits,
 };
-use super::words::{content, is_negated};
+use super::words::{content, is_negated, is_number};
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
@@ -59,7 +60,9 @@ impl Fit<'_> {
             return false;
         }
         if asked == self.text {
-            return names_fit(asked, &row, self.names);
+            let have = content(&row);
+            return names_fit(asked, &row, self.names)
+                && self.kept_names(p).iter().all(|w| have.contains(w));
         }
         // A follow-up asks for another column of the same row ("what's the deposit on a
         // medium unit?" → "how much is that one per month?"): the question before still
@@ -67,6 +70,29 @@ impl Fit<'_> {
         let columns: HashSet<String> = p.names.iter().skip(1).flat_map(|n| content(n)).collect();
         let rows: HashSet<String> = self.names.difference(&columns).cloned().collect();
         names_fit(asked, &row, &rows)
+    }
+
+    /// The names of the question before that a follow-up giving names of its own keeps:
+    /// those found in a row of this passage beside the follow-up's names ("Harbourside" for
+    /// "and on Sundays?" after "the Harbourside office on weekdays"). A name never beside
+    /// them was replaced by them ("weekdays").
+    fn kept_names(&self, p: &Passage) -> Vec<String> {
+        let Some(before) = self.context else {
+            return Vec::new();
+        };
+        let body = p.text.split_once('\n').map_or(p.text.as_str(), |(_, b)| b);
+        let beside: Vec<Vec<String>> = sentences(body)
+            .iter()
+            .filter(|r| names_fit(self.text, r, self.names))
+            .map(|r| content(r))
+            .collect();
+        let own = content(self.text);
+        content(before)
+            .into_iter()
+            .filter(|w| w.len() >= 3 && self.names.contains(w) && !own.contains(w))
+            .filter(|w| !is_slot_word(w) && !is_number(w))
+            .filter(|w| beside.iter().any(|r| r.contains(w)))
+            .collect()
     }
 
     fn gives_names(&self) -> bool {
@@ -188,7 +214,10 @@ pub(crate) fn best(
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     let coverage: Vec<f32> = candidates
         .iter()
-        .map(|(t, _, _)| grounding::extract_scored(t, question, 1).1)
+        .map(|(t, _, _)| {
+            let said = grounding::extract_scored(t, question, 1).1;
+            said.max(grounding::extract_scored(t, &standardised(question), 1).1)
+        })
         .collect();
     let (best, sim) = match ranked.first() {
         Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),

@@ -16,7 +16,7 @@ use super::prompt::{self, Passage};
 use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{Answer, HandoffReason, TurnTimings, guard, quote};
+use super::{Answer, HandoffReason, TurnTimings, colloquial, guard, quote};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -31,6 +31,8 @@ const SURE_SEMANTIC: f32 = 0.55;
 /// (chosen on the storage tune half and the demo set: must-hand-off questions reached 0.47 at
 /// most, and answerable list items and rules buried in long chunks 0.59–0.62).
 const SENTENCE_STRONG: f32 = 0.55;
+/// Or the share of the question's topical words one sentence says (see `worded`).
+const WORDED_COVERAGE: f32 = 0.66;
 /// Passages retrieved per turn.
 const PASSAGES: usize = 3;
 /// Passages given to the model: each costs about 70 prompt tokens, and on two CPU cores
@@ -254,7 +256,10 @@ impl Agent {
             None => text.to_string(),
         };
         let t_retrieval = Instant::now();
-        let hits = self.inner.kb.search(&question, PASSAGES);
+        let hits = self
+            .inner
+            .kb
+            .search_worded(&question, &colloquial::expand(&question), PASSAGES);
         timings.retrieval_ms = t_retrieval.elapsed().as_secs_f64() * 1e3;
         for h in &hits {
             tracing::debug!(id = %h.chunk.id, score = h.score, semantic = h.semantic, lexical = h.lexical, "agent: retrieved");
@@ -268,7 +273,7 @@ impl Agent {
         } else {
             self.best_sentence(&hits, text)
         };
-        let strong = (chunk_strong || sentence >= SENTENCE_STRONG)
+        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded(&hits, text))
             && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
@@ -318,6 +323,13 @@ impl Agent {
         if hits.first().is_some_and(|h| h.semantic >= SURE_SEMANTIC) {
             return false;
         }
+        // Read as said and with colloquial words written out ("nicked" → "stolen theft"):
+        // off topic only when both readings are.
+        self.off_topic(text) && self.off_topic(&colloquial::standardised(text))
+    }
+
+    /// Whether a third or more of `text`'s topical words appear in no chunk.
+    fn off_topic(&self, text: &str) -> bool {
         let asked: Vec<String> = content(text)
             .into_iter()
             .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
@@ -674,6 +686,16 @@ fn is_strong(hit: &Hit) -> bool {
         || (hit.semantic >= FAIR_SEMANTIC && hit.lexical >= FAIR_LEXICAL)
 }
 
+/// Whether one sentence of the top two chunks (with its heading) says two thirds or more
+/// of the question's topical words, two at least ("what counts as proof of address?" —
+/// "…proof of address dated within the last 3 months, such as…"): as strong a match as a
+/// close meaning, for terse list items whose embedding is far from a question.
+fn worded(hits: &[Hit], text: &str) -> bool {
+    hits.iter()
+        .take(2)
+        .any(|h| grounding::extract_scored(&h.chunk.text, text, 1).1 >= WORDED_COVERAGE)
+}
+
 /// The top hit and those close to it.
 fn choose(hits: &[Hit]) -> Vec<&Hit> {
     let Some(top) = hits.first() else {
@@ -728,8 +750,20 @@ fn is_follow_up(text: &str) -> bool {
             !words::is_generic(w) && !words::is_number(w) && !super::slots::is_period_word(w)
         })
         .count();
-    opens || (points_back && topical < 2)
+    // "Until what time?", "How much?", "For how long?": a short question that names only
+    // what it asks for, never what about.
+    let elliptical = words.len() <= 4
+        && content(text)
+            .iter()
+            .all(|w| words::is_generic(w) || ELLIPSIS_SLOT_WORDS.contains(&w.as_str()));
+    opens || (points_back && topical < 2) || elliptical
 }
+
+/// Words that say what kind of fact a short follow-up asks for, not what about.
+const ELLIPSIS_SLOT_WORDS: &[&str] = &[
+    "time", "long", "much", "cost", "price", "late", "early", "often", "many", "old", "until",
+    "till",
+];
 
 /// Whether the caller says the last answer did not help.
 fn is_unhelped(text: &str) -> bool {
@@ -763,6 +797,9 @@ mod tests {
             "How much is it?",
             "Can I return it?",
             "How much is that one per month?",
+            "Until what time?",
+            "How much?",
+            "For how long?",
         ] {
             assert!(is_follow_up(t), "{t}");
         }
@@ -771,6 +808,8 @@ mod tests {
             "Is there a minimum order value?",
             "Is there a discount if I sign up for the newsletter?",
             "How do I make a complaint?",
+            "What time do you close?",
+            "How much is a van?",
         ] {
             assert!(!is_follow_up(t), "{t}");
         }

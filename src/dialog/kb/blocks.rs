@@ -49,11 +49,17 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
             out.push(Block::Table(table));
             i = next;
         } else if list_item(line).is_some() {
-            let (text, next) = read_list(lines, i, lead_in(&out));
-            out.push(Block::Para {
-                line: lines[i].0,
-                text,
-            });
+            let lead = lead_in(&out);
+            // A lead-in ending in a colon is spoken with every item: as a paragraph of its
+            // own it would be said twice.
+            let mut start = lines[i].0;
+            if lead.as_deref().is_some_and(|l| l.trim_end().ends_with(':'))
+                && let Some(Block::Para { line, .. }) = out.pop()
+            {
+                start = line;
+            }
+            let (text, next) = read_list(lines, i, lead);
+            out.push(Block::Para { line: start, text });
             i = next;
         } else {
             let start = i;

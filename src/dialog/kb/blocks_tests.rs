@@ -29,13 +29,14 @@ fn list_items_become_sentences_introduced_by_their_lead_in() {
     let text =
         "We cannot store:\n\n- Paint and solvents\n- **Gas** bottles\n* Food;\n1. Anything alive\n";
     let blocks = parse(&numbered(text));
+    // The lead-in is said with each item, not again on its own; the list starts on its line.
     assert_eq!(
         paras(&blocks),
         [
-            "We cannot store:",
             "We cannot store: paint and solvents.\nWe cannot store: gas bottles.\nWe cannot store: food.\nWe cannot store: anything alive."
         ]
     );
+    assert!(matches!(blocks[0], Block::Para { line: 1, .. }));
 }
 
 #[test]

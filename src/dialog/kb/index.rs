@@ -212,19 +212,41 @@ impl KnowledgeBase {
 
     /// [`KnowledgeBase::search`] with the query's embedding computed by the caller.
     pub fn search_with(&self, query: &str, query_vector: Option<&[f32]>, k: usize) -> Vec<Hit> {
-        let (bm25, reference) = self.bm25.score(query);
+        self.search_worded(query, query, query_vector, k)
+    }
+
+    /// [`KnowledgeBase::search_with`] where a chunk's lexical score is the better of the
+    /// query's and of `words`' (the query with other words for the same things: as
+    /// alternatives they must not dilute the query's own matches).
+    pub fn search_worded(
+        &self,
+        query: &str,
+        words: &str,
+        query_vector: Option<&[f32]>,
+        k: usize,
+    ) -> Vec<Hit> {
+        let normalised = |text: &str| {
+            let (raw, reference) = self.bm25.score(text);
+            raw.into_iter()
+                .map(|r| match reference > 0.0 {
+                    true => (r / reference).min(1.0),
+                    false => 0.0,
+                })
+                .collect::<Vec<f32>>()
+        };
+        let mut bm25 = normalised(query);
+        if words != query {
+            for (best, alt) in bm25.iter_mut().zip(normalised(words)) {
+                *best = best.max(alt);
+            }
+        }
         let negated = is_negated(query);
         let mut hits: Vec<Hit> = self
             .chunks
             .iter()
             .zip(&self.embeddings)
             .zip(bm25)
-            .map(|((chunk, vector), raw)| {
-                let lexical = if reference > 0.0 {
-                    (raw / reference).min(1.0)
-                } else {
-                    0.0
-                };
+            .map(|((chunk, vector), lexical)| {
                 let semantic = query_vector.map_or(0.0, |q| cosine(q, vector));
                 let polarity = match negated && heading_negated(&chunk.section) {
                     true => NEGATION_BOOST,

@@ -65,6 +65,13 @@ impl LiveKnowledge {
     /// See [`KnowledgeBase::search`]. The query is embedded outside the lock, so a search
     /// never holds up an update for the length of a model run.
     pub fn search(&self, query: &str, k: usize) -> Vec<Hit> {
+        self.search_worded(query, query, k)
+    }
+
+    /// [`LiveKnowledge::search`] with the meaning taken from `query` and the words matched
+    /// from `words` (the query with more words for the same things: extra words would move
+    /// its embedding off the question).
+    pub fn search_worded(&self, query: &str, words: &str, k: usize) -> Vec<Hit> {
         let embedder = Arc::clone(self.read().embedder());
         let vector = match embedder.embed(&[query]) {
             Ok(mut v) => v.pop(),
@@ -73,7 +80,8 @@ impl LiveKnowledge {
                 None
             }
         };
-        self.read().search_with(query, vector.as_deref(), k)
+        self.read()
+            .search_worded(query, words, vector.as_deref(), k)
     }
 
     /// Runs `f` on the current index under the read lock (keep it short).

@@ -1,0 +1,172 @@
+//! How callers say it versus how knowledge bases write it: "nicked" for stolen, "up front"
+//! for in advance, "quid" for pounds. Retrieval searches with both (the caller's words and
+//! the written ones), and a colloquial word is not an unknown word for the off-topic check.
+//! A general list of everyday British and American phone speech, not one knowledge base's
+//! vocabulary; each entry is unambiguous in a support call. Owns this list only.
+
+use super::words::tokens;
+
+/// Caller phrases (lowercase, whole words) and the words a knowledge base would use.
+const PHRASES: &[(&str, &str)] = &[
+    // Loss and damage.
+    ("nicked", "stolen theft"),
+    ("pinched", "stolen theft"),
+    ("swiped", "stolen theft"),
+    ("robbed", "stolen theft"),
+    ("burgled", "stolen theft break-in"),
+    ("broken into", "theft break-in forced entry"),
+    ("knackered", "broken damaged faulty"),
+    ("busted", "broken damaged faulty"),
+    ("bust", "broken damaged faulty"),
+    ("wrecked", "damaged"),
+    ("smashed", "damaged broken"),
+    ("dented", "damaged"),
+    ("doesn't work", "faulty broken"),
+    ("stopped working", "faulty broken"),
+    // Money.
+    ("up front", "in advance"),
+    ("upfront", "in advance"),
+    ("beforehand", "in advance"),
+    ("money off", "discount percent off"),
+    ("cheaper", "discount percent off price"),
+    ("knock off", "discount percent off"),
+    ("quid", "pounds"),
+    ("bucks", "dollars"),
+    ("money back", "refund"),
+    ("pay back", "refund"),
+    ("charge me", "fee cost"),
+    ("on the card", "card payment"),
+    ("skint", "cannot pay late payment"),
+    ("behind on", "late payment"),
+    ("miss a payment", "late payment"),
+    ("missed a payment", "late payment"),
+    // Time.
+    ("shut", "close closed"),
+    ("shuts", "closes closed"),
+    ("weekend", "saturday sunday"),
+    ("bank holiday", "bank holidays public holidays"),
+    ("round the clock", "24 hours"),
+    ("middle of the night", "24 hours night access"),
+    ("overnight", "night 24 hours"),
+    ("asap", "quickly soon"),
+    ("straight away", "immediately"),
+    ("right away", "immediately"),
+    // Leaving, joining, changing.
+    ("move out", "leave notice end"),
+    ("moving out", "leave notice end"),
+    ("pack it in", "cancel leave notice"),
+    ("get out of", "cancel leave"),
+    ("quit", "cancel leave"),
+    ("sign up", "join register"),
+    ("signing up", "join register"),
+    ("swap", "exchange change"),
+    ("upgrade", "change larger"),
+    ("downsize", "change smaller"),
+    // People and places.
+    ("kids", "children"),
+    ("hubby", "husband partner"),
+    ("missus", "wife partner"),
+    ("lorry", "van truck vehicle"),
+    ("motor", "car vehicle"),
+    ("car park", "parking"),
+    ("wheelchair", "accessible access disabled"),
+    ("ring", "call phone"),
+    ("ring you", "call phone contact"),
+    ("get hold of", "contact call phone"),
+    ("get in touch", "contact call phone email"),
+    ("id", "identification photo id"),
+    // Things.
+    ("stuff", "goods items belongings"),
+    ("things", "goods items belongings"),
+    ("telly", "television tv"),
+    ("fridge", "fridge freezer appliances"),
+    ("sofa", "sofa furniture"),
+    ("couch", "sofa furniture"),
+];
+
+/// `text` followed by the knowledge-base words of each colloquial phrase it contains, for
+/// searching; `text` itself when it has none.
+pub(crate) fn expand(text: &str) -> String {
+    let found = standard_words(text);
+    match found.is_empty() {
+        true => text.to_string(),
+        false => format!("{text} {}", found.join(" ")),
+    }
+}
+
+/// The knowledge-base words of the colloquial phrases in `text`, each once.
+pub(crate) fn standard_words(text: &str) -> Vec<&'static str> {
+    let words = tokens(text);
+    let mut out: Vec<&'static str> = Vec::new();
+    for (phrase, standard) in PHRASES {
+        let parts: Vec<&str> = phrase.split(' ').collect();
+        let present = words
+            .windows(parts.len())
+            .any(|w| w.iter().zip(&parts).all(|(a, b)| a == b));
+        if present {
+            for s in standard.split(' ') {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `text` as lowercase words with each colloquial phrase replaced by its written words
+/// ("nicked" → "stolen theft", "up front" → "in advance"), for checking which words the
+/// knowledge base knows.
+pub(crate) fn standardised(text: &str) -> String {
+    let words = tokens(text);
+    let mut out: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let found = PHRASES.iter().find_map(|(phrase, standard)| {
+            let parts: Vec<&str> = phrase.split(' ').collect();
+            let here = words.get(i..i + parts.len())?;
+            here.iter()
+                .zip(&parts)
+                .all(|(a, b)| a == b)
+                .then_some((parts.len(), *standard))
+        });
+        match found {
+            Some((len, standard)) => {
+                out.push(standard);
+                i += len;
+            }
+            None => {
+                out.push(&words[i]);
+                i += 1;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colloquial_phrases_bring_their_written_words() {
+        assert_eq!(
+            expand("If something gets nicked, who do I tell?"),
+            "If something gets nicked, who do I tell? stolen theft"
+        );
+        assert!(expand("Can I pay up front?").ends_with("in advance"));
+        assert_eq!(
+            expand("What are your opening hours?"),
+            "What are your opening hours?"
+        );
+        // Whole words only: "shutters" is not "shut", "ringing" is not "ring".
+        assert_eq!(
+            standard_words("Are the shutters down? It keeps ringing."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            standardised("It got nicked up front"),
+            "it got stolen theft in advance"
+        );
+    }
+}
