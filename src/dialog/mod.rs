@@ -10,6 +10,7 @@ pub mod voice;
 mod agent;
 mod asks;
 mod colloquial;
+mod extremes;
 mod grounding;
 mod guard;
 mod prompt;

@@ -13,10 +13,10 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
-use super::slots::Slot;
+use super::slots::{self, Slot};
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{Answer, HandoffReason, TurnTimings, colloquial, guard, quote};
+use super::{Answer, HandoffReason, TurnTimings, colloquial, extremes, guard, quote};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -364,6 +364,50 @@ impl Agent {
         off_topic
     }
 
+    /// "The cheapest …": the row with the extreme price among every row of the table of the
+    /// first retrieved table row (the rows under the same section of the same file).
+    fn extreme_row(
+        &self,
+        quotable: &[Passage],
+        (asked_text, slot): (&str, Slot),
+        extreme: extremes::Extreme,
+    ) -> Option<(String, String)> {
+        let top = quotable.iter().find(|p| !p.names.is_empty())?;
+        let rows: Vec<(String, String, String)> = self.inner.kb.with(|kb| {
+            let chunks = kb.all_chunks();
+            let Some(row) = chunks.iter().find(|c| c.id == top.id) else {
+                return Vec::new();
+            };
+            chunks
+                .iter()
+                .filter(|c| c.file == row.file && !c.names.is_empty())
+                .filter(|c| table_of(&c.section) == table_of(&row.section))
+                .map(|c| (c.section.clone(), c.id.clone(), c.text.clone()))
+                .collect()
+        });
+        // Rows are compared only when they are the things asked about: the question names
+        // the table's first column or its heading ("the cheapest membership": a table of
+        // memberships), and no row is itself a price ("Monthly price", "Joining fee": a
+        // transposed table, whose rows are different facts).
+        let (section, _, _) = rows.first()?;
+        let (table, row) = section.rsplit_once(" > ")?;
+        let kind = row.split_once(": ").map_or("", |(k, _)| k);
+        let asked_words = content(asked_text);
+        let names_things = content(&format!("{table} {kind}"))
+            .iter()
+            .any(|w| !words::is_generic(w) && asked_words.contains(w));
+        let priced_rows = rows.iter().any(|(s, _, _)| {
+            let label = s.rsplit(" > ").next().unwrap_or(s);
+            let label = label.split_once(": ").map_or(label, |(_, l)| l);
+            content(label).iter().any(|w| slots::is_slot_word(w))
+        });
+        if !names_things || priced_rows {
+            return None;
+        }
+        let rows: Vec<(String, String)> = rows.into_iter().map(|(_, id, t)| (id, t)).collect();
+        extremes::pick(&rows, slot, extreme)
+    }
+
     /// The words that name table rows and columns anywhere in the knowledge base (content
     /// words of every chunk's `names`).
     fn names(&self) -> std::collections::HashSet<String> {
@@ -422,6 +466,14 @@ impl Agent {
             names: &names,
             known: &known,
         };
+        if self.inner.quote_first
+            && let Some(extreme) = extremes::asked(asked.text)
+            && let Some((line, source)) =
+                self.extreme_row(quotable, (asked.text, asked.slot), extreme)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
+        }
         if self.inner.quote_first
             && let Some((line, source)) = quote::best(
                 &self.inner.embedder,
@@ -694,6 +746,13 @@ fn worded(hits: &[Hit], text: &str) -> bool {
     hits.iter()
         .take(2)
         .any(|h| grounding::extract_scored(&h.chunk.text, text, 1).1 >= WORDED_COVERAGE)
+}
+
+/// The section of a table row's chunk without the row's own last segment.
+fn table_of(section: &str) -> &str {
+    section
+        .rsplit_once(" > ")
+        .map_or(section, |(table, _)| table)
 }
 
 /// The top hit and those close to it.

@@ -65,6 +65,11 @@ const GENERIC: &[&str] = &[
     "might",
     "must",
     "wondering",
+    "cheapest",
+    "cheaper",
+    "expensive",
+    "dearest",
+    "priciest",
     "count",
     "counts",
     "qualify",
@@ -219,7 +224,9 @@ pub(crate) fn stem(word: &str) -> String {
 pub(crate) fn content(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for t in tokens(text) {
-        if is_stopword(&t) {
+        // "what's", "the customer's": the word without its "'s".
+        let t = t.strip_suffix("'s").map_or(t.clone(), str::to_string);
+        if t.is_empty() || is_stopword(&t) {
             continue;
         }
         if let Some(d) = number_word(&t) {
@@ -243,6 +250,11 @@ pub(crate) fn is_number(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_possessive_or_contracted_s_is_not_part_of_the_word() {
+        assert_eq!(content("What's the customer's PIN?"), ["customer", "pin"]);
+    }
 
     #[test]
     fn negation_is_a_word_or_a_contraction() {
