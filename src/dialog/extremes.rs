@@ -106,6 +106,7 @@ pub(crate) fn pick(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn rows() -> Vec<(String, String)> {
