@@ -3,12 +3,13 @@
 //! question retrieved, never by the row that happened to rank first. Owns the comparison
 //! only; the rows come from the knowledge base.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use super::slots::{Kind, Slot};
-use super::words::tokens;
+use super::kb::Chunk;
+use super::slots::{Kind, Slot, is_slot_word};
+use super::words::{content, is_generic, tokens};
 use crate::speech::tts::sentences;
 
 /// Which end of the prices is asked for.
@@ -59,16 +60,58 @@ fn amount(sentence: &str) -> Option<f64> {
     digits.parse().ok()
 }
 
+/// The answer to a question asking for `extreme` (its words and slot in `asked`) from the
+/// table of the row chunk `row_id`: every row under the same section of the same file.
+/// Rows are compared only when they are the things asked about: the question names the
+/// table's first column or its heading ("the cheapest membership": a table of memberships),
+/// and no row is itself a price ("Monthly price", "Joining fee": a transposed table, whose
+/// rows are different facts).
+pub(crate) fn answer(
+    chunks: &[Arc<Chunk>],
+    row_id: &str,
+    (text, slot): (&str, Slot),
+    extreme: Extreme,
+) -> Option<(String, String)> {
+    let row = chunks.iter().find(|c| c.id == row_id)?;
+    let table: Vec<&Arc<Chunk>> = chunks
+        .iter()
+        .filter(|c| c.file == row.file && !c.names.is_empty())
+        .filter(|c| table_of(&c.section) == table_of(&row.section))
+        .collect();
+    let (heading, last) = row.section.rsplit_once(" > ")?;
+    let kind = last.split_once(": ").map_or("", |(k, _)| k);
+    let asked = content(text);
+    let names_things = content(&format!("{heading} {kind}"))
+        .iter()
+        .any(|w| !is_generic(w) && asked.contains(w));
+    let priced_rows = table.iter().any(|c| {
+        let label = c.section.rsplit(" > ").next().unwrap_or(&c.section);
+        let label = label.split_once(": ").map_or(label, |(_, l)| l);
+        content(label).iter().any(|w| is_slot_word(w))
+    });
+    if !names_things || priced_rows {
+        return None;
+    }
+    let rows: Vec<(String, String)> = table
+        .iter()
+        .map(|c| (c.id.clone(), c.text.clone()))
+        .collect();
+    pick(&rows, slot, extreme)
+}
+
+/// The section of a table row's chunk without the row's own last segment.
+fn table_of(section: &str) -> &str {
+    section
+        .rsplit_once(" > ")
+        .map_or(section, |(table, _)| table)
+}
+
 /// The row of `rows` (each an id and its chunk text: a heading line, then one sentence per
 /// cell) whose price is the `extreme` one: in each row the first sentence stating a price
 /// that fits the question's slot (its period, when it names one). Answers with that
 /// sentence and the row's id; `None` when fewer than two rows state a price or the extreme
 /// is shared.
-pub(crate) fn pick(
-    rows: &[(String, String)],
-    slot: Slot,
-    extreme: Extreme,
-) -> Option<(String, String)> {
+fn pick(rows: &[(String, String)], slot: Slot, extreme: Extreme) -> Option<(String, String)> {
     if slot.kind.is_some_and(|k| k != Kind::Price) {
         return None;
     }

@@ -13,7 +13,7 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
-use super::slots::{self, Slot};
+use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
 use super::{Answer, HandoffReason, TurnTimings, colloquial, extremes, guard, quote};
@@ -364,48 +364,17 @@ impl Agent {
         off_topic
     }
 
-    /// "The cheapest …": the row with the extreme price among every row of the table of the
-    /// first retrieved table row (the rows under the same section of the same file).
+    /// "The cheapest …": the extreme row of the table of the first quotable table row.
     fn extreme_row(
         &self,
         quotable: &[Passage],
-        (asked_text, slot): (&str, Slot),
+        asked: (&str, Slot),
         extreme: extremes::Extreme,
     ) -> Option<(String, String)> {
         let top = quotable.iter().find(|p| !p.names.is_empty())?;
-        let rows: Vec<(String, String, String)> = self.inner.kb.with(|kb| {
-            let chunks = kb.all_chunks();
-            let Some(row) = chunks.iter().find(|c| c.id == top.id) else {
-                return Vec::new();
-            };
-            chunks
-                .iter()
-                .filter(|c| c.file == row.file && !c.names.is_empty())
-                .filter(|c| table_of(&c.section) == table_of(&row.section))
-                .map(|c| (c.section.clone(), c.id.clone(), c.text.clone()))
-                .collect()
-        });
-        // Rows are compared only when they are the things asked about: the question names
-        // the table's first column or its heading ("the cheapest membership": a table of
-        // memberships), and no row is itself a price ("Monthly price", "Joining fee": a
-        // transposed table, whose rows are different facts).
-        let (section, _, _) = rows.first()?;
-        let (table, row) = section.rsplit_once(" > ")?;
-        let kind = row.split_once(": ").map_or("", |(k, _)| k);
-        let asked_words = content(asked_text);
-        let names_things = content(&format!("{table} {kind}"))
-            .iter()
-            .any(|w| !words::is_generic(w) && asked_words.contains(w));
-        let priced_rows = rows.iter().any(|(s, _, _)| {
-            let label = s.rsplit(" > ").next().unwrap_or(s);
-            let label = label.split_once(": ").map_or(label, |(_, l)| l);
-            content(label).iter().any(|w| slots::is_slot_word(w))
-        });
-        if !names_things || priced_rows {
-            return None;
-        }
-        let rows: Vec<(String, String)> = rows.into_iter().map(|(_, id, t)| (id, t)).collect();
-        extremes::pick(&rows, slot, extreme)
+        self.inner
+            .kb
+            .with(|kb| extremes::answer(kb.all_chunks(), &top.id, asked, extreme))
     }
 
     /// The words that name table rows and columns anywhere in the knowledge base (content
@@ -746,13 +715,6 @@ fn worded(hits: &[Hit], text: &str) -> bool {
     hits.iter()
         .take(2)
         .any(|h| grounding::extract_scored(&h.chunk.text, text, 1).1 >= WORDED_COVERAGE)
-}
-
-/// The section of a table row's chunk without the row's own last segment.
-fn table_of(section: &str) -> &str {
-    section
-        .rsplit_once(" > ")
-        .map_or(section, |(table, _)| table)
 }
 
 /// The top hit and those close to it.
