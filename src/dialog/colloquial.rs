@@ -99,11 +99,7 @@ pub(crate) fn standard_words(text: &str) -> Vec<&'static str> {
     let words = tokens(text);
     let mut out: Vec<&'static str> = Vec::new();
     for (phrase, standard) in PHRASES {
-        let parts: Vec<&str> = phrase.split(' ').collect();
-        let present = words
-            .windows(parts.len())
-            .any(|w| w.iter().zip(&parts).all(|(a, b)| a == b));
-        if present {
+        if (0..words.len()).any(|i| phrase_at(&words, i, phrase).is_some()) {
             for s in standard.split(' ') {
                 if !out.contains(&s) {
                     out.push(s);
@@ -122,14 +118,9 @@ pub(crate) fn standardised(text: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let found = PHRASES.iter().find_map(|(phrase, standard)| {
-            let parts: Vec<&str> = phrase.split(' ').collect();
-            let here = words.get(i..i + parts.len())?;
-            here.iter()
-                .zip(&parts)
-                .all(|(a, b)| a == b)
-                .then_some((parts.len(), *standard))
-        });
+        let found = PHRASES
+            .iter()
+            .find_map(|(phrase, standard)| Some((phrase_at(&words, i, phrase)?, *standard)));
         match found {
             Some((len, standard)) => {
                 out.push(standard);
@@ -142,6 +133,16 @@ pub(crate) fn standardised(text: &str) -> String {
         }
     }
     out.join(" ")
+}
+
+/// The number of words `phrase` spans when it starts at `words[i]`.
+fn phrase_at(words: &[String], i: usize, phrase: &str) -> Option<usize> {
+    let parts: Vec<&str> = phrase.split(' ').collect();
+    let here = words.get(i..i + parts.len())?;
+    here.iter()
+        .zip(&parts)
+        .all(|(a, b)| a == b)
+        .then_some(parts.len())
 }
 
 #[cfg(test)]

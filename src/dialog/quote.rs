@@ -168,23 +168,13 @@ pub(crate) fn best(
     }
     // "What isn't covered?" asks what a rule leaves out: a sentence saying what is covered
     // is its opposite, so a negated sentence answers when there is one.
-    if asks_exclusions(question) && candidates.iter().any(|(_, s, _)| is_negated(s)) {
-        let kept: Vec<((String, String, &str), bool)> = candidates
-            .into_iter()
-            .zip(sure)
-            .filter(|((_, s, _), _)| is_negated(s))
-            .collect();
-        (candidates, sure) = kept.into_iter().unzip();
+    if asks_exclusions(question) {
+        prefer(&mut candidates, &mut sure, is_negated);
     }
     // "Who can drive?" is answered by a sentence naming people ("Drivers must be aged 23 to
     // 75"), not by one about the same thing that names nobody ("Bring the licence").
-    if asks_who(question) && candidates.iter().any(|(_, s, _)| names_people(s)) {
-        let kept: Vec<((String, String, &str), bool)> = candidates
-            .into_iter()
-            .zip(sure)
-            .filter(|((_, s, _), _)| names_people(s))
-            .collect();
-        (candidates, sure) = kept.into_iter().unzip();
+    if asks_who(question) {
+        prefer(&mut candidates, &mut sure, names_people);
     }
     if candidates.is_empty() {
         return None;
@@ -255,6 +245,23 @@ pub(crate) fn best(
     }
     let line = spoken.join(" ");
     Some((line, source.to_string()))
+}
+
+/// Keeps only the candidates (and their `sure` flags, kept in step) whose sentence passes
+/// `keep`, when any does; otherwise keeps all.
+fn prefer(
+    candidates: &mut Vec<(String, String, &str)>,
+    sure: &mut Vec<bool>,
+    keep: fn(&str) -> bool,
+) {
+    let kept: Vec<bool> = candidates.iter().map(|(_, s, _)| keep(s)).collect();
+    if !kept.contains(&true) {
+        return;
+    }
+    let mut flags = kept.iter();
+    candidates.retain(|_| flags.next() == Some(&true));
+    let mut flags = kept.iter();
+    sure.retain(|_| flags.next() == Some(&true));
 }
 
 /// Whether a sentence opens with words that refer to the sentence before it.

@@ -225,7 +225,10 @@ pub(crate) fn content(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for t in tokens(text) {
         // "what's", "the customer's": the word without its "'s".
-        let t = t.strip_suffix("'s").map_or(t.clone(), str::to_string);
+        let t = match t.strip_suffix("'s") {
+            Some(word) => word.to_string(),
+            None => t,
+        };
         if t.is_empty() || is_stopword(&t) {
             continue;
         }
