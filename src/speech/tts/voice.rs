@@ -207,6 +207,17 @@ impl PiperVoice {
         Ok(PiperVoice { session, config })
     }
 
+    /// How the voice is read (from its config unless [`set_scales`](Self::set_scales)).
+    pub fn scales(&self) -> Scales {
+        self.config.scales
+    }
+
+    /// Reads the voice with `scales` from now on. Noise scales of 0 make synthesis
+    /// deterministic (the same text gives the same samples).
+    pub fn set_scales(&mut self, scales: Scales) {
+        self.config.scales = scales;
+    }
+
     /// The voice's sample rate.
     pub fn rate(&self) -> u32 {
         self.config.rate
