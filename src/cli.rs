@@ -183,9 +183,19 @@ pub(crate) struct AskArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum FlowsCommand {
-    /// Validate a flow file; errors name the file, line and field.
+    /// Check flow files (together: subflows may name each other); every problem names the
+    /// file, line, node and reason. Exits 1 when any file has an error.
     Check {
-        /// The flow file.
-        file: PathBuf,
+        /// The flow files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Configuration file: its `[flows]` knowledge bases and queues are the known ones.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print one JSON array of problems instead of text.
+        #[arg(long)]
+        json: bool,
     },
+    /// Print the JSON Schema of flow files.
+    Schema,
 }

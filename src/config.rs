@@ -12,6 +12,9 @@ use serde::Deserialize;
 #[path = "config_security.rs"]
 mod security;
 pub use security::{MediaSource, SipLimitsConfig, TlsConfig, TrunkConfig, UserConfig};
+#[path = "config_flows.rs"]
+mod flows;
+pub use flows::FlowsConfig;
 #[path = "config_http.rs"]
 mod http;
 pub use http::HttpConfig;
@@ -34,6 +37,8 @@ pub struct Config {
     pub agent: crate::dialog::AgentSettings,
     /// Call recordings: quota and retention.
     pub recordings: RecordingsConfig,
+    /// Operator flows: the directory, numbers → flows, knowledge bases and queues.
+    pub flows: FlowsConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`); `$VOXGATE_MODELS` overrides it.
@@ -149,6 +154,7 @@ impl Default for Config {
             calls: CallsConfig::default(),
             agent: crate::dialog::AgentSettings::default(),
             recordings: RecordingsConfig::default(),
+            flows: FlowsConfig::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: PathBuf::from("./models"),
             log_level: "info".into(),
@@ -376,6 +382,9 @@ impl Config {
         }
         if !(50..=4_000).contains(&self.sip.t1_ms) {
             return invalid("sip.t1_ms", "must be between 50 and 4000 ms (T2 is 4 s)");
+        }
+        if let Err(reason) = self.flows.validate() {
+            return invalid("flows", &reason);
         }
         let s = &self.sip;
         security::validate(&s.users, &s.trunks, &s.realm, &s.limits)

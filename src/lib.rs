@@ -6,6 +6,7 @@
 pub mod api;
 pub mod config;
 pub mod dialog;
+pub mod flows;
 pub mod fsutil;
 pub mod media;
 pub mod metrics;

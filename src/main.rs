@@ -2,6 +2,7 @@
 
 mod ask_cmd;
 mod cli;
+mod flows_cmd;
 mod serve;
 mod speech_cmd;
 mod tokens_cmd;
@@ -9,7 +10,7 @@ mod tokens_cmd;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cli::{Cli, Command, FlowsCommand, ModelsCommand};
+use cli::{Cli, Command, ModelsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -57,9 +58,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Flows(FlowsCommand::Check { .. }) => {
-            not_yet("flows check", 0, "the IVR flow engine")
-        }
+        Command::Flows(cmd) => match flows_cmd::run(cmd) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("voxgate flows: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -89,15 +94,4 @@ fn models(cmd: ModelsCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Says plainly that a subcommand has not landed yet, and fails.
-fn not_yet(command: &str, issue: u32, what: &str) -> ExitCode {
-    let tracker = if issue == 0 {
-        String::from("a later issue")
-    } else {
-        format!("issue #{issue}")
-    };
-    eprintln!("voxgate {command}: not available yet: it arrives with {what} ({tracker}).");
-    ExitCode::from(2)
 }

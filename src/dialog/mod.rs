@@ -18,7 +18,7 @@ mod quote;
 mod settings;
 mod slots;
 mod start;
-mod tools;
+pub(crate) mod tools;
 mod turn;
 mod words;
 

@@ -7,6 +7,7 @@ pub mod audio;
 pub mod eval;
 pub mod models;
 pub mod netns;
+pub mod python;
 
 use std::fs;
 use std::net::SocketAddr;
