@@ -107,7 +107,8 @@ pub struct CallsConfig {
     /// How long to ring (180) before answering (200).
     pub ring_secs: f64,
     /// The call logic: `agent` (the default: the AI agent answers; needs the speech, LLM and
-    /// embedding models in `models_dir`), `demo` (the built-in DTMF script), `silent` (answers
+    /// embedding models in `models_dir`), `flow` (the operator's flows of `[flows]`, the
+    /// bundled demo flow by default; needs the same models), `demo` (the built-in DTMF script), `silent` (answers
     /// and stays quiet), `probe` (a test double that logs what it hears) or `transcribe`
     /// (answers silently and stores what the caller says; needs whisper-tiny.en).
     pub logic: String,
@@ -424,11 +425,11 @@ impl Config {
         }
         if !matches!(
             c.logic.as_str(),
-            "demo" | "silent" | "probe" | "transcribe" | "agent"
+            "demo" | "silent" | "probe" | "transcribe" | "agent" | "flow"
         ) {
             return invalid(
                 "calls.logic",
-                "must be \"demo\", \"silent\", \"probe\", \"transcribe\" or \"agent\"",
+                "must be \"flow\", \"agent\", \"demo\", \"silent\", \"probe\" or \"transcribe\"",
             );
         }
         if !matches!(

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::api::{self, AgentSlot, ApiState};
+use voxgate::calls::webhooks::OwnApi;
 use voxgate::config::{Config, Overrides};
 use voxgate::dialog::{Agent, DemoEndpoint};
 use voxgate::media::{Recordings, SWEEP_INTERVAL};
@@ -69,6 +70,12 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
+    if config.calls.logic == "flow" {
+        // Refused before anything slow starts: a broken flow file is named at once.
+        let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
+        voxgate::calls::load_flows(dir.as_deref(), &config.flows.known())
+            .map_err(|e| anyhow::anyhow!(e))?;
+    }
     let http = bind_http(&config).await;
     // The demo tool calls this gateway's own `/demo/orders` with a per-process token whose
     // role may only do that (never stored; a new one each start).
@@ -79,7 +86,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     // Calls on the agent need it now; otherwise the API starts it on its first use, so a
     // gateway nobody asks does not load the language model.
-    let agent = if config.calls.logic == "agent" {
+    let agent_calls = matches!(config.calls.logic.as_str(), "agent" | "flow");
+    let agent = if agent_calls {
         let (config, demo) = (config.clone(), demo.clone());
         tokio::task::spawn_blocking(move || start_agent(&config, demo.as_ref()))
             .await
@@ -91,10 +99,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Some((listener, addr)) => {
             let tokens = api_tokens(&config)?;
             tracing::info!(%addr, "HTTP ready");
-            let slot = if config.calls.logic == "agent" {
+            let slot = if agent_calls {
                 AgentSlot::fixed(agent.clone())
             } else {
-                let config = config.clone();
+                let (config, demo) = (config.clone(), demo.clone());
                 AgentSlot::lazy(move || start_agent(&config, demo.as_ref()))
             };
             let state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
@@ -114,8 +122,16 @@ async fn run(config: Config) -> anyhow::Result<()> {
     ));
     sweep_recordings(&recordings).await;
     tokio::spawn(sweep_hourly(Arc::clone(&recordings), stop_rx.clone()));
-    let (logic, transcripts) =
-        logic_for(&config, agent.as_ref().map_err(String::as_str), &recordings)?;
+    let own_api = demo.as_ref().map(|d| OwnApi {
+        base: d.base.clone(),
+        token: d.token.clone(),
+    });
+    let (logic, transcripts) = logic_for(
+        &config,
+        agent.as_ref().map_err(String::as_str),
+        &recordings,
+        own_api,
+    )?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
         match api.await {
@@ -168,9 +184,13 @@ fn logic_for(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     recordings: &Arc<Recordings>,
+    own_api: Option<OwnApi>,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     if config.calls.logic == "agent" {
         return agent_logic(config, agent);
+    }
+    if config.calls.logic == "flow" {
+        return flow_logic(config, agent, own_api);
     }
     if config.calls.logic != "transcribe" {
         return Ok((factory_for(&config.calls.logic, recordings), None));
@@ -194,10 +214,85 @@ fn agent_logic(
     agent: Result<&voxgate::dialog::Agent, &str>,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::dialog::voice::{self, VoiceConfig};
-    use voxgate::speech::tts::{TtsConfig, TtsService};
     let agent = agent
         .map_err(|reason| anyhow::anyhow!("calls.logic = \"agent\" needs the AI agent: {reason}"))?
         .clone();
+    let (pool, tts) = speech_services(config)?;
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
+    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
+    let logic = voice::factory(
+        std::sync::Arc::new(agent),
+        pool,
+        tts,
+        tx,
+        VoiceConfig::new(config.data_dir.clone()),
+    )?;
+    tracing::info!("the AI agent answers calls");
+    Ok((logic, Some(sink)))
+}
+
+/// `calls.logic = "flow"`: the operator's flows (or the bundled demo flow) on calls, with
+/// the same listening, voice and agent as agent calls; refuses to start when a flow file has
+/// an error (every problem listed with its file and line) or a model is missing.
+fn flow_logic(
+    config: &Config,
+    agent: Result<&voxgate::dialog::Agent, &str>,
+    own_api: Option<OwnApi>,
+) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    use voxgate::calls::{self, FlowServices, webhooks::Webhooks};
+    use voxgate::dialog::voice::{AgentWorkers, RecordSink, Responder, VoiceConfig};
+    let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
+    let (set, prompts) =
+        calls::load_flows(dir.as_deref(), &config.flows.known()).map_err(|e| anyhow::anyhow!(e))?;
+    let names = set.names();
+    for flow in std::iter::once(&config.flows.default_flow).chain(config.flows.numbers.values()) {
+        anyhow::ensure!(
+            names.contains(flow),
+            "[flows] names flow `{flow}`, which no flow file defines"
+        );
+    }
+    let agent: Arc<dyn Responder> = Arc::new(
+        agent
+            .map_err(|reason| {
+                anyhow::anyhow!("calls.logic = \"flow\" needs the AI agent: {reason}")
+            })?
+            .clone(),
+    );
+    let (pool, tts) = speech_services(config)?;
+    let voice_cfg = VoiceConfig::new(config.data_dir.clone());
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
+    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
+    let acknowledgement = agent.acknowledgement();
+    voxgate::dialog::voice::warm_cache(Arc::clone(&tts), vec![acknowledgement.clone()]);
+    let services = FlowServices {
+        flows: Arc::new(set),
+        numbers: Arc::new(config.flows.numbers.clone().into_iter().collect()),
+        default_flow: config.flows.default_flow.clone(),
+        prompts: Arc::new(prompts),
+        pool,
+        voice: tts,
+        workers: AgentWorkers::start(agent, voice_cfg.workers, voice_cfg.queue)?,
+        records: RecordSink::start(&config.data_dir)?,
+        voice_cfg,
+        acknowledgement,
+        webhooks: Webhooks::new(own_api),
+        sink: tx,
+        data_dir: config.data_dir.clone(),
+    };
+    tracing::info!(flows = ?names, default = %config.flows.default_flow, "calls run flows");
+    Ok((calls::factory(services), Some(sink)))
+}
+
+/// The listening and speaking services of agent and flow calls: tiny.en on the shared STT
+/// pool and the Piper voice.
+fn speech_services(
+    config: &Config,
+) -> anyhow::Result<(SttPool, Arc<dyn voxgate::dialog::voice::Voice>)> {
+    use voxgate::speech::tts::{TtsConfig, TtsService};
     let models = Models::locate(&config.models_dir)?;
     let stt = SttModel::load(&models.require(ModelId::WhisperTinyEn)?)?;
     let pool = SttPool::start(&stt, STT_WORKERS, STT_THREADS, STT_QUEUE)?;
@@ -209,19 +304,7 @@ fn agent_logic(
         queue: 32,
         cache_samples: 8000 * 120,
     })?;
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
-    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
-    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
-    let logic = voice::factory(
-        std::sync::Arc::new(agent),
-        pool,
-        std::sync::Arc::new(tts),
-        tx,
-        VoiceConfig::new(config.data_dir.clone()),
-    )?;
-    tracing::info!("the AI agent answers calls");
-    Ok((logic, Some(sink)))
+    Ok((pool, Arc::new(tts)))
 }
 
 /// The API's token store. On an install that never had a token, the first admin token is

@@ -332,8 +332,21 @@ impl FlowRun {
                 return self.after(next);
             }
             Kind::Condition(c) => return Some(self.branch(now, c)),
-            Kind::Menu(m) => self.ask(&m.prompt.clone(), Wait::Menu, true),
-            Kind::Collect(c) => self.ask(&c.prompt.clone(), Wait::Collect, c.speech),
+            Kind::Menu(m) => {
+                self.vars.remove("utterance");
+                self.ask(&m.prompt.clone(), Wait::Menu, true);
+            }
+            Kind::Collect(c) => {
+                // A value already said ("my order 104233") is not asked for again.
+                if let Some(said) = self.vars.remove("utterance").filter(|_| c.speech) {
+                    let value = spoken_digits(&said);
+                    if valid(c, &value) {
+                        self.vars.insert(c.into.clone(), value);
+                        return self.after(next);
+                    }
+                }
+                self.ask(&c.prompt.clone(), Wait::Collect, c.speech);
+            }
             Kind::Webhook(w) => self.webhook(now, w),
             Kind::Agent(a) => {
                 self.wait = Wait::Agent;
@@ -538,7 +551,16 @@ impl FlowRun {
             spoken_choice(&m.options, said)
         };
         match (choice, &m.other) {
-            (Some((_, t)), _) => self.go(now, &t.node.clone()),
+            (Some((option, t)), _) => {
+                // "How long do I have to return an item?" chose `returns` and is also the
+                // question the next node (an agent, a collect) should not ask again.
+                if !keyed && said.split_whitespace().count() > option.split_whitespace().count() + 2
+                {
+                    self.vars
+                        .insert("utterance".into(), said.trim().to_string());
+                }
+                self.go(now, &t.node.clone())
+            }
             (None, Some(other)) if !keyed && !said.trim().is_empty() => {
                 self.vars
                     .insert("utterance".into(), said.trim().to_string());
@@ -572,8 +594,7 @@ impl FlowRun {
 
     fn collect_speech(&mut self, now: Instant, text: &str) {
         self.interrupt();
-        let joined = crate::dialog::tools::join_spoken_digits(text);
-        self.digits = joined.chars().filter(char::is_ascii_digit).collect();
+        self.digits = spoken_digits(text);
         self.finish_collect(now);
     }
 
@@ -730,6 +751,12 @@ fn spoken_choice<'m>(options: &'m [(String, Target)], said: &str) -> Option<&'m 
         .filter_map(|o| position(&o.0).map(|p| (p, o)))
         .min_by_key(|(p, _)| *p)
         .map(|(_, o)| o)
+}
+
+/// The digits in what the caller said ("one oh four, two 3 3" → "104233").
+fn spoken_digits(text: &str) -> String {
+    let joined = crate::dialog::tools::join_spoken_digits(text);
+    joined.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// "order" and "orders" are the same choice.

@@ -291,13 +291,72 @@ fn a_question_at_the_menu_is_the_agents_first_turn() {
     let a = r.give(Input::AgentEnded(AgentEnd::Handoff(
         "asked_for_human".into(),
     )));
+    assert_eq!(r.run.var("handoff"), Some("asked_for_human"));
+    assert!(a.iter().any(|x| matches!(x, Action::Transfer(model::TransferTo::Queue { name, priority: 5, .. }) if name == "support")), "{a:?}");
+    // Nobody to take it: the caller may leave a message.
+    let a = r.give(Input::TransferFailed);
+    assert!(a.contains(&Action::Entered("nobody".into())), "{a:?}");
+}
+
+#[test]
+fn a_question_that_names_an_option_is_still_the_next_nodes_first_turn() {
+    let mut r = Run::demo(OPEN_DAY);
+    r.actions();
+    r.give(Input::PromptDone);
+    let a = r.give(Input::Speech(
+        "How many days do I have to return an item?".into(),
+    ));
     assert!(
-        a.contains(&Action::Say("I'm connecting you with a colleague.".into())),
+        a.contains(&Action::Entered("returns_agent".into())),
         "{a:?}"
     );
-    assert_eq!(r.run.var("handoff"), Some("asked_for_human"));
+    assert!(
+        a.contains(&Action::Agent {
+            kb: "default".into(),
+            max_turns: Some(10),
+            first_turn: Some("How many days do I have to return an item?".into()),
+        }),
+        "{a:?}"
+    );
+    // A number said with the choice is not asked for again.
+    let mut r = Run::demo(OPEN_DAY);
+    r.actions();
+    r.give(Input::PromptDone);
+    let a = r.give(Input::Speech(
+        "where is my order one oh four two three three".into(),
+    ));
+    assert!(
+        !a.contains(&Action::Say("Please key or say your order number.".into())),
+        "{a:?}"
+    );
+    assert!(
+        a.iter()
+            .any(|x| matches!(x, Action::Webhook { url, .. } if url == "/demo/orders/104233")),
+        "{a:?}"
+    );
+    // Just the option's word: the agent starts without a first turn, and a later agent
+    // node does not get an old utterance.
+    let mut r = Run::demo(OPEN_DAY);
+    r.actions();
+    r.give(Input::PromptDone);
+    let a = r.give(Input::Speech("returns".into()));
+    assert!(
+        a.contains(&Action::Say(
+            "What would you like to know about returns?".into()
+        )),
+        "{a:?}"
+    );
     let a = r.give(Input::PromptDone);
-    assert!(a.iter().any(|x| matches!(x, Action::Transfer(model::TransferTo::Queue { name, priority: 5, .. }) if name == "support")), "{a:?}");
+    assert!(
+        a.iter().any(|x| matches!(
+            x,
+            Action::Agent {
+                first_turn: None,
+                ..
+            }
+        )),
+        "{a:?}"
+    );
 }
 
 #[test]

@@ -52,6 +52,17 @@ const MIGRATIONS: &[&str] = &[
         revoked      INTEGER NOT NULL DEFAULT 0
     );
     CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked = 0;",
+    // 4: voicemail messages left in flows (the audio is a WAV file under the data directory).
+    "CREATE TABLE voicemails (
+        id           INTEGER PRIMARY KEY,
+        call_id_hash TEXT NOT NULL,
+        flow         TEXT NOT NULL,
+        node         TEXT NOT NULL,
+        created_ms   INTEGER NOT NULL,
+        duration_ms  INTEGER NOT NULL,
+        path         TEXT NOT NULL
+    );
+    CREATE INDEX voicemails_created ON voicemails (created_ms DESC);",
 ];
 
 /// The schema version this build writes.

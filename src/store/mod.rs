@@ -77,11 +77,13 @@ pub enum CallerPolicy {
 mod sink;
 mod tokens;
 mod transcripts;
+mod voicemails;
 
 pub use crate::telephony::HangupSide;
 pub use sink::{record_from_summary, spawn_store_sink};
 pub use tokens::{TokenRecord, TokenUse};
 pub use transcripts::{TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, spawn_transcript_sink};
+pub use voicemails::VoicemailRecord;
 
 /// How a hang-up side is stored.
 trait SideText: Sized {

@@ -43,6 +43,8 @@ pub enum TranscriptMsg {
     /// A transcript still being recognized when its call ended: the sink waits for it
     /// (the closure blocks) and stores what it returns.
     Deferred(Box<dyn FnOnce() -> Option<TranscriptRecord> + Send>),
+    /// A voicemail message whose audio file is written.
+    Voicemail(super::VoicemailRecord),
 }
 
 impl std::fmt::Debug for TranscriptMsg {
@@ -50,6 +52,7 @@ impl std::fmt::Debug for TranscriptMsg {
         match self {
             TranscriptMsg::Done(r) => f.debug_tuple("Done").field(&r.seq).finish(),
             TranscriptMsg::Deferred(_) => f.write_str("Deferred"),
+            TranscriptMsg::Voicemail(v) => f.debug_tuple("Voicemail").field(&v.path).finish(),
         }
     }
 }
@@ -106,6 +109,12 @@ pub fn spawn_transcript_sink(
             let record = match msg {
                 TranscriptMsg::Done(r) => Some(r),
                 TranscriptMsg::Deferred(wait) => wait(),
+                TranscriptMsg::Voicemail(v) => {
+                    if let Err(e) = store.insert_voicemail(&v) {
+                        tracing::warn!(error = %e, "voicemail not stored");
+                    }
+                    None
+                }
             };
             let Some(mut record) = record else {
                 continue;

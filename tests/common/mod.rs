@@ -8,6 +8,7 @@ pub mod eval;
 pub mod models;
 pub mod netns;
 pub mod python;
+pub mod voice_call;
 
 use std::fs;
 use std::net::SocketAddr;

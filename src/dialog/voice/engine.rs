@@ -11,7 +11,9 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::TryRecvError;
 use std::time::{Instant, SystemTime};
 
-use super::playback::{PlayEvent, Playback, Source, TAG_ACK, TAG_GREETING, TAG_HANDOFF, Tag};
+use super::playback::{
+    PlayEvent, Playback, Source, TAG_ACK, TAG_GREETING, TAG_HANDOFF, TAG_PROMPT, Tag,
+};
 use super::records::{HandoffRecord, Line, RecordSink, TurnRecord};
 use super::worker::{AgentWorkers, JobHandle, WorkerMsg};
 use super::{RATE, Voice, VoiceConfig};
@@ -27,6 +29,9 @@ pub enum EngineOut {
     Said(String),
     /// End the call.
     Hangup,
+    /// The agent handed the call off and said its line (flow mode: the flow decides what
+    /// happens next).
+    HandedOff(HandoffReason),
 }
 
 /// Where the call is.
@@ -40,6 +45,8 @@ enum Phase {
     Holding(Instant),
     /// Hang-up asked for.
     Over,
+    /// Handed back to the flow after a handoff (flow mode).
+    Handed,
 }
 
 /// The acknowledgement's audio, made at the start of the call.
@@ -92,6 +99,8 @@ pub struct DialogEngine {
     carry: Carry,
     out: std::collections::VecDeque<EngineOut>,
     anchor: (Instant, SystemTime),
+    /// Flow mode: a handoff is reported, not held.
+    to_flow: bool,
 }
 
 impl std::fmt::Debug for DialogEngine {
@@ -143,6 +152,7 @@ impl DialogEngine {
             carry: Carry::default(),
             out: std::collections::VecDeque::new(),
             anchor: (now, SystemTime::now()),
+            to_flow: false,
         }
     }
 
@@ -159,6 +169,45 @@ impl DialogEngine {
     /// The call is answered: greet.
     pub fn greet(&mut self, text: &str) {
         self.say(text, TAG_GREETING, false);
+    }
+
+    /// Flow mode: after a handoff's line the engine reports [`EngineOut::HandedOff`] and
+    /// waits ([`resume`](Self::resume)) instead of holding and hanging up.
+    pub fn hand_off_to_flow(&mut self) {
+        self.to_flow = true;
+    }
+
+    /// Talks with the caller again (a flow's agent node after a handoff).
+    pub fn resume(&mut self) {
+        if self.phase == Phase::Handed {
+            self.phase = Phase::Conversing;
+        }
+    }
+
+    /// Says a flow's prompt (after what is playing).
+    pub fn say_prompt(&mut self, text: &str) {
+        self.say(text, TAG_PROMPT, false);
+    }
+
+    /// Plays audio already made (a flow's prompt file, a tone) after what is playing.
+    pub fn play_prompt(&mut self, pcm: Arc<[i16]>) {
+        self.playback.push(Source::Pcm(pcm), TAG_PROMPT, false);
+    }
+
+    /// Stops speaking at once (the caller answered a flow's prompt).
+    pub fn stop_speaking(&mut self) {
+        self.playback.stop();
+    }
+
+    /// Notes a caller's line heard outside the conversation (at a flow's menu) for the
+    /// handoff record.
+    pub fn note_caller(&mut self, text: &str) {
+        if !text.trim().is_empty() {
+            self.lines.push(Line {
+                who: "caller",
+                text: mask_utterance(text.trim(), &mut self.carry),
+            });
+        }
     }
 
     /// The caller spoke over voxgate: stop at once and cancel the generation.
@@ -490,6 +539,11 @@ impl DialogEngine {
                     at_unix_ms: self.unix_ms(now),
                 };
                 self.records.handoff(&record);
+                if self.to_flow {
+                    self.phase = Phase::Handed;
+                    self.out.push_back(EngineOut::HandedOff(reason));
+                    return;
+                }
                 tracing::info!(
                     reason = reason.as_str(),
                     lines = record.transcript.len(),

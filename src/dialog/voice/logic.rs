@@ -1,6 +1,6 @@
-//! [`AgentCallLogic`]: the [`CallLogic`] of an agent call. Runs the caller's frames through an
-//! [`UtteranceStream`] on the shared [`SttPool`] (requests submitted and answers collected
-//! without waiting, as the `transcribe` logic does), feeds barge-ins and finals to the
+//! [`AgentCallLogic`]: the [`CallLogic`] of an agent call. Runs the caller's frames through the
+//! shared listen stage ([`Listener`]: an utterance stream on the shared [`SttPool`]), feeds
+//! barge-ins and finals to the
 //! [`DialogEngine`], sends every caller and agent line to the transcript sink (masked
 //! there), and plays what the engine says into the outgoing frames.
 
@@ -14,9 +14,9 @@ use super::records::RecordSink;
 use super::worker::AgentWorkers;
 use super::{Responder, Voice, VoiceConfig, warm_cache};
 use crate::privacy::stable_hash;
-use crate::speech::in_flight::{InFlight, WallClock};
-use crate::speech::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
-use crate::speech::stt::{DecodeOptions, Priority, SttPool};
+use crate::speech::in_flight::WallClock;
+use crate::speech::listener::{Heard, Listener};
+use crate::speech::stt::SttPool;
 use crate::store::{TranscriptMsg, TranscriptRecord};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
@@ -27,14 +27,11 @@ pub const AGENT_PREFIX: &str = "[agent] ";
 pub struct AgentCallLogic {
     call_no: u64,
     call_id_hash: String,
-    stream: UtteranceStream,
-    pool: SttPool,
+    listener: Listener,
     engine: DialogEngine,
     greeting: String,
     sink: mpsc::Sender<TranscriptMsg>,
-    /// Requests in flight: id, answer, and for a final when the turn's end was decided.
-    in_flight: InFlight<Option<Instant>>,
-    /// When the final of each utterance was asked for, by its speech end.
+    /// The next line's number in the transcript store.
     next_seq: u32,
     clock: WallClock,
     hangup: bool,
@@ -65,8 +62,8 @@ pub fn factory(
     Ok(Arc::new(move |info: &CallInfo| -> Box<dyn CallLogic> {
         let now = Instant::now();
         let call_id_hash = stable_hash(info.call_id.expose());
-        let stream = match UtteranceStream::new(StreamConfig::default(), info.ptime_ms) {
-            Ok(s) => s,
+        let listener = match Listener::new(info.call_no, info.ptime_ms, pool.clone()) {
+            Ok(l) => l,
             Err(e) => {
                 tracing::error!(call = info.call_no, error = %e, "no agent: answering silently");
                 return Box::new(crate::telephony::logic::DemoLogic::new(info.call_no));
@@ -84,12 +81,10 @@ pub fn factory(
         Box::new(AgentCallLogic {
             call_no: info.call_no,
             call_id_hash,
-            stream,
-            pool: pool.clone(),
+            listener,
             engine,
             greeting: greeting.clone(),
             sink: sink.clone(),
-            in_flight: InFlight::default(),
             next_seq: 0,
             clock: WallClock::new(now),
             hangup: false,
@@ -98,49 +93,15 @@ pub fn factory(
 }
 
 impl AgentCallLogic {
-    /// Sends the stream's requests to the pool; a refusal is the request's answer.
-    fn submit(&mut self, now: Instant, finals_only: bool) {
-        while let Some(SttRequest {
-            id,
-            pcm16k,
-            priority,
-            ..
-        }) = self.stream.poll_request()
-        {
-            if finals_only && priority == Priority::Partial {
-                continue;
-            }
-            let decided = (priority == Priority::Final).then_some(now);
-            match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
-                Ok(rx) => self.in_flight.push(id, rx, decided),
-                Err(e) => {
-                    if priority == Priority::Final {
-                        tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
-                    }
-                    self.stream.on_result(id, Err(e));
-                }
-            }
-        }
-    }
-
-    /// Hands every answer that came to the stream, without waiting.
-    fn collect(&mut self) -> Option<Instant> {
-        let mut decided = None;
-        for (id, answer, d) in self.in_flight.take_ready() {
-            decided = decided.or(d);
-            self.stream.on_result(id, answer);
-        }
-        decided
-    }
-
-    fn drain_events(&mut self, now: Instant, decided: Option<Instant>) {
-        while let Some(ev) = self.stream.poll_event() {
-            match ev {
-                StreamEvent::BargeIn { at } => self.engine.on_barge_in(at),
-                StreamEvent::Final {
+    fn drain_heard(&mut self, now: Instant) {
+        while let Some(heard) = self.listener.poll() {
+            match heard {
+                Heard::BargeIn { at } => self.engine.on_barge_in(at),
+                Heard::Final {
                     transcript,
                     started,
                     ended,
+                    decided,
                 } => {
                     tracing::info!(
                         call = self.call_no,
@@ -152,10 +113,6 @@ impl AgentCallLogic {
                     let eot = decided.unwrap_or(now);
                     self.engine.on_final(now, &transcript.text, ended, eot);
                 }
-                StreamEvent::Failed { error, .. } => {
-                    tracing::warn!(call = self.call_no, %error, "caller turn lost");
-                }
-                _ => {}
             }
         }
     }
@@ -187,6 +144,8 @@ impl AgentCallLogic {
             match out {
                 EngineOut::Said(text) => self.store(now, now, &text, true),
                 EngineOut::Hangup => self.hangup = true,
+                // Only in flow mode, which this logic never sets.
+                EngineOut::HandedOff(_) => {}
             }
         }
     }
@@ -200,11 +159,9 @@ impl CallLogic for AgentCallLogic {
     }
 
     fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
-        self.stream.set_playing(self.engine.playing());
-        self.stream.on_frame(now, pcm_8k);
-        self.submit(now, self.engine.handed_off());
-        let decided = self.collect();
-        self.drain_events(now, decided);
+        let (playing, finals_only) = (self.engine.playing(), self.engine.handed_off());
+        self.listener.on_frame(now, pcm_8k, playing, finals_only);
+        self.drain_heard(now);
     }
 
     fn on_dtmf(&mut self, _now: Instant, digit: char) {
@@ -222,7 +179,7 @@ impl CallLogic for AgentCallLogic {
     }
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
-        self.stream.finish(now);
+        self.listener.finish(now);
         self.engine.end();
         self.drain_engine(now);
         tracing::info!(

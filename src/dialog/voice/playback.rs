@@ -23,6 +23,8 @@ pub const TAG_GREETING: Tag = u32::MAX;
 pub const TAG_ACK: Tag = u32::MAX - 1;
 /// The handoff line when it is not part of an answer.
 pub const TAG_HANDOFF: Tag = u32::MAX - 2;
+/// A flow's prompt.
+pub const TAG_PROMPT: Tag = u32::MAX - 3;
 
 /// Where a piece's audio comes from.
 #[derive(Debug)]

@@ -1,0 +1,419 @@
+//! [`FlowCallLogic`]: a call that runs an operator flow. The flow's interpreter
+//! ([`FlowRun`], sans-IO) decides; this shell gives it the call's inputs (keys, what the
+//! listen stage heard, prompts finished, webhook answers, the agent's handoffs, the time)
+//! and carries out its actions with the shared stages: speak (the dialog engine's playback
+//! over the shared TTS, prompt files decoded at load), listen ([`Listener`]), the AI agent
+//! (the [`DialogEngine`] in flow mode), webhooks ([`Webhooks`]) and voicemail
+//! ([`Recorder`]). Every line said and heard goes to the transcript store. Never blocks.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::TryRecvError;
+use std::time::{Instant, SystemTime};
+
+use tokio::sync::mpsc;
+
+use super::voicemail::{self, Recorder};
+use super::webhooks::{self, Pending, Webhooks};
+use crate::dialog::voice::{
+    AGENT_PREFIX, AgentWorkers, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
+};
+use crate::flows::model::TransferTo;
+use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, FlowSet, Input};
+use crate::privacy::stable_hash;
+use crate::speech::in_flight::WallClock;
+use crate::speech::listener::{Heard, Listener};
+use crate::speech::stt::SttPool;
+use crate::store::{TranscriptMsg, TranscriptRecord, VoicemailRecord};
+use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
+
+/// What every flow call shares.
+#[derive(Clone)]
+pub struct FlowServices {
+    /// The flows.
+    pub flows: Arc<FlowSet>,
+    /// Dialled number → flow name.
+    pub numbers: Arc<HashMap<String, String>>,
+    /// The flow for other numbers.
+    pub default_flow: String,
+    /// Prompt files (`play:`), decoded to 8 kHz at load.
+    pub prompts: Arc<HashMap<String, Arc<[i16]>>>,
+    /// The shared STT pool.
+    pub pool: SttPool,
+    /// The shared voice.
+    pub voice: Arc<dyn Voice>,
+    /// The agent's workers.
+    pub workers: AgentWorkers,
+    /// Turn and handoff records.
+    pub records: RecordSink,
+    /// The agent-call settings.
+    pub voice_cfg: VoiceConfig,
+    /// The agent's acknowledgement line.
+    pub acknowledgement: String,
+    /// Webhook requests.
+    pub webhooks: Webhooks,
+    /// Transcripts and voicemails to the store.
+    pub sink: mpsc::Sender<TranscriptMsg>,
+    /// Where voicemail files go.
+    pub data_dir: PathBuf,
+}
+
+/// A factory of flow calls.
+pub fn factory(services: FlowServices) -> LogicFactory {
+    let beep = voicemail::beep();
+    Arc::new(move |info: &CallInfo| -> Box<dyn CallLogic> {
+        match FlowCallLogic::new(&services, info, Arc::clone(&beep)) {
+            Some(logic) => Box::new(logic),
+            None => Box::new(crate::telephony::logic::DemoLogic::new(info.call_no)),
+        }
+    })
+}
+
+/// The flow logic of one call.
+pub struct FlowCallLogic {
+    call_no: u64,
+    call_id_hash: String,
+    flow_name: String,
+    facts: CallFacts,
+    services: FlowServices,
+    run: Option<FlowRun>,
+    listener: Listener,
+    engine: DialogEngine,
+    beep: Arc<[i16]>,
+    /// In an agent node: finals go to the agent.
+    in_agent: bool,
+    /// A flow prompt is being said: its end is the flow's `PromptDone`.
+    speaking: bool,
+    /// What the flow listens for: keys, speech.
+    listening: (bool, bool),
+    webhook: Option<Pending>,
+    /// The tone is playing; then a recording of this length starts.
+    record_after_beep: Option<std::time::Duration>,
+    recorder: Option<Recorder>,
+    clock: WallClock,
+    next_seq: u32,
+    hangup: bool,
+}
+
+impl std::fmt::Debug for FlowCallLogic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowCallLogic")
+            .field("call_no", &self.call_no)
+            .field("flow", &self.flow_name)
+            .field("node", &self.run.as_ref().map(FlowRun::node))
+            .finish_non_exhaustive()
+    }
+}
+
+impl FlowCallLogic {
+    fn new(s: &FlowServices, info: &CallInfo, beep: Arc<[i16]>) -> Option<FlowCallLogic> {
+        let now = Instant::now();
+        let listener = match Listener::new(info.call_no, info.ptime_ms, s.pool.clone()) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(call = info.call_no, error = %e, "no listener: answering silently");
+                return None;
+            }
+        };
+        let call_id_hash = stable_hash(info.call_id.expose());
+        let mut engine = DialogEngine::new(
+            s.voice_cfg.clone(),
+            call_id_hash.clone(),
+            Arc::clone(&s.voice),
+            s.workers.clone(),
+            s.records.clone(),
+            &s.acknowledgement,
+            now,
+        );
+        engine.hand_off_to_flow();
+        let flow_name = info
+            .dialled
+            .as_ref()
+            .and_then(|d| s.numbers.get(d))
+            .cloned()
+            .unwrap_or_else(|| s.default_flow.clone());
+        Some(FlowCallLogic {
+            call_no: info.call_no,
+            call_id_hash,
+            flow_name,
+            facts: CallFacts {
+                caller: info.caller.expose().clone(),
+                dialled: info.dialled.clone(),
+                language: None,
+            },
+            services: s.clone(),
+            run: None,
+            listener,
+            engine,
+            beep,
+            in_agent: false,
+            speaking: false,
+            listening: (false, false),
+            webhook: None,
+            record_after_beep: None,
+            recorder: None,
+            clock: WallClock::new(now),
+            next_seq: 0,
+            hangup: false,
+        })
+    }
+
+    /// Gives the flow an input, then carries out what it asks.
+    fn give(&mut self, now: Instant, input: Input) {
+        if let Some(run) = &mut self.run {
+            run.handle(now, input);
+        }
+        self.act(now);
+    }
+
+    fn act(&mut self, now: Instant) {
+        while let Some(action) = self.run.as_mut().and_then(FlowRun::poll_action) {
+            self.perform(now, action);
+        }
+    }
+
+    fn perform(&mut self, now: Instant, action: Action) {
+        match action {
+            Action::Entered(node) => {
+                tracing::info!(call = self.call_no, flow = %self.flow_name, %node, "flow node");
+                self.in_agent = false;
+            }
+            Action::Say(text) => {
+                self.engine.say_prompt(&text);
+                self.speaking = true;
+            }
+            Action::Play(file) => {
+                match self.services.prompts.get(&file) {
+                    Some(pcm) => self.engine.play_prompt(Arc::clone(pcm)),
+                    None => tracing::warn!(call = self.call_no, %file, "prompt file not loaded"),
+                }
+                self.speaking = true;
+            }
+            Action::StopSpeaking => self.engine.stop_speaking(),
+            Action::Listen { digits, speech } => self.listening = (digits, speech),
+            Action::StopListening => self.listening = (false, false),
+            Action::Webhook {
+                method,
+                url,
+                body,
+                timeout,
+            } => {
+                let req = webhooks::Request {
+                    method,
+                    url,
+                    body,
+                    timeout,
+                };
+                self.webhook = Some(self.services.webhooks.submit(req));
+            }
+            Action::Agent { first_turn, .. } => {
+                self.in_agent = true;
+                self.listening = (false, false);
+                self.engine.resume();
+                if let Some(text) = first_turn {
+                    self.engine.on_final(now, &text, now, now);
+                }
+            }
+            Action::Transfer(to) => {
+                // Human agents and outgoing legs arrive with their issue: no one can take
+                // the call yet, and the flow is told so at once (its `on_fail`).
+                let target = match &to {
+                    TransferTo::Queue { name, .. } => format!("queue {name}"),
+                    TransferTo::Uri(_) => String::from("a SIP address"),
+                };
+                tracing::info!(call = self.call_no, %target, "transfer: nobody available");
+                self.give(now, Input::TransferFailed);
+            }
+            Action::Record { max } => {
+                self.engine.play_prompt(Arc::clone(&self.beep));
+                self.record_after_beep = Some(max);
+            }
+            Action::Hangup => self.hangup = true,
+        }
+    }
+
+    fn drain_heard(&mut self, now: Instant) {
+        while let Some(heard) = self.listener.poll() {
+            match heard {
+                Heard::BargeIn { at } => {
+                    if self.in_agent || self.listening.1 {
+                        self.engine.on_barge_in(at);
+                    }
+                }
+                Heard::Final {
+                    transcript,
+                    started,
+                    ended,
+                    decided,
+                } => {
+                    let text = transcript.text.trim().to_string();
+                    self.store(started, ended, &text, false);
+                    if self.in_agent {
+                        self.engine
+                            .on_final(now, &text, ended, decided.unwrap_or(now));
+                    } else if self.listening.1 && !text.is_empty() {
+                        self.give(now, Input::Speech(text));
+                    }
+                }
+            }
+        }
+    }
+
+    fn drain_engine(&mut self, now: Instant) {
+        while let Some(out) = self.engine.poll_out() {
+            match out {
+                EngineOut::Said(text) => self.store(now, now, &text, true),
+                EngineOut::Hangup => self.hangup = true,
+                EngineOut::HandedOff(reason) => {
+                    self.engine.resume();
+                    self.in_agent = false;
+                    let end = AgentEnd::Handoff(reason.as_str().to_string());
+                    self.give(now, Input::AgentEnded(end));
+                }
+            }
+        }
+    }
+
+    fn poll_webhook(&mut self, now: Instant) {
+        let Some(rx) = &self.webhook else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => Err("the request was lost".into()),
+        };
+        self.webhook = None;
+        self.give(now, Input::Webhook(result));
+    }
+
+    fn finish_recording(&mut self, now: Instant) {
+        let Some(rec) = self.recorder.take() else {
+            return;
+        };
+        if rec.has_message() {
+            let created = SystemTime::now();
+            let record = VoicemailRecord {
+                call_id_hash: self.call_id_hash.clone(),
+                flow: self.flow_name.clone(),
+                node: self
+                    .run
+                    .as_ref()
+                    .map(|r| r.node().to_string())
+                    .unwrap_or_default(),
+                created,
+                duration_ms: 0,
+                path: voicemail::file_name(&self.call_id_hash, created),
+            };
+            let (dir, sink) = (self.services.data_dir.clone(), self.services.sink.clone());
+            rec.save(dir, record, sink);
+        }
+        self.give(now, Input::RecordingDone);
+    }
+
+    fn store(&mut self, started: Instant, ended: Instant, text: &str, ours: bool) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let record = TranscriptRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            seq: self.next_seq,
+            started: self.clock.wall(started),
+            ended: self.clock.wall(ended),
+            text: if ours {
+                format!("{AGENT_PREFIX}{text}")
+            } else {
+                text.to_owned()
+            },
+            language: Some("en".into()),
+        };
+        self.next_seq += 1;
+        if self
+            .services
+            .sink
+            .try_send(TranscriptMsg::Done(record))
+            .is_err()
+        {
+            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
+        }
+    }
+}
+
+impl CallLogic for FlowCallLogic {
+    fn on_answer(&mut self, now: Instant) {
+        let wall = jiff::Timestamp::now();
+        let flows = Arc::clone(&self.services.flows);
+        self.run = FlowRun::start(flows, &self.flow_name, &self.facts, now, wall);
+        if self.run.is_none() {
+            tracing::error!(call = self.call_no, flow = %self.flow_name, "no such flow: hanging up");
+            self.hangup = true;
+        }
+        self.act(now);
+    }
+
+    fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
+        if let Some(rec) = &mut self.recorder
+            && rec.on_frame(now, pcm_8k)
+        {
+            self.finish_recording(now);
+        }
+        let playing = self.engine.playing();
+        let finals_only = !self.in_agent;
+        self.listener.on_frame(now, pcm_8k, playing, finals_only);
+        self.drain_heard(now);
+    }
+
+    fn on_dtmf(&mut self, now: Instant, digit: char) {
+        crate::telephony::logic::log_key(self.call_no, digit, "flow");
+        if self.recorder.is_some() {
+            if digit == '#' {
+                self.finish_recording(now);
+            }
+            return;
+        }
+        if self.listening.0 {
+            self.give(now, Input::Digit(digit));
+        }
+    }
+
+    fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
+        self.engine.fill(now, pcm_8k);
+        self.drain_engine(now);
+        let playing = self.engine.playing();
+        if let Some(max) = self.record_after_beep.filter(|_| !playing) {
+            self.record_after_beep = None;
+            self.recorder = Some(Recorder::new(now, max));
+        }
+        if self.speaking && !playing {
+            self.speaking = false;
+            self.give(now, Input::PromptDone);
+        }
+        self.poll_webhook(now);
+        if let Some(run) = &mut self.run
+            && run.poll_timeout().is_some_and(|t| t <= now)
+        {
+            run.handle_timeout(now);
+            self.act(now);
+        }
+    }
+
+    fn poll_action(&mut self) -> Option<CallAction> {
+        std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
+    }
+
+    fn on_end(&mut self, now: Instant, cause: HangupCause) {
+        self.listener.finish(now);
+        if self.recorder.is_some() {
+            self.finish_recording(now);
+        }
+        self.engine.end();
+        self.drain_engine(now);
+        tracing::info!(
+            call = self.call_no,
+            flow = %self.flow_name,
+            node = self.run.as_ref().map_or("", FlowRun::node),
+            lines = self.next_seq,
+            cause = cause.as_str(),
+            "flow call ended"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! The listen stage every call logic that hears the caller shares: the caller's frames
+//! through an [`UtteranceStream`], its requests to the shared [`SttPool`] (answers collected
+//! without waiting), and what was heard out as [`Heard`] events: barge-ins and final
+//! transcripts with the instant the end of the turn was decided.
+
+use std::time::Instant;
+
+use super::in_flight::InFlight;
+use super::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
+use super::stt::{DecodeOptions, Priority, SttPool, Transcript};
+use crate::media::ResampleError;
+
+/// What the listener heard.
+#[derive(Debug, Clone)]
+pub enum Heard {
+    /// The caller began speaking while voxgate was speaking.
+    BargeIn {
+        /// When.
+        at: Instant,
+    },
+    /// The caller's turn, recognized.
+    Final {
+        /// What was said.
+        transcript: Transcript,
+        /// When the speech began.
+        started: Instant,
+        /// When it ended.
+        ended: Instant,
+        /// When the end of the turn was decided (the final was asked for), when known.
+        decided: Option<Instant>,
+    },
+}
+
+/// The listen stage of one call.
+pub struct Listener {
+    call_no: u64,
+    stream: UtteranceStream,
+    pool: SttPool,
+    /// Requests in flight; a final's tag is when it was asked for.
+    in_flight: InFlight<Option<Instant>>,
+    /// When the last final that came back was asked for.
+    decided: Option<Instant>,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("call_no", &self.call_no)
+            .field("in_flight", &self.in_flight.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Listener {
+    /// The listener of call `call_no`, whose frames are `ptime_ms` long.
+    pub fn new(call_no: u64, ptime_ms: u32, pool: SttPool) -> Result<Listener, ResampleError> {
+        Ok(Listener {
+            call_no,
+            stream: UtteranceStream::new(StreamConfig::default(), ptime_ms)?,
+            pool,
+            in_flight: InFlight::default(),
+            decided: None,
+        })
+    }
+
+    /// One frame of the caller; `playing` says whether voxgate is speaking (speech then is a
+    /// barge-in), `finals_only` skips partial transcripts (nobody reads them).
+    pub fn on_frame(&mut self, now: Instant, pcm_8k: &[i16], playing: bool, finals_only: bool) {
+        self.stream.set_playing(playing);
+        self.stream.on_frame(now, pcm_8k);
+        self.submit(now, finals_only);
+        for (id, answer, decided) in self.in_flight.take_ready() {
+            self.decided = self.decided.or(decided);
+            self.stream.on_result(id, answer);
+        }
+    }
+
+    /// The next thing heard.
+    pub fn poll(&mut self) -> Option<Heard> {
+        while let Some(ev) = self.stream.poll_event() {
+            match ev {
+                StreamEvent::BargeIn { at } => return Some(Heard::BargeIn { at }),
+                StreamEvent::Final {
+                    transcript,
+                    started,
+                    ended,
+                } => {
+                    let decided = self.decided.take();
+                    return Some(Heard::Final {
+                        transcript,
+                        started,
+                        ended,
+                        decided,
+                    });
+                }
+                StreamEvent::Failed { error, .. } => {
+                    tracing::warn!(call = self.call_no, %error, "caller turn lost");
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The call ended: the utterance in progress is closed.
+    pub fn finish(&mut self, now: Instant) {
+        self.stream.finish(now);
+    }
+
+    /// Sends the stream's requests to the pool; a refusal is the request's answer.
+    fn submit(&mut self, now: Instant, finals_only: bool) {
+        while let Some(SttRequest {
+            id,
+            pcm16k,
+            priority,
+            ..
+        }) = self.stream.poll_request()
+        {
+            if finals_only && priority == Priority::Partial {
+                continue;
+            }
+            let decided = (priority == Priority::Final).then_some(now);
+            match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
+                Ok(rx) => self.in_flight.push(id, rx, decided),
+                Err(e) => {
+                    if priority == Priority::Final {
+                        tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");
+                    }
+                    self.stream.on_result(id, Err(e));
+                }
+            }
+        }
+    }
+}

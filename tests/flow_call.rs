@@ -1,0 +1,272 @@
+//! Flows on real calls: baresip calls voxgate with `calls.logic = "flow"`. The bundled demo
+//! flow: a question spoken over the menu is the agent's first turn (answered, never asked
+//! again); keys choose orders, the order number keyed in reaches the order webhook and its
+//! answer is read back. An operator's flow: a voicemail is recorded, stored and listed. A
+//! flow file with an error stops `serve` naming the file and line.
+//! Skipped (with a message) only when baresip or the models are missing and CI is not "true".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "peers/baresip.rs"]
+#[allow(dead_code)]
+mod baresip;
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use baresip::{Baresip, decoded_recording};
+use common::voice_call::{AgentGateway, MODELS, read_wav, say, write_wav};
+use common::{Ports, TempDir, have_peer};
+
+/// A microphone: `lead_ms` of silence, `text` spoken, then `tail_secs` of silence.
+fn mic(
+    models: &Path,
+    dir: &Path,
+    lead_ms: usize,
+    text: &str,
+    tail_secs: usize,
+) -> (std::path::PathBuf, usize) {
+    let mut pcm = vec![0i16; lead_ms * 8];
+    pcm.extend(say(models, dir, text));
+    let end = pcm.len();
+    pcm.extend(vec![0i16; tail_secs * 8000]);
+    let path = dir.join("mic.wav");
+    write_wav(&path, &pcm);
+    (path, end)
+}
+
+fn transcript_lines(gw: &AgentGateway, n: usize, timeout: Duration) -> Vec<String> {
+    gw.wait_jsonl("transcripts.jsonl", n, timeout)
+        .iter()
+        .filter_map(|l| l["text"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Waits for a transcript line containing `want`.
+fn wait_line(gw: &AgentGateway, want: &str, timeout: Duration) -> Vec<String> {
+    let end = std::time::Instant::now() + timeout;
+    loop {
+        let lines = transcript_lines(gw, 0, Duration::ZERO);
+        if lines.iter().any(|l| l.contains(want)) || std::time::Instant::now() >= end {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_question_spoken_over_the_demo_menu_is_answered_by_the_agent() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-question");
+    // The greeting takes about 2 s; the question comes while the menu is being read.
+    let (mic, question_end) = mic(
+        &models,
+        &dir.0,
+        4000,
+        "How many days do I have to return an item?",
+        150,
+    );
+    let ports = Ports::new(57);
+    let gw = AgentGateway::start_logic(&dir.0, ports, &models, "flow", "");
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let turns = gw.wait_jsonl("agent_turns.jsonl", 1, Duration::from_secs(150));
+    std::thread::sleep(Duration::from_millis(500));
+    let trace = phone.quit();
+    assert_eq!(turns.len(), 1, "no turn answered:\n{}\n{trace}", gw.log());
+    assert!(
+        turns[0]["handoff"].is_null(),
+        "handed off: {}\n{}",
+        turns[0],
+        gw.log()
+    );
+    let lines = transcript_lines(&gw, 4, Duration::from_secs(10));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "[agent] Thanks for calling Example Shop."),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("[agent] Press 1")),
+        "{lines:?}"
+    );
+    let log = gw.log();
+    // It names returns, so it chose that option and went on as the returns agent's first
+    // turn, without the "what would you like to know" of a bare "returns".
+    assert!(log.contains("node=returns_agent"), "{log}");
+    assert!(!log.contains("node=returns_ask"), "{log}");
+    let heard =
+        common::voice_call::heard_after(&decoded_recording(&dir.0), &dir.0, &models, question_end);
+    eprintln!("the caller heard: {heard:?}");
+    assert!(
+        (heard.contains("30") || heard.contains("thirty"))
+            && (heard.contains("day") || heard.contains("return")),
+        "the return window is not in what the caller heard: {heard:?}"
+    );
+    assert!(
+        !heard.contains("press 1"),
+        "the menu was read again after the question: {heard:?}"
+    );
+}
+
+#[test]
+fn keys_choose_orders_and_the_keyed_order_number_is_looked_up_and_read_back() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-keys");
+    let ports = Ports::new(58);
+    let gw = AgentGateway::start_logic(&dir.0, ports, &models, "flow", "");
+    let mut phone = Baresip::dial(&dir.0, ports, false);
+    phone.wait_established(Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(4));
+    phone.send_digit('1');
+    // "Please key or say your order number."
+    let lines = wait_line(&gw, "order number", Duration::from_secs(20));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Please key or say your order number")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    for key in "104233#".chars() {
+        phone.send_digit(key);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let lines = wait_line(&gw, "Royal Mail", Duration::from_secs(30));
+    let read_back = lines.iter().find(|l| l.contains("Royal Mail"));
+    assert!(
+        read_back.is_some_and(|l| l.contains("is shipped")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    // Let the read-back play, then check the caller heard it.
+    std::thread::sleep(Duration::from_secs(9));
+    let _ = phone.quit();
+    let rec = read_wav(&decoded_recording(&dir.0));
+    assert!(
+        rec.len() > 8000 * 10,
+        "the call was short: {} samples",
+        rec.len()
+    );
+    let heard = common::voice_call::heard_after(
+        &decoded_recording(&dir.0),
+        &dir.0,
+        &models,
+        rec.len().saturating_sub(8000 * 14),
+    );
+    eprintln!("the caller heard: {heard:?}");
+    assert!(
+        heard.contains("shipped") || heard.contains("royal mail"),
+        "{heard:?}"
+    );
+}
+
+#[test]
+fn an_operators_voicemail_flow_records_stores_and_hangs_up() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-voicemail");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(
+        flows.join("after-hours.yaml"),
+        "flow: after-hours\nstart: vm\nnodes:\n  vm:\n    voicemail: {say: \"We are closed. Leave a message after the tone.\", max_secs: 30}\n",
+    )
+    .unwrap();
+    let (mic, _) = mic(
+        &models,
+        &dir.0,
+        6000,
+        "Hello, this is Sam. Please call me back about my order.",
+        30,
+    );
+    let ports = Ports::new(59);
+    let gw = AgentGateway::start_logic(
+        &dir.0,
+        ports,
+        &models,
+        "flow",
+        "[flows]\ndir = \"flows\"\ndefault_flow = \"after-hours\"\n",
+    );
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    // The message ends 5 s after the caller stops; then voxgate hangs up.
+    phone.wait_closed(Duration::from_secs(40));
+    let _ = phone.quit();
+    let store =
+        voxgate::store::Store::open(&dir.0.join("data"), voxgate::store::CallerPolicy::Redact)
+            .unwrap();
+    let mut found = Vec::new();
+    for _ in 0..50 {
+        found = store.voicemails(10).unwrap();
+        if !found.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(found.len(), 1, "{}", gw.log());
+    let vm = &found[0];
+    assert_eq!((vm.flow.as_str(), vm.node.as_str()), ("after-hours", "vm"));
+    let wav = read_wav(&dir.0.join("data").join(&vm.path));
+    // The message (about 4 s of speech) and half a second after it; not the 30 s of silence.
+    assert!((3000..12_000).contains(&vm.duration_ms), "{vm:?}");
+    assert_eq!(wav.len() as u64 / 8, vm.duration_ms);
+    let loud = wav
+        .chunks(160)
+        .filter(|f| f.iter().any(|s| s.unsigned_abs() > 1000))
+        .count();
+    assert!(
+        loud > 50,
+        "the recording holds no speech ({loud} loud frames)"
+    );
+}
+
+#[test]
+fn serve_refuses_a_broken_flow_file_naming_file_and_line() {
+    let dir = TempDir::new("flow-broken");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(
+        flows.join("main.yaml"),
+        "flow: main\nstart: a\nnodes:\n  a:\n    say: Hi\n    next: nowhere\n",
+    )
+    .unwrap();
+    let config = dir.0.join("voxgate.toml");
+    fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n[sip]\nlisten = \"127.0.0.1:0\"\n[http]\nlisten = \"127.0.0.1:0\"\n[calls]\nlogic = \"flow\"\n[flows]\ndir = \"flows\"\ndefault_flow = \"main\"\n",
+            dir.0.join("data").display()
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_voxgate"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .env("VOXGATE_MODELS", dir.0.join("no-models"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("main.yaml:6: error: node `a`: goes to `nowhere`"),
+        "{err}"
+    );
+}
