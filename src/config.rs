@@ -106,12 +106,8 @@ pub struct CallsConfig {
     pub shutdown_grace_secs: f64,
     /// How long to ring (180) before answering (200).
     pub ring_secs: f64,
-    /// The call logic: `agent` (the default: the AI agent answers; needs the speech, LLM and
-    /// embedding models in `models_dir`), `flow` (the operator's flows of `[flows]`, the
-    /// bundled demo flow by default; needs the same models), `demo` (the built-in DTMF script), `silent` (answers
-    /// and stays quiet), `probe` (a test double that logs what it hears) or `transcribe`
-    /// (answers silently and stores what the caller says; needs whisper-tiny.en).
-    pub logic: String,
+    /// What calls do (see [`CallLogic`]).
+    pub logic: CallLogic,
 }
 
 /// `[recordings]`.
@@ -194,13 +190,68 @@ impl Default for MediaConfig {
     }
 }
 
+/// `calls.logic`: what calls do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallLogic {
+    /// The operator's flows (`[flows]`), the bundled demo flow by default: greeting, menu,
+    /// order lookup, the AI agent, voicemail. Needs the speech, LLM and embedding models.
+    Flow,
+    /// The AI agent answers every call directly (the same models).
+    Agent,
+    /// Answers silently and stores what the caller says (needs whisper-tiny.en).
+    Transcribe,
+    /// The built-in DTMF read-back script, recording each call.
+    Demo,
+    /// Answers and stays quiet; hangs up on `#`.
+    Silent,
+    /// A test double that logs what it hears: only with `VOXGATE_TEST_DOUBLES=1`.
+    Probe,
+}
+
+impl CallLogic {
+    /// Its name in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallLogic::Flow => "flow",
+            CallLogic::Agent => "agent",
+            CallLogic::Transcribe => "transcribe",
+            CallLogic::Demo => "demo",
+            CallLogic::Silent => "silent",
+            CallLogic::Probe => "probe",
+        }
+    }
+
+    /// Whether calls need the AI agent.
+    pub fn needs_agent(self) -> bool {
+        matches!(self, CallLogic::Flow | CallLogic::Agent)
+    }
+}
+
+impl std::str::FromStr for CallLogic {
+    type Err = String;
+    fn from_str(s: &str) -> Result<CallLogic, String> {
+        let all = [
+            CallLogic::Flow,
+            CallLogic::Agent,
+            CallLogic::Transcribe,
+            CallLogic::Demo,
+            CallLogic::Silent,
+            CallLogic::Probe,
+        ];
+        all.into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| "must be flow, agent, transcribe, demo or silent".to_string())
+    }
+}
+
 impl Default for CallsConfig {
     fn default() -> Self {
         CallsConfig {
             max_calls: 500,
             shutdown_grace_secs: 30.0,
             ring_secs: 0.0,
-            logic: "agent".into(),
+            logic: CallLogic::Flow,
         }
     }
 }
@@ -334,7 +385,7 @@ impl Config {
             self.calls.shutdown_grace_secs = parse("VOXGATE_SHUTDOWN_GRACE_SECS", &v)?;
         }
         if let Some(v) = get("VOXGATE_CALL_LOGIC") {
-            self.calls.logic = v;
+            self.calls.logic = parse("VOXGATE_CALL_LOGIC", &v)?;
         }
         if let Some(v) = get("VOXGATE_LOG") {
             self.log_level = v;
@@ -423,13 +474,12 @@ impl Config {
                 return invalid(field, "must be between 0 and 3600 seconds");
             }
         }
-        if !matches!(
-            c.logic.as_str(),
-            "demo" | "silent" | "probe" | "transcribe" | "agent" | "flow"
-        ) {
+        if c.logic == CallLogic::Probe
+            && std::env::var("VOXGATE_TEST_DOUBLES").as_deref() != Ok("1")
+        {
             return invalid(
                 "calls.logic",
-                "must be \"flow\", \"agent\", \"demo\", \"silent\", \"probe\" or \"transcribe\"",
+                "probe is a test double; it runs only with VOXGATE_TEST_DOUBLES=1 (the tests set it)",
             );
         }
         if !matches!(

@@ -9,6 +9,7 @@ use anyhow::Context;
 use tokio::sync::{mpsc, watch};
 use voxgate::api::{self, AgentSlot, ApiState};
 use voxgate::calls::webhooks::OwnApi;
+use voxgate::config::CallLogic;
 use voxgate::config::{Config, Overrides};
 use voxgate::dialog::{Agent, DemoEndpoint};
 use voxgate::media::{Recordings, SWEEP_INTERVAL};
@@ -70,7 +71,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
-    if config.calls.logic == "flow" {
+    if config.calls.logic == CallLogic::Flow {
         // Refused before anything slow starts: a broken flow file is named at once.
         let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
         voxgate::calls::load_flows(dir.as_deref(), &config.flows.known())
@@ -86,7 +87,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     // Calls on the agent need it now; otherwise the API starts it on its first use, so a
     // gateway nobody asks does not load the language model.
-    let agent_calls = matches!(config.calls.logic.as_str(), "agent" | "flow");
+    let agent_calls = config.calls.logic.needs_agent();
     let agent = if agent_calls {
         let (config, demo) = (config.clone(), demo.clone());
         tokio::task::spawn_blocking(move || start_agent(&config, demo.as_ref()))
@@ -186,14 +187,11 @@ fn logic_for(
     recordings: &Arc<Recordings>,
     own_api: Option<OwnApi>,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
-    if config.calls.logic == "agent" {
-        return agent_logic(config, agent);
-    }
-    if config.calls.logic == "flow" {
-        return flow_logic(config, agent, own_api);
-    }
-    if config.calls.logic != "transcribe" {
-        return Ok((factory_for(&config.calls.logic, recordings), None));
+    match config.calls.logic {
+        CallLogic::Agent => return agent_logic(config, agent),
+        CallLogic::Flow => return flow_logic(config, agent, own_api),
+        CallLogic::Transcribe => {}
+        other => return Ok((factory_for(other.as_str(), recordings), None)),
     }
     let path = Models::locate(&config.models_dir)?.require(ModelId::WhisperTinyEn)?;
     let model = SttModel::load(&path)?;

@@ -38,7 +38,7 @@ pub struct FlowServices {
     /// The flow for other numbers.
     pub default_flow: String,
     /// Prompt files (`play:`), decoded to 8 kHz at load.
-    pub prompts: Arc<HashMap<String, Arc<[i16]>>>,
+    pub prompts: Arc<super::PromptFiles>,
     /// The shared STT pool.
     pub pool: SttPool,
     /// The shared voice.

@@ -17,13 +17,16 @@ use std::sync::Arc;
 use crate::flows::model::Prompt;
 use crate::flows::{self, FlowSet, Known};
 
+/// Prompt files (`play:`) by their name in the flow, decoded to 8 kHz.
+pub type PromptFiles = HashMap<String, Arc<[i16]>>;
+
 /// The flows a gateway runs and their prompt files, decoded to 8 kHz: every `*.yaml` of
 /// `dir`, or the bundled demo flow when `dir` is `None`. Any error in any file refuses them
 /// all; the message lists every problem with its file and line.
 pub fn load_flows(
     dir: Option<&Path>,
     known: &Known,
-) -> Result<(FlowSet, HashMap<String, Arc<[i16]>>), String> {
+) -> Result<(FlowSet, PromptFiles), String> {
     let Some(dir) = dir else {
         let demo =
             flows::parse(flows::DEMO).map_err(|p| format!("the bundled demo flow: {p:?}"))?;

@@ -681,6 +681,7 @@ impl FlowRun {
                 }
             }
             Err(why) => {
+                let why = crate::privacy::hide_digits(&why);
                 tracing::info!(flow = %self.flow.name, node = %self.at, %why, "webhook failed");
                 self.go(now, &w.on_error.node);
             }

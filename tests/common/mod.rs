@@ -171,6 +171,8 @@ impl Gateway {
             .arg(&file)
             // The models the tests fetched (for `logic = "transcribe"`).
             .env("VOXGATE_MODELS", models::models_dir())
+            // The probe logic is a test double: refused unless this is set.
+            .env("VOXGATE_TEST_DOUBLES", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).unwrap())
