@@ -71,12 +71,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("second signal: exiting now");
         std::process::exit(130);
     });
-    if config.calls.logic == CallLogic::Flow {
-        // Refused before anything slow starts: a broken flow file is named at once.
-        let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
-        voxgate::calls::load_flows(dir.as_deref(), &config.flows.known())
-            .map_err(|e| anyhow::anyhow!(e))?;
-    }
+    // Flows are read before anything slow starts: a broken flow file is named at once.
+    let flows = match config.calls.logic {
+        CallLogic::Flow => Some(start_flows(&config)?),
+        _ => None,
+    };
     let http = bind_http(&config).await;
     // The demo tool calls this gateway's own `/demo/orders` with a per-process token whose
     // role may only do that (never stored; a new one each start).
@@ -106,7 +105,14 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 let (config, demo) = (config.clone(), demo.clone());
                 AgentSlot::lazy(move || start_agent(&config, demo.as_ref()))
             };
-            let state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
+            let mut state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
+            if let Some((live, _)) = &flows {
+                let store =
+                    Store::open(&config.data_dir, CallerPolicy::Redact).with_context(|| {
+                        format!("cannot open the store in {}", config.data_dir.display())
+                    })?;
+                state = state.with_flows(api::flows::FlowsApi::new(live.clone(), store));
+            }
             let limits = api::server::ConnLimits::new(&config.http);
             Some(tokio::spawn(api::serve_http(
                 listener,
@@ -131,7 +137,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         &config,
         agent.as_ref().map_err(String::as_str),
         &recordings,
-        own_api,
+        (own_api, flows),
     )?;
     telephony::serve(&config, logic, sum_tx, stop_rx).await?;
     if let Some(api) = api {
@@ -185,11 +191,15 @@ fn logic_for(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     recordings: &Arc<Recordings>,
-    own_api: Option<OwnApi>,
+    (own_api, flows): (Option<OwnApi>, Option<LiveStart>),
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    match (config.calls.logic, flows) {
+        (CallLogic::Agent, _) => return agent_logic(config, agent),
+        (CallLogic::Flow, Some(flows)) => return flow_logic(config, agent, own_api, flows),
+        (CallLogic::Flow, None) => anyhow::bail!("the flows were not loaded"),
+        _ => {}
+    }
     match config.calls.logic {
-        CallLogic::Agent => return agent_logic(config, agent),
-        CallLogic::Flow => return flow_logic(config, agent, own_api),
         CallLogic::Transcribe => {}
         other => return Ok((factory_for(other.as_str(), recordings), None)),
     }
@@ -238,19 +248,11 @@ fn flow_logic(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     own_api: Option<OwnApi>,
+    (live, prompts): LiveStart,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::calls::{self, FlowServices, webhooks::Webhooks};
     use voxgate::dialog::voice::{AgentWorkers, RecordSink, Responder, VoiceConfig};
-    let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
-    let (set, prompts) =
-        calls::load_flows(dir.as_deref(), &config.flows.known()).map_err(|e| anyhow::anyhow!(e))?;
-    let names = set.names();
-    for flow in std::iter::once(&config.flows.default_flow).chain(config.flows.numbers.values()) {
-        anyhow::ensure!(
-            names.contains(flow),
-            "[flows] names flow `{flow}`, which no flow file defines"
-        );
-    }
+    let names = live.current().names();
     let agent: Arc<dyn Responder> = Arc::new(
         agent
             .map_err(|reason| {
@@ -267,7 +269,7 @@ fn flow_logic(
     let acknowledgement = agent.acknowledgement();
     voxgate::dialog::voice::warm_cache(Arc::clone(&tts), vec![acknowledgement.clone()]);
     let services = FlowServices {
-        flows: Arc::new(set),
+        flows: live,
         numbers: Arc::new(config.flows.numbers.clone().into_iter().collect()),
         default_flow: config.flows.default_flow.clone(),
         prompts: Arc::new(prompts),
@@ -283,6 +285,32 @@ fn flow_logic(
     };
     tracing::info!(flows = ?names, default = %config.flows.default_flow, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
+}
+
+/// The live flows and their prompt files.
+type LiveStart = (voxgate::calls::LiveFlows, voxgate::calls::PromptFiles);
+
+/// Reads and checks the flow files (or the bundled demo), records changed files as new
+/// versions and takes the active version of each flow from the store; refuses any error
+/// with every problem's file and line, and a `[flows]` that names a flow nobody defines.
+fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
+    use voxgate::calls;
+    let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
+    let mut known = config.flows.known();
+    let loaded = calls::load_flows(dir.as_deref(), &known).map_err(|e| anyhow::anyhow!(e))?;
+    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let set = calls::activate(&loaded, &store, &known);
+    let names = set.names();
+    for flow in std::iter::once(&config.flows.default_flow).chain(config.flows.numbers.values()) {
+        anyhow::ensure!(
+            names.contains(flow),
+            "[flows] names flow `{flow}`, which no flow file defines"
+        );
+    }
+    // Flows changed through the API may play files of the flow directory.
+    known.prompt_dir = dir;
+    Ok((calls::LiveFlows::new(set, known), loaded.prompts))
 }
 
 /// The listening and speaking services of agent and flow calls: tiny.en on the shared STT

@@ -62,6 +62,8 @@ impl Gateway {
         let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
             .args(["serve", "--config"])
             .arg(&file)
+            // `--logic probe` is the test double: allowed for the harness.
+            .env("VOXGATE_TEST_DOUBLES", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(fs::File::create(dir.join("voxgate.log"))?)

@@ -13,6 +13,7 @@ mod body;
 mod conversations;
 mod demo;
 mod error;
+pub mod flows;
 pub mod guard;
 mod kb;
 mod queue;
@@ -74,6 +75,7 @@ struct Inner {
     body_timeout: Duration,
     max_documents: usize,
     max_kb_bytes: u64,
+    flows: Option<flows::FlowsApi>,
 }
 
 impl ApiState {
@@ -127,8 +129,23 @@ impl ApiState {
                 body_timeout: HttpConfig::secs(http.body_read_timeout_secs),
                 max_documents: http.max_documents,
                 max_kb_bytes: http.max_kb_bytes,
+                flows: None,
             }),
         }
+    }
+
+    /// This state with the flow endpoints working on `flows` (a gateway whose calls run
+    /// flows); without, they answer 409.
+    pub fn with_flows(mut self, flows: flows::FlowsApi) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.flows = Some(flows),
+            None => tracing::error!("the API state is shared already: flow endpoints off"),
+        }
+        self
+    }
+
+    fn flows(&self) -> Option<&flows::FlowsApi> {
+        self.inner.flows.as_ref()
     }
 
     /// Creates an API token (as `voxgate tokens create` does) and returns it.
@@ -199,6 +216,14 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/kb/search", get(kb::search))
         .route("/api/v1/tokens", get(tokens::list).post(tokens::create))
         .route("/api/v1/tokens/{name}", delete(tokens::revoke))
+        .route("/api/v1/flows", get(flows::list))
+        .route("/api/v1/flows/schema", get(flows::schema))
+        .route("/api/v1/flows/validate", post(flows::validate))
+        .route("/api/v1/flows/{name}", get(flows::get).put(flows::put))
+        .route("/api/v1/flows/{name}/versions", get(flows::versions))
+        .route("/api/v1/flows/{name}/rollback", post(flows::rollback))
+        .route("/api/v1/calls", get(flows::calls))
+        .route("/api/v1/audit", get(flows::audit))
         .route("/demo/orders/{number}", get(demo::get_order))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -20,7 +20,7 @@ use crate::dialog::voice::{
     AGENT_PREFIX, AgentWorkers, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
 };
 use crate::flows::model::TransferTo;
-use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, FlowSet, Input};
+use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, Input};
 use crate::privacy::stable_hash;
 use crate::speech::in_flight::WallClock;
 use crate::speech::listener::{Heard, Listener};
@@ -31,8 +31,8 @@ use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactor
 /// What every flow call shares.
 #[derive(Clone)]
 pub struct FlowServices {
-    /// The flows.
-    pub flows: Arc<FlowSet>,
+    /// The flows new calls start on, and the calls in progress.
+    pub flows: super::LiveFlows,
     /// Dialled number → flow name.
     pub numbers: Arc<HashMap<String, String>>,
     /// The flow for other numbers.
@@ -177,6 +177,11 @@ impl FlowCallLogic {
         match action {
             Action::Entered(node) => {
                 tracing::info!(call = self.call_no, flow = %self.flow_name, %node, "flow node");
+                let flow = self
+                    .run
+                    .as_ref()
+                    .map_or(self.flow_name.as_str(), FlowRun::flow_name);
+                self.services.flows.entered(self.call_no, flow, &node);
                 self.in_agent = false;
             }
             Action::Say(text) => {
@@ -341,7 +346,8 @@ impl FlowCallLogic {
 impl CallLogic for FlowCallLogic {
     fn on_answer(&mut self, now: Instant) {
         let wall = jiff::Timestamp::now();
-        let flows = Arc::clone(&self.services.flows);
+        // The flows of this moment: a version activated later applies to later calls.
+        let flows = self.services.flows.current();
         self.run = FlowRun::start(flows, &self.flow_name, &self.facts, now, wall);
         if self.run.is_none() {
             tracing::error!(call = self.call_no, flow = %self.flow_name, "no such flow: hanging up");
@@ -402,6 +408,7 @@ impl CallLogic for FlowCallLogic {
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
         self.listener.finish(now);
+        self.services.flows.ended(self.call_no);
         if self.recorder.is_some() {
             self.finish_recording(now);
         }

@@ -5,10 +5,12 @@
 //! interpreter are [`crate::flows`].
 
 pub mod flow_logic;
+pub mod live;
 pub mod voicemail;
 pub mod webhooks;
 
 pub use flow_logic::{FlowCallLogic, FlowServices, factory};
+pub use live::{CallView, LiveFlows};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,17 +22,34 @@ use crate::flows::{self, FlowSet, Known};
 /// Prompt files (`play:`) by their name in the flow, decoded to 8 kHz.
 pub type PromptFiles = HashMap<String, Arc<[i16]>>;
 
+/// Flows read from files or the bundled demo.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The flows.
+    pub set: FlowSet,
+    /// Their prompt files.
+    pub prompts: PromptFiles,
+    /// Each flow's name, source text and where it came from (`file:NAME`, `bundled`).
+    pub sources: Vec<(String, String, String)>,
+}
+
 /// The flows a gateway runs and their prompt files, decoded to 8 kHz: every `*.yaml` of
 /// `dir`, or the bundled demo flow when `dir` is `None`. Any error in any file refuses them
 /// all; the message lists every problem with its file and line.
-pub fn load_flows(
-    dir: Option<&Path>,
-    known: &Known,
-) -> Result<(FlowSet, PromptFiles), String> {
+pub fn load_flows(dir: Option<&Path>, known: &Known) -> Result<Loaded, String> {
     let Some(dir) = dir else {
         let demo =
             flows::parse(flows::DEMO).map_err(|p| format!("the bundled demo flow: {p:?}"))?;
-        return Ok((FlowSet::new([demo]), HashMap::new()));
+        let sources = vec![(
+            demo.name.clone(),
+            flows::DEMO.to_string(),
+            "bundled".to_string(),
+        )];
+        return Ok(Loaded {
+            set: FlowSet::new([demo]),
+            prompts: HashMap::new(),
+            sources,
+        });
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("flows directory {}: {e}", dir.display()))?
@@ -59,6 +78,16 @@ pub fn load_flows(
             .collect();
         format!("flows refused:\n{listed}")
     })?;
+    let mut sources = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        if let Ok(flow) = flows::parse(&text) {
+            let by = file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            sources.push((flow.name, text, format!("file:{by}")));
+        }
+    }
     let mut prompts = HashMap::new();
     for name in set.names() {
         let Some(flow) = set.get(&name) else { continue };
@@ -74,5 +103,36 @@ pub fn load_flows(
             }
         }
     }
-    Ok((set, prompts))
+    Ok(Loaded {
+        set,
+        prompts,
+        sources,
+    })
+}
+
+/// The flows calls start on: the loaded files' text is stored as a new active version when
+/// it changed since the last start (so an edited file applies at the next start), then the
+/// active version of every flow in the store is used: a version activated through the API
+/// stays active across restarts. A stored version that no longer passes the checks (a queue
+/// removed from the config) is skipped with a warning, and the file's flow is used.
+pub fn activate(loaded: &Loaded, store: &crate::store::Store, known: &Known) -> FlowSet {
+    for (name, source, by) in &loaded.sources {
+        if let Err(e) = store.import_flow(name, source, by) {
+            tracing::warn!(flow = %name, error = %e, "flow version not stored");
+        }
+    }
+    let mut set = loaded.set.clone();
+    let active = store.active_flows().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "stored flow versions not read");
+        Vec::new()
+    });
+    for (name, version, source) in active {
+        match flows::check_source(&source, &set, known) {
+            Ok((flow, _)) if flow.name == name => set = set.with(flow),
+            _ => {
+                tracing::warn!(flow = %name, version, "stored flow version no longer passes the checks: not used")
+            }
+        }
+    }
+    set
 }

@@ -114,6 +114,37 @@ impl FlowSet {
     pub fn names(&self) -> BTreeSet<String> {
         self.flows.keys().cloned().collect()
     }
+
+    /// This set with `flow` added or replacing the flow of its name.
+    pub fn with(&self, flow: Flow) -> FlowSet {
+        let mut flows = self.flows.clone();
+        flows.insert(flow.name.clone(), Arc::new(flow));
+        FlowSet { flows }
+    }
+
+    /// The flows, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Flow>> {
+        self.flows.values()
+    }
+}
+
+/// Parses and checks one flow's text against `known` and the other flows of `set` (for
+/// subflows); returns it, or its problems. Warnings alone do not refuse it.
+pub fn check_source(
+    text: &str,
+    set: &FlowSet,
+    known: &Known,
+) -> Result<(Flow, Vec<Problem>), Vec<Problem>> {
+    let flow = parse(text)?;
+    let mut k = known.clone();
+    let mut names = set.names();
+    names.insert(flow.name.clone());
+    k.flows = Some(names);
+    let problems = check::check(&flow, &k);
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(problems);
+    }
+    Ok((flow, problems))
 }
 
 /// Reads, parses and checks flow files together (subflows may name each other). Returns

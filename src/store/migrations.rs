@@ -63,6 +63,30 @@ const MIGRATIONS: &[&str] = &[
         path         TEXT NOT NULL
     );
     CREATE INDEX voicemails_created ON voicemails (created_ms DESC);",
+    // 5: flow versions (the YAML as written), which version of each flow is active, and the
+    // audit log of operator changes.
+    "CREATE TABLE flow_versions (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        source     TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        UNIQUE (name, version)
+    );
+    CREATE TABLE flow_active (
+        name    TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id     INTEGER PRIMARY KEY,
+        at_ms  INTEGER NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_log_at ON audit_log (at_ms DESC);",
 ];
 
 /// The schema version this build writes.

@@ -7,6 +7,7 @@
 //! real-time path — calls here block on disk, so the runtime runs them off the call task (for
 //! example with `spawn_blocking`) and never per frame.
 
+mod flows;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +81,7 @@ mod transcripts;
 mod voicemails;
 
 pub use crate::telephony::HangupSide;
+pub use flows::{AuditEntry, FlowVersion};
 pub use sink::{record_from_summary, spawn_store_sink};
 pub use tokens::{TokenRecord, TokenUse};
 pub use transcripts::{TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, spawn_transcript_sink};

@@ -44,9 +44,13 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
     }
     let roles = if path == "/metrics" {
         SCRAPE
-    } else if under("/api/v1/tokens") {
+    } else if under("/api/v1/tokens") || under("/api/v1/audit") {
         ADMIN
-    } else if path == "/api/v1/ask" || under("/api/v1/kb") {
+    } else if path == "/api/v1/ask"
+        || under("/api/v1/kb")
+        || under("/api/v1/flows")
+        || under("/api/v1/calls")
+    {
         OPERATE
     } else if under("/demo") {
         DEMO

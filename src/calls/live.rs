@@ -1,0 +1,121 @@
+//! The flows new calls start on, changed while calls run: a call takes the current set when
+//! it is answered and keeps it (a new version applies to new calls; calls in progress finish
+//! on theirs). Also which node each call in progress is in, for the API.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::flows::{FlowSet, Known};
+
+/// Calls in progress kept at most (beyond, new calls are not listed).
+const MAX_LISTED: usize = 10_000;
+
+/// A call in progress, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallView {
+    /// The runtime's call number.
+    pub call: u64,
+    /// The flow it runs.
+    pub flow: String,
+    /// The node it is in.
+    pub node: String,
+    /// Since when (ms since the epoch).
+    pub since_ms: i64,
+}
+
+/// The live flows (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct LiveFlows {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    current: RwLock<Arc<FlowSet>>,
+    known: Known,
+    calls: Mutex<BTreeMap<u64, CallView>>,
+}
+
+impl LiveFlows {
+    /// Starts with `set`; changes are checked against `known`.
+    pub fn new(set: FlowSet, known: Known) -> LiveFlows {
+        LiveFlows {
+            inner: Arc::new(Inner {
+                current: RwLock::new(Arc::new(set)),
+                known,
+                calls: Mutex::new(BTreeMap::new()),
+            }),
+        }
+    }
+
+    /// The flows a call answered now starts on.
+    pub fn current(&self) -> Arc<FlowSet> {
+        Arc::clone(
+            &self
+                .inner
+                .current
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// New calls start on `set` from now on.
+    pub fn replace(&self, set: FlowSet) {
+        *self
+            .inner
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(set);
+    }
+
+    /// What flows may refer to outside themselves.
+    pub fn known(&self) -> &Known {
+        &self.inner.known
+    }
+
+    /// Call `call` entered `node` of `flow`.
+    pub fn entered(&self, call: u64, flow: &str, node: &str) {
+        let mut calls = self
+            .inner
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if calls.len() >= MAX_LISTED && !calls.contains_key(&call) {
+            return;
+        }
+        let since_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        calls.insert(
+            call,
+            CallView {
+                call,
+                flow: flow.to_string(),
+                node: node.to_string(),
+                since_ms,
+            },
+        );
+    }
+
+    /// Call `call` ended.
+    pub fn ended(&self, call: u64) {
+        self.inner
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&call);
+    }
+
+    /// The calls in progress, by call number.
+    pub fn calls(&self) -> Vec<CallView> {
+        let calls = self
+            .inner
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        calls.values().cloned().collect()
+    }
+}
