@@ -228,6 +228,41 @@ fn an_operators_voicemail_flow_records_stores_and_hangs_up() {
     // The message (about 4 s of speech) and half a second after it; not the 30 s of silence.
     assert!((3000..12_000).contains(&vm.duration_ms), "{vm:?}");
     assert_eq!(wav.len() as u64 / 8, vm.duration_ms);
+    // The operator changes the flow over HTTP (curl): a new active version, audited.
+    let token = fs::read_to_string(dir.0.join("data/admin-token")).unwrap();
+    let base = format!("http://127.0.0.1:{}", ports.base + 5);
+    let curl = |args: &[&str]| -> serde_json::Value {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "-H",
+                &format!("Authorization: Bearer {}", token.trim()),
+            ])
+            .args(args)
+            .output()
+            .expect("curl (scripts/setup --test installs it)");
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    };
+    let list = curl(&[&format!("{base}/api/v1/flows")]);
+    assert_eq!(list["flows"][0]["name"], "after-hours", "{list}");
+    assert_eq!(list["flows"][0]["version"], 1, "{list}");
+    let v2 = flows.join("v2.yaml.txt");
+    fs::write(
+        &v2,
+        "flow: after-hours\nstart: vm\nnodes:\n  vm:\n    voicemail: {say: \"Leave a message.\"}\n",
+    )
+    .unwrap();
+    let put = curl(&[
+        "-X",
+        "PUT",
+        "--data-binary",
+        &format!("@{}", v2.display()),
+        &format!("{base}/api/v1/flows/after-hours"),
+    ]);
+    assert_eq!(put["version"], 2, "{put}");
+    let audit = curl(&[&format!("{base}/api/v1/audit")]);
+    assert_eq!(audit["entries"][0]["action"], "flow.activate", "{audit}");
+    assert_eq!(audit["entries"][1]["action"], "flow.import", "{audit}");
     let loud = wav
         .chunks(160)
         .filter(|f| f.iter().any(|s| s.unsigned_abs() > 1000))
