@@ -146,6 +146,10 @@ pub(crate) struct SayArgs {
     /// Sample rate of the output (Hz) [default: the voice's own, 22050].
     #[arg(long)]
     pub(crate) rate: Option<u32>,
+    /// Read without the voice's random variation: the same text always gives the same audio
+    /// (prompts that must not change between renderings, tests).
+    #[arg(long)]
+    pub(crate) steady: bool,
     /// Models directory [default: $VOXGATE_MODELS, else ./models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,

@@ -27,6 +27,14 @@ pub(crate) fn say(args: &SayArgs) -> anyhow::Result<()> {
     let (voice_path, ort_lib) = voice_files(dir)?;
     let loaded = Instant::now();
     let mut voice = PiperVoice::load(&voice_path, &ort_lib, 2)?;
+    if args.steady {
+        let scales = voice.scales();
+        voice.set_scales(tts::Scales {
+            noise: 0.0,
+            noise_w: 0.0,
+            ..scales
+        });
+    }
     let rate = if rate == 0 { voice.rate() } else { rate };
     let started = Instant::now();
     let pcm = tts::render(&mut voice, &args.text, rate)?;

@@ -43,6 +43,20 @@ fn transcript_lines(gw: &AgentGateway, n: usize, timeout: Duration) -> Vec<Strin
         .collect()
 }
 
+/// An API call with curl and the admin token; the JSON answer (`Null` when none).
+fn curl(token: &str, args: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "-H",
+            &format!("Authorization: Bearer {}", token.trim()),
+        ])
+        .args(args)
+        .output()
+        .expect("curl (scripts/setup --test installs it)");
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
 /// Waits for a transcript line containing `want`.
 fn wait_line(gw: &AgentGateway, want: &str, timeout: Duration) -> Vec<String> {
     let end = std::time::Instant::now() + timeout;
@@ -183,11 +197,17 @@ fn an_operators_voicemail_flow_records_stores_and_hangs_up() {
         return;
     };
     let dir = TempDir::new("flow-voicemail");
+    // Open around the clock, but today (UTC, the real clock) is a closed day.
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     let flows = dir.0.join("data/flows");
     fs::create_dir_all(&flows).unwrap();
     fs::write(
         flows.join("after-hours.yaml"),
-        "flow: after-hours\nstart: vm\nnodes:\n  vm:\n    voicemail: {say: \"We are closed. Leave a message after the tone.\", max_secs: 30}\n",
+        format!(
+            "flow: after-hours\nstart: hours\nnodes:\n  hours:\n    condition:\n      - if: {{open: {{tz: UTC, hours: \"daily 00:00-24:00\", holidays: [{today}]}}}}\n        next: open\n    else: vm\n  open:\n    hangup: {{say: \"We are open.\"}}\n  vm:\n    voicemail: {{say: \"We are closed. Leave a message after the tone.\", max_secs: 30}}\n"
+        ),
     )
     .unwrap();
     let (mic, _) = mic(
@@ -224,6 +244,7 @@ fn an_operators_voicemail_flow_records_stores_and_hangs_up() {
     assert_eq!(found.len(), 1, "{}", gw.log());
     let vm = &found[0];
     assert_eq!((vm.flow.as_str(), vm.node.as_str()), ("after-hours", "vm"));
+    assert!(!gw.log().contains("node=open"), "{}", gw.log());
     let wav = read_wav(&dir.0.join("data").join(&vm.path));
     // The message (about 4 s of speech) and half a second after it; not the 30 s of silence.
     assert!((3000..12_000).contains(&vm.duration_ms), "{vm:?}");
@@ -231,18 +252,13 @@ fn an_operators_voicemail_flow_records_stores_and_hangs_up() {
     // The operator changes the flow over HTTP (curl): a new active version, audited.
     let token = fs::read_to_string(dir.0.join("data/admin-token")).unwrap();
     let base = format!("http://127.0.0.1:{}", ports.base + 5);
-    let curl = |args: &[&str]| -> serde_json::Value {
-        let out = std::process::Command::new("curl")
-            .args([
-                "-sS",
-                "-H",
-                &format!("Authorization: Bearer {}", token.trim()),
-            ])
-            .args(args)
-            .output()
-            .expect("curl (scripts/setup --test installs it)");
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-    };
+    let curl = |args: &[&str]| curl(&token, args);
+    let listed = curl(&[&format!("{base}/api/v1/voicemails")]);
+    assert_eq!(
+        listed["voicemails"][0]["path"],
+        vm.path.as_str(),
+        "{listed}"
+    );
     let list = curl(&[&format!("{base}/api/v1/flows")]);
     assert_eq!(list["flows"][0]["name"], "after-hours", "{list}");
     assert_eq!(list["flows"][0]["version"], 1, "{list}");
@@ -303,5 +319,112 @@ fn serve_refuses_a_broken_flow_file_naming_file_and_line() {
     assert!(
         err.contains("main.yaml:6: error: node `a`: goes to `nowhere`"),
         "{err}"
+    );
+}
+
+const SALES: &str = "flow: sales\nstart: hi\nnodes:\n  hi:\n    menu:\n      say: \"Sales, version one. Press 1.\"\n      options: {\"1\": done}\n      timeout_secs: 20\n      no_input: {retries: 3, then: done}\n  done:\n    hangup: {say: \"Goodbye from version one.\"}\n";
+
+#[test]
+fn dialled_numbers_choose_flows_and_a_new_version_applies_to_the_next_call_only() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-versions");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(
+        flows.join("main.yaml"),
+        "flow: main\nstart: hi\nnodes:\n  hi:\n    say: \"This is the main line.\"\n    next: bye\n  bye:\n    hangup: true\n",
+    )
+    .unwrap();
+    fs::write(flows.join("sales.yaml"), SALES).unwrap();
+    let ports = Ports::new(60);
+    // baresip dials the user `svc`: mapped to the sales flow.
+    let gw = AgentGateway::start_logic(
+        &dir.0,
+        ports,
+        &models,
+        "flow",
+        "[flows]\ndir = \"flows\"\ndefault_flow = \"main\"\nnumbers = { svc = \"sales\" }\n",
+    );
+    let token = fs::read_to_string(dir.0.join("data/admin-token")).unwrap();
+    let base = format!("http://127.0.0.1:{}", ports.base + 5);
+
+    // Call 1 starts on version 1.
+    let mut first = Baresip::dial(&dir.0, ports, false);
+    first.wait_established(Duration::from_secs(10));
+    let lines = wait_line(&gw, "Sales, version one", Duration::from_secs(20));
+    assert!(
+        lines.iter().any(|l| l.contains("Sales, version one")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    let calls = curl(&token, &[&format!("{base}/api/v1/calls")]);
+    assert_eq!(calls["calls"][0]["flow"], "sales", "{calls}");
+    assert_eq!(calls["calls"][0]["node"], "hi", "{calls}");
+
+    // Version 2 is activated while call 1 is in progress; a broken one is refused.
+    let broken = flows.join("broken.txt");
+    fs::write(&broken, SALES.replace("then: done", "then: dnoe")).unwrap();
+    let refused = curl(
+        &token,
+        &[
+            "-X",
+            "PUT",
+            "--data-binary",
+            &format!("@{}", broken.display()),
+            &format!("{base}/api/v1/flows/sales"),
+        ],
+    );
+    assert_eq!(refused["error"], "invalid flow", "{refused}");
+    let v2 = flows.join("v2.txt");
+    fs::write(&v2, SALES.replace("version one", "version two")).unwrap();
+    let put = curl(
+        &token,
+        &[
+            "-X",
+            "PUT",
+            "--data-binary",
+            &format!("@{}", v2.display()),
+            &format!("{base}/api/v1/flows/sales"),
+        ],
+    );
+    assert_eq!(put["version"], 2, "{put}");
+
+    // Call 1 finishes on version 1.
+    first.send_digit('1');
+    let lines = wait_line(&gw, "Goodbye from version one", Duration::from_secs(20));
+    assert!(
+        lines.iter().any(|l| l.contains("Goodbye from version one")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    first.wait_closed(Duration::from_secs(20));
+    let _ = first.quit();
+
+    // Call 2 follows version 2.
+    let mut second = Baresip::dial(&dir.0, ports, false);
+    second.wait_established(Duration::from_secs(10));
+    let lines = wait_line(&gw, "Sales, version two", Duration::from_secs(20));
+    assert!(
+        lines.iter().any(|l| l.contains("Sales, version two")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    second.send_digit('1');
+    let lines = wait_line(&gw, "Goodbye from version two", Duration::from_secs(20));
+    assert!(
+        lines.iter().any(|l| l.contains("Goodbye from version two")),
+        "{lines:?}\n{}",
+        gw.log()
+    );
+    second.wait_closed(Duration::from_secs(20));
+    let _ = second.quit();
+    assert!(
+        !lines.iter().any(|l| l.contains("This is the main line")),
+        "{lines:?}"
     );
 }

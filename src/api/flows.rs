@@ -8,6 +8,7 @@
 //! - `GET /api/v1/flows/{name}/versions`; `POST /api/v1/flows/{name}/rollback` (`{"version": N}`,
 //!   default the version before the active one): activates a stored version;
 //! - `GET /api/v1/calls`: calls in progress and the node each is in;
+//! - `GET /api/v1/voicemails` (`?limit=`): the messages left, newest first;
 //! - `GET /api/v1/audit` (admin): who changed what.
 //!
 //! Every change is in the audit log under the token's name.
@@ -273,6 +274,34 @@ pub(super) async fn calls(State(state): State<ApiState>) -> Result<Response, Api
 #[derive(Deserialize)]
 pub(super) struct AuditQuery {
     limit: Option<usize>,
+}
+
+/// `GET /api/v1/voicemails`.
+pub(super) async fn voicemails(
+    State(state): State<ApiState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let api = api(&state)?;
+    let limit = q.limit.unwrap_or(100).min(1000);
+    let list = api.with_store(move |s| s.voicemails(limit)).await?;
+    let list: Vec<serde_json::Value> = list
+        .into_iter()
+        .map(|v| {
+            let ms = v
+                .created
+                .duration_since(std::time::SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            serde_json::json!({
+                "call_id_hash": v.call_id_hash,
+                "flow": v.flow,
+                "node": v.node,
+                "created_ms": ms,
+                "duration_ms": v.duration_ms,
+                "path": v.path,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "voicemails": list })).into_response())
 }
 
 /// `GET /api/v1/audit`.

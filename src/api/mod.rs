@@ -223,6 +223,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/flows/{name}/versions", get(flows::versions))
         .route("/api/v1/flows/{name}/rollback", post(flows::rollback))
         .route("/api/v1/calls", get(flows::calls))
+        .route("/api/v1/voicemails", get(flows::voicemails))
         .route("/api/v1/audit", get(flows::audit))
         .route("/demo/orders/{number}", get(demo::get_order))
         .fallback(not_found)

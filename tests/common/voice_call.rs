@@ -23,7 +23,7 @@ pub const GREETING_WAIT_MS: usize = 7000;
 pub fn say(models: &Path, dir: &Path, text: &str) -> Vec<i16> {
     let out = dir.join(format!("say-{}.wav", text.len()));
     let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-        .args(["say", text, "--rate", "8000", "--out"])
+        .args(["say", text, "--steady", "--rate", "8000", "--out"])
         .arg(&out)
         .arg("--models-dir")
         .arg(models)

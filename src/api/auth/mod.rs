@@ -50,6 +50,7 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         || under("/api/v1/kb")
         || under("/api/v1/flows")
         || under("/api/v1/calls")
+        || under("/api/v1/voicemails")
     {
         OPERATE
     } else if under("/demo") {
