@@ -4,6 +4,8 @@
 //! in the audit log under the token's name; roles decide who may do what.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Instant;
 
 use axum::body::Body;
@@ -220,4 +222,77 @@ async fn versions_are_activated_for_new_calls_rolled_back_and_audited() {
         (s, &schema["title"]),
         (StatusCode::OK, &serde_json::json!("voxgate flow"))
     );
+}
+
+/// The OpenAPI document is served as written, is valid OpenAPI 3.1 (openapi-spec-validator
+/// from PyPI), and every operation it lists exists on the router (no fallback 404, no 405).
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_every_operation_exists() {
+    let known = Known::default();
+    let loaded = calls::load_flows(None, &known).unwrap();
+    let live = LiveFlows::new(loaded.set, known);
+    let state = ApiState::new(Err("no agent in this test".into()));
+    let admin = state.create_token("root", Role::Admin).await.unwrap();
+    let state = state.with_flows(FlowsApi::new(
+        live,
+        Store::open_in_memory(CallerPolicy::Redact).unwrap(),
+    ));
+    let app = router(state);
+    let (s, served) = send(&app, Method::GET, "/api/v1/openapi.json", &admin, "").await;
+    assert_eq!(s, StatusCode::OK);
+    let file: serde_json::Value = serde_json::from_str(voxgate::api::OPENAPI).unwrap();
+    assert_eq!(served, file);
+    let mut checked = 0;
+    for (path, item) in file["paths"].as_object().unwrap() {
+        let uri = path.replace("{name}", "demo").replace("{number}", "104233");
+        for method in ["get", "put", "post", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (s, body) = send(&app, m, &uri, &admin, "").await;
+            assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(
+                !(s == StatusCode::NOT_FOUND && body["error"] == "not found"),
+                "{method} {path}: not routed"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} operations");
+    // What an operation missing from the router would look like.
+    let (s, body) = send(&app, Method::GET, "/api/v1/nope", &admin, "").await;
+    assert_eq!(
+        (s, &body["error"]),
+        (StatusCode::NOT_FOUND, &serde_json::json!("not found"))
+    );
+    let Some(python) = common::python::importing(&["openapi_spec_validator"]) else {
+        return;
+    };
+    let out = std::process::Command::new(python)
+        .args(["-c", "import json, sys\nfrom openapi_spec_validator import validate\nvalidate(json.load(sys.stdin))"])
+        .stdin(std::process::Stdio::piped())
+        .output_with_stdin(voxgate::api::OPENAPI.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+trait WithStdin {
+    fn output_with_stdin(&mut self, input: &[u8]) -> std::process::Output;
+}
+
+impl WithStdin for std::process::Command {
+    fn output_with_stdin(&mut self, input: &[u8]) -> std::process::Output {
+        use std::io::Write;
+        let mut child = self
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
 }

@@ -225,6 +225,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/calls", get(flows::calls))
         .route("/api/v1/voicemails", get(flows::voicemails))
         .route("/api/v1/audit", get(flows::audit))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/demo/orders/{number}", get(demo::get_order))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -258,6 +259,14 @@ async fn count(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     metrics().http_request(route, resp.status().as_u16());
     resp
+}
+
+/// The OpenAPI document of this API (`api/openapi.json`).
+pub const OPENAPI: &str = include_str!("../../api/openapi.json");
+
+async fn openapi() -> Response {
+    let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap_or_default();
+    axum::Json(doc).into_response()
 }
 
 async fn health() -> axum::Json<serde_json::Value> {
