@@ -1,5 +1,5 @@
-//! `[flows]`: where operator flows live, which number runs which flow, and the knowledge
-//! bases and queues flows may name.
+//! `[flows]`: where operator flows live, which number runs which flow, and the queues flows
+//! may name.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -17,8 +17,6 @@ pub struct FlowsConfig {
     pub numbers: BTreeMap<String, String>,
     /// The flow for numbers not in `numbers`.
     pub default_flow: String,
-    /// Knowledge bases besides `default` (the agent's `kb_dir`): name → directory.
-    pub knowledge: BTreeMap<String, PathBuf>,
     /// The queues flows may transfer to.
     pub queues: Vec<String>,
 }
@@ -29,7 +27,6 @@ impl Default for FlowsConfig {
             dir: None,
             numbers: BTreeMap::new(),
             default_flow: "demo".into(),
-            knowledge: BTreeMap::new(),
             queues: vec!["support".into()],
         }
     }
@@ -38,8 +35,8 @@ impl Default for FlowsConfig {
 impl FlowsConfig {
     /// What flows may refer to outside themselves.
     pub fn known(&self) -> crate::flows::Known {
-        let mut kbs: BTreeSet<String> = self.knowledge.keys().cloned().collect();
-        kbs.insert("default".into());
+        // One knowledge base for now: the agent's (`default`).
+        let kbs: BTreeSet<String> = ["default".to_string()].into();
         crate::flows::Known {
             kbs: Some(kbs),
             queues: Some(self.queues.iter().cloned().collect()),

@@ -86,7 +86,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     // Calls on the agent need it now; otherwise the API starts it on its first use, so a
     // gateway nobody asks does not load the language model.
-    let agent_calls = config.calls.logic.needs_agent();
+    // Flow calls need the agent only when a flow has an agent node.
+    let agent_calls = match &flows {
+        Some((live, _)) => live.can().agent,
+        None => config.calls.logic.needs_agent(),
+    };
     let agent = if agent_calls {
         let (config, demo) = (config.clone(), demo.clone());
         tokio::task::spawn_blocking(move || start_agent(&config, demo.as_ref()))
@@ -250,24 +254,41 @@ fn flow_logic(
     own_api: Option<OwnApi>,
     (live, prompts): LiveStart,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
+    use voxgate::calls::absent::{NoAgent, NoVoice};
     use voxgate::calls::{self, FlowServices, webhooks::Webhooks};
     use voxgate::dialog::voice::{AgentWorkers, RecordSink, Responder, VoiceConfig};
     let names = live.current().names();
-    let agent: Arc<dyn Responder> = Arc::new(
-        agent
-            .map_err(|reason| {
-                anyhow::anyhow!("calls.logic = \"flow\" needs the AI agent: {reason}")
-            })?
-            .clone(),
-    );
-    let (pool, tts) = speech_services(config)?;
+    let can = live.can();
+    let agent: Arc<dyn Responder> = if can.agent {
+        Arc::new(
+            agent
+                .map_err(|reason| {
+                    anyhow::anyhow!("the flows' agent nodes need the AI agent: {reason}")
+                })?
+                .clone(),
+        )
+    } else {
+        Arc::new(NoAgent)
+    };
+    let pool = if can.speech {
+        Some(stt_pool(config)?)
+    } else {
+        None
+    };
+    let tts: Arc<dyn voxgate::dialog::voice::Voice> = if can.voice {
+        voice(config)?
+    } else {
+        Arc::new(NoVoice)
+    };
     let voice_cfg = VoiceConfig::new(config.data_dir.clone());
     let store = Store::open(&config.data_dir, CallerPolicy::Redact)
         .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
     let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
     let acknowledgement = agent.acknowledgement();
-    voxgate::dialog::voice::warm_cache(Arc::clone(&tts), vec![acknowledgement.clone()]);
+    if can.agent {
+        voxgate::dialog::voice::warm_cache(Arc::clone(&tts), vec![acknowledgement.clone()]);
+    }
     let services = FlowServices {
         flows: live,
         numbers: Arc::new(config.flows.numbers.clone().into_iter().collect()),
@@ -283,7 +304,7 @@ fn flow_logic(
         sink: tx,
         data_dir: config.data_dir.clone(),
     };
-    tracing::info!(flows = ?names, default = %config.flows.default_flow, "calls run flows");
+    tracing::info!(flows = ?names, default = %config.flows.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
 }
 
@@ -310,7 +331,9 @@ fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
     }
     // Flows changed through the API may play files of the flow directory.
     known.prompt_dir = dir;
-    Ok((calls::LiveFlows::new(set, known), loaded.prompts))
+    // What the flows need is what starts (a DTMF-only flow loads no model).
+    let can = set.needs();
+    Ok((calls::LiveFlows::new(set, known, can), loaded.prompts))
 }
 
 /// The listening and speaking services of agent and flow calls: tiny.en on the shared STT
@@ -318,10 +341,20 @@ fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
 fn speech_services(
     config: &Config,
 ) -> anyhow::Result<(SttPool, Arc<dyn voxgate::dialog::voice::Voice>)> {
-    use voxgate::speech::tts::{TtsConfig, TtsService};
+    Ok((stt_pool(config)?, voice(config)?))
+}
+
+/// tiny.en on the shared STT pool.
+fn stt_pool(config: &Config) -> anyhow::Result<SttPool> {
     let models = Models::locate(&config.models_dir)?;
     let stt = SttModel::load(&models.require(ModelId::WhisperTinyEn)?)?;
-    let pool = SttPool::start(&stt, STT_WORKERS, STT_THREADS, STT_QUEUE)?;
+    Ok(SttPool::start(&stt, STT_WORKERS, STT_THREADS, STT_QUEUE)?)
+}
+
+/// The Piper voice on its TTS workers.
+fn voice(config: &Config) -> anyhow::Result<Arc<dyn voxgate::dialog::voice::Voice>> {
+    use voxgate::speech::tts::{TtsConfig, TtsService};
+    let models = Models::locate(&config.models_dir)?;
     let tts = TtsService::start(&TtsConfig {
         voice: models.require(ModelId::PiperJoeMedium)?,
         ort_lib: models.require(ModelId::OnnxRuntime)?,
@@ -330,7 +363,7 @@ fn speech_services(
         queue: 32,
         cache_samples: 8000 * 120,
     })?;
-    Ok((pool, Arc::new(tts)))
+    Ok(Arc::new(tts))
 }
 
 /// The API's token store. On an install that never had a token, the first admin token is

@@ -75,7 +75,9 @@ async fn versions_are_activated_for_new_calls_rolled_back_and_audited() {
     };
     let loaded = calls::load_flows(None, &known).unwrap();
     let store = Store::open(&dir, CallerPolicy::Redact).unwrap();
-    let live = LiveFlows::new(calls::activate(&loaded, &store, &known), known);
+    let set = calls::activate(&loaded, &store, &known);
+    let can = set.needs();
+    let live = LiveFlows::new(set, known, can);
     let state = ApiState::new(Err("no agent in this test".into()));
     let op = state
         .create_token("ops-alice", Role::Operator)
@@ -230,7 +232,8 @@ async fn versions_are_activated_for_new_calls_rolled_back_and_audited() {
 async fn the_openapi_document_is_valid_and_every_operation_exists() {
     let known = Known::default();
     let loaded = calls::load_flows(None, &known).unwrap();
-    let live = LiveFlows::new(loaded.set, known);
+    let can = loaded.set.needs();
+    let live = LiveFlows::new(loaded.set, known, can);
     let state = ApiState::new(Err("no agent in this test".into()));
     let admin = state.create_token("root", Role::Admin).await.unwrap();
     let state = state.with_flows(FlowsApi::new(
@@ -295,4 +298,31 @@ impl WithStdin for std::process::Command {
         child.stdin.take().unwrap().write_all(input).unwrap();
         child.wait_with_output().unwrap()
     }
+}
+
+/// A gateway started without the AI agent (none of its flows had an agent node) refuses a
+/// version that needs it, instead of running calls into an agent that is not there.
+#[tokio::test]
+async fn a_flow_needing_what_the_gateway_did_not_start_is_refused() {
+    let keypad = "flow: keys\nstart: m\nnodes:\n  m:\n    menu: {play: a.wav, options: {\"1\": bye}, speech: false}\n  bye:\n    hangup: true\n";
+    let set = flows::FlowSet::new([flows::parse(keypad).unwrap()]);
+    let can = set.needs();
+    assert_eq!(can, flows::Needs::default());
+    let live = LiveFlows::new(set, Known::default(), can);
+    let state = ApiState::new(Err("no agent in this test".into()));
+    let op = state.create_token("op", Role::Operator).await.unwrap();
+    let state = state.with_flows(FlowsApi::new(
+        live.clone(),
+        Store::open_in_memory(CallerPolicy::Redact).unwrap(),
+    ));
+    let app = router(state);
+    let with_agent = keypad.replace("hangup: true", "agent: {}\n    on_handoff: m");
+    let (s, body) = send(&app, Method::PUT, "/api/v1/flows/keys", &op, &with_agent).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("the AI agent"),
+        "{body}"
+    );
+    let (s, body) = send(&app, Method::PUT, "/api/v1/flows/keys", &op, keypad).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
 }

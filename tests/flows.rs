@@ -100,11 +100,7 @@ fn check_names_file_line_node_and_reason_and_refuses_with_exit_1() {
 fn flows_are_checked_against_the_configured_queues_and_knowledge_bases() {
     let d = dir("config");
     let config = d.join("voxgate.toml");
-    std::fs::write(
-        &config,
-        "[flows]\nqueues = [\"billing\"]\n[flows.knowledge]\nreturns = \"kb/returns\"\n",
-    )
-    .unwrap();
+    std::fs::write(&config, "[flows]\nqueues = [\"billing\"]\n").unwrap();
     let out = voxgate(&[
         "flows",
         "check",

@@ -88,6 +88,16 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Refuses a flow that needs what this gateway did not start (409).
+fn runnable(api: &FlowsApi, flow: &flows::Flow) -> Result<(), ApiError> {
+    match api.live.can().missing(flows::Needs::of(flow)) {
+        None => Ok(()),
+        Some(what) => Err(ApiError::Conflict(format!(
+            "this flow needs {what}, which this gateway did not start (none of its flows used it): restart it with the flow in its flow directory"
+        ))),
+    }
+}
+
 /// `GET /api/v1/flows`.
 pub(super) async fn list(State(state): State<ApiState>) -> Result<Response, ApiError> {
     let api = api(&state)?;
@@ -193,6 +203,7 @@ pub(super) async fn put(
             flow.name
         )));
     }
+    runnable(api, &flow)?;
     let (n, who) = (name.clone(), caller.name.clone());
     let version = api
         .with_store(move |s| {
@@ -254,6 +265,7 @@ pub(super) async fn rollback(
         Ok(ok) => ok,
         Err(problems) => return Ok(invalid(problems)),
     };
+    runnable(api, &flow)?;
     let (n, who) = (name.clone(), caller.name.clone());
     api.with_store(move |s| {
         s.activate_flow(&n, target)?;

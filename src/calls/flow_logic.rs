@@ -39,8 +39,8 @@ pub struct FlowServices {
     pub default_flow: String,
     /// Prompt files (`play:`), decoded to 8 kHz at load.
     pub prompts: Arc<super::PromptFiles>,
-    /// The shared STT pool.
-    pub pool: SttPool,
+    /// The shared STT pool; `None` when no flow listens to speech.
+    pub pool: Option<SttPool>,
     /// The shared voice.
     pub voice: Arc<dyn Voice>,
     /// The agent's workers.
@@ -78,7 +78,7 @@ pub struct FlowCallLogic {
     facts: CallFacts,
     services: FlowServices,
     run: Option<FlowRun>,
-    listener: Listener,
+    listener: Option<Listener>,
     engine: DialogEngine,
     beep: Arc<[i16]>,
     /// In an agent node: finals go to the agent.
@@ -109,9 +109,14 @@ impl std::fmt::Debug for FlowCallLogic {
 impl FlowCallLogic {
     fn new(s: &FlowServices, info: &CallInfo, beep: Arc<[i16]>) -> Option<FlowCallLogic> {
         let now = Instant::now();
-        let listener = match Listener::new(info.call_no, info.ptime_ms, s.pool.clone()) {
-            Ok(l) => l,
-            Err(e) => {
+        let listener = match s
+            .pool
+            .clone()
+            .map(|p| Listener::new(info.call_no, info.ptime_ms, p))
+        {
+            None => None,
+            Some(Ok(l)) => Some(l),
+            Some(Err(e)) => {
                 tracing::error!(call = info.call_no, error = %e, "no listener: answering silently");
                 return None;
             }
@@ -239,7 +244,7 @@ impl FlowCallLogic {
     }
 
     fn drain_heard(&mut self, now: Instant) {
-        while let Some(heard) = self.listener.poll() {
+        while let Some(heard) = self.listener.as_mut().and_then(Listener::poll) {
             match heard {
                 Heard::BargeIn { at } => {
                     if self.in_agent || self.listening.1 {
@@ -364,8 +369,10 @@ impl CallLogic for FlowCallLogic {
         }
         let playing = self.engine.playing();
         let finals_only = !self.in_agent;
-        self.listener.on_frame(now, pcm_8k, playing, finals_only);
-        self.drain_heard(now);
+        if let Some(listener) = &mut self.listener {
+            listener.on_frame(now, pcm_8k, playing, finals_only);
+            self.drain_heard(now);
+        }
     }
 
     fn on_dtmf(&mut self, now: Instant, digit: char) {
@@ -407,7 +414,9 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
-        self.listener.finish(now);
+        if let Some(listener) = &mut self.listener {
+            listener.finish(now);
+        }
         self.services.flows.ended(self.call_no);
         if self.recorder.is_some() {
             self.finish_recording(now);

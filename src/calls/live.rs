@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::flows::{FlowSet, Known};
+use crate::flows::{FlowSet, Known, Needs};
 
 /// Calls in progress kept at most (beyond, new calls are not listed).
 const MAX_LISTED: usize = 10_000;
@@ -36,16 +36,19 @@ pub struct LiveFlows {
 struct Inner {
     current: RwLock<Arc<FlowSet>>,
     known: Known,
+    can: Needs,
     calls: Mutex<BTreeMap<u64, CallView>>,
 }
 
 impl LiveFlows {
-    /// Starts with `set`; changes are checked against `known`.
-    pub fn new(set: FlowSet, known: Known) -> LiveFlows {
+    /// Starts with `set`; changes are checked against `known`, and may need no more than
+    /// what the gateway started (`can`).
+    pub fn new(set: FlowSet, known: Known, can: Needs) -> LiveFlows {
         LiveFlows {
             inner: Arc::new(Inner {
                 current: RwLock::new(Arc::new(set)),
                 known,
+                can,
                 calls: Mutex::new(BTreeMap::new()),
             }),
         }
@@ -74,6 +77,11 @@ impl LiveFlows {
     /// What flows may refer to outside themselves.
     pub fn known(&self) -> &Known {
         &self.inner.known
+    }
+
+    /// What this gateway started with (the AI agent, speech recognition, the voice).
+    pub fn can(&self) -> Needs {
+        self.inner.can
     }
 
     /// Call `call` entered `node` of `flow`.

@@ -4,6 +4,7 @@
 //! requests off the call task; [`voicemail`] records messages. The flow language and its
 //! interpreter are [`crate::flows`].
 
+pub mod absent;
 pub mod flow_logic;
 pub mod live;
 pub mod voicemail;

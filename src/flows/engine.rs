@@ -334,7 +334,7 @@ impl FlowRun {
             Kind::Condition(c) => return Some(self.branch(now, c)),
             Kind::Menu(m) => {
                 self.vars.remove("utterance");
-                self.ask(&m.prompt.clone(), Wait::Menu, true);
+                self.ask(&m.prompt.clone(), Wait::Menu, m.speech);
             }
             Kind::Collect(c) => {
                 // A value already said ("my order 104233") is not asked for again.

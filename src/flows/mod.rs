@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 pub use check::Known;
 pub use engine::{Action, AgentEnd, CallFacts, FlowRun, Input, WebhookReply, luhn};
-pub use model::Flow;
+pub use model::{Flow, Needs};
 pub use parse::{MAX_FLOW_BYTES, parse, valid_name};
 
 /// The JSON Schema of flow files.
@@ -125,6 +125,12 @@ impl FlowSet {
     /// The flows, by name.
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Flow>> {
         self.flows.values()
+    }
+
+    /// What running these flows takes.
+    pub fn needs(&self) -> model::Needs {
+        self.iter()
+            .fold(model::Needs::default(), |n, f| n.and(model::Needs::of(f)))
     }
 }
 

@@ -97,6 +97,8 @@ pub struct Menu {
     /// Free speech that matches no option goes here (its words become the variable
     /// `utterance`, the agent's first turn).
     pub other: Option<Target>,
+    /// Whether the caller may speak a choice (keys always work).
+    pub speech: bool,
     /// Seconds of silence after the prompt before it counts as no input.
     pub timeout_secs: u32,
     /// No input.
@@ -328,5 +330,57 @@ impl Node {
             Kind::Hangup(p) => p.iter().collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// What running flows takes beyond telephony: the AI agent, speech recognition, the voice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Needs {
+    /// An `agent` node.
+    pub agent: bool,
+    /// Speech input (a menu or collect that listens to speech, or an agent).
+    pub speech: bool,
+    /// Synthesized speech (`say` anywhere, or an agent).
+    pub voice: bool,
+}
+
+impl Needs {
+    /// What `flow` needs.
+    pub fn of(flow: &Flow) -> Needs {
+        let mut n = Needs::default();
+        for node in flow.nodes.values() {
+            match &node.kind {
+                Kind::Agent(_) => n.agent = true,
+                Kind::Menu(m) => n.speech |= m.speech,
+                Kind::Collect(c) => n.speech |= c.speech,
+                _ => {}
+            }
+            n.voice |= node.prompts().iter().any(|p| matches!(p, Prompt::Say(_)));
+        }
+        n.speech |= n.agent;
+        n.voice |= n.agent;
+        n
+    }
+
+    /// Both together.
+    pub fn and(self, other: Needs) -> Needs {
+        Needs {
+            agent: self.agent || other.agent,
+            speech: self.speech || other.speech,
+            voice: self.voice || other.voice,
+        }
+    }
+
+    /// What of `wanted` this lacks, in words ("the AI agent, speech recognition").
+    pub fn missing(self, wanted: Needs) -> Option<String> {
+        let lacks: Vec<&str> = [
+            (wanted.agent && !self.agent, "the AI agent"),
+            (wanted.speech && !self.speech, "speech recognition"),
+            (wanted.voice && !self.voice, "the voice"),
+        ]
+        .into_iter()
+        .filter_map(|(l, what)| l.then_some(what))
+        .collect();
+        (!lacks.is_empty()).then(|| lacks.join(", "))
     }
 }

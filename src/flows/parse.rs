@@ -238,6 +238,16 @@ impl Parser {
         }
     }
 
+    fn flag(&mut self, map: &MarkedMappingNode, key: &str, default: bool) -> bool {
+        let Some(y) = map.get_node(key) else {
+            return default;
+        };
+        y.as_scalar().and_then(|s| s.as_bool()).unwrap_or_else(|| {
+            self.err(line_of(y), format!("`{key}` is true or false"));
+            default
+        })
+    }
+
     fn node_of(&mut self, key: &MarkedScalarNode, y: &Yaml) -> Option<Node> {
         let line = key_line(key);
         let name = key.as_str().to_string();
@@ -411,6 +421,7 @@ impl Parser {
                 "play",
                 "options",
                 "other",
+                "speech",
                 "timeout_secs",
                 "no_input",
                 "no_match",
@@ -441,10 +452,12 @@ impl Parser {
             Some(other) => self.err(line_of(other), "`options` maps keys or words to nodes"),
             None => self.err(line, "a menu needs `options`"),
         }
+        let speech = self.flag(m, "speech", true);
         Some(Menu {
             prompt: prompt?,
             options,
             other: self.opt_target(m, "other"),
+            speech,
             timeout_secs: self.number(m, "timeout_secs", 5, 60).max(1),
             no_input: self.retry(m, "no_input"),
             no_match: self.retry(m, "no_match"),
@@ -498,13 +511,7 @@ impl Parser {
                 None
             }
         };
-        let speech = match m.get_node("speech") {
-            None => true,
-            Some(y) => y.as_scalar().and_then(|s| s.as_bool()).unwrap_or_else(|| {
-                self.err(line_of(y), "`speech` is true or false");
-                true
-            }),
-        };
+        let speech = self.flag(m, "speech", true);
         let into = self.required_str(m, "into", line);
         if let Some(v) = &into
             && !valid_name(v)
