@@ -6,7 +6,7 @@
 //! in µs while the load is held) and, from voxgate's call summaries, packets per call each way.
 //!
 //! ```text
-//! cargo bench --bench load -- [--calls N] [--hold-secs S] [--rate R] [--logic demo|probe]
+//! cargo bench --bench load -- [--calls N] [--hold-secs S] [--rate R] [--logic demo|probe|flow]
 //!                             [--find-max | --steps 100,200,500] [--repeat K] [--probes P]
 //! cargo bench --bench load -- --srtp [--calls N | --steps 100,300] [--hold-secs S] [--rate R]
 //! cargo bench --bench load -- --flood [--flood-rate 1000] [--hold-secs 20]
@@ -87,7 +87,8 @@ struct Args {
     /// New calls per second during the ramp.
     #[arg(long, default_value_t = 100.0)]
     rate: f64,
-    /// The call logic: demo (the default built-in script, records every call) or probe.
+    /// The call logic: demo (the default built-in script, records every call), probe, or
+    /// flow (a keypad flow of prompt files: greeting, a menu replayed on silence).
     #[arg(long, default_value = "demo")]
     logic: String,
     /// Run the steps 100, 200, 300, 500, 700, 1000, 1200, 1400 and stop at the first failure.
@@ -136,8 +137,8 @@ struct Args {
 
 fn main() -> Result<()> {
     let args = Args::parse();
-    if !matches!(args.logic.as_str(), "demo" | "probe" | "silent") {
-        bail!("--logic must be demo, probe or silent");
+    if !matches!(args.logic.as_str(), "demo" | "probe" | "silent" | "flow") {
+        bail!("--logic must be demo, probe, silent or flow");
     }
     let steps: Vec<usize> = if args.find_max {
         FIND_MAX_STEPS.to_vec()

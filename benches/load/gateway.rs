@@ -20,6 +20,28 @@ pub(crate) struct GatewayPorts {
     pub(crate) rtp_max: u16,
 }
 
+/// The flow `--logic flow` runs: the greeting, then a keypad menu whose prompt plays again
+/// after every 3 s of silence (the load calls press nothing), so voxgate speaks all call long
+/// as the demo script does. Written under `data` with its prompt files; returns the
+/// `[flows]` section.
+fn keypad_flow(data: &Path) -> Result<String> {
+    let flows = data.join("flows");
+    fs::create_dir_all(&flows)?;
+    let prompts = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/prompts");
+    for wav in ["greeting.wav", "you-entered.wav", "goodbye.wav"] {
+        fs::copy(prompts.join(wav), flows.join(wav)).context("copy a prompt")?;
+    }
+    fs::write(
+        flows.join("load.yaml"),
+        "flow: load\nstart: hello\nnodes:\n  hello:\n    play: greeting.wav\n    next: menu\n\
+         \x20 menu:\n    menu:\n      play: you-entered.wav\n      options: {\"1\": bye}\n\
+         \x20     speech: false\n      timeout_secs: 3\n\
+         \x20     no_input: {retries: 10, then: bye}\n\
+         \x20 bye:\n    hangup: {play: goodbye.wav}\n",
+    )?;
+    Ok("[flows]\ndir = \"flows\"\ndefault_flow = \"load\"\n".into())
+}
+
 /// A running voxgate.
 pub(crate) struct Gateway {
     child: Child,
@@ -57,6 +79,11 @@ impl Gateway {
             min = ports.rtp_min,
             max = ports.rtp_max,
         );
+        let config = if logic == "flow" {
+            config + &keypad_flow(&dir.join("data"))?
+        } else {
+            config
+        };
         let file = dir.join("voxgate.toml");
         fs::write(&file, config)?;
         let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))

@@ -43,7 +43,13 @@ struct Piece {
     gap: bool,
     /// Some of its audio is in the output queue already.
     started: bool,
+    /// How much of a `Pcm` source is queued.
+    offset: usize,
 }
+
+/// Audio already made is queued at most this far ahead of what is sent (samples: 0.5 s), so
+/// a call playing a long prompt holds half a second of it, not a copy of the whole prompt.
+const PCM_LOOKAHEAD: usize = 4000;
 
 /// What playback reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +91,7 @@ impl Playback {
             tag,
             gap,
             started: false,
+            offset: 0,
         });
     }
 
@@ -100,6 +107,7 @@ impl Playback {
                 tag,
                 gap: false,
                 started: false,
+                offset: 0,
             },
         );
     }
@@ -128,13 +136,19 @@ impl Playback {
         while let Some(front) = self.pieces.front_mut() {
             let chunk = match &mut front.source {
                 Source::Pcm(pcm) => {
-                    let pcm = Arc::clone(pcm);
-                    front.source = Source::Pcm(Arc::from(Vec::new()));
-                    if pcm.is_empty() {
+                    if front.offset >= pcm.len() {
                         self.pieces.pop_front();
                         continue;
                     }
-                    TtsChunk::Audio(pcm)
+                    let room = PCM_LOOKAHEAD.saturating_sub(self.pcm.len());
+                    if room == 0 {
+                        return;
+                    }
+                    let (pcm, from) = (Arc::clone(pcm), front.offset);
+                    let to = (from + room).min(pcm.len());
+                    front.offset = to;
+                    self.append(now, &pcm[from..to]);
+                    continue;
                 }
                 Source::Tts(rx) => match rx.try_recv() {
                     Ok(c) => c,
