@@ -113,7 +113,7 @@ pub(crate) struct ModelsFetchArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ModelsDirs {
-    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,
     /// Download cache [default: $VOXGATE_CACHE, else ~/.cache/voxgate/downloads].
@@ -131,7 +131,7 @@ pub(crate) struct TranscribeArgs {
     /// Language (en, zh, auto…).
     #[arg(long, default_value = "en")]
     pub(crate) language: String,
-    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,
 }
@@ -150,7 +150,7 @@ pub(crate) struct SayArgs {
     /// (prompts that must not change between renderings, tests).
     #[arg(long)]
     pub(crate) steady: bool,
-    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,
 }
@@ -177,7 +177,7 @@ pub(crate) struct AskArgs {
     /// default) or `embedded` (candle, in this process) [default: the config's agent.llm].
     #[arg(long, value_parser = ["worker", "embedded"])]
     pub(crate) llm: Option<String>,
-    /// Models directory [default: $VOXGATE_MODELS, else ./models].
+    /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,
     /// Print the agent's decisions (retrieval, quotes, checks) on stderr.

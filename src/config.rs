@@ -41,7 +41,8 @@ pub struct Config {
     pub flows: FlowsConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
-    /// Where the models are (`voxgate models fetch`); `$VOXGATE_MODELS` overrides it.
+    /// Where the models are (`voxgate models fetch`): `$VOXGATE_MODELS`, else
+    /// `~/.cache/voxgate/models`, the directory every command uses.
     pub models_dir: PathBuf,
     /// Log level: error, warn, info, debug or trace.
     pub log_level: String,
@@ -153,7 +154,7 @@ impl Default for Config {
             recordings: RecordingsConfig::default(),
             flows: FlowsConfig::default(),
             data_dir: PathBuf::from("./data"),
-            models_dir: PathBuf::from("./models"),
+            models_dir: crate::models::default_models_dir(),
             log_level: "info".into(),
         }
     }

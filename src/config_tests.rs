@@ -160,7 +160,10 @@ fn the_transcribe_logic_and_its_models_dir_are_configurable() {
     c.apply_env(|v| (v == "VOXGATE_MODELS").then(|| "/opt/m".into()))
         .unwrap();
     assert_eq!(c.models_dir, PathBuf::from("/opt/m"));
-    assert_eq!(Config::default().models_dir, PathBuf::from("./models"));
+    assert_eq!(
+        Config::default().models_dir,
+        crate::models::default_models_dir()
+    );
 }
 
 #[test]

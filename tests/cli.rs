@@ -77,3 +77,23 @@ fn serve_refuses_an_invalid_config_naming_the_field() {
     assert!(err.contains("calls.max_calls"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every command finds the models in one directory per user, from any working directory:
+/// `$VOXGATE_MODELS`, else `~/.cache/voxgate/models` (not `./models` of wherever it runs).
+#[test]
+fn the_models_directory_is_the_same_from_any_working_directory() {
+    let home = std::env::temp_dir().join(format!("voxgate-cli-home-{}", std::process::id()));
+    let elsewhere = home.join("somewhere/else");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+        .args(["models", "list"])
+        .env_remove("VOXGATE_MODELS")
+        .env("HOME", &home)
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = home.join(".cache/voxgate/models/ggml-tiny.en.bin");
+    assert!(text.contains(want.to_str().unwrap()), "{text}");
+    assert!(!text.contains("somewhere/else"), "{text}");
+}

@@ -5,7 +5,7 @@
 //! and the small API the rest of the gateway uses to find a model ([`Models::require`]).
 //!
 //! Directories: the models directory is `--models-dir`, else `$VOXGATE_MODELS`, else
-//! `./models`; downloads are cached in `--cache-dir`, else `$VOXGATE_CACHE`, else
+//! `~/.cache/voxgate/models` (the same for every command, test and benchmark); downloads are cached in `--cache-dir`, else `$VOXGATE_CACHE`, else
 //! `~/.cache/voxgate/downloads`.
 
 pub mod archive;

@@ -102,16 +102,14 @@ pub struct Models {
     manifest: Manifest,
 }
 
-/// `$VOXGATE_MODELS`, else `./models`.
+/// `$VOXGATE_MODELS`, else `~/.cache/voxgate/models`: the one models directory per user that
+/// every command (`serve`, `ask`, `say`, `transcribe`, `models fetch`), the tests and the
+/// benchmarks use, from any working directory (models fetched once are found everywhere).
 pub fn default_models_dir() -> PathBuf {
-    match std::env::var_os("VOXGATE_MODELS") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => PathBuf::from("models"),
-    }
+    shared_models_dir()
 }
 
-/// `$VOXGATE_MODELS`, else `~/.cache/voxgate/models`: the one models directory per machine
-/// that tests and benchmarks share (so repeated runs and clean clones stay warm).
+/// The same directory as [`default_models_dir`] (the name the tests and benchmarks use).
 pub fn shared_models_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("VOXGATE_MODELS").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
