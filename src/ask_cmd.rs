@@ -22,10 +22,12 @@ pub(crate) fn ask(args: &AskArgs) -> anyhow::Result<()> {
     }
     let mut settings = config.agent.clone();
     if let Some(llm) = &args.llm {
-        settings.llm = llm.clone();
+        settings.llm = llm
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("--llm: {e}"))?;
     }
     if let Some(url) = &args.openai_url {
-        settings.llm = String::from("openai");
+        settings.llm = voxgate::dialog::LlmBackend::Openai;
         settings.openai.base_url = url.clone();
     }
     let dir = args

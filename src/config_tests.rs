@@ -179,7 +179,7 @@ fn the_agent_block_is_read_and_checked() {
     c.validate().unwrap();
     assert_eq!(c.agent.kb_dir, PathBuf::from("/srv/kb"));
     assert_eq!(c.agent.kb_poll_ms, 500);
-    assert_eq!(c.agent.llm, "openai");
+    assert_eq!(c.agent.llm, crate::dialog::LlmBackend::Openai);
     assert_eq!(c.agent.max_turns, 6);
     assert_eq!(c.agent.openai.model, "qwen");
     assert_eq!(c.agent.openai.retries, 2);
@@ -193,10 +193,11 @@ fn the_agent_block_is_read_and_checked() {
     );
     assert!(Config::from_toml("[agent]\nmodel = \"x\"").is_err());
 
-    let mut c = Config::default();
-    c.agent.llm = "gpt".into();
-    let e = c.validate().unwrap_err();
-    assert_eq!(field_of(e), "agent.llm");
+    let e = Config::from_toml("[agent]\nllm = \"gpt\"").unwrap_err();
+    assert!(
+        e.contains("unknown variant `gpt`") && e.contains("llm"),
+        "{e}"
+    );
     let mut c = Config::default();
     c.agent.max_turns = 0;
     assert_eq!(field_of(c.validate().unwrap_err()), "agent.max_turns");

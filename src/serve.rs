@@ -435,11 +435,8 @@ fn agent_models(config: &Config) -> Result<(), String> {
         String::from("the models manifest cannot be read; see the server log")
     })?;
     let mut needed = vec![ModelId::MiniLmL6V2];
-    if config.agent.llm != "openai" {
-        needed.push(match config.agent.embedded_model.as_str() {
-            "smollm2-135m" => ModelId::SmolLm2,
-            _ => ModelId::QwenCoder05b,
-        });
+    if config.agent.llm != voxgate::dialog::LlmBackend::Openai {
+        needed.push(config.agent.embedded_model.model_id());
     }
     for id in needed {
         if let Err(e) = models.require(id) {

@@ -78,8 +78,9 @@ fn demo_agent() -> Option<Agent> {
     let defaults = AgentSettings::default();
     let settings = AgentSettings {
         llm_threads: 2,
-        answer_style: std::env::var("ASK_ANSWER_STYLE").unwrap_or(defaults.answer_style),
-        llm: std::env::var("ASK_LLM").unwrap_or(defaults.llm),
+        answer_style: std::env::var("ASK_ANSWER_STYLE")
+            .map_or(defaults.answer_style, |s| s.parse().unwrap()),
+        llm: std::env::var("ASK_LLM").map_or(defaults.llm, |s| s.parse().unwrap()),
         ..AgentSettings::default()
     };
     Some(Agent::build(&settings, KnowledgeSource::Demo, &models, &[]).expect("agent starts"))
@@ -96,7 +97,7 @@ fn agent_without_llm() -> Option<Agent> {
         .unwrap()
         .port();
     let mut settings = AgentSettings {
-        llm: "openai".into(),
+        llm: voxgate::dialog::LlmBackend::Openai,
         ..AgentSettings::default()
     };
     settings.openai.base_url = format!("http://127.0.0.1:{port}/v1");

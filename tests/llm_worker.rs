@@ -162,10 +162,10 @@ fn the_demo_agent_answers_with_the_worker() {
     };
     let models = Models::locate(dir).unwrap();
     let settings = AgentSettings {
-        llm: "worker".into(),
+        llm: voxgate::dialog::LlmBackend::Worker,
         worker_path: Some(binary),
         // The model words the answer (quotes would answer this one without it).
-        answer_style: "generated".into(),
+        answer_style: voxgate::dialog::AnswerStyle::Generated,
         ..AgentSettings::default()
     };
     let agent = Agent::build(&settings, KnowledgeSource::Demo, &models, &[]).expect("agent");

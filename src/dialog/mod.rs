@@ -23,7 +23,9 @@ mod turn;
 mod words;
 
 pub use agent::{Answer, HandoffReason, TurnTimings};
-pub use settings::{AgentSettings, OpenAiSettings, ToolSettings};
+pub use settings::{
+    AgentSettings, AnswerStyle, LlmBackend, LocalModel, OpenAiSettings, ToolSettings,
+};
 pub use start::{AgentError, DEMO_KB, DemoEndpoint, KnowledgeSource, language_model, write_demo};
 pub use tools::ToolError;
 pub use turn::{Agent, Conversation};

@@ -14,12 +14,10 @@ pub struct AgentSettings {
     pub kb_dir: PathBuf,
     /// How often the knowledge directory is checked for changed files (ms).
     pub kb_poll_ms: u64,
-    /// `worker` (the default: the GGUF in the models directory on llama.cpp, in the
-    /// supervised `voxgate-llm` process), `embedded` (the same GGUF on candle, in process:
-    /// slower, but no second binary) or `openai` (an OpenAI-compatible server).
-    pub llm: String,
-    /// The model of `embedded` and `worker`: `qwen2.5-coder-0.5b` or `smollm2-135m`.
-    pub embedded_model: String,
+    /// Which language model answers (see [`LlmBackend`]).
+    pub llm: LlmBackend,
+    /// The model of `embedded` and `worker` (see [`LocalModel`]).
+    pub embedded_model: LocalModel,
     /// CPU threads of the `embedded` or `worker` model.
     pub llm_threads: usize,
     /// The `voxgate-llm` binary of `worker`; by default it is looked for beside the
@@ -27,17 +25,80 @@ pub struct AgentSettings {
     pub worker_path: Option<PathBuf>,
     /// The OpenAI-compatible server.
     pub openai: OpenAiSettings,
-    /// `generated`: the language model words every answer (the passage's own sentences are
-    /// the fallback). `quoted_first`: when a passage sentence plainly answers the question it
-    /// is spoken at once, without the model (about a second sooner on a CPU); the model
-    /// words the rest.
-    pub answer_style: String,
+    /// How answers are worded (see [`AnswerStyle`]).
+    pub answer_style: AnswerStyle,
     /// Hand off after this many caller turns.
     pub max_turns: u32,
     /// The operator's webhook tools.
     pub tools: Vec<ToolSettings>,
     /// Add the demo order-status tool (on this gateway's `/demo/orders`).
     pub demo_tools: bool,
+}
+
+/// `agent.llm`: which language model answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmBackend {
+    /// The GGUF in the models directory on llama.cpp, in the supervised `voxgate-llm`
+    /// process (the default).
+    Worker,
+    /// The same GGUF on candle, in process: slower, but no second binary.
+    Embedded,
+    /// An OpenAI-compatible server (`[agent.openai]`).
+    Openai,
+}
+
+/// `agent.embedded_model`: the local model of `worker` and `embedded`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum LocalModel {
+    /// Qwen2.5-Coder 0.5B Instruct, Q4_K_M (the default).
+    #[serde(rename = "qwen2.5-coder-0.5b")]
+    QwenCoder05b,
+    /// SmolLM2 135M Instruct, Q4_1: tiny and fast, generic.
+    #[serde(rename = "smollm2-135m")]
+    SmolLm2,
+}
+
+impl LocalModel {
+    /// Its model in the manifest.
+    pub fn model_id(self) -> crate::models::ModelId {
+        match self {
+            LocalModel::QwenCoder05b => crate::models::ModelId::QwenCoder05b,
+            LocalModel::SmolLm2 => crate::models::ModelId::SmolLm2,
+        }
+    }
+}
+
+/// `agent.answer_style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStyle {
+    /// When a passage sentence plainly answers the question it is spoken at once, without
+    /// the model (about a second sooner on a CPU); the model words the rest (the default).
+    QuotedFirst,
+    /// The language model words every answer (the passage's own sentences are the fallback).
+    Generated,
+}
+
+/// Parses a value as the config file writes it (`"worker"`, `"quoted_first"`), for
+/// environment variables and command-line flags.
+fn from_config_str<T: for<'de> Deserialize<'de>>(s: &str, expected: &str) -> Result<T, String> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(s))
+        .map_err(|_| format!("`{s}` is not {expected}"))
+}
+
+impl std::str::FromStr for LlmBackend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        from_config_str(s, "`worker`, `embedded` or `openai`")
+    }
+}
+
+impl std::str::FromStr for AnswerStyle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        from_config_str(s, "`quoted_first` or `generated`")
+    }
 }
 
 /// `[agent.openai]`.
@@ -100,12 +161,12 @@ impl Default for AgentSettings {
         AgentSettings {
             kb_dir: PathBuf::from("kb"),
             kb_poll_ms: 1000,
-            llm: String::from("worker"),
-            embedded_model: String::from("qwen2.5-coder-0.5b"),
+            llm: LlmBackend::Worker,
+            embedded_model: LocalModel::QwenCoder05b,
             llm_threads: 2,
             worker_path: None,
             openai: OpenAiSettings::default(),
-            answer_style: String::from("quoted_first"),
+            answer_style: AnswerStyle::QuotedFirst,
             max_turns: 10,
             tools: Vec::new(),
             demo_tools: true,
@@ -130,27 +191,6 @@ impl Default for OpenAiSettings {
 impl AgentSettings {
     /// Checks the values; the error names the field.
     pub fn validate(&self) -> Result<(), String> {
-        if !matches!(self.llm.as_str(), "embedded" | "worker" | "openai") {
-            return Err(format!(
-                "agent.llm: `{}` is not `embedded`, `worker` or `openai`",
-                self.llm
-            ));
-        }
-        if !matches!(
-            self.embedded_model.as_str(),
-            "qwen2.5-coder-0.5b" | "smollm2-135m"
-        ) {
-            return Err(format!(
-                "agent.embedded_model: `{}` is not `qwen2.5-coder-0.5b` or `smollm2-135m`",
-                self.embedded_model
-            ));
-        }
-        if !matches!(self.answer_style.as_str(), "generated" | "quoted_first") {
-            return Err(format!(
-                "agent.answer_style: `{}` is not `generated` or `quoted_first`",
-                self.answer_style
-            ));
-        }
         if !(1..=64).contains(&self.llm_threads) {
             return Err(String::from("agent.llm_threads: must be 1–64"));
         }
@@ -160,7 +200,7 @@ impl AgentSettings {
         if !(1..=100).contains(&self.max_turns) {
             return Err(String::from("agent.max_turns: must be 1–100"));
         }
-        if self.llm == "openai" && !self.openai.base_url.starts_with("http://") {
+        if self.llm == LlmBackend::Openai && !self.openai.base_url.starts_with("http://") {
             return Err(String::from(
                 "agent.openai.base_url: must start with http:// (TLS is not supported yet)",
             ));

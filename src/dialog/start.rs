@@ -131,7 +131,7 @@ impl Agent {
             llm,
             tools,
             max_turns: settings.max_turns,
-            quote_first: settings.answer_style == "quoted_first",
+            quote_first: settings.answer_style == super::AnswerStyle::QuotedFirst,
             _watcher: watcher,
         }))
     }
@@ -142,7 +142,7 @@ pub fn language_model(
     settings: &AgentSettings,
     models: &Models,
 ) -> Result<Arc<dyn LanguageModel>, AgentError> {
-    if settings.llm == "openai" {
+    if settings.llm == super::LlmBackend::Openai {
         let o = &settings.openai;
         return Ok(Arc::new(OpenAiHttp::new(OpenAiConfig {
             base_url: o.base_url.clone(),
@@ -154,12 +154,9 @@ pub fn language_model(
             retries: o.retries,
         })));
     }
-    let id = match settings.embedded_model.as_str() {
-        "smollm2-135m" => ModelId::SmolLm2,
-        _ => ModelId::QwenCoder05b,
-    };
+    let id = settings.embedded_model.model_id();
     let path = models.require(id)?;
-    if settings.llm == "worker" {
+    if settings.llm == super::LlmBackend::Worker {
         let binary = find_worker(settings.worker_path.as_deref())?;
         let cfg = WorkerConfig::new(binary, path, settings.llm_threads);
         return Ok(Arc::new(WorkerLlm::start(cfg)?));

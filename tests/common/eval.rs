@@ -168,8 +168,9 @@ pub fn kb_files(dir: &Path) -> Vec<(String, String)> {
 /// else the defaults).
 pub fn settings() -> AgentSettings {
     let defaults = AgentSettings::default();
-    let answer_style = std::env::var("ASK_ANSWER_STYLE").unwrap_or(defaults.answer_style);
-    let llm = std::env::var("ASK_LLM").unwrap_or(defaults.llm);
+    let answer_style =
+        std::env::var("ASK_ANSWER_STYLE").map_or(defaults.answer_style, |s| s.parse().unwrap());
+    let llm = std::env::var("ASK_LLM").map_or(defaults.llm, |s| s.parse().unwrap());
     AgentSettings {
         llm_threads: 2,
         answer_style,
