@@ -10,6 +10,7 @@ pub mod hours;
 pub mod model;
 mod parse;
 pub mod template;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -17,9 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use check::Known;
-pub use engine::{Action, AgentEnd, CallFacts, FlowRun, Input, WebhookReply, luhn};
+pub use engine::{Action, AgentEnd, CallFacts, FlowRun, Input, WebhookReply};
 pub use model::{Flow, Needs};
 pub use parse::{MAX_FLOW_BYTES, parse, valid_name};
+pub use values::luhn;
 
 /// The JSON Schema of flow files.
 pub const SCHEMA: &str = include_str!("../../flows/schema.json");
