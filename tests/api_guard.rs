@@ -5,10 +5,11 @@
 //! (PyPI's `prometheus_client`, found as the pjsua2 tests find their Python).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::ffi::OsString;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -444,30 +445,7 @@ async fn a_full_ask_queue_answers_429_with_retry_after_at_once() {
 
 /// The first interpreter that imports `prometheus_client`.
 fn parser_python() -> Option<OsString> {
-    let mut candidates: Vec<OsString> = std::env::var_os("VOXGATE_PYTHON").into_iter().collect();
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(
-            Path::new(&home)
-                .join(".cache/voxgate/venv/bin/python")
-                .into(),
-        );
-    }
-    candidates.push("python3".into());
-    let found = candidates.into_iter().find(|py| {
-        Command::new(py)
-            .args(["-c", "import prometheus_client.parser"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "prometheus_client is required under CI=true: run scripts/setup --test"
-        );
-        eprintln!("SKIPPED: no python imports prometheus_client (run scripts/setup --test)");
-    }
-    found
+    common::python::importing(&["prometheus_client.parser"])
 }
 
 const PARSE: &str = "import sys, json

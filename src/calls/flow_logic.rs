@@ -17,15 +17,14 @@ use tokio::sync::mpsc;
 use super::voicemail::{self, Recorder};
 use super::webhooks::{self, Pending, Webhooks};
 use crate::dialog::voice::{
-    AGENT_PREFIX, AgentWorkers, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
+    AgentWorkers, CallTranscript, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
 };
 use crate::flows::model::TransferTo;
 use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, Input};
 use crate::privacy::stable_hash;
-use crate::speech::in_flight::WallClock;
 use crate::speech::listener::{Heard, Listener};
 use crate::speech::stt::SttPool;
-use crate::store::{TranscriptMsg, TranscriptRecord, VoicemailRecord};
+use crate::store::{TranscriptMsg, VoicemailRecord};
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
 /// What every flow call shares.
@@ -91,8 +90,7 @@ pub struct FlowCallLogic {
     /// The tone is playing; then a recording of this length starts.
     record_after_beep: Option<std::time::Duration>,
     recorder: Option<Recorder>,
-    clock: WallClock,
-    next_seq: u32,
+    transcript: CallTranscript,
     hangup: bool,
 }
 
@@ -140,7 +138,7 @@ impl FlowCallLogic {
             .unwrap_or_else(|| s.default_flow.clone());
         Some(FlowCallLogic {
             call_no: info.call_no,
-            call_id_hash,
+            call_id_hash: call_id_hash.clone(),
             flow_name,
             facts: CallFacts {
                 caller: info.caller.expose().clone(),
@@ -158,8 +156,12 @@ impl FlowCallLogic {
             webhook: None,
             record_after_beep: None,
             recorder: None,
-            clock: WallClock::new(now),
-            next_seq: 0,
+            transcript: CallTranscript::new(
+                info.call_no,
+                call_id_hash.clone(),
+                s.sink.clone(),
+                now,
+            ),
             hangup: false,
         })
     }
@@ -258,7 +260,7 @@ impl FlowCallLogic {
                     decided,
                 } => {
                     let text = transcript.text.trim().to_string();
-                    self.store(started, ended, &text, false);
+                    self.transcript.line(started, ended, &text, false);
                     if self.in_agent {
                         self.engine
                             .on_final(now, &text, ended, decided.unwrap_or(now));
@@ -273,7 +275,7 @@ impl FlowCallLogic {
     fn drain_engine(&mut self, now: Instant) {
         while let Some(out) = self.engine.poll_out() {
             match out {
-                EngineOut::Said(text) => self.store(now, now, &text, true),
+                EngineOut::Said(text) => self.transcript.line(now, now, &text, true),
                 EngineOut::Hangup => self.hangup = true,
                 EngineOut::HandedOff(reason) => {
                     self.engine.resume();
@@ -318,33 +320,6 @@ impl FlowCallLogic {
             rec.save(dir, record, sink);
         }
         self.give(now, Input::RecordingDone);
-    }
-
-    fn store(&mut self, started: Instant, ended: Instant, text: &str, ours: bool) {
-        if text.trim().is_empty() {
-            return;
-        }
-        let record = TranscriptRecord {
-            call_id_hash: self.call_id_hash.clone(),
-            seq: self.next_seq,
-            started: self.clock.wall(started),
-            ended: self.clock.wall(ended),
-            text: if ours {
-                format!("{AGENT_PREFIX}{text}")
-            } else {
-                text.to_owned()
-            },
-            language: Some("en".into()),
-        };
-        self.next_seq += 1;
-        if self
-            .services
-            .sink
-            .try_send(TranscriptMsg::Done(record))
-            .is_err()
-        {
-            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
-        }
     }
 }
 
@@ -427,7 +402,7 @@ impl CallLogic for FlowCallLogic {
             call = self.call_no,
             flow = %self.flow_name,
             node = self.run.as_ref().map_or("", FlowRun::node),
-            lines = self.next_seq,
+            lines = self.transcript.lines(),
             cause = cause.as_str(),
             "flow call ended"
         );

@@ -10,14 +10,13 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use super::engine::{DialogEngine, EngineOut};
-use super::records::RecordSink;
+use super::records::{CallTranscript, RecordSink};
 use super::worker::AgentWorkers;
 use super::{Responder, Voice, VoiceConfig, warm_cache};
 use crate::privacy::stable_hash;
-use crate::speech::in_flight::WallClock;
 use crate::speech::listener::{Heard, Listener};
 use crate::speech::stt::SttPool;
-use crate::store::{TranscriptMsg, TranscriptRecord};
+use crate::store::TranscriptMsg;
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
 /// Agent lines in the transcript store begin with this (the table has no speaker column).
@@ -26,14 +25,10 @@ pub const AGENT_PREFIX: &str = "[agent] ";
 /// The agent logic of one call.
 pub struct AgentCallLogic {
     call_no: u64,
-    call_id_hash: String,
     listener: Listener,
     engine: DialogEngine,
     greeting: String,
-    sink: mpsc::Sender<TranscriptMsg>,
-    /// The next line's number in the transcript store.
-    next_seq: u32,
-    clock: WallClock,
+    transcript: CallTranscript,
     hangup: bool,
 }
 
@@ -80,13 +75,10 @@ pub fn factory(
         );
         Box::new(AgentCallLogic {
             call_no: info.call_no,
-            call_id_hash,
             listener,
             engine,
             greeting: greeting.clone(),
-            sink: sink.clone(),
-            next_seq: 0,
-            clock: WallClock::new(now),
+            transcript: CallTranscript::new(info.call_no, call_id_hash.clone(), sink.clone(), now),
             hangup: false,
         })
     }))
@@ -109,7 +101,8 @@ impl AgentCallLogic {
                         latency_ms = now.saturating_duration_since(ended).as_millis() as u64,
                         "caller turn"
                     );
-                    self.store(started, ended, &transcript.text, false);
+                    self.transcript
+                        .line(started, ended, &transcript.text, false);
                     let eot = decided.unwrap_or(now);
                     self.engine.on_final(now, &transcript.text, ended, eot);
                 }
@@ -117,32 +110,10 @@ impl AgentCallLogic {
         }
     }
 
-    fn store(&mut self, started: Instant, ended: Instant, text: &str, agent: bool) {
-        if text.trim().is_empty() {
-            return;
-        }
-        let record = TranscriptRecord {
-            call_id_hash: self.call_id_hash.clone(),
-            seq: self.next_seq,
-            started: self.clock.wall(started),
-            ended: self.clock.wall(ended),
-            text: if agent {
-                format!("{AGENT_PREFIX}{text}")
-            } else {
-                text.to_owned()
-            },
-            language: Some("en".into()),
-        };
-        self.next_seq += 1;
-        if self.sink.try_send(TranscriptMsg::Done(record)).is_err() {
-            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
-        }
-    }
-
     fn drain_engine(&mut self, now: Instant) {
         while let Some(out) = self.engine.poll_out() {
             match out {
-                EngineOut::Said(text) => self.store(now, now, &text, true),
+                EngineOut::Said(text) => self.transcript.line(now, now, &text, true),
                 EngineOut::Hangup => self.hangup = true,
                 // Only in flow mode, which this logic never sets.
                 EngineOut::HandedOff(_) => {}
@@ -184,7 +155,7 @@ impl CallLogic for AgentCallLogic {
         self.drain_engine(now);
         tracing::info!(
             call = self.call_no,
-            lines = self.next_seq,
+            lines = self.transcript.lines(),
             cause = cause.as_str(),
             "agent call ended"
         );

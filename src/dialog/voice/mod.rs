@@ -27,7 +27,9 @@ use std::time::Duration;
 
 pub use engine::{DialogEngine, EngineOut};
 pub use logic::{AGENT_PREFIX, AgentCallLogic, factory};
-pub use records::{HANDOFFS_FILE, HandoffRecord, RecordSink, TURNS_FILE, TurnRecord};
+pub use records::{
+    CallTranscript, HANDOFFS_FILE, HandoffRecord, RecordSink, TURNS_FILE, TurnRecord,
+};
 pub use worker::{AgentWorkers, WorkerError};
 
 use crate::dialog::{Agent, Answer, Conversation};

@@ -124,3 +124,71 @@ fn write_lines(dir: &Path, rx: &Receiver<(&'static str, String)>) {
         }
     }
 }
+
+/// One call's lines for the transcript store: numbered in order, voxgate's own marked with
+/// [`AGENT_PREFIX`](super::AGENT_PREFIX), handed to the store's sink without waiting (a full
+/// sink drops the line with a warning). Shared by the agent and flow call logics.
+#[derive(Debug)]
+pub struct CallTranscript {
+    call_no: u64,
+    call_id_hash: String,
+    sink: tokio::sync::mpsc::Sender<crate::store::TranscriptMsg>,
+    clock: crate::speech::in_flight::WallClock,
+    next_seq: u32,
+}
+
+impl CallTranscript {
+    /// The transcript of call `call_no` (its Call-ID hashed), starting at `now`.
+    pub fn new(
+        call_no: u64,
+        call_id_hash: String,
+        sink: tokio::sync::mpsc::Sender<crate::store::TranscriptMsg>,
+        now: std::time::Instant,
+    ) -> CallTranscript {
+        CallTranscript {
+            call_no,
+            call_id_hash,
+            sink,
+            clock: crate::speech::in_flight::WallClock::new(now),
+            next_seq: 0,
+        }
+    }
+
+    /// Stores a line said from `started` to `ended`, by voxgate (`ours`) or the caller.
+    pub fn line(
+        &mut self,
+        started: std::time::Instant,
+        ended: std::time::Instant,
+        text: &str,
+        ours: bool,
+    ) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let record = crate::store::TranscriptRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            seq: self.next_seq,
+            started: self.clock.wall(started),
+            ended: self.clock.wall(ended),
+            text: if ours {
+                format!("{}{text}", super::AGENT_PREFIX)
+            } else {
+                text.to_owned()
+            },
+            language: Some("en".into()),
+        };
+        self.next_seq += 1;
+        if self
+            .sink
+            .try_send(crate::store::TranscriptMsg::Done(record))
+            .is_err()
+        {
+            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
+        }
+    }
+
+    /// Lines stored so far.
+    pub fn lines(&self) -> u32 {
+        self.next_seq
+    }
+}
