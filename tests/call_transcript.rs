@@ -17,31 +17,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use baresip::Baresip;
+use common::voice_call::say;
 use common::{Gateway, Ports, TempDir, have_peer};
 use voxgate::speech::stt::wer;
 use voxgate::store::{CallerPolicy, Store};
 
 const ORDER: &str = "I would like to check the status of my order, please.";
 const CARD: &str = "My card number is 4111 1111 1111 1111.";
-
-/// `text` spoken by the Piper voice at 8 kHz.
-fn say(models: &Path, dir: &Path, text: &str) -> Vec<i16> {
-    let out = dir.join(format!("say-{}.wav", text.len()));
-    let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-        .args(["say", text, "--steady", "--rate", "8000", "--out"])
-        .arg(&out)
-        .arg("--models-dir")
-        .arg(models)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "voxgate say failed");
-    hound::WavReader::open(&out)
-        .unwrap()
-        .into_samples::<i16>()
-        .map(Result::unwrap)
-        .collect()
-}
 
 /// The microphone: silence, the first sentence, a pause, the second, then silence for as
 /// long as the call may last.

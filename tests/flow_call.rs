@@ -12,29 +12,11 @@ mod baresip;
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::time::Duration;
 
 use baresip::{Baresip, decoded_recording};
-use common::voice_call::{AgentGateway, MODELS, read_wav, say, write_wav};
+use common::voice_call::{AgentGateway, MODELS, mic_at as mic, read_wav};
 use common::{Ports, TempDir, have_peer};
-
-/// A microphone: `lead_ms` of silence, `text` spoken, then `tail_secs` of silence.
-fn mic(
-    models: &Path,
-    dir: &Path,
-    lead_ms: usize,
-    text: &str,
-    tail_secs: usize,
-) -> (std::path::PathBuf, usize) {
-    let mut pcm = vec![0i16; lead_ms * 8];
-    pcm.extend(say(models, dir, text));
-    let end = pcm.len();
-    pcm.extend(vec![0i16; tail_secs * 8000]);
-    let path = dir.join("mic.wav");
-    write_wav(&path, &pcm);
-    (path, end)
-}
 
 fn transcript_lines(gw: &AgentGateway, n: usize, timeout: Duration) -> Vec<String> {
     gw.wait_jsonl("transcripts.jsonl", n, timeout)

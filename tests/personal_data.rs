@@ -20,10 +20,10 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use baresip::Baresip;
+use common::voice_call::say;
 use common::{Gateway, GatewayOpts, Ports, TempDir, have_peer};
 use regex::bytes::Regex;
 use voxgate::privacy::stable_hash;
@@ -41,25 +41,6 @@ const SPEECH: [&str; 2] = [
     "The security code is seven three seven, and it expires oh four, twenty seven.",
 ];
 const CARD: &str = "4539148803436467";
-
-/// `text` spoken by the Piper voice at 8 kHz.
-fn say(models: &Path, dir: &Path, text: &str) -> Vec<i16> {
-    let out = dir.join(format!("say-{}.wav", text.len()));
-    let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-        .args(["say", text, "--steady", "--rate", "8000", "--out"])
-        .arg(&out)
-        .arg("--models-dir")
-        .arg(models)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "voxgate say failed");
-    hound::WavReader::open(&out)
-        .unwrap()
-        .into_samples::<i16>()
-        .map(Result::unwrap)
-        .collect()
-}
 
 /// The microphone: a second of silence, the sentences 1.5 s apart, then a minute of silence.
 /// Returns the file and how long the speech part lasts.

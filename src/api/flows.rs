@@ -283,18 +283,25 @@ pub(super) async fn calls(State(state): State<ApiState>) -> Result<Response, Api
     Ok(Json(serde_json::json!({ "calls": api.live.calls() })).into_response())
 }
 
+/// `?limit=`: how many rows a list shows (100 by default, 1000 at most).
 #[derive(Deserialize)]
-pub(super) struct AuditQuery {
+pub(super) struct LimitQuery {
     limit: Option<usize>,
+}
+
+impl LimitQuery {
+    fn rows(&self) -> usize {
+        self.limit.unwrap_or(100).min(1000)
+    }
 }
 
 /// `GET /api/v1/voicemails`.
 pub(super) async fn voicemails(
     State(state): State<ApiState>,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<LimitQuery>,
 ) -> Result<Response, ApiError> {
     let api = api(&state)?;
-    let limit = q.limit.unwrap_or(100).min(1000);
+    let limit = q.rows();
     let list = api.with_store(move |s| s.voicemails(limit)).await?;
     let list: Vec<serde_json::Value> = list
         .into_iter()
@@ -319,10 +326,10 @@ pub(super) async fn voicemails(
 /// `GET /api/v1/audit`.
 pub(super) async fn audit(
     State(state): State<ApiState>,
-    Query(q): Query<AuditQuery>,
+    Query(q): Query<LimitQuery>,
 ) -> Result<Response, ApiError> {
     let api = api(&state)?;
-    let limit = q.limit.unwrap_or(100).min(1000);
+    let limit = q.rows();
     let entries = api.with_store(move |s| s.audit_log(limit)).await?;
     Ok(Json(serde_json::json!({ "entries": entries })).into_response())
 }

@@ -59,10 +59,22 @@ pub fn write_wav(path: &Path, pcm: &[i16]) {
 /// The microphone: silence while the greeting plays, the question, then silence. Returns
 /// the file and where the question ends (samples).
 pub fn mic(models: &Path, dir: &Path, question: &str) -> (PathBuf, usize) {
-    let mut pcm = vec![0i16; GREETING_WAIT_MS * 8];
-    pcm.extend(say(models, dir, question));
+    mic_at(models, dir, GREETING_WAIT_MS, question, 150)
+}
+
+/// A microphone: `lead_ms` of silence, `text` spoken, then `tail_secs` of silence. Returns
+/// the file and where the text ends (samples).
+pub fn mic_at(
+    models: &Path,
+    dir: &Path,
+    lead_ms: usize,
+    text: &str,
+    tail_secs: usize,
+) -> (PathBuf, usize) {
+    let mut pcm = vec![0i16; lead_ms * 8];
+    pcm.extend(say(models, dir, text));
     let end = pcm.len();
-    pcm.extend(vec![0i16; 150 * 8000]);
+    pcm.extend(vec![0i16; tail_secs * 8000]);
     let path = dir.join("mic.wav");
     write_wav(&path, &pcm);
     (path, end)
