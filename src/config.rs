@@ -198,9 +198,11 @@ pub enum CallLogic {
     /// The operator's flows (`[flows]`), the bundled demo flow by default: greeting, menu,
     /// order lookup, the AI agent, voicemail. Needs the speech, LLM and embedding models.
     Flow,
-    /// The AI agent answers every call directly (the same models).
+    /// The bundled `agent` flow (flows/agent.yaml): the AI agent greets and answers every
+    /// call, a hand-off goes to the support queue (the same models).
     Agent,
-    /// Answers silently and stores what the caller says (needs whisper-tiny.en).
+    /// The bundled `transcribe` flow (flows/transcribe.yaml): answers silently and stores
+    /// what the caller says (needs whisper-tiny.en).
     Transcribe,
     /// The built-in DTMF read-back script, recording each call.
     Demo,
@@ -221,11 +223,6 @@ impl CallLogic {
             CallLogic::Silent => "silent",
             CallLogic::Probe => "probe",
         }
-    }
-
-    /// Whether calls need the AI agent.
-    pub fn needs_agent(self) -> bool {
-        matches!(self, CallLogic::Flow | CallLogic::Agent)
     }
 }
 

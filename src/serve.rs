@@ -24,7 +24,7 @@ use crate::cli::ServeArgs;
 const SUMMARY_QUEUE: usize = 1024;
 /// Transcripts queued for the store.
 const TRANSCRIPT_QUEUE: usize = 1024;
-/// Speech-to-text workers, threads per decode and waiting finals (`transcribe` logic).
+/// Speech-to-text workers, threads per decode and waiting finals.
 /// Two single-threaded workers: measured on 2 cores (benches/speech.rs), they keep up with
 /// 8 talking calls, while one worker with 2 threads fell behind with one, because
 /// whisper.cpp's threads spin when a core is busy elsewhere.
@@ -73,8 +73,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     // Flows are read before anything slow starts: a broken flow file is named at once.
     let flows = match config.calls.logic {
-        CallLogic::Flow => Some(start_flows(&config)?),
-        _ => None,
+        CallLogic::Flow | CallLogic::Agent | CallLogic::Transcribe => Some(start_flows(&config)?),
+        CallLogic::Demo | CallLogic::Silent | CallLogic::Probe => None,
     };
     let http = bind_http(&config).await;
     // The demo tool calls this gateway's own `/demo/orders` with a per-process token whose
@@ -84,13 +84,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
         base: format!("http://{addr}"),
         token: webhook.clone(),
     });
-    // Calls on the agent need it now; otherwise the API starts it on its first use, so a
-    // gateway nobody asks does not load the language model.
-    // Flow calls need the agent only when a flow has an agent node.
-    let agent_calls = match &flows {
-        Some((live, _)) => live.can().agent,
-        None => config.calls.logic.needs_agent(),
-    };
+    // Calls need the agent now when a flow has an agent node; otherwise the API starts it
+    // on its first use, so a gateway nobody asks does not load the language model.
+    let agent_calls = flows.as_ref().is_some_and(|start| start.live.can().agent);
     let agent = if agent_calls {
         let (config, demo) = (config.clone(), demo.clone());
         tokio::task::spawn_blocking(move || start_agent(&config, demo.as_ref()))
@@ -110,7 +106,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 AgentSlot::lazy(move || start_agent(&config, demo.as_ref()))
             };
             let mut state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
-            if let Some((live, _)) = &flows {
+            if let Some(LiveStart { live, .. }) = &flows {
                 let store =
                     Store::open(&config.data_dir, CallerPolicy::Redact).with_context(|| {
                         format!("cannot open the store in {}", config.data_dir.display())
@@ -188,75 +184,34 @@ async fn sweep_hourly(recordings: Arc<Recordings>, mut stop: watch::Receiver<boo
     }
 }
 
-/// The call logic `calls.logic` names. `transcribe` loads the speech model (refusing to
-/// start when it is missing), starts the shared pool and the transcript sink, whose task is
-/// returned to be awaited at shutdown.
+/// The call logic `calls.logic` names: the flows (`flow`, and the bundled flows of `agent`
+/// and `transcribe`) or a DTMF logic of the telephony layer (`demo`, `silent`, `probe`). The
+/// transcript sink's task is returned to be awaited at shutdown.
 fn logic_for(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     recordings: &Arc<Recordings>,
     (own_api, flows): (Option<OwnApi>, Option<LiveStart>),
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
-    match (config.calls.logic, flows) {
-        (CallLogic::Agent, _) => return agent_logic(config, agent),
-        (CallLogic::Flow, Some(flows)) => return flow_logic(config, agent, own_api, flows),
-        (CallLogic::Flow, None) => anyhow::bail!("the flows were not loaded"),
-        _ => {}
+    match flows {
+        Some(flows) => flow_logic(config, agent, own_api, flows),
+        None => Ok((factory_for(config.calls.logic.as_str(), recordings), None)),
     }
-    match config.calls.logic {
-        CallLogic::Transcribe => {}
-        other => return Ok((factory_for(other.as_str(), recordings), None)),
-    }
-    let path = Models::locate(&config.models_dir)?.require(ModelId::WhisperTinyEn)?;
-    let model = SttModel::load(&path)?;
-    let pool = SttPool::start(&model, STT_WORKERS, STT_THREADS, STT_QUEUE)?;
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
-    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
-    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
-    tracing::info!(model = %path.display(), "transcribing calls");
-    Ok((voxgate::speech::listen::factory(pool, tx), Some(sink)))
 }
 
-/// `calls.logic = "agent"`: the AI agent on calls, with tiny.en listening and the Piper
-/// voice speaking (TTS workers and STT pool shared by all calls); refuses to start without
-/// the agent or a model, naming `voxgate models fetch`.
-fn agent_logic(
-    config: &Config,
-    agent: Result<&voxgate::dialog::Agent, &str>,
-) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
-    use voxgate::dialog::voice::{self, VoiceConfig};
-    let agent = agent
-        .map_err(|reason| anyhow::anyhow!("calls.logic = \"agent\" needs the AI agent: {reason}"))?
-        .clone();
-    let (pool, tts) = speech_services(config)?;
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
-    let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
-    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
-    let logic = voice::factory(
-        std::sync::Arc::new(agent),
-        pool,
-        tts,
-        tx,
-        VoiceConfig::new(config.data_dir.clone()),
-    )?;
-    tracing::info!("the AI agent answers calls");
-    Ok((logic, Some(sink)))
-}
-
-/// `calls.logic = "flow"`: the operator's flows (or the bundled demo flow) on calls, with
-/// the same listening, voice and agent as agent calls; refuses to start when a flow file has
-/// an error (every problem listed with its file and line) or a model is missing.
+/// Flow calls: the operator's flows (or a bundled flow) with the listening, voice and agent
+/// their nodes need (a DTMF-only flow loads no model); refuses to start when a model or the
+/// agent is missing, naming `voxgate models fetch`.
 fn flow_logic(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     own_api: Option<OwnApi>,
-    (live, prompts): LiveStart,
+    start: LiveStart,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::calls::absent::{NoAgent, NoVoice};
     use voxgate::calls::{self, FlowServices, webhooks::Webhooks};
     use voxgate::dialog::voice::{AgentWorkers, RecordSink, Responder, VoiceConfig};
+    let live = start.live;
     let names = live.current().names();
     let can = live.can();
     let agent: Arc<dyn Responder> = if can.agent {
@@ -285,63 +240,83 @@ fn flow_logic(
         .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
     let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
-    let acknowledgement = agent.acknowledgement();
+    let (greeting, acknowledgement) = (agent.greeting(), agent.acknowledgement());
     if can.agent {
-        voxgate::dialog::voice::warm_cache(Arc::clone(&tts), vec![acknowledgement.clone()]);
+        voxgate::dialog::voice::warm_cache(
+            Arc::clone(&tts),
+            vec![acknowledgement.clone(), greeting.clone()],
+        );
     }
     let services = FlowServices {
         flows: live,
-        numbers: Arc::new(config.flows.numbers.clone().into_iter().collect()),
-        default_flow: config.flows.default_flow.clone(),
-        prompts: Arc::new(prompts),
+        numbers: Arc::new(start.numbers),
+        default_flow: start.default_flow.clone(),
+        prompts: Arc::new(start.prompts),
         pool,
         voice: tts,
         workers: AgentWorkers::start(agent, voice_cfg.workers, voice_cfg.queue)?,
         records: RecordSink::start(&config.data_dir)?,
         voice_cfg,
+        greeting,
         acknowledgement,
         webhooks: Webhooks::new(own_api),
         sink: tx,
         data_dir: config.data_dir.clone(),
     };
-    tracing::info!(flows = ?names, default = %config.flows.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
+    tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
 }
 
-/// The live flows and their prompt files.
-type LiveStart = (voxgate::calls::LiveFlows, voxgate::calls::PromptFiles);
+/// The live flows, their prompt files and which flow a call runs.
+struct LiveStart {
+    live: voxgate::calls::LiveFlows,
+    prompts: voxgate::calls::PromptFiles,
+    default_flow: String,
+    numbers: std::collections::HashMap<String, String>,
+}
 
-/// Reads and checks the flow files (or the bundled demo), records changed files as new
-/// versions and takes the active version of each flow from the store; refuses any error
-/// with every problem's file and line, and a `[flows]` that names a flow nobody defines.
+/// Reads and checks the flow files (or the bundled flow of the logic: the demo, `agent`,
+/// `transcribe`), records changed files as new versions and takes the active version of each
+/// flow from the store; refuses any error with every problem's file and line, and a
+/// `[flows]` that names a flow nobody defines.
 fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
-    use voxgate::calls;
+    use voxgate::{calls, flows};
     let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
     let mut known = config.flows.known();
-    let loaded = calls::load_flows(dir.as_deref(), &known).map_err(|e| anyhow::anyhow!(e))?;
+    let (loaded, entry) = match config.calls.logic {
+        CallLogic::Agent => (calls::bundled(flows::AGENT), Some("agent")),
+        CallLogic::Transcribe => (calls::bundled(flows::TRANSCRIBE), Some("transcribe")),
+        _ => (calls::load_flows(dir.as_deref(), &known), None),
+    };
+    let loaded = loaded.map_err(|e| anyhow::anyhow!(e))?;
     let store = Store::open(&config.data_dir, CallerPolicy::Redact)
         .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let set = calls::activate(&loaded, &store, &known);
-    let names = set.names();
-    for flow in std::iter::once(&config.flows.default_flow).chain(config.flows.numbers.values()) {
-        anyhow::ensure!(
-            names.contains(flow),
-            "[flows] names flow `{flow}`, which no flow file defines"
-        );
-    }
+    let (default_flow, numbers) = match entry {
+        // A bundled logic's flow answers every number.
+        Some(flow) => (flow.to_string(), Default::default()),
+        None => {
+            let names = set.names();
+            let f = &config.flows;
+            for flow in std::iter::once(&f.default_flow).chain(f.numbers.values()) {
+                anyhow::ensure!(
+                    names.contains(flow),
+                    "[flows] names flow `{flow}`, which no flow file defines"
+                );
+            }
+            (f.default_flow.clone(), f.numbers.clone().into_iter().collect())
+        }
+    };
     // Flows changed through the API may play files of the flow directory.
     known.prompt_dir = dir;
     // What the flows need is what starts (a DTMF-only flow loads no model).
     let can = set.needs();
-    Ok((calls::LiveFlows::new(set, known, can), loaded.prompts))
-}
-
-/// The listening and speaking services of agent and flow calls: tiny.en on the shared STT
-/// pool and the Piper voice.
-fn speech_services(
-    config: &Config,
-) -> anyhow::Result<(SttPool, Arc<dyn voxgate::dialog::voice::Voice>)> {
-    Ok((stt_pool(config)?, voice(config)?))
+    Ok(LiveStart {
+        live: calls::LiveFlows::new(set, known, can),
+        prompts: loaded.prompts,
+        default_flow,
+        numbers,
+    })
 }
 
 /// tiny.en on the shared STT pool.

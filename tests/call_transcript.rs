@@ -1,4 +1,5 @@
-//! A real call transcribed: baresip calls voxgate (`logic = "transcribe"`) with two
+//! A real call transcribed: baresip calls voxgate (`logic = "transcribe"`: the bundled
+//! `transcribe` flow) with two
 //! sentences made by `voxgate say` as its microphone, one of them with a card number, then
 //! hangs up. The transcripts in SQLite and in transcripts.jsonl must read as the sentences
 //! and the card number must be masked in both. Also: `serve` refuses to start the
@@ -99,12 +100,12 @@ fn a_call_is_transcribed_into_the_store_with_its_card_number_masked() {
         .inspect(|l| eprintln!("{l}"))
         .count();
     eprintln!("{partials} partials shown in the call");
-    let end = gw.wait_log("transcription ended", Duration::from_secs(10));
-    eprintln!(
-        "{}",
-        end.lines()
-            .find(|l| l.contains("transcription ended"))
-            .unwrap_or("")
+    let end = gw.wait_log("flow call ended", Duration::from_secs(10));
+    let ended = end.lines().find(|l| l.contains("flow call ended"));
+    eprintln!("{}", ended.unwrap_or(""));
+    assert!(
+        ended.is_some_and(|l| l.contains("flow=transcribe") && l.contains("lines=2")),
+        "{end}"
     );
     let texts: Vec<&str> = lines.iter().map(|l| l["text"].as_str().unwrap()).collect();
     eprintln!("transcripts: {texts:?}");

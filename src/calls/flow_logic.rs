@@ -48,6 +48,8 @@ pub struct FlowServices {
     pub records: RecordSink,
     /// The agent-call settings.
     pub voice_cfg: VoiceConfig,
+    /// The agent's greeting (an agent node with `greet: true`).
+    pub greeting: String,
     /// The agent's acknowledgement line.
     pub acknowledgement: String,
     /// Webhook requests.
@@ -82,6 +84,8 @@ pub struct FlowCallLogic {
     beep: Arc<[i16]>,
     /// In an agent node: finals go to the agent.
     in_agent: bool,
+    /// In a transcribe node: partial transcripts are made too.
+    transcribing: bool,
     /// A flow prompt is being said: its end is the flow's `PromptDone`.
     speaking: bool,
     /// What the flow listens for: keys, speech.
@@ -120,7 +124,7 @@ impl FlowCallLogic {
             }
         };
         let call_id_hash = stable_hash(info.call_id.expose());
-        let mut engine = DialogEngine::new(
+        let engine = DialogEngine::new(
             s.voice_cfg.clone(),
             call_id_hash.clone(),
             Arc::clone(&s.voice),
@@ -129,7 +133,6 @@ impl FlowCallLogic {
             &s.acknowledgement,
             now,
         );
-        engine.hand_off_to_flow();
         let flow_name = info
             .dialled
             .as_ref()
@@ -151,6 +154,7 @@ impl FlowCallLogic {
             engine,
             beep,
             in_agent: false,
+            transcribing: false,
             speaking: false,
             listening: (false, false),
             webhook: None,
@@ -204,7 +208,10 @@ impl FlowCallLogic {
             }
             Action::StopSpeaking => self.engine.stop_speaking(),
             Action::Listen { digits, speech } => self.listening = (digits, speech),
-            Action::StopListening => self.listening = (false, false),
+            Action::StopListening => {
+                self.listening = (false, false);
+                self.transcribing = false;
+            }
             Action::Webhook {
                 method,
                 url,
@@ -219,10 +226,18 @@ impl FlowCallLogic {
                 };
                 self.webhook = Some(self.services.webhooks.submit(req));
             }
-            Action::Agent { first_turn, .. } => {
+            Action::Agent {
+                first_turn,
+                greet,
+                max_turns,
+                ..
+            } => {
                 self.in_agent = true;
                 self.listening = (false, false);
-                self.engine.resume();
+                self.engine.resume(max_turns);
+                if greet {
+                    self.engine.greet(&self.services.greeting);
+                }
                 if let Some(text) = first_turn {
                     self.engine.on_final(now, &text, now, now);
                 }
@@ -236,6 +251,10 @@ impl FlowCallLogic {
                 };
                 tracing::info!(call = self.call_no, %target, "transfer: nobody available");
                 self.give(now, Input::TransferFailed);
+            }
+            Action::Transcribe { max } => {
+                tracing::info!(call = self.call_no, max_secs = max.as_secs(), "transcribing");
+                self.transcribing = true;
             }
             Action::Record { max } => {
                 self.engine.play_prompt(Arc::clone(&self.beep));
@@ -276,9 +295,7 @@ impl FlowCallLogic {
         while let Some(out) = self.engine.poll_out() {
             match out {
                 EngineOut::Said(text) => self.transcript.line(now, now, &text, true),
-                EngineOut::Hangup => self.hangup = true,
                 EngineOut::HandedOff(reason) => {
-                    self.engine.resume();
                     self.in_agent = false;
                     let end = AgentEnd::Handoff(reason.as_str().to_string());
                     self.give(now, Input::AgentEnded(end));
@@ -343,7 +360,7 @@ impl CallLogic for FlowCallLogic {
             self.finish_recording(now);
         }
         let playing = self.engine.playing();
-        let finals_only = !self.in_agent;
+        let finals_only = !self.in_agent && !self.transcribing;
         if let Some(listener) = &mut self.listener {
             listener.on_frame(now, pcm_8k, playing, finals_only);
             self.drain_heard(now);
@@ -390,7 +407,13 @@ impl CallLogic for FlowCallLogic {
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
         if let Some(listener) = &mut self.listener {
-            listener.finish(now);
+            let unfinished = listener.finish(now);
+            // What came back is stored; nobody acts on it any more.
+            (self.in_agent, self.listening) = (false, (false, false));
+            self.drain_heard(now);
+            for u in unfinished {
+                self.transcript.unfinished(u);
+            }
         }
         self.services.flows.ended(self.call_no);
         if self.recorder.is_some() {

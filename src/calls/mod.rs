@@ -39,18 +39,7 @@ pub struct Loaded {
 /// all; the message lists every problem with its file and line.
 pub fn load_flows(dir: Option<&Path>, known: &Known) -> Result<Loaded, String> {
     let Some(dir) = dir else {
-        let demo =
-            flows::parse(flows::DEMO).map_err(|p| format!("the bundled demo flow: {p:?}"))?;
-        let sources = vec![(
-            demo.name.clone(),
-            flows::DEMO.to_string(),
-            "bundled".to_string(),
-        )];
-        return Ok(Loaded {
-            set: FlowSet::new([demo]),
-            prompts: HashMap::new(),
-            sources,
-        });
+        return bundled(flows::DEMO);
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("flows directory {}: {e}", dir.display()))?
@@ -107,6 +96,17 @@ pub fn load_flows(dir: Option<&Path>, known: &Known) -> Result<Loaded, String> {
     Ok(Loaded {
         set,
         prompts,
+        sources,
+    })
+}
+
+/// A bundled flow ([`flows::DEMO`], [`flows::AGENT`], [`flows::TRANSCRIBE`]).
+pub fn bundled(source: &'static str) -> Result<Loaded, String> {
+    let flow = flows::parse(source).map_err(|p| format!("a bundled flow: {p:?}"))?;
+    let sources = vec![(flow.name.clone(), source.to_string(), "bundled".to_string())];
+    Ok(Loaded {
+        set: FlowSet::new([flow]),
+        prompts: HashMap::new(),
         sources,
     })
 }

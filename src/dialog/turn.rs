@@ -49,11 +49,23 @@ pub struct Conversation {
     failed_in_row: u32,
     pending_tool: Option<usize>,
     last_question: Option<String>,
+    /// The flow node's turn budget is spent: the next turn hands off (after the guards).
+    over_budget: bool,
 }
 
 impl Conversation {
     pub fn new() -> Conversation {
         Conversation::default()
+    }
+    /// Marks whether the turn about to be answered is past the turn budget of the flow's
+    /// agent node (`max_turns`): it is then handed off as `too_many_turns`, unless a guard
+    /// (crisis, a request for a person) hands it off for its own reason first.
+    pub fn set_over_budget(&mut self, over: bool) {
+        self.over_budget = over;
+    }
+    /// Whether the turn about to be answered is past the flow node's turn budget.
+    pub fn over_budget(&self) -> bool {
+        self.over_budget
     }
     /// Caller turns so far.
     pub fn turns(&self) -> u32 {
@@ -205,7 +217,7 @@ impl Agent {
         if let Some(reason) = guard::check(text) {
             return Outcome::handoff(reason);
         }
-        if conv.turns > self.inner.max_turns {
+        if conv.turns > self.inner.max_turns || conv.over_budget {
             return Outcome::handoff(HandoffReason::TooManyTurns);
         }
         if content(text).is_empty() || is_unhelped(text) {

@@ -27,6 +27,10 @@ pub use values::luhn;
 pub const SCHEMA: &str = include_str!("../../flows/schema.json");
 /// The bundled demo flow (served when no flow directory is configured).
 pub const DEMO: &str = include_str!("../../flows/demo.yaml");
+/// The bundled flow of `calls.logic = "agent"`: the AI agent on every call.
+pub const AGENT: &str = include_str!("../../flows/agent.yaml");
+/// The bundled flow of `calls.logic = "transcribe"`: silent transcription.
+pub const TRANSCRIBE: &str = include_str!("../../flows/transcribe.yaml");
 
 /// How bad a problem is: errors refuse the flow, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -68,6 +68,9 @@ pub enum Kind {
     Transfer(Transfer),
     /// Records a message after a prompt, then hangs up.
     Voicemail(Voicemail),
+    /// Listens without speaking, keeping what the caller says in the call's transcript,
+    /// until `#`, the time limit or the hang-up; then `next` (or the end of the call).
+    Transcribe(Transcribe),
     /// Ends the call, after an optional goodbye.
     Hangup(Option<Prompt>),
     /// Runs another flow from its start until it returns, then `next`.
@@ -197,6 +200,9 @@ pub struct AgentNode {
     pub kb: String,
     /// Turns before the agent hands off.
     pub max_turns: Option<u32>,
+    /// Opens with the agent's configured greeting (`agent.greeting`), which the caller may
+    /// talk over: what they say is the agent's first turn.
+    pub greet: bool,
     /// Where the call goes when the agent hands off (reason in the variable `handoff`).
     pub on_handoff: Target,
 }
@@ -237,6 +243,13 @@ pub struct Voicemail {
     pub max_secs: u32,
 }
 
+/// Transcribes the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcribe {
+    /// The longest it listens.
+    pub max_secs: u32,
+}
+
 /// Runs another flow.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subflow {
@@ -260,6 +273,7 @@ impl Kind {
             Kind::Agent(_) => "agent",
             Kind::Transfer(_) => "transfer",
             Kind::Voicemail(_) => "voicemail",
+            Kind::Transcribe(_) => "transcribe",
             Kind::Hangup(_) => "hangup",
             Kind::Subflow(_) => "subflow",
             Kind::Return => "return",
@@ -271,7 +285,11 @@ impl Kind {
     pub fn takes_input(&self) -> bool {
         matches!(
             self,
-            Kind::Menu(_) | Kind::Collect(_) | Kind::Agent(_) | Kind::Voicemail(_)
+            Kind::Menu(_)
+                | Kind::Collect(_)
+                | Kind::Agent(_)
+                | Kind::Voicemail(_)
+                | Kind::Transcribe(_)
         )
     }
 
@@ -279,7 +297,11 @@ impl Kind {
     pub fn ends(&self) -> bool {
         matches!(
             self,
-            Kind::Hangup(_) | Kind::Voicemail(_) | Kind::Return | Kind::Transfer(_)
+            Kind::Hangup(_)
+                | Kind::Voicemail(_)
+                | Kind::Return
+                | Kind::Transfer(_)
+                | Kind::Transcribe(_)
         )
     }
 }
@@ -338,7 +360,7 @@ impl Node {
 pub struct Needs {
     /// An `agent` node.
     pub agent: bool,
-    /// Speech input (a menu or collect that listens to speech, or an agent).
+    /// Speech input (a menu or collect that listens to speech, an agent, a transcribe).
     pub speech: bool,
     /// Synthesized speech (`say` anywhere, or an agent).
     pub voice: bool,
@@ -353,6 +375,7 @@ impl Needs {
                 Kind::Agent(_) => n.agent = true,
                 Kind::Menu(m) => n.speech |= m.speech,
                 Kind::Collect(c) => n.speech |= c.speech,
+                Kind::Transcribe(_) => n.speech = true,
                 _ => {}
             }
             n.voice |= node.prompts().iter().any(|p| matches!(p, Prompt::Say(_)));

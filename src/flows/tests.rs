@@ -285,6 +285,7 @@ fn a_question_at_the_menu_is_the_agents_first_turn() {
             kb: "default".into(),
             max_turns: Some(10),
             first_turn: Some("Do you ship to Canada?".into()),
+            greet: false,
         }),
         "{a:?}"
     );
@@ -315,6 +316,7 @@ fn a_question_that_names_an_option_is_still_the_next_nodes_first_turn() {
             kb: "default".into(),
             max_turns: Some(10),
             first_turn: Some("How many days do I have to return an item?".into()),
+            greet: false,
         }),
         "{a:?}"
     );
@@ -504,4 +506,67 @@ fn a_loop_the_checker_would_refuse_ends_the_call_instead_of_spinning() {
     let a = r.actions();
     assert_eq!(a.last(), Some(&Action::Hangup));
     assert!(a.len() < 100);
+}
+
+#[test]
+fn the_bundled_agent_and_transcribe_flows_are_clean() {
+    for text in [AGENT, TRANSCRIBE] {
+        let flow = parse(text).unwrap();
+        let known = Known {
+            queues: Some(["support".to_string()].into()),
+            kbs: Some(["default".to_string()].into()),
+            ..Known::default()
+        };
+        let problems = check::check(&flow, &known);
+        assert!(problems.is_empty(), "{}: {problems:?}", flow.name);
+    }
+    let mut r = Run::new(AGENT, "1", OPEN_DAY);
+    let a = r.actions();
+    assert!(
+        a.contains(&Action::Agent {
+            kb: "default".into(),
+            max_turns: None,
+            first_turn: None,
+            greet: true,
+        }),
+        "{a:?}"
+    );
+    assert_eq!(model::Needs::of(&parse(TRANSCRIBE).unwrap()), model::Needs {
+        agent: false,
+        speech: true,
+        voice: false
+    });
+}
+
+#[test]
+fn a_transcription_ends_on_hash_or_its_time_limit_then_goes_on() {
+    let text = "flow: t\nstart: listen\nnodes:\n  listen:\n    transcribe: {max_secs: 30}\n    next: bye\n  bye:\n    hangup: {say: Thanks.}\n";
+    let mut r = Run::new(text, "1", OPEN_DAY);
+    let a = r.actions();
+    assert!(a.contains(&Action::Transcribe {
+        max: Duration::from_secs(30)
+    }));
+    assert!(a.contains(&Action::Listen {
+        digits: true,
+        speech: false
+    }));
+    // Words are kept by the call, not acted on; other keys do nothing.
+    assert!(r.give(Input::Speech("hello there".into())).is_empty());
+    assert!(r.give(Input::Digit('5')).is_empty());
+    let a = r.give(Input::Digit('#'));
+    assert_eq!(a[0], Action::StopListening);
+    assert!(a.contains(&Action::Entered("bye".into())), "{a:?}");
+    // Without `#`, the time limit ends it; without `next`, the call ends.
+    let mut r = Run::new(TRANSCRIBE, "1", OPEN_DAY);
+    r.actions();
+    r.wait(3599);
+    assert!(r.actions().is_empty());
+    r.wait(1);
+    assert_eq!(r.actions(), [Action::StopListening, Action::Hangup]);
+    // Its settings are checked.
+    let bad = one_error("flow: t\nstart: l\nnodes:\n  l:\n    transcribe: {max_secs: 0, say: hi}\n");
+    assert!(bad.reason.contains("`say`"), "{bad:?}");
+    let zero = one_error("flow: a\nstart: a\nnodes:\n  a:\n    agent: {max_turns: 0}\n    on_handoff: b\n  b:\n    hangup: true\n");
+    assert_eq!(zero.line, 5);
+    assert!(zero.reason.contains("at least 1"), "{zero:?}");
 }

@@ -5,10 +5,11 @@
 
 use std::time::Instant;
 
-use super::in_flight::InFlight;
+use super::in_flight::{InFlight, Reply};
 use super::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
 use super::stt::{DecodeOptions, Priority, SttPool, Transcript};
 use crate::media::ResampleError;
+use crate::privacy::hide_digits;
 
 /// What the listener heard.
 #[derive(Debug, Clone)]
@@ -31,13 +32,31 @@ pub enum Heard {
     },
 }
 
+/// A final the pool was still recognizing when the call ended: its answer and span.
+#[derive(Debug)]
+pub struct Unfinished {
+    /// The pool's answer, to wait for off the call task.
+    pub reply: Reply,
+    /// When the speech began.
+    pub started: Instant,
+    /// When it ended.
+    pub ended: Instant,
+}
+
+/// A final in flight: when it was asked for, and the speech's span.
+#[derive(Debug, Clone, Copy)]
+struct FinalTag {
+    decided: Instant,
+    span: Option<(Instant, Instant)>,
+}
+
 /// The listen stage of one call.
 pub struct Listener {
     call_no: u64,
     stream: UtteranceStream,
     pool: SttPool,
-    /// Requests in flight; a final's tag is when it was asked for.
-    in_flight: InFlight<Option<Instant>>,
+    /// Requests in flight; a final's tag is when it was asked for and its span.
+    in_flight: InFlight<Option<FinalTag>>,
     /// When the last final that came back was asked for.
     decided: Option<Instant>,
 }
@@ -69,8 +88,12 @@ impl Listener {
         self.stream.set_playing(playing);
         self.stream.on_frame(now, pcm_8k);
         self.submit(now, finals_only);
-        for (id, answer, decided) in self.in_flight.take_ready() {
-            self.decided = self.decided.or(decided);
+        self.collect();
+    }
+
+    fn collect(&mut self) {
+        for (id, answer, tag) in self.in_flight.take_ready() {
+            self.decided = self.decided.or(tag.map(|t| t.decided));
             self.stream.on_result(id, answer);
         }
     }
@@ -80,12 +103,26 @@ impl Listener {
         while let Some(ev) = self.stream.poll_event() {
             match ev {
                 StreamEvent::BargeIn { at } => return Some(Heard::BargeIn { at }),
+                StreamEvent::Partial { text, stable_words } => tracing::debug!(
+                    call = self.call_no,
+                    stable_words,
+                    text = %hide_digits(&text),
+                    "partial"
+                ),
                 StreamEvent::Final {
                     transcript,
                     started,
                     ended,
                 } => {
                     let decided = self.decided.take();
+                    tracing::info!(
+                        call = self.call_no,
+                        words = transcript.words.len(),
+                        latency_ms = decided
+                            .map_or(0, |d| d.saturating_duration_since(ended).as_millis() as u64),
+                        decode_ms = transcript.decode_ms,
+                        "final transcript"
+                    );
                     return Some(Heard::Final {
                         transcript,
                         started,
@@ -102,9 +139,25 @@ impl Listener {
         None
     }
 
-    /// The call ended: the utterance in progress is closed.
-    pub fn finish(&mut self, now: Instant) {
+    /// The call ended: the utterance in progress is closed and sent for recognition; what
+    /// has come back is heard (`poll`), and the finals still being recognized are returned
+    /// for the transcript store to wait for.
+    pub fn finish(&mut self, now: Instant) -> Vec<Unfinished> {
         self.stream.finish(now);
+        self.submit(now, true);
+        self.collect();
+        self.in_flight
+            .take_all()
+            .into_iter()
+            .filter_map(|(_, reply, tag)| {
+                let (started, ended) = tag?.span?;
+                Some(Unfinished {
+                    reply,
+                    started,
+                    ended,
+                })
+            })
+            .collect()
     }
 
     /// Sends the stream's requests to the pool; a refusal is the request's answer.
@@ -113,15 +166,15 @@ impl Listener {
             id,
             pcm16k,
             priority,
-            ..
+            span,
         }) = self.stream.poll_request()
         {
             if finals_only && priority == Priority::Partial {
                 continue;
             }
-            let decided = (priority == Priority::Final).then_some(now);
+            let tag = (priority == Priority::Final).then_some(FinalTag { decided: now, span });
             match self.pool.submit(pcm16k, DecodeOptions::default(), priority) {
-                Ok(rx) => self.in_flight.push(id, rx, decided),
+                Ok(rx) => self.in_flight.push(id, rx, tag),
                 Err(e) => {
                     if priority == Priority::Final {
                         tracing::warn!(call = self.call_no, error = %e, "utterance not transcribed");

@@ -2,12 +2,11 @@
 //! The per-frame acoustic features ([`features`]), turn-taking ([`turn`]: speech start,
 //! barge-in, end of turn), speech-to-text ([`stt`]), streaming it per call ([`stream`]) and
 //! text-to-speech ([`tts`]). Everything in this module is sans-IO with time as input, except
-//! [`listener`], the listen stage call logics share (a stream on the shared pool), and
-//! [`listen`], the `transcribe` call logic; model inference runs off the call task.
+//! [`listener`], the listen stage every call shares (a stream on the shared pool); model
+//! inference runs off the call task.
 
 pub mod features;
 pub mod in_flight;
-pub mod listen;
 pub mod listener;
 pub mod stream;
 pub mod stt;

@@ -1,8 +1,8 @@
 //! The conversation side of an agent call, sans-IO with time as input: caller turns (final
 //! transcripts) go in, the agent worker answers them, the answer's sentences are spoken in
 //! order as they come, barge-in cancels the rest and the generation, a late answer gets a
-//! short acknowledgement, and a handoff speaks its line, files the handoff record and holds
-//! the line until the caller hangs up or the hold time passes. Owns the call's
+//! short acknowledgement, and a handoff speaks its line, files the handoff record and gives
+//! the call back to its flow ([`EngineOut::HandedOff`]). Owns the call's
 //! [`Conversation`] (lent to one job at a time), its [`Playback`] and its turn records;
 //! knows nothing of audio frames coming in, STT or the store.
 
@@ -27,10 +27,7 @@ use crate::speech::tts::TtsChunk;
 pub enum EngineOut {
     /// voxgate said this (for the transcript store).
     Said(String),
-    /// End the call.
-    Hangup,
-    /// The agent handed the call off and said its line (flow mode: the flow decides what
-    /// happens next).
+    /// The agent handed the call off and said its line: the flow decides what happens next.
     HandedOff(HandoffReason),
 }
 
@@ -41,11 +38,7 @@ enum Phase {
     Conversing,
     /// Speaking the handoff line.
     HandingOff(HandoffReason),
-    /// Waiting for a person (placeholder queue) until the instant.
-    Holding(Instant),
-    /// Hang-up asked for.
-    Over,
-    /// Handed back to the flow after a handoff (flow mode).
+    /// Handed back to the flow after a handoff.
     Handed,
 }
 
@@ -99,8 +92,8 @@ pub struct DialogEngine {
     carry: Carry,
     out: std::collections::VecDeque<EngineOut>,
     anchor: (Instant, SystemTime),
-    /// Flow mode: a handoff is reported, not held.
-    to_flow: bool,
+    /// Turns the flow's agent node still allows (`max_turns`), when it sets a limit.
+    turns_left: Option<u32>,
 }
 
 impl std::fmt::Debug for DialogEngine {
@@ -152,7 +145,7 @@ impl DialogEngine {
             carry: Carry::default(),
             out: std::collections::VecDeque::new(),
             anchor: (now, SystemTime::now()),
-            to_flow: false,
+            turns_left: None,
         }
     }
 
@@ -161,27 +154,18 @@ impl DialogEngine {
         self.playback.busy()
     }
 
-    /// Whether the call is handing off or holding for a person.
-    pub fn handed_off(&self) -> bool {
-        !matches!(self.phase, Phase::Conversing)
-    }
-
-    /// The call is answered: greet.
+    /// Greets (the caller may talk over it: that is a turn).
     pub fn greet(&mut self, text: &str) {
         self.say(text, TAG_GREETING, false);
     }
 
-    /// Flow mode: after a handoff's line the engine reports [`EngineOut::HandedOff`] and
-    /// waits ([`resume`](Self::resume)) instead of holding and hanging up.
-    pub fn hand_off_to_flow(&mut self) {
-        self.to_flow = true;
-    }
-
-    /// Talks with the caller again (a flow's agent node after a handoff).
-    pub fn resume(&mut self) {
+    /// Talks with the caller (a flow's agent node, also after a handoff), answering at most
+    /// `max_turns` turns before handing off as `too_many_turns`.
+    pub fn resume(&mut self, max_turns: Option<u32>) {
         if self.phase == Phase::Handed {
             self.phase = Phase::Conversing;
         }
+        self.turns_left = max_turns;
     }
 
     /// Says a flow's prompt (after what is playing).
@@ -269,9 +253,11 @@ impl DialogEngine {
             return;
         }
         self.close_turn();
-        let (Some(w), Some(conv)) = (self.waiting.take(), self.conv.take()) else {
+        let (Some(w), Some(mut conv)) = (self.waiting.take(), self.conv.take()) else {
             return;
         };
+        conv.set_over_budget(self.turns_left == Some(0));
+        self.turns_left = self.turns_left.map(|n| n.saturating_sub(1));
         let no = self.next_turn;
         self.next_turn += 1;
         let mut record = TurnRecord {
@@ -539,23 +525,8 @@ impl DialogEngine {
                     at_unix_ms: self.unix_ms(now),
                 };
                 self.records.handoff(&record);
-                if self.to_flow {
-                    self.phase = Phase::Handed;
-                    self.out.push_back(EngineOut::HandedOff(reason));
-                    return;
-                }
-                tracing::info!(
-                    reason = reason.as_str(),
-                    lines = record.transcript.len(),
-                    hold_secs = self.cfg.hold_for.as_secs(),
-                    "call queued for a person (placeholder): holding"
-                );
-                self.phase = Phase::Holding(now + self.cfg.hold_for);
-            }
-            Phase::Holding(until) if now >= until => {
-                tracing::info!("no person took the call: hanging up");
-                self.phase = Phase::Over;
-                self.out.push_back(EngineOut::Hangup);
+                self.phase = Phase::Handed;
+                self.out.push_back(EngineOut::HandedOff(reason));
             }
             _ => {}
         }

@@ -1,18 +1,17 @@
-//! `calls.logic = "agent"`: the AI agent on a phone call. Per call it greets, listens
-//! (an [`UtteranceStream`](crate::speech::stream::UtteranceStream) on the shared STT pool,
-//! like the `transcribe` logic), hands each final transcript to the agent worker
-//! ([`worker`]: std threads, bounded queue, the call's memory moved in and back), and speaks
-//! the answer's sentences in order as they come ([`playback`] over the shared
-//! [`TtsService`]). Barge-in stops playback at once and cancels the generation; a late
-//! answer gets a short acknowledgement; a handoff speaks its line, files a record and holds
-//! ([`engine`]). Per-turn timings and handoffs go to JSON-lines files ([`records`]); caller
-//! and agent lines go to the transcript store, masked. The call task never waits: every
-//! channel is polled with `try_recv`.
+//! The AI agent's side of a call, used by the flows' `agent` node
+//! ([`crate::calls::flow_logic`] feeds it what the shared listen stage heard): it hands each
+//! final transcript to the agent worker ([`worker`]: std threads, bounded queue, the call's
+//! memory moved in and back) and speaks the answer's sentences in order as they come
+//! ([`playback`] over the shared [`TtsService`]). Barge-in stops playback at once and cancels
+//! the generation; a late answer gets a short acknowledgement; a handoff speaks its line,
+//! files a record and gives the call back to the flow ([`engine`], sans-IO). Per-turn timings
+//! and handoffs go to JSON-lines files ([`records`]); caller and agent lines go to the
+//! transcript store, masked ([`CallTranscript`]). The call task never waits: every channel is
+//! polled with `try_recv`.
 //!
 //! Owns the call-side wiring only: what the agent answers is `dialog::Agent`'s business.
 
 pub mod engine;
-mod logic;
 pub mod playback;
 pub mod records;
 pub mod worker;
@@ -26,9 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use engine::{DialogEngine, EngineOut};
-pub use logic::{AGENT_PREFIX, AgentCallLogic, factory};
 pub use records::{
-    CallTranscript, HANDOFFS_FILE, HandoffRecord, RecordSink, TURNS_FILE, TurnRecord,
+    AGENT_PREFIX, CallTranscript, HANDOFFS_FILE, HandoffRecord, RecordSink, TURNS_FILE, TurnRecord,
 };
 pub use worker::{AgentWorkers, WorkerError};
 
@@ -50,8 +48,6 @@ pub struct VoiceConfig {
     pub ack_agent_grace: Duration,
     /// Hand off when the first sentence has not come this long after the agent got the turn.
     pub answer_timeout: Duration,
-    /// How long a handed-off call holds for a person before voxgate hangs up.
-    pub hold_for: Duration,
     /// Said when the agent cannot be reached and gave no line of its own.
     pub handoff_line: String,
     /// Agent worker threads and waiting turns.
@@ -68,7 +64,6 @@ impl VoiceConfig {
             ack_after: Duration::from_millis(700),
             ack_agent_grace: Duration::from_millis(500),
             answer_timeout: Duration::from_secs(10),
-            hold_for: Duration::from_secs(60),
             handoff_line: String::from(
                 "I'm sorry, I can't help with that right now. Let me connect you with a person. Please hold.",
             ),

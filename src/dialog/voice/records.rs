@@ -125,8 +125,11 @@ fn write_lines(dir: &Path, rx: &Receiver<(&'static str, String)>) {
     }
 }
 
+/// voxgate's lines in the transcript store begin with this (the table has no speaker column).
+pub const AGENT_PREFIX: &str = "[agent] ";
+
 /// One call's lines for the transcript store: numbered in order, voxgate's own marked with
-/// [`AGENT_PREFIX`](super::AGENT_PREFIX), handed to the store's sink without waiting (a full
+/// [`AGENT_PREFIX`](AGENT_PREFIX), handed to the store's sink without waiting (a full
 /// sink drops the line with a warning). Shared by the agent and flow call logics.
 #[derive(Debug)]
 pub struct CallTranscript {
@@ -171,7 +174,7 @@ impl CallTranscript {
             started: self.clock.wall(started),
             ended: self.clock.wall(ended),
             text: if ours {
-                format!("{}{text}", super::AGENT_PREFIX)
+                format!("{}{text}", AGENT_PREFIX)
             } else {
                 text.to_owned()
             },
@@ -181,6 +184,36 @@ impl CallTranscript {
         if self
             .sink
             .try_send(crate::store::TranscriptMsg::Done(record))
+            .is_err()
+        {
+            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
+        }
+    }
+
+    /// A caller's line still being recognized when the call ended: the store waits for it
+    /// (off the call task) and keeps it in its place.
+    pub fn unfinished(&mut self, u: crate::speech::listener::Unfinished) {
+        let base = crate::store::TranscriptRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            seq: self.next_seq,
+            started: self.clock.wall(u.started),
+            ended: self.clock.wall(u.ended),
+            text: String::new(),
+            language: Some("en".into()),
+        };
+        self.next_seq += 1;
+        let reply = u.reply;
+        let wait = move || {
+            let t = reply.blocking_recv().ok()?.ok()?;
+            (!t.text.trim().is_empty()).then(|| crate::store::TranscriptRecord {
+                text: t.text,
+                language: t.language.or(base.language.clone()),
+                ..base
+            })
+        };
+        if self
+            .sink
+            .try_send(crate::store::TranscriptMsg::Deferred(Box::new(wait)))
             .is_err()
         {
             tracing::warn!(call = self.call_no, "transcript sink full: line dropped");

@@ -57,6 +57,14 @@ impl Responder for FakeAgent {
         caller_text: &str,
         on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Answer {
+        if conv.over_budget() {
+            return Answer {
+                text: String::new(),
+                handoff: Some(HandoffReason::TooManyTurns),
+                sources: Vec::new(),
+                timings: TurnTimings::default(),
+            };
+        }
         let go = self.go.lock().unwrap();
         let mut said = Vec::new();
         for s in &self.sentences {
@@ -108,7 +116,6 @@ fn rig(name: &str, sentences: Vec<&'static str>, handoff: Option<HandoffReason>)
         spoken: Mutex::new(Vec::new()),
     });
     let mut cfg = VoiceConfig::new(dir.clone());
-    cfg.hold_for = Duration::from_secs(2);
     // Virtual time runs far ahead of the fake agent's thread: only the deadline test wants
     // a short answer timeout.
     cfg.answer_timeout = Duration::from_secs(3600);
@@ -328,7 +335,7 @@ fn a_card_cut_into_two_caller_lines_is_masked_in_the_handoff_record() {
 }
 
 #[test]
-fn a_handoff_speaks_its_line_files_a_record_and_hangs_up_after_the_hold() {
+fn a_handoff_speaks_its_line_files_a_record_and_gives_the_call_back() {
     let mut r = rig(
         "handoff",
         vec!["Let me get you a person."],
@@ -347,12 +354,15 @@ fn a_handoff_speaks_its_line_files_a_record_and_hangs_up_after_the_hold() {
     let caller = h["transcript"][0]["text"].as_str().unwrap();
     assert!(!caller.contains("1111 1111"), "masked: {caller}");
     assert_eq!(h["transcript"][1]["text"], "Let me get you a person.");
-    // Holding: the caller's words are no turn any more; after the hold, hang-up.
-    r.outs();
+    // The flow has the call now: the caller's words are no turn until it resumes the agent.
+    r.tick_until("handed back", |r| {
+        r.outs()
+            .contains(&EngineOut::HandedOff(HandoffReason::AskedForPerson))
+    });
     r.caller_says("Hello?");
-    let start = r.now;
-    r.tick_until("hang-up", |r| r.outs().contains(&EngineOut::Hangup));
-    assert!(r.now.duration_since(start) <= Duration::from_secs(2));
+    for _ in 0..50 {
+        r.tick();
+    }
     assert_eq!(r.voice.spoken.lock().unwrap().len(), 2, "nothing more said");
     let _ = std::fs::remove_dir_all(&r.dir);
 }
@@ -422,5 +432,37 @@ fn an_answer_that_never_comes_is_handed_off_after_the_timeout() {
             .iter()
             .any(|s| s == "Too late.")
     );
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn the_agent_nodes_turn_budget_hands_off_the_turn_past_it() {
+    let mut r = rig("budget", vec!["Sure."], None);
+    r.engine.resume(Some(1));
+    r.caller_says("What are your opening hours?");
+    r.go.send(()).unwrap();
+    r.tick_until("the first answer", |r| {
+        r.voice.spoken.lock().unwrap().iter().any(|s| s == "Sure.")
+    });
+    r.tick_until("spoken", |r| !r.engine.playing());
+    r.caller_says("And on Sundays?");
+    r.tick_until("handed back", |r| {
+        r.outs()
+            .contains(&EngineOut::HandedOff(HandoffReason::TooManyTurns))
+    });
+    // A new node (or the same one again) gives a new budget.
+    r.engine.resume(Some(1));
+    r.caller_says("Do you ship abroad?");
+    r.go.send(()).unwrap();
+    r.tick_until("answered again", |r| {
+        r.voice
+            .spoken
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| *s == "Sure.")
+            .count()
+            == 2
+    });
     let _ = std::fs::remove_dir_all(&r.dir);
 }

@@ -1,6 +1,6 @@
 //! How a run takes what happened on the call: a prompt finished, a key or words at a menu
-//! or a collect, a retry after no input or no match, a webhook's answer, the agent's end, a
-//! failed transfer.
+//! or a collect, a retry after no input or no match, a webhook's answer, the agent's end, the
+//! end of a transcription, a failed transfer.
 
 use std::time::{Duration, Instant};
 
@@ -238,6 +238,16 @@ impl FlowRun {
                 Some(t) => self.go(now, &t.node),
                 None => self.hangup(),
             },
+        }
+    }
+
+    /// The transcription ends (`#` or its time limit): `next`, or the end of the call.
+    pub(super) fn transcribed(&mut self, now: Instant) {
+        self.deadline = None;
+        let next = self.node_of().and_then(|n| n.next.clone()).map(|t| t.node);
+        self.actions.push_back(Action::StopListening);
+        if let Some(next) = self.after(next) {
+            self.go(now, &next);
         }
     }
 

@@ -104,6 +104,13 @@ pub enum Action {
         max_turns: Option<u32>,
         /// What the caller already asked (at a menu): the agent's first turn.
         first_turn: Option<String>,
+        /// Open with the agent's greeting.
+        greet: bool,
+    },
+    /// Keep what the caller says in the transcript, silently; `#` or the time limit ends it.
+    Transcribe {
+        /// The longest it listens.
+        max: Duration,
     },
     /// Hand the call on; answer with [`Input::TransferFailed`] if it cannot be made.
     Transfer(TransferTo),
@@ -133,6 +140,8 @@ enum Wait {
     VoicemailPrompt,
     /// The recording.
     Recording,
+    /// Transcribing until `#` or the deadline.
+    Transcribing,
     /// A prompt, then the transfer.
     TransferPrompt,
     /// The transfer's outcome.
@@ -253,6 +262,7 @@ impl FlowRun {
             (Wait::Webhook, Input::Webhook(result)) => self.webhook_done(now, result),
             (Wait::Agent, Input::AgentEnded(end)) => self.agent_done(now, end),
             (Wait::Recording, Input::RecordingDone) => self.hangup(),
+            (Wait::Transcribing, Input::Digit('#')) => self.transcribed(now),
             (Wait::Transfer, Input::TransferFailed) => self.transfer_failed(now),
             _ => {}
         }
@@ -269,6 +279,7 @@ impl FlowRun {
             Wait::Collect if self.digits.is_empty() => self.retry(now, Retry::NoInput),
             Wait::Collect => self.finish_collect(now),
             Wait::Webhook => self.webhook_done(now, Err("timed out".into())),
+            Wait::Transcribing => self.transcribed(now),
             _ => {}
         }
     }
@@ -357,6 +368,17 @@ impl FlowRun {
                     kb: a.kb.clone(),
                     max_turns: a.max_turns,
                     first_turn: self.vars.remove("utterance"),
+                    greet: a.greet,
+                });
+            }
+            Kind::Transcribe(t) => {
+                let max = Duration::from_secs(u64::from(t.max_secs));
+                self.wait = Wait::Transcribing;
+                self.deadline = Some(now + max);
+                self.actions.push_back(Action::Transcribe { max });
+                self.actions.push_back(Action::Listen {
+                    digits: true,
+                    speech: false,
                 });
             }
             Kind::Transfer(t) => match &t.prompt {

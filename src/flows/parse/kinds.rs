@@ -1,5 +1,5 @@
 //! The settings of each kind of node: menu, collect, condition and its tests, set, webhook,
-//! agent, transfer, voicemail, hangup.
+//! agent, transfer, voicemail, transcribe, hangup.
 
 use super::*;
 
@@ -291,14 +291,18 @@ impl Parser {
 
     pub(super) fn agent(&mut self, body: &Yaml, node: &MarkedMappingNode) -> Option<AgentNode> {
         let line = line_of(body);
-        let (kb, max_turns) = match body {
+        let (kb, max_turns, greet) = match body {
             Yaml::Mapping(m) => {
-                self.only_keys(m, &["kb", "max_turns"], "`agent`");
+                self.only_keys(m, &["kb", "max_turns", "greet"], "`agent`");
                 let kb = self.opt_str(m, "kb").unwrap_or_else(|| "default".into());
-                let turns = m
-                    .get_node("max_turns")
-                    .map(|_| self.number(m, "max_turns", 10, 100));
-                (kb, turns)
+                let turns = m.get_node("max_turns").map(|y| {
+                    let n = self.number(m, "max_turns", 10, 100);
+                    if n == 0 {
+                        self.err(line_of(y), "`max_turns` must be at least 1");
+                    }
+                    n.max(1)
+                });
+                (kb, turns, self.flag(m, "greet", false))
             }
             _ => {
                 self.err(
@@ -311,6 +315,7 @@ impl Parser {
         Some(AgentNode {
             kb,
             max_turns,
+            greet,
             on_handoff: self.target(node, "on_handoff", line)?,
         })
     }
@@ -364,6 +369,18 @@ impl Parser {
             prompt: self.prompt_in(m, line, Some("voicemail"))?,
             max_secs: self.number(m, "max_secs", 120, 600).max(5),
         })
+    }
+
+    pub(super) fn transcribe(&mut self, body: &Yaml) -> Transcribe {
+        let max_secs = match body {
+            Yaml::Mapping(m) => {
+                self.only_keys(m, &["max_secs"], "`transcribe`");
+                self.number(m, "max_secs", 3600, 4 * 3600).max(1)
+            }
+            // `transcribe: true`: until `#` or the hang-up, at most an hour.
+            _ => 3600,
+        };
+        Transcribe { max_secs }
     }
 
     pub(super) fn hangup(&mut self, body: &Yaml) -> Option<Prompt> {

@@ -92,6 +92,7 @@ const KINDS: &[&str] = &[
     "agent",
     "transfer",
     "voicemail",
+    "transcribe",
     "hangup",
     "subflow",
     "return",
@@ -360,6 +361,7 @@ impl Parser {
                 Kind::Transfer(t)
             }
             ("voicemail", Some(m)) => Kind::Voicemail(self.voicemail(m)?),
+            ("transcribe", _) => Kind::Transcribe(self.transcribe(body)),
             ("hangup", _) => Kind::Hangup(self.hangup(body)),
             ("subflow", _) => Kind::Subflow(Subflow {
                 flow: self.str_of(body, "subflow")?,
