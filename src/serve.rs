@@ -304,7 +304,10 @@ fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
                     "[flows] names flow `{flow}`, which no flow file defines"
                 );
             }
-            (f.default_flow.clone(), f.numbers.clone().into_iter().collect())
+            (
+                f.default_flow.clone(),
+                f.numbers.clone().into_iter().collect(),
+            )
         }
     };
     // Flows changed through the API may play files of the flow directory.

@@ -1,7 +1,7 @@
 //! A keypad flow on real calls from SIPp (keys by SIP INFO): no model is loaded for it; a
 //! key chooses an option, a webhook that cannot be reached takes `on_error`, a key that is no
 //! option takes `no_match`, silence retries with its prompt then takes `no_input`'s `then`,
-//! and the dialled number chooses the flow. What each call did is read from the gateway's
+//! a subflow runs and returns, and the dialled number chooses the flow. What each call did is read from the gateway's
 //! log of the nodes it entered.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,12 +36,17 @@ nodes:
   fallback:
     hangup: {play: goodbye.wav}
   two:
+    subflow: goodbye
+    next: done
+  done:
     hangup: true
   quiet:
     hangup: true
   wrong:
     hangup: true
 ";
+
+const GOODBYE: &str = "flow: goodbye\nstart: tone\nnodes:\n  tone:\n    play: goodbye.wav\n    next: back\n  back:\n    return: true\n";
 
 const OTHER: &str = "flow: other\nstart: bye\nnodes:\n  bye:\n    hangup: true\n";
 
@@ -78,6 +83,7 @@ fn a_keypad_flow_takes_every_branch_on_real_calls_without_models() {
     fs::create_dir_all(&flows).unwrap();
     fs::write(flows.join("ivr.yaml"), IVR).unwrap();
     fs::write(flows.join("other.yaml"), OTHER).unwrap();
+    fs::write(flows.join("goodbye.yaml"), GOODBYE).unwrap();
     let prompts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/prompts");
     for wav in ["greeting.wav", "pound.wav", "goodbye.wav"] {
         fs::copy(prompts.join(wav), flows.join(wav)).unwrap();
@@ -118,4 +124,7 @@ fn a_keypad_flow_takes_every_branch_on_real_calls_without_models() {
     assert!(lasted >= 2000, "{third}");
     assert!(third["sent"]["packets"].as_u64().unwrap() > 100, "{third}");
     assert_eq!(third["side"], "gateway", "{third}");
+    // A subflow plays its prompt and returns to the calling flow's `next`.
+    call(&gw, &dir, 3, Some("2"));
+    assert_eq!(path_of(&gw, 4), ["menu", "two", "tone", "back", "done"]);
 }

@@ -253,7 +253,11 @@ impl FlowCallLogic {
                 self.give(now, Input::TransferFailed);
             }
             Action::Transcribe { max } => {
-                tracing::info!(call = self.call_no, max_secs = max.as_secs(), "transcribing");
+                tracing::info!(
+                    call = self.call_no,
+                    max_secs = max.as_secs(),
+                    "transcribing"
+                );
                 self.transcribing = true;
             }
             Action::Record { max } => {

@@ -137,3 +137,43 @@ pub fn beep() -> Arc<[i16]> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A caller who keeps the line loud (or silent) cannot hold the recording open: it ends
+    /// at the node's limit (or after the silence limits) and holds no more than that.
+    #[test]
+    fn a_message_ends_at_its_limit_however_the_caller_holds_the_line() {
+        let start = Instant::now();
+        let loud = [4000i16; 160];
+        let mut rec = Recorder::new(start, Duration::from_secs(5));
+        let mut frames = 0u32;
+        let mut now = start;
+        while !rec.on_frame(now, &loud) {
+            frames += 1;
+            now += Duration::from_millis(20);
+            assert!(frames < 10_000, "never ended");
+        }
+        assert_eq!(frames, 249, "5 s of 20 ms frames");
+        assert_eq!(rec.pcm.len(), 5 * 8000);
+        assert!(rec.has_message());
+        // Silence from the start: no message, over after NO_MESSAGE.
+        let mut rec = Recorder::new(start, Duration::from_secs(120));
+        let mut now = start;
+        while !rec.on_frame(now, &[0i16; 160]) {
+            now += Duration::from_millis(20);
+        }
+        assert_eq!(now - start, NO_MESSAGE);
+        assert!(!rec.has_message());
+        // Speech then silence: over TRAILING_SILENCE after the last speech.
+        let mut rec = Recorder::new(start, Duration::from_secs(120));
+        rec.on_frame(start, &loud);
+        let mut now = start;
+        while !rec.on_frame(now, &[0i16; 160]) {
+            now += Duration::from_millis(20);
+        }
+        assert_eq!(now - start, TRAILING_SILENCE);
+    }
+}

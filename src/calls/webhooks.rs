@@ -1,6 +1,8 @@
 //! A flow's HTTP requests, made off the call task: each on its own short-lived thread, at
 //! most [`MAX_IN_FLIGHT`] at once across the gateway (beyond, a request fails at once rather
-//! than queue behind slow endpoints), with the node's timeout and a 64 KiB answer limit. A
+//! than queue behind slow endpoints), with the node's timeout over the whole exchange (a
+//! server that drips its answer is cut off too) and a 64 KiB answer limit (larger is an
+//! error, the flow's `on_error`); redirects are not followed. A
 //! URL starting with `/` is this gateway's own API, called with its per-process webhook
 //! token. The answer comes back on a channel the call polls without waiting.
 
@@ -122,7 +124,16 @@ fn run(own: Option<&OwnApi>, req: &Request) -> Result<WebhookReply, String> {
         .with_config()
         .limit(MAX_BODY)
         .read_to_string()
-        .unwrap_or_default();
+        .map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => {
+                format!("the answer is larger than {} KiB", MAX_BODY / 1024)
+            }
+            other => format!("the answer could not be read: {other}"),
+        })?;
+    // An answer that is not JSON is no value (its status still counts).
     let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
     Ok(WebhookReply { status, body })
 }
+
+#[cfg(test)]
+mod tests;

@@ -531,11 +531,14 @@ fn the_bundled_agent_and_transcribe_flows_are_clean() {
         }),
         "{a:?}"
     );
-    assert_eq!(model::Needs::of(&parse(TRANSCRIBE).unwrap()), model::Needs {
-        agent: false,
-        speech: true,
-        voice: false
-    });
+    assert_eq!(
+        model::Needs::of(&parse(TRANSCRIBE).unwrap()),
+        model::Needs {
+            agent: false,
+            speech: true,
+            voice: false
+        }
+    );
 }
 
 #[test]
@@ -564,9 +567,45 @@ fn a_transcription_ends_on_hash_or_its_time_limit_then_goes_on() {
     r.wait(1);
     assert_eq!(r.actions(), [Action::StopListening, Action::Hangup]);
     // Its settings are checked.
-    let bad = one_error("flow: t\nstart: l\nnodes:\n  l:\n    transcribe: {max_secs: 0, say: hi}\n");
+    let bad =
+        one_error("flow: t\nstart: l\nnodes:\n  l:\n    transcribe: {max_secs: 0, say: hi}\n");
     assert!(bad.reason.contains("`say`"), "{bad:?}");
-    let zero = one_error("flow: a\nstart: a\nnodes:\n  a:\n    agent: {max_turns: 0}\n    on_handoff: b\n  b:\n    hangup: true\n");
+    let zero = one_error(
+        "flow: a\nstart: a\nnodes:\n  a:\n    agent: {max_turns: 0}\n    on_handoff: b\n  b:\n    hangup: true\n",
+    );
     assert_eq!(zero.line, 5);
     assert!(zero.reason.contains("at least 1"), "{zero:?}");
+}
+
+#[test]
+fn a_hostile_webhook_answer_is_bounded_and_never_expanded_again() {
+    let text = "flow: w\nstart: hook\nnodes:\n  hook:\n    webhook: {url: \"https://x.example/{caller}\", into: r}\n    next: tell\n    on_error: bye\n  tell:\n    say: \"Note: {r.a_note}\"\n    next: bye\n  bye:\n    hangup: true\n";
+    let mut r = Run::new(text, "+44 117 000 0000", OPEN_DAY);
+    let a = r.actions();
+    // The caller's number is percent-encoded into the URL.
+    assert!(
+        a.iter().any(|x| matches!(x, Action::Webhook { url, .. } if url == "https://x.example/%2B44%20117%20000%200000")),
+        "{a:?}"
+    );
+    let mut fields = serde_json::Map::new();
+    for i in 0..1000 {
+        fields.insert(format!("f{i:04}"), "y".repeat(10_000).into());
+    }
+    fields.insert("a_note".into(), "{caller} {r.f0001}".into());
+    fields.insert("bad name{x}".into(), "z".into());
+    let body = serde_json::Value::Object(fields);
+    let a = r.give(Input::Webhook(Ok(WebhookReply { status: 200, body })));
+    let kept = (0..1000)
+        .filter(|i| r.run.var(&format!("r.f{i:04}")).is_some())
+        .count();
+    assert!(kept <= 64, "{kept} fields kept");
+    assert!(r.run.var("r").unwrap().len() <= 1024);
+    assert!(r.run.var("r.f0000").unwrap().len() <= 1024);
+    // A value is said as it came: a `{name}` in it is text, never a variable.
+    let said: Vec<&Action> = a.iter().filter(|x| matches!(x, Action::Say(_))).collect();
+    assert_eq!(
+        said,
+        [&Action::Say("Note: {caller} {r.f0001}".into())],
+        "{a:?}"
+    );
 }
