@@ -1,60 +1,44 @@
-//! Per-tick cost of the media path a call runs every 20 ms: the built-in script filling and
-//! recording a frame, and 8 kHz ↔ 16 kHz resampling. The capacity goal (≤ 0.1 % of a core per
-//! call) is 20 µs per 20 ms tick for everything a call does.
+//! Per-tick cost of the media path a call runs every 20 ms: a prompt played into the
+//! outgoing frame and both sides written to the call's stereo recording (what a recorded
+//! flow call does besides its flow), and 8 kHz ↔ 16 kHz resampling. The capacity goal
+//! (≤ 0.1 % of a core per call) is 20 µs per 20 ms tick for everything a call does.
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use voxgate::media::{FrameResampler, Prompt, PromptSet, Recorder};
-use voxgate::script::{DigitScript, ScriptConfig, ScriptEvent};
+use voxgate::media::{FrameResampler, Prompt, PromptPlayer, PromptSet, Recorder};
 
-fn new_script(path: &std::path::Path, prompts: &PromptSet, now: Instant) -> DigitScript {
-    let config = ScriptConfig {
-        inter_digit_timeout: Duration::from_secs(1_000_000),
-        collect_timeout: Duration::from_secs(1_000_000),
-        max_call: Duration::from_secs(1_000_000),
-        ..ScriptConfig::default()
-    };
-    let rec = Recorder::create_at(path.to_path_buf()).unwrap();
-    let mut script = DigitScript::new(prompts.clone(), config, Some(rec));
-    script.on_answer(now);
-    script
-}
-
-fn script_tick(c: &mut Criterion) {
+fn prompt_and_recording_tick(c: &mut Criterion) {
     let dir = std::env::temp_dir().join(format!("voxgate-bench-{}", std::process::id()));
     let path = dir.join("bench.wav");
-    let mut prompts = PromptSet::embedded().unwrap();
+    let prompts = PromptSet::embedded().unwrap();
     // One minute of prompt so that nearly every measured tick plays audio.
-    let greeting = prompts
+    let greeting: Vec<i16> = prompts
         .greeting
         .samples()
         .iter()
         .copied()
         .cycle()
-        .take(8000 * 60);
-    prompts.greeting = Prompt::from_samples("greeting", greeting.collect());
-    let mut now = Instant::now();
-    let mut script = new_script(&path, &prompts, now);
+        .take(8000 * 60)
+        .collect();
+    let greeting = Prompt::from_samples("greeting", greeting);
+    let mut player = PromptPlayer::new();
+    let mut rec = Recorder::create_at(path.clone()).unwrap();
     let caller = [123i16; 160];
     let mut out = [0i16; 160];
-    c.bench_function("script tick (20 ms prompt + stereo recording)", |b| {
+    c.bench_function("call tick (20 ms prompt + stereo recording)", |b| {
         b.iter(|| {
-            now += Duration::from_millis(20);
-            script.on_caller_audio(now, black_box(&caller));
-            script.fill_outgoing(now, &mut out);
-            let mut restart = false;
-            while let Some(e) = script.poll_event() {
-                restart |= matches!(e, ScriptEvent::PromptFinished(_));
+            if !player.is_playing() {
+                player.enqueue(greeting.clone());
+                rec = Recorder::create_at(path.clone()).unwrap();
             }
-            if restart {
-                script = new_script(&path, &prompts, now);
-            }
+            out.fill(0);
+            player.fill(&mut out);
+            rec.write_tick(black_box(&caller), &out).unwrap();
         })
     });
-    drop(script);
+    drop(rec);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -72,5 +56,5 @@ fn resample(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, script_tick, resample);
+criterion_group!(benches, prompt_and_recording_tick, resample);
 criterion_main!(benches);

@@ -204,7 +204,8 @@ pub enum CallLogic {
     /// The bundled `transcribe` flow (flows/transcribe.yaml): answers silently and stores
     /// what the caller says (needs whisper-tiny.en).
     Transcribe,
-    /// The built-in DTMF read-back script, recording each call.
+    /// The bundled `keypad` flow (flows/keypad.yaml): keys read back with the built-in
+    /// prompts, each call recorded; no model.
     Demo,
     /// Answers and stays quiet; hangs up on `#`.
     Silent,

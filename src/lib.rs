@@ -13,7 +13,6 @@ pub mod media;
 pub mod metrics;
 pub mod models;
 pub mod privacy;
-pub mod script;
 pub mod speech;
 pub mod store;
 pub mod telephony;

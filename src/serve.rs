@@ -73,8 +73,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     // Flows are read before anything slow starts: a broken flow file is named at once.
     let flows = match config.calls.logic {
-        CallLogic::Flow | CallLogic::Agent | CallLogic::Transcribe => Some(start_flows(&config)?),
-        CallLogic::Demo | CallLogic::Silent | CallLogic::Probe => None,
+        CallLogic::Flow | CallLogic::Agent | CallLogic::Transcribe | CallLogic::Demo => {
+            Some(start_flows(&config)?)
+        }
+        CallLogic::Silent | CallLogic::Probe => None,
     };
     let http = bind_http(&config).await;
     // The demo tool calls this gateway's own `/demo/orders` with a per-process token whose
@@ -184,8 +186,8 @@ async fn sweep_hourly(recordings: Arc<Recordings>, mut stop: watch::Receiver<boo
     }
 }
 
-/// The call logic `calls.logic` names: the flows (`flow`, and the bundled flows of `agent`
-/// and `transcribe`) or a DTMF logic of the telephony layer (`demo`, `silent`, `probe`). The
+/// The call logic `calls.logic` names: the flows (`flow`, and the bundled flows of `agent`,
+/// `transcribe` and `demo`) or a test logic of the telephony layer (`silent`, `probe`). The
 /// transcript sink's task is returned to be awaited at shutdown.
 fn logic_for(
     config: &Config,
@@ -194,8 +196,8 @@ fn logic_for(
     (own_api, flows): (Option<OwnApi>, Option<LiveStart>),
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     match flows {
-        Some(flows) => flow_logic(config, agent, own_api, flows),
-        None => Ok((factory_for(config.calls.logic.as_str(), recordings), None)),
+        Some(flows) => flow_logic(config, agent, (own_api, Arc::clone(recordings)), flows),
+        None => Ok((factory_for(config.calls.logic.as_str()), None)),
     }
 }
 
@@ -205,7 +207,7 @@ fn logic_for(
 fn flow_logic(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
-    own_api: Option<OwnApi>,
+    (own_api, recordings): (Option<OwnApi>, Arc<Recordings>),
     start: LiveStart,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::calls::absent::{NoAgent, NoVoice};
@@ -262,6 +264,7 @@ fn flow_logic(
         webhooks: Webhooks::new(own_api),
         sink: tx,
         data_dir: config.data_dir.clone(),
+        recordings,
     };
     tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
@@ -276,7 +279,7 @@ struct LiveStart {
 }
 
 /// Reads and checks the flow files (or the bundled flow of the logic: the demo, `agent`,
-/// `transcribe`), records changed files as new versions and takes the active version of each
+/// `transcribe`, `keypad`), records changed files as new versions and takes the active version of each
 /// flow from the store; refuses any error with every problem's file and line, and a
 /// `[flows]` that names a flow nobody defines.
 fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
@@ -286,6 +289,7 @@ fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
     let (loaded, entry) = match config.calls.logic {
         CallLogic::Agent => (calls::bundled(flows::AGENT), Some("agent")),
         CallLogic::Transcribe => (calls::bundled(flows::TRANSCRIBE), Some("transcribe")),
+        CallLogic::Demo => (calls::bundled(flows::KEYPAD), Some("keypad")),
         _ => (calls::load_flows(dir.as_deref(), &known), None),
     };
     let loaded = loaded.map_err(|e| anyhow::anyhow!(e))?;

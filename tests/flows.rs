@@ -177,7 +177,7 @@ fn the_published_schema_accepts_the_bundled_flows_and_refuses_what_the_checker_r
     std::fs::write(&schema_path, &schema).unwrap();
     // Structural mistakes the schema can see (graph mistakes are the checker's alone).
     let structural = ["two.yaml", "collect.yaml", "yaml.yaml"];
-    let bundled = ["demo.yaml", "agent.yaml", "transcribe.yaml"]
+    let bundled = ["demo.yaml", "agent.yaml", "transcribe.yaml", "keypad.yaml"]
         .map(|f| Path::new(env!("CARGO_MANIFEST_DIR")).join("flows").join(f));
     let mut files = bundled.to_vec();
     for (file, text, _, _) in BAD.iter().filter(|b| structural.contains(&b.0)) {

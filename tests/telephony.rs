@@ -465,11 +465,11 @@ fn shutdown_lets_a_running_call_finish_then_exits_before_the_deadline() {
     assert_eq!(gw.summaries()[0]["cause"], "caller_bye");
 }
 
-/// The default call logic end to end: SIPp streams speech-level audio at the built-in
-/// script; the call is recorded as a stereo WAV (caller left, voxgate's greeting right) and
-/// its record lands in the SQLite store with the Call-ID hashed.
+/// `calls.logic = "demo"` (the bundled keypad flow) end to end: SIPp streams speech-level
+/// audio at it; the call is recorded as a stereo WAV (caller left, voxgate's greeting right)
+/// and its record lands in the SQLite store with the Call-ID hashed.
 #[test]
-fn demo_script_records_the_call_and_stores_its_record() {
+fn the_keypad_flow_records_the_call_and_stores_its_record() {
     if !have_peer("sipp") {
         return;
     }
@@ -853,7 +853,51 @@ fn recording_channels(dir: &std::path::Path) -> (Vec<i16>, Vec<i16>) {
     (left, right)
 }
 
-/// SIPp replays a real PCMA 30 ms capture (and RFC 2833 digit 1) at the demo script: the
+/// The keypad flow reads the keys back with the built-in prompts: SIPp presses 4, 2 and #
+/// by SIP INFO, and the call's recording (what voxgate sent, sample for sample) holds the
+/// prompt "four" and then "two", and not "seven".
+#[test]
+fn the_keypad_flow_reads_the_pressed_keys_back_with_the_built_in_prompts() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("keys");
+    let ports = Ports::new(20);
+    let gw = Gateway::start(&dir.0, ports, "logic = \"demo\"", "");
+    let sf = scenario(
+        &dir.0,
+        "uac_keys.xml",
+        &[
+            ("PAUSE_MS", "700"),
+            ("KEY1", "4"),
+            ("KEY2", "2"),
+            ("BYE_WAIT_MS", "15000"),
+        ],
+    );
+    sipp_ok(Sipp::spawn(&dir.0, ports, 0, &sf, &[]), &gw);
+    let s = &gw.wait_summaries(1, SECS_10)[0];
+    assert_eq!(s["side"], "gateway", "voxgate hung up after goodbye: {s}");
+    let (_, ours) = recording_channels(&dir.0);
+    let prompt = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("assets/prompts/{name}.wav"));
+        voxgate::media::Prompt::from_wav_file(&path)
+            .unwrap()
+            .samples()
+            .to_vec()
+    };
+    // The first 0.3 s of each word is enough to tell the digits apart, and cheap to search.
+    let head = |p: Vec<i16>| p[..2400.min(p.len())].to_vec();
+    let (four, at4) = best_correlation(&head(prompt("digit-4")), &ours, ours.len());
+    let (two, at2) = best_correlation(&head(prompt("digit-2")), &ours, ours.len());
+    let (seven, _) = best_correlation(&head(prompt("digit-7")), &ours, ours.len());
+    eprintln!("four {four:.3} at {at4}, two {two:.3} at {at2}, seven {seven:.3}");
+    assert!(four > 0.99 && two > 0.99, "four {four:.3}, two {two:.3}");
+    assert!(at4 < at2, "read back in order: {at4} {at2}");
+    assert!(seven < 0.9, "seven was never pressed: {seven:.3}");
+}
+
+/// SIPp replays a real PCMA 30 ms capture (and RFC 2833 digit 1) at the keypad flow: the
 /// recording's caller channel holds that very audio.
 #[test]
 fn a_pcma_30ms_capture_is_recorded_as_sent() {

@@ -14,6 +14,7 @@ use std::time::{Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
+use super::recording::CallRecording;
 use super::voicemail::{self, Recorder};
 use super::webhooks::{self, Pending, Webhooks};
 use crate::dialog::voice::{
@@ -58,6 +59,8 @@ pub struct FlowServices {
     pub sink: mpsc::Sender<TranscriptMsg>,
     /// Where voicemail files go.
     pub data_dir: PathBuf,
+    /// Whole-call recordings (flows with `record: true`).
+    pub recordings: Arc<crate::media::Recordings>,
 }
 
 /// A factory of flow calls.
@@ -94,6 +97,12 @@ pub struct FlowCallLogic {
     /// The tone is playing; then a recording of this length starts.
     record_after_beep: Option<std::time::Duration>,
     recorder: Option<Recorder>,
+    /// The whole call, when its flow records.
+    recording: Option<CallRecording>,
+    /// The Call-ID (names the recording, hashed).
+    call_id: crate::privacy::Redacted<String>,
+    /// Samples per frame.
+    frame: usize,
     transcript: CallTranscript,
     hangup: bool,
 }
@@ -160,6 +169,9 @@ impl FlowCallLogic {
             webhook: None,
             record_after_beep: None,
             recorder: None,
+            recording: None,
+            call_id: info.call_id.clone(),
+            frame: 8 * info.ptime_ms as usize,
             transcript: CallTranscript::new(
                 info.call_no,
                 call_id_hash.clone(),
@@ -202,6 +214,8 @@ impl FlowCallLogic {
             Action::Play(file) => {
                 match self.services.prompts.get(&file) {
                     Some(pcm) => self.engine.play_prompt(Arc::clone(pcm)),
+                    // An empty name is nothing to play (a `spell` of no keys).
+                    None if file.is_empty() => {}
                     None => tracing::warn!(call = self.call_no, %file, "prompt file not loaded"),
                 }
                 self.speaking = true;
@@ -349,6 +363,14 @@ impl CallLogic for FlowCallLogic {
         let wall = jiff::Timestamp::now();
         // The flows of this moment: a version activated later applies to later calls.
         let flows = self.services.flows.current();
+        if flows.get(&self.flow_name).is_some_and(|f| f.record) {
+            self.recording = CallRecording::start(
+                &self.services.recordings,
+                self.call_id.expose(),
+                self.call_no,
+                self.frame,
+            );
+        }
         self.run = FlowRun::start(flows, &self.flow_name, &self.facts, now, wall);
         if self.run.is_none() {
             tracing::error!(call = self.call_no, flow = %self.flow_name, "no such flow: hanging up");
@@ -358,6 +380,9 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
+        if let Some(rec) = &mut self.recording {
+            rec.on_caller(pcm_8k);
+        }
         if let Some(rec) = &mut self.recorder
             && rec.on_frame(now, pcm_8k)
         {
@@ -386,6 +411,9 @@ impl CallLogic for FlowCallLogic {
 
     fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
         self.engine.fill(now, pcm_8k);
+        if let Some(rec) = &mut self.recording {
+            rec.on_ours(pcm_8k);
+        }
         self.drain_engine(now);
         let playing = self.engine.playing();
         if let Some(max) = self.record_after_beep.filter(|_| !playing) {
@@ -425,6 +453,9 @@ impl CallLogic for FlowCallLogic {
         }
         self.engine.end();
         self.drain_engine(now);
+        if let Some(rec) = self.recording.take() {
+            rec.finish();
+        }
         tracing::info!(
             call = self.call_no,
             flow = %self.flow_name,

@@ -1,12 +1,13 @@
 //! The call-application layer: what a call does, as an operator's flow. [`flow_logic`] is
 //! the [`CallLogic`](crate::telephony::CallLogic) that runs a flow with the shared stages
 //! (listen, speak, the AI agent, webhooks, voicemail); [`webhooks`] makes a flow's HTTP
-//! requests off the call task; [`voicemail`] records messages. The flow language and its
-//! interpreter are [`crate::flows`].
+//! requests off the call task; [`voicemail`] records messages; [`recording`] records whole
+//! calls. The flow language and its interpreter are [`crate::flows`].
 
 pub mod absent;
 pub mod flow_logic;
 pub mod live;
+pub mod recording;
 pub mod voicemail;
 pub mod webhooks;
 
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::flows::model::Prompt;
+use crate::flows::model::{BUILTIN, Prompt};
 use crate::flows::{self, FlowSet, Known};
 
 /// Prompt files (`play:`) by their name in the flow, decoded to 8 kHz.
@@ -41,6 +42,7 @@ pub fn load_flows(dir: Option<&Path>, known: &Known) -> Result<Loaded, String> {
     let Some(dir) = dir else {
         return bundled(flows::DEMO);
     };
+    let builtins = builtin_prompts()?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("flows directory {}: {e}", dir.display()))?
         .filter_map(Result::ok)
@@ -78,13 +80,14 @@ pub fn load_flows(dir: Option<&Path>, known: &Known) -> Result<Loaded, String> {
             sources.push((flow.name, text, format!("file:{by}")));
         }
     }
-    let mut prompts = HashMap::new();
+    let mut prompts = builtins;
     for name in set.names() {
         let Some(flow) = set.get(&name) else { continue };
         for node in flow.nodes.values() {
             for p in node.prompts() {
                 if let Prompt::Play(file) = p
                     && !prompts.contains_key(file)
+                    && !file.starts_with(BUILTIN)
                 {
                     let decoded = crate::media::Prompt::from_wav_file(&dir.join(file))
                         .map_err(|e| format!("prompt {file} of flow {name}: {e}"))?;
@@ -106,9 +109,29 @@ pub fn bundled(source: &'static str) -> Result<Loaded, String> {
     let sources = vec![(flow.name.clone(), source.to_string(), "bundled".to_string())];
     Ok(Loaded {
         set: FlowSet::new([flow]),
-        prompts: HashMap::new(),
+        prompts: builtin_prompts()?,
         sources,
     })
+}
+
+/// The built-in prompts (`play: builtin:NAME`, `spell`), under their `builtin:` names.
+fn builtin_prompts() -> Result<PromptFiles, String> {
+    let set = crate::media::PromptSet::embedded()
+        .map_err(|e| format!("the built-in prompts cannot be decoded: {e}"))?;
+    let named = [
+        ("greeting", &set.greeting),
+        ("you-entered", &set.you_entered),
+        ("star", &set.star),
+        ("pound", &set.pound),
+        ("goodbye", &set.goodbye),
+    ];
+    let digits = set.digits.iter().enumerate();
+    let mut out: PromptFiles = named
+        .into_iter()
+        .map(|(n, p)| (format!("{BUILTIN}{n}"), Arc::from(p.samples())))
+        .collect();
+    out.extend(digits.map(|(d, p)| (format!("{BUILTIN}digit-{d}"), Arc::from(p.samples()))));
+    Ok(out)
 }
 
 /// The flows calls start on: the loaded files' text is stored as a new active version when

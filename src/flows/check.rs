@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
-use super::model::{Flow, Kind, Node, Prompt, TransferTo};
+use super::model::{BUILTIN, BUILTIN_PROMPTS, Flow, Kind, Node, Prompt, TransferTo};
 use super::{Problem, Severity};
 
 /// Variables every call has.
@@ -196,6 +196,19 @@ fn prompt(
 ) {
     let name = Some(node.name.clone());
     match p {
+        Prompt::Play(file) if file.starts_with(BUILTIN) => {
+            let builtin = &file[BUILTIN.len()..];
+            if !BUILTIN_PROMPTS.contains(&builtin) {
+                out.push(err(
+                    node.line,
+                    name,
+                    format!(
+                        "no built-in prompt `{builtin}` (built in: {})",
+                        BUILTIN_PROMPTS.join(", ")
+                    ),
+                ));
+            }
+        }
         Prompt::Play(file) => {
             let path = Path::new(file);
             if path.is_absolute()
@@ -218,7 +231,7 @@ fn prompt(
                 ));
             }
         }
-        Prompt::Say(text) => unknown_vars(node, text, vars, out),
+        Prompt::Say(text) | Prompt::Spell(text) => unknown_vars(node, text, vars, out),
     }
 }
 

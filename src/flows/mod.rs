@@ -29,6 +29,9 @@ pub const SCHEMA: &str = include_str!("../../flows/schema.json");
 pub const DEMO: &str = include_str!("../../flows/demo.yaml");
 /// The bundled flow of `calls.logic = "agent"`: the AI agent on every call.
 pub const AGENT: &str = include_str!("../../flows/agent.yaml");
+/// The bundled flow of `calls.logic = "demo"`: keys read back with built-in prompts, the
+/// call recorded; no model.
+pub const KEYPAD: &str = include_str!("../../flows/keypad.yaml");
 /// The bundled flow of `calls.logic = "transcribe"`: silent transcription.
 pub const TRANSCRIBE: &str = include_str!("../../flows/transcribe.yaml");
 

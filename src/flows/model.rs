@@ -14,6 +14,9 @@ pub struct Flow {
     pub start: Target,
     /// The nodes by name, in name order.
     pub nodes: BTreeMap<String, Node>,
+    /// Calls that start on this flow are recorded whole (`record: true`): a stereo WAV, the
+    /// caller left and what voxgate sends right, under the recordings quota and retention.
+    pub record: bool,
 }
 
 /// A reference to a node, with the line it was written on.
@@ -43,8 +46,44 @@ pub struct Node {
 pub enum Prompt {
     /// Text for the voice; `{name}` is replaced by the variable's value.
     Say(String),
-    /// A WAV file, relative to the flow's directory.
+    /// A WAV file, relative to the flow's directory, or a built-in prompt (`builtin:NAME`,
+    /// one of [`BUILTIN_PROMPTS`]).
     Play(String),
+    /// A value read key by key with the built-in prompts (`spell: "{order}"`: "one two
+    /// three"), for flows without a voice.
+    Spell(String),
+}
+
+/// The built-in prompts `play: builtin:NAME` may name (recorded audio embedded in voxgate).
+pub const BUILTIN_PROMPTS: &[&str] = &[
+    "greeting",
+    "you-entered",
+    "digit-0",
+    "digit-1",
+    "digit-2",
+    "digit-3",
+    "digit-4",
+    "digit-5",
+    "digit-6",
+    "digit-7",
+    "digit-8",
+    "digit-9",
+    "star",
+    "pound",
+    "goodbye",
+];
+
+/// The prefix of a built-in prompt's name in `play:`.
+pub const BUILTIN: &str = "builtin:";
+
+/// The built-in prompt that names key `key`, for `spell`.
+pub fn key_prompt(key: char) -> Option<String> {
+    match key {
+        '0'..='9' => Some(format!("{BUILTIN}digit-{key}")),
+        '*' => Some(format!("{BUILTIN}star")),
+        '#' => Some(format!("{BUILTIN}pound")),
+        _ => None,
+    }
 }
 
 /// What a node does.
@@ -132,6 +171,8 @@ pub struct Collect {
     pub checksum: Option<Checksum>,
     /// Whether spoken digits are accepted besides keyed ones.
     pub speech: bool,
+    /// Whether `*` is kept as a key of the value (else it is ignored; `#` always ends).
+    pub star: bool,
     /// The variable the value goes into.
     pub into: String,
     /// Seconds without a key before the input counts as complete (or as no input).
@@ -265,6 +306,7 @@ impl Kind {
         match self {
             Kind::Prompt(Prompt::Say(_)) => "say",
             Kind::Prompt(Prompt::Play(_)) => "play",
+            Kind::Prompt(Prompt::Spell(_)) => "spell",
             Kind::Menu(_) => "menu",
             Kind::Collect(_) => "collect",
             Kind::Condition(_) => "condition",

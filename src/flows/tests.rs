@@ -509,8 +509,8 @@ fn a_loop_the_checker_would_refuse_ends_the_call_instead_of_spinning() {
 }
 
 #[test]
-fn the_bundled_agent_and_transcribe_flows_are_clean() {
-    for text in [AGENT, TRANSCRIBE] {
+fn the_bundled_agent_transcribe_and_keypad_flows_are_clean() {
+    for text in [AGENT, TRANSCRIBE, KEYPAD] {
         let flow = parse(text).unwrap();
         let known = Known {
             queues: Some(["support".to_string()].into()),
@@ -607,5 +607,49 @@ fn a_hostile_webhook_answer_is_bounded_and_never_expanded_again() {
         said,
         [&Action::Say("Note: {caller} {r.f0001}".into())],
         "{a:?}"
+    );
+}
+
+#[test]
+fn the_keypad_flow_reads_the_keys_back_with_built_in_prompts_and_records() {
+    let flow = parse(KEYPAD).unwrap();
+    assert!(flow.record);
+    assert_eq!(model::Needs::of(&flow), model::Needs::default(), "no model");
+    let play = |n: &str| Action::Play(format!("builtin:{n}"));
+    let mut r = Run::new(KEYPAD, "1", OPEN_DAY);
+    assert!(r.actions().contains(&play("greeting")));
+    r.give(Input::PromptDone);
+    for k in ['4', '*', '2'] {
+        r.give(Input::Digit(k));
+    }
+    let a = r.give(Input::Digit('#'));
+    assert!(a.contains(&play("you-entered")), "{a:?}");
+    let a = r.give(Input::PromptDone);
+    assert_eq!(
+        a[1..],
+        [play("digit-4"), play("star"), play("digit-2")],
+        "{a:?}"
+    );
+    let a = r.give(Input::PromptDone);
+    assert!(a.contains(&play("goodbye")), "{a:?}");
+    assert_eq!(r.give(Input::PromptDone), [Action::Hangup]);
+    // No key at all: goodbye after the timeout.
+    let mut r = Run::new(KEYPAD, "1", OPEN_DAY);
+    r.actions();
+    r.give(Input::PromptDone);
+    r.wait(10);
+    assert!(r.actions().contains(&play("goodbye")));
+    // A spell of nothing is a prompt done at once (an empty Play), never a stuck call.
+    let text = "flow: s\nstart: a\nnodes:\n  a:\n    spell: \"{nothing}\"\n    next: b\n  b:\n    hangup: true\n";
+    let mut r = Run::new(text, "1", OPEN_DAY);
+    assert!(r.actions().contains(&Action::Play(String::new())));
+    assert_eq!(r.give(Input::PromptDone)[1..], [Action::Hangup]);
+    // Unknown built-ins are named.
+    let bad = one_error(
+        "flow: s\nstart: a\nnodes:\n  a:\n    play: builtin:welcome\n    next: b\n  b:\n    hangup: true\n",
+    );
+    assert!(
+        bad.reason.contains("no built-in prompt `welcome`"),
+        "{bad:?}"
     );
 }

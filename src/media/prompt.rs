@@ -194,7 +194,7 @@ fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
     Ok(Prompt::from_samples(name, samples))
 }
 
-/// The prompts the built-in call script speaks.
+/// The built-in prompts (a flow's `play: builtin:NAME` and `spell`).
 #[derive(Debug, Clone)]
 pub struct PromptSet {
     /// "Welcome to voxgate. Please enter some digits, then press the pound key."
@@ -301,7 +301,7 @@ impl PromptSet {
     }
 }
 
-/// What the player did, for the script's event log.
+/// What the player did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PlayerEvent {

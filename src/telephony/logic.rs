@@ -62,17 +62,17 @@ pub trait CallLogic: Send {
 /// Makes the logic for each new call.
 pub type LogicFactory = Arc<dyn Fn(&CallInfo) -> Box<dyn CallLogic> + Send + Sync>;
 
-/// The factory for a `calls.logic` config value: `demo` (the built-in DTMF read-back
-/// script, recording into `recordings`), `silent` ([`DemoLogic`]) or `probe` ([`ProbeLogic`]).
-pub fn factory_for(name: &str, recordings: &Arc<crate::media::Recordings>) -> LogicFactory {
+/// The factory of the telephony layer's own logics: `probe` ([`ProbeLogic`], a test double)
+/// and anything else `silent` ([`DemoLogic`]). Every other call logic is a flow.
+pub fn factory_for(name: &str) -> LogicFactory {
     match name {
         "probe" => Arc::new(|info: &CallInfo| Box::new(ProbeLogic::new(info.call_no))),
-        "silent" => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
-        _ => crate::script::factory(Arc::clone(recordings)),
+        _ => Arc::new(|info: &CallInfo| Box::new(DemoLogic::new(info.call_no))),
     }
 }
 
-/// Placeholder until the built-in script lands: silence out, logs the digits, hangs up on `#`.
+/// `calls.logic = "silent"`, and what a call answers with when its logic cannot start: silence
+/// out, logs that keys were pressed, hangs up on `#`.
 #[derive(Debug)]
 pub struct DemoLogic {
     call_no: u64,

@@ -114,7 +114,7 @@ impl FlowRun {
         if d == '#' {
             return self.finish_collect(now);
         }
-        if d.is_ascii_digit() {
+        if d.is_ascii_digit() || (d == '*' && c.star) {
             self.digits.push(d);
         }
         if self.digits.len() >= c.max {

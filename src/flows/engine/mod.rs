@@ -72,7 +72,8 @@ pub enum Action {
     Entered(String),
     /// Say this text (templates filled). The caller may interrupt while input is awaited.
     Say(String),
-    /// Play this prompt file (relative to the flow's directory).
+    /// Play this prompt: a file relative to the flow's directory or `builtin:NAME`; an
+    /// empty name is nothing to play (the prompt is done at once).
     Play(String),
     /// The caller interrupted: stop what is being said.
     StopSpeaking,
@@ -290,10 +291,22 @@ impl FlowRun {
 
     fn say(&mut self, p: &Prompt) {
         self.speaking = true;
-        self.actions.push_back(match p {
-            Prompt::Say(text) => Action::Say(expand(text, &self.vars, false)),
-            Prompt::Play(file) => Action::Play(file.clone()),
-        });
+        match p {
+            Prompt::Say(text) => self
+                .actions
+                .push_back(Action::Say(expand(text, &self.vars, false))),
+            Prompt::Play(file) => self.actions.push_back(Action::Play(file.clone())),
+            Prompt::Spell(text) => {
+                // At most 64 keys: a variable from a webhook cannot hold the call for long.
+                let value = expand(text, &self.vars, false);
+                let keys: Vec<String> = value.chars().filter_map(key_prompt).take(64).collect();
+                if keys.is_empty() {
+                    // Nothing to read: an empty `Play`, done at once.
+                    self.actions.push_back(Action::Play(String::new()));
+                }
+                self.actions.extend(keys.into_iter().map(Action::Play));
+            }
+        }
     }
 
     fn hangup(&mut self) {

@@ -62,6 +62,7 @@ impl Parser {
                 "say",
                 "play",
                 "digits",
+                "star",
                 "pattern",
                 "checksum",
                 "speech",
@@ -103,6 +104,7 @@ impl Parser {
             }
         };
         let speech = self.flag(m, "speech", true);
+        let star = self.flag(m, "star", false);
         let into = self.required_str(m, "into", line);
         if let Some(v) = &into
             && !valid_name(v)
@@ -116,6 +118,7 @@ impl Parser {
             pattern,
             checksum,
             speech,
+            star,
             into: into?,
             timeout_secs: self.number(m, "timeout_secs", 5, 60).max(1),
             invalid: self.retry(m, "invalid"),

@@ -84,6 +84,7 @@ const COMMON: &[&str] = &["next", "else", "on_error", "on_handoff", "on_fail"];
 const KINDS: &[&str] = &[
     "say",
     "play",
+    "spell",
     "menu",
     "collect",
     "condition",
@@ -114,7 +115,12 @@ impl Parser {
 
     fn flow(&mut self, root: &Yaml) -> Option<Flow> {
         let map = root.as_mapping()?;
-        self.only_keys(map, &["flow", "start", "nodes", "holidays"], "a flow");
+        self.only_keys(
+            map,
+            &["flow", "start", "nodes", "holidays", "record"],
+            "a flow",
+        );
+        let record = self.flag(map, "record", false);
         let name = self.required_str(map, "flow", line_of(root));
         let start = self.target(map, "start", line_of(root));
         if let Some(h) = map.get_node("holidays") {
@@ -138,6 +144,7 @@ impl Parser {
             name: name?,
             start: start?,
             nodes,
+            record,
         })
     }
 
@@ -349,6 +356,7 @@ impl Parser {
         Some(match (key, m) {
             ("say", _) => Kind::Prompt(Prompt::Say(self.str_of(body, "say")?)),
             ("play", _) => Kind::Prompt(Prompt::Play(self.str_of(body, "play")?)),
+            ("spell", _) => Kind::Prompt(Prompt::Spell(self.str_of(body, "spell")?)),
             ("menu", Some(m)) => Kind::Menu(self.menu(m)?),
             ("collect", Some(m)) => Kind::Collect(self.collect(m, line)?),
             ("condition", _) => Kind::Condition(self.condition(body, node)?),
