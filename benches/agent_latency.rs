@@ -167,7 +167,7 @@ struct Gateway {
 impl Gateway {
     fn start(dir: &Path, models: &Path) -> Result<Gateway> {
         let config = format!(
-            "data_dir = \"{data}\"\nmodels_dir = \"{models}\"\nlog_level = \"info\"\n\
+            "data_dir = \"{data}\"\nmodels_dir = \"{models}\"\nlog_level = \"info\"\n[store]\nexport_jsonl = true\n\
              [sip]\nlisten = \"127.0.0.1:{SIP}\"\nudp = true\ntcp = false\n\
              [http]\nlisten = \"127.0.0.1:{HTTP}\"\n\
              [media]\nrtp_port_min = {RTP_MIN}\nrtp_port_max = {RTP_MAX}\ntimeout_secs = 30\n\

@@ -39,6 +39,8 @@ pub struct Config {
     pub recordings: RecordingsConfig,
     /// Operator flows: the directory, numbers → flows, knowledge bases and queues.
     pub flows: FlowsConfig,
+    /// The store: what besides SQLite gets written.
+    pub store: StoreConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`): `$VOXGATE_MODELS`, else
@@ -111,6 +113,17 @@ pub struct CallsConfig {
     pub logic: CallLogic,
 }
 
+/// `[store]`. Everything is kept in `DATA_DIR/voxgate.sqlite3`; JSON-lines copies are an
+/// export an operator opts into.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Also append every call record, transcript line, agent turn and hand-off to
+    /// `calls.jsonl`, `transcripts.jsonl`, `agent_turns.jsonl` and `handoffs.jsonl` (masked
+    /// and hashed like the store).
+    pub export_jsonl: bool,
+}
+
 /// `[recordings]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -153,6 +166,7 @@ impl Default for Config {
             agent: crate::dialog::AgentSettings::default(),
             recordings: RecordingsConfig::default(),
             flows: FlowsConfig::default(),
+            store: StoreConfig::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: crate::models::default_models_dir(),
             log_level: "info".into(),

@@ -62,7 +62,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&config.data_dir, CallerPolicy::Redact)
         .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let stored = spawn_store_sink(store, sum_rx, log_tx);
-    let sink = spawn_jsonl_sink(config.data_dir.clone(), log_rx);
+    let export = config.store.export_jsonl.then(|| config.data_dir.clone());
+    let sink = spawn_jsonl_sink(export, log_rx);
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutdown requested");
@@ -241,7 +242,8 @@ fn flow_logic(
     let store = Store::open(&config.data_dir, CallerPolicy::Redact)
         .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
     let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
-    let sink = spawn_transcript_sink(store, rx, config.data_dir.clone());
+    let export = config.store.export_jsonl.then(|| config.data_dir.clone());
+    let sink = spawn_transcript_sink(store, rx, export);
     let (greeting, acknowledgement) = (agent.greeting(), agent.acknowledgement());
     if can.agent {
         voxgate::dialog::voice::warm_cache(
@@ -257,7 +259,7 @@ fn flow_logic(
         pool,
         voice: tts,
         workers: AgentWorkers::start(agent, voice_cfg.workers, voice_cfg.queue)?,
-        records: RecordSink::start(&config.data_dir)?,
+        records: RecordSink::start(&config.data_dir, config.store.export_jsonl)?,
         voice_cfg,
         greeting,
         acknowledgement,

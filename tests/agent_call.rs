@@ -114,6 +114,14 @@ fn asking_for_a_person_files_a_handoff_and_the_caller_hears_the_handoff_line() {
         heard.contains("colleague") || heard.contains("connect"),
         "no handoff line in what the caller heard: {heard:?}"
     );
+    // The store holds the hand-off (the JSON line above is the optional export).
+    let store =
+        voxgate::store::Store::open(&dir.0.join("data"), voxgate::store::CallerPolicy::Redact)
+            .unwrap();
+    let stored = store.handoffs(10).unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].reason, "asked_for_person");
+    assert!(stored[0].transcript.contains("person"), "{stored:?}");
     let log = gw.log();
     assert!(log.contains("transfer: nobody available"), "{log}");
     assert!(log.contains("node=nobody"), "{log}");

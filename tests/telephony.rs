@@ -9,7 +9,7 @@ mod common;
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use common::{Gateway, Ports, Sipp, TempDir, have_peer, scenario, ulaw_file};
+use common::{Gateway, GatewayOpts, Ports, Sipp, TempDir, have_peer, scenario, ulaw_file};
 use serde_json::Value;
 
 const SECS_10: Duration = Duration::from_secs(10);
@@ -851,6 +851,63 @@ fn recording_channels(dir: &std::path::Path) -> (Vec<i16>, Vec<i16>) {
     let left = samples.iter().step_by(2).copied().collect();
     let right = samples.iter().skip(1).step_by(2).copied().collect();
     (left, right)
+}
+
+/// Everything goes to the SQLite store; the JSON-lines files are an export only written when
+/// `[store] export_jsonl` says so: with it off, a keyed call leaves its record in SQLite and
+/// no `.jsonl` file anywhere.
+#[test]
+fn without_the_export_the_store_alone_holds_the_call() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("no-export");
+    let ports = Ports::new(21);
+    let gw = Gateway::start_opts(
+        &dir.0,
+        ports,
+        &GatewayOpts {
+            calls: "logic = \"demo\"",
+            tail: "[store]\nexport_jsonl = false",
+            ..GatewayOpts::default()
+        },
+    );
+    let sf = scenario(
+        &dir.0,
+        "uac_keys.xml",
+        &[
+            ("PAUSE_MS", "700"),
+            ("KEY1", "1"),
+            ("KEY2", "2"),
+            ("BYE_WAIT_MS", "15000"),
+        ],
+    );
+    sipp_ok(Sipp::spawn(&dir.0, ports, 0, &sf, &[]), &gw);
+    gw.wait_log("call ended", SECS_10);
+    let store =
+        voxgate::store::Store::open(&dir.0.join("data"), voxgate::store::CallerPolicy::Redact)
+            .unwrap();
+    let end = std::time::Instant::now() + SECS_10;
+    let calls = loop {
+        let calls = store.recent_calls(10).unwrap();
+        if !calls.is_empty() || std::time::Instant::now() > end {
+            break calls;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(calls.len(), 1, "{}", gw.log());
+    // voxgate hung up after reading the keys back.
+    assert_eq!(
+        calls[0].hangup_cause.as_deref(),
+        Some("call logic hung up"),
+        "{}",
+        gw.log()
+    );
+    let jsonl: Vec<_> = walk(&dir.0.join("data"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    assert!(jsonl.is_empty(), "{jsonl:?}");
 }
 
 /// The keypad flow reads the keys back with the built-in prompts: SIPp presses 4, 2 and #

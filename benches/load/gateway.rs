@@ -70,7 +70,7 @@ impl Gateway {
         client: &mut SipClient,
     ) -> Result<Gateway> {
         let config = format!(
-            "data_dir = \"{data}\"\nlog_level = \"warn\"\n\
+            "data_dir = \"{data}\"\nlog_level = \"warn\"\n[store]\nexport_jsonl = true\n\
              [sip]\nlisten = \"{sip}\"\nudp = true\ntcp = false\n{sip_extra}\n\
              [media]\nrtp_port_min = {min}\nrtp_port_max = {max}\ntimeout_secs = 30\n\
              [calls]\nmax_calls = {max_calls}\nlogic = \"{logic}\"\nshutdown_grace_secs = 1\n",

@@ -87,6 +87,26 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX audit_log_at ON audit_log (at_ms DESC);",
+    // 6: the AI agent's turns (stage times as JSON) and hand-offs (the masked transcript so
+    // far as JSON), which were JSON-lines files only.
+    "CREATE TABLE agent_turns (
+        id            INTEGER PRIMARY KEY,
+        call_id_hash  TEXT NOT NULL,
+        turn          INTEGER NOT NULL,
+        speech_end_ms INTEGER NOT NULL,
+        handoff       TEXT,
+        barged_in     INTEGER NOT NULL,
+        detail        TEXT NOT NULL
+    );
+    CREATE INDEX agent_turns_call ON agent_turns (call_id_hash, turn);
+    CREATE TABLE handoffs (
+        id           INTEGER PRIMARY KEY,
+        call_id_hash TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        at_ms        INTEGER NOT NULL,
+        transcript   TEXT NOT NULL
+    );
+    CREATE INDEX handoffs_at ON handoffs (at_ms DESC);",
 ];
 
 /// The schema version this build writes.

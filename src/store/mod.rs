@@ -7,6 +7,7 @@
 //! real-time path — calls here block on disk, so the runtime runs them off the call task (for
 //! example with `spawn_blocking`) and never per frame.
 
+mod agent_records;
 mod flows;
 mod migrations;
 
@@ -81,6 +82,7 @@ mod transcripts;
 mod voicemails;
 
 pub use crate::telephony::HangupSide;
+pub use agent_records::{StoredHandoff, StoredTurn};
 pub use flows::{AuditEntry, FlowVersion};
 pub use sink::{record_from_summary, spawn_store_sink};
 pub use tokens::{TokenRecord, TokenUse};

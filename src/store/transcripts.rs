@@ -96,12 +96,12 @@ impl Store {
 }
 
 /// Stores every transcript from `rx` (masked; a number cut into utterances of one call is
-/// judged whole, see `privacy::Carry`) and appends it to `<data_dir>/transcripts.jsonl`.
-/// Ends when every sender is gone.
+/// judged whole, see `privacy::Carry`) and, when `export` names a directory (`[store]
+/// export_jsonl`), appends it to `transcripts.jsonl` there. Ends when every sender is gone.
 pub fn spawn_transcript_sink(
     store: Store,
     mut rx: mpsc::Receiver<TranscriptMsg>,
-    data_dir: PathBuf,
+    export: Option<PathBuf>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
         let mut carries: HashMap<String, Carry> = HashMap::new();
@@ -134,8 +134,10 @@ pub fn spawn_transcript_sink(
             if let Err(e) = store.insert_transcript(&record) {
                 tracing::warn!(error = %e, seq = record.seq, "transcript not stored");
             }
-            if let Err(e) = append_jsonl(&data_dir, &record) {
-                tracing::warn!(error = %e, "transcript not logged");
+            if let Some(dir) = &export
+                && let Err(e) = append_jsonl(dir, &record)
+            {
+                tracing::warn!(error = %e, "transcript not exported");
             }
         }
     })
@@ -199,7 +201,7 @@ mod tests {
         let store = Store::open(&dir, CallerPolicy::Redact).unwrap();
         let (tx, rx) = mpsc::channel(4);
         rt.block_on(async {
-            let sink = spawn_transcript_sink(store, rx, dir.clone());
+            let sink = spawn_transcript_sink(store, rx, Some(dir.clone()));
             tx.send(TranscriptMsg::Done(record(0, "one two")))
                 .await
                 .unwrap();

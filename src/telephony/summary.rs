@@ -162,14 +162,15 @@ pub(crate) fn unix_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Logs every summary and appends it as a JSON line to `dir/calls.jsonl` (until the store
-/// replaces this). Ends when every sender is dropped.
+/// Logs every summary and, when `export` names a directory (`[store] export_jsonl`),
+/// appends it as a JSON line to `calls.jsonl` there (the store keeps every record anyway).
+/// Ends when every sender is dropped.
 pub fn spawn_jsonl_sink(
-    dir: PathBuf,
+    export: Option<PathBuf>,
     mut rx: mpsc::Receiver<CallSummary>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
-        let path = dir.join("calls.jsonl");
+        let path = export.map(|dir| dir.join("calls.jsonl"));
         while let Some(s) = rx.blocking_recv() {
             tracing::info!(
                 call = s.call_no,
@@ -179,6 +180,7 @@ pub fn spawn_jsonl_sink(
                 lost = s.lost,
                 "call ended"
             );
+            let Some(path) = &path else { continue };
             let line = match serde_json::to_string(&s) {
                 Ok(line) => line,
                 Err(e) => {
@@ -186,7 +188,7 @@ pub fn spawn_jsonl_sink(
                     continue;
                 }
             };
-            let written = crate::fsutil::append(&path).and_then(|mut f| writeln!(f, "{line}"));
+            let written = crate::fsutil::append(path).and_then(|mut f| writeln!(f, "{line}"));
             if let Err(e) = written {
                 tracing::warn!(error = %e, path = %path.display(), "cannot write call summary");
             }
@@ -205,7 +207,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let call_id = "a84b4c76e66710@pc33.atlanta.com";
         let (tx, rx) = mpsc::channel(4);
-        let sink = spawn_jsonl_sink(tmp.path().to_path_buf(), rx);
+        let sink = spawn_jsonl_sink(Some(tmp.path().to_path_buf()), rx);
         let summary = CallSummary::unanswered(7, call_id.into(), 1, HangupCause::Busy);
         tx.send(summary).await.unwrap();
         drop(tx);

@@ -144,8 +144,14 @@ impl Gateway {
         } else {
             format!("listen = \"{}\"", ports.sip())
         };
+        // The tests read the JSON-lines export unless a test sets `[store]` itself.
+        let store = if opts.tail.contains("[store]") {
+            ""
+        } else {
+            "[store]\nexport_jsonl = true\n"
+        };
         let config = format!(
-            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\n{listen}\n{}\n\
+            "data_dir = \"{}\"\nlog_level = \"debug\"\n{store}[sip]\n{listen}\n{}\n\
              [media]\nrtp_port_min = {}\nrtp_port_max = {}\n{}\n\
              [calls]\n{calls}\n{}\n",
             data.display(),

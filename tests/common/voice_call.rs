@@ -171,7 +171,7 @@ impl AgentGateway {
     ) -> AgentGateway {
         let data = dir.join("data");
         let config = format!(
-            "data_dir = \"{}\"\nlog_level = \"debug\"\n[sip]\nlisten = \"{}\"\n\
+            "data_dir = \"{}\"\nlog_level = \"debug\"\n[store]\nexport_jsonl = true\n[sip]\nlisten = \"{}\"\n\
              [http]\nlisten = \"127.0.0.1:{}\"\n\
              [media]\nrtp_port_min = {}\nrtp_port_max = {}\n\
              [calls]\nlogic = \"{logic}\"\nmax_calls = 4\nshutdown_grace_secs = 5\n\

@@ -1,8 +1,8 @@
-//! What an agent call leaves behind besides its transcripts: one line per caller turn in
-//! `<data>/agent_turns.jsonl` (where the time went, for the latency harness) and one line
-//! per handoff in `<data>/handoffs.jsonl` (the placeholder queue a human agent would pick
-//! the call from). A blocking thread owns the files; calls hand lines over with `try_send`
-//! and never wait.
+//! What an agent call leaves behind besides its transcripts: one row per caller turn (where
+//! the time went, for the latency harness) and one per handoff (reason and masked transcript)
+//! in the store, and the same as JSON lines in `<data>/agent_turns.jsonl` and
+//! `<data>/handoffs.jsonl` when `[store] export_jsonl`. A blocking thread owns the writes;
+//! calls hand records over with `try_send` and never wait.
 
 use std::io::Write;
 use std::path::Path;
@@ -75,54 +75,91 @@ pub struct HandoffRecord {
     pub at_unix_ms: i64,
 }
 
+/// A record on its way to the writer.
+enum Record {
+    Turn(TurnRecord),
+    Handoff(HandoffRecord),
+}
+
 /// Where records go. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct RecordSink {
-    tx: SyncSender<(&'static str, String)>,
+    tx: SyncSender<Record>,
 }
 
 impl RecordSink {
-    /// Starts the writer for files in `data_dir`.
-    pub fn start(data_dir: &Path) -> std::io::Result<RecordSink> {
+    /// Starts the writer: rows in the store of `data_dir` (`voxgate.sqlite3`), and JSON lines
+    /// in `data_dir` too when `export_jsonl`.
+    pub fn start(data_dir: &Path, export_jsonl: bool) -> std::io::Result<RecordSink> {
+        let store = crate::store::Store::open(data_dir, crate::store::CallerPolicy::Redact)
+            .map_err(std::io::Error::other)?;
         let (tx, rx) = sync_channel(QUEUE);
-        let dir = data_dir.to_path_buf();
+        let export = export_jsonl.then(|| data_dir.to_path_buf());
         std::thread::Builder::new()
             .name("agent-records".into())
-            .spawn(move || write_lines(&dir, &rx))?;
+            .spawn(move || write_records(&store, export.as_deref(), &rx))?;
         Ok(RecordSink { tx })
     }
 
     /// Queues a turn's timing.
     pub fn turn(&self, r: &TurnRecord) {
-        self.send(TURNS_FILE, r);
+        self.send(Record::Turn(r.clone()));
     }
 
     /// Queues a handoff.
     pub fn handoff(&self, r: &HandoffRecord) {
-        self.send(HANDOFFS_FILE, r);
+        self.send(Record::Handoff(r.clone()));
     }
 
-    fn send<T: Serialize>(&self, file: &'static str, r: &T) {
-        let Ok(line) = serde_json::to_string(r) else {
-            return;
-        };
-        if self.tx.try_send((file, line)).is_err() {
-            tracing::warn!(file, "agent record writer full: record dropped");
+    fn send(&self, r: Record) {
+        if self.tx.try_send(r).is_err() {
+            tracing::warn!("agent record writer full: record dropped");
         }
     }
 }
 
-fn write_lines(dir: &Path, rx: &Receiver<(&'static str, String)>) {
-    while let Ok((file, line)) = rx.recv() {
-        let path = dir.join(file);
-        let result = crate::fsutil::create_dir_all(dir).and_then(|()| {
-            let mut f = crate::fsutil::append(&path)?;
-            writeln!(f, "{line}")
-        });
-        if let Err(e) = result {
-            tracing::warn!(file, error = %e, "agent record not written");
+fn write_records(store: &crate::store::Store, export: Option<&Path>, rx: &Receiver<Record>) {
+    use crate::store::{StoredHandoff, StoredTurn};
+    while let Ok(record) = rx.recv() {
+        let (stored, file, line) = match &record {
+            Record::Turn(t) => {
+                let detail = serde_json::to_string(t).unwrap_or_default();
+                let row = StoredTurn {
+                    call_id_hash: t.call_id_hash.clone(),
+                    turn: t.turn,
+                    speech_end_ms: t.speech_end_unix_ms,
+                    handoff: t.handoff.map(str::to_string),
+                    barged_in: t.barged_in,
+                    detail: detail.clone(),
+                };
+                (store.insert_turn(&row), TURNS_FILE, detail)
+            }
+            Record::Handoff(h) => {
+                let row = StoredHandoff {
+                    call_id_hash: h.call_id_hash.clone(),
+                    reason: h.reason.to_string(),
+                    at_ms: h.at_unix_ms,
+                    transcript: serde_json::to_string(&h.transcript).unwrap_or_default(),
+                };
+                let line = serde_json::to_string(h).unwrap_or_default();
+                (store.insert_handoff(&row), HANDOFFS_FILE, line)
+            }
+        };
+        if let Err(e) = stored {
+            tracing::warn!(file, error = %e, "agent record not stored");
+        }
+        if let Some(dir) = export
+            && let Err(e) = append_line(dir, file, &line)
+        {
+            tracing::warn!(file, error = %e, "agent record not exported");
         }
     }
+}
+
+fn append_line(dir: &Path, file: &str, line: &str) -> std::io::Result<()> {
+    crate::fsutil::create_dir_all(dir)?;
+    let mut f = crate::fsutil::append(&dir.join(file))?;
+    writeln!(f, "{line}")
 }
 
 /// voxgate's lines in the transcript store begin with this (the table has no speaker column).

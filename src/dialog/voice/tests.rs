@@ -123,7 +123,7 @@ fn rig(name: &str, sentences: Vec<&'static str>, handoff: Option<HandoffReason>)
         cfg.answer_timeout = Duration::from_secs(10);
     }
     let workers = AgentWorkers::start(agent.clone(), 1, 4).unwrap();
-    let records = RecordSink::start(&dir).unwrap();
+    let records = RecordSink::start(&dir, true).unwrap();
     let now = Instant::now();
     let engine = DialogEngine::new(
         cfg,
@@ -465,4 +465,43 @@ fn the_agent_nodes_turn_budget_hands_off_the_turn_past_it() {
             == 2
     });
     let _ = std::fs::remove_dir_all(&r.dir);
+}
+
+#[test]
+fn turns_and_handoffs_go_to_the_store_and_to_jsonl_only_when_exported() {
+    let dir = std::env::temp_dir().join(format!("voxgate-records-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let sink = RecordSink::start(&dir, false).unwrap();
+    sink.turn(&TurnRecord {
+        call_id_hash: "h1".into(),
+        turn: 0,
+        speech_end_unix_ms: 1000,
+        handoff: Some("asked_for_person"),
+        ..TurnRecord::default()
+    });
+    sink.handoff(&HandoffRecord {
+        call_id_hash: "h1".into(),
+        reason: "asked_for_person",
+        transcript: vec![super::records::Line {
+            who: "caller",
+            text: "A person, please.".into(),
+        }],
+        at_unix_ms: 2000,
+    });
+    let store = crate::store::Store::open(&dir, crate::store::CallerPolicy::Redact).unwrap();
+    let end = Instant::now() + Duration::from_secs(10);
+    while store.handoffs(10).unwrap().is_empty() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let handoffs = store.handoffs(10).unwrap();
+    assert_eq!(handoffs.len(), 1);
+    assert_eq!(handoffs[0].reason, "asked_for_person");
+    assert!(handoffs[0].transcript.contains("A person, please."));
+    let turns = store.turns_of("h1").unwrap();
+    assert_eq!(turns.len(), 1);
+    assert_eq!(turns[0].handoff.as_deref(), Some("asked_for_person"));
+    assert!(turns[0].detail.contains("\"speech_end_unix_ms\":1000"));
+    assert!(!dir.join(TURNS_FILE).exists() && !dir.join(HANDOFFS_FILE).exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
