@@ -2,7 +2,9 @@
 //! flow: a question spoken over the menu is the agent's first turn (answered, never asked
 //! again); keys choose orders, the order number keyed in reaches the order webhook and its
 //! answer is read back. An operator's flow: a voicemail is recorded, stored and listed. A
-//! flow file with an error stops `serve` naming the file and line.
+//! spoken menu: words that match no option are a no-match (retried), a spoken choice is
+//! taken and spoken digits are collected. A flow file with an error stops `serve` naming
+//! the file and line.
 //! Skipped (with a message) only when baresip or the models are missing and CI is not "true".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -409,4 +411,90 @@ fn dialled_numbers_choose_flows_and_a_new_version_applies_to_the_next_call_only(
         !lines.iter().any(|l| l.contains("This is the main line")),
         "{lines:?}"
     );
+}
+
+const SPOKEN: &str = "flow: spoken
+start: ask
+nodes:
+  ask:
+    menu:
+      say: \"Say sales or support.\"
+      options: {sales: sales, support: bye}
+      timeout_secs: 10
+      no_match: {retries: 1, say: \"Sorry, I did not catch that.\", then: bye}
+      no_input: {retries: 0, then: bye}
+  sales:
+    collect:
+      say: \"Please say your account number.\"
+      digits: {min: 6, max: 6}
+      into: account
+      timeout_secs: 10
+      invalid: {retries: 0, then: bye}
+    next: tell
+  tell:
+    say: \"Account {account}, thank you.\"
+    next: bye
+  bye:
+    hangup: {say: \"Goodbye.\"}
+";
+
+/// Spoken input through a flow on a real call: words that are no option are a no-match
+/// (its line said, the menu asked again), a spoken option is chosen, and an account number
+/// said as words is collected and said back.
+#[test]
+fn spoken_words_take_no_match_a_choice_and_digits_through_a_flow() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-spoken");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(flows.join("spoken.yaml"), SPOKEN).unwrap();
+    // The caller: a word that is no option, a choice, then the number, each well after the
+    // prompt it answers has begun (speech over a prompt interrupts it).
+    let silence = |ms: usize| vec![0i16; ms * 8];
+    let say = |text: &str| common::voice_call::say(&models, &dir.0, text);
+    let mut pcm = silence(3000);
+    pcm.extend(say("Banana smoothie."));
+    pcm.extend(silence(5000));
+    pcm.extend(say("Sales."));
+    pcm.extend(silence(5000));
+    pcm.extend(say("One two three four five six."));
+    pcm.extend(silence(60_000));
+    let mic = dir.0.join("mic.wav");
+    common::voice_call::write_wav(&mic, &pcm);
+    let ports = Ports::new(63);
+    let gw = AgentGateway::start_logic(
+        &dir.0,
+        ports,
+        &models,
+        "flow",
+        "[flows]\ndir = \"flows\"\ndefault_flow = \"spoken\"\n",
+    );
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let lines = wait_line(&gw, "thank you", Duration::from_secs(60));
+    let _ = phone.quit();
+    let said = |want: &str| lines.iter().any(|l| l.contains(want));
+    assert!(
+        said("Sorry, I did not catch that."),
+        "no no-match line: {lines:?}\n{}",
+        gw.log()
+    );
+    assert!(
+        said("Account 123456, thank you."),
+        "the spoken number was not collected: {lines:?}\n{}",
+        gw.log()
+    );
+    let log = gw.log();
+    let nodes: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("flow node call=1 "))
+        .filter_map(|l| l.split("node=").nth(1))
+        .map(str::trim)
+        .collect();
+    assert_eq!(nodes[..3], ["ask", "sales", "tell"], "{lines:?}");
 }

@@ -128,3 +128,57 @@ fn a_keypad_flow_takes_every_branch_on_real_calls_without_models() {
     call(&gw, &dir, 3, Some("2"));
     assert_eq!(path_of(&gw, 4), ["menu", "two", "tone", "back", "done"]);
 }
+
+const TRANSFER: &str = "flow: xfer
+start: go
+nodes:
+  go:
+    transfer: {uri: \"sip:desk@example.invalid\"}
+    on_fail: failed
+  failed:
+    hangup: {play: goodbye.wav}
+";
+
+/// A transfer to a SIP address is a REFER: SIPp accepts it and reports the referred call in
+/// a NOTIFY. A 200 there ends voxgate's leg (its BYE); a 486 takes the flow's `on_fail`.
+#[test]
+fn a_transfer_to_a_sip_address_is_a_refer_whose_outcome_the_flow_follows() {
+    if !have_peer("sipp") {
+        return;
+    }
+    let dir = TempDir::new("flow-refer");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(flows.join("xfer.yaml"), TRANSFER).unwrap();
+    let prompts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/prompts");
+    fs::copy(prompts.join("goodbye.wav"), flows.join("goodbye.wav")).unwrap();
+    let ports = Ports::new(62);
+    let gw = Gateway::start_opts(
+        &dir.0,
+        ports,
+        &GatewayOpts {
+            calls: "logic = \"flow\"",
+            tail: "[flows]\ndir = \"flows\"\ndefault_flow = \"xfer\"",
+            ..GatewayOpts::default()
+        },
+    );
+    for (n, status) in [(0u16, "200 OK"), (1, "486 Busy Here")] {
+        let sf = scenario(
+            &dir.0,
+            "uac_refer.xml",
+            &[("STATUS", status), ("BYE_WAIT_MS", "15000")],
+        );
+        let (code, out) = Sipp::spawn(&dir.0, gw.ports, n, &sf, &[]).wait();
+        assert_eq!(code, 0, "sipp failed:\n{out}\nvoxgate log:\n{}", gw.log());
+    }
+    assert_eq!(path_of(&gw, 1), ["go"], "{}", gw.log());
+    assert_eq!(path_of(&gw, 2), ["go", "failed"], "{}", gw.log());
+    let log = gw.log();
+    for line in log.lines().filter(|l| l.contains("transfer")) {
+        eprintln!("{line}");
+    }
+    assert!(log.contains("outcome=Connected"), "{log}");
+    assert!(log.contains("outcome=Failed(Some(486))"), "{log}");
+    let s = gw.wait_summaries(2, Duration::from_secs(10));
+    assert!(s.iter().all(|c| c["side"] == "gateway"), "{s:?}");
+}

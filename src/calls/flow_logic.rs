@@ -26,6 +26,7 @@ use crate::privacy::stable_hash;
 use crate::speech::listener::{Heard, Listener};
 use crate::speech::stt::SttPool;
 use crate::store::{TranscriptMsg, VoicemailRecord};
+use crate::telephony::logic::TransferOutcome;
 use crate::telephony::{CallAction, CallInfo, CallLogic, HangupCause, LogicFactory};
 
 /// What every flow call shares.
@@ -104,8 +105,16 @@ pub struct FlowCallLogic {
     /// Samples per frame.
     frame: usize,
     transcript: CallTranscript,
+    /// A transfer to a SIP address under way: where, and when it counts as failed.
+    transfer: Option<(String, Instant)>,
+    /// The transfer is still to be handed to the runtime.
+    refer_pending: bool,
     hangup: bool,
 }
+
+/// How long a transfer may take (REFER answered and the target's final answer reported)
+/// before the flow hears it failed.
+const TRANSFER_WAIT: std::time::Duration = std::time::Duration::from_secs(45);
 
 impl std::fmt::Debug for FlowCallLogic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -178,6 +187,8 @@ impl FlowCallLogic {
                 s.sink.clone(),
                 now,
             ),
+            transfer: None,
+            refer_pending: false,
             hangup: false,
         })
     }
@@ -256,14 +267,16 @@ impl FlowCallLogic {
                     self.engine.on_final(now, &text, now, now);
                 }
             }
-            Action::Transfer(to) => {
-                // Human agents and outgoing legs arrive with their issue: no one can take
-                // the call yet, and the flow is told so at once (its `on_fail`).
-                let target = match &to {
-                    TransferTo::Queue { name, .. } => format!("queue {name}"),
-                    TransferTo::Uri(_) => String::from("a SIP address"),
-                };
-                tracing::info!(call = self.call_no, %target, "transfer: nobody available");
+            Action::Transfer(TransferTo::Uri(uri)) => {
+                // A blind transfer by REFER: the outcome comes in `on_transfer`, or the
+                // deadline fails it.
+                self.transfer = Some((uri, now + TRANSFER_WAIT));
+                self.refer_pending = true;
+            }
+            Action::Transfer(TransferTo::Queue { name, .. }) => {
+                // Queues of human agents arrive with their issue: no one can take the call
+                // yet, and the flow is told so at once (its `on_fail`).
+                tracing::info!(call = self.call_no, queue = %name, "transfer: nobody available");
                 self.give(now, Input::TransferFailed);
             }
             Action::Transcribe { max } => {
@@ -425,6 +438,13 @@ impl CallLogic for FlowCallLogic {
             self.give(now, Input::PromptDone);
         }
         self.poll_webhook(now);
+        if self
+            .transfer
+            .as_ref()
+            .is_some_and(|(_, until)| *until <= now)
+        {
+            self.on_transfer(now, TransferOutcome::Failed(None));
+        }
         if let Some(run) = &mut self.run
             && run.poll_timeout().is_some_and(|t| t <= now)
         {
@@ -434,7 +454,24 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn poll_action(&mut self) -> Option<CallAction> {
+        if std::mem::take(&mut self.refer_pending)
+            && let Some((uri, _)) = &self.transfer
+        {
+            return Some(CallAction::Transfer(uri.clone()));
+        }
         std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
+    }
+
+    fn on_transfer(&mut self, now: Instant, outcome: TransferOutcome) {
+        if self.transfer.take().is_none() {
+            return;
+        }
+        tracing::info!(call = self.call_no, ?outcome, "transfer outcome");
+        match outcome {
+            // The caller is with the target now: voxgate's leg ends (RFC 5589 §6).
+            TransferOutcome::Connected => self.hangup = true,
+            _ => self.give(now, Input::TransferFailed),
+        }
     }
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {

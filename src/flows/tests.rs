@@ -653,3 +653,15 @@ fn the_keypad_flow_reads_the_keys_back_with_built_in_prompts_and_records() {
         "{bad:?}"
     );
 }
+
+#[test]
+fn a_transfer_uri_cannot_carry_a_header_injection() {
+    let bad = one_error(
+        "flow: t\nstart: a\nnodes:\n  a:\n    transfer: {uri: \"sip:desk@x.example>\\r\\nX-Evil: 1\"}\n",
+    );
+    assert_eq!(bad.line, 5);
+    assert!(bad.reason.contains("control characters"), "{bad:?}");
+    assert!(problems("flow: t\nstart: a\nnodes:\n  a:\n    transfer: {uri: \"sip:desk@x.example;transport=tcp\"}\n")
+        .iter()
+        .all(|p| p.severity != Severity::Error));
+}

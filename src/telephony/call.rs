@@ -17,7 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
-use super::logic::CallLogic;
+use super::logic::{CallLogic, TransferOutcome};
 use super::media::{Dest, MediaParams, MediaSession};
 use super::ports::PortLease;
 use super::summary::{CallSummary, HangupCause, unix_ms};
@@ -31,6 +31,8 @@ pub(crate) enum CallCommand {
     Update(MediaParams),
     /// A digit arrived by SIP INFO.
     Digit(char),
+    /// How the transfer the call asked for went.
+    Transferred(TransferOutcome),
     /// The call is over (BYE, CANCEL, no ACK, shutdown): stop now.
     End(HangupCause),
 }
@@ -44,6 +46,13 @@ pub(crate) enum CallEvent {
         call_no: u64,
         /// Why.
         cause: HangupCause,
+    },
+    /// The logic asks for a blind transfer: send REFER.
+    Refer {
+        /// The call.
+        call_no: u64,
+        /// Where to (the logic's URI, checked by signalling).
+        to: String,
     },
 }
 
@@ -144,6 +153,11 @@ pub(crate) async fn run(setup: CallSetup) {
                 if session.tick(now, logic.as_mut(), &mut send) {
                     break notify(&events, call_no, HangupCause::Logic);
                 }
+                if let Some(to) = session.take_refer()
+                    && events.try_send(CallEvent::Refer { call_no, to }).is_err()
+                {
+                    logic.on_transfer(now, TransferOutcome::Failed(None));
+                }
                 if session.timed_out(now) {
                     break notify(&events, call_no, HangupCause::MediaTimeout);
                 }
@@ -151,6 +165,7 @@ pub(crate) async fn run(setup: CallSetup) {
             cmd = commands.recv() => match cmd {
                 Some(CallCommand::Update(p)) => session.update(Instant::now(), p),
                 Some(CallCommand::Digit(d)) => session.info_digit(Instant::now(), d, logic.as_mut()),
+                Some(CallCommand::Transferred(outcome)) => logic.on_transfer(Instant::now(), outcome),
                 Some(CallCommand::End(cause)) => break cause,
                 None => break HangupCause::Shutdown,
             },

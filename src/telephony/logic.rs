@@ -12,13 +12,27 @@ use super::summary::HangupCause;
 use crate::privacy::Redacted;
 
 /// Something the call logic asks the runtime to do, polled after every input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CallAction {
     /// End the call (the runtime sends BYE).
     Hangup,
     /// Send one RFC 4733 key press (`0-9*#A-D`).
     SendDtmf(char),
+    /// Blind transfer (RFC 3515): ask the caller's side, by REFER, to call `uri` (`sip:`,
+    /// `sips:` or `tel:`). How it went comes back in [`CallLogic::on_transfer`]; the call
+    /// goes on until the logic hangs up.
+    Transfer(String),
+}
+
+/// How a transfer the logic asked for went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransferOutcome {
+    /// The caller's side reached the target (a final 2xx in the REFER's NOTIFY).
+    Connected,
+    /// It did not: the REFER refused or unanswered, or the target's final failure status.
+    Failed(Option<u16>),
 }
 
 /// What a call's logic gets to know about the call when it starts.
@@ -55,6 +69,8 @@ pub trait CallLogic: Send {
     fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]);
     /// The next thing to do, if any.
     fn poll_action(&mut self) -> Option<CallAction>;
+    /// How a [`CallAction::Transfer`] went.
+    fn on_transfer(&mut self, _now: Instant, _outcome: TransferOutcome) {}
     /// The call is over (for whatever `cause`); flush what needs flushing. Not called again.
     fn on_end(&mut self, _now: Instant, _cause: HangupCause) {}
 }

@@ -107,6 +107,8 @@ pub(crate) struct MediaSession {
     dtmf_rx: DtmfReceiver,
     dtmf_tx: Option<(DtmfSender, Option<DtmfPacket>)>,
     dtmf_queue: VecDeque<Digit>,
+    /// A transfer the logic asked for, until the call task takes it to signalling.
+    refer: Option<String>,
     lost_earlier: i64,
     sent: Flow,
     received: Flow,
@@ -158,6 +160,7 @@ impl MediaSession {
             dtmf_rx: DtmfReceiver::new(Duration::from_millis(500)),
             dtmf_tx: None,
             dtmf_queue: VecDeque::with_capacity(8),
+            refer: None,
             lost_earlier: 0,
             sent: Flow::default(),
             received: Flow::default(),

@@ -30,6 +30,7 @@ impl MediaSession {
         while let Some(action) = logic.poll_action() {
             match action {
                 CallAction::Hangup => hangup = true,
+                CallAction::Transfer(uri) => self.refer = Some(uri),
                 CallAction::SendDtmf(c) => {
                     if let Some(d) = Digit::from_char(c)
                         && self.dtmf_queue.len() < 32
@@ -50,6 +51,11 @@ impl MediaSession {
             self.send_report(now, send);
         }
         hangup
+    }
+
+    /// The transfer the logic asked for on the last tick, if any.
+    pub(crate) fn take_refer(&mut self) -> Option<String> {
+        self.refer.take()
     }
 
     /// Plays the next frame of the jitter buffer (decoded, concealed or silent) to the logic.

@@ -24,6 +24,7 @@ mod requests;
 mod signalling;
 pub mod summary;
 pub mod tls;
+mod transfer;
 mod transport;
 
 use std::sync::Arc;

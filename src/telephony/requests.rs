@@ -15,13 +15,14 @@ use super::signalling::{CallState, Core};
 use super::summary::HangupCause;
 
 /// Methods this UAS serves (the Allow header).
-pub(crate) const ALLOW: [Method; 6] = [
+pub(crate) const ALLOW: [Method; 7] = [
     Method::Invite,
     Method::Ack,
     Method::Cancel,
     Method::Bye,
     Method::Options,
     Method::Info,
+    Method::Notify,
 ];
 
 fn allow_header() -> String {
@@ -86,6 +87,7 @@ impl Core {
                 }
             }
             RequestKind::Ack => {}
+            _ if req.method == Method::Notify => self.on_notify(now, id, req, call),
             _ if req.method == Method::Options => {
                 let resp = options_response(req, &ALLOW, &[MediaType::sdp()], &[], "");
                 self.respond(now, id, resp);
@@ -173,6 +175,9 @@ mod tests {
 
     #[test]
     fn allow_lists_the_served_methods() {
-        assert_eq!(allow_header(), "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO");
+        assert_eq!(
+            allow_header(),
+            "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY"
+        );
     }
 }

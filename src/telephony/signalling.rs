@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 
 use super::admission::{Admission, AdmissionSettings};
 use super::call::{CallCommand, CallEvent};
-use super::logic::LogicFactory;
+use super::logic::{LogicFactory, TransferOutcome};
 use super::ports::PortPool;
 use super::summary::{CallSummary, HangupCause};
 use super::transport::Inbound;
@@ -89,6 +89,8 @@ pub(crate) struct Core {
     pub(crate) ringing: Vec<(Instant, u64)>,
     pub(crate) requests: HashMap<TransactionId, Request>,
     pub(crate) byes: HashSet<TransactionId>,
+    /// REFERs of ours waiting for their answer, and their call.
+    pub(crate) refers: HashMap<TransactionId, u64>,
     pub(crate) next_call: u64,
     pub(crate) rng: StdRng,
     udp: Option<Arc<UdpSocket>>,
@@ -138,6 +140,7 @@ impl Core {
             ringing: Vec::new(),
             requests: HashMap::new(),
             byes: HashSet::new(),
+            refers: HashMap::new(),
             next_call: 1,
             rng,
             udp,
@@ -223,9 +226,13 @@ impl Core {
     }
 
     fn on_call_event(&mut self, ev: CallEvent) {
-        let CallEvent::Hangup { call_no, cause } = ev;
-        tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
-        self.hang_up(call_no, cause);
+        match ev {
+            CallEvent::Hangup { call_no, cause } => {
+                tracing::debug!(call = call_no, cause = cause.as_str(), "call hung up");
+                self.hang_up(call_no, cause);
+            }
+            CallEvent::Refer { call_no, to } => self.send_refer(call_no, &to),
+        }
     }
 
     /// Sends BYE for call `no` and forgets it (its task, if any, has ended or is told to).
@@ -294,6 +301,11 @@ impl Core {
         tokio::spawn(super::transport::dial(addr, rx, self.inbound_tx.clone()));
     }
 
+    /// Where an in-dialog request of call `no` goes (see [`next_hop`](Self::next_hop)).
+    pub(crate) fn next_hop_of(&self, no: u64) -> Option<Peer> {
+        self.calls.get(&no).map(|e| self.next_hop(e))
+    }
+
     /// Where an in-dialog request of call `entry` goes: the connection or address its
     /// INVITE came from; over TCP, when that connection has closed, a new connection to the
     /// first route, else the remote target (the caller's Contact).
@@ -332,6 +344,9 @@ impl Core {
             }
             TransactionEvent::Response { id, response } => self.on_response(id, &response),
             TransactionEvent::Timeout { id } | TransactionEvent::TransportError { id } => {
+                if let Some(no) = self.refers.remove(&id) {
+                    self.command(no, CallCommand::Transferred(TransferOutcome::Failed(None)));
+                }
                 // A request of ours got no answer: a BYE's dialog is over all the same.
                 if let Some(req) = self.requests.remove(&id)
                     && let Some(dialog) = DialogId::uac(&req.head)
@@ -363,6 +378,7 @@ impl Core {
         if resp.status.is_final() {
             self.requests.remove(&id);
             self.byes.remove(&id);
+            self.refer_answered(id, resp.status);
         }
     }
 

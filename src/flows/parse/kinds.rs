@@ -344,11 +344,20 @@ impl Parser {
                     .unwrap_or_default(),
             },
             (None, Some(uri)) => {
-                if !(uri.starts_with("sip:") || uri.starts_with("sips:") || uri.starts_with("tel:"))
-                {
+                let scheme =
+                    uri.starts_with("sip:") || uri.starts_with("sips:") || uri.starts_with("tel:");
+                // It goes into a SIP header (Refer-To): nothing that could end or break it.
+                let clean = !uri.chars().any(|c| {
+                    c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',')
+                });
+                if !(scheme && clean) {
                     self.err(
                         line,
-                        format!("`uri` must be a sip:, sips: or tel: address (got `{uri}`)"),
+                        format!(
+                            "`uri` must be a sip:, sips: or tel: address without spaces, \
+                             control characters, quotes, commas or angle brackets (got `{}`)",
+                            uri.escape_debug()
+                        ),
                     );
                 }
                 TransferTo::Uri(uri)
