@@ -10,33 +10,18 @@ use regex::RegexSet;
 
 use super::HandoffReason;
 
-/// The rules, strongest first: the first group that matches decides the reason.
+/// The rules after crisis, strongest first: the first group that matches decides the reason.
 static RULES: LazyLock<Vec<(HandoffReason, RegexSet)>> = LazyLock::new(|| {
     let build = |patterns: &[&str]| {
         RegexSet::new(patterns.iter().map(|p| format!(r"(?i)\b(?:{p})\b")))
             .unwrap_or_else(|e| unreachable!("guard patterns are valid: {e}"))
     };
     vec![
-        (HandoffReason::Crisis, build(CRISIS)),
         (HandoffReason::Threat, build(THREAT)),
         (HandoffReason::AskedForPerson, build(PERSON)),
         (HandoffReason::RegulatedAdvice, build(ADVICE)),
     ]
 });
-
-const CRISIS: &[&str] = &[
-    r"suicid\w*",
-    r"kill(?:ing)? myself",
-    r"end(?:ing)? (?:my|it) (?:life|all)",
-    r"take my (?:own )?life",
-    r"(?:don'?t|do not|no longer) want to (?:live|be alive|be here)",
-    r"want(?:ed)? to die",
-    r"(?:hurt|harm|cut)(?:ing)? myself",
-    r"self[- ]?harm\w*",
-    r"no (?:reason|point) (?:to|in) (?:live|living|going on)",
-    r"overdos\w*",
-    r"can'?t go on",
-];
 
 const THREAT: &[&str] = &[
     r"(?:i|we)(?:'ll|'m|'re| will| am| are)?(?: going to| gonna)? (?:kill|hurt|shoot|stab|beat up|attack|punch|murder) (?:you|u|someone|somebody|people|everyone|him|her|them|your \w+)",
@@ -68,8 +53,12 @@ const ADVICE: &[&str] = &[
     r"invest\w*|stock market|(?:buy|sell|trade) (?:stocks|shares)|shares in|pension|mortgage|tax (?:advice|return)|financial advice|retirement savings",
 ];
 
-/// The reason to hand off at once, if the caller's words call for one.
+/// The reason to hand off at once, if the caller's words call for one: crisis language
+/// ([`super::crisis`], English and Mandarin) before everything else.
 pub(crate) fn check(caller_text: &str) -> Option<HandoffReason> {
+    if super::crisis::detect(caller_text).is_some() {
+        return Some(HandoffReason::Crisis);
+    }
     let text = normalise(caller_text);
     RULES
         .iter()

@@ -3,6 +3,7 @@
 //! (`tools`), the prompt (`prompt`), the grounding check (`grounding`) and the turn itself
 //! (`turn`). Above the speech layer, below the API; the phone side is in [`voice`].
 
+pub mod crisis;
 pub mod kb;
 pub mod llm;
 pub mod voice;

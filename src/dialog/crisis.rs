@@ -1,0 +1,225 @@
+//! Crisis language, English and Mandarin: a caller who speaks of harming themselves, directly
+//! ("I want to die", 不想活了) or indirectly (putting affairs in order, saying goodbye, pills
+//! saved up, 后事, 遗书), or of danger to life around them (someone hitting them, a knife,
+//! somebody not breathing, a fire), is handed to a person at once. Everyday hyperbole ("this
+//! wait is killing me", 气死我了, 想死你们了) is blanked out first so it never raises the
+//! alarm, and a weak indirect cue said with a plain everyday reason ("putting my affairs in
+//! order before moving abroad") is not one.
+//!
+//! Owns the patterns and [`detect`]; the guard calls it before every other rule.
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+/// What kind of crisis the words speak of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrisisKind {
+    /// Self-harm or suicide said outright.
+    Direct,
+    /// Self-harm said indirectly (goodbyes, affairs in order, means at hand).
+    Indirect,
+    /// Danger to the caller's life or someone's near them.
+    Danger,
+}
+
+impl CrisisKind {
+    /// Its name in logs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrisisKind::Direct => "direct",
+            CrisisKind::Indirect => "indirect",
+            CrisisKind::Danger => "danger",
+        }
+    }
+}
+
+/// Figures of speech that sound like crisis language and are not: removed before the crisis
+/// patterns look.
+const HYPERBOLE: &[&str] = &[
+    // English
+    r"\b(?:this|that|it|wait|waiting|queue|music|delay|noise|heat|price|prices|bill|process|app|website|line|traffic|weather|job|work|commute|form)(?:'s| is| was| are| were)? (?:literally |really |honestly )?killing me\b",
+    r"\bkilling me with (?:these|this|the|all|his|her|their|your) \w+",
+    r"\bdie(?:d|s)? (?:of|from) (?:embarrassment|boredom|shame|laughter|laughing|hunger|thirst|cold|heat)\b",
+    r"\bdying (?:to|for)\b",
+    r"\bto die for\b",
+    r"\bkill(?:ing)? (?:time|the (?:old |last )?(?:order|process|app|request|call))\b",
+    r"\bcould kill for\b",
+    r"\b(?:battery|phone|laptop|router|line|connection|it) (?:has |had )?died\b",
+    r"\b(?:will|'ll|is going to|gonna) (?:kill|murder) me if\b",
+    r"\bsuicide mission\b",
+    r"\blose my mind\b",
+    r"\b(?:almost|nearly) lost the will to live\b|\blost the will to live,? (?:haha|lol|ha)\b",
+    r"\bcan'?t go on like this with\b",
+    // Mandarin: X死了 of heat, anger, laughter, tiredness…; 想死你 (miss you to death); a
+    // crashed phone; antivirus.
+    r"[气笑累热烦饿吵急困冷渴忙疼闷馋]死(?:了|我了|人了|啦)?",
+    r"想死(?:你|您)",
+    r"死机",
+    r"杀毒",
+    r"要了我的命",
+];
+
+/// Said outright.
+const DIRECT: &[&str] = &[
+    r"\bsuicid\w*",
+    r"\bkill(?:ing)? myself\b",
+    r"\bend(?:ing)? (?:my|it) (?:own )?(?:life|all)\b",
+    r"\btake my (?:own )?life\b",
+    r"\b(?:don'?t|do not|no longer|not sure i|never) (?:really )?want to (?:live|be alive|be here|go on living|exist)\b",
+    r"\bnot sure i want to be alive\b",
+    r"\b(?:want|wanted|wanna|going) to die\b",
+    r"\b(?:hurt|harm|cut|burn)(?:ing)? myself\b",
+    r"\bbeen cutting\b",
+    r"\bself[- ]?harm\w*",
+    r"\boverdos\w*",
+    r"\b(?:took|taken|swallowed|had) (?:a (?:whole |full )?(?:bottle|packet|box|handful)|all) of (?:my |the |his |her )?(?:pills|tablets|meds|medication|sleeping pills)\b",
+    r"\bcan'?t go on (?:anymore|any more|living)\b",
+    // Mandarin
+    r"自杀|轻生|寻死|自残|割腕|跳楼|服毒",
+    r"不想(?:再)?活|活不下去",
+    r"结束(?:自己的|我的)?生命",
+    r"(?:^|[^不])想死",
+    r"(?:从|在)?楼上跳下",
+    r"吃了.{0,4}(?:一整瓶|一瓶|一大把|很多|好多).{0,3}(?:安眠药|药)",
+];
+
+/// Said indirectly.
+const INDIRECT: &[&str] = &[
+    r"\bput(?:ting)? my affairs in order\b",
+    r"\bbetter off without me\b",
+    r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here) (?:much longer|anymore|any more|for long|tomorrow)\b",
+    r"\bsaid (?:my )?goodbyes? to (?:everyone|everybody|my family|them all)\b",
+    r"\b(?:my|this is my) last (?:phone )?call\b",
+    r"\b(?:written|wrote|left) (?:a |the )?(?:letters?|notes?) (?:to|for) (?:my |the )?(?:kids|children|family|wife|husband|parents|mum|mom|dad)\b",
+    r"\bgiven (?:all )?(?:my )?(?:things|stuff|belongings|possessions) away\b|\bgiven away (?:all )?my\b",
+    r"\b(?:pills|tablets|meds) (?:saved|stocked) up\b|\bsaved up (?:my |the )?(?:pills|tablets|meds)\b|\bstockpil\w+",
+    r"\bno (?:point|reason) (?:in |to )?(?:going on|living|live|being here|carrying on)\b",
+    r"\bjump(?:ing)? (?:off|from) (?:the|a) (?:bridge|building|roof|cliff|balcony)\b",
+    r"\bsleep and (?:not|never) wake up\b",
+    r"\b(?:won'?t|will not|no longer) be a burden\b|\bi'?m (?:just )?a burden\b",
+    r"\btonight is the night\b",
+    r"\bdone with (?:it all|all of it|everything|life)\b",
+    r"\bwant (?:it all|all of it|everything) to (?:stop|end)\b",
+    r"\blost (?:the|all) will to live\b",
+    // Mandarin
+    r"后事|遗书|遗言|永别",
+    r"没有我.{0,8}(?:更好|会好)",
+    r"(?:活着|人生|生活).{0,4}(?:没意思|没有意思|没意义|没有意义|太累)",
+    r"撑不下去|不想再撑",
+    r"最后一次(?:给你们)?打电话",
+    r"不会再麻烦(?:你们|大家)",
+    r"再也不要?醒|永远不醒|睡过去",
+    r"(?:跟|和|向).{0,6}告别",
+    r"想解脱|想要解脱",
+    r"攒.{0,4}药|药.{0,6}攒够",
+    r"东西都送人",
+];
+
+/// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
+/// order before moving abroad"). Direct language and danger are never excused.
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|出国|搬家|退休|旅行";
+
+/// Danger to life around the caller.
+const DANGER: &[&str] = &[
+    r"\b(?:husband|wife|partner|boyfriend|girlfriend|ex|he|she|they|someone|somebody|a man|a woman|dad|father|mother|mum|mom|son|brother|neighbou?r)(?: is|'s| are|'re| keeps| has been| was)? (?:hitting|beating|hurting|attacking|choking|strangling|threatening|killing|stabbing) me\b",
+    r"\b(?:going to|gonna|will|'ll|wants to|tried to|trying to) kill (?:me|us|my (?:wife|husband|partner|kids|children|son|daughter|family|baby|mum|mom|dad|mother|father))\b",
+    r"\b(?:has|had|with|holding|pointing) (?:a |his |her )?(?:knife|gun|weapon|machete)\b|\bthreatening me with\b",
+    r"\bbroke(?:n)? in\b|\bbreaking in\b|\bbreak-in\b",
+    r"\b(?:not|isn'?t|is not|stopped|can'?t stop|hasn'?t been) breathing\b",
+    r"\bcollapsed\b|\bunconscious\b|\bwon'?t wake up\b|\bnot waking up\b",
+    r"\b(?:there'?s|there is) a fire\b|\bon fire\b|\bcan'?t get out\b",
+    r"\bi'?m not safe\b|\bi am not safe\b|\bscared for my life\b|\bfear for my life\b",
+    // Mandarin
+    r"打我|杀了我|杀我|掐我|家暴",
+    r"拿着?刀|有人.{0,4}(?:枪|刀)",
+    r"闯进",
+    r"(?:没有|没了|停止)呼吸",
+    r"晕倒|昏迷|叫不醒",
+    r"着火|出不去",
+];
+
+struct Rules {
+    hyperbole: Regex,
+    direct: RegexSet,
+    indirect: RegexSet,
+    danger: RegexSet,
+    everyday: Regex,
+}
+
+static RULES: LazyLock<Rules> = LazyLock::new(|| {
+    let set = |p: &[&str]| {
+        RegexSet::new(p.iter().map(|p| format!("(?i){p}")))
+            .unwrap_or_else(|e| unreachable!("crisis patterns are valid: {e}"))
+    };
+    let one = |p: &str| {
+        Regex::new(&format!("(?i){p}")).unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+    };
+    Rules {
+        hyperbole: one(&HYPERBOLE.join("|")),
+        direct: set(DIRECT),
+        indirect: set(INDIRECT),
+        danger: set(DANGER),
+        everyday: one(EVERYDAY_REASON),
+    }
+});
+
+/// Whether `text` (one caller utterance) speaks of a crisis, and of which kind. Danger and
+/// direct language come first; an indirect cue with an everyday reason beside it does not
+/// count.
+pub fn detect(text: &str) -> Option<CrisisKind> {
+    let rules = &*RULES;
+    let text = text.replace(['\u{2019}', '\u{2018}'], "'").to_lowercase();
+    let text = rules.hyperbole.replace_all(&text, " ");
+    if rules.danger.is_match(&text) {
+        return Some(CrisisKind::Danger);
+    }
+    if rules.direct.is_match(&text) {
+        return Some(CrisisKind::Direct);
+    }
+    (rules.indirect.is_match(&text) && !rules.everyday.is_match(&text))
+        .then_some(CrisisKind::Indirect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hyperbole_is_blanked_but_the_same_words_in_earnest_are_not() {
+        assert_eq!(detect("This wait is killing me."), None);
+        assert_eq!(
+            detect("I'm going to kill myself."),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(detect("气死我了"), None);
+        assert_eq!(detect("我想死"), Some(CrisisKind::Direct));
+        assert_eq!(detect("想死你们了"), None);
+        assert_eq!(detect("我不想死"), None);
+        assert_eq!(
+            detect("My mum will kill me if this isn't fixed"),
+            None,
+            "a joke about a parent"
+        );
+        assert_eq!(
+            detect("He's going to kill me when he gets home"),
+            Some(CrisisKind::Danger)
+        );
+    }
+
+    #[test]
+    fn an_everyday_reason_excuses_only_weak_cues() {
+        assert_eq!(
+            detect("I'm putting my affairs in order before moving abroad"),
+            None
+        );
+        assert_eq!(
+            detect("I've put my affairs in order"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("Before moving abroad I want to end my life"),
+            Some(CrisisKind::Direct)
+        );
+    }
+}
