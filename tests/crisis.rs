@@ -92,4 +92,3 @@ fn the_held_out_set_is_measured() {
 }
 
 const FLOOR_CAUGHT: usize = 10;
-const CEILING_ALARMS: usize = 0;
