@@ -69,14 +69,16 @@ const DIRECT: &[&str] = &[
     r"\b(?:don'?t|do not|no longer|not sure i|never) (?:really )?want to (?:live|be alive|be here|go on living|exist)\b",
     r"\bnot sure i want to be alive\b",
     r"\b(?:want|wanted|wanna|going) to die\b",
-    r"\b(?:hurt|harm|cut|burn)(?:ing)? myself\b",
+    r"\b(?:hurt|harm|cut|burn|injure|punish|poison|starve|kill)(?:ing|ed|s)? myself\b",
     r"\bbeen cutting\b",
     r"\bself[- ]?harm\w*",
     r"\boverdos\w*",
     r"\b(?:took|taken|swallowed|had) (?:a (?:whole |full )?(?:bottle|packet|box|handful)|all) of (?:my |the |his |her )?(?:pills|tablets|meds|medication|sleeping pills)\b",
     r"\bcan'?t go on (?:anymore|any more|living)\b",
     // Mandarin
-    r"自杀|轻生|寻死|自残|割腕|跳楼|服毒",
+    r"自杀|轻生|寻死|自残|割腕|跳楼|服毒|上吊|烧炭|寻短见|想不开|活腻|一了百了|走上绝路",
+    r"(?:自我)?了断|了结(?:自己|一切|生命)|结束(?:这一切|一切)",
+    r"(?:划伤|割伤|伤害|弄伤|烫伤|刺伤)(?:了)?自己",
     r"不想(?:再)?活|活不下去",
     r"结束(?:自己的|我的)?生命",
     r"(?:^|[^不])想死",
@@ -102,6 +104,12 @@ const INDIRECT: &[&str] = &[
     r"\bdone with (?:it all|all of it|everything|life)\b",
     r"\bwant (?:it all|all of it|everything) to (?:stop|end)\b",
     r"\blost (?:the|all) will to live\b",
+    r"\bif i (?:was|were|am|'m) (?:gone|dead|not here|not around|no longer here)\b",
+    r"\b(?:won'?t|will not|wouldn'?t|will no longer) be (?:here|around|alive)\b",
+    r"\bdisappear(?:ed|s)? (?:for good|forever|for ever|permanently)\b",
+    r"\b(?:happier|better off|easier|better) (?:if|when|without) (?:i|me)\b",
+    r"\bsaid (?:all )?(?:my )?goodbyes\b",
+    r"\b(?:sorted|sort(?:ed)? out|made|written|wrote|updated|finished) my will\b",
     // Mandarin
     r"后事|遗书|遗言|永别",
     r"没有我.{0,8}(?:更好|会好)",
@@ -114,11 +122,17 @@ const INDIRECT: &[&str] = &[
     r"想解脱|想要解脱",
     r"攒.{0,4}药|药.{0,6}攒够",
     r"东西都送人",
+    r"(?:如果|等|要是)我不在了|我不在(?:了)?以后|等我走了|我走了以后",
+    r"(?:今晚|今天|马上|明天)就(?:要)?走",
+    r"累赘|拖累(?:大家|家人|你们)|消失(?:了|掉)?(?:最好|就好|算了)",
+    r"(?:买好|准备好|备好|攒)了?.{0,4}(?:安眠药|农药|绳子|木炭)",
+    r"(?:告诉|交给|留给)(?:了)?(?:我)?(?:妹妹|弟弟|姐姐|哥哥|妈妈|爸爸|家人|孩子|老婆|老公).{0,10}以后",
+    r"没有(?:任何)?意义",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
 /// order before moving abroad"). Direct language and danger are never excused.
-const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|出国|搬家|退休|旅行";
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+|insurance|policy)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门";
 
 /// Danger to life around the caller.
 const DANGER: &[&str] = &[
@@ -126,16 +140,17 @@ const DANGER: &[&str] = &[
     r"\b(?:going to|gonna|will|'ll|wants to|tried to|trying to) kill (?:me|us|my (?:wife|husband|partner|kids|children|son|daughter|family|baby|mum|mom|dad|mother|father))\b",
     r"\b(?:has|had|with|holding|pointing) (?:a |his |her )?(?:knife|gun|weapon|machete)\b|\bthreatening me with\b",
     r"\bbroke(?:n)? in\b|\bbreaking in\b|\bbreak-in\b",
-    r"\b(?:not|isn'?t|is not|stopped|can'?t stop|hasn'?t been) breathing\b",
+    r"\b(?:not|isn'?t|is not|stopped|can'?t stop|hasn'?t been|barely|hardly) breathing\b",
     r"\bcollapsed\b|\bunconscious\b|\bwon'?t wake up\b|\bnot waking up\b",
     r"\b(?:there'?s|there is) a fire\b|\bon fire\b|\bcan'?t get out\b",
     r"\bi'?m not safe\b|\bi am not safe\b|\bscared for my life\b|\bfear for my life\b",
     // Mandarin
     r"打我|杀了我|杀我|掐我|家暴",
+    r"(?:要|说要|扬言|威胁).{0,2}(?:弄死|杀死|打死|砍死|杀了|捅死)(?:我|我们|我孩子)",
     r"拿着?刀|有人.{0,4}(?:枪|刀)",
     r"闯进",
     r"(?:没有|没了|停止)呼吸",
-    r"晕倒|昏迷|叫不醒",
+    r"晕倒|昏迷|叫不醒|不省人事|倒在地上.{0,8}(?:没反应|没有反应|不动|叫不醒)",
     r"着火|出不去",
 ];
 
