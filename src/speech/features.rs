@@ -1,6 +1,7 @@
-//! Per-frame acoustic features of the caller's audio for voice activity and turn-taking:
-//! level (dBFS), periodicity (is it voiced: a pitch present), and the share of energy in
-//! the upper band (a nasal hum such as "mm" has almost none; vowels and fricatives do).
+//! Per-frame acoustic features of the caller's audio for voice activity, turn-taking and
+//! prosody: level (dBFS), periodicity (is it voiced: a pitch present) and the pitch itself,
+//! and the share of energy in the upper band (a nasal hum such as "mm" has almost none;
+//! vowels and fricatives do).
 //! Sans-IO and allocation-free after construction: one [`FrameAnalyzer`] per call, fed
 //! every frame in order.
 
@@ -9,6 +10,11 @@ const PITCH_MIN_HZ: u32 = 70;
 const PITCH_MAX_HZ: u32 = 400;
 /// Frames quieter than this (dBFS) are not analysed for pitch: silence costs nothing.
 const ANALYSE_ABOVE_DBFS: f32 = -55.0;
+/// Periodicity from which a frame is voiced and its pitch reported.
+pub const VOICED: f32 = 0.5;
+/// A shorter lag whose correlation is this close to the best is the period (the best is
+/// often a multiple of it: an octave error).
+const OCTAVE_SHARE: f32 = 0.9;
 
 /// What one frame sounds like.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,6 +29,8 @@ pub struct FrameFeatures {
     /// above about 1 kHz (near 0 for a closed-mouth hum, higher for vowels with a second
     /// formant and for fricatives).
     pub brightness: f32,
+    /// The pitch (F0) in Hz when the frame is voiced (`periodicity` ≥ [`VOICED`]), else 0.
+    pub pitch_hz: f32,
 }
 
 /// Computes [`FrameFeatures`] frame by frame, keeping the previous frame so pitch lags can
@@ -33,16 +41,20 @@ pub struct FrameAnalyzer {
     /// Previous frame then current, decimated by two, as f32.
     window: Vec<f32>,
     frame_len: usize,
+    /// The correlation at each lag of the last frame (index = lag).
+    corr: Vec<f32>,
 }
 
 impl FrameAnalyzer {
     /// An analyser for frames of `frame_len` samples at `rate` Hz (8 or 16 kHz).
     pub fn new(rate: u32, frame_len: usize) -> FrameAnalyzer {
         let half = frame_len.div_ceil(2);
+        let max_lag = ((rate / 2 / PITCH_MIN_HZ) as usize).min(half);
         FrameAnalyzer {
             rate,
             window: vec![0.0; half * 2],
             frame_len,
+            corr: vec![0.0; max_lag + 2],
         }
     }
 
@@ -54,15 +66,16 @@ impl FrameAnalyzer {
         let level_dbfs = level_dbfs(frame);
         let brightness = brightness(frame);
         self.push_decimated(frame);
-        let periodicity = if level_dbfs > ANALYSE_ABOVE_DBFS {
+        let (periodicity, pitch_hz) = if level_dbfs > ANALYSE_ABOVE_DBFS {
             self.periodicity()
         } else {
-            0.0
+            (0.0, 0.0)
         };
         FrameFeatures {
             level_dbfs,
             periodicity,
             brightness,
+            pitch_hz,
         }
     }
 
@@ -79,8 +92,11 @@ impl FrameAnalyzer {
         }
     }
 
-    /// The best normalised autocorrelation of the current half against earlier samples.
-    fn periodicity(&self) -> f32 {
+    /// The best normalised autocorrelation of the current half against earlier samples, and
+    /// the pitch when it is voiced: the shortest lag at a local peak within
+    /// [`OCTAVE_SHARE`] of the best (so a multiple of the period is not taken for it),
+    /// refined between lags by a parabola through its neighbours.
+    fn periodicity(&mut self) -> (f32, f32) {
         let rate = self.rate / 2;
         let min_lag = (rate / PITCH_MAX_HZ).max(1) as usize;
         let half = self.window.len() / 2;
@@ -88,9 +104,10 @@ impl FrameAnalyzer {
         let cur = &self.window[half..];
         let e_cur: f32 = cur.iter().map(|v| v * v).sum();
         if e_cur <= 0.0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
         let mut best = 0.0f32;
+        self.corr.fill(0.0);
         for lag in min_lag..=max_lag {
             let past = &self.window[half - lag..half - lag + cur.len()];
             let mut dot = 0.0f32;
@@ -100,10 +117,29 @@ impl FrameAnalyzer {
                 e_past += b * b;
             }
             if e_past > 0.0 {
-                best = best.max(dot / (e_cur * e_past).sqrt());
+                let c = dot / (e_cur * e_past).sqrt();
+                self.corr[lag] = c;
+                best = best.max(c);
             }
         }
-        best.clamp(0.0, 1.0)
+        let best = best.clamp(0.0, 1.0);
+        if best < VOICED {
+            return (best, 0.0);
+        }
+        let c = &self.corr;
+        let peak = (min_lag..=max_lag)
+            .find(|&l| {
+                c[l] >= OCTAVE_SHARE * best && c[l] >= c[l.saturating_sub(1)] && c[l] >= c[l + 1]
+            })
+            .unwrap_or(min_lag);
+        let (a, b, d) = (c[peak.saturating_sub(1)], c[peak], c[peak + 1]);
+        let denom = a - 2.0 * b + d;
+        let shift = if denom.abs() > 1e-6 && peak > min_lag && peak < max_lag {
+            (0.5 * (a - d) / denom).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        (best, rate as f32 / (peak as f32 + shift))
     }
 }
 
@@ -184,6 +220,28 @@ mod tests {
             let unvoiced = last.unwrap();
             assert!(unvoiced.periodicity < 0.4, "{rate}: {unvoiced:?}");
         }
+    }
+
+    #[test]
+    fn the_pitch_of_a_voiced_frame_is_found_without_octave_errors() {
+        for hz in [90.0, 120.0, 150.0, 210.0, 300.0] {
+            let mut a = FrameAnalyzer::new(8000, 160);
+            let mut f = None;
+            for i in 0..4 {
+                f = Some(a.analyse(&tone(hz, 8000.0, 160, 8000.0, i * 160)));
+            }
+            let f = f.unwrap();
+            let err = (f.pitch_hz / hz).log2().abs() * 12.0;
+            assert!(
+                err < 0.5,
+                "{hz} Hz read as {} Hz ({err:.2} semitones)",
+                f.pitch_hz
+            );
+        }
+        let mut seed = 5;
+        let mut a = FrameAnalyzer::new(8000, 160);
+        let f = a.analyse(&noise(160, 8000.0, &mut seed));
+        assert_eq!(f.pitch_hz, 0.0, "{f:?}");
     }
 
     #[test]
