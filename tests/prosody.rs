@@ -1,0 +1,114 @@
+//! Prosody on real speech (issue #13): Debian's Asterisk prompts (one speaker, Allison),
+//! altered with sox in controlled ways — louder, higher, faster, and the opposite of each —
+//! move arousal the right way against the speaker's own baseline, for every pair; and the
+//! same words said louder, higher and faster at once read as more aroused than said calmly.
+//! Skipped (with a message) when sox or the prompts are missing and CI is not "true".
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{TempDir, have_peer};
+use voxgate::speech::features::FrameAnalyzer;
+use voxgate::speech::prosody::{Baseline, ProsodyTracker, UtteranceProsody};
+
+const SOUNDS: &str = "/usr/share/asterisk/sounds/en_US_f_Allison";
+/// Prompts for the baseline, and the prompts altered (each has at least five words).
+const BASELINE: [&str; 3] = ["agent-alreadyon", "agent-newlocation", "auth-incorrect"];
+const ALTERED: [&str; 3] = [
+    "agent-user",
+    "astcc-followed-by-the-pound-key",
+    "agent-alreadyon",
+];
+
+/// `name` through sox at 8 kHz with `effects` (all versions start 6 dB down, so +6 dB does
+/// not clip).
+fn altered(dir: &Path, name: &str, tag: &str, effects: &[&str]) -> PathBuf {
+    let out = dir.join(format!("{name}-{tag}.wav"));
+    let status = Command::new("sox")
+        .arg(Path::new(SOUNDS).join(format!("{name}.wav")))
+        .args(["-r", "8000", "-c", "1", "-b", "16"])
+        .arg(&out)
+        .args(["gain", "-6"])
+        .args(effects)
+        .status()
+        .expect("sox (scripts/setup --test installs it)");
+    assert!(status.success(), "sox {effects:?}");
+    out
+}
+
+/// The prosody of a whole file as one utterance of `words` words.
+fn prosody(path: &Path, words: usize) -> UtteranceProsody {
+    let pcm: Vec<i16> = hound::WavReader::open(path)
+        .unwrap()
+        .samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    let mut a = FrameAnalyzer::new(8000, 160);
+    let mut t = ProsodyTracker::new(20);
+    for frame in pcm.chunks(160) {
+        t.push(&a.analyse(frame));
+    }
+    t.finish(Some(words)).expect("voiced speech")
+}
+
+#[test]
+fn sox_alterations_of_real_speech_move_arousal_the_right_way() {
+    if !have_peer("sox") {
+        return;
+    }
+    if !Path::new(SOUNDS).is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{SOUNDS} is required under CI=true: run scripts/setup --test"
+        );
+        eprintln!("SKIPPED: {SOUNDS} not installed (run scripts/setup --test)");
+        return;
+    }
+    let dir = TempDir::new("prosody");
+    let mut baseline = Baseline::default();
+    for name in BASELINE {
+        baseline.update(&prosody(&altered(&dir.0, name, "base", &[]), 6));
+    }
+    let pairs: [(&str, &[&str], &[&str]); 3] = [
+        ("gain", &["gain", "6"], &["gain", "-6"]),
+        ("pitch", &["pitch", "300"], &["pitch", "-300"]),
+        ("tempo", &["tempo", "1.25"], &["tempo", "0.8"]),
+    ];
+    for name in ALTERED {
+        let plain = baseline.arousal(&prosody(&altered(&dir.0, name, "plain", &[]), 6));
+        for (what, up, down) in pairs {
+            let a_up = baseline.arousal(&prosody(
+                &altered(&dir.0, name, &format!("{what}-up"), up),
+                6,
+            ));
+            let a_down = baseline.arousal(&prosody(
+                &altered(&dir.0, name, &format!("{what}-down"), down),
+                6,
+            ));
+            eprintln!("{name} {what}: down {a_down:+.2} < plain {plain:+.2} < up {a_up:+.2}");
+            assert!(
+                a_down < plain && plain < a_up,
+                "{name} {what}: {a_down} {plain} {a_up}"
+            );
+        }
+        let calm = prosody(
+            &altered(&dir.0, name, "calm", &["gain", "-4", "tempo", "0.9"]),
+            6,
+        );
+        let agitated = prosody(
+            &altered(
+                &dir.0,
+                name,
+                "agitated",
+                &["gain", "6", "pitch", "300", "tempo", "1.2"],
+            ),
+            6,
+        );
+        let (c, a) = (baseline.arousal(&calm), baseline.arousal(&agitated));
+        eprintln!("{name}: calm {c:+.2}, loud high fast {a:+.2}");
+        assert!(a > c + 1.0, "{name}: calm {c}, agitated {a}");
+    }
+}
