@@ -116,22 +116,12 @@ pub fn bundled(source: &'static str) -> Result<Loaded, String> {
 
 /// The built-in prompts (`play: builtin:NAME`, `spell`), under their `builtin:` names.
 fn builtin_prompts() -> Result<PromptFiles, String> {
-    let set = crate::media::PromptSet::embedded()
+    let all = crate::media::builtin_prompts()
         .map_err(|e| format!("the built-in prompts cannot be decoded: {e}"))?;
-    let named = [
-        ("greeting", &set.greeting),
-        ("you-entered", &set.you_entered),
-        ("star", &set.star),
-        ("pound", &set.pound),
-        ("goodbye", &set.goodbye),
-    ];
-    let digits = set.digits.iter().enumerate();
-    let mut out: PromptFiles = named
-        .into_iter()
-        .map(|(n, p)| (format!("{BUILTIN}{n}"), Arc::from(p.samples())))
-        .collect();
-    out.extend(digits.map(|(d, p)| (format!("{BUILTIN}digit-{d}"), Arc::from(p.samples()))));
-    Ok(out)
+    Ok(all
+        .iter()
+        .map(|p| (format!("{BUILTIN}{}", p.name()), Arc::from(p.samples())))
+        .collect())
 }
 
 /// The flows calls start on: the loaded files' text is stored as a new active version when

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
-use super::model::{BUILTIN, BUILTIN_PROMPTS, Flow, Kind, Node, Prompt, TransferTo};
+use super::model::{BUILTIN, Flow, Kind, Node, Prompt, TransferTo};
 use super::{Problem, Severity};
 
 /// Variables every call has.
@@ -198,13 +198,14 @@ fn prompt(
     match p {
         Prompt::Play(file) if file.starts_with(BUILTIN) => {
             let builtin = &file[BUILTIN.len()..];
-            if !BUILTIN_PROMPTS.contains(&builtin) {
+            if !crate::media::builtin_names().any(|n| n == builtin) {
+                let all: Vec<&str> = crate::media::builtin_names().collect();
                 out.push(err(
                     node.line,
                     name,
                     format!(
                         "no built-in prompt `{builtin}` (built in: {})",
-                        BUILTIN_PROMPTS.join(", ")
+                        all.join(", ")
                     ),
                 ));
             }

@@ -47,31 +47,12 @@ pub enum Prompt {
     /// Text for the voice; `{name}` is replaced by the variable's value.
     Say(String),
     /// A WAV file, relative to the flow's directory, or a built-in prompt (`builtin:NAME`,
-    /// one of [`BUILTIN_PROMPTS`]).
+    /// one of [`crate::media::builtin_names`]).
     Play(String),
     /// A value read key by key with the built-in prompts (`spell: "{order}"`: "one two
     /// three"), for flows without a voice.
     Spell(String),
 }
-
-/// The built-in prompts `play: builtin:NAME` may name (recorded audio embedded in voxgate).
-pub const BUILTIN_PROMPTS: &[&str] = &[
-    "greeting",
-    "you-entered",
-    "digit-0",
-    "digit-1",
-    "digit-2",
-    "digit-3",
-    "digit-4",
-    "digit-5",
-    "digit-6",
-    "digit-7",
-    "digit-8",
-    "digit-9",
-    "star",
-    "pound",
-    "goodbye",
-];
 
 /// The prefix of a built-in prompt's name in `play:`.
 pub const BUILTIN: &str = "builtin:";

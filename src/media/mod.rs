@@ -1,7 +1,7 @@
 //! Media processing between the RTP leg and the services: resampling, prompts, recording.
 //!
-//! Owns: sample-rate conversion ([`FrameResampler`]), prompt decoding and playback
-//! ([`Prompt`], [`PromptSet`], [`PromptPlayer`]), call recording ([`Recorder`]) and the
+//! Owns: sample-rate conversion ([`FrameResampler`]), prompt decoding and the built-in
+//! prompts ([`Prompt`], [`builtin_prompts`]), call recording ([`Recorder`]) and the
 //! recordings' quota and retention ([`Recordings`]). Works on
 //! 16-bit PCM frames handed in by the call task. Must not touch: sockets, RTP packets or codecs
 //! (the `rtp` crate), clocks, the store. Per-frame paths do not allocate.
@@ -11,7 +11,7 @@ mod recorder;
 mod recordings;
 mod resample;
 
-pub use prompt::{PlayerEvent, Prompt, PromptError, PromptPlayer, PromptSet, read_wav_mono};
+pub use prompt::{Prompt, PromptError, builtin_names, builtin_prompts, read_wav_mono};
 pub use recorder::{Recorder, RecorderError, RecordingInfo, recording_path};
 pub use recordings::{
     ListedDir, ListedFile, RecordingLimits, Recordings, SWEEP_INTERVAL, SweepPlan, SweepReport,

@@ -1,11 +1,9 @@
-//! Prompts: WAV audio decoded once to 8 kHz mono i16 and played frame by frame into a call's
-//! outgoing audio.
+//! Prompts: WAV audio decoded once to 8 kHz mono i16, for a call's outgoing audio (the
+//! dialog's playback plays them).
 //!
-//! Owns: WAV decoding (any rate, mono/stereo, 8–32-bit int or 32-bit float), the embedded
-//! default prompt set, and [`PromptPlayer`] (a queue of prompts, silence when idle, `stop` for
-//! barge-in). Must not touch: clocks (the caller's tick drives playback), codecs, sockets.
+//! Owns: WAV decoding (any rate, mono/stereo, 8–32-bit int or 32-bit float) and the built-in
+//! prompts embedded in the binary. Must not touch: clocks, codecs, sockets.
 
-use std::collections::VecDeque;
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -194,23 +192,6 @@ fn decode<R: Read>(name: &str, input: R) -> Result<Prompt, PromptError> {
     Ok(Prompt::from_samples(name, samples))
 }
 
-/// The built-in prompts (a flow's `play: builtin:NAME` and `spell`).
-#[derive(Debug, Clone)]
-pub struct PromptSet {
-    /// "Welcome to voxgate. Please enter some digits, then press the pound key."
-    pub greeting: Prompt,
-    /// "You entered"
-    pub you_entered: Prompt,
-    /// "zero" … "nine"
-    pub digits: [Prompt; 10],
-    /// "star"
-    pub star: Prompt,
-    /// "pound"
-    pub pound: Prompt,
-    /// "Goodbye."
-    pub goodbye: Prompt,
-}
-
 macro_rules! embedded {
     ($name:literal) => {
         (
@@ -238,169 +219,24 @@ const EMBEDDED: [(&str, &[u8]); 15] = [
     embedded!("goodbye"),
 ];
 
-impl PromptSet {
-    /// The default prompts embedded in the binary (espeak-ng, see `scripts/make-prompts`),
-    /// decoded on first use and shared afterwards.
-    pub fn embedded() -> Result<Self, PromptError> {
-        static CACHE: OnceLock<Option<PromptSet>> = OnceLock::new();
-        if let Some(set) = CACHE.get_or_init(|| Self::decode_embedded().ok()) {
-            return Ok(set.clone());
-        }
-        Self::decode_embedded()
-    }
-
-    /// The default set with any prompt overridden by `<dir>/<name>.wav` (names as in
-    /// `assets/prompts/`: `greeting`, `you-entered`, `digit-0`…`digit-9`, `star`, `pound`,
-    /// `goodbye`); files may be at any rate and format [`Prompt::from_wav_file`] reads.
-    pub fn from_dir_or_embedded(dir: &Path) -> Result<Self, PromptError> {
-        Self::decode_with(|name, bytes| {
-            let path = dir.join(format!("{name}.wav"));
-            if path.is_file() {
-                let mut p = Prompt::from_wav_file(&path)?;
-                p.name = name.into();
-                Ok(p)
-            } else {
-                Prompt::from_wav_bytes(name, bytes)
-            }
-        })
-    }
-
-    fn decode_embedded() -> Result<Self, PromptError> {
-        Self::decode_with(Prompt::from_wav_bytes)
-    }
-
-    fn decode_with(
-        mut load: impl FnMut(&str, &[u8]) -> Result<Prompt, PromptError>,
-    ) -> Result<Self, PromptError> {
-        let mut all = Vec::with_capacity(EMBEDDED.len());
-        for (name, bytes) in EMBEDDED {
-            all.push(load(name, bytes)?);
-        }
-        let mut it = all.into_iter();
-        let mut next = || {
-            it.next()
-                .unwrap_or_else(|| Prompt::from_samples("missing", Vec::new()))
-        };
-        Ok(Self {
-            greeting: next(),
-            you_entered: next(),
-            digits: std::array::from_fn(|_| next()),
-            star: next(),
-            pound: next(),
-            goodbye: next(),
-        })
-    }
-
-    /// The prompt that names a DTMF key (`0`–`9`, `*`, `#`); `None` for A–D and others.
-    pub fn for_key(&self, key: char) -> Option<&Prompt> {
-        match key {
-            '*' => Some(&self.star),
-            '#' => Some(&self.pound),
-            _ => key.to_digit(10).and_then(|d| self.digits.get(d as usize)),
-        }
-    }
+/// The names of the built-in prompts (a flow's `play: builtin:NAME`, and `spell`'s
+/// `digit-0`…`digit-9`, `star`, `pound`), as in `assets/prompts/`.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    EMBEDDED.iter().map(|(name, _)| *name)
 }
 
-/// What the player did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PlayerEvent {
-    /// A prompt started playing.
-    Started(Arc<str>),
-    /// A prompt played to its end.
-    Finished(Arc<str>),
-    /// A prompt was cut by [`PromptPlayer::stop`] before its end.
-    Stopped(Arc<str>),
-}
-
-/// Plays a queue of prompts into outgoing frames; silence when idle.
-#[derive(Debug, Default)]
-pub struct PromptPlayer {
-    queue: VecDeque<Prompt>,
-    /// Position in the front prompt; `None` until it starts.
-    pos: Option<usize>,
-    events: VecDeque<PlayerEvent>,
-}
-
-/// Bound on unread events (oldest dropped).
-const MAX_EVENTS: usize = 64;
-
-impl PromptPlayer {
-    /// An idle player.
-    pub fn new() -> Self {
-        Self {
-            queue: VecDeque::with_capacity(32),
-            pos: None,
-            events: VecDeque::with_capacity(MAX_EVENTS),
-        }
+/// The built-in prompts embedded in the binary (espeak-ng, see `scripts/make-prompts`),
+/// each named as in [`builtin_names`], decoded on first use and shared afterwards.
+pub fn builtin_prompts() -> Result<Vec<Prompt>, PromptError> {
+    static CACHE: OnceLock<Vec<Prompt>> = OnceLock::new();
+    if let Some(all) = CACHE.get() {
+        return Ok(all.clone());
     }
-
-    /// Queues a prompt after the ones already queued.
-    pub fn enqueue(&mut self, prompt: Prompt) {
-        self.queue.push_back(prompt);
-    }
-
-    /// True while a prompt is playing or queued.
-    pub fn is_playing(&self) -> bool {
-        !self.queue.is_empty()
-    }
-
-    /// Stops at once and drops the queue (barge-in). The prompt cut short is reported as
-    /// `Stopped`; queued prompts that never started are dropped silently.
-    pub fn stop(&mut self) {
-        if let (Some(front), Some(_)) = (self.queue.front(), self.pos) {
-            let name = front.name.clone();
-            self.push_event(PlayerEvent::Stopped(name));
-        }
-        self.queue.clear();
-        self.pos = None;
-    }
-
-    /// Fills one outgoing frame: prompt audio, crossing into the next prompt when one ends,
-    /// silence once the queue is empty.
-    pub fn fill(&mut self, out: &mut [i16]) {
-        let mut written = 0;
-        while written < out.len() {
-            let Some(front) = self.queue.front() else {
-                break;
-            };
-            let pos = match self.pos {
-                Some(p) => p,
-                None => {
-                    let name = front.name.clone();
-                    self.push_event(PlayerEvent::Started(name));
-                    0
-                }
-            };
-            let Some(front) = self.queue.front() else {
-                break;
-            };
-            let n = (front.samples.len() - pos).min(out.len() - written);
-            out[written..written + n].copy_from_slice(&front.samples[pos..pos + n]);
-            written += n;
-            if pos + n == front.samples.len() {
-                let name = front.name.clone();
-                self.queue.pop_front();
-                self.pos = None;
-                self.push_event(PlayerEvent::Finished(name));
-            } else {
-                self.pos = Some(pos + n);
-            }
-        }
-        out[written..].fill(0);
-    }
-
-    /// The next thing that happened, oldest first.
-    pub fn poll_event(&mut self) -> Option<PlayerEvent> {
-        self.events.pop_front()
-    }
-
-    fn push_event(&mut self, event: PlayerEvent) {
-        if self.events.len() == MAX_EVENTS {
-            self.events.pop_front();
-        }
-        self.events.push_back(event);
-    }
+    let all = EMBEDDED
+        .iter()
+        .map(|(name, bytes)| Prompt::from_wav_bytes(name, bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CACHE.get_or_init(|| all).clone())
 }
 
 #[cfg(test)]

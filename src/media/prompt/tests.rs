@@ -72,95 +72,29 @@ fn garbage_and_unsupported_formats_are_errors() {
 }
 
 #[test]
-fn embedded_prompts_decode_and_are_short() {
-    let set = PromptSet::embedded().unwrap();
-    assert_eq!(set.greeting.name(), "greeting");
-    let greeting = set.greeting.duration();
+fn built_in_prompts_decode_are_named_and_short() {
+    let all = builtin_prompts().unwrap();
+    let names: Vec<&str> = builtin_names().collect();
+    assert_eq!(all.len(), names.len());
+    for (p, name) in all.iter().zip(&names) {
+        assert_eq!(p.name(), *name);
+    }
+    let greeting = all[0].duration();
+    assert_eq!(all[0].name(), "greeting");
     assert!(
         greeting > Duration::from_secs(2) && greeting < Duration::from_secs(8),
         "{greeting:?}"
     );
-    for key in "0123456789*#".chars() {
-        let p = set.for_key(key).unwrap();
+    for key in ["digit-0", "digit-5", "digit-9", "star", "pound"] {
+        let p = all.iter().find(|p| p.name() == key).unwrap();
         assert!(p.duration() > Duration::from_millis(150), "{p:?}");
         assert!(p.duration() < Duration::from_millis(1500), "{p:?}");
     }
-    assert_eq!(set.for_key('7').unwrap().name(), "digit-7");
-    assert!(set.for_key('A').is_none());
-    assert!(set.goodbye.duration() < Duration::from_secs(2));
-}
-
-#[test]
-fn player_concatenates_prompts_then_plays_silence() {
-    let a = Prompt::from_samples("a", (1..=250).collect());
-    let b = Prompt::from_samples("b", (1000..1100).collect());
-    let mut player = PromptPlayer::new();
-    let mut out = [7i16; 160];
-    player.fill(&mut out);
-    assert!(out.iter().all(|s| *s == 0), "idle is silence");
-    assert_eq!(player.poll_event(), None);
-    player.enqueue(a.clone());
-    player.enqueue(b.clone());
-    let mut heard = Vec::new();
-    for _ in 0..3 {
-        player.fill(&mut out);
-        heard.extend_from_slice(&out);
-    }
-    let expected: Vec<i16> = a.samples().iter().chain(b.samples()).copied().collect();
-    assert_eq!(&heard[..350], expected.as_slice());
-    assert!(heard[350..].iter().all(|s| *s == 0));
-    assert!(!player.is_playing());
-    let events: Vec<_> = std::iter::from_fn(|| player.poll_event()).collect();
-    assert_eq!(
-        events,
-        [
-            PlayerEvent::Started("a".into()),
-            PlayerEvent::Finished("a".into()),
-            PlayerEvent::Started("b".into()),
-            PlayerEvent::Finished("b".into()),
-        ]
-    );
-}
-
-#[test]
-fn stop_cuts_the_current_prompt_and_drops_the_queue() {
-    let mut player = PromptPlayer::new();
-    player.enqueue(Prompt::from_samples("long", vec![5; 8000]));
-    player.enqueue(Prompt::from_samples("next", vec![6; 100]));
-    player.enqueue(Prompt::from_samples("empty", Vec::new()));
-    let mut out = [0i16; 240];
-    player.fill(&mut out);
-    assert!(out.iter().all(|s| *s == 5));
-    player.stop();
-    player.fill(&mut out);
-    assert!(out.iter().all(|s| *s == 0));
-    let events: Vec<_> = std::iter::from_fn(|| player.poll_event()).collect();
-    assert_eq!(
-        events,
-        [
-            PlayerEvent::Started("long".into()),
-            PlayerEvent::Stopped("long".into())
-        ]
-    );
-    // Stopping an idle player reports nothing.
-    player.stop();
-    assert_eq!(player.poll_event(), None);
-}
-
-#[test]
-fn a_directory_overrides_single_prompts() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("goodbye.wav"),
-        wav(spec(16000, 2, 16, false), 0.25, 440.0),
-    )
-    .unwrap();
-    let set = PromptSet::from_dir_or_embedded(dir.path()).unwrap();
-    let embedded = PromptSet::embedded().unwrap();
-    assert_eq!(set.goodbye.name(), "goodbye");
-    assert!(set.goodbye.samples().len().abs_diff(2000) <= 2);
-    assert_ne!(set.goodbye, embedded.goodbye);
-    assert_eq!(set.greeting, embedded.greeting);
-    std::fs::write(dir.path().join("star.wav"), b"not a wav").unwrap();
-    assert!(PromptSet::from_dir_or_embedded(dir.path()).is_err());
+    let goodbye = all.iter().find(|p| p.name() == "goodbye").unwrap();
+    assert!(goodbye.duration() < Duration::from_secs(2));
+    // Decoded once: the second call shares the samples.
+    assert!(std::ptr::eq(
+        builtin_prompts().unwrap()[0].samples().as_ptr(),
+        all[0].samples().as_ptr()
+    ));
 }
