@@ -105,10 +105,10 @@ pub struct FlowCallLogic {
     /// Samples per frame.
     frame: usize,
     transcript: CallTranscript,
-    /// A transfer to a SIP address under way: where, and when it counts as failed.
-    transfer: Option<(String, Instant)>,
-    /// The transfer is still to be handed to the runtime.
-    refer_pending: bool,
+    /// A transfer to a SIP address to hand to the runtime.
+    refer: Option<String>,
+    /// A transfer under way counts as failed at this instant.
+    transfer_until: Option<Instant>,
     hangup: bool,
 }
 
@@ -187,8 +187,8 @@ impl FlowCallLogic {
                 s.sink.clone(),
                 now,
             ),
-            transfer: None,
-            refer_pending: false,
+            refer: None,
+            transfer_until: None,
             hangup: false,
         })
     }
@@ -270,8 +270,8 @@ impl FlowCallLogic {
             Action::Transfer(TransferTo::Uri(uri)) => {
                 // A blind transfer by REFER: the outcome comes in `on_transfer`, or the
                 // deadline fails it.
-                self.transfer = Some((uri, now + TRANSFER_WAIT));
-                self.refer_pending = true;
+                self.refer = Some(uri);
+                self.transfer_until = Some(now + TRANSFER_WAIT);
             }
             Action::Transfer(TransferTo::Queue { name, .. }) => {
                 // Queues of human agents arrive with their issue: no one can take the call
@@ -438,11 +438,7 @@ impl CallLogic for FlowCallLogic {
             self.give(now, Input::PromptDone);
         }
         self.poll_webhook(now);
-        if self
-            .transfer
-            .as_ref()
-            .is_some_and(|(_, until)| *until <= now)
-        {
+        if self.transfer_until.is_some_and(|until| until <= now) {
             self.on_transfer(now, TransferOutcome::Failed(None));
         }
         if let Some(run) = &mut self.run
@@ -454,16 +450,14 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn poll_action(&mut self) -> Option<CallAction> {
-        if std::mem::take(&mut self.refer_pending)
-            && let Some((uri, _)) = &self.transfer
-        {
-            return Some(CallAction::Transfer(uri.clone()));
+        if let Some(uri) = self.refer.take() {
+            return Some(CallAction::Transfer(uri));
         }
         std::mem::take(&mut self.hangup).then_some(CallAction::Hangup)
     }
 
     fn on_transfer(&mut self, now: Instant, outcome: TransferOutcome) {
-        if self.transfer.take().is_none() {
+        if self.transfer_until.take().is_none() {
             return;
         }
         tracing::info!(call = self.call_no, ?outcome, "transfer outcome");

@@ -25,6 +25,14 @@ pub enum CallAction {
     Transfer(String),
 }
 
+/// Whether `uri` can go into a SIP header as it is (a transfer's Refer-To): no white space,
+/// control characters, quotes, commas or angle brackets, which could end the header or add
+/// one. Flows refuse such a URI when checked; the core refuses it again before sending.
+pub fn fits_a_header(uri: &str) -> bool {
+    !uri.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ','))
+}
+
 /// How a transfer the logic asked for went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

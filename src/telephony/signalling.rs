@@ -301,15 +301,10 @@ impl Core {
         tokio::spawn(super::transport::dial(addr, rx, self.inbound_tx.clone()));
     }
 
-    /// Where an in-dialog request of call `no` goes (see [`next_hop`](Self::next_hop)).
-    pub(crate) fn next_hop_of(&self, no: u64) -> Option<Peer> {
-        self.calls.get(&no).map(|e| self.next_hop(e))
-    }
-
     /// Where an in-dialog request of call `entry` goes: the connection or address its
     /// INVITE came from; over TCP, when that connection has closed, a new connection to the
     /// first route, else the remote target (the caller's Contact).
-    fn next_hop(&self, entry: &CallEntry) -> Peer {
+    pub(crate) fn next_hop(&self, entry: &CallEntry) -> Peer {
         if entry.peer.transport != Transport::Tcp || self.tcp.contains_key(&entry.peer.addr) {
             return entry.peer;
         }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use sip::{HeaderName, NameAddr, Request, Response, StatusCode, TransactionId, sipfrag_status};
 
 use super::call::CallCommand;
-use super::logic::TransferOutcome;
+use super::logic::{TransferOutcome, fits_a_header};
 use super::signalling::Core;
 
 impl Core {
@@ -26,17 +26,13 @@ impl Core {
     }
 
     fn try_refer(&mut self, no: u64, to: &str) -> Result<(), String> {
-        // The URI goes into Refer-To: a flow's check refuses these, and so does the core.
-        if to
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ','))
-        {
+        if !fits_a_header(to) {
             return Err("the URI has characters a header cannot carry".into());
         }
         let target = NameAddr::parse(&format!("<{to}>")).map_err(|e| format!("bad URI: {e}"))?;
         let entry = self.calls.get(&no).ok_or("the call is gone")?;
         let (dialog, transport) = (entry.dialog.clone(), entry.peer.transport);
-        let hop = self.next_hop_of(no).ok_or("the call is gone")?;
+        let hop = self.next_hop(entry);
         let via = self.via(transport);
         let dialog = self.dialogs.get_mut(&dialog).ok_or("no dialog")?;
         let refer = dialog.refer(via, &target).map_err(|e| e.to_string())?;

@@ -205,40 +205,19 @@ impl CallTranscript {
         if text.trim().is_empty() {
             return;
         }
-        let record = crate::store::TranscriptRecord {
-            call_id_hash: self.call_id_hash.clone(),
-            seq: self.next_seq,
-            started: self.clock.wall(started),
-            ended: self.clock.wall(ended),
-            text: if ours {
-                format!("{}{text}", AGENT_PREFIX)
-            } else {
-                text.to_owned()
-            },
-            language: Some("en".into()),
+        let text = if ours {
+            format!("{AGENT_PREFIX}{text}")
+        } else {
+            text.to_owned()
         };
-        self.next_seq += 1;
-        if self
-            .sink
-            .try_send(crate::store::TranscriptMsg::Done(record))
-            .is_err()
-        {
-            tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
-        }
+        let record = self.next_record(started, ended, text);
+        self.send(crate::store::TranscriptMsg::Done(record));
     }
 
     /// A caller's line still being recognized when the call ended: the store waits for it
     /// (off the call task) and keeps it in its place.
     pub fn unfinished(&mut self, u: crate::speech::listener::Unfinished) {
-        let base = crate::store::TranscriptRecord {
-            call_id_hash: self.call_id_hash.clone(),
-            seq: self.next_seq,
-            started: self.clock.wall(u.started),
-            ended: self.clock.wall(u.ended),
-            text: String::new(),
-            language: Some("en".into()),
-        };
-        self.next_seq += 1;
+        let base = self.next_record(u.started, u.ended, String::new());
         let reply = u.reply;
         let wait = move || {
             let t = reply.blocking_recv().ok()?.ok()?;
@@ -248,11 +227,29 @@ impl CallTranscript {
                 ..base
             })
         };
-        if self
-            .sink
-            .try_send(crate::store::TranscriptMsg::Deferred(Box::new(wait)))
-            .is_err()
-        {
+        self.send(crate::store::TranscriptMsg::Deferred(Box::new(wait)));
+    }
+
+    /// The next line's record (it takes the next number).
+    fn next_record(
+        &mut self,
+        started: std::time::Instant,
+        ended: std::time::Instant,
+        text: String,
+    ) -> crate::store::TranscriptRecord {
+        self.next_seq += 1;
+        crate::store::TranscriptRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            seq: self.next_seq - 1,
+            started: self.clock.wall(started),
+            ended: self.clock.wall(ended),
+            text,
+            language: Some("en".into()),
+        }
+    }
+
+    fn send(&self, msg: crate::store::TranscriptMsg) {
+        if self.sink.try_send(msg).is_err() {
             tracing::warn!(call = self.call_no, "transcript sink full: line dropped");
         }
     }

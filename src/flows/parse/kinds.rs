@@ -347,10 +347,7 @@ impl Parser {
                 let scheme =
                     uri.starts_with("sip:") || uri.starts_with("sips:") || uri.starts_with("tel:");
                 // It goes into a SIP header (Refer-To): nothing that could end or break it.
-                let clean = !uri.chars().any(|c| {
-                    c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | ',')
-                });
-                if !(scheme && clean) {
+                if !(scheme && crate::telephony::logic::fits_a_header(&uri)) {
                     self.err(
                         line,
                         format!(
