@@ -59,8 +59,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (sum_tx, sum_rx) = mpsc::channel(SUMMARY_QUEUE);
     let (log_tx, log_rx) = mpsc::channel(SUMMARY_QUEUE);
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let store = open_store(&config)?;
     let stored = spawn_store_sink(store, sum_rx, log_tx);
     let export = config.store.export_jsonl.then(|| config.data_dir.clone());
     let sink = spawn_jsonl_sink(export, log_rx);
@@ -110,10 +109,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             };
             let mut state = ApiState::build(slot, &config.http, Some(tokens), &webhook);
             if let Some(LiveStart { live, .. }) = &flows {
-                let store =
-                    Store::open(&config.data_dir, CallerPolicy::Redact).with_context(|| {
-                        format!("cannot open the store in {}", config.data_dir.display())
-                    })?;
+                let store = open_store(&config)?;
                 state = state.with_flows(api::flows::FlowsApi::new(live.clone(), store));
             }
             let limits = api::server::ConnLimits::new(&config.http);
@@ -239,8 +235,7 @@ fn flow_logic(
         Arc::new(NoVoice)
     };
     let voice_cfg = VoiceConfig::new(config.data_dir.clone());
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let store = open_store(config)?;
     let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
     let export = config.store.export_jsonl.then(|| config.data_dir.clone());
     let sink = spawn_transcript_sink(store, rx, export);
@@ -295,8 +290,7 @@ fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
         _ => (calls::load_flows(dir.as_deref(), &known), None),
     };
     let loaded = loaded.map_err(|e| anyhow::anyhow!(e))?;
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let store = open_store(config)?;
     let set = calls::activate(&loaded, &store, &known);
     let (default_flow, numbers) = match entry {
         // A bundled logic's flow answers every number.
@@ -356,8 +350,7 @@ fn voice(config: &Config) -> anyhow::Result<Arc<dyn voxgate::dialog::voice::Voic
 /// operator whose stderr went to a journal); delete it once the token is kept elsewhere.
 fn api_tokens(config: &Config) -> anyhow::Result<Store> {
     use voxgate::api::auth::token::{self, ADMIN_TOKEN_FILE};
-    let store = Store::open(&config.data_dir, CallerPolicy::Redact)
-        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?;
+    let store = open_store(config)?;
     if let Some(t) = token::ensure_admin(&store, &config.data_dir)? {
         let file = config.data_dir.join(ADMIN_TOKEN_FILE);
         eprintln!(
@@ -432,6 +425,12 @@ fn agent_models(config: &Config) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A connection to the store of `config.data_dir` (callers' numbers redacted).
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.data_dir, CallerPolicy::Redact)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))
 }
 
 /// Ctrl-C or SIGTERM.
