@@ -130,6 +130,17 @@ pub struct Menu {
     pub no_match: Option<Retry>,
 }
 
+/// A `collect` pattern: the operator's expression anchored to the whole value (`^(?:…)$`),
+/// compiled. Two are equal when their text is.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
 /// A check a collected value must pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checksum {
@@ -146,8 +157,8 @@ pub struct Collect {
     pub min: usize,
     /// Most digits accepted (input stops there).
     pub max: usize,
-    /// A regular expression the whole value must match.
-    pub pattern: Option<String>,
+    /// A regular expression the whole value must match, compiled once when the flow is read.
+    pub pattern: Option<Pattern>,
     /// A checksum the value must pass.
     pub checksum: Option<Checksum>,
     /// Whether spoken digits are accepted besides keyed ones.

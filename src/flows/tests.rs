@@ -665,3 +665,16 @@ fn a_transfer_uri_cannot_carry_a_header_injection() {
         .iter()
         .all(|p| p.severity != Severity::Error));
 }
+
+#[test]
+fn a_collect_pattern_is_compiled_once_and_holds_the_whole_value() {
+    let text = "flow: p\nstart: ask\nnodes:\n  ask:\n    collect: {say: Number?, digits: {min: 5, max: 5}, pattern: \"1[0-9]+\", into: n, speech: false, invalid: {retries: 0, then: bye}}\n    next: ok\n  ok:\n    hangup: true\n  bye:\n    hangup: true\n";
+    for (keys, node) in [("10423", "ok"), ("21042", "bye")] {
+        let mut r = Run::new(text, "1", OPEN_DAY);
+        r.give(Input::PromptDone);
+        for k in keys.chars() {
+            r.give(Input::Digit(k));
+        }
+        assert_eq!(r.run.node(), node, "{keys}");
+    }
+}

@@ -87,13 +87,17 @@ impl Parser {
                 );
             }
         }
-        let pattern = self.opt_str(m, "pattern");
-        if let Some(p) = &pattern
-            && let Err(e) = regex::Regex::new(&format!("^(?:{p})$"))
-        {
-            let l = m.get_node("pattern").map_or(line, line_of);
-            self.err(l, format!("`pattern` is not a regular expression: {e}"));
-        }
+        let pattern = match self.opt_str(m, "pattern") {
+            None => None,
+            Some(p) => match regex::Regex::new(&format!("^(?:{p})$")) {
+                Ok(r) => Some(Pattern(r)),
+                Err(e) => {
+                    let l = m.get_node("pattern").map_or(line, line_of);
+                    self.err(l, format!("`pattern` is not a regular expression: {e}"));
+                    None
+                }
+            },
+        };
         let checksum = match self.opt_str(m, "checksum").as_deref() {
             None => None,
             Some("luhn") => Some(Checksum::Luhn),
