@@ -127,6 +127,16 @@ fn a_keypad_flow_takes_every_branch_on_real_calls_without_models() {
     // A subflow plays its prompt and returns to the calling flow's `next`.
     call(&gw, &dir, 3, Some("2"));
     assert_eq!(path_of(&gw, 4), ["menu", "two", "tone", "back", "done"]);
+    // A NOTIFY reporting a transfer nobody asked for is answered and changes nothing: the
+    // call goes on to its key as before (a forged "200 OK" must not end it).
+    let sf = scenario(
+        &dir.0,
+        "uac_notify_key.xml",
+        &[("PAUSE_MS", "700"), ("KEY", "2"), ("BYE_WAIT_MS", "15000")],
+    );
+    let (code, out) = Sipp::spawn(&dir.0, gw.ports, 0, &sf, &[]).wait();
+    assert_eq!(code, 0, "sipp failed:\n{out}\nvoxgate log:\n{}", gw.log());
+    assert_eq!(path_of(&gw, 5), ["menu", "two", "tone", "back", "done"]);
 }
 
 const TRANSFER: &str = "flow: xfer
