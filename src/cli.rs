@@ -30,6 +30,9 @@ pub(crate) enum Command {
     /// Work with IVR flow files.
     #[command(subcommand)]
     Flows(FlowsCommand),
+    /// How a caller feels: the label, valence, arousal, confidence and cues of a sentence,
+    /// a recording, or both (a recording alone is transcribed first).
+    Emotion(EmotionArgs),
     /// Manage the HTTP API's tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
@@ -131,6 +134,27 @@ pub(crate) struct TranscribeArgs {
     /// Language (en, zh, auto…).
     #[arg(long, default_value = "en")]
     pub(crate) language: String,
+    /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
+    #[arg(long)]
+    pub(crate) models_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmotionArgs {
+    /// What the caller said (English or Mandarin).
+    pub(crate) text: Option<String>,
+    /// A WAV recording of it: its pitch, loudness and pace give the arousal.
+    #[arg(long)]
+    pub(crate) audio: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Whisper model for a recording without text: tiny.en or base (multilingual).
+    #[arg(long, default_value = "base")]
+    pub(crate) model: String,
+    /// A config file whose `[emotion]` thresholds apply.
+    #[arg(long)]
+    pub(crate) config: Option<PathBuf>,
     /// Models directory [default: $VOXGATE_MODELS, else ~/.cache/voxgate/models].
     #[arg(long)]
     pub(crate) models_dir: Option<PathBuf>,

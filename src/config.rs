@@ -41,6 +41,8 @@ pub struct Config {
     pub flows: FlowsConfig,
     /// The store: what besides SQLite gets written.
     pub store: StoreConfig,
+    /// How the caller's feelings are read: thresholds.
+    pub emotion: crate::emotion::EmotionConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`): `$VOXGATE_MODELS`, else
@@ -167,6 +169,7 @@ impl Default for Config {
             recordings: RecordingsConfig::default(),
             flows: FlowsConfig::default(),
             store: StoreConfig::default(),
+            emotion: crate::emotion::EmotionConfig::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: crate::models::default_models_dir(),
             log_level: "info".into(),
@@ -450,6 +453,9 @@ impl Config {
         }
         if let Err(reason) = self.flows.validate() {
             return invalid("flows", &reason);
+        }
+        if let Err(reason) = self.emotion.validate() {
+            return invalid("emotion", &reason);
         }
         let s = &self.sip;
         security::validate(&s.users, &s.trunks, &s.realm, &s.limits)

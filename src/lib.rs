@@ -7,6 +7,7 @@ pub mod api;
 pub mod calls;
 pub mod config;
 pub mod dialog;
+pub mod emotion;
 pub mod flows;
 pub mod fsutil;
 pub mod media;

@@ -2,6 +2,7 @@
 
 mod ask_cmd;
 mod cli;
+mod emotion_cmd;
 mod flows_cmd;
 mod serve;
 mod speech_cmd;
@@ -48,6 +49,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("voxgate ask: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Emotion(args) => match emotion_cmd::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("voxgate emotion: {e:#}");
                 ExitCode::FAILURE
             }
         },

@@ -262,9 +262,24 @@ fn flow_logic(
         sink: tx,
         data_dir: config.data_dir.clone(),
         recordings,
+        emotion: can.speech.then(|| emotion(config)).flatten(),
     };
     tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
+}
+
+/// The emotion reader: the lexicons from the models directory with `[emotion]`'s thresholds.
+/// Without them calls go on, unread (a warning names the command that fetches them).
+fn emotion(config: &Config) -> Option<voxgate::emotion::Analyzer> {
+    use voxgate::emotion::{Analyzer, Lexicons};
+    let models = voxgate::models::Models::locate(&config.models_dir).ok()?;
+    match Lexicons::load(&models) {
+        Ok(lex) => Some(Analyzer::new(Arc::new(lex), config.emotion.clone())),
+        Err(e) => {
+            tracing::warn!(error = %e, "callers' emotion is not read");
+            None
+        }
+    }
 }
 
 /// The live flows, their prompt files and which flow a call runs.

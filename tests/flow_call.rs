@@ -498,3 +498,92 @@ fn spoken_words_take_no_match_a_choice_and_digits_through_a_flow() {
         .collect();
     assert_eq!(nodes[..3], ["ask", "sales", "tell"], "{lines:?}");
 }
+
+const MOOD: &str = "flow: mood
+start: ask
+nodes:
+  ask:
+    menu:
+      say: \"Say sales or support.\"
+      options: {sales: calm, support: calm}
+      timeout_secs: 15
+      other: check
+      no_input: {retries: 0, then: bye}
+  check:
+    condition:
+      - if: {emotion: [angry, frustrated]}
+        next: sorry
+    else: calm
+  sorry:
+    say: \"I am sorry about all this.\"
+    next: bye
+  calm:
+    say: \"Thank you.\"
+    next: bye
+  bye:
+    hangup: {say: \"Goodbye.\"}
+";
+
+/// How the caller sounds, on a real call: an angry complaint said loudly is read as angry
+/// or frustrated (an `emotion` event in the log, the label kept with the caller's line in
+/// the call's transcript) and the flow's `emotion` test sends the call down its branch.
+#[test]
+fn a_loud_angry_complaint_is_read_kept_with_the_line_and_branched_on() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-mood");
+    let flows = dir.0.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    fs::write(flows.join("mood.yaml"), MOOD).unwrap();
+    let complaint = "This is the third time I have called about this. It is ridiculous. I want my money back now.";
+    // Spoken loudly: the voice at twice its amplitude (+6 dB), clipped.
+    let loud: Vec<i16> = common::voice_call::say(&models, &dir.0, complaint)
+        .iter()
+        .map(|&s| (i32::from(s) * 2).clamp(-32_000, 32_000) as i16)
+        .collect();
+    let mut pcm = vec![0i16; 3000 * 8];
+    pcm.extend(loud);
+    pcm.extend(vec![0i16; 40_000 * 8]);
+    let mic = dir.0.join("mic.wav");
+    common::voice_call::write_wav(&mic, &pcm);
+    let ports = Ports::new(64);
+    let gw = AgentGateway::start_logic(
+        &dir.0,
+        ports,
+        &models,
+        "flow",
+        "[flows]\ndir = \"flows\"\ndefault_flow = \"mood\"\n",
+    );
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let lines = wait_line(&gw, "Goodbye", Duration::from_secs(60));
+    let _ = phone.quit();
+    let log = gw.log();
+    let event = log
+        .lines()
+        .find(|l| l.contains(" emotion call=1 "))
+        .unwrap_or_else(|| panic!("no emotion event: {lines:?}\n{log}"));
+    assert!(
+        event.contains("label=angry ") || event.contains("label=frustrated "),
+        "{event}"
+    );
+    eprintln!("emotion event: {event}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("I am sorry about all this.")),
+        "the flow did not branch on the emotion: {lines:?}\n{log}"
+    );
+    let stored = gw.wait_jsonl("transcripts.jsonl", 0, Duration::ZERO);
+    let heard = stored
+        .iter()
+        .find(|r| r["text"].as_str().is_some_and(|t| t.contains("money back")))
+        .unwrap_or_else(|| panic!("the complaint is not in the transcript: {stored:?}"));
+    let label = heard["emotion"]["label"].as_str().unwrap_or_default();
+    assert!(["angry", "frustrated"].contains(&label), "{heard}");
+    assert!(heard["emotion"]["arousal"].as_f64().is_some(), "{heard}");
+}

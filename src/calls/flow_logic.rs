@@ -20,6 +20,7 @@ use super::webhooks::{self, Pending, Webhooks};
 use crate::dialog::voice::{
     AgentWorkers, CallTranscript, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
 };
+use crate::emotion::{Analyzer, CallMood, Emotion};
 use crate::flows::model::TransferTo;
 use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, Input};
 use crate::privacy::stable_hash;
@@ -62,6 +63,9 @@ pub struct FlowServices {
     pub data_dir: PathBuf,
     /// Whole-call recordings (flows with `record: true`).
     pub recordings: Arc<crate::media::Recordings>,
+    /// How callers feel, read from what they say and how (`None`: the lexicons are not
+    /// fetched; calls go on without).
+    pub emotion: Option<Analyzer>,
 }
 
 /// A factory of flow calls.
@@ -105,6 +109,8 @@ pub struct FlowCallLogic {
     /// Samples per frame.
     frame: usize,
     transcript: CallTranscript,
+    /// The caller's mood: baseline, upset turns in a row, trend.
+    mood: Option<CallMood>,
     /// A transfer to a SIP address to hand to the runtime.
     refer: Option<String>,
     /// A transfer under way counts as failed at this instant.
@@ -187,6 +193,7 @@ impl FlowCallLogic {
                 s.sink.clone(),
                 now,
             ),
+            mood: s.emotion.clone().map(CallMood::new),
             refer: None,
             transfer_until: None,
             hangup: false,
@@ -308,10 +315,14 @@ impl FlowCallLogic {
                     started,
                     ended,
                     decided,
+                    prosody,
                 } => {
                     let text = transcript.text.trim().to_string();
-                    self.transcript.line(started, ended, &text, false);
+                    let felt = self.feel(&text, prosody.as_ref(), ended, now);
+                    self.transcript.heard(started, ended, &text, felt);
                     if self.in_agent {
+                        let upset = self.mood.as_ref().is_some_and(CallMood::wants_a_person);
+                        self.engine.set_caller_upset(upset);
                         self.engine
                             .on_final(now, &text, ended, decided.unwrap_or(now));
                     } else if self.listening.1 && !text.is_empty() {
@@ -320,6 +331,45 @@ impl FlowCallLogic {
                 }
             }
         }
+    }
+
+    /// How the caller sounded saying `text`: logged as the call's emotion event, shown on
+    /// the calls in progress, given to the flow (its `emotion` test and variables), and
+    /// returned for the transcript.
+    fn feel(
+        &mut self,
+        text: &str,
+        prosody: Option<&crate::speech::prosody::UtteranceProsody>,
+        ended: Instant,
+        now: Instant,
+    ) -> Option<crate::store::UtteranceEmotion> {
+        let mood = self.mood.as_mut().filter(|_| !text.is_empty())?;
+        let e: Emotion = mood.on_utterance(text, prosody);
+        let trend = mood.trend();
+        tracing::info!(
+            call = self.call_no,
+            label = %e.label.as_str(),
+            valence = e.valence,
+            arousal = e.arousal,
+            confidence = e.confidence,
+            voice = e.voice,
+            trend = %trend.as_str(),
+            upset_run = mood.upset_run(),
+            after_ms = now.saturating_duration_since(ended).as_millis() as u64,
+            "emotion"
+        );
+        self.services
+            .flows
+            .felt(self.call_no, e.label.as_str(), trend.as_str());
+        if let Some(run) = &mut self.run {
+            run.set_emotion(e.label.as_str(), trend.as_str());
+        }
+        Some(crate::store::UtteranceEmotion {
+            label: e.label.as_str().to_string(),
+            valence: e.valence,
+            arousal: e.arousal,
+            confidence: e.confidence,
+        })
     }
 
     fn drain_engine(&mut self, now: Instant) {

@@ -24,6 +24,10 @@ pub struct CallView {
     pub node: String,
     /// Since when (ms since the epoch).
     pub since_ms: i64,
+    /// How the caller sounded last (neutral, satisfied, frustrated, angry, anxious, sad).
+    pub emotion: Option<&'static str>,
+    /// Where their mood is heading (steady, worsening, improving).
+    pub emotion_trend: Option<&'static str>,
 }
 
 /// The live flows (cheap to clone).
@@ -97,6 +101,8 @@ impl LiveFlows {
         let since_ms = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
+        let felt = calls.get(&call).map(|c| (c.emotion, c.emotion_trend));
+        let (emotion, emotion_trend) = felt.unwrap_or_default();
         calls.insert(
             call,
             CallView {
@@ -104,8 +110,23 @@ impl LiveFlows {
                 flow: flow.to_string(),
                 node: node.to_string(),
                 since_ms,
+                emotion,
+                emotion_trend,
             },
         );
+    }
+
+    /// Call `call`'s caller sounded `label` last, their mood heading `trend`.
+    pub fn felt(&self, call: u64, label: &'static str, trend: &'static str) {
+        let mut calls = self
+            .inner
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = calls.get_mut(&call) {
+            c.emotion = Some(label);
+            c.emotion_trend = Some(trend);
+        }
     }
 
     /// Call `call` ended.

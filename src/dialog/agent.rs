@@ -1,6 +1,8 @@
 //! The AI agent's outcomes: why it hands a caller to a person, what one turn produced, and
 //! where its time went. The turn itself is in `turn.rs`, the set-up in `start.rs`.
 
+use std::borrow::Cow;
+
 /// Why the agent hands the caller to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -23,6 +25,8 @@ pub enum HandoffReason {
     LlmUnavailable,
     /// An operator's webhook tool failed.
     ToolUnavailable,
+    /// The caller was angry or anxious for `emotion.upset_turns` turns in a row.
+    Upset,
 }
 
 impl HandoffReason {
@@ -38,6 +42,7 @@ impl HandoffReason {
             HandoffReason::TooManyTurns => "too_many_turns",
             HandoffReason::LlmUnavailable => "llm_unavailable",
             HandoffReason::ToolUnavailable => "tool_unavailable",
+            HandoffReason::Upset => "upset",
         }
     }
 }
@@ -61,14 +66,18 @@ pub struct Answer {
     pub timings: TurnTimings,
 }
 
-/// What the agent says when it hands off.
-pub(crate) fn handoff_line(reason: HandoffReason) -> &'static str {
-    match reason {
+/// What the agent says when it hands off; a caller in crisis hears the operator's
+/// `emergency` line before the transfer.
+pub(crate) fn handoff_line(reason: HandoffReason, emergency: &str) -> Cow<'static, str> {
+    let line = match reason {
+        HandoffReason::Crisis => {
+            return format!(
+                "I'm really sorry you're going through this. {emergency} I'm connecting you with a person right now."
+            )
+            .into();
+        }
         HandoffReason::AskedForPerson => {
             "Of course. I'm connecting you with a colleague now, and they will see what we've discussed."
-        }
-        HandoffReason::Crisis => {
-            "I'm really sorry you're going through this. I'm connecting you with a person right now. If you are in immediate danger, please call your local emergency number."
         }
         HandoffReason::Threat => "I'm going to pass this call to a member of our team.",
         HandoffReason::RegulatedAdvice => {
@@ -89,5 +98,9 @@ pub(crate) fn handoff_line(reason: HandoffReason) -> &'static str {
         HandoffReason::ToolUnavailable => {
             "I'm sorry, I can't look that up right now. I'm connecting you with a colleague."
         }
-    }
+        HandoffReason::Upset => {
+            "I can hear this has been really difficult. I'm connecting you with a colleague now, and they'll see everything we've discussed."
+        }
+    };
+    Cow::Borrowed(line)
 }

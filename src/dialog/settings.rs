@@ -33,6 +33,9 @@ pub struct AgentSettings {
     pub tools: Vec<ToolSettings>,
     /// Add the demo order-status tool (on this gateway's `/demo/orders`).
     pub demo_tools: bool,
+    /// Said to a caller in crisis before they are put through to a person: the operator's
+    /// emergency numbers ("If you are in danger now, call 999, or Samaritans on 116 123.").
+    pub emergency_line: String,
 }
 
 /// `agent.llm`: which language model answers.
@@ -170,6 +173,9 @@ impl Default for AgentSettings {
             max_turns: 10,
             tools: Vec::new(),
             demo_tools: true,
+            emergency_line: String::from(
+                "If you are in immediate danger, please call your local emergency number.",
+            ),
         }
     }
 }
@@ -199,6 +205,11 @@ impl AgentSettings {
         }
         if !(1..=100).contains(&self.max_turns) {
             return Err(String::from("agent.max_turns: must be 1–100"));
+        }
+        if self.emergency_line.trim().is_empty() || self.emergency_line.chars().count() > 400 {
+            return Err(String::from(
+                "agent.emergency_line: must say something, in at most 400 characters",
+            ));
         }
         if self.llm == LlmBackend::Openai && !self.openai.base_url.starts_with("http://") {
             return Err(String::from(

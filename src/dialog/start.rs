@@ -131,6 +131,7 @@ impl Agent {
             llm,
             tools,
             max_turns: settings.max_turns,
+            emergency_line: settings.emergency_line.trim().to_string(),
             quote_first: settings.answer_style == super::AnswerStyle::QuotedFirst,
             _watcher: watcher,
         }))

@@ -51,6 +51,8 @@ pub struct Conversation {
     last_question: Option<String>,
     /// The flow node's turn budget is spent: the next turn hands off (after the guards).
     over_budget: bool,
+    /// The caller has been angry or anxious for long enough: the next turn hands off.
+    upset: bool,
 }
 
 impl Conversation {
@@ -62,6 +64,12 @@ impl Conversation {
     /// (crisis, a request for a person) hands it off for its own reason first.
     pub fn set_over_budget(&mut self, over: bool) {
         self.over_budget = over;
+    }
+    /// Marks whether the caller has been upset (angry or anxious) for the configured number
+    /// of turns in a row: the turn about to be answered is then handed off as `upset`, after
+    /// the guards.
+    pub fn set_upset(&mut self, upset: bool) {
+        self.upset = upset;
     }
     /// Whether the turn about to be answered is past the flow node's turn budget.
     pub fn over_budget(&self) -> bool {
@@ -90,6 +98,8 @@ pub(crate) struct Inner {
     pub(crate) tools: Vec<Tool>,
     pub(crate) max_turns: u32,
     pub(crate) quote_first: bool,
+    /// The operator's emergency numbers, said before a crisis hand-off.
+    pub(crate) emergency_line: String,
     pub(crate) _watcher: Option<super::kb::WatcherHandle>,
 }
 
@@ -188,7 +198,7 @@ impl Agent {
         let mut timings = TurnTimings::default();
         let outcome = self.turn(conv, caller_text.trim(), &mut said, &mut timings);
         if let Some(reason) = outcome.handoff {
-            let _ = said.say(handoff_line(reason));
+            let _ = said.say(&handoff_line(reason, &self.inner.emergency_line));
         }
         timings.first_sentence_ms = said.first_ms;
         timings.total_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -219,6 +229,9 @@ impl Agent {
         }
         if conv.turns > self.inner.max_turns || conv.over_budget {
             return Outcome::handoff(HandoffReason::TooManyTurns);
+        }
+        if conv.upset {
+            return Outcome::handoff(HandoffReason::Upset);
         }
         if content(text).is_empty() || is_unhelped(text) {
             conv.failed_in_row += 1;

@@ -191,6 +191,9 @@ pub enum Test {
     },
     /// A variable is set and not empty.
     IsSet(String),
+    /// The caller's last utterance sounded like one of these (neutral, satisfied,
+    /// frustrated, angry, anxious, sad).
+    Emotion(Vec<String>),
 }
 
 /// `condition:` branches and the `else` node.

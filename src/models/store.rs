@@ -20,10 +20,11 @@ pub enum ModelId {
     MiniLmL6V2,
     SileroVad,
     VaderLexicon,
+    ZhSentiment,
 }
 
 impl ModelId {
-    pub const ALL: [ModelId; 9] = [
+    pub const ALL: [ModelId; 10] = [
         ModelId::WhisperTinyEn,
         ModelId::WhisperBase,
         ModelId::PiperJoeMedium,
@@ -33,6 +34,7 @@ impl ModelId {
         ModelId::MiniLmL6V2,
         ModelId::SileroVad,
         ModelId::VaderLexicon,
+        ModelId::ZhSentiment,
     ];
 
     /// The manifest id (what `voxgate models fetch NAME` takes).
@@ -47,6 +49,7 @@ impl ModelId {
             ModelId::MiniLmL6V2 => "minilm-l6-v2",
             ModelId::SileroVad => "silero-vad",
             ModelId::VaderLexicon => "vader-lexicon",
+            ModelId::ZhSentiment => "zh-sentiment",
         }
     }
 }

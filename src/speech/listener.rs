@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use super::in_flight::{InFlight, Reply};
+use super::prosody::UtteranceProsody;
 use super::stream::{StreamConfig, StreamEvent, SttRequest, UtteranceStream};
 use super::stt::{DecodeOptions, Priority, SttPool, Transcript};
 use crate::media::ResampleError;
@@ -29,6 +30,8 @@ pub enum Heard {
         ended: Instant,
         /// When the end of the turn was decided (the final was asked for), when known.
         decided: Option<Instant>,
+        /// How it was said, when enough of it was voiced.
+        prosody: Option<UtteranceProsody>,
     },
 }
 
@@ -113,6 +116,7 @@ impl Listener {
                     transcript,
                     started,
                     ended,
+                    prosody,
                 } => {
                     let decided = self.decided.take();
                     tracing::info!(
@@ -128,6 +132,7 @@ impl Listener {
                         started,
                         ended,
                         decided,
+                        prosody,
                     });
                 }
                 StreamEvent::Failed { error, .. } => {

@@ -36,6 +36,17 @@ pub struct UtteranceProsody {
     pub duration_s: f32,
 }
 
+impl UtteranceProsody {
+    /// The same, with the speaking rate from the `words` recognized in it (known only once
+    /// the transcript is back).
+    pub fn with_words(self, words: usize) -> UtteranceProsody {
+        UtteranceProsody {
+            rate_wps: (self.duration_s > 0.3).then(|| words as f32 / self.duration_s),
+            ..self
+        }
+    }
+}
+
 /// Gathers one utterance's prosody frame by frame.
 #[derive(Debug, Clone)]
 pub struct ProsodyTracker {
@@ -112,6 +123,11 @@ impl ProsodyTracker {
         out
     }
 
+    /// Forgets the utterance so far (a new one began).
+    pub fn clear(&mut self) {
+        self.reset();
+    }
+
     fn reset(&mut self) {
         self.kept = 0;
         self.frames = 0;
@@ -120,6 +136,17 @@ impl ProsodyTracker {
         self.unvoiced_run_ms = 0;
         self.pauses = 0;
     }
+}
+
+/// The prosody of a whole 8 kHz clip as one utterance of `words` words (20 ms frames):
+/// what `voxgate emotion --audio` and the tests measure files with.
+pub fn of_clip(pcm_8k: &[i16], words: Option<usize>) -> Option<UtteranceProsody> {
+    let mut analyzer = super::features::FrameAnalyzer::new(8000, 160);
+    let mut tracker = ProsodyTracker::new(20);
+    for frame in pcm_8k.chunks_exact(160) {
+        tracker.push(&analyzer.analyse(frame));
+    }
+    tracker.finish(words)
 }
 
 /// Semitones above 100 Hz.

@@ -14,6 +14,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::features::FrameAnalyzer;
+use super::prosody::{ProsodyTracker, UtteranceProsody};
 use super::stt::{Priority, STT_RATE, SttError, Transcript};
 use super::turn::{TurnConfig, TurnDetector, TurnEvent};
 use crate::media::FrameResampler;
@@ -87,6 +88,8 @@ pub enum StreamEvent {
         started: Instant,
         /// When it ended.
         ended: Instant,
+        /// How it was said (pitch, loudness, pace), when enough of it was voiced.
+        prosody: Option<UtteranceProsody>,
     },
     /// The final could not be recognized.
     Failed {
@@ -113,8 +116,14 @@ struct Open {
 /// A request whose answer has not come back.
 #[derive(Debug, Clone, Copy)]
 enum Pending {
-    Partial { seq: u64 },
-    Final { started: Instant, ended: Instant },
+    Partial {
+        seq: u64,
+    },
+    Final {
+        started: Instant,
+        ended: Instant,
+        prosody: Option<UtteranceProsody>,
+    },
 }
 
 /// Streaming recognition of one call's caller audio. Feed every frame with
@@ -123,6 +132,8 @@ enum Pending {
 pub struct UtteranceStream {
     cfg: StreamConfig,
     analyzer: FrameAnalyzer,
+    /// How the open utterance is said, frame by frame.
+    prosody: ProsodyTracker,
     turn: TurnDetector,
     resampler: FrameResampler,
     frame_dur: Duration,
@@ -172,6 +183,7 @@ impl UtteranceStream {
         let utterance_cap = pre_roll_cap + samples(cfg.max_utterance) + samples(cfg.tail);
         Ok(UtteranceStream {
             analyzer: FrameAnalyzer::new(8000, frame),
+            prosody: ProsodyTracker::new(ptime_ms),
             turn: TurnDetector::new(cfg.turn.clone()),
             scratch: vec![0; resampler.output_len_for(frame) + 64],
             resampler,
@@ -231,6 +243,9 @@ impl UtteranceStream {
         while let Some(ev) = self.turn.poll_event() {
             self.on_turn(end, ev);
         }
+        if self.open.is_some() {
+            self.prosody.push(&features);
+        }
         self.maybe_partial();
     }
 
@@ -255,14 +270,23 @@ impl UtteranceStream {
                 }
             }
             (Pending::Partial { .. }, Err(_)) => self.partial_in_flight = false,
-            (Pending::Final { started, ended }, Ok(transcript)) => {
+            (
+                Pending::Final {
+                    started,
+                    ended,
+                    prosody,
+                },
+                Ok(transcript),
+            ) => {
+                let prosody = prosody.map(|p| p.with_words(transcript.words.len()));
                 self.events.push_back(StreamEvent::Final {
                     transcript,
                     started,
                     ended,
+                    prosody,
                 });
             }
-            (Pending::Final { started, ended }, Err(e)) => {
+            (Pending::Final { started, ended, .. }, Err(e)) => {
                 self.events.push_back(StreamEvent::Failed {
                     error: e.to_string(),
                     started,
@@ -297,6 +321,7 @@ impl UtteranceStream {
                 });
                 self.next_seq += 1;
                 self.last_partial.clear();
+                self.prosody.clear();
                 self.events.push_back(StreamEvent::SpeechStarted { at });
             }
             TurnEvent::BargeIn { at } => self.events.push_back(StreamEvent::BargeIn { at }),
@@ -314,7 +339,16 @@ impl UtteranceStream {
         let keep = keep.min(self.utterance.len());
         let pcm = to_f32(&self.utterance[..keep]);
         self.utterance.clear();
-        self.request(pcm, Priority::Final, Pending::Final { started, ended });
+        let prosody = self.prosody.finish(None);
+        self.request(
+            pcm,
+            Priority::Final,
+            Pending::Final {
+                started,
+                ended,
+                prosody,
+            },
+        );
     }
 
     /// Asks for a partial when enough new speech came and none is in flight.
@@ -340,7 +374,7 @@ impl UtteranceStream {
         self.next_id += 1;
         self.pending.push((id, what));
         let span = match what {
-            Pending::Final { started, ended } => Some((started, ended)),
+            Pending::Final { started, ended, .. } => Some((started, ended)),
             Pending::Partial { .. } => None,
         };
         self.requests.push_back(SttRequest {

@@ -71,6 +71,7 @@ fn run(pcm: &[i16], busy: bool) -> (Log, Instant) {
                     transcript,
                     started,
                     ended,
+                    ..
                 } => log.finals.push((i, transcript, started, ended)),
                 _ => {}
             }

@@ -107,6 +107,11 @@ const MIGRATIONS: &[&str] = &[
         transcript   TEXT NOT NULL
     );
     CREATE INDEX handoffs_at ON handoffs (at_ms DESC);",
+    // 7: how the caller sounded, per utterance (the call's emotion timeline).
+    "ALTER TABLE transcripts ADD COLUMN emotion TEXT;
+    ALTER TABLE transcripts ADD COLUMN valence REAL;
+    ALTER TABLE transcripts ADD COLUMN arousal REAL;
+    ALTER TABLE transcripts ADD COLUMN emotion_confidence REAL;",
 ];
 
 /// The schema version this build writes.

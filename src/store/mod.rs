@@ -86,7 +86,9 @@ pub use agent_records::{StoredHandoff, StoredTurn};
 pub use flows::{AuditEntry, FlowVersion};
 pub use sink::{record_from_summary, spawn_store_sink};
 pub use tokens::{TokenRecord, TokenUse};
-pub use transcripts::{TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, spawn_transcript_sink};
+pub use transcripts::{
+    TRANSCRIPTS_FILE, TranscriptMsg, TranscriptRecord, UtteranceEmotion, spawn_transcript_sink,
+};
 pub use voicemails::VoicemailRecord;
 
 /// How a hang-up side is stored.

@@ -19,8 +19,21 @@ pub const TRANSCRIPTS_FILE: &str = "transcripts.jsonl";
 /// them all: a bound, not an expected case).
 const MAX_CARRIES: usize = 4096;
 
+/// How the caller sounded in one utterance.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UtteranceEmotion {
+    /// One of neutral, satisfied, frustrated, angry, anxious, sad.
+    pub label: String,
+    /// −1..1.
+    pub valence: f32,
+    /// −1..1.
+    pub arousal: f32,
+    /// 0..1.
+    pub confidence: f32,
+}
+
 /// One utterance of one call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptRecord {
     /// `privacy::stable_hash` of the Call-ID.
     pub call_id_hash: String,
@@ -34,6 +47,8 @@ pub struct TranscriptRecord {
     pub text: String,
     /// The language recognized.
     pub language: Option<String>,
+    /// How the caller sounded (caller lines, when emotion is read).
+    pub emotion: Option<UtteranceEmotion>,
 }
 
 /// What the transcript sink receives.
@@ -61,8 +76,9 @@ impl Store {
     /// Stores one utterance (its text masked); returns its row id.
     pub fn insert_transcript(&self, t: &TranscriptRecord) -> Result<i64, StoreError> {
         self.conn.execute(
-            "INSERT INTO transcripts (call_id_hash, seq, started_ms, ended_ms, text, language)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO transcripts (call_id_hash, seq, started_ms, ended_ms, text, language,
+                                      emotion, valence, arousal, emotion_confidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 t.call_id_hash,
                 t.seq,
@@ -70,6 +86,10 @@ impl Store {
                 to_ms(t.ended),
                 mask_numbers(&t.text),
                 t.language,
+                t.emotion.as_ref().map(|e| &e.label),
+                t.emotion.as_ref().map(|e| e.valence),
+                t.emotion.as_ref().map(|e| e.arousal),
+                t.emotion.as_ref().map(|e| e.confidence),
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -78,7 +98,8 @@ impl Store {
     /// The utterances of one call, in order.
     pub fn transcripts_of(&self, call_id_hash: &str) -> Result<Vec<TranscriptRecord>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT call_id_hash, seq, started_ms, ended_ms, text, language
+            "SELECT call_id_hash, seq, started_ms, ended_ms, text, language,
+                    emotion, valence, arousal, emotion_confidence
              FROM transcripts WHERE call_id_hash = ?1 ORDER BY seq, id",
         )?;
         let rows = stmt.query_map([call_id_hash], |r| {
@@ -89,6 +110,14 @@ impl Store {
                 ended: from_ms(r.get(3)?),
                 text: r.get(4)?,
                 language: r.get(5)?,
+                emotion: r
+                    .get::<_, Option<String>>(6)?
+                    .map(|label| UtteranceEmotion {
+                        label,
+                        valence: r.get::<_, Option<f32>>(7).ok().flatten().unwrap_or(0.0),
+                        arousal: r.get::<_, Option<f32>>(8).ok().flatten().unwrap_or(0.0),
+                        confidence: r.get::<_, Option<f32>>(9).ok().flatten().unwrap_or(0.0),
+                    }),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -152,6 +181,7 @@ fn append_jsonl(dir: &Path, r: &TranscriptRecord) -> std::io::Result<()> {
         "ended_ms": to_ms(r.ended),
         "text": r.text,
         "language": r.language,
+        "emotion": r.emotion,
     });
     let mut f = crate::fsutil::append(&dir.join(TRANSCRIPTS_FILE))?;
     writeln!(f, "{line}")
@@ -173,6 +203,7 @@ mod tests {
             ended: t + Duration::from_millis(1500),
             text: text.into(),
             language: Some("en".into()),
+            emotion: None,
         }
     }
 

@@ -15,6 +15,8 @@ pub const MODELS: &[&str] = &[
     "onnxruntime",
     "qwen2.5-coder-0.5b",
     "minilm-l6-v2",
+    "vader-lexicon",
+    "zh-sentiment",
 ];
 /// Silence before the caller speaks: the greeting plays first.
 pub const GREETING_WAIT_MS: usize = 7000;

@@ -94,6 +94,8 @@ pub struct DialogEngine {
     anchor: (Instant, SystemTime),
     /// Turns the flow's agent node still allows (`max_turns`), when it sets a limit.
     turns_left: Option<u32>,
+    /// The caller has been upset for `emotion.upset_turns` turns: the next turn hands off.
+    upset: bool,
 }
 
 impl std::fmt::Debug for DialogEngine {
@@ -146,6 +148,7 @@ impl DialogEngine {
             out: std::collections::VecDeque::new(),
             anchor: (now, SystemTime::now()),
             turns_left: None,
+            upset: false,
         }
     }
 
@@ -166,6 +169,12 @@ impl DialogEngine {
             self.phase = Phase::Conversing;
         }
         self.turns_left = max_turns;
+    }
+
+    /// Whether the caller has been upset for long enough that their next turn goes to a
+    /// person (reason `upset`); set before each [`on_final`](Self::on_final).
+    pub fn set_caller_upset(&mut self, upset: bool) {
+        self.upset = upset;
     }
 
     /// Says a flow's prompt (after what is playing).
@@ -257,6 +266,7 @@ impl DialogEngine {
             return;
         };
         conv.set_over_budget(self.turns_left == Some(0));
+        conv.set_upset(self.upset);
         self.turns_left = self.turns_left.map(|n| n.saturating_sub(1));
         let no = self.next_turn;
         self.next_turn += 1;

@@ -214,6 +214,24 @@ impl CallTranscript {
         self.send(crate::store::TranscriptMsg::Done(record));
     }
 
+    /// Stores a caller's line with how they sounded in it.
+    pub fn heard(
+        &mut self,
+        started: std::time::Instant,
+        ended: std::time::Instant,
+        text: &str,
+        emotion: Option<crate::store::UtteranceEmotion>,
+    ) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let record = crate::store::TranscriptRecord {
+            emotion,
+            ..self.next_record(started, ended, text.to_owned())
+        };
+        self.send(crate::store::TranscriptMsg::Done(record));
+    }
+
     /// A caller's line still being recognized when the call ended: the store waits for it
     /// (off the call task) and keeps it in its place.
     pub fn unfinished(&mut self, u: crate::speech::listener::Unfinished) {
@@ -243,8 +261,16 @@ impl CallTranscript {
             seq: self.next_seq - 1,
             started: self.clock.wall(started),
             ended: self.clock.wall(ended),
+            language: Some(
+                if crate::emotion::is_mandarin(&text) {
+                    "zh"
+                } else {
+                    "en"
+                }
+                .into(),
+            ),
             text,
-            language: Some("en".into()),
+            emotion: None,
         }
     }
 

@@ -221,6 +221,14 @@ impl FlowRun {
         Some(run)
     }
 
+    /// How the caller sounded in their last utterance (`label`: neutral, satisfied,
+    /// frustrated, angry, anxious, sad) and where their mood is heading (`trend`): the
+    /// variables `emotion` and `emotion_trend`, which the `emotion` test reads.
+    pub fn set_emotion(&mut self, label: &str, trend: &str) {
+        self.vars.insert("emotion".into(), label.into());
+        self.vars.insert("emotion_trend".into(), trend.into());
+    }
+
     /// The node the call is in.
     pub fn node(&self) -> &str {
         &self.at
@@ -448,6 +456,10 @@ impl FlowRun {
             Test::Language(l) => self.vars.get("language").is_some_and(|x| x == l),
             Test::Equals { var, value } => self.vars.get(var).is_some_and(|x| x == value),
             Test::IsSet(var) => self.vars.get(var).is_some_and(|x| !x.is_empty()),
+            Test::Emotion(labels) => self
+                .vars
+                .get("emotion")
+                .is_some_and(|e| labels.iter().any(|l| l == e)),
         };
         c.branches
             .iter()

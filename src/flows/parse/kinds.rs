@@ -163,12 +163,39 @@ impl Parser {
         })
     }
 
+    /// An `emotion` test's labels: one name or a list of them.
+    fn emotions(&mut self, v: &Yaml, line: usize) -> Option<Vec<String>> {
+        let names: Vec<String> = match (v.as_scalar(), v.as_sequence()) {
+            (Some(s), _) => vec![s.as_str().to_string()],
+            (_, Some(seq)) => seq
+                .iter()
+                .filter_map(|x| x.as_scalar().map(|x| x.as_str().to_string()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let bad: Vec<&String> = names
+            .iter()
+            .filter(|n| crate::emotion::Label::parse(n).is_none())
+            .collect();
+        if names.is_empty() || !bad.is_empty() {
+            self.err(
+                line,
+                format!(
+                    "`emotion` is a label or a list of labels (neutral, satisfied, frustrated, angry, anxious, sad){}",
+                    bad.first().map(|b| format!(": `{b}` is none")).unwrap_or_default()
+                ),
+            );
+            return None;
+        }
+        Some(names)
+    }
+
     pub(super) fn test(&mut self, y: &Yaml) -> Option<Test> {
         let m = self.mapping(y, "if")?;
         if m.len() != 1 {
             self.err(
                 line_of(y),
-                "`if` has one test: open, caller_in, language, equals or set",
+                "`if` has one test: open, caller_in, language, equals, set or emotion",
             );
             return None;
         }
@@ -217,6 +244,7 @@ impl Parser {
                 Some(Test::CallerIn(list))
             }
             "language" => Some(Test::Language(self.str_of(v, "language")?)),
+            "emotion" => self.emotions(v, line).map(Test::Emotion),
             "set" => Some(Test::IsSet(self.str_of(v, "set")?)),
             "equals" => {
                 let em = self.mapping(v, "equals")?;
@@ -232,7 +260,9 @@ impl Parser {
             other => {
                 self.err(
                     line,
-                    format!("unknown test `{other}` (open, caller_in, language, equals, set)"),
+                    format!(
+                        "unknown test `{other}` (open, caller_in, language, equals, set, emotion)"
+                    ),
                 );
                 None
             }
