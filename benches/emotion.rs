@@ -104,7 +104,7 @@ fn main() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/emotion-tune.toml");
     let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut words_us = [0.0f64; 2];
-    let mut worst_us = 0.0f64;
+    let mut singles: Vec<f64> = Vec::new();
     for (lang, spent) in words_us.iter_mut().enumerate() {
         let texts: Vec<&str> = set
             .case
@@ -117,22 +117,29 @@ fn main() {
             for text in &texts {
                 let one = Instant::now();
                 black_box(analyzer.analyze(black_box(text), Some(0.5)));
-                worst_us = worst_us.max(one.elapsed().as_secs_f64() * 1e6);
+                singles.push(one.elapsed().as_secs_f64() * 1e6);
             }
         }
         *spent = t.elapsed().as_secs_f64() * 1e6 / (args.repeat * texts.len()) as f64;
     }
+    singles.sort_by(f64::total_cmp);
+    let at = |q: f64| singles[((singles.len() - 1) as f64 * q) as usize];
     println!(
-        "words: English {:.1} µs, Mandarin {:.1} µs per utterance (worst single {:.0} µs)",
-        words_us[0], words_us[1], worst_us
+        "words: English {:.1} µs, Mandarin {:.1} µs per utterance on average; all: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        words_us[0],
+        words_us[1],
+        at(0.5),
+        at(0.99),
+        at(1.0)
     );
-    let per_turn = finish_us + words_us[0].max(words_us[1]);
+    let p99_turn = finish_us + at(0.99);
     println!(
-        "added end-of-turn latency: {:.3} ms per utterance (goal < 5 ms)",
-        per_turn / 1000.0
+        "added end-of-turn latency (p99): {:.3} ms per utterance (goal < 5 ms)",
+        p99_turn / 1000.0
     );
     // A call-minute: 3000 frames of the caller's audio and about 12 utterances.
-    let minute_us = 3000.0 * per_frame / 1000.0 + 12.0 * per_turn;
+    let mean_turn = finish_us + words_us[0].max(words_us[1]);
+    let minute_us = 3000.0 * per_frame / 1000.0 + 12.0 * mean_turn;
     println!(
         "per call-minute: {:.2} ms of one core ({:.4} % of a core)",
         minute_us / 1000.0,

@@ -1,9 +1,9 @@
-//! Crisis language in English and Mandarin (issue #13): every crisis utterance of the set the
-//! patterns were written against is caught and no near-miss raises the alarm; on the held-out
-//! set (written after the patterns were frozen) recall and false alarms are printed per
-//! language and held to what was measured when it was written (far from the issue's goal:
-//! see the README). Hyperbole ("this wait is
-//! killing me", 气死我了) must never count.
+//! Crisis language in English and Mandarin (issue #13), on three editions of crisis and
+//! near-miss utterances: every one of the set the patterns were written against is right; the
+//! second edition (written after they were frozen, tuned on later) holds what was measured
+//! after tuning; the third, written by someone who never saw the patterns and never tuned on,
+//! is measured per language and held to its first figures (see the README). Hyperbole ("this
+//! wait is killing me", 气死我了) must never count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -30,7 +30,7 @@ struct Score {
     wrong: Vec<String>,
 }
 
-fn score(file: &str) -> Score {
+fn score(file: &str, show_misses: bool) -> Score {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(file);
@@ -61,37 +61,48 @@ fn score(file: &str) -> Score {
             s.caught[i].0, s.caught[i].1, s.alarms[i].0, s.alarms[i].1
         );
     }
-    for w in &s.wrong {
-        eprintln!("  wrong: {w}");
+    if show_misses {
+        for w in &s.wrong {
+            eprintln!("  wrong: {w}");
+        }
     }
     s
 }
 
 #[test]
 fn every_crisis_of_the_written_against_set_is_caught_and_no_near_miss_alarms() {
-    let s = score("crisis-tune.toml");
+    let s = score("crisis-tune.toml", true);
     assert!(s.wrong.is_empty(), "{:#?}", s.wrong);
     assert!(s.caught.iter().map(|c| c.1).sum::<usize>() >= 40);
     assert!(s.alarms.iter().map(|c| c.1).sum::<usize>() >= 40);
 }
 
 #[test]
-fn the_held_out_set_is_measured() {
-    let s = score("crisis-test.toml");
+fn the_second_edition_tuned_on_later_holds_what_was_measured() {
+    // Written after the first patterns were frozen (4/24 caught, 2 false alarms then), tuned
+    // on on 2026-12-05 once the third edition existed to measure on instead.
+    let s = score("crisis-test.toml", true);
+    let caught: usize = s.caught.iter().map(|c| c.0).sum();
+    let alarms: usize = s.alarms.iter().map(|c| c.0).sum();
+    assert!(caught >= SECOND_CAUGHT, "{caught}: {:#?}", s.wrong);
+    assert!(alarms == 0, "{alarms} false alarms: {:#?}", s.wrong);
+}
+
+#[test]
+fn the_third_edition_nobody_tuned_on_is_measured() {
+    // Written by someone who never saw the patterns; its misses are not printed, so nobody
+    // tunes on them by reading this. The floors hold what was measured when it was first run.
+    let s = score("crisis-holdout.toml", false);
     let caught: usize = s.caught.iter().map(|c| c.0).sum();
     let crises: usize = s.caught.iter().map(|c| c.1).sum();
     let alarms: usize = s.alarms.iter().map(|c| c.0).sum();
     eprintln!("held out: {caught}/{crises} crises caught, {alarms} false alarms");
-    // What was measured when this edition was written (2026-12-04): 4/24 caught, 2 false
-    // alarms. Phrase patterns do not generalize to phrasings they were not written for; the
-    // figures are held here so they can only get better, never tuned on these sentences.
-    assert!(caught >= 4, "{caught}/{crises}: {:#?}", s.wrong);
-    assert!(
-        alarms <= MAX_ALARMS,
-        "{alarms} false alarms: {:#?}",
-        s.wrong
-    );
+    assert!(caught >= HELD_OUT_CAUGHT, "{caught}/{crises} caught");
+    assert!(alarms <= HELD_OUT_ALARMS, "{alarms} false alarms");
 }
 
-/// False alarms measured on the held-out edition.
-const MAX_ALARMS: usize = 2;
+/// Measured on the second edition after tuning on it (with no false alarm).
+const SECOND_CAUGHT: usize = 24;
+/// Measured on the third edition (never tuned on).
+const HELD_OUT_CAUGHT: usize = 29;
+const HELD_OUT_ALARMS: usize = 4;

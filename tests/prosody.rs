@@ -112,3 +112,69 @@ fn sox_alterations_of_real_speech_move_arousal_the_right_way() {
         assert!(a > c + 1.0, "{name}: calm {c}, agitated {a}");
     }
 }
+
+/// The same words, said calmly and said loud, high and fast (one real recording, altered),
+/// classify differently once the voice is heard: frustration calm, anger agitated; and a
+/// speaker who is always loud reads as neutral once her baseline has settled.
+#[test]
+fn the_same_words_calm_and_agitated_classify_differently_and_loudness_alone_settles() {
+    if !have_peer("sox") || !Path::new(SOUNDS).is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "sox and {SOUNDS} are required under CI=true: run scripts/setup --test"
+        );
+        eprintln!("SKIPPED: sox or the Asterisk prompts missing");
+        return;
+    }
+    let models =
+        voxgate::models::Models::locate(voxgate::models::store::shared_models_dir()).unwrap();
+    let lex = voxgate::emotion::Lexicons::load(&models)
+        .unwrap_or_else(|e| panic!("{e} (the test command fetches the models first)"));
+    let analyzer = voxgate::emotion::Analyzer::new(std::sync::Arc::new(lex), Default::default());
+    let dir = TempDir::new("prosody-emotion");
+    let words = "This is the third time I've called about the same bill.";
+    let mut calm_mood = voxgate::emotion::CallMood::new(analyzer.clone());
+    let mut loud_mood = voxgate::emotion::CallMood::new(analyzer.clone());
+    for name in BASELINE {
+        let p = prosody(&altered(&dir.0, name, "base", &[]), 6);
+        calm_mood.on_utterance("I'd like to ask about my bill.", Some(&p));
+        loud_mood.on_utterance("I'd like to ask about my bill.", Some(&p));
+    }
+    let name = ALTERED[0];
+    let calm = prosody(
+        &altered(&dir.0, name, "calm", &["gain", "-4", "tempo", "0.9"]),
+        6,
+    );
+    let agitated = prosody(
+        &altered(
+            &dir.0,
+            name,
+            "agitated",
+            &["gain", "6", "pitch", "300", "tempo", "1.2"],
+        ),
+        6,
+    );
+    let c = calm_mood.on_utterance(words, Some(&calm));
+    let a = loud_mood.on_utterance(words, Some(&agitated));
+    eprintln!(
+        "calm: {:?} {:+.2}; agitated: {:?} {:+.2}",
+        c.label, c.arousal, a.label, a.arousal
+    );
+    assert_eq!(c.label, voxgate::emotion::Label::Frustrated, "{c:?}");
+    assert_eq!(a.label, voxgate::emotion::Label::Angry, "{a:?}");
+
+    // Always loud, always neutral words: flagged by nothing once her baseline has settled.
+    let mut loud_speaker = voxgate::emotion::CallMood::new(analyzer);
+    let mut last = None;
+    for name in BASELINE.iter().chain(ALTERED.iter()) {
+        let p = prosody(&altered(&dir.0, name, "loud", &["gain", "6"]), 6);
+        last = Some(loud_speaker.on_utterance("I'd like to change my delivery address.", Some(&p)));
+    }
+    let last = last.unwrap();
+    eprintln!(
+        "always loud, sixth utterance: {:?}, voice {:+.2?}",
+        last.label, last.voice
+    );
+    assert_eq!(last.label, voxgate::emotion::Label::Neutral, "{last:?}");
+    assert!(last.voice.unwrap() < 1.0, "{last:?}");
+}

@@ -47,6 +47,7 @@ const HYPERBOLE: &[&str] = &[
     r"\bcould kill for\b",
     r"\b(?:battery|phone|laptop|router|line|connection|it) (?:has |had )?died\b",
     r"\b(?:will|'ll|is going to|gonna) (?:kill|murder) me if\b",
+    r"\b(?:kill|murder) me when (?:he|she|they) (?:sees?|finds? out about|hears? about|gets?) (?:this|the|that|my|how much)\b",
     r"\bsuicide mission\b",
     r"\blose my mind\b",
     r"\b(?:almost|nearly) lost the will to live\b|\blost the will to live,? (?:haha|lol|ha)\b",
@@ -84,6 +85,14 @@ const DIRECT: &[&str] = &[
     r"(?:^|[^不])想死",
     r"(?:从|在)?楼上跳下",
     r"吃了.{0,4}(?:一整瓶|一瓶|一大把|很多|好多).{0,3}(?:安眠药|药)",
+    // Means taken, a height reached, said in many ways.
+    r"\b(?:swallowed|took|taken|downed|had)\b.{0,12}\b(?:everything|all|the lot|the whole|a load|loads|a bunch|a handful|dozens|a (?:whole |full )?(?:bottle|packet|box|strip))\b.{0,30}\b(?:pills|tablets|medicine|medication|meds|painkillers|paracetamol|sleeping|cabinet|drawer|bottle|packet)",
+    r"\b(?:standing|sitting|stood|sat|climbed) (?:up )?on (?:the )?(?:edge|ledge|railing|parapet)\b|\b(?:edge|ledge|railing|parapet) of (?:the|a|this) .{0,20}(?:roof|bridge|building|cliff|platform|balcony|car park)",
+    r"\b(?:hang|hanging|drown|drowning|shoot|shooting|stab|stabbing|suffocate|gas) myself\b",
+    r"\b(?:what'?s|what is|there'?s no|no) (?:the )?(?:point|reason) (?:of|in|to|for) (?:living|being alive|life|going on|carrying on|keep(?:ing)? going|staying alive)\b",
+    r"(?:吞|吃|喝)了?.{0,3}(?:一大堆|一堆|一整瓶|一瓶|一大把|一把|很多|好多|全部|所有的?|一整盒|一盒).{0,4}(?:药|安眠药|药片|农药)",
+    r"(?:站在|坐在|爬到|爬上|站到).{0,6}(?:天台|楼顶|窗台|桥上|桥边|栏杆|阳台外)",
+    r"(?:不如|还不如)死|死了算了|死了(?:也)?(?:好|干净)",
 ];
 
 /// Said indirectly.
@@ -94,7 +103,7 @@ const INDIRECT: &[&str] = &[
     r"\bsaid (?:my )?goodbyes? to (?:everyone|everybody|my family|them all)\b",
     r"\b(?:my|this is my) last (?:phone )?call\b",
     r"\b(?:written|wrote|left) (?:a |the )?(?:letters?|notes?) (?:to|for) (?:my |the )?(?:kids|children|family|wife|husband|parents|mum|mom|dad)\b",
-    r"\bgiven (?:all )?(?:my )?(?:things|stuff|belongings|possessions) away\b|\bgiven away (?:all )?my\b",
+    r"\bgiven (?:all )?(?:my )?(?:things|stuff|belongings|possessions) away\b|\bgiven away (?:all|most|everything)\b|\bgiven away (?:all )?my (?:things|stuff|belongings|possessions|clothes|books|pets?|dog|cat)\b",
     r"\b(?:pills|tablets|meds) (?:saved|stocked) up\b|\bsaved up (?:my |the )?(?:pills|tablets|meds)\b|\bstockpil\w+",
     r"\bno (?:point|reason) (?:in |to )?(?:going on|living|live|being here|carrying on)\b",
     r"\bjump(?:ing)? (?:off|from) (?:the|a) (?:bridge|building|roof|cliff|balcony)\b",
@@ -128,11 +137,22 @@ const INDIRECT: &[&str] = &[
     r"(?:买好|准备好|备好|攒)了?.{0,4}(?:安眠药|农药|绳子|木炭)",
     r"(?:告诉|交给|留给)(?:了)?(?:我)?(?:妹妹|弟弟|姐姐|哥哥|妈妈|爸爸|家人|孩子|老婆|老公).{0,10}以后",
     r"没有(?:任何)?意义",
+    // Goodbyes, the time after one is gone, sleep without waking, the family better off.
+    r"\btell (?:my|him|her|them|the kids)\b.{0,25}\b(?:i'?m sorry|i love (?:him|her|them|you)|goodbye)\b",
+    r"\bwon'?t be (?:calling|ringing|bothering|troubling|needing anything)\b.{0,12}\b(?:again|anymore|any more|much longer|after (?:today|tonight))\b",
+    r"\b(?:when|after|once|by the time) i'?m (?:gone|dead|not here|no longer here|not around)\b",
+    r"\b(?:cancell?ed|sorted|paid off|given away|settled) (?:everything|it all|all of it|all my \w+)\b.{0,40}\b(?:ready|tonight|goodbye|gone|the end)\b",
+    r"\b(?:sleep|asleep) (?:forever|for ever|for good|permanently)\b|\bi\b.{0,25}\bnever wake up\b",
+    r"\b(?:fine|better|happier|better off|easier|free) without me\b",
+    r"替我.{0,8}(?:说|道)(?:声|个)?(?:对不起|再见|抱歉)|(?:以后|再也)不会再?(?:打电话|联系|麻烦)(?:你们|大家|了)",
+    r"我(?:走|死|不在)了.{0,15}(?:更好|好过|轻松|不会拖累|也不会)|拖累别人",
+    r"(?:以后|之后)就?不用(?:再)?(?:担心|管|操心)我",
+    r"一直睡下去|永远(?:不|不要|不想)醒",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
 /// order before moving abroad"). Direct language and danger are never excused.
-const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+|insurance|policy)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门";
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门";
 
 /// Danger to life around the caller.
 const DANGER: &[&str] = &[
@@ -152,6 +172,11 @@ const DANGER: &[&str] = &[
     r"(?:没有|没了|停止)呼吸",
     r"晕倒|昏迷|叫不醒|不省人事|倒在地上.{0,8}(?:没反应|没有反应|不动|叫不醒)",
     r"着火|出不去",
+    r"\b(?:hands?|arm|rope|belt|cord) (?:around|round|on|at) my (?:throat|neck)\b",
+    r"\b(?:a|some) (?:man|woman|guy|person|bloke|someone|somebody) (?:with|holding|waving) (?:a |an )?(?:gun|knife|weapon|machete|rifle|shotgun|axe)\b",
+    r"\blips (?:are|have gone|turning) (?:blue|grey|purple)\b|\bturning blue\b",
+    r"掐(?:着|住)?(?:我|我的脖子)|拿着?(?:刀|枪|斧头|棍子)",
+    r"喘不(?:上|过)气|(?:嘴唇|脸)(?:都)?(?:发紫|发青|青了|紫了)",
 ];
 
 struct Rules {

@@ -71,6 +71,10 @@ impl Conversation {
     pub fn set_upset(&mut self, upset: bool) {
         self.upset = upset;
     }
+    /// Whether the caller's upset run hands the turn about to be answered to a person.
+    pub fn upset(&self) -> bool {
+        self.upset
+    }
     /// Whether the turn about to be answered is past the flow node's turn budget.
     pub fn over_budget(&self) -> bool {
         self.over_budget

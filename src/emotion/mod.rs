@@ -154,7 +154,15 @@ impl Analyzer {
     pub fn new(lexicons: Arc<Lexicons>, cfg: EmotionConfig) -> Analyzer {
         words::warm();
         cues::warm();
-        Analyzer { lexicons, cfg }
+        let a = Analyzer { lexicons, cfg };
+        // The patterns' automata are built lazily: build them now, not on a caller's turn.
+        for text in [
+            "it's the third time I called, thanks",
+            "我已经打了三次电话了，谢谢",
+        ] {
+            let _ = a.analyze(text, Some(0.0));
+        }
+        a
     }
 
     pub fn config(&self) -> &EmotionConfig {
@@ -182,7 +190,7 @@ impl Analyzer {
         let arousal = match voice_z {
             Some(z) => {
                 let w = self.cfg.voice_weight;
-                w * (z / 1.5).tanh() + (1.0 - w) * text_arousal
+                w * z.tanh() + (1.0 - w) * text_arousal
             }
             None => text_arousal,
         };
@@ -213,3 +221,6 @@ pub fn is_mandarin(text: &str) -> bool {
         .count();
     han > 0 && han >= text.chars().filter(char::is_ascii_alphabetic).count() / 3
 }
+
+#[cfg(test)]
+mod tests;

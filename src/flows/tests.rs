@@ -678,3 +678,58 @@ fn a_collect_pattern_is_compiled_once_and_holds_the_whole_value() {
         assert_eq!(r.run.node(), node, "{keys}");
     }
 }
+
+const MOODY: &str = "flow: moody
+start: ask
+nodes:
+  ask:
+    menu:
+      say: \"Say sales.\"
+      options: {sales: calm}
+      other: check
+  check:
+    condition:
+      - if: {emotion: [angry, frustrated]}
+        next: sorry
+      - if: {emotion: sad}
+        next: gentle
+    else: calm
+  sorry:
+    say: \"Sorry about that.\"
+    next: bye
+  gentle:
+    say: \"Take your time.\"
+    next: bye
+  calm:
+    say: \"Thank you.\"
+    next: bye
+  bye:
+    hangup: {}
+";
+
+#[test]
+fn a_condition_branches_on_how_the_caller_sounded() {
+    for (label, want) in [
+        ("angry", "Sorry about that."),
+        ("frustrated", "Sorry about that."),
+        ("sad", "Take your time."),
+        ("neutral", "Thank you."),
+    ] {
+        let mut r = Run::new(MOODY, "+441170000000", OPEN_DAY);
+        r.give(Input::PromptDone);
+        r.run.set_emotion(label, "steady");
+        let a = r.give(Input::Speech("my parcel never came".into()));
+        let said: Vec<&Action> = a.iter().filter(|x| matches!(x, Action::Say(_))).collect();
+        assert_eq!(said, [&Action::Say(want.into())], "{label}: {a:?}");
+        assert_eq!(r.run.var("emotion"), Some(label));
+        assert_eq!(r.run.var("emotion_trend"), Some("steady"));
+    }
+}
+
+#[test]
+fn an_emotion_test_names_only_known_labels() {
+    let text = MOODY.replace("{emotion: sad}", "{emotion: furious}");
+    let p = one_error(&text);
+    assert_eq!(p.line, 13, "{p:?}");
+    assert!(p.reason.contains("`furious` is none"), "{p:?}");
+}

@@ -57,10 +57,14 @@ impl Responder for FakeAgent {
         caller_text: &str,
         on_sentence: &mut dyn FnMut(&str) -> ControlFlow<()>,
     ) -> Answer {
-        if conv.over_budget() {
+        if conv.over_budget() || conv.upset() {
             return Answer {
                 text: String::new(),
-                handoff: Some(HandoffReason::TooManyTurns),
+                handoff: Some(if conv.upset() {
+                    HandoffReason::Upset
+                } else {
+                    HandoffReason::TooManyTurns
+                }),
                 sources: Vec::new(),
                 timings: TurnTimings::default(),
             };
@@ -504,4 +508,24 @@ fn turns_and_handoffs_go_to_the_store_and_to_jsonl_only_when_exported() {
     assert!(turns[0].detail.contains("\"speech_end_unix_ms\":1000"));
     assert!(!dir.join(TURNS_FILE).exists() && !dir.join(HANDOFFS_FILE).exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_caller_upset_for_long_enough_is_handed_off_as_upset_on_their_next_turn() {
+    let mut r = rig("upset", vec!["Sure."], None);
+    r.engine.resume(None);
+    r.engine.set_caller_upset(false);
+    r.caller_says("Where is my parcel?");
+    r.go.send(()).unwrap();
+    r.tick_until("answered", |r| {
+        r.voice.spoken.lock().unwrap().iter().any(|s| s == "Sure.")
+    });
+    r.tick_until("spoken", |r| !r.engine.playing());
+    r.engine.set_caller_upset(true);
+    r.caller_says("This is useless, I've called three times!");
+    r.tick_until("handed off", |r| {
+        r.outs()
+            .contains(&EngineOut::HandedOff(HandoffReason::Upset))
+    });
+    let _ = std::fs::remove_dir_all(&r.dir);
 }
