@@ -263,6 +263,7 @@ fn flow_logic(
         data_dir: config.data_dir.clone(),
         recordings,
         emotion: can.speech.then(|| emotion(config)).flatten(),
+        emergency_line: config.agent.emergency_line.trim().to_string(),
     };
     tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))

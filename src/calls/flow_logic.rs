@@ -66,6 +66,8 @@ pub struct FlowServices {
     /// How callers feel, read from what they say and how (`None`: the lexicons are not
     /// fetched; calls go on without).
     pub emotion: Option<Analyzer>,
+    /// Said to a caller in crisis before the flow's `on_crisis` node (`agent.emergency_line`).
+    pub emergency_line: String,
 }
 
 /// A factory of flow calls.
@@ -320,7 +322,12 @@ impl FlowCallLogic {
                     let text = transcript.text.trim().to_string();
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
-                    if self.in_agent {
+                    let crisis = crate::dialog::crisis::detect(&text).filter(|_| !self.in_agent);
+                    if let Some(kind) = crisis
+                        && self.crisis(now, kind.as_str())
+                    {
+                        // The flow went to its `on_crisis` node.
+                    } else if self.in_agent {
                         let upset = self.mood.as_ref().is_some_and(CallMood::wants_a_person);
                         self.engine.set_caller_upset(upset);
                         self.engine
@@ -370,6 +377,24 @@ impl FlowCallLogic {
             arousal: e.arousal,
             confidence: e.confidence,
         })
+    }
+
+    /// Crisis language outside an agent node: the emergency line is said at once and the
+    /// flow goes to its `on_crisis` node; false when it has none.
+    fn crisis(&mut self, now: Instant, kind: &str) -> bool {
+        tracing::warn!(call = self.call_no, kind, "crisis language: handing off");
+        let Some(run) = &mut self.run else {
+            return false;
+        };
+        self.engine.stop_speaking();
+        self.engine.say_prompt(&self.services.emergency_line);
+        self.speaking = true;
+        if run.crisis(now, kind) {
+            self.act(now);
+            true
+        } else {
+            false
+        }
     }
 
     fn drain_engine(&mut self, now: Instant) {

@@ -93,6 +93,15 @@ const DIRECT: &[&str] = &[
     r"(?:吞|吃|喝)了?.{0,3}(?:一大堆|一堆|一整瓶|一瓶|一大把|一把|很多|好多|全部|所有的?|一整盒|一盒).{0,4}(?:药|安眠药|药片|农药)",
     r"(?:站在|坐在|爬到|爬上|站到).{0,6}(?:天台|楼顶|窗台|桥上|桥边|栏杆|阳台外)",
     r"(?:不如|还不如)死|死了算了|死了(?:也)?(?:好|干净)",
+    // From crisis-line guidance (not from any test set): wishes to be dead, a plan, the means
+    // in hand, a method named.
+    r"\bwish (?:i (?:was|were)|i'?d) (?:dead|never been born|not here|not alive|gone)\b|\bwish i could (?:just )?(?:die|not wake up|disappear for good)\b",
+    r"\b(?:i'?ve|i have) (?:got |made )?(?:a|the) plan\b.{0,30}\b(?:end|die|kill|tonight|it all|myself)\b|\b(?:written|wrote|left) (?:a |my )?(?:suicide|goodbye|final) (?:note|letter|message)\b",
+    r"\b(?:pills|tablets|rope|gun|knife|blade|razor)\b.{0,20}\b(?:in (?:my|front of me|my hand)|here with me|right here|next to me|ready)\b",
+    r"\b(?:step|walk|jump|throw myself) (?:in front of|under|off) (?:a |the )?(?:train|bus|lorry|truck|car|bridge|tracks|cliff|building)\b|\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|river|cliff|bridge)\b|\bcrash (?:the|my) car on purpose\b",
+    r"\bcut (?:my|both) wrists?\b|\bslit my\b|\bbleeding (?:out|a lot|everywhere)\b.{0,20}\b(?:i|me|myself)\b|\bend the pain\b|\bmake the pain stop for good\b",
+    r"(?:跳河|跳江|跳海|跳桥|卧轨|撞车|割腕|吃安眠药|喝农药|开煤气|烧炭|上吊)(?:自杀|死|算了|了结)?|想(?:去)?(?:跳河|跳江|跳海|跳楼|卧轨|割腕)",
+    r"(?:药|刀|绳子).{0,6}(?:在我手里|在手上|就在旁边|准备好了)|写好了?遗书|最后的(?:信|话)",
 ];
 
 /// Said indirectly.
@@ -148,6 +157,12 @@ const INDIRECT: &[&str] = &[
     r"我(?:走|死|不在)了.{0,15}(?:更好|好过|轻松|不会拖累|也不会)|拖累别人",
     r"(?:以后|之后)就?不用(?:再)?(?:担心|管|操心)我",
     r"一直睡下去|永远(?:不|不要|不想)醒",
+    r"\bnobody (?:would|will|'d) (?:miss me|care if i|notice if i|even notice)\b|\bno one (?:would|will|'d) (?:miss me|care if i|notice if i)\b",
+    r"\b(?:the|a) last time (?:you'?ll|you will|anyone will|they'?ll) (?:hear from|speak to|talk to) me\b|\bwon'?t (?:see|hear from) me again\b|\bthis is (?:my |the )?(?:final )?goodbye\b",
+    r"\bi'?ve made (?:up my mind|my decision|peace with it)\b.{0,30}\b(?:goodbye|gone|end|tonight|anymore)\b|\bno way out\b.{0,20}\b(?:for me|anymore|left)\b",
+    r"\bwant(?:ed)? to disappear (?:for good|forever|and never)\b|\bwant to stop existing\b|\btired of (?:living|being alive|existing|life)\b",
+    r"没人会(?:在乎|想我|记得我|发现)|我消失了?.{0,6}(?:也没人|没人|更好)|不想(?:再)?存在|活够了|活着(?:太)?累了",
+    r"(?:下辈子|来世)(?:再|见)|以后(?:你们)?再也(?:见不到|听不到)我|这是(?:我)?最后(?:一个电话|一次)|(?:就)?此告别",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
@@ -177,6 +192,10 @@ const DANGER: &[&str] = &[
     r"\blips (?:are|have gone|turning) (?:blue|grey|purple)\b|\bturning blue\b",
     r"掐(?:着|住)?(?:我|我的脖子)|拿着?(?:刀|枪|斧头|棍子)",
     r"喘不(?:上|过)气|(?:嘴唇|脸)(?:都)?(?:发紫|发青|青了|紫了)",
+    r"\b(?:having|had) a (?:seizure|fit|heart attack|stroke)\b|\b(?:chest pain|can'?t breathe|choking)\b.{0,30}\b(?:help|ambulance|now|please)\b|\bhit by a (?:car|bus|van|lorry|truck)\b",
+    r"\b(?:bleeding|losing blood) (?:heavily|badly|a lot|everywhere|won'?t stop)\b|\boverdosed\b|\bdrowning\b|\bsmoke (?:everywhere|coming in|pouring)\b|\bthe (?:house|flat|building|kitchen) is (?:on fire|burning)\b",
+    r"\b(?:he|she|they|someone|somebody)(?:'s| is| are|'re) (?:breaking|trying to (?:get|break)) in\b|\b(?:he|she)(?:'s| is) (?:hitting|beating|hurting|attacking) (?:my|the) (?:mum|mom|mother|dad|kids?|children|son|daughter|baby|sister|brother|wife|husband)\b",
+    r"(?:抽搐|心脏病(?:犯了|发作)|中风|被车撞|出车祸|溺水|流了(?:好多|很多)血|血流不止|着火了|烟(?:很大|进来)|煤气泄漏|有人(?:要)?砍人|(?:在|正在)打我(?:妈|爸|孩子|老婆|老公))",
 ];
 
 struct Rules {

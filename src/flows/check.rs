@@ -35,6 +35,13 @@ pub fn check(flow: &Flow, known: &Known) -> Vec<Problem> {
             format!("`start: {}` names no node", flow.start.node),
         ));
     }
+    if let Some(t) = flow.on_crisis.as_ref().filter(|t| !has(&t.node)) {
+        out.push(err(
+            t.line,
+            None,
+            format!("`on_crisis: {}` names no node", t.node),
+        ));
+    }
     let vars = assigned_vars(flow);
     for node in flow.nodes.values() {
         let name = Some(node.name.clone());
@@ -281,6 +288,7 @@ fn assigned_vars(flow: &Flow) -> BTreeSet<String> {
 fn unreachable(flow: &Flow, out: &mut Vec<Problem>) {
     let mut seen = BTreeSet::new();
     let mut stack = vec![flow.start.node.as_str()];
+    stack.extend(flow.on_crisis.as_ref().map(|t| t.node.as_str()));
     while let Some(n) = stack.pop() {
         if !seen.insert(n) {
             continue;

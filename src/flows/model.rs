@@ -17,6 +17,10 @@ pub struct Flow {
     /// Calls that start on this flow are recorded whole (`record: true`): a stereo WAV, the
     /// caller left and what voxgate sends right, under the recordings quota and retention.
     pub record: bool,
+    /// Where a call goes when the caller speaks of a crisis outside an agent node (the agent
+    /// hands off as `crisis` itself): after the operator's emergency line, this node
+    /// (`on_crisis:`, typically a transfer at top priority).
+    pub on_crisis: Option<Target>,
 }
 
 /// A reference to a node, with the line it was written on.

@@ -733,3 +733,32 @@ fn an_emotion_test_names_only_known_labels() {
     assert_eq!(p.line, 13, "{p:?}");
     assert!(p.reason.contains("`furious` is none"), "{p:?}");
 }
+
+#[test]
+fn crisis_words_outside_the_agent_go_to_on_crisis_at_once() {
+    let mut r = Run::demo(OPEN_DAY);
+    r.give(Input::PromptDone);
+    assert_eq!(r.run.node(), "menu");
+    assert!(r.run.crisis(r.now, "indirect"));
+    let a = r.actions();
+    assert!(a.contains(&Action::Entered("crisis".into())), "{a:?}");
+    assert!(a.iter().any(|x| matches!(x, Action::Transfer(model::TransferTo::Queue { name, priority: 9, .. }) if name == "support")), "{a:?}");
+    assert_eq!(r.run.var("handoff"), Some("crisis"));
+    assert_eq!(r.run.var("crisis"), Some("indirect"));
+    // A flow without `on_crisis` goes on where it was.
+    let mut m = Run::new(MOODY, "+441170000000", OPEN_DAY);
+    m.give(Input::PromptDone);
+    assert!(!m.run.crisis(m.now, "direct"));
+    assert_eq!(m.run.node(), "ask");
+}
+
+#[test]
+fn on_crisis_must_name_a_node() {
+    let text = MOODY.replace("start: ask\n", "start: ask\non_crisis: helpline\n");
+    let p = one_error(&text);
+    assert_eq!(p.line, 3, "{p:?}");
+    assert!(
+        p.reason.contains("`on_crisis: helpline` names no node"),
+        "{p:?}"
+    );
+}

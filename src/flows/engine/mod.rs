@@ -229,6 +229,25 @@ impl FlowRun {
         self.vars.insert("emotion_trend".into(), trend.into());
     }
 
+    /// The caller spoke of a crisis (`kind`: direct, indirect, danger) outside an agent node:
+    /// the variables `crisis` and `handoff` are set and the call goes to the flow's
+    /// `on_crisis` node at once. False when the flow has none (the call goes on; the agent,
+    /// if it is reached, hands off as `crisis` itself).
+    pub fn crisis(&mut self, now: Instant, kind: &str) -> bool {
+        if self.wait == Wait::Ended {
+            return false;
+        }
+        self.vars.insert("crisis".into(), kind.into());
+        self.vars.insert("handoff".into(), "crisis".into());
+        let Some(target) = self.flow.on_crisis.clone() else {
+            return false;
+        };
+        self.interrupt();
+        self.deadline = None;
+        self.go(now, &target.node);
+        true
+    }
+
     /// The node the call is in.
     pub fn node(&self) -> &str {
         &self.at

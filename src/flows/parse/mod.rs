@@ -117,12 +117,13 @@ impl Parser {
         let map = root.as_mapping()?;
         self.only_keys(
             map,
-            &["flow", "start", "nodes", "holidays", "record"],
+            &["flow", "start", "nodes", "holidays", "record", "on_crisis"],
             "a flow",
         );
         let record = self.flag(map, "record", false);
         let name = self.required_str(map, "flow", line_of(root));
         let start = self.target(map, "start", line_of(root));
+        let on_crisis = self.opt_target(map, "on_crisis");
         if let Some(h) = map.get_node("holidays") {
             self.holiday_lists(h);
         }
@@ -145,6 +146,7 @@ impl Parser {
             start: start?,
             nodes,
             record,
+            on_crisis,
         })
     }
 
