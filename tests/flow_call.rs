@@ -587,3 +587,39 @@ fn a_loud_angry_complaint_is_read_kept_with_the_line_and_branched_on() {
     assert!(["angry", "frustrated"].contains(&label), "{heard}");
     assert!(heard["emotion"]["arousal"].as_f64().is_some(), "{heard}");
 }
+
+/// Crisis words said at the demo's menu, on a real call: the caller hears the emergency line
+/// at once and the call goes to the flow's `on_crisis` node (a transfer at top priority).
+#[test]
+fn crisis_words_at_the_menu_get_the_emergency_line_and_on_crisis() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("flow-crisis");
+    let (mic, _) = mic(
+        &models,
+        &dir.0,
+        4000,
+        "Honestly, I don't want to live anymore.",
+        60,
+    );
+    let ports = Ports::new(65);
+    let gw = AgentGateway::start_logic(&dir.0, ports, &models, "flow", "");
+    let mut phone = Baresip::dial_with_mic(&dir.0, ports, false, &mic);
+    phone.wait_established(Duration::from_secs(10));
+    let lines = wait_line(&gw, "immediate danger", Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = phone.quit();
+    let log = gw.log();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("If you are in immediate danger")),
+        "no emergency line: {lines:?}\n{log}"
+    );
+    assert!(log.contains("crisis language: handing off"), "{log}");
+    assert!(log.contains("node=crisis"), "{log}");
+}
