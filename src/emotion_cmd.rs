@@ -124,7 +124,12 @@ fn json(text: &str, e: &Emotion) -> serde_json::Value {
         "voice_arousal": e.voice.map(round),
         "language": e.language,
         "crisis": e.crisis,
-        "cues": e.cues,
+        "cues": e.cues.iter().map(|c| serde_json::json!({
+            "label": c.label,
+            "name": c.name,
+            "text": c.text,
+            "weight": round(c.weight),
+        })).collect::<Vec<_>>(),
     })
 }
 

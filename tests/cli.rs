@@ -16,7 +16,15 @@ fn help_lists_every_subcommand() {
     let out = voxgate(&["--help"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["serve", "models", "transcribe", "say", "ask", "flows"] {
+    for cmd in [
+        "serve",
+        "models",
+        "transcribe",
+        "say",
+        "ask",
+        "flows",
+        "emotion",
+    ] {
         assert!(text.contains(cmd), "--help lacks {cmd}:\n{text}");
     }
 }
@@ -29,7 +37,7 @@ fn speech_commands_without_models_name_the_fetch_command() {
     std::fs::create_dir_all(&dir).unwrap();
     let wav = dir.join("out.wav");
     let models = dir.to_str().unwrap();
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 4] = [
         &[
             "say",
             "hello",
@@ -45,6 +53,7 @@ fn speech_commands_without_models_name_the_fetch_command() {
             models,
         ],
         &["ask", "when are you open?", "--models-dir", models],
+        &["emotion", "where is my parcel", "--models-dir", models],
     ];
     for args in cases {
         let out = voxgate(args);

@@ -6,7 +6,10 @@
 //! what was measured (the held-out figure is the one the README reports).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 
 use voxgate::emotion::{Analyzer, EmotionConfig, Label, Lexicons};
@@ -138,4 +141,98 @@ fn everyday_requests_are_neutral_in_both_languages() {
     ] {
         assert_eq!(a.analyze(text, None).label, Label::Neutral, "{text}");
     }
+}
+
+fn emotion_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+        .arg("emotion")
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run voxgate emotion");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+/// `voxgate emotion`: text in either language, and a recording alone (transcribed first,
+/// its voice giving arousal), each one JSON object with the label, valence, arousal,
+/// confidence and cues.
+#[test]
+fn the_command_reads_text_and_recordings() {
+    let Some(models) = common::models::fetch(&[
+        "vader-lexicon",
+        "zh-sentiment",
+        "whisper-tiny.en",
+        "piper-joe-medium",
+        "onnxruntime",
+    ]) else {
+        return;
+    };
+    let dir = models.to_str().unwrap();
+    let en = emotion_json(&[
+        "This is the third time I've called and it's still broken, this is ridiculous!",
+        "--models-dir",
+        dir,
+    ]);
+    for key in ["label", "valence", "arousal", "confidence", "cues"] {
+        assert!(!en[key].is_null(), "{key} missing: {en}");
+    }
+    assert!(
+        ["angry", "frustrated"].contains(&en["label"].as_str().unwrap()),
+        "{en}"
+    );
+    assert!(
+        en["cues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "repeat contact"),
+        "{en}"
+    );
+    let zh = emotion_json(&["太感谢了，问题终于解决了！", "--models-dir", dir]);
+    assert_eq!(zh["label"], "satisfied", "{zh}");
+    assert_eq!(zh["language"], "zh", "{zh}");
+    let crisis = emotion_json(&["我不想活了", "--models-dir", dir]);
+    assert_eq!(crisis["crisis"], "direct", "{crisis}");
+
+    let tmp = common::TempDir::new("emotion-cli");
+    let wav = tmp.0.join("thanks.wav");
+    let said = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+        .args([
+            "say",
+            "Thank you so much, that's sorted it, brilliant.",
+            "--steady",
+            "--out",
+        ])
+        .arg(&wav)
+        .args(["--models-dir", dir])
+        .output()
+        .unwrap();
+    assert!(
+        said.status.success(),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+    let heard = emotion_json(&[
+        "--audio",
+        wav.to_str().unwrap(),
+        "--model",
+        "tiny.en",
+        "--models-dir",
+        dir,
+    ]);
+    assert!(
+        heard["text"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("thank"),
+        "{heard}"
+    );
+    assert_eq!(heard["label"], "satisfied", "{heard}");
+    assert!(heard["voice_arousal"].as_f64().is_some(), "{heard}");
 }
