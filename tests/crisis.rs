@@ -106,3 +106,97 @@ const SECOND_CAUGHT: usize = 24;
 /// Measured on the third edition (never tuned on).
 const HELD_OUT_CAUGHT: usize = 29;
 const HELD_OUT_ALARMS: usize = 4;
+
+/// The second look, by meaning (English, MiniLM): leave-one-out on its exemplars (the first
+/// two editions) for each margin, then the third edition with patterns or meaning.
+#[test]
+fn crisis_by_meaning_is_tuned_on_its_exemplars_and_measured_on_the_third_edition() {
+    use voxgate::dialog::crisis_meaning::{self, CrisisMeaning};
+    use voxgate::dialog::kb::Embedder;
+    let models =
+        voxgate::models::Models::locate(voxgate::models::store::shared_models_dir()).unwrap();
+    let embedder = Embedder::from_models(&models)
+        .unwrap_or_else(|e| panic!("{e} (the test command fetches the models first)"));
+    let ex = crisis_meaning::exemplars();
+    let crisis_text: Vec<&str> = ex.crisis.iter().map(String::as_str).collect();
+    let safe_text: Vec<&str> = ex.safe.iter().map(String::as_str).collect();
+    let crisis = embedder.embed(&crisis_text).unwrap();
+    let safe = embedder.embed(&safe_text).unwrap();
+    for margin in [0.0f32, 0.02, 0.05, 0.08, 0.12] {
+        let (mut caught, mut alarms) = (0, 0);
+        for i in 0..crisis.len() {
+            let mut rest = crisis.clone();
+            let v = rest.remove(i);
+            let m = CrisisMeaning::from_vectors(rest, safe.clone());
+            caught += usize::from(m.is_crisis(&v, margin));
+        }
+        for i in 0..safe.len() {
+            let mut rest = safe.clone();
+            let v = rest.remove(i);
+            let m = CrisisMeaning::from_vectors(crisis.clone(), rest);
+            alarms += usize::from(m.is_crisis(&v, margin));
+        }
+        eprintln!(
+            "leave-one-out, margin {margin:.2}: {caught}/{} crises, {alarms}/{} false alarms",
+            crisis.len(),
+            safe.len()
+        );
+    }
+    let meaning = CrisisMeaning::from_vectors(crisis, safe);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crisis-holdout.toml");
+    let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (mut caught, mut crises, mut alarms, mut safe_n) = (0, 0, 0, 0);
+    for c in set.case.iter().filter(|c| c.lang == "en") {
+        let found = detect(&c.text).is_some() || meaning.check(&embedder, &c.text);
+        if c.crisis {
+            crises += 1;
+            caught += usize::from(found);
+        } else {
+            safe_n += 1;
+            alarms += usize::from(found);
+        }
+    }
+    eprintln!(
+        "third edition, English, patterns or meaning (margin {:.2}): {caught}/{crises} crises, {alarms}/{safe_n} false alarms",
+        crisis_meaning::MARGIN
+    );
+    assert!(caught >= MEANING_CAUGHT, "{caught}/{crises}");
+    assert!(alarms <= MEANING_ALARMS, "{alarms}/{safe_n}");
+    // Ordinary support calls (the emotion sets: angry, sad, anxious callers, none in crisis)
+    // must not raise the alarm.
+    let mut ordinary = 0;
+    let mut raised = Vec::new();
+    // The held-out emotion set only: the tuning set's upset callers are exemplars.
+    for file in ["emotion-test.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(file);
+        let set: Ordinary = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for c in set.case.iter().filter(|c| c.lang == "en") {
+            ordinary += 1;
+            if detect(&c.text).is_some() || meaning.check(&embedder, &c.text) {
+                raised.push(c.text.clone());
+            }
+        }
+    }
+    eprintln!(
+        "ordinary English support utterances: {}/{ordinary} raised the alarm: {raised:#?}",
+        raised.len()
+    );
+    assert!(raised.is_empty(), "{raised:#?}");
+}
+
+#[derive(serde::Deserialize)]
+struct Ordinary {
+    case: Vec<OrdinaryCase>,
+}
+
+#[derive(serde::Deserialize)]
+struct OrdinaryCase {
+    text: String,
+    lang: String,
+}
+
+/// Measured on the third edition's English half with patterns or meaning.
+const MEANING_CAUGHT: usize = 20;
+const MEANING_ALARMS: usize = 2;

@@ -125,6 +125,13 @@ impl Agent {
         let watcher = poll.map(|every| kb.spawn_watcher(every));
         let llm = language_model(settings, models)?;
         let tools = tools.iter().map(Tool::new).collect::<Result<Vec<_>, _>>()?;
+        let crisis_meaning = match super::crisis_meaning::CrisisMeaning::new(&embedder) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!(error = %e, "crisis check by meaning off: patterns only");
+                None
+            }
+        };
         Ok(Agent::from_inner(Inner {
             kb,
             embedder,
@@ -132,6 +139,7 @@ impl Agent {
             tools,
             max_turns: settings.max_turns,
             emergency_line: settings.emergency_line.trim().to_string(),
+            crisis_meaning,
             quote_first: settings.answer_style == super::AnswerStyle::QuotedFirst,
             _watcher: watcher,
         }))

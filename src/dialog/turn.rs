@@ -104,6 +104,8 @@ pub(crate) struct Inner {
     pub(crate) quote_first: bool,
     /// The operator's emergency numbers, said before a crisis hand-off.
     pub(crate) emergency_line: String,
+    /// Crisis by meaning, after the patterns (English).
+    pub(crate) crisis_meaning: Option<super::crisis_meaning::CrisisMeaning>,
     pub(crate) _watcher: Option<super::kb::WatcherHandle>,
 }
 
@@ -230,6 +232,12 @@ impl Agent {
         conv.turns += 1;
         if let Some(reason) = guard::check(text) {
             return Outcome::handoff(reason);
+        }
+        if let Some(m) = &self.inner.crisis_meaning
+            && m.check(&self.inner.embedder, text)
+        {
+            tracing::info!("crisis by meaning: handing off");
+            return Outcome::handoff(HandoffReason::Crisis);
         }
         if conv.turns > self.inner.max_turns || conv.over_budget {
             return Outcome::handoff(HandoffReason::TooManyTurns);

@@ -231,8 +231,13 @@ impl FlowRun {
         };
         match end {
             AgentEnd::Handoff(reason) => {
+                // A crisis goes where the flow sends crises, when it names a place.
+                let to = match &self.flow.on_crisis {
+                    Some(t) if reason == "crisis" => t.node.clone(),
+                    _ => a.on_handoff.node.clone(),
+                };
                 self.vars.insert("handoff".into(), reason);
-                self.go(now, &a.on_handoff.node);
+                self.go(now, &to);
             }
             AgentEnd::Finished => match next {
                 Some(t) => self.go(now, &t.node),
