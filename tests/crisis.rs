@@ -200,3 +200,63 @@ struct OrdinaryCase {
 /// Measured on the third edition's English half with patterns or meaning.
 const MEANING_CAUGHT: usize = 20;
 const MEANING_ALARMS: usize = 2;
+
+/// The second look for Mandarin, by characters: leave-one-out on its exemplars for each
+/// margin, then the third edition's Mandarin half with patterns or resemblance, and the
+/// held-out emotion set's Mandarin callers (none in crisis).
+#[test]
+fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_third_edition() {
+    use voxgate::dialog::crisis::judge;
+    use voxgate::dialog::crisis_chars::{MARGIN, Profiles};
+    let ex = voxgate::dialog::crisis_meaning::exemplars();
+    let crisis: Vec<&str> = ex.crisis_zh.iter().map(String::as_str).collect();
+    let safe: Vec<&str> = ex.safe_zh.iter().map(String::as_str).collect();
+    let p = Profiles::new(&crisis, &safe);
+    let (cp, sp) = p.exemplars();
+    for margin in [0.0f32, 0.02, 0.05, 0.08, 0.12] {
+        let caught = (0..cp.len())
+            .filter(|&i| p.is_crisis(&cp[i], margin, Some((true, i))))
+            .count();
+        let alarms = (0..sp.len())
+            .filter(|&i| p.is_crisis(&sp[i], margin, Some((false, i))))
+            .count();
+        eprintln!(
+            "leave-one-out, margin {margin:.2}: {caught}/{} crises, {alarms}/{} false alarms",
+            cp.len(),
+            sp.len()
+        );
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crisis-holdout.toml");
+    let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let (mut caught, mut crises, mut alarms, mut safe_n) = (0, 0, 0, 0);
+    for c in set.case.iter().filter(|c| c.lang == "zh") {
+        let found = judge(&c.text).is_some();
+        if c.crisis {
+            crises += 1;
+            caught += usize::from(found);
+        } else {
+            safe_n += 1;
+            alarms += usize::from(found);
+        }
+    }
+    eprintln!(
+        "third edition, Mandarin, patterns or resemblance (margin {MARGIN:.2}): {caught}/{crises} crises, {alarms}/{safe_n} false alarms"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/emotion-test.toml");
+    let set: Ordinary = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let raised: Vec<&str> = set
+        .case
+        .iter()
+        .filter(|c| c.lang == "zh" && judge(&c.text).is_some())
+        .map(|c| c.text.as_str())
+        .collect();
+    eprintln!("ordinary Mandarin support utterances that raised the alarm: {raised:#?}");
+    assert!(caught >= ZH_CAUGHT, "{caught}/{crises}");
+    assert!(alarms <= ZH_ALARMS, "{alarms}/{safe_n}");
+    assert!(raised.is_empty(), "{raised:#?}");
+}
+
+/// Measured on the third edition's Mandarin half (the 90 held-out ordinary callers raised
+/// none).
+const ZH_CAUGHT: usize = 17;
+const ZH_ALARMS: usize = 3;

@@ -322,7 +322,7 @@ impl FlowCallLogic {
                     let text = transcript.text.trim().to_string();
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
-                    let crisis = crate::dialog::crisis::detect(&text).filter(|_| !self.in_agent);
+                    let crisis = crate::dialog::crisis::judge(&text).filter(|_| !self.in_agent);
                     if let Some(kind) = crisis
                         && self.crisis(now, kind.as_str())
                     {

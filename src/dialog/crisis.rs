@@ -228,8 +228,7 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
 /// count.
 pub fn detect(text: &str) -> Option<CrisisKind> {
     let rules = &*RULES;
-    let text = text.replace(['\u{2019}', '\u{2018}'], "'").to_lowercase();
-    let text = rules.hyperbole.replace_all(&text, " ");
+    let text = blanked(text);
     if rules.danger.is_match(&text) {
         return Some(CrisisKind::Danger);
     }
@@ -238,6 +237,22 @@ pub fn detect(text: &str) -> Option<CrisisKind> {
     }
     (rules.indirect.is_match(&text) && !rules.everyday.is_match(&text))
         .then_some(CrisisKind::Indirect)
+}
+
+/// `text` lower-cased with its hyperbole blanked out.
+fn blanked(text: &str) -> String {
+    let text = text.replace(['\u{2019}', '\u{2018}'], "'").to_lowercase();
+    RULES.hyperbole.replace_all(&text, " ").into_owned()
+}
+
+/// The patterns ([`detect`]), then for Mandarin the resemblance to the crisis exemplars by
+/// characters ([`super::crisis_chars`]; counted as indirect): what the guard, the flows and
+/// `voxgate emotion` ask.
+pub fn judge(text: &str) -> Option<CrisisKind> {
+    detect(text).or_else(|| {
+        (crate::emotion::is_mandarin(text) && super::crisis_chars::resembles_crisis(&blanked(text)))
+            .then_some(CrisisKind::Indirect)
+    })
 }
 
 #[cfg(test)]

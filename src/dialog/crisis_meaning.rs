@@ -11,8 +11,14 @@ use super::kb::{Embedder, KbError, embed::cosine};
 /// The exemplars: crisis sentences and near-misses that share their words.
 #[derive(Debug, serde::Deserialize)]
 pub struct Exemplars {
+    /// English crises.
     pub crisis: Vec<String>,
+    /// English near-misses.
     pub safe: Vec<String>,
+    /// Mandarin crises (compared by characters, `crisis_chars.rs`).
+    pub crisis_zh: Vec<String>,
+    /// Mandarin near-misses.
+    pub safe_zh: Vec<String>,
 }
 
 /// The bundled exemplars.

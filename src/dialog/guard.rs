@@ -56,7 +56,7 @@ const ADVICE: &[&str] = &[
 /// The reason to hand off at once, if the caller's words call for one: crisis language
 /// ([`super::crisis`], English and Mandarin) before everything else.
 pub(crate) fn check(caller_text: &str) -> Option<HandoffReason> {
-    if super::crisis::detect(caller_text).is_some() {
+    if super::crisis::judge(caller_text).is_some() {
         return Some(HandoffReason::Crisis);
     }
     let text = normalise(caller_text);

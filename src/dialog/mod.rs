@@ -4,6 +4,7 @@
 //! (`turn`). Above the speech layer, below the API; the phone side is in [`voice`].
 
 pub mod crisis;
+pub mod crisis_chars;
 pub mod crisis_meaning;
 pub mod kb;
 pub mod llm;

@@ -208,7 +208,7 @@ impl Analyzer {
             cues,
             voice: voice_z,
             language: if mandarin { "zh" } else { "en" },
-            crisis: crate::dialog::crisis::detect(text).map(|k| k.as_str()),
+            crisis: crate::dialog::crisis::judge(text).map(|k| k.as_str()),
         }
     }
 }
