@@ -31,10 +31,7 @@ struct Score {
 }
 
 fn score(file: &str, show_misses: bool) -> Score {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(file);
-    let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let set: Set = load(file);
     let mut s = Score {
         caught: [(0, 0); 2],
         alarms: [(0, 0); 2],
@@ -67,6 +64,46 @@ fn score(file: &str, show_misses: bool) -> Score {
         }
     }
     s
+}
+
+/// A file of `tests/data`, parsed.
+fn load<T: serde::de::DeserializeOwned>(file: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(file);
+    toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The third edition's `lang` half through `found`: (caught, crises, false alarms,
+/// near-misses), printed under `what`.
+fn third_edition(lang: &str, what: &str, found: impl Fn(&str) -> bool) -> [usize; 4] {
+    let set: Set = load("crisis-holdout.toml");
+    let mut n = [0; 4];
+    for c in set.case.iter().filter(|c| c.lang == lang) {
+        let hit = usize::from(found(&c.text));
+        let i = if c.crisis { 0 } else { 2 };
+        n[i] += hit;
+        n[i + 1] += 1;
+    }
+    eprintln!(
+        "third edition, {lang}, {what}: {}/{} crises, {}/{} false alarms",
+        n[0], n[1], n[2], n[3]
+    );
+    n
+}
+
+/// The held-out emotion set's `lang` callers (none in crisis) that `found` raises the alarm
+/// on; the tuning set's upset callers are exemplars, so only the held-out one counts.
+fn ordinary_alarms(lang: &str, found: impl Fn(&str) -> bool) -> Vec<String> {
+    let set: Ordinary = load("emotion-test.toml");
+    let raised: Vec<String> = set
+        .case
+        .into_iter()
+        .filter(|c| c.lang == lang && found(&c.text))
+        .map(|c| c.text)
+        .collect();
+    eprintln!("ordinary {lang} support utterances that raised the alarm: {raised:#?}");
+    raised
 }
 
 #[test]
@@ -143,46 +180,13 @@ fn crisis_by_meaning_is_tuned_on_its_exemplars_and_measured_on_the_third_edition
         );
     }
     let meaning = CrisisMeaning::from_vectors(crisis, safe);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crisis-holdout.toml");
-    let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let (mut caught, mut crises, mut alarms, mut safe_n) = (0, 0, 0, 0);
-    for c in set.case.iter().filter(|c| c.lang == "en") {
-        let found = detect(&c.text).is_some() || meaning.check(&embedder, &c.text);
-        if c.crisis {
-            crises += 1;
-            caught += usize::from(found);
-        } else {
-            safe_n += 1;
-            alarms += usize::from(found);
-        }
-    }
-    eprintln!(
-        "third edition, English, patterns or meaning (margin {:.2}): {caught}/{crises} crises, {alarms}/{safe_n} false alarms",
-        crisis_meaning::MARGIN
-    );
+    let what = format!("patterns or meaning (margin {:.2})", crisis_meaning::MARGIN);
+    let [caught, crises, alarms, safe_n] = third_edition("en", &what, |t| {
+        detect(t).is_some() || meaning.check(&embedder, t)
+    });
     assert!(caught >= MEANING_CAUGHT, "{caught}/{crises}");
     assert!(alarms <= MEANING_ALARMS, "{alarms}/{safe_n}");
-    // Ordinary support calls (the emotion sets: angry, sad, anxious callers, none in crisis)
-    // must not raise the alarm.
-    let mut ordinary = 0;
-    let mut raised = Vec::new();
-    // The held-out emotion set only: the tuning set's upset callers are exemplars.
-    for file in ["emotion-test.toml"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(file);
-        let set: Ordinary = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        for c in set.case.iter().filter(|c| c.lang == "en") {
-            ordinary += 1;
-            if detect(&c.text).is_some() || meaning.check(&embedder, &c.text) {
-                raised.push(c.text.clone());
-            }
-        }
-    }
-    eprintln!(
-        "ordinary English support utterances: {}/{ordinary} raised the alarm: {raised:#?}",
-        raised.len()
-    );
+    let raised = ordinary_alarms("en", |t| detect(t).is_some() || meaning.check(&embedder, t));
     assert!(raised.is_empty(), "{raised:#?}");
 }
 
@@ -226,33 +230,11 @@ fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_t
             sp.len()
         );
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crisis-holdout.toml");
-    let set: Set = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let (mut caught, mut crises, mut alarms, mut safe_n) = (0, 0, 0, 0);
-    for c in set.case.iter().filter(|c| c.lang == "zh") {
-        let found = judge(&c.text).is_some();
-        if c.crisis {
-            crises += 1;
-            caught += usize::from(found);
-        } else {
-            safe_n += 1;
-            alarms += usize::from(found);
-        }
-    }
-    eprintln!(
-        "third edition, Mandarin, patterns or resemblance (margin {MARGIN:.2}): {caught}/{crises} crises, {alarms}/{safe_n} false alarms"
-    );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/emotion-test.toml");
-    let set: Ordinary = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let raised: Vec<&str> = set
-        .case
-        .iter()
-        .filter(|c| c.lang == "zh" && judge(&c.text).is_some())
-        .map(|c| c.text.as_str())
-        .collect();
-    eprintln!("ordinary Mandarin support utterances that raised the alarm: {raised:#?}");
+    let what = format!("patterns or resemblance (margin {MARGIN:.2})");
+    let [caught, crises, alarms, safe_n] = third_edition("zh", &what, |t| judge(t).is_some());
     assert!(caught >= ZH_CAUGHT, "{caught}/{crises}");
     assert!(alarms <= ZH_ALARMS, "{alarms}/{safe_n}");
+    let raised = ordinary_alarms("zh", |t| judge(t).is_some());
     assert!(raised.is_empty(), "{raised:#?}");
 }
 
