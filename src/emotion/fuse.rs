@@ -54,7 +54,7 @@ pub(super) fn decide(
     s[Label::Angry.index()] += cfg.valence_weight * neg * arousal.max(0.0);
     s[Label::Sad.index()] += cfg.valence_weight * neg * (-arousal).max(0.0);
     // Arousal tips the unhappy labels: loud and fast toward anger, flat toward sadness.
-    s[Label::Angry.index()] *= 1.0 + cfg.arousal_weight * arousal;
+    s[Label::Angry.index()] *= (1.0 + cfg.arousal_weight * arousal).max(0.2);
     s[Label::Sad.index()] *= (1.0 - cfg.arousal_weight * arousal).max(0.2);
     if arousal > cfg.angry_arousal && s[Label::Frustrated.index()] > s[Label::Angry.index()] {
         // An unhappy complaint shouted is anger.
