@@ -60,11 +60,12 @@ pub(crate) fn run(args: &EmotionArgs) -> anyhow::Result<()> {
     };
     let t = Instant::now();
     let e = analyzer.analyze(&text, voice);
+    let crisis = voxgate::dialog::crisis::judge(&text).map(|k| k.as_str());
     let spent = t.elapsed();
     if args.json {
-        println!("{}", json(&text, &e));
+        println!("{}", json(&text, &e, crisis));
     } else {
-        print_plain(&text, &e);
+        print_plain(&text, &e, crisis);
         eprintln!(
             "lexicons loaded in {} ms; analysed in {} µs",
             loaded.as_millis(),
@@ -114,7 +115,7 @@ fn transcribe(models: &Models, model: &str, mono: &[f32], rate: u32) -> anyhow::
     Ok(pool.transcribe_blocking(pcm, opts)?.text.trim().to_string())
 }
 
-fn json(text: &str, e: &Emotion) -> serde_json::Value {
+fn json(text: &str, e: &Emotion, crisis: Option<&str>) -> serde_json::Value {
     serde_json::json!({
         "text": text,
         "label": e.label,
@@ -123,7 +124,7 @@ fn json(text: &str, e: &Emotion) -> serde_json::Value {
         "confidence": round(e.confidence),
         "voice_arousal": e.voice.map(round),
         "language": e.language,
-        "crisis": e.crisis,
+        "crisis": crisis,
         "cues": e.cues.iter().map(|c| serde_json::json!({
             "label": c.label,
             "name": c.name,
@@ -137,7 +138,7 @@ fn round(v: f32) -> f64 {
     (f64::from(v) * 1000.0).round() / 1000.0
 }
 
-fn print_plain(text: &str, e: &Emotion) {
+fn print_plain(text: &str, e: &Emotion, crisis: Option<&str>) {
     println!("{}", e.label.as_str());
     println!("  text:       {text}");
     println!(
@@ -147,7 +148,7 @@ fn print_plain(text: &str, e: &Emotion) {
     if let Some(z) = e.voice {
         println!("  voice:      arousal score {z:+.2} against a typical caller");
     }
-    if let Some(kind) = e.crisis {
+    if let Some(kind) = crisis {
         println!("  CRISIS:     {kind} (a call would be handed to a person at once)");
     }
     for c in &e.cues {

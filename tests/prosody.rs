@@ -54,6 +54,19 @@ fn prosody(path: &Path, words: usize) -> UtteranceProsody {
     t.finish(Some(words)).expect("voiced speech")
 }
 
+/// `name` said calmer (quieter, slower) and agitated (louder, higher, faster), as one
+/// utterance of six words each.
+fn calm_and_agitated(dir: &Path, name: &str) -> (UtteranceProsody, UtteranceProsody) {
+    let calm = altered(dir, name, "calm", &["gain", "-4", "tempo", "0.9"]);
+    let agitated = altered(
+        dir,
+        name,
+        "agitated",
+        &["gain", "6", "pitch", "300", "tempo", "1.2"],
+    );
+    (prosody(&calm, 6), prosody(&agitated, 6))
+}
+
 #[test]
 fn sox_alterations_of_real_speech_move_arousal_the_right_way() {
     if !have_peer("sox") {
@@ -94,19 +107,7 @@ fn sox_alterations_of_real_speech_move_arousal_the_right_way() {
                 "{name} {what}: {a_down} {plain} {a_up}"
             );
         }
-        let calm = prosody(
-            &altered(&dir.0, name, "calm", &["gain", "-4", "tempo", "0.9"]),
-            6,
-        );
-        let agitated = prosody(
-            &altered(
-                &dir.0,
-                name,
-                "agitated",
-                &["gain", "6", "pitch", "300", "tempo", "1.2"],
-            ),
-            6,
-        );
+        let (calm, agitated) = calm_and_agitated(&dir.0, name);
         let (c, a) = (baseline.arousal(&calm), baseline.arousal(&agitated));
         eprintln!("{name}: calm {c:+.2}, loud high fast {a:+.2}");
         assert!(a > c + 1.0, "{name}: calm {c}, agitated {a}");
@@ -141,19 +142,7 @@ fn the_same_words_calm_and_agitated_classify_differently_and_loudness_alone_sett
         loud_mood.on_utterance("I'd like to ask about my bill.", Some(&p));
     }
     let name = ALTERED[0];
-    let calm = prosody(
-        &altered(&dir.0, name, "calm", &["gain", "-4", "tempo", "0.9"]),
-        6,
-    );
-    let agitated = prosody(
-        &altered(
-            &dir.0,
-            name,
-            "agitated",
-            &["gain", "6", "pitch", "300", "tempo", "1.2"],
-        ),
-        6,
-    );
+    let (calm, agitated) = calm_and_agitated(&dir.0, name);
     let c = calm_mood.on_utterance(words, Some(&calm));
     let a = loud_mood.on_utterance(words, Some(&agitated));
     eprintln!(

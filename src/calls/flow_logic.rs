@@ -322,7 +322,10 @@ impl FlowCallLogic {
                     let text = transcript.text.trim().to_string();
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
-                    let crisis = crate::dialog::crisis::judge(&text).filter(|_| !self.in_agent);
+                    // In an agent node the agent's guard judges crisis itself.
+                    let crisis = (!self.in_agent)
+                        .then(|| crate::dialog::crisis::judge(&text))
+                        .flatten();
                     if let Some(kind) = crisis
                         && self.crisis(now, kind.as_str())
                     {
@@ -400,7 +403,7 @@ impl FlowCallLogic {
     fn drain_engine(&mut self, now: Instant) {
         while let Some(out) = self.engine.poll_out() {
             match out {
-                EngineOut::Said(text) => self.transcript.line(now, now, &text, true),
+                EngineOut::Said(text) => self.transcript.said(now, now, &text),
                 EngineOut::HandedOff(reason) => {
                     self.in_agent = false;
                     let end = AgentEnd::Handoff(reason.as_str().to_string());

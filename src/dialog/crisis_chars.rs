@@ -33,7 +33,7 @@ pub struct Profiles {
 fn features(text: &str) -> Vec<u64> {
     let han: Vec<char> = text
         .chars()
-        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
+        .filter(|&c| crate::emotion::is_han(c))
         .collect();
     let mut out: Vec<u64> = han.iter().map(|&c| u64::from(c)).collect();
     out.extend(

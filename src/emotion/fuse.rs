@@ -12,15 +12,15 @@ use super::words::Reading;
 use super::{EmotionConfig, Label};
 
 /// Evidence per label, in [`Label::ALL`] order.
-pub(super) type Scores = [f32; 6];
+type Scores = [f32; 6];
 
-/// The label, its confidence, and the evidence behind it.
+/// The label and its confidence.
 pub(super) fn decide(
     cfg: &EmotionConfig,
     cues: &[Cue],
     words: &Reading,
     arousal: f32,
-) -> (Label, f32, Scores) {
+) -> (Label, f32) {
     // "Oh perfect" is sarcasm only beside a complaint: with thanks and nothing unhappy it is
     // what it says.
     let complaint = words.valence < -0.2
@@ -66,8 +66,8 @@ pub(super) fn decide(
     let (best, second) = (s[order[0]], s[order[1]]);
     if best < cfg.neutral_below {
         let conf = (1.0 - best / cfg.neutral_below).clamp(0.3, 1.0);
-        return (Label::Neutral, conf, s);
+        return (Label::Neutral, conf);
     }
     let conf = ((best - second) / (best + 0.5) + 0.3 * (best / (best + 1.0))).clamp(0.05, 1.0);
-    (Label::ALL[order[0]], conf, s)
+    (Label::ALL[order[0]], conf)
 }

@@ -4,7 +4,7 @@
 //! calls ([`cues`]); the voice gives arousal against the caller's own baseline
 //! ([`crate::speech::prosody`]); [`fuse`] decides; [`mood`] follows one call (baseline,
 //! timeline, trend, upset turns in a row). Crisis language is the guard's
-//! ([`crate::dialog::crisis`]) and is reported beside.
+//! ([`crate::dialog::crisis`]), judged beside this, not by it.
 //!
 //! Sans-IO: text and prosody in, [`Emotion`] out; the lexicons load once per process.
 
@@ -87,8 +87,6 @@ pub struct Emotion {
     pub voice: Option<f32>,
     /// "en" or "zh".
     pub language: &'static str,
-    /// Crisis language (the guard hands off at once): its kind.
-    pub crisis: Option<&'static str>,
 }
 
 /// `[emotion]`: the thresholds (defaults tuned on `tests/data/emotion-tune.toml`).
@@ -194,7 +192,7 @@ impl Analyzer {
             }
             None => text_arousal,
         };
-        let (label, confidence, _) = fuse::decide(&self.cfg, &cues, &reading, arousal);
+        let (label, confidence) = fuse::decide(&self.cfg, &cues, &reading, arousal);
         let unhappy =
             sum(Label::Angry) + sum(Label::Frustrated) + sum(Label::Anxious) + sum(Label::Sad);
         let valence = (0.6 * reading.valence
@@ -208,17 +206,18 @@ impl Analyzer {
             cues,
             voice: voice_z,
             language: if mandarin { "zh" } else { "en" },
-            crisis: crate::dialog::crisis::judge(text).map(|k| k.as_str()),
         }
     }
 }
 
+/// A Han character (the CJK unified ideographs and extension A).
+pub fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
 /// More Han characters than Latin letters.
 pub fn is_mandarin(text: &str) -> bool {
-    let han = text
-        .chars()
-        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c) || ('\u{3400}'..='\u{4dbf}').contains(c))
-        .count();
+    let han = text.chars().filter(|&c| is_han(c)).count();
     han > 0 && han >= text.chars().filter(char::is_ascii_alphabetic).count() / 3
 }
 

@@ -194,23 +194,12 @@ impl CallTranscript {
         }
     }
 
-    /// Stores a line said from `started` to `ended`, by voxgate (`ours`) or the caller.
-    pub fn line(
-        &mut self,
-        started: std::time::Instant,
-        ended: std::time::Instant,
-        text: &str,
-        ours: bool,
-    ) {
+    /// Stores a line voxgate said from `started` to `ended` (prefixed `[agent] `).
+    pub fn said(&mut self, started: std::time::Instant, ended: std::time::Instant, text: &str) {
         if text.trim().is_empty() {
             return;
         }
-        let text = if ours {
-            format!("{AGENT_PREFIX}{text}")
-        } else {
-            text.to_owned()
-        };
-        let record = self.next_record(started, ended, text);
+        let record = self.next_record(started, ended, format!("{AGENT_PREFIX}{text}"));
         self.send(crate::store::TranscriptMsg::Done(record));
     }
 
