@@ -15,6 +15,9 @@ pub use security::{MediaSource, SipLimitsConfig, TlsConfig, TrunkConfig, UserCon
 #[path = "config_flows.rs"]
 mod flows;
 pub use flows::FlowsConfig;
+#[path = "config_center.rs"]
+mod center;
+pub use center::{AgentConfig, CenterConfig, OutboundAuth, OverflowTo, QueueConfig};
 #[path = "config_http.rs"]
 mod http;
 pub use http::HttpConfig;
@@ -43,6 +46,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// How the caller's feelings are read: thresholds.
     pub emotion: crate::emotion::EmotionConfig,
+    /// Human agents and queues.
+    pub center: CenterConfig,
     /// Where records and recordings go.
     pub data_dir: PathBuf,
     /// Where the models are (`voxgate models fetch`): `$VOXGATE_MODELS`, else
@@ -170,6 +175,7 @@ impl Default for Config {
             flows: FlowsConfig::default(),
             store: StoreConfig::default(),
             emotion: crate::emotion::EmotionConfig::default(),
+            center: CenterConfig::default(),
             data_dir: PathBuf::from("./data"),
             models_dir: crate::models::default_models_dir(),
             log_level: "info".into(),
@@ -425,6 +431,21 @@ impl Config {
         }
     }
 
+    /// The digest algorithms agents' phones register with.
+    pub fn register_algorithms(&self) -> Vec<sip::auth::Algorithm> {
+        security::algorithms(&self.center.register_algorithms).unwrap_or_default()
+    }
+
+    /// What flows may refer to outside themselves: the knowledge bases and the queues of
+    /// `[flows]` and `[center]`.
+    pub fn flow_known(&self) -> crate::flows::Known {
+        let mut known = self.flows.known();
+        if let Some(q) = known.queues.as_mut() {
+            q.extend(self.center.queues.iter().map(|q| q.name.clone()));
+        }
+        known
+    }
+
     /// Checks that the values can work together.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |field, reason: &str| {
@@ -456,6 +477,12 @@ impl Config {
         }
         if let Err(reason) = self.emotion.validate() {
             return invalid("emotion", &reason);
+        }
+        if let Err((field, reason)) = self.center.validate() {
+            return invalid(field, &reason);
+        }
+        if let Err((_, reason)) = security::algorithms(&self.center.register_algorithms) {
+            return invalid("center.register_algorithms", &reason);
         }
         let s = &self.sip;
         security::validate(&s.users, &s.trunks, &s.realm, &s.limits)

@@ -22,7 +22,7 @@ pub(crate) fn run(cmd: FlowsCommand) -> anyhow::Result<ExitCode> {
                 Some(path) => Config::from_file(&path)?,
                 None => Config::default(),
             };
-            let (set, reports) = flows::load_files(&files, &config.flows.known());
+            let (set, reports) = flows::load_files(&files, &config.flow_known());
             let count = |s: Severity| {
                 reports
                     .iter()

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod calls;
+pub mod center;
 pub mod config;
 pub mod dialog;
 pub mod emotion;

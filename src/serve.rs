@@ -132,13 +132,15 @@ async fn run(config: Config) -> anyhow::Result<()> {
         base: d.base.clone(),
         token: d.token.clone(),
     });
+    let (phones_tx, phones_rx) = tokio::sync::mpsc::channel(256);
+    let center = start_center(&config, phones_rx)?;
     let (logic, transcripts) = logic_for(
         &config,
         agent.as_ref().map_err(String::as_str),
         &recordings,
-        (own_api, flows),
+        (own_api, flows, center),
     )?;
-    telephony::serve(&config, logic, sum_tx, stop_rx).await?;
+    telephony::serve(&config, logic, sum_tx, phones_tx, stop_rx).await?;
     if let Some(api) = api {
         match api.await {
             Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server failed"),
@@ -186,14 +188,21 @@ async fn sweep_hourly(recordings: Arc<Recordings>, mut stop: watch::Receiver<boo
 /// The call logic `calls.logic` names: the flows (`flow`, and the bundled flows of `agent`,
 /// `transcribe` and `demo`) or a test logic of the telephony layer (`silent`, `probe`). The
 /// transcript sink's task is returned to be awaited at shutdown.
+use voxgate::center::Center;
+
 fn logic_for(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     recordings: &Arc<Recordings>,
-    (own_api, flows): (Option<OwnApi>, Option<LiveStart>),
+    (own_api, flows, center): (Option<OwnApi>, Option<LiveStart>, Option<Center>),
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     match flows {
-        Some(flows) => flow_logic(config, agent, (own_api, Arc::clone(recordings)), flows),
+        Some(flows) => flow_logic(
+            config,
+            agent,
+            (own_api, Arc::clone(recordings), center),
+            flows,
+        ),
         None => Ok((factory_for(config.calls.logic.as_str()), None)),
     }
 }
@@ -204,7 +213,7 @@ fn logic_for(
 fn flow_logic(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
-    (own_api, recordings): (Option<OwnApi>, Arc<Recordings>),
+    (own_api, recordings, center): (Option<OwnApi>, Arc<Recordings>, Option<Center>),
     start: LiveStart,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::calls::absent::{NoAgent, NoVoice};
@@ -264,9 +273,30 @@ fn flow_logic(
         recordings,
         emotion: can.speech.then(|| emotion(config)).flatten(),
         emergency_line: config.agent.emergency_line.trim().to_string(),
+        center,
+        vip_callers: Arc::new(config.center.vip_callers.iter().cloned().collect()),
     };
     tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
+}
+
+/// The contact center when agents are configured: the router's task, fed the agents'
+/// phone registrations.
+fn start_center(
+    config: &Config,
+    phones: tokio::sync::mpsc::Receiver<voxgate::telephony::PhoneEvent>,
+) -> anyhow::Result<Option<Center>> {
+    if config.center.agents.is_empty() {
+        return Ok(None);
+    }
+    let center = Center::start(&config.center, &config.flows.queues, phones)
+        .map_err(|e| anyhow::anyhow!("contact center: {e}"))?;
+    tracing::info!(
+        agents = config.center.agents.len(),
+        queues = config.flows.queues.len() + config.center.queues.len(),
+        "contact center ready"
+    );
+    Ok(Some(center))
 }
 
 /// The emotion reader: the lexicons from the models directory with `[emotion]`'s thresholds.
@@ -298,7 +328,7 @@ struct LiveStart {
 fn start_flows(config: &Config) -> anyhow::Result<LiveStart> {
     use voxgate::{calls, flows};
     let dir = config.flows.dir.as_ref().map(|d| config.data_dir.join(d));
-    let mut known = config.flows.known();
+    let mut known = config.flow_known();
     let (loaded, entry) = match config.calls.logic {
         CallLogic::Agent => (calls::bundled(flows::AGENT), Some("agent")),
         CallLogic::Transcribe => (calls::bundled(flows::TRANSCRIBE), Some("transcribe")),

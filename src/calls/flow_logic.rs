@@ -68,6 +68,10 @@ pub struct FlowServices {
     pub emotion: Option<Analyzer>,
     /// Said to a caller in crisis before the flow's `on_crisis` node (`agent.emergency_line`).
     pub emergency_line: String,
+    /// The human agents (`None`: none configured; transfers to queues fail at once).
+    pub center: Option<crate::center::Center>,
+    /// Caller numbers answered first (`center.vip_callers`).
+    pub vip_callers: Arc<std::collections::HashSet<String>>,
 }
 
 /// A factory of flow calls.
@@ -83,21 +87,21 @@ pub fn factory(services: FlowServices) -> LogicFactory {
 
 /// The flow logic of one call.
 pub struct FlowCallLogic {
-    call_no: u64,
+    pub(super) call_no: u64,
     call_id_hash: String,
     flow_name: String,
-    facts: CallFacts,
-    services: FlowServices,
-    run: Option<FlowRun>,
+    pub(super) facts: CallFacts,
+    pub(super) services: FlowServices,
+    pub(super) run: Option<FlowRun>,
     listener: Option<Listener>,
-    engine: DialogEngine,
+    pub(super) engine: DialogEngine,
     beep: Arc<[i16]>,
     /// In an agent node: finals go to the agent.
     in_agent: bool,
     /// In a transcribe node: partial transcripts are made too.
     transcribing: bool,
     /// A flow prompt is being said: its end is the flow's `PromptDone`.
-    speaking: bool,
+    pub(super) speaking: bool,
     /// What the flow listens for: keys, speech.
     listening: (bool, bool),
     webhook: Option<Pending>,
@@ -112,7 +116,17 @@ pub struct FlowCallLogic {
     frame: usize,
     transcript: CallTranscript,
     /// The caller's mood: baseline, upset turns in a row, trend.
-    mood: Option<CallMood>,
+    pub(super) mood: Option<CallMood>,
+    /// The call so far, told to the human agent who takes it.
+    pub(super) story: super::human::story::Story,
+    /// The summary given when the call was queued for a person.
+    pub(super) summary: Option<super::human::story::Summary>,
+    /// The hand-off to a person, from the queue to the bridge.
+    pub(super) human: Option<super::human::Human>,
+    /// The agent's side of a bridged call, transcribed.
+    agent_ears: Option<Listener>,
+    /// Hang up once what is being said is over.
+    pub(super) hang_up_after_speaking: bool,
     /// A transfer to a SIP address to hand to the runtime.
     refer: Option<String>,
     /// A transfer under way counts as failed at this instant.
@@ -196,6 +210,11 @@ impl FlowCallLogic {
                 now,
             ),
             mood: s.emotion.clone().map(CallMood::new),
+            story: super::human::story::Story::default(),
+            summary: None,
+            human: None,
+            agent_ears: None,
+            hang_up_after_speaking: false,
             refer: None,
             transfer_until: None,
             hangup: false,
@@ -203,7 +222,7 @@ impl FlowCallLogic {
     }
 
     /// Gives the flow an input, then carries out what it asks.
-    fn give(&mut self, now: Instant, input: Input) {
+    pub(super) fn give(&mut self, now: Instant, input: Input) {
         if let Some(run) = &mut self.run {
             run.handle(now, input);
         }
@@ -282,12 +301,11 @@ impl FlowCallLogic {
                 self.refer = Some(uri);
                 self.transfer_until = Some(now + TRANSFER_WAIT);
             }
-            Action::Transfer(TransferTo::Queue { name, .. }) => {
-                // Queues of human agents arrive with their issue: no one can take the call
-                // yet, and the flow is told so at once (its `on_fail`).
-                tracing::info!(call = self.call_no, queue = %name, "transfer: nobody available");
-                self.give(now, Input::TransferFailed);
-            }
+            Action::Transfer(TransferTo::Queue {
+                name,
+                priority,
+                skills,
+            }) => self.enqueue_for_a_person(now, name, priority, skills),
             Action::Transcribe { max } => {
                 tracing::info!(
                     call = self.call_no,
@@ -320,6 +338,7 @@ impl FlowCallLogic {
                     prosody,
                 } => {
                     let text = transcript.text.trim().to_string();
+                    self.story.heard(&text);
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
                     // In an agent node the agent's guard judges crisis itself.
@@ -371,6 +390,7 @@ impl FlowCallLogic {
         self.services
             .flows
             .felt(self.call_no, e.label.as_str(), trend.as_str());
+        self.story.emotion = Some((e.label.as_str().to_string(), trend.as_str().to_string()));
         if let Some(run) = &mut self.run {
             run.set_emotion(e.label.as_str(), trend.as_str());
         }
@@ -386,6 +406,7 @@ impl FlowCallLogic {
     /// flow goes to its `on_crisis` node; false when it has none.
     fn crisis(&mut self, now: Instant, kind: &str) -> bool {
         tracing::warn!(call = self.call_no, kind, "crisis language: handing off");
+        self.story.reason = Some("crisis".into());
         let Some(run) = &mut self.run else {
             return false;
         };
@@ -403,12 +424,35 @@ impl FlowCallLogic {
     fn drain_engine(&mut self, now: Instant) {
         while let Some(out) = self.engine.poll_out() {
             match out {
-                EngineOut::Said(text) => self.transcript.said(now, now, &text),
+                EngineOut::Said(text) => {
+                    // Only the AI agent's answers are "what we told them", not prompts.
+                    if self.in_agent {
+                        self.story.said(&text);
+                    }
+                    self.transcript.said(now, now, &text);
+                }
                 EngineOut::HandedOff(reason) => {
                     self.in_agent = false;
+                    self.story.reason = Some(reason.as_str().to_string());
                     let end = AgentEnd::Handoff(reason.as_str().to_string());
                     self.give(now, Input::AgentEnded(end));
                 }
+            }
+        }
+    }
+
+    /// The human agent's finals go to the transcript, marked as theirs.
+    fn drain_agent_ears(&mut self) {
+        while let Some(heard) = self.agent_ears.as_mut().and_then(Listener::poll) {
+            if let Heard::Final {
+                transcript,
+                started,
+                ended,
+                ..
+            } = heard
+            {
+                self.transcript
+                    .human(started, ended, transcript.text.trim());
             }
         }
     }
@@ -479,6 +523,9 @@ impl CallLogic for FlowCallLogic {
         {
             self.finish_recording(now);
         }
+        if let Some(h) = &mut self.human {
+            h.on_caller_audio(pcm_8k);
+        }
         let playing = self.engine.playing();
         let finals_only = !self.in_agent && !self.transcribing;
         if let Some(listener) = &mut self.listener {
@@ -502,6 +549,13 @@ impl CallLogic for FlowCallLogic {
 
     fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
         self.engine.fill(now, pcm_8k);
+        self.human_tick(now);
+        if let Some(h) = self.human.as_mut().filter(|_| !self.engine.playing()) {
+            h.fill_caller(pcm_8k);
+        }
+        if self.hang_up_after_speaking && !self.engine.playing() {
+            self.hangup = true;
+        }
         if let Some(rec) = &mut self.recording {
             rec.on_ours(pcm_8k);
         }
@@ -528,6 +582,13 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn poll_action(&mut self) -> Option<CallAction> {
+        if let Some(a) = self
+            .human
+            .as_mut()
+            .and_then(super::human::Human::poll_action)
+        {
+            return Some(a);
+        }
         if let Some(uri) = self.refer.take() {
             return Some(CallAction::Transfer(uri));
         }
@@ -546,7 +607,45 @@ impl CallLogic for FlowCallLogic {
         }
     }
 
+    fn on_leg(&mut self, now: Instant, event: crate::telephony::LegEvent) {
+        if let Some(h) = &mut self.human {
+            h.on_leg(now, event);
+        }
+    }
+
+    fn on_leg_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
+        let Some(h) = &mut self.human else { return };
+        h.on_agent_audio(pcm_8k);
+        if !h.bridged() {
+            return;
+        }
+        if self.agent_ears.is_none()
+            && let Some(pool) = self.services.pool.clone()
+        {
+            self.agent_ears = Listener::new(self.call_no, (self.frame / 8) as u32, pool).ok();
+        }
+        if let Some(ears) = &mut self.agent_ears {
+            ears.on_frame(now, pcm_8k, false, true);
+        }
+        self.drain_agent_ears();
+    }
+
+    fn fill_leg(&mut self, now: Instant, pcm_8k: &mut [i16]) {
+        if let Some(h) = &mut self.human {
+            h.fill_agent(now, pcm_8k);
+        }
+    }
+
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
+        if let Some(h) = &mut self.human {
+            h.end();
+        }
+        if let Some(ears) = &mut self.agent_ears {
+            for u in ears.finish(now) {
+                self.transcript.unfinished_human(u);
+            }
+            self.drain_agent_ears();
+        }
         if let Some(listener) = &mut self.listener {
             let unfinished = listener.finish(now);
             // What came back is stored; nobody acts on it any more.

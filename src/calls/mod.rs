@@ -5,7 +5,9 @@
 //! calls. The flow language and its interpreter are [`crate::flows`].
 
 pub mod absent;
+mod flow_human;
 pub mod flow_logic;
+pub mod human;
 pub mod live;
 pub mod recording;
 pub mod voicemail;

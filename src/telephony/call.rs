@@ -17,7 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
-use super::logic::{CallLogic, TransferOutcome};
+use super::logic::{CallAction, CallLogic, LegEvent, LegSide, TransferOutcome};
 use super::media::{Dest, MediaParams, MediaSession};
 use super::ports::PortLease;
 use super::summary::{CallSummary, HangupCause, unix_ms};
@@ -33,8 +33,25 @@ pub(crate) enum CallCommand {
     Digit(char),
     /// How the transfer the call asked for went.
     Transferred(TransferOutcome),
+    /// The second leg was answered: its media starts.
+    LegUp(Box<LegMedia>),
+    /// The second leg rings, failed or ended.
+    Leg(LegEvent),
+    /// A re-INVITE on the second leg was answered.
+    LegUpdate(MediaParams),
+    /// A digit arrived by SIP INFO on the second leg.
+    LegDigit(char),
     /// The call is over (BYE, CANCEL, no ACK, shutdown): stop now.
     End(HangupCause),
+}
+
+/// The media of an answered second leg, handed from signalling to the call task.
+#[derive(Debug)]
+pub(crate) struct LegMedia {
+    pub(crate) socket: std::net::UdpSocket,
+    pub(crate) lease: PortLease,
+    pub(crate) params: MediaParams,
+    pub(crate) local: LocalSource,
 }
 
 /// What a call tells the signalling core.
@@ -53,6 +70,18 @@ pub(crate) enum CallEvent {
         call_no: u64,
         /// Where to (the logic's URI, checked by signalling).
         to: String,
+    },
+    /// The logic asks to ring an agent on a second leg.
+    DialAgent {
+        /// The call.
+        call_no: u64,
+        /// The agent's id.
+        agent: String,
+    },
+    /// The logic (or the leg's media timeout) ends the second leg.
+    DropLeg {
+        /// The call.
+        call_no: u64,
     },
 }
 
@@ -119,6 +148,8 @@ pub(crate) async fn run(setup: CallSetup) {
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut buf = vec![0u8; 2048];
     let mut rtcp_buf = vec![0u8; 2048];
+    let mut leg_buf = vec![0u8; 2048];
+    let mut leg: Option<Leg> = None;
     let mut errors = 0u32;
     let mut send = |dest: Dest, bytes: &[u8]| {
         let (sock, to) = match dest {
@@ -148,15 +179,26 @@ pub(crate) async fn run(setup: CallSetup) {
                     session.receive_rtcp(Instant::now(), &rtcp_buf[..n], from);
                 }
             }
+            r = recv_leg(leg.as_ref(), &mut leg_buf) => {
+                if let (Ok((n, from)), Some(l)) = (r, leg.as_mut()) {
+                    l.session.receive(Instant::now(), &leg_buf[..n], from, &mut LegSide(logic.as_mut()));
+                }
+            }
             _ = tick.tick() => {
                 let now = Instant::now();
+                if let Some(l) = leg.as_mut() {
+                    l.tick(now, logic.as_mut());
+                    if l.session.timed_out(now) {
+                        leg = None;
+                        logic.on_leg(now, LegEvent::Ended);
+                        let _ = events.try_send(CallEvent::DropLeg { call_no });
+                    }
+                }
                 if session.tick(now, logic.as_mut(), &mut send) {
                     break notify(&events, call_no, HangupCause::Logic);
                 }
-                if let Some(to) = session.take_refer()
-                    && events.try_send(CallEvent::Refer { call_no, to }).is_err()
-                {
-                    logic.on_transfer(now, TransferOutcome::Failed(None));
+                while let Some(action) = session.take_signalling() {
+                    to_signalling(now, call_no, action, &events, logic.as_mut(), &mut leg);
                 }
                 if session.timed_out(now) {
                     break notify(&events, call_no, HangupCause::MediaTimeout);
@@ -167,6 +209,7 @@ pub(crate) async fn run(setup: CallSetup) {
                 Some(CallCommand::Digit(d)) => session.info_digit(Instant::now(), d, logic.as_mut()),
                 Some(CallCommand::Transferred(outcome)) => logic.on_transfer(Instant::now(), outcome),
                 Some(CallCommand::End(cause)) => break cause,
+                Some(cmd) => on_leg_command(cmd, &mut leg, logic.as_mut(), timeout, ptime_ms),
                 None => break HangupCause::Shutdown,
             },
         }
@@ -214,6 +257,118 @@ pub(crate) async fn run(setup: CallSetup) {
     drop(rtcp);
     drop(lease);
     let _ = summaries.send(summary).await;
+}
+
+/// An answered second leg: its socket, port and media session, driven with the call.
+struct Leg {
+    socket: UdpSocket,
+    session: MediaSession,
+    _lease: PortLease,
+}
+
+impl Leg {
+    fn start(m: LegMedia, timeout: Duration, ptime_ms: u32) -> io::Result<Leg> {
+        let socket = UdpSocket::from_std(m.socket)?;
+        // The leg's frames are the caller's size: one tick drives both (a phone that asked
+        // for another packet time still takes ours).
+        let params = MediaParams {
+            ptime_ms,
+            ..m.params
+        };
+        let session = MediaSession::new(params, m.local, Instant::now(), timeout);
+        Ok(Leg {
+            socket,
+            session,
+            _lease: m.lease,
+        })
+    }
+
+    fn tick(&mut self, now: Instant, logic: &mut dyn CallLogic) {
+        let socket = &self.socket;
+        let mut send = |dest: Dest, bytes: &[u8]| {
+            let to = match dest {
+                Dest::Rtp(to) | Dest::Rtcp(to) => to,
+            };
+            let _ = socket.try_send_to(bytes, to);
+        };
+        self.session.tick(now, &mut LegSide(logic), &mut send);
+    }
+}
+
+/// Carries what the logic asked of signalling to the core; what cannot be asked fails at
+/// once, as the logic would hear from the core.
+fn to_signalling(
+    now: Instant,
+    call_no: u64,
+    action: CallAction,
+    events: &mpsc::Sender<CallEvent>,
+    logic: &mut dyn CallLogic,
+    leg: &mut Option<Leg>,
+) {
+    let event = match action {
+        CallAction::Transfer(to) => CallEvent::Refer { call_no, to },
+        CallAction::DialAgent(agent) => CallEvent::DialAgent { call_no, agent },
+        CallAction::DropLeg => {
+            *leg = None;
+            CallEvent::DropLeg { call_no }
+        }
+        _ => return,
+    };
+    if let Err(e) = events.try_send(event) {
+        match e.into_inner() {
+            CallEvent::Refer { .. } => logic.on_transfer(now, TransferOutcome::Failed(None)),
+            CallEvent::DialAgent { .. } => logic.on_leg(now, LegEvent::Failed(None)),
+            _ => {}
+        }
+    }
+}
+
+/// A command about the second leg.
+fn on_leg_command(
+    cmd: CallCommand,
+    leg: &mut Option<Leg>,
+    logic: &mut dyn CallLogic,
+    timeout: Duration,
+    ptime_ms: u32,
+) {
+    let now = Instant::now();
+    match cmd {
+        CallCommand::LegUp(m) => match Leg::start(*m, timeout, ptime_ms) {
+            Ok(l) => {
+                *leg = Some(l);
+                logic.on_leg(now, LegEvent::Answered);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "second leg's media socket");
+                logic.on_leg(now, LegEvent::Failed(None));
+            }
+        },
+        CallCommand::Leg(ev) => {
+            if matches!(ev, LegEvent::Ended | LegEvent::Failed(_)) {
+                *leg = None;
+            }
+            logic.on_leg(now, ev);
+        }
+        CallCommand::LegUpdate(p) => {
+            if let Some(l) = leg.as_mut() {
+                l.session.update(now, p);
+            }
+        }
+        CallCommand::LegDigit(d) => {
+            if let Some(l) = leg.as_mut() {
+                l.session.info_digit(now, d, &mut LegSide(logic));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Receives on the second leg's socket, or never when there is none.
+async fn recv_leg(leg: Option<&Leg>, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    match leg {
+        Some(l) => l.socket.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
 }
 
 type Sockets = (UdpSocket, Option<UdpSocket>);

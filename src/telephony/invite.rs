@@ -370,7 +370,7 @@ impl Core {
     }
 
     /// Our Contact for `transport`.
-    fn contact(&self, transport: Transport) -> String {
+    pub(crate) fn contact(&self, transport: Transport) -> String {
         let addr = SocketAddr::new(self.cfg.advertise, self.cfg.sip_port);
         match transport {
             Transport::Tcp => format!("<sip:voxgate@{addr};transport=tcp>"),
@@ -385,7 +385,7 @@ impl Core {
 
     /// Leases a port and binds its RTP socket (non-blocking, for tokio); the error says
     /// precisely what ran out.
-    fn bind_rtp(&mut self) -> Result<(PortLease, UdpSocket), &'static str> {
+    pub(crate) fn bind_rtp(&mut self) -> Result<(PortLease, UdpSocket), &'static str> {
         let mut why = "no RTP port free: every port of media.rtp_port_min..max is in use";
         for _ in 0..BIND_ATTEMPTS {
             let lease = self.ports.lease(self.rng.random()).ok_or(why)?;

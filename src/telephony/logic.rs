@@ -23,6 +23,28 @@ pub enum CallAction {
     /// `sips:` or `tel:`). How it went comes back in [`CallLogic::on_transfer`]; the call
     /// goes on until the logic hangs up.
     Transfer(String),
+    /// Ring human agent `id` on a second leg (its registered phone or configured address).
+    /// How it goes comes back in [`CallLogic::on_leg`]; once answered, the leg's audio
+    /// flows through [`CallLogic::on_leg_audio`] and [`CallLogic::fill_leg`]. One leg at a
+    /// time: a second dial while one is up fails at once.
+    DialAgent(String),
+    /// End the second leg: cancel it while it rings, hang it up once answered.
+    DropLeg,
+}
+
+/// What happened on the call's second leg (the agent's phone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LegEvent {
+    /// The phone rings (a 180 or 183).
+    Ringing,
+    /// The agent answered; media flows from now on.
+    Answered,
+    /// It was not answered: the status of the refusal (486 busy, 603 declined, 480, 404…),
+    /// `None` when there was no answer at all, nothing to dial, or the leg could not start.
+    Failed(Option<u16>),
+    /// The answered leg ended (the agent hung up, or its media stopped).
+    Ended,
 }
 
 /// Whether `uri` can go into a SIP header as it is (a transfer's Refer-To): no white space,
@@ -79,8 +101,36 @@ pub trait CallLogic: Send {
     fn poll_action(&mut self) -> Option<CallAction>;
     /// How a [`CallAction::Transfer`] went.
     fn on_transfer(&mut self, _now: Instant, _outcome: TransferOutcome) {}
+    /// How the second leg goes ([`CallAction::DialAgent`]).
+    fn on_leg(&mut self, _now: Instant, _event: LegEvent) {}
+    /// One frame of what the second leg's party (the agent) said.
+    fn on_leg_audio(&mut self, _now: Instant, _pcm_8k: &[i16]) {}
+    /// A key pressed on the second leg.
+    fn on_leg_dtmf(&mut self, _now: Instant, _digit: char) {}
+    /// Fill the frame to send to the second leg (it arrives zeroed).
+    fn fill_leg(&mut self, _now: Instant, _pcm_8k: &mut [i16]) {}
     /// The call is over (for whatever `cause`); flush what needs flushing. Not called again.
     fn on_end(&mut self, _now: Instant, _cause: HangupCause) {}
+}
+
+/// The second leg's view of a call's logic: the leg's media session drives it like a
+/// caller, and it hands everything to the leg methods of the logic.
+pub(crate) struct LegSide<'a>(pub(crate) &'a mut dyn CallLogic);
+
+impl CallLogic for LegSide<'_> {
+    fn on_answer(&mut self, _now: Instant) {}
+    fn on_caller_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
+        self.0.on_leg_audio(now, pcm_8k);
+    }
+    fn on_dtmf(&mut self, now: Instant, digit: char) {
+        self.0.on_leg_dtmf(now, digit);
+    }
+    fn fill_outgoing(&mut self, now: Instant, pcm_8k: &mut [i16]) {
+        self.0.fill_leg(now, pcm_8k);
+    }
+    fn poll_action(&mut self) -> Option<CallAction> {
+        None
+    }
 }
 
 /// Makes the logic for each new call.

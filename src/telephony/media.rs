@@ -14,7 +14,7 @@ use rtp::{
 };
 use sip::sdp::{Codec, Direction, NegotiatedAudio};
 
-use super::logic::CallLogic;
+use super::logic::{CallAction, CallLogic};
 use super::summary::Flow;
 use crate::config::MediaSource;
 use crypto::Crypto;
@@ -107,8 +107,9 @@ pub(crate) struct MediaSession {
     dtmf_rx: DtmfReceiver,
     dtmf_tx: Option<(DtmfSender, Option<DtmfPacket>)>,
     dtmf_queue: VecDeque<Digit>,
-    /// A transfer the logic asked for, until the call task takes it to signalling.
-    refer: Option<String>,
+    /// What the logic asked of signalling (transfer, second leg), until the call task
+    /// takes it there.
+    signalling: VecDeque<CallAction>,
     lost_earlier: i64,
     sent: Flow,
     received: Flow,
@@ -160,7 +161,7 @@ impl MediaSession {
             dtmf_rx: DtmfReceiver::new(Duration::from_millis(500)),
             dtmf_tx: None,
             dtmf_queue: VecDeque::with_capacity(8),
-            refer: None,
+            signalling: VecDeque::new(),
             lost_earlier: 0,
             sent: Flow::default(),
             received: Flow::default(),

@@ -30,7 +30,11 @@ impl MediaSession {
         while let Some(action) = logic.poll_action() {
             match action {
                 CallAction::Hangup => hangup = true,
-                CallAction::Transfer(uri) => self.refer = Some(uri),
+                a @ (CallAction::Transfer(_) | CallAction::DialAgent(_) | CallAction::DropLeg) => {
+                    if self.signalling.len() < 8 {
+                        self.signalling.push_back(a);
+                    }
+                }
                 CallAction::SendDtmf(c) => {
                     if let Some(d) = Digit::from_char(c)
                         && self.dtmf_queue.len() < 32
@@ -53,9 +57,9 @@ impl MediaSession {
         hangup
     }
 
-    /// The transfer the logic asked for on the last tick, if any.
-    pub(crate) fn take_refer(&mut self) -> Option<String> {
-        self.refer.take()
+    /// The next thing the logic asked of signalling on the last tick, if any.
+    pub(crate) fn take_signalling(&mut self) -> Option<CallAction> {
+        self.signalling.pop_front()
     }
 
     /// Plays the next frame of the jitter buffer (decoded, concealed or silent) to the logic.

@@ -19,7 +19,9 @@ mod descriptors;
 mod invite;
 pub mod logic;
 mod media;
+mod outgoing;
 mod ports;
+mod registrar;
 mod requests;
 mod signalling;
 pub mod summary;
@@ -33,9 +35,18 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::Config;
-pub use logic::{CallAction, CallInfo, CallLogic, LogicFactory};
+pub use logic::{CallAction, CallInfo, CallLogic, LegEvent, LogicFactory};
 pub use ports::{PortLease, PortPool};
 pub use summary::{CallSummary, HangupCause, HangupSide};
+
+/// A change in how a human agent's phone can be reached (its registrations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneEvent {
+    /// The agent's id.
+    pub agent: String,
+    /// Whether it has at least one live registration.
+    pub reachable: bool,
+}
 
 /// Inbound SIP messages queued for the core.
 const INBOUND_QUEUE: usize = 4096;
@@ -95,6 +106,7 @@ pub async fn serve(
     config: &Config,
     logic: LogicFactory,
     summaries: mpsc::Sender<CallSummary>,
+    phones: mpsc::Sender<PhoneEvent>,
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), StartError> {
     let addr = config.sip.listen;
@@ -166,6 +178,29 @@ pub async fn serve(
         media_source: config.media.source,
         tls_port: config.sip.tls.as_ref().map(|t| t.listen.port()),
         require_secure: config.sip.require_secure,
+        register_algorithms: config.register_algorithms(),
+        registrants: config
+            .center
+            .agents
+            .iter()
+            .filter_map(|a| {
+                a.password.as_ref().map(|p| registrar::Registrant {
+                    user: a.id.clone(),
+                    password: p.clone(),
+                })
+            })
+            .collect(),
+        agent_uris: config
+            .center
+            .agents
+            .iter()
+            .filter_map(|a| a.uri.clone().map(|u| (a.id.clone(), u)))
+            .collect(),
+        outbound: config
+            .center
+            .outbound
+            .as_ref()
+            .map(|o| (o.user.clone(), o.password.clone())),
     };
     tracing::info!(
         listen = %addr,
@@ -178,7 +213,8 @@ pub async fn serve(
     );
     let ports = PortPool::new(config.media.rtp_port_min, config.media.rtp_port_max);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
-    let core = signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx, in_tx);
+    let core =
+        signalling::Core::new(cfg, ports, logic, udp, summaries, ev_tx, in_tx).with_phones(phones);
     let io = signalling::CoreIo {
         inbound: in_rx,
         shutdown,

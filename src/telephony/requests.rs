@@ -15,7 +15,7 @@ use super::signalling::{CallState, Core};
 use super::summary::HangupCause;
 
 /// Methods this UAS serves (the Allow header).
-pub(crate) const ALLOW: [Method; 7] = [
+pub(crate) const ALLOW: [Method; 8] = [
     Method::Invite,
     Method::Ack,
     Method::Cancel,
@@ -23,6 +23,7 @@ pub(crate) const ALLOW: [Method; 7] = [
     Method::Options,
     Method::Info,
     Method::Notify,
+    Method::Register,
 ];
 
 fn allow_header() -> String {
@@ -48,6 +49,7 @@ impl Core {
                 let resp = options_response(&req, &ALLOW, &[MediaType::sdp()], &[], &tag);
                 self.respond(now, id, resp);
             }
+            Method::Register => self.on_register(now, id, &req, peer),
             Method::Bye | Method::Info | Method::Update | Method::Prack | Method::Notify => {
                 self.refuse(now, id, &req, UasError::Dialog(sip::DialogError::NoDialog));
             }
@@ -69,6 +71,11 @@ impl Core {
             .iter()
             .find(|(_, c)| c.dialog == accepted.id)
             .map(|(no, _)| *no);
+        if call.is_none()
+            && let Some(no) = self.leg_of(&accepted.id)
+        {
+            return self.leg_request(now, id, req, accepted.kind, no);
+        }
         match accepted.kind {
             RequestKind::Bye => {
                 self.respond(now, id, Response::for_request(req, StatusCode::OK));
@@ -94,6 +101,20 @@ impl Core {
             }
             _ => self.refuse(now, id, req, UasError::NotImplemented),
         }
+    }
+
+    /// A REGISTER from an agent's phone: answered by the registrar; a wrong password counts
+    /// against the source like a failed call.
+    fn on_register(&mut self, now: Instant, id: TransactionId, req: &Request, peer: Peer) {
+        let tag = self.tag();
+        let (resp, verdict) = self.registrar.handle(now, req, peer, &tag);
+        if verdict == super::registrar::Verdict::AuthFailed {
+            crate::metrics::metrics().sip_refused(crate::metrics::SipRefusal::AuthFailed);
+            self.admission.strike(now, peer.addr.ip());
+            tracing::info!(source = %peer.addr.ip(), "REGISTER refused: wrong credentials");
+        }
+        self.respond(now, id, resp);
+        self.report_phones_now();
     }
 
     /// Sends a command to an answered call.
@@ -128,7 +149,7 @@ impl Core {
 }
 
 /// The digit of an INFO with an `application/dtmf-relay` body (`Signal=5`).
-fn dtmf_relay_digit(req: &Request) -> Option<char> {
+pub(crate) fn dtmf_relay_digit(req: &Request) -> Option<char> {
     let ct = req.head.content_type()?;
     if !ct.subtype.to_ascii_lowercase().contains("dtmf") {
         return None;
@@ -177,7 +198,7 @@ mod tests {
     fn allow_lists_the_served_methods() {
         assert_eq!(
             allow_header(),
-            "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY"
+            "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REGISTER"
         );
     }
 }

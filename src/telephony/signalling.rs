@@ -54,6 +54,14 @@ pub(crate) struct CoreConfig {
     pub(crate) tls_port: Option<u16>,
     /// Calls must come over TLS (and offer SRTP).
     pub(crate) require_secure: bool,
+    /// The digest algorithms agents' phones are challenged with.
+    pub(crate) register_algorithms: Vec<sip::auth::Algorithm>,
+    /// Agents whose phones may register.
+    pub(crate) registrants: Vec<super::registrar::Registrant>,
+    /// Agents' configured addresses (used when they have not registered).
+    pub(crate) agent_uris: HashMap<String, String>,
+    /// Our digest user and password when an agent's side challenges an INVITE.
+    pub(crate) outbound: Option<(String, String)>,
 }
 
 /// One call in the registry.
@@ -91,6 +99,13 @@ pub(crate) struct Core {
     pub(crate) byes: HashSet<TransactionId>,
     /// REFERs of ours waiting for their answer, and their call.
     pub(crate) refers: HashMap<TransactionId, u64>,
+    /// The agents' phones.
+    pub(crate) registrar: super::registrar::Registrar,
+    /// Second legs by call, and their INVITE transactions.
+    pub(crate) legs: HashMap<u64, super::outgoing::OutLeg>,
+    pub(crate) leg_tx: HashMap<TransactionId, u64>,
+    /// Where changes in the agents' reachability go.
+    phones: Option<mpsc::Sender<super::PhoneEvent>>,
     pub(crate) next_call: u64,
     pub(crate) rng: StdRng,
     udp: Option<Arc<UdpSocket>>,
@@ -129,7 +144,17 @@ impl Core {
             ..Timers::default()
         };
         let admission = Admission::new(cfg.admission.clone(), rng.random(), Instant::now());
+        let registrar = super::registrar::Registrar::new(
+            cfg.registrants.clone(),
+            (cfg.admission.realm.clone(), cfg.register_algorithms.clone()),
+            rng.random(),
+            Instant::now(),
+        );
         Core {
+            registrar,
+            legs: HashMap::new(),
+            leg_tx: HashMap::new(),
+            phones: None,
             admission,
             cfg,
             txl: TransactionLayer::new(timers, rng.random()),
@@ -156,6 +181,12 @@ impl Core {
         }
     }
 
+    /// Reports changes in the agents' reachability on `phones`.
+    pub(crate) fn with_phones(mut self, phones: mpsc::Sender<super::PhoneEvent>) -> Core {
+        self.phones = Some(phones);
+        self
+    }
+
     /// Runs until shutdown has completed.
     pub(crate) async fn run(mut self, io: CoreIo, mut events: mpsc::Receiver<CallEvent>) {
         let CoreIo {
@@ -180,8 +211,12 @@ impl Core {
             let queued = i64::try_from(inbound.len()).unwrap_or(i64::MAX);
             metrics().sip_inbound_queue_depth.set(queued);
             self.txl.handle_timeout(now);
+            self.registrar.handle_timeout(now);
+            self.report_phones();
             self.answer_due(now);
             self.shutdown_step(now);
+            self.drive();
+            self.drop_orphan_legs(now);
             self.drive();
             self.log_refusals(now);
             if self.finished(now) {
@@ -202,6 +237,7 @@ impl Core {
             self.stopping,
             self.stopping.map(|d| d + BYE_WAIT),
             self.admission.poll_timeout(),
+            self.registrar.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -232,6 +268,10 @@ impl Core {
                 self.hang_up(call_no, cause);
             }
             CallEvent::Refer { call_no, to } => self.send_refer(call_no, &to),
+            CallEvent::DialAgent { call_no, agent } => {
+                self.dial_agent(Instant::now(), call_no, &agent);
+            }
+            CallEvent::DropLeg { call_no } => self.drop_leg(Instant::now(), call_no),
         }
     }
 
@@ -339,6 +379,7 @@ impl Core {
             }
             TransactionEvent::Response { id, response } => self.on_response(id, &response),
             TransactionEvent::Timeout { id } | TransactionEvent::TransportError { id } => {
+                self.leg_timed_out(id);
                 if let Some(no) = self.refers.remove(&id) {
                     self.command(no, CallCommand::Transferred(TransferOutcome::Failed(None)));
                 }
@@ -370,6 +411,7 @@ impl Core {
         if let Some(req) = self.requests.get(&id) {
             let _ = self.dialogs.handle_response(req, resp);
         }
+        self.leg_response(Instant::now(), id, resp);
         if resp.status.is_final() {
             self.requests.remove(&id);
             self.byes.remove(&id);
@@ -386,6 +428,38 @@ impl Core {
         if let Some(entry) = self.calls.remove(&no) {
             self.dialogs.remove(&entry.dialog);
             self.end_entry(no, &entry, cause);
+        }
+    }
+
+    /// Hangs up the second legs whose call has ended.
+    fn drop_orphan_legs(&mut self, now: Instant) {
+        let orphans: Vec<u64> = self
+            .legs
+            .keys()
+            .filter(|no| !self.calls.contains_key(no))
+            .copied()
+            .collect();
+        for no in orphans {
+            self.drop_leg(now, no);
+        }
+    }
+
+    /// Sends the agents' reachability changes on (dropped when the receiver is behind: the
+    /// next change carries the state again).
+    pub(crate) fn report_phones_now(&mut self) {
+        self.report_phones();
+    }
+
+    fn report_phones(&mut self) {
+        while let Some(ev) = self.registrar.poll_event() {
+            let super::registrar::RegistrarEvent::Changed { user, contacts } = ev;
+            tracing::info!(agent = %user, contacts, "agent phone registration");
+            if let Some(tx) = &self.phones {
+                let _ = tx.try_send(super::PhoneEvent {
+                    agent: user,
+                    reachable: contacts > 0,
+                });
+            }
         }
     }
 
@@ -500,6 +574,8 @@ impl Core {
         let Some(deadline) = self.stopping else {
             return false;
         };
-        self.calls.is_empty() && (self.byes.is_empty() || now >= deadline + BYE_WAIT)
+        self.calls.is_empty()
+            && self.legs.is_empty()
+            && (self.byes.is_empty() || now >= deadline + BYE_WAIT)
     }
 }

@@ -48,11 +48,37 @@ impl Baresip {
         Baresip::launch(
             dir,
             ports,
-            &uri,
+            Some(&uri),
             ("", ""),
-            &format!("{user}@127.0.0.1>"),
+            &format!("{user}@127.0.0.1>;regint=0"),
             mic,
         )
+    }
+
+    /// A human agent's phone: registers as `user` with `password` at voxgate's SIP port
+    /// `registrar` (digest), answers every call at once and plays `mic`. Its config and
+    /// recordings are in `dir/baresip`; its own ports are `ports`' block.
+    #[allow(dead_code)]
+    pub(crate) fn agent(
+        dir: &Path,
+        ports: Ports,
+        registrar: u16,
+        (user, password): (&str, &str),
+        mic: &Path,
+    ) -> Baresip {
+        let account = format!(
+            "{user}@127.0.0.1:{registrar}>;auth_pass={password};regint=600;answermode=auto"
+        );
+        Baresip::launch(dir, ports, None, ("", ""), &account, mic)
+    }
+
+    /// Switches the microphone to `wav` (8 kHz mono) in the call under way.
+    #[allow(dead_code)]
+    pub(crate) fn play(&mut self, wav: &Path) {
+        let reply = self
+            .ctrl()
+            .command("ausrc", Some(&format!("aufile,{}", wav.display())));
+        assert_eq!(reply["ok"], true, "ausrc: {reply}");
     }
 
     /// Dials `sip:svc@127.0.0.1:TLS_PORT;transport=tls` with SRTP required (baresip's srtp
@@ -65,17 +91,17 @@ impl Baresip {
         // srtp.so must load before account.so reads the account that names it.
         let extra = format!("sip_cafile\t\t{}\n", ca.display());
         let conf = (&extra[..], "module\t\t\tsrtp.so\n");
-        let account = "caller@127.0.0.1>;mediaenc=srtp-mand";
-        Baresip::launch(dir, ports, &uri, conf, account, &mic)
+        let account = "caller@127.0.0.1>;regint=0;mediaenc=srtp-mand";
+        Baresip::launch(dir, ports, Some(&uri), conf, account, &mic)
     }
 
     /// Writes the config (the template plus `extra.0` lines at the end and `extra.1` module
-    /// lines before the accounts are read; the account `<sip:ACCOUNT;regint=0`, where
-    /// `account` is `USER@HOST>` and its parameters) and dials `uri`.
+    /// lines before the accounts are read; the account `<sip:ACCOUNT`, where `account` is
+    /// `USER@HOST>` and its parameters) and dials `uri`, if any.
     fn launch(
         dir: &Path,
         ports: Ports,
-        uri: &str,
+        uri: Option<&str>,
         extra: (&str, &str),
         account: &str,
         mic: &Path,
@@ -103,16 +129,15 @@ impl Baresip {
         fs::write(conf.join("config"), text).unwrap();
         // `account` is `USER@HOST>` then the account's parameters.
         let (addr, params) = account.split_once('>').unwrap_or((account, ""));
-        let line = format!(
-            "<sip:{addr}>;regint=0{params}
-"
-        );
+        let line = format!("<sip:{addr}>{params}\n");
         fs::write(conf.join("accounts"), line).unwrap();
         let out = dir.join("baresip.out");
-        let child = Command::new("baresip")
-            .arg("-f")
-            .arg(&conf)
-            .args(["-s", "-t", "60", "-e", &format!("/dial {uri}")])
+        let mut cmd = Command::new("baresip");
+        cmd.arg("-f").arg(&conf).args(["-s", "-t", "120"]);
+        if let Some(uri) = uri {
+            cmd.args(["-e", &format!("/dial {uri}")]);
+        }
+        let child = cmd
             .stdin(Stdio::null())
             .stdout(fs::File::create(&out).unwrap())
             .stderr(Stdio::null())

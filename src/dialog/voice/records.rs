@@ -164,6 +164,8 @@ fn append_line(dir: &Path, file: &str, line: &str) -> std::io::Result<()> {
 
 /// voxgate's lines in the transcript store begin with this (the table has no speaker column).
 pub const AGENT_PREFIX: &str = "[agent] ";
+/// A human agent's lines (a bridged call) begin with this.
+pub const HUMAN_PREFIX: &str = "[human] ";
 
 /// One call's lines for the transcript store: numbered in order, voxgate's own marked with
 /// [`AGENT_PREFIX`](AGENT_PREFIX), handed to the store's sink without waiting (a full
@@ -201,6 +203,30 @@ impl CallTranscript {
         }
         let record = self.next_record(started, ended, format!("{AGENT_PREFIX}{text}"));
         self.send(crate::store::TranscriptMsg::Done(record));
+    }
+
+    /// Stores a line the human agent said on a bridged call (prefixed `[human] `).
+    pub fn human(&mut self, started: std::time::Instant, ended: std::time::Instant, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let record = self.next_record(started, ended, format!("{HUMAN_PREFIX}{text}"));
+        self.send(crate::store::TranscriptMsg::Done(record));
+    }
+
+    /// A human agent's line still being recognized when the call ended.
+    pub fn unfinished_human(&mut self, u: crate::speech::listener::Unfinished) {
+        let base = self.next_record(u.started, u.ended, String::new());
+        let reply = u.reply;
+        let wait = move || {
+            let t = reply.blocking_recv().ok()?.ok()?;
+            (!t.text.trim().is_empty()).then(|| crate::store::TranscriptRecord {
+                text: format!("{HUMAN_PREFIX}{}", t.text.trim()),
+                language: t.language.or(base.language.clone()),
+                ..base
+            })
+        };
+        self.send(crate::store::TranscriptMsg::Deferred(Box::new(wait)));
     }
 
     /// Stores a caller's line with how they sounded in it.

@@ -141,7 +141,7 @@ impl FlowRun {
         };
         let value = std::mem::take(&mut self.digits);
         if valid(&c, &value) {
-            self.vars.insert(c.into.clone(), value);
+            self.collect_into(&c.into, value);
             if let Some(next) = self.after(next.map(|t| t.node)) {
                 self.go(now, &next);
             }

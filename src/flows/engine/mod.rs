@@ -172,6 +172,8 @@ pub struct FlowRun {
     speaking: bool,
     deadline: Option<Instant>,
     vars: HashMap<String, String>,
+    /// The variables `collect` nodes filled, in order (for the hand-off's story).
+    collected: Vec<String>,
     digits: String,
     no_input: u32,
     no_match: u32,
@@ -211,6 +213,7 @@ impl FlowRun {
             speaking: false,
             deadline: None,
             vars,
+            collected: Vec::new(),
             digits: String::new(),
             no_input: 0,
             no_match: 0,
@@ -261,6 +264,20 @@ impl FlowRun {
     /// A variable's value.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
+    }
+
+    /// What `collect` nodes filled: (variable, value), in order.
+    pub fn collected(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.collected
+            .iter()
+            .filter_map(|k| self.vars.get(k).map(|v| (k.as_str(), v.as_str())))
+    }
+
+    /// Keeps `value` in `var` as collected.
+    pub(super) fn collect_into(&mut self, var: &str, value: String) {
+        self.vars.insert(var.to_owned(), value);
+        self.collected.retain(|k| k != var);
+        self.collected.push(var.to_owned());
     }
 
     /// Whether the call is over (a `Hangup` was given).
@@ -395,7 +412,8 @@ impl FlowRun {
                 if let Some(said) = self.vars.remove("utterance").filter(|_| c.speech) {
                     let value = spoken_digits(&said);
                     if valid(c, &value) {
-                        self.vars.insert(c.into.clone(), value);
+                        let into = c.into.clone();
+                        self.collect_into(&into, value);
                         return self.after(next);
                     }
                 }

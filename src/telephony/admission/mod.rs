@@ -199,6 +199,18 @@ impl Admission {
         Verdict::Answer(Box::new(resp), Refusal::Challenged)
     }
 
+    /// Counts a failed authentication elsewhere (a REGISTER) against `source`: enough of
+    /// them ban it, as failed calls do. Trusted sources are never banned.
+    pub fn strike(&mut self, now: Instant, source: IpAddr) {
+        if self.is_trusted(source) {
+            return;
+        }
+        self.log.note(now, source, Refusal::AuthFailed);
+        if self.limiter.failure(now, source) == Strike::Banned {
+            self.log.banned(source, self.ban_for);
+        }
+    }
+
     /// The next line to log (drain after every input).
     pub fn poll_log(&mut self, now: Instant) -> Option<LogLine> {
         self.log.poll(now)

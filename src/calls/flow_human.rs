@@ -1,0 +1,102 @@
+//! A flow call handed to a person: how [`FlowCallLogic`] starts the hand-off for a
+//! `transfer: {queue: …}` and drives it each tick (replies from the router, lines to say,
+//! the outcome back to the flow). The stage itself is [`super::human::Human`].
+
+use std::time::Instant;
+
+use super::flow_logic::FlowCallLogic;
+use super::human::{Human, Outcome};
+use crate::center::Ask;
+use crate::flows::Input;
+
+impl FlowCallLogic {
+    /// The flow transfers to queue `name`: queue the call with the story so far, or tell
+    /// the flow at once that nobody can take it.
+    pub(super) fn enqueue_for_a_person(
+        &mut self,
+        now: Instant,
+        name: String,
+        priority: u8,
+        skills: Vec<String>,
+    ) {
+        let Some(center) = self.services.center.clone() else {
+            tracing::info!(call = self.call_no, queue = %name, "transfer: no agents configured");
+            return self.give(now, Input::TransferFailed);
+        };
+        if let Some(run) = &self.run {
+            for (var, value) in run.collected() {
+                self.story.collected(var, value);
+            }
+            self.story.language = run.var("language").map(str::to_owned);
+        }
+        let vip = self
+            .facts
+            .caller
+            .as_ref()
+            .is_some_and(|c| self.services.vip_callers.contains(c));
+        self.story.vip = vip;
+        let crisis = self.story.reason.as_deref() == Some("crisis");
+        let upset = self
+            .mood
+            .as_ref()
+            .is_some_and(crate::emotion::CallMood::wants_a_person)
+            || self.story.reason.as_deref() == Some("upset");
+        let ask = Ask {
+            call: self.call_no,
+            queue: name.clone(),
+            priority,
+            vip,
+            crisis,
+            upset,
+            language: self.story.language.clone(),
+            skills,
+        };
+        let summary = self.story.summary();
+        let whisper = summary.whisper(&name);
+        tracing::info!(
+            call = self.call_no,
+            queue = %name,
+            priority,
+            vip,
+            crisis,
+            upset,
+            whisper_chars = whisper.len(),
+            "transfer: queued for a person"
+        );
+        self.summary = Some(summary);
+        self.human = Some(Human::start(
+            center,
+            ask,
+            whisper,
+            self.services.voice.clone(),
+        ));
+    }
+
+    /// Once per tick: the router's replies, lines for the caller, the outcome for the flow.
+    pub(super) fn human_tick(&mut self, now: Instant) {
+        let Some(h) = self.human.as_mut() else { return };
+        h.poll(now);
+        let mut lines = Vec::new();
+        while let Some(line) = h.poll_say() {
+            lines.push(line);
+        }
+        let outcome = h.take_outcome();
+        for line in lines {
+            self.engine.say_prompt(&line);
+        }
+        match outcome {
+            Some(Outcome::Failed { say }) => {
+                self.human = None;
+                self.engine.say_prompt(&say);
+                self.speaking = false;
+                self.give(now, Input::TransferFailed);
+            }
+            Some(Outcome::Over { say }) => {
+                self.human = None;
+                self.engine.say_prompt(&say);
+                self.hang_up_after_speaking = true;
+            }
+            None => {}
+        }
+    }
+}
