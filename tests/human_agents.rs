@@ -5,6 +5,10 @@
 //! caller's reason and the order number), then caller and agent hear each other
 //! (each side's words, played after the bridge, are transcribed from the other side's
 //! recording) and the agent's words are in the stored transcript, marked as theirs.
+//! Routing with real phones too: a VIP caller is answered before one who waited longer,
+//! who hears their place; nobody logged in sends the caller to voicemail after saying so;
+//! a phone that only rings is skipped for the next agent, who transfers the call (REFER)
+//! to a colleague, who hears who transferred it.
 //! Skipped (with a message) only when baresip or the models are missing and CI is not "true".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,6 +46,19 @@ nodes:
     on_fail: nobody
   nobody:
     voicemail: {say: \"Please leave a message after the tone.\", max_secs: 10}
+";
+
+const QUEUE_FLOW: &str = "flow: queue
+start: hello
+nodes:
+  hello:
+    say: \"Hello.\"
+    next: person
+  person:
+    transfer: {queue: support, priority: 5}
+    on_fail: nobody
+  nobody:
+    voicemail: {say: \"Please leave a message after the tone.\", max_secs: 5}
 ";
 
 const CENTER: &str = "[[center.agents]]
@@ -91,6 +108,111 @@ fn digits_of(text: &str) -> String {
     out
 }
 
+/// A gateway running `flow` (as the default flow) with `center` appended to its config.
+fn gateway(dir: &Path, ports: Ports, models: &Path, flow: &str, center: &str) -> AgentGateway {
+    let flows = dir.join("data/flows");
+    fs::create_dir_all(&flows).unwrap();
+    let name = flow
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("flow: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    fs::write(flows.join(format!("{name}.yaml")), flow).unwrap();
+    AgentGateway::start_logic(
+        dir,
+        ports,
+        models,
+        "flow",
+        &format!("[flows]\ndir = \"flows\"\ndefault_flow = \"{name}\"\n{center}"),
+    )
+}
+
+/// An agent's phone in `dir/NAME`, registered and logged in (waits for `available`).
+fn phone(
+    gw: &AgentGateway,
+    dir: &Path,
+    slot: u16,
+    gateway: u16,
+    who: (&str, &str),
+    auto: bool,
+) -> Baresip {
+    let silent = dir.join("silent.wav");
+    if !silent.exists() {
+        write_wav(&silent, &vec![0i16; 120 * 8000]);
+    }
+    let own = dir.join(who.0);
+    fs::create_dir_all(&own).unwrap();
+    let p = Baresip::agent(&own, Ports::new(slot), (gateway, auto), who, &silent);
+    let needle = format!("agent={} state=available", who.0);
+    let end = Instant::now() + Duration::from_secs(15);
+    while !lines(gw)
+        .iter()
+        .any(|l| l.contains("agent state") && l.replace('"', "").contains(&needle))
+    {
+        assert!(
+            Instant::now() < end,
+            "{} not available:\n{}\n{}",
+            who.0,
+            gw.log(),
+            p.output()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    p
+}
+
+/// A caller in `dir/NAME` from its own port block, as `user`, with a silent microphone.
+fn caller(dir: &Path, slot: u16, gateway: u16, user: &str) -> Baresip {
+    let own = dir.join(format!("caller-{user}-{slot}"));
+    fs::create_dir_all(&own).unwrap();
+    let mic = own.join("mic.wav");
+    write_wav(&mic, &vec![0i16; 120 * 8000]);
+    let mut c = Baresip::call_from(&own, Ports::new(slot), gateway, (user, "svc"), &mic);
+    c.wait_established(Duration::from_secs(10));
+    c
+}
+
+fn lines(gw: &AgentGateway) -> Vec<String> {
+    gw.log().lines().map(str::to_owned).collect()
+}
+
+/// Waits until `n` log lines contain every one of `needles`; returns them.
+fn wait_lines(gw: &AgentGateway, needles: &[&str], n: usize, timeout: Duration) -> Vec<String> {
+    let end = Instant::now() + timeout;
+    loop {
+        let found: Vec<String> = lines(gw)
+            .into_iter()
+            .filter(|l| needles.iter().all(|x| l.replace('"', "").contains(x)))
+            .collect();
+        if found.len() >= n {
+            return found;
+        }
+        assert!(
+            Instant::now() < end,
+            "no {n} lines with {needles:?} after {timeout:?}:\n{}",
+            gw.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn wait_log(gw: &AgentGateway, needle: &str, timeout: Duration) {
+    wait_lines(gw, &[needle], 1, timeout);
+}
+
+/// The call number in a log line (`call=N`).
+fn call_of(line: &str) -> u64 {
+    let at = line.find("call=").expect("a call number") + 5;
+    line[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     if !have_peer("baresip") {
@@ -100,17 +222,8 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         return;
     };
     let dir = TempDir::new("human-agent");
-    let flows = dir.0.join("data/flows");
-    fs::create_dir_all(&flows).unwrap();
-    fs::write(flows.join("support.yaml"), FLOW).unwrap();
     let ports = Ports::new(86);
-    let gw = AgentGateway::start_logic(
-        &dir.0,
-        ports,
-        &models,
-        "flow",
-        &format!("[flows]\ndir = \"flows\"\ndefault_flow = \"support\"\n{CENTER}"),
-    );
+    let gw = gateway(&dir.0, ports, &models, FLOW, CENTER);
     let silent = dir.0.join("silent.wav");
     write_wav(&silent, &vec![0i16; 120 * 8000]);
 
@@ -120,20 +233,15 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     let intruder = Baresip::agent(
         &bad_dir,
         Ports::new(88),
-        ports.base,
+        (ports.base, true),
         ("alice", "guessed-it"),
         &silent,
     );
-    let end = Instant::now() + Duration::from_secs(15);
-    while !gw.log().contains("REGISTER refused: wrong credentials") {
-        assert!(
-            Instant::now() < end,
-            "no refusal:\n{}\n{}",
-            gw.log(),
-            intruder.output()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_log(
+        &gw,
+        "REGISTER refused: wrong credentials",
+        Duration::from_secs(15),
+    );
     assert!(
         !gw.log().contains("agent phone registration"),
         "{}",
@@ -142,25 +250,15 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     drop(intruder);
 
     // Alice's phone registers and logs her in.
-    let agent_dir = dir.0.join("agent");
-    fs::create_dir_all(&agent_dir).unwrap();
-    let mut agent = Baresip::agent(
-        &agent_dir,
-        Ports::new(87),
+    let mut agent = phone(
+        &gw,
+        &dir.0,
+        87,
         ports.base,
         ("alice", "alice-secret-1"),
-        &silent,
+        true,
     );
-    let end = Instant::now() + Duration::from_secs(15);
-    while !gw.log().contains("state=\"available\"") && !gw.log().contains("state=available") {
-        assert!(
-            Instant::now() < end,
-            "alice not available:\n{}\n{}",
-            gw.log(),
-            agent.output()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let agent_dir = dir.0.join("alice");
 
     // The caller says why, keys the order number and is handed to Alice.
     let reason = "My parcel never arrived and it was meant to come on Monday.";
@@ -209,7 +307,6 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         agent_trace.contains("BYE sip:"),
         "voxgate never hung the agent up:\n{agent_trace}"
     );
-
     // What Alice heard: the whisper (reason and order number), then the caller.
     let agent_heard = heard_after(&decoded_recording(&agent_dir), &agent_dir, &models, 0);
     eprintln!("agent heard: {agent_heard}");
@@ -255,14 +352,160 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     }
 }
 
-fn wait_log(gw: &AgentGateway, needle: &str, timeout: Duration) {
-    let end = Instant::now() + timeout;
-    while !gw.log().contains(needle) {
-        assert!(
-            Instant::now() < end,
-            "no `{needle}` after {timeout:?}:\n{}",
-            gw.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
+#[test]
+fn a_vip_goes_first_the_other_hears_its_place_and_nobody_means_voicemail() {
+    if !have_peer("baresip") {
+        return;
     }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-queue");
+    let ports = Ports::new(89);
+    let center = "[center]\nvip_callers = [\"vip\"]\n[[center.agents]]\nid = \"alice\"\npassword = \"alice-secret-1\"\n\
+                  [[center.queues]]\nname = \"support\"\nannounce_secs = 4\nwrap_up_secs = 1\n";
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, center);
+
+    // Nobody logged in: the caller hears so and reaches voicemail.
+    let early = caller(&dir.0, 91, ports.base, "early");
+    wait_log(&gw, "node=nobody", Duration::from_secs(20));
+    wait_lines(
+        &gw,
+        &["not queued", "is logged in"],
+        1,
+        Duration::from_secs(1),
+    );
+    std::thread::sleep(Duration::from_secs(8));
+    let _ = early.quit();
+    let heard = heard_after(
+        &decoded_recording(&dir.0.join("caller-early-91")),
+        &dir.0,
+        &models,
+        0,
+    );
+    eprintln!("the early caller heard: {heard}");
+    assert!(
+        heard.contains("no one") && heard.contains("message"),
+        "{heard}"
+    );
+
+    // One agent, three callers: the first talks to Alice, the second waits, the VIP comes
+    // in after the second and is answered before it; the second hears it is number two.
+    let _alice = phone(
+        &gw,
+        &dir.0,
+        90,
+        ports.base,
+        ("alice", "alice-secret-1"),
+        true,
+    );
+    let first = caller(&dir.0, 92, ports.base, "first");
+    wait_lines(
+        &gw,
+        &["bridged: caller and agent talk"],
+        1,
+        Duration::from_secs(40),
+    );
+    let _second = caller(&dir.0, 93, ports.base, "second");
+    let queued = wait_lines(&gw, &["queued for an agent"], 2, Duration::from_secs(20));
+    let second_call = call_of(&queued[1]);
+    let _vip = caller(&dir.0, 94, ports.base, "vip");
+    let queued = wait_lines(&gw, &["queued for an agent"], 3, Duration::from_secs(20));
+    let vip_call = call_of(&queued[2]);
+    let vip_line = format!("call={vip_call} ");
+    wait_lines(
+        &gw,
+        &["queued for a person", &vip_line, "vip=true"],
+        1,
+        Duration::from_secs(1),
+    );
+    let told = wait_lines(
+        &gw,
+        &["queue position told", &format!("call={second_call} ")],
+        1,
+        Duration::from_secs(20),
+    );
+    assert!(told[0].contains("position=2"), "{}", told[0]);
+    // The first caller hangs up: after Alice's wrap-up the VIP is rung, not the second.
+    let _ = first.quit();
+    let rung = wait_lines(&gw, &["ringing agent"], 2, Duration::from_secs(30));
+    assert_eq!(call_of(&rung[1]), vip_call, "{}", gw.log());
+}
+
+#[test]
+fn a_phone_that_only_rings_is_skipped_and_the_next_agent_transfers_to_a_colleague() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-transfer");
+    let ports = Ports::new(95);
+    let mut center = String::new();
+    for id in ["slow", "alice", "bob"] {
+        center.push_str(&format!(
+            "[[center.agents]]\nid = \"{id}\"\npassword = \"{id}-secret-1\"\n"
+        ));
+    }
+    center.push_str("[[center.queues]]\nname = \"support\"\nring_secs = 4\n");
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, &center);
+    // Registered in this order, so Slow has been idle longest and is rung first.
+    let _slow = phone(
+        &gw,
+        &dir.0,
+        96,
+        ports.base,
+        ("slow", "slow-secret-1"),
+        false,
+    );
+    let mut alice = phone(
+        &gw,
+        &dir.0,
+        97,
+        ports.base,
+        ("alice", "alice-secret-1"),
+        true,
+    );
+    let bob = phone(&gw, &dir.0, 98, ports.base, ("bob", "bob-secret-1"), true);
+    let c = caller(&dir.0, 99, ports.base, "caller");
+    let rung = wait_lines(&gw, &["ringing agent"], 2, Duration::from_secs(30));
+    assert!(
+        rung[0].contains("agent=slow") && rung[1].contains("agent=alice"),
+        "{rung:?}"
+    );
+    wait_lines(
+        &gw,
+        &["agent state", "agent=slow", "state=away"],
+        1,
+        Duration::from_secs(1),
+    );
+    wait_log(
+        &gw,
+        "bridged: caller and agent talk",
+        Duration::from_secs(40),
+    );
+    alice.transfer(&format!("sip:bob@127.0.0.1:{}", ports.base));
+    wait_log(
+        &gw,
+        "the agent transferred the call",
+        Duration::from_secs(10),
+    );
+    let rung = wait_lines(&gw, &["ringing agent"], 3, Duration::from_secs(10));
+    assert!(rung[2].contains("agent=bob"), "{rung:?}");
+    wait_lines(
+        &gw,
+        &["bridged: caller and agent talk"],
+        2,
+        Duration::from_secs(40),
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    let _ = c.quit();
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = bob.quit();
+    let bob_dir = dir.0.join("bob");
+    let heard = heard_after(&decoded_recording(&bob_dir), &bob_dir, &models, 0);
+    eprintln!("bob heard: {heard}");
+    assert!(heard.contains("transferred by alice"), "{heard}");
+    let _ = alice.quit();
 }

@@ -89,7 +89,7 @@ pub enum Refusal {
 }
 
 /// What happened to a queued call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum News {
     /// The rung agent answered.
     Answered,
@@ -99,6 +99,8 @@ pub enum News {
     Left,
     /// The bridged call ended.
     Ended,
+    /// The agent on the call transferred it to this agent.
+    Transferred(String),
 }
 
 pub(crate) enum Msg {
@@ -183,7 +185,10 @@ impl Center {
 
     /// Tells the router what happened to call `call`.
     pub fn tell(&self, call: u64, news: News) {
-        if self.tx.try_send(Msg::News(call, news)).is_err() {
+        if let Err(e) = self.tx.try_send(Msg::News(call, news)) {
+            let Msg::News(_, news) = e.into_inner() else {
+                return;
+            };
             tracing::warn!(call, ?news, "contact center busy: news dropped");
         }
     }
@@ -308,6 +313,7 @@ impl Service {
 
     fn news(&mut self, now: Instant, call: u64, news: News) {
         let key = CallKey(call);
+        let what = format!("{news:?}");
         let r = match news {
             News::Answered => self.router.answered(now, key),
             News::Declined => self.router.declined(now, key),
@@ -319,9 +325,10 @@ impl Service {
                 self.replies.remove(&call);
                 self.router.call_ended(now, key)
             }
+            News::Transferred(to) => self.router.transferred(now, key, &to),
         };
         if let Err(e) = r {
-            tracing::debug!(call, ?news, error = %e, "router refused news");
+            tracing::debug!(call, news = %what, error = %e, "router refused news");
         }
     }
 

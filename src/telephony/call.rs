@@ -344,7 +344,10 @@ fn on_leg_command(
             }
         },
         CallCommand::Leg(ev) => {
-            if matches!(ev, LegEvent::Ended | LegEvent::Failed(_)) {
+            if matches!(
+                ev,
+                LegEvent::Ended | LegEvent::Failed(_) | LegEvent::Referred(_)
+            ) {
                 *leg = None;
             }
             logic.on_leg(now, ev);

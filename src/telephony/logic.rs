@@ -33,7 +33,7 @@ pub enum CallAction {
 }
 
 /// What happened on the call's second leg (the agent's phone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LegEvent {
     /// The phone rings (a 180 or 183).
@@ -45,6 +45,9 @@ pub enum LegEvent {
     Failed(Option<u16>),
     /// The answered leg ended (the agent hung up, or its media stopped).
     Ended,
+    /// The agent transferred the call (a blind REFER) to agent `id`: the runtime accepted
+    /// it and hung the agent's leg up; ringing `id` is the logic's to do.
+    Referred(String),
 }
 
 /// Whether `uri` can go into a SIP header as it is (a transfer's Refer-To): no white space,

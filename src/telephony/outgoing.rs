@@ -344,9 +344,56 @@ impl Core {
                     self.command(no, CallCommand::LegDigit(d));
                 }
             }
+            sip::RequestKind::Refer { refer_to } => self.leg_refer(now, id, req, &refer_to, no),
             sip::RequestKind::Ack => {}
             _ => self.refuse(now, id, req, sip::UasError::NotImplemented),
         }
+    }
+
+    /// The agent transfers the call (blind REFER) to another agent, named by the user part
+    /// of Refer-To: 202, a NOTIFY that it is done, BYE to the agent, and the call told to
+    /// ring the other agent. Anyone but a configured agent is refused with 403 (outside
+    /// numbers need an outgoing trunk voxgate does not have yet).
+    fn leg_refer(
+        &mut self,
+        now: Instant,
+        id: TransactionId,
+        req: &Request,
+        refer_to: &NameAddr,
+        no: u64,
+    ) {
+        let target = sip::sip_user(&refer_to.uri).filter(|u| self.is_agent(u));
+        let Some(target) = target else {
+            tracing::info!(
+                call = no,
+                "agent REFER to someone who is not an agent: refused"
+            );
+            let resp = Response::for_request(req, StatusCode::FORBIDDEN);
+            return self.respond(now, id, resp);
+        };
+        self.respond(now, id, Response::for_request(req, StatusCode::ACCEPTED));
+        let Some(leg) = self.legs.get(&no) else {
+            return;
+        };
+        let (hop, dialog) = (leg.hop, leg.dialog.clone());
+        let via = self.via(hop.transport);
+        let notify = dialog.and_then(|d| self.dialogs.get_mut(&d)).and_then(|d| {
+            d.refer_notify(via, Some(req.head.cseq.seq), StatusCode::OK)
+                .ok()
+        });
+        if let Some(notify) = notify
+            && let Ok(tx) = self.txl.send_request(now, notify.clone(), hop)
+        {
+            self.requests.insert(tx, notify);
+        }
+        tracing::info!(call = no, to = %target, "the agent transferred the call");
+        self.drop_leg(now, no);
+        self.command(no, CallCommand::Leg(LegEvent::Referred(target)));
+    }
+
+    /// Whether `id` names a configured agent.
+    fn is_agent(&self, id: &str) -> bool {
+        self.cfg.agent_uris.contains_key(id) || self.cfg.registrants.iter().any(|r| r.user == id)
     }
 
     fn leg_reinvite(&mut self, now: Instant, id: TransactionId, req: &Request, no: u64) {

@@ -76,6 +76,7 @@ impl Core {
         {
             return self.leg_request(now, id, req, accepted.kind, no);
         }
+
         match accepted.kind {
             RequestKind::Bye => {
                 self.respond(now, id, Response::for_request(req, StatusCode::OK));

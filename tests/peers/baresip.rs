@@ -55,19 +55,43 @@ impl Baresip {
         )
     }
 
+    /// A caller from its own port block `own`, as `user`, dialling `number` at voxgate's
+    /// SIP port `gateway` (several callers at once each need a block).
+    #[allow(dead_code)]
+    pub(crate) fn call_from(
+        dir: &Path,
+        own: Ports,
+        gateway: u16,
+        (user, number): (&str, &str),
+        mic: &Path,
+    ) -> Baresip {
+        let uri = format!("sip:{number}@127.0.0.1:{gateway}");
+        let account = format!("{user}@127.0.0.1>;regint=0");
+        Baresip::launch(dir, own, Some(&uri), ("", ""), &account, mic)
+    }
+
+    /// Transfers the call under way (blind, REFER) to `uri`.
+    #[allow(dead_code)]
+    pub(crate) fn transfer(&mut self, uri: &str) {
+        let reply = self.ctrl().command("transfer", Some(uri));
+        assert_eq!(reply["ok"], true, "transfer: {reply}");
+    }
+
     /// A human agent's phone: registers as `user` with `password` at voxgate's SIP port
-    /// `registrar` (digest), answers every call at once and plays `mic`. Its config and
-    /// recordings are in `dir/baresip`; its own ports are `ports`' block.
+    /// `registrar` (digest), answers every call at once (`auto`; else it only rings) and
+    /// plays `mic`. Its config and recordings are in `dir/baresip`; its own ports are
+    /// `ports`' block.
     #[allow(dead_code)]
     pub(crate) fn agent(
         dir: &Path,
         ports: Ports,
-        registrar: u16,
+        (registrar, auto): (u16, bool),
         (user, password): (&str, &str),
         mic: &Path,
     ) -> Baresip {
+        let mode = if auto { "auto" } else { "manual" };
         let account = format!(
-            "{user}@127.0.0.1:{registrar}>;auth_pass={password};regint=600;answermode=auto"
+            "{user}@127.0.0.1:{registrar}>;auth_pass={password};regint=600;answermode={mode}"
         );
         Baresip::launch(dir, ports, None, ("", ""), &account, mic)
     }

@@ -80,6 +80,8 @@ pub struct Human {
     outcome: Option<Outcome>,
     /// When the agent answered (for the bridge-delay and handle-time logs).
     answered: Option<Instant>,
+    /// The agent who transferred the call to the one now ringing.
+    transferred_by: Option<String>,
 }
 
 impl std::fmt::Debug for Human {
@@ -112,6 +114,7 @@ impl Human {
             say: VecDeque::new(),
             outcome: None,
             answered: None,
+            transferred_by: None,
         };
         if h.replies.is_none() {
             h.fail(nobody());
@@ -160,6 +163,7 @@ impl Human {
             | (Reply::Position { position, wait }, Stage::Queued)
                 if position > 1 =>
             {
+                tracing::info!(call = self.call_no, position, "queue position told");
                 self.say.push_back(position_line(position, wait));
             }
             (Reply::Ring { agent }, Stage::Queued) => {
@@ -191,7 +195,10 @@ impl Human {
     pub fn on_leg(&mut self, now: Instant, ev: LegEvent) {
         match (ev, self.stage.clone()) {
             (LegEvent::Answered, Stage::Ringing(agent)) => {
-                self.center.tell(self.call_no, News::Answered);
+                // After a transfer the router has the call on this agent already.
+                if self.transferred_by.is_none() {
+                    self.center.tell(self.call_no, News::Answered);
+                }
                 self.answered = Some(now);
                 match self.voice.speak(&self.whisper_text, 8000) {
                     Ok(rx) => self.whisper.push(Source::Tts(rx), WHISPER, false),
@@ -199,6 +206,21 @@ impl Human {
                 }
                 tracing::info!(call = self.call_no, %agent, "agent answered: whisper");
                 self.stage = Stage::Whisper(agent);
+            }
+            (LegEvent::Failed(status), Stage::Ringing(agent)) if self.transferred_by.is_some() => {
+                tracing::info!(call = self.call_no, %agent, ?status, "the transfer was not answered");
+                self.center.tell(self.call_no, News::Ended);
+                self.fail("I'm sorry, your call could not be transferred.".into());
+            }
+            (LegEvent::Referred(to), Stage::Whisper(from) | Stage::Bridged(from)) => {
+                self.center
+                    .tell(self.call_no, News::Transferred(to.clone()));
+                self.whisper_text = format!("Transferred by {from}. {}", self.whisper_text);
+                self.whisper.stop();
+                tracing::info!(call = self.call_no, agent = %to, by = %from, "ringing agent");
+                self.transferred_by = Some(from);
+                self.actions.push_back(CallAction::DialAgent(to.clone()));
+                self.stage = Stage::Ringing(to);
             }
             (LegEvent::Failed(status), Stage::Ringing(agent)) => {
                 tracing::info!(call = self.call_no, %agent, ?status, "agent did not answer");
