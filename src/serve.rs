@@ -97,6 +97,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     } else {
         Err(String::from("the AI agent is started by the API"))
     };
+    let (phones_tx, phones_rx) = tokio::sync::mpsc::channel(256);
+    let center = start_center(&config, phones_rx)?;
     let api = match http {
         Some((listener, addr)) => {
             let tokens = api_tokens(&config)?;
@@ -111,6 +113,9 @@ async fn run(config: Config) -> anyhow::Result<()> {
             if let Some(LiveStart { live, .. }) = &flows {
                 let store = open_store(&config)?;
                 state = state.with_flows(api::flows::FlowsApi::new(live.clone(), store));
+            }
+            if let Some(center) = &center {
+                state = state.with_center(center.clone());
             }
             let limits = api::server::ConnLimits::new(&config.http);
             Some(tokio::spawn(api::serve_http(
@@ -132,8 +137,6 @@ async fn run(config: Config) -> anyhow::Result<()> {
         base: d.base.clone(),
         token: d.token.clone(),
     });
-    let (phones_tx, phones_rx) = tokio::sync::mpsc::channel(256);
-    let center = start_center(&config, phones_rx)?;
     let (logic, transcripts) = logic_for(
         &config,
         agent.as_ref().map_err(String::as_str),

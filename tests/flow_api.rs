@@ -247,7 +247,10 @@ async fn the_openapi_document_is_valid_and_every_operation_exists() {
     assert_eq!(served, file);
     let mut checked = 0;
     for (path, item) in file["paths"].as_object().unwrap() {
-        let uri = path.replace("{name}", "demo").replace("{number}", "104233");
+        let uri = path
+            .replace("{name}", "demo")
+            .replace("{number}", "104233")
+            .replace("{id}", "alice");
         for method in ["get", "put", "post", "delete"] {
             if item.get(method).is_none() {
                 continue;

@@ -7,6 +7,7 @@
 //! Every request passes, outermost first: the metrics count, the Host/Origin check
 //! ([`guard`]), authentication ([`auth`]), and the whole-body read with its timeout.
 
+mod agents;
 mod ask;
 pub mod auth;
 mod body;
@@ -76,6 +77,7 @@ struct Inner {
     max_documents: usize,
     max_kb_bytes: u64,
     flows: Option<flows::FlowsApi>,
+    center: Option<crate::center::Center>,
 }
 
 impl ApiState {
@@ -130,6 +132,7 @@ impl ApiState {
                 max_documents: http.max_documents,
                 max_kb_bytes: http.max_kb_bytes,
                 flows: None,
+                center: None,
             }),
         }
     }
@@ -142,6 +145,19 @@ impl ApiState {
             None => tracing::error!("the API state is shared already: flow endpoints off"),
         }
         self
+    }
+
+    /// This state with the contact center's endpoints on `center`; without, they answer 409.
+    pub fn with_center(mut self, center: crate::center::Center) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.center = Some(center),
+            None => tracing::error!("the API state is shared already: agent endpoints off"),
+        }
+        self
+    }
+
+    fn center(&self) -> Option<&crate::center::Center> {
+        self.inner.center.as_ref()
     }
 
     fn flows(&self) -> Option<&flows::FlowsApi> {
@@ -223,6 +239,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/flows/{name}/versions", get(flows::versions))
         .route("/api/v1/flows/{name}/rollback", post(flows::rollback))
         .route("/api/v1/calls", get(flows::calls))
+        .route("/api/v1/agents", get(agents::list))
+        .route("/api/v1/agents/{id}/presence", put(agents::presence))
         .route("/api/v1/voicemails", get(flows::voicemails))
         .route("/api/v1/audit", get(flows::audit))
         .route("/api/v1/openapi.json", get(openapi))
