@@ -3,7 +3,12 @@
 //!   reachable) and every queue (calls waiting, the longest wait, the handle time);
 //! - `PUT /api/v1/agents/{id}/presence` (`{"presence": "available" | "away" | "logged_out"}`):
 //!   sets an agent's presence (away while ringing withdraws the call; during a call it
-//!   applies after wrap-up).
+//!   applies after wrap-up);
+//! - `GET /api/v1/human-calls` (`?agent= &queue= &disposition= &emotion= &reason= &since=
+//!   &until= &limit=`): calls handed to people, newest first, with the story the agent was
+//!   told; `GET /api/v1/human-calls/{id}`;
+//! - `PUT /api/v1/human-calls/{id}/disposition` (`{"disposition": NAME, "note": TEXT}`): the
+//!   agent's disposition (the note's card numbers masked).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -64,4 +69,115 @@ pub(super) async fn presence(
         Err(e) if e.starts_with("unknown agent") => Err(ApiError::NotFound("no such agent")),
         Err(e) => Err(ApiError::internal("contact center", e)),
     }
+}
+
+/// `GET /api/v1/human-calls` filters (all optional).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HumanCallsQuery {
+    agent: Option<String>,
+    queue: Option<String>,
+    disposition: Option<String>,
+    emotion: Option<String>,
+    reason: Option<String>,
+    /// Queued at or after (ms since the epoch).
+    since: Option<i64>,
+    /// Queued before (ms since the epoch).
+    until: Option<i64>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/human-calls`: calls handed to people, newest first, filtered.
+pub(super) async fn human_calls(
+    State(state): State<ApiState>,
+    axum::extract::Query(q): axum::extract::Query<HumanCallsQuery>,
+) -> Result<Response, ApiError> {
+    let api = super::flows::api(&state)?;
+    let query = crate::store::HumanCallQuery {
+        agent: q.agent,
+        queue: q.queue,
+        disposition: q.disposition,
+        emotion: q.emotion,
+        reason: q.reason,
+        since_ms: q.since,
+        until_ms: q.until,
+        limit: q.limit.unwrap_or(100).clamp(1, 1000),
+    };
+    let calls = api.with_store(move |s| s.human_calls(&query)).await?;
+    let calls: Vec<serde_json::Value> = calls.iter().map(human_call_json).collect();
+    Ok(Json(serde_json::json!({ "calls": calls })).into_response())
+}
+
+/// `GET /api/v1/human-calls/{id}`.
+pub(super) async fn human_call(
+    State(state): State<ApiState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let api = super::flows::api(&state)?;
+    let call = api.with_store(move |s| s.human_call(id)).await?;
+    let call = call.ok_or(ApiError::NotFound("no such call"))?;
+    Ok(Json(human_call_json(&call)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispositionBody {
+    disposition: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `PUT /api/v1/human-calls/{id}/disposition`: the agent's disposition and note.
+pub(super) async fn disposition(
+    State(state): State<ApiState>,
+    Path(id): Path<i64>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let api = super::flows::api(&state)?;
+    let body = super::body_bytes(body)?;
+    let DispositionBody { disposition, note } = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::bad_request("the body is {\"disposition\": NAME, \"note\": TEXT}")
+    })?;
+    if !crate::flows::valid_name(&disposition) {
+        return Err(ApiError::bad_request(
+            "a disposition is a name: letters, digits, `_`, `-` and `.` (at most 64)",
+        ));
+    }
+    if note.chars().count() > 2000 {
+        return Err(ApiError::bad_request("the note is at most 2000 characters"));
+    }
+    // The note is stored masked, like transcripts: agents type card numbers too.
+    let note = crate::privacy::mask_numbers(&note);
+    let found = api
+        .with_store(move |s| s.set_disposition(id, &disposition, &note))
+        .await?;
+    if !found {
+        return Err(ApiError::NotFound("no such call"));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn human_call_json(c: &crate::store::StoredHumanCall) -> serde_json::Value {
+    let ms = |t: std::time::SystemTime| {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    };
+    let r = &c.record;
+    let summary: serde_json::Value = serde_json::from_str(&r.summary).unwrap_or_default();
+    serde_json::json!({
+        "id": c.id,
+        "call": r.call_id_hash,
+        "queue": r.queue,
+        "reason": r.reason,
+        "agents": r.agents,
+        "summary": summary,
+        "queued_ms": ms(r.queued),
+        "answered_ms": r.answered.map(ms),
+        "ended_ms": ms(r.ended),
+        "outcome": r.outcome,
+        "emotion": r.emotion.as_ref().map(|e| &e.0),
+        "emotion_trend": r.emotion.as_ref().map(|e| &e.1),
+        "disposition": c.disposition.as_ref().map(|d| &d.0),
+        "disposition_note": c.disposition.as_ref().map(|d| &d.1),
+    })
 }

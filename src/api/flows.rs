@@ -46,7 +46,7 @@ impl FlowsApi {
         }
     }
 
-    async fn with_store<T: Send + 'static>(
+    pub(super) async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, crate::store::StoreError> + Send + 'static,
     ) -> Result<T, ApiError> {
@@ -60,7 +60,7 @@ impl FlowsApi {
     }
 }
 
-fn api(state: &ApiState) -> Result<&FlowsApi, ApiError> {
+pub(super) fn api(state: &ApiState) -> Result<&FlowsApi, ApiError> {
     state.flows().ok_or_else(|| {
         ApiError::Conflict(
             "calls do not run flows on this gateway (calls.logic is not \"flow\")".into(),

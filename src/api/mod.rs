@@ -241,6 +241,12 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/calls", get(flows::calls))
         .route("/api/v1/agents", get(agents::list))
         .route("/api/v1/agents/{id}/presence", put(agents::presence))
+        .route("/api/v1/human-calls", get(agents::human_calls))
+        .route("/api/v1/human-calls/{id}", get(agents::human_call))
+        .route(
+            "/api/v1/human-calls/{id}/disposition",
+            put(agents::disposition),
+        )
         .route("/api/v1/voicemails", get(flows::voicemails))
         .route("/api/v1/audit", get(flows::audit))
         .route("/api/v1/openapi.json", get(openapi))

@@ -8,6 +8,7 @@ use super::flow_logic::FlowCallLogic;
 use super::human::{Human, Outcome};
 use crate::center::Ask;
 use crate::flows::Input;
+use crate::store::{HumanCallRecord, TranscriptMsg};
 
 impl FlowCallLogic {
     /// The flow transfers to queue `name`: queue the call with the story so far, or tell
@@ -72,6 +73,36 @@ impl FlowCallLogic {
         ));
     }
 
+    /// Stores the hand-off's record (once: the stage is dropped after).
+    pub(super) fn store_human_call(&mut self) {
+        let Some(h) = &self.human else { return };
+        let end = h.ending();
+        let summary = self
+            .summary
+            .as_ref()
+            .and_then(|s| serde_json::to_string(s).ok());
+        let record = HumanCallRecord {
+            call_id_hash: self.call_id_hash.clone(),
+            queue: h.queue().to_owned(),
+            reason: self.story.reason.clone(),
+            agents: end.agents,
+            summary: summary.unwrap_or_else(|| "{}".into()),
+            queued: end.queued,
+            answered: end.answered,
+            ended: std::time::SystemTime::now(),
+            outcome: end.outcome.to_owned(),
+            emotion: self.story.emotion.clone(),
+        };
+        tracing::info!(call = self.call_no, outcome = end.outcome, "hand-off over");
+        let msg = TranscriptMsg::HumanCall(Box::new(record));
+        if self.services.sink.try_send(msg).is_err() {
+            tracing::warn!(
+                call = self.call_no,
+                "hand-off record dropped: the store is behind"
+            );
+        }
+    }
+
     /// Once per tick: the router's replies, lines for the caller, the outcome for the flow.
     pub(super) fn human_tick(&mut self, now: Instant) {
         let Some(h) = self.human.as_mut() else { return };
@@ -83,6 +114,9 @@ impl FlowCallLogic {
         let outcome = h.take_outcome();
         for line in lines {
             self.engine.say_prompt(&line);
+        }
+        if outcome.is_some() {
+            self.store_human_call();
         }
         match outcome {
             Some(Outcome::Failed { say }) => {

@@ -88,7 +88,7 @@ pub fn factory(services: FlowServices) -> LogicFactory {
 /// The flow logic of one call.
 pub struct FlowCallLogic {
     pub(super) call_no: u64,
-    call_id_hash: String,
+    pub(super) call_id_hash: String,
     flow_name: String,
     pub(super) facts: CallFacts,
     pub(super) services: FlowServices,
@@ -639,6 +639,8 @@ impl CallLogic for FlowCallLogic {
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
         if let Some(h) = &mut self.human {
             h.end();
+            self.store_human_call();
+            self.human = None;
         }
         if let Some(ears) = &mut self.agent_ears {
             for u in ears.finish(now) {

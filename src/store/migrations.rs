@@ -112,6 +112,26 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE transcripts ADD COLUMN valence REAL;
     ALTER TABLE transcripts ADD COLUMN arousal REAL;
     ALTER TABLE transcripts ADD COLUMN emotion_confidence REAL;",
+    // 8: calls handed to human agents: the story told, who took it, how it ended, the
+    // disposition set afterwards.
+    "CREATE TABLE human_calls (
+        id               INTEGER PRIMARY KEY,
+        call_id_hash     TEXT NOT NULL,
+        queue            TEXT NOT NULL,
+        reason           TEXT,
+        agents           TEXT NOT NULL,
+        summary          TEXT NOT NULL,
+        queued_ms        INTEGER NOT NULL,
+        answered_ms      INTEGER,
+        ended_ms         INTEGER NOT NULL,
+        outcome          TEXT NOT NULL,
+        emotion          TEXT,
+        emotion_trend    TEXT,
+        disposition      TEXT,
+        disposition_note TEXT,
+        disposed_ms      INTEGER
+    );
+    CREATE INDEX human_calls_queued ON human_calls (queued_ms DESC);",
 ];
 
 /// The schema version this build writes.

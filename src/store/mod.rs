@@ -9,6 +9,7 @@
 
 mod agent_records;
 mod flows;
+mod human_calls;
 mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,7 @@ mod voicemails;
 pub use crate::telephony::HangupSide;
 pub use agent_records::{StoredHandoff, StoredTurn};
 pub use flows::{AuditEntry, FlowVersion};
+pub use human_calls::{HumanCallQuery, HumanCallRecord, StoredHumanCall};
 pub use sink::{record_from_summary, spawn_store_sink};
 pub use tokens::{TokenRecord, TokenUse};
 pub use transcripts::{

@@ -60,6 +60,8 @@ pub enum TranscriptMsg {
     Deferred(Box<dyn FnOnce() -> Option<TranscriptRecord> + Send>),
     /// A voicemail message whose audio file is written.
     Voicemail(super::VoicemailRecord),
+    /// A call handed to human agents, at its end.
+    HumanCall(Box<super::HumanCallRecord>),
 }
 
 impl std::fmt::Debug for TranscriptMsg {
@@ -68,6 +70,7 @@ impl std::fmt::Debug for TranscriptMsg {
             TranscriptMsg::Done(r) => f.debug_tuple("Done").field(&r.seq).finish(),
             TranscriptMsg::Deferred(_) => f.write_str("Deferred"),
             TranscriptMsg::Voicemail(v) => f.debug_tuple("Voicemail").field(&v.path).finish(),
+            TranscriptMsg::HumanCall(c) => f.debug_tuple("HumanCall").field(&c.queue).finish(),
         }
     }
 }
@@ -144,12 +147,20 @@ pub fn spawn_transcript_sink(
                     }
                     None
                 }
+                TranscriptMsg::HumanCall(c) => {
+                    if let Err(e) = store.insert_human_call(&c) {
+                        tracing::warn!(error = %e, "human call not stored");
+                    }
+                    None
+                }
             };
             let Some(mut record) = record else {
                 continue;
             };
             // The agent's lines (on agent calls) neither end nor continue the caller's number.
-            if record.text.starts_with(crate::dialog::voice::AGENT_PREFIX) {
+            if record.text.starts_with(crate::dialog::voice::AGENT_PREFIX)
+                || record.text.starts_with(crate::dialog::voice::HUMAN_PREFIX)
+            {
                 record.text = mask_numbers(&record.text);
             } else {
                 let carry = carries.entry(record.call_id_hash.clone()).or_default();

@@ -14,7 +14,7 @@ pub mod story;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
@@ -82,6 +82,24 @@ pub struct Human {
     answered: Option<Instant>,
     /// The agent who transferred the call to the one now ringing.
     transferred_by: Option<String>,
+    /// For the record: when queued, first answered, who talked, how it ended.
+    queued_at: SystemTime,
+    first_answer: Option<SystemTime>,
+    talked_to: Vec<String>,
+    ending: &'static str,
+}
+
+/// What the record of a hand-off needs from the stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ending {
+    /// When the call was queued.
+    pub queued: SystemTime,
+    /// When an agent first answered.
+    pub answered: Option<SystemTime>,
+    /// Who talked to the caller, in order.
+    pub agents: Vec<String>,
+    /// `talked`, `nobody`, `queue_full`, `overflow`, `caller_left`, `transfer_failed`.
+    pub outcome: &'static str,
 }
 
 impl std::fmt::Debug for Human {
@@ -115,11 +133,20 @@ impl Human {
             outcome: None,
             answered: None,
             transferred_by: None,
+            queued_at: SystemTime::now(),
+            first_answer: None,
+            talked_to: Vec::new(),
+            ending: "caller_left",
         };
         if h.replies.is_none() {
-            h.fail(nobody());
+            h.fail("nobody", nobody());
         }
         h
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &str {
+        &self.queue
     }
 
     /// Whether caller and agent are talking.
@@ -153,12 +180,11 @@ impl Human {
 
     fn on_reply(&mut self, _now: Instant, reply: Reply) {
         match (reply, &self.stage) {
-            (Reply::Refused(why), _) => self.fail(match why {
-                Refusal::QueueFull => {
-                    "I'm sorry, all our agents are busy and the queue is full.".to_string()
-                }
-                _ => nobody(),
-            }),
+            (Reply::Refused(Refusal::QueueFull), _) => self.fail(
+                "queue_full",
+                "I'm sorry, all our agents are busy and the queue is full.".into(),
+            ),
+            (Reply::Refused(_), _) => self.fail("nobody", nobody()),
             (Reply::Queued { position, wait }, Stage::Queued)
             | (Reply::Position { position, wait }, Stage::Queued)
                 if position > 1 =>
@@ -185,7 +211,7 @@ impl Human {
                     }
                     _ => "I'm sorry, all our agents are still busy.",
                 };
-                self.fail(say.into());
+                self.fail("overflow", say.into());
             }
             _ => {}
         }
@@ -199,6 +225,9 @@ impl Human {
                 if self.transferred_by.is_none() {
                     self.center.tell(self.call_no, News::Answered);
                 }
+                self.first_answer.get_or_insert_with(SystemTime::now);
+                self.talked_to.push(agent.clone());
+                self.ending = "talked";
                 self.answered = Some(now);
                 match self.voice.speak(&self.whisper_text, 8000) {
                     Ok(rx) => self.whisper.push(Source::Tts(rx), WHISPER, false),
@@ -210,7 +239,10 @@ impl Human {
             (LegEvent::Failed(status), Stage::Ringing(agent)) if self.transferred_by.is_some() => {
                 tracing::info!(call = self.call_no, %agent, ?status, "the transfer was not answered");
                 self.center.tell(self.call_no, News::Ended);
-                self.fail("I'm sorry, your call could not be transferred.".into());
+                self.fail(
+                    "transfer_failed",
+                    "I'm sorry, your call could not be transferred.".into(),
+                );
             }
             (LegEvent::Referred(to), Stage::Whisper(from) | Stage::Bridged(from)) => {
                 self.center
@@ -304,7 +336,18 @@ impl Human {
         self.stage = Stage::Done;
     }
 
-    fn fail(&mut self, say: String) {
+    /// What the record of this hand-off needs (at its end).
+    pub fn ending(&self) -> Ending {
+        Ending {
+            queued: self.queued_at,
+            answered: self.first_answer,
+            agents: self.talked_to.clone(),
+            outcome: self.ending,
+        }
+    }
+
+    fn fail(&mut self, why: &'static str, say: String) {
+        self.ending = why;
         self.stage = Stage::Done;
         self.replies = None;
         self.outcome = Some(Outcome::Failed { say });

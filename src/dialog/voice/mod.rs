@@ -26,7 +26,8 @@ use std::time::Duration;
 
 pub use engine::{DialogEngine, EngineOut};
 pub use records::{
-    AGENT_PREFIX, CallTranscript, HANDOFFS_FILE, HandoffRecord, RecordSink, TURNS_FILE, TurnRecord,
+    AGENT_PREFIX, CallTranscript, HANDOFFS_FILE, HUMAN_PREFIX, HandoffRecord, RecordSink,
+    TURNS_FILE, TurnRecord,
 };
 pub use worker::{AgentWorkers, WorkerError};
 
