@@ -421,7 +421,7 @@ fn stored_story_holds_only_what_was_said(gw: &AgentGateway, ports: Ports) {
     );
     let ours = format!("[agent] {answered}");
     assert!(
-        lines.iter().any(|l| *l == ours),
+        lines.contains(&ours),
         "{answered:?} was never said: {lines:?}"
     );
     let uri = format!("{base}/{}/disposition", call["id"]);
