@@ -9,6 +9,7 @@ pub mod center;
 pub mod config;
 pub mod dialog;
 pub mod emotion;
+pub mod events;
 pub mod flows;
 pub mod fsutil;
 pub mod media;

@@ -98,7 +98,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
         Err(String::from("the AI agent is started by the API"))
     };
     let (phones_tx, phones_rx) = tokio::sync::mpsc::channel(256);
-    let center = start_center(&config, phones_rx)?;
+    let events = voxgate::events::Events::new();
+    let center = start_center(&config, phones_rx, &events)?;
     let api = match http {
         Some((listener, addr)) => {
             let tokens = api_tokens(&config)?;
@@ -117,6 +118,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             if let Some(center) = &center {
                 state = state.with_center(center.clone());
             }
+            state = state.with_events(events.clone());
             let limits = api::server::ConnLimits::new(&config.http);
             Some(tokio::spawn(api::serve_http(
                 listener,
@@ -142,6 +144,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         agent.as_ref().map_err(String::as_str),
         &recordings,
         (own_api, flows, center),
+        events.clone(),
     )?;
     telephony::serve(&config, logic, sum_tx, phones_tx, stop_rx).await?;
     if let Some(api) = api {
@@ -198,13 +201,14 @@ fn logic_for(
     agent: Result<&voxgate::dialog::Agent, &str>,
     recordings: &Arc<Recordings>,
     (own_api, flows, center): (Option<OwnApi>, Option<LiveStart>, Option<Center>),
+    events: voxgate::events::Events,
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     match flows {
         Some(flows) => flow_logic(
             config,
             agent,
             (own_api, Arc::clone(recordings), center),
-            flows,
+            (flows, events),
         ),
         None => Ok((factory_for(config.calls.logic.as_str()), None)),
     }
@@ -217,7 +221,7 @@ fn flow_logic(
     config: &Config,
     agent: Result<&voxgate::dialog::Agent, &str>,
     (own_api, recordings, center): (Option<OwnApi>, Arc<Recordings>, Option<Center>),
-    start: LiveStart,
+    (start, events): (LiveStart, voxgate::events::Events),
 ) -> anyhow::Result<(LogicFactory, Option<tokio::task::JoinHandle<()>>)> {
     use voxgate::calls::absent::{NoAgent, NoVoice};
     use voxgate::calls::{self, FlowServices, webhooks::Webhooks};
@@ -278,6 +282,7 @@ fn flow_logic(
         emergency_line: config.agent.emergency_line.trim().to_string(),
         center,
         vip_callers: Arc::new(config.center.vip_callers.iter().cloned().collect()),
+        events,
     };
     tracing::info!(flows = ?names, default = %start.default_flow, agent = can.agent, speech = can.speech, voice = can.voice, "calls run flows");
     Ok((calls::factory(services), Some(sink)))
@@ -288,11 +293,12 @@ fn flow_logic(
 fn start_center(
     config: &Config,
     phones: tokio::sync::mpsc::Receiver<voxgate::telephony::PhoneEvent>,
+    events: &voxgate::events::Events,
 ) -> anyhow::Result<Option<Center>> {
     if config.center.agents.is_empty() {
         return Ok(None);
     }
-    let center = Center::start(&config.center, &config.flows.queues, phones)
+    let center = Center::start(&config.center, &config.flows.queues, phones, events.clone())
         .map_err(|e| anyhow::anyhow!("contact center: {e}"))?;
     tracing::info!(
         agents = config.center.agents.len(),

@@ -57,7 +57,8 @@ fn agent<'a>(view: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 #[tokio::test]
 async fn operators_see_the_agents_and_set_their_presence() {
     let (_phones, rx) = tokio::sync::mpsc::channel(4);
-    let center = Center::start(&center(), &["support".to_string()], rx).unwrap();
+    let events = voxgate::events::Events::new();
+    let center = Center::start(&center(), &["support".to_string()], rx, events).unwrap();
     let state = ApiState::new(Err("no agent in this test".into())).with_center(center);
     let operator = state.create_token("ops", Role::Operator).await.unwrap();
     let scraper = state.create_token("prom", Role::Metrics).await.unwrap();

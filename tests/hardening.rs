@@ -455,3 +455,50 @@ fn slow_and_idle_tcp_connections_are_closed_and_a_quick_one_is_served() {
     let answer = String::from_utf8_lossy(&buf[..n]);
     assert!(answer.starts_with("SIP/2.0 200"), "{answer}\n{}", gw.log());
 }
+
+/// Password guessing against an agent's phone account (svcrack's REGISTER, its default):
+/// nothing found, the source banned, and no phone registered for the agent.
+#[test]
+fn svcrack_on_an_agents_phone_account_is_banned_and_registers_nothing() {
+    let Some(svcrack) = venv_bin("sipvicious_svcrack") else {
+        return;
+    };
+    let Some(ns) = Netns::create(77) else { return };
+    let dir = TempDir::new("hard-register");
+    let ports = Ports::new(77);
+    let sip = public_sip(ports, "");
+    let gw = Gateway::start_opts(
+        &dir.0,
+        ports,
+        &GatewayOpts {
+            sip: &sip,
+            calls: "logic = \"demo\"",
+            tail: "[[center.agents]]\nid = \"agent7\"\npassword = \"a long agent password\"\n",
+            ..GatewayOpts::default()
+        },
+    );
+    let words = dir.0.join("words.txt");
+    std::fs::write(
+        &words,
+        "password\n123456\nsecret\nagent7\nletmein\nqwerty\n1234\n",
+    )
+    .unwrap();
+    let out = ns
+        .command("timeout")
+        .arg("60")
+        .arg(&svcrack)
+        .args(["-u", "agent7", "-d"])
+        .arg(&words)
+        .args(["-p", &ports.base.to_string(), &ns.host.to_string()])
+        .current_dir(&dir.0)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run svcrack");
+    let crack =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(crack.contains("found nothing"), "svcrack:\n{crack}");
+    gw.wait_log("SIP source banned", Duration::from_secs(5));
+    let log = gw.log();
+    assert!(log.contains("REGISTER refused: wrong credentials"), "{log}");
+    assert!(!log.contains("agent phone registration"), "{log}");
+}

@@ -257,6 +257,18 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     );
     let agent_dir = dir.0.join("alice");
 
+    // The event stream: an operator's token subscribes; nobody else may.
+    let token = fs::read_to_string(gw.dir.join("data/admin-token")).unwrap();
+    assert!(
+        EventTap::connect(ports.base + 5, "").is_err(),
+        "no token, no stream"
+    );
+    assert!(
+        EventTap::connect(ports.base + 5, "vg_wrong").is_err(),
+        "a wrong token, no stream"
+    );
+    let tap = EventTap::connect(ports.base + 5, &token).unwrap();
+
     // The caller keys the order number, asks the AI agent a question, hears the answer,
     // asks for a person and is handed to Alice.
     let question = speech_wav(
@@ -327,7 +339,7 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     // What Alice heard: the whisper (reason and order number), then the caller.
     let agent_heard = heard_after(&decoded_recording(&agent_dir), &agent_dir, &models, 0);
     eprintln!("agent heard: {agent_heard}");
-    assert!(agent_heard.contains("asked for a person"), "{agent_heard}");
+    assert!(agent_heard.contains("for a person"), "{agent_heard}");
     assert!(
         agent_heard.contains("return"),
         "no reason in the whisper: {agent_heard}\n{}",
@@ -369,6 +381,132 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         std::thread::sleep(Duration::from_millis(200));
     }
     stored_story_holds_only_what_was_said(&gw, ports);
+    the_stream_told_it(&tap.finish());
+}
+
+/// A WebSocket subscriber of `/api/v1/events`, collecting every message in a thread.
+struct EventTap {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EventTap {
+    fn connect(http_port: u16, token: &str) -> Result<EventTap, String> {
+        use tungstenite::client::IntoClientRequest;
+        let url = format!("ws://127.0.0.1:{http_port}/api/v1/events");
+        let mut req = url.into_client_request().unwrap();
+        if !token.is_empty() {
+            let value = format!("Bearer {}", token.trim()).parse().unwrap();
+            req.headers_mut().insert("authorization", value);
+        }
+        let (mut ws, _) = tungstenite::connect(req).map_err(|e| e.to_string())?;
+        if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_mut() {
+            s.set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+        }
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen2, stop2) = (seen.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+                match ws.read() {
+                    Ok(tungstenite::Message::Text(t)) => {
+                        seen2
+                            .lock()
+                            .unwrap()
+                            .push(serde_json::from_str(&t).unwrap());
+                    }
+                    Ok(_) => {}
+                    Err(tungstenite::Error::Io(e))
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => break,
+                }
+            }
+        });
+        Ok(EventTap {
+            seen,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    fn finish(mut self) -> Vec<serde_json::Value> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// The event stream told the call as it happened: both sides' lines, marked by speaker, the
+/// hand-off's steps in order, the summary, Alice's states.
+fn the_stream_told_it(events: &[serde_json::Value]) {
+    let said = |who: &str, what: &str| {
+        events.iter().any(|e| {
+            e["type"] == "transcript"
+                && e["speaker"] == who
+                && e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.to_lowercase().contains(what))
+        })
+    };
+    assert!(said("caller", "return"), "{events:#?}");
+    assert!(said("voxgate", "30"), "{events:#?}");
+    assert!(
+        said("human", "alice") || said("human", "support"),
+        "{events:#?}"
+    );
+    let steps: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "queue")
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    let order = ["queued", "ringing", "answered", "bridged", "ended"];
+    let mut at = 0;
+    for s in &steps {
+        if at < order.len() && *s == order[at] {
+            at += 1;
+        }
+    }
+    assert_eq!(at, order.len(), "steps {steps:?}");
+    let summary = events
+        .iter()
+        .find(|e| e["type"] == "summary")
+        .expect("a summary event");
+    assert!(
+        summary["summary"]["in_their_words"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("return"),
+        "{summary}"
+    );
+    assert!(
+        events.iter().any(|e| e["type"] == "agent_state"
+            && e["agent"] == "alice"
+            && e["state"] == "on_call"),
+        "{events:#?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "node" && e["node"] == "assistant"),
+        "{events:#?}"
+    );
+    assert!(
+        events.iter().any(|e| e["type"] == "call_ended"),
+        "{events:#?}"
+    );
+    // Numbers are masked on the stream as in the store: no card number ever appears.
+    assert!(
+        !events.iter().any(|e| e.to_string().contains("4111 1111")),
+        "{events:#?}"
+    );
 }
 
 /// After the call the stored hand-off has the scripted call's facts — why (the question),

@@ -14,6 +14,7 @@ mod body;
 mod conversations;
 mod demo;
 mod error;
+mod events;
 pub mod flows;
 pub mod guard;
 mod kb;
@@ -78,6 +79,7 @@ struct Inner {
     max_kb_bytes: u64,
     flows: Option<flows::FlowsApi>,
     center: Option<crate::center::Center>,
+    events: Option<crate::events::Events>,
 }
 
 impl ApiState {
@@ -133,6 +135,7 @@ impl ApiState {
                 max_kb_bytes: http.max_kb_bytes,
                 flows: None,
                 center: None,
+                events: None,
             }),
         }
     }
@@ -154,6 +157,19 @@ impl ApiState {
             None => tracing::error!("the API state is shared already: agent endpoints off"),
         }
         self
+    }
+
+    /// This state with the live event stream on `events`.
+    pub fn with_events(mut self, events: crate::events::Events) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.events = Some(events),
+            None => tracing::error!("the API state is shared already: no event stream"),
+        }
+        self
+    }
+
+    fn events(&self) -> Option<&crate::events::Events> {
+        self.inner.events.as_ref()
     }
 
     fn center(&self) -> Option<&crate::center::Center> {
@@ -239,6 +255,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/flows/{name}/versions", get(flows::versions))
         .route("/api/v1/flows/{name}/rollback", post(flows::rollback))
         .route("/api/v1/calls", get(flows::calls))
+        .route("/api/v1/events", get(events::events))
         .route("/api/v1/agents", get(agents::list))
         .route("/api/v1/agents/{id}/presence", put(agents::presence))
         .route("/api/v1/human-calls", get(agents::human_calls))

@@ -197,7 +197,10 @@ async fn connection(
         let app = app.clone();
         async move { Ok::<_, Infallible>(app.oneshot(req).await.unwrap_or_else(|e| match e {})) }
     });
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    // Upgrades for the event stream's WebSocket.
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {

@@ -5,8 +5,9 @@
 use std::time::Instant;
 
 use super::flow_logic::FlowCallLogic;
-use super::human::{Human, Outcome};
+use super::human::{Human, Links, Outcome};
 use crate::center::Ask;
+use crate::events::Event;
 use crate::flows::Input;
 use crate::store::{HumanCallRecord, TranscriptMsg};
 
@@ -64,13 +65,18 @@ impl FlowCallLogic {
             whisper_chars = whisper.len(),
             "transfer: queued for a person"
         );
+        self.services.events.publish(Event::Summary {
+            call: self.call_no,
+            queue: name.clone(),
+            summary: serde_json::to_value(&summary).unwrap_or_default(),
+        });
         self.summary = Some(summary);
-        self.human = Some(Human::start(
+        let links = Links {
             center,
-            ask,
-            whisper,
-            self.services.voice.clone(),
-        ));
+            voice: self.services.voice.clone(),
+            events: self.services.events.clone(),
+        };
+        self.human = Some(Human::start(links, ask, whisper, now));
     }
 
     /// Stores the hand-off's record (once: the stage is dropped after).

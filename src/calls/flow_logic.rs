@@ -21,6 +21,7 @@ use crate::dialog::voice::{
     AgentWorkers, CallTranscript, DialogEngine, EngineOut, RecordSink, Voice, VoiceConfig,
 };
 use crate::emotion::{Analyzer, CallMood, Emotion};
+use crate::events::{Event, Speaker};
 use crate::flows::model::TransferTo;
 use crate::flows::{Action, AgentEnd, CallFacts, FlowRun, Input};
 use crate::privacy::stable_hash;
@@ -72,6 +73,8 @@ pub struct FlowServices {
     pub center: Option<crate::center::Center>,
     /// Caller numbers answered first (`center.vip_callers`).
     pub vip_callers: Arc<std::collections::HashSet<String>>,
+    /// The live event stream.
+    pub events: crate::events::Events,
 }
 
 /// A factory of flow calls.
@@ -244,6 +247,11 @@ impl FlowCallLogic {
                     .as_ref()
                     .map_or(self.flow_name.as_str(), FlowRun::flow_name);
                 self.services.flows.entered(self.call_no, flow, &node);
+                self.services.events.publish(Event::Node {
+                    call: self.call_no,
+                    flow: flow.to_owned(),
+                    node: node.clone(),
+                });
                 self.in_agent = false;
             }
             Action::Say(text) => {
@@ -339,6 +347,7 @@ impl FlowCallLogic {
                 } => {
                     let text = transcript.text.trim().to_string();
                     self.story.heard(&text);
+                    self.publish_line(Speaker::Caller, &text);
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
                     // In an agent node the agent's guard judges crisis itself.
@@ -391,6 +400,11 @@ impl FlowCallLogic {
             .flows
             .felt(self.call_no, e.label.as_str(), trend.as_str());
         self.story.emotion = Some((e.label.as_str().to_string(), trend.as_str().to_string()));
+        self.services.events.publish(Event::Emotion {
+            call: self.call_no,
+            label: e.label.as_str().to_string(),
+            trend: trend.as_str().to_string(),
+        });
         if let Some(run) = &mut self.run {
             run.set_emotion(e.label.as_str(), trend.as_str());
         }
@@ -425,6 +439,7 @@ impl FlowCallLogic {
         while let Some(out) = self.engine.poll_out() {
             match out {
                 EngineOut::Said(text) => {
+                    self.publish_line(Speaker::Voxgate, &text);
                     // Only the AI agent's answers are "what we told them", not prompts.
                     if self.in_agent {
                         self.story.said(&text);
@@ -441,6 +456,18 @@ impl FlowCallLogic {
         }
     }
 
+    /// A line said on the call, on the event stream (numbers masked).
+    fn publish_line(&self, speaker: Speaker, text: &str) {
+        if text.is_empty() || self.services.events.subscribers() == 0 {
+            return;
+        }
+        self.services.events.publish(Event::Transcript {
+            call: self.call_no,
+            speaker,
+            text: crate::privacy::mask_numbers(text),
+        });
+    }
+
     /// The human agent's finals go to the transcript, marked as theirs.
     fn drain_agent_ears(&mut self) {
         while let Some(heard) = self.agent_ears.as_mut().and_then(Listener::poll) {
@@ -451,8 +478,9 @@ impl FlowCallLogic {
                 ..
             } = heard
             {
-                self.transcript
-                    .human(started, ended, transcript.text.trim());
+                let text = transcript.text.trim();
+                self.transcript.human(started, ended, text);
+                self.publish_line(Speaker::Human, text);
             }
         }
     }
@@ -536,6 +564,9 @@ impl CallLogic for FlowCallLogic {
 
     fn on_dtmf(&mut self, now: Instant, digit: char) {
         crate::telephony::logic::log_key(self.call_no, digit, "flow");
+        if self.human.as_mut().is_some_and(|h| h.caller_key(digit)) {
+            return;
+        }
         if self.recorder.is_some() {
             if digit == '#' {
                 self.finish_recording(now);
@@ -630,6 +661,18 @@ impl CallLogic for FlowCallLogic {
         self.drain_agent_ears();
     }
 
+    fn on_leg_dtmf(&mut self, _now: Instant, digit: char) {
+        if let Some(h) = &mut self.human {
+            h.agent_key(digit);
+        }
+    }
+
+    fn poll_leg_action(&mut self) -> Option<CallAction> {
+        self.human
+            .as_mut()
+            .and_then(super::human::Human::poll_leg_action)
+    }
+
     fn fill_leg(&mut self, now: Instant, pcm_8k: &mut [i16]) {
         if let Some(h) = &mut self.human {
             h.fill_agent(now, pcm_8k);
@@ -658,6 +701,9 @@ impl CallLogic for FlowCallLogic {
             }
         }
         self.services.flows.ended(self.call_no);
+        self.services
+            .events
+            .publish(Event::CallEnded { call: self.call_no });
         if self.recorder.is_some() {
             self.finish_recording(now);
         }

@@ -129,6 +129,7 @@ impl Center {
         config: &CenterConfig,
         queues: &[String],
         phones: mpsc::Receiver<PhoneEvent>,
+        events: crate::events::Events,
     ) -> Result<Center, String> {
         let now = Instant::now();
         let mut names: Vec<String> = queues.to_vec();
@@ -163,6 +164,7 @@ impl Center {
             replies: HashMap::new(),
             names: agent_names,
             queues: queue_names,
+            events,
         };
         tokio::spawn(service.run(rx, phones));
         Ok(Center { tx })
@@ -236,6 +238,7 @@ struct Service {
     replies: HashMap<u64, mpsc::Sender<Reply>>,
     names: HashMap<String, String>,
     queues: Vec<String>,
+    events: crate::events::Events,
 }
 
 impl Service {
@@ -378,6 +381,10 @@ impl Service {
                 }
                 Event::AgentState { agent, state, .. } => {
                     tracing::info!(%agent, state = view::state_name(&state), "agent state");
+                    self.events.publish(crate::events::Event::AgentState {
+                        agent,
+                        state: view::state_name(&state),
+                    });
                     continue;
                 }
                 _ => continue,

@@ -401,9 +401,10 @@ impl Node {
 pub struct Needs {
     /// An `agent` node.
     pub agent: bool,
-    /// Speech input (a menu or collect that listens to speech, an agent, a transcribe).
+    /// Speech input (a menu or collect that listens to speech, an agent, a transcribe, a
+    /// transfer to a queue: both sides of a call with a person are transcribed).
     pub speech: bool,
-    /// Synthesized speech (`say` anywhere, or an agent).
+    /// Synthesized speech (`say` anywhere, an agent, a transfer to a queue: the whisper).
     pub voice: bool,
 }
 
@@ -417,6 +418,14 @@ impl Needs {
                 Kind::Menu(m) => n.speech |= m.speech,
                 Kind::Collect(c) => n.speech |= c.speech,
                 Kind::Transcribe(_) => n.speech = true,
+                // A person takes the call: the whisper is spoken and both sides transcribed.
+                Kind::Transfer(Transfer {
+                    to: TransferTo::Queue { .. },
+                    ..
+                }) => {
+                    n.speech = true;
+                    n.voice = true;
+                }
                 _ => {}
             }
             n.voice |= node.prompts().iter().any(|p| matches!(p, Prompt::Say(_)));

@@ -112,6 +112,10 @@ pub trait CallLogic: Send {
     fn on_leg_dtmf(&mut self, _now: Instant, _digit: char) {}
     /// Fill the frame to send to the second leg (it arrives zeroed).
     fn fill_leg(&mut self, _now: Instant, _pcm_8k: &mut [i16]) {}
+    /// The next thing to do on the second leg (only [`CallAction::SendDtmf`] applies).
+    fn poll_leg_action(&mut self) -> Option<CallAction> {
+        None
+    }
     /// The call is over (for whatever `cause`); flush what needs flushing. Not called again.
     fn on_end(&mut self, _now: Instant, _cause: HangupCause) {}
 }
@@ -132,7 +136,7 @@ impl CallLogic for LegSide<'_> {
         self.0.fill_leg(now, pcm_8k);
     }
     fn poll_action(&mut self) -> Option<CallAction> {
-        None
+        self.0.poll_leg_action()
     }
 }
 

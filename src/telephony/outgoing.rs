@@ -149,11 +149,12 @@ impl Core {
             return;
         };
         let status = resp.status;
+        if status.is_success() {
+            // The mapping stays: a retransmitted 2xx (our ACK lost) is ACKed again.
+            return self.leg_answered(now, no, resp);
+        }
         if status.is_final() {
             self.leg_tx.remove(&id);
-        }
-        if status.is_success() {
-            return self.leg_answered(now, no, resp);
         }
         if matches!(status.code(), 180 | 183) {
             if let Some(leg) = self.legs.get_mut(&no).filter(|l| !l.rang) {

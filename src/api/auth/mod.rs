@@ -53,6 +53,7 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         || under("/api/v1/voicemails")
         || under("/api/v1/agents")
         || under("/api/v1/human-calls")
+        || under("/api/v1/events")
     {
         OPERATE
     } else if under("/demo") {

@@ -22,6 +22,7 @@ use crate::center::{Ask, Center, News, Refusal, Reply};
 use crate::config::OverflowTo;
 use crate::dialog::voice::Voice;
 use crate::dialog::voice::playback::{Playback, Source};
+use crate::events::{Event, Events};
 use crate::telephony::{CallAction, LegEvent};
 use hold::HoldPlayer;
 
@@ -61,11 +62,23 @@ enum Stage {
     Done,
 }
 
+/// What the stage works with.
+#[derive(Clone)]
+pub struct Links {
+    /// The contact center.
+    pub center: Center,
+    /// The voice that says the whisper.
+    pub voice: Arc<dyn Voice>,
+    /// Where the hand-off's steps are published.
+    pub events: Events,
+}
+
 /// One call's hand-off to a person.
 pub struct Human {
     call_no: u64,
     queue: String,
     center: Center,
+    events: Events,
     replies: Option<mpsc::Receiver<Reply>>,
     stage: Stage,
     hold: HoldPlayer,
@@ -75,6 +88,8 @@ pub struct Human {
     to_agent: VecDeque<i16>,
     to_caller: VecDeque<i16>,
     actions: VecDeque<CallAction>,
+    /// Keys for the agent's leg.
+    to_agent_keys: VecDeque<CallAction>,
     /// Said to the caller (position announcements, apologies): the flow logic speaks them.
     say: VecDeque<String>,
     outcome: Option<Outcome>,
@@ -84,6 +99,9 @@ pub struct Human {
     transferred_by: Option<String>,
     /// For the record: when queued, first answered, who talked, how it ended.
     queued_at: SystemTime,
+    queued_instant: Instant,
+    /// When the current agent was asked for (the router's decision).
+    rung_at: Instant,
     first_answer: Option<SystemTime>,
     talked_to: Vec<String>,
     ending: &'static str,
@@ -113,13 +131,19 @@ impl std::fmt::Debug for Human {
 }
 
 impl Human {
-    /// Queues call `ask.call`; `whisper` is what its agent will hear first.
-    pub fn start(center: Center, ask: Ask, whisper: String, voice: Arc<dyn Voice>) -> Human {
+    /// Queues call `ask.call` at `now`; `whisper` is what its agent will hear first.
+    pub fn start(links: Links, ask: Ask, whisper: String, now: Instant) -> Human {
+        let Links {
+            center,
+            voice,
+            events,
+        } = links;
         let replies = center.enqueue(ask.clone());
         let mut h = Human {
             call_no: ask.call,
             queue: ask.queue,
             center,
+            events,
             replies,
             stage: Stage::Queued,
             hold: HoldPlayer::default(),
@@ -129,15 +153,19 @@ impl Human {
             to_agent: VecDeque::with_capacity(BRIDGE_MAX),
             to_caller: VecDeque::with_capacity(BRIDGE_MAX),
             actions: VecDeque::new(),
+            to_agent_keys: VecDeque::new(),
             say: VecDeque::new(),
             outcome: None,
             answered: None,
             transferred_by: None,
             queued_at: SystemTime::now(),
+            queued_instant: now,
+            rung_at: now,
             first_answer: None,
             talked_to: Vec::new(),
             ending: "caller_left",
         };
+        h.step("queued", None, None);
         if h.replies.is_none() {
             h.fail("nobody", nobody());
         }
@@ -171,14 +199,16 @@ impl Human {
             self.whisper.poll(now);
             if !self.whisper.busy() {
                 tracing::info!(call = self.call_no, %agent, "bridged: caller and agent talk");
-                self.stage = Stage::Bridged(agent.clone());
+                let agent = agent.clone();
+                self.step("bridged", Some(&agent), None);
+                self.stage = Stage::Bridged(agent);
                 self.to_agent.clear();
                 self.to_caller.clear();
             }
         }
     }
 
-    fn on_reply(&mut self, _now: Instant, reply: Reply) {
+    fn on_reply(&mut self, now: Instant, reply: Reply) {
         match (reply, &self.stage) {
             (Reply::Refused(Refusal::QueueFull), _) => self.fail(
                 "queue_full",
@@ -190,10 +220,19 @@ impl Human {
                 if position > 1 =>
             {
                 tracing::info!(call = self.call_no, position, "queue position told");
+                self.step("position", None, Some(position));
                 self.say.push_back(position_line(position, wait));
             }
             (Reply::Ring { agent }, Stage::Queued) => {
-                tracing::info!(call = self.call_no, %agent, "ringing agent");
+                let waited = now.saturating_duration_since(self.queued_instant);
+                tracing::info!(
+                    call = self.call_no,
+                    %agent,
+                    waited_ms = waited.as_millis() as u64,
+                    "ringing agent"
+                );
+                self.rung_at = now;
+                self.step("ringing", Some(&agent), None);
                 self.actions.push_back(CallAction::DialAgent(agent.clone()));
                 self.stage = Stage::Ringing(agent);
             }
@@ -220,6 +259,10 @@ impl Human {
     /// How the second leg goes.
     pub fn on_leg(&mut self, now: Instant, ev: LegEvent) {
         match (ev, self.stage.clone()) {
+            (LegEvent::Ringing, Stage::Ringing(agent)) => {
+                let ms = now.saturating_duration_since(self.rung_at).as_millis() as u64;
+                tracing::info!(call = self.call_no, %agent, after_ms = ms, "agent phone rings");
+            }
             (LegEvent::Answered, Stage::Ringing(agent)) => {
                 // After a transfer the router has the call on this agent already.
                 if self.transferred_by.is_none() {
@@ -234,6 +277,7 @@ impl Human {
                     Err(e) => tracing::warn!(call = self.call_no, error = %e, "no whisper"),
                 }
                 tracing::info!(call = self.call_no, %agent, "agent answered: whisper");
+                self.step("answered", Some(&agent), None);
                 self.stage = Stage::Whisper(agent);
             }
             (LegEvent::Failed(status), Stage::Ringing(agent)) if self.transferred_by.is_some() => {
@@ -250,6 +294,8 @@ impl Human {
                 self.whisper_text = format!("Transferred by {from}. {}", self.whisper_text);
                 self.whisper.stop();
                 tracing::info!(call = self.call_no, agent = %to, by = %from, "ringing agent");
+                self.step("transferred", Some(&to), None);
+                self.rung_at = now;
                 self.transferred_by = Some(from);
                 self.actions.push_back(CallAction::DialAgent(to.clone()));
                 self.stage = Stage::Ringing(to);
@@ -269,6 +315,7 @@ impl Human {
                     secs = talked,
                     "the agent left the call"
                 );
+                self.step("ended", None, None);
                 self.stage = Stage::Done;
                 self.outcome = Some(Outcome::Over {
                     say: "The agent has ended the call. Thank you for calling. Goodbye.".into(),
@@ -310,6 +357,26 @@ impl Human {
         }
     }
 
+    /// A key the caller pressed: relayed to the agent once bridged (true), else not taken.
+    pub fn caller_key(&mut self, digit: char) -> bool {
+        if self.bridged() {
+            self.to_agent_keys.push_back(CallAction::SendDtmf(digit));
+        }
+        self.bridged()
+    }
+
+    /// A key the agent pressed: relayed to the caller once bridged.
+    pub fn agent_key(&mut self, digit: char) {
+        if self.bridged() {
+            self.actions.push_back(CallAction::SendDtmf(digit));
+        }
+    }
+
+    /// The next thing for the agent's leg (relayed keys).
+    pub fn poll_leg_action(&mut self) -> Option<CallAction> {
+        self.to_agent_keys.pop_front()
+    }
+
     /// The next thing for the runtime (ring, drop the leg).
     pub fn poll_action(&mut self) -> Option<CallAction> {
         self.actions.pop_front()
@@ -333,7 +400,19 @@ impl Human {
             Stage::Done => return,
         };
         self.center.tell(self.call_no, news);
+        self.step("ended", None, None);
         self.stage = Stage::Done;
+    }
+
+    /// Publishes a step of the hand-off.
+    fn step(&self, step: &'static str, agent: Option<&str>, position: Option<usize>) {
+        self.events.publish(Event::Queue {
+            call: self.call_no,
+            queue: self.queue.clone(),
+            step,
+            agent: agent.map(str::to_owned),
+            position,
+        });
     }
 
     /// What the record of this hand-off needs (at its end).
@@ -347,6 +426,7 @@ impl Human {
     }
 
     fn fail(&mut self, why: &'static str, say: String) {
+        self.step("failed", None, None);
         self.ending = why;
         self.stage = Stage::Done;
         self.replies = None;

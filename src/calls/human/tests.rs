@@ -45,11 +45,16 @@ fn started() -> (
 ) {
     let (center, mut rx) = Center::for_test();
     let voice = Arc::new(FakeVoice::default());
-    let h = Human::start(
+    let links = Links {
         center,
+        voice: voice.clone(),
+        events: Events::new(),
+    };
+    let h = Human::start(
+        links,
         ask(),
         "Call from the support queue.".into(),
-        voice.clone(),
+        Instant::now(),
     );
     let Ok(Msg::Enqueue(a, replies)) = rx.try_recv() else {
         panic!("not queued")
@@ -131,6 +136,11 @@ fn the_agent_hears_the_whisper_then_both_are_bridged() {
     h.fill_agent(now, &mut to_agent);
     h.fill_caller(&mut to_caller);
     assert_eq!((to_agent, to_caller), ([111; 160], [222; 160]));
+    // Keys go across too.
+    assert!(h.caller_key('5'));
+    h.agent_key('#');
+    assert_eq!(h.poll_leg_action(), Some(CallAction::SendDtmf('5')));
+    assert_eq!(h.poll_action(), Some(CallAction::SendDtmf('#')));
     // The agent hangs up: the router hears, the caller hears so, the call ends.
     h.on_leg(now, LegEvent::Ended);
     assert_eq!(news(&mut rx), Some(News::Ended));
