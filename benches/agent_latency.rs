@@ -17,18 +17,21 @@
 //! Ports: voxgate SIP 45500, HTTP 45505, RTP 45600–45699; caller SIP 45501, RTP 45510.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "agent_latency/served.rs"]
+mod served;
 #[path = "agent_latency/uac.rs"]
 mod uac;
 
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
+use served::Served;
 use uac::{Call, voiced};
 
 const SIP: u16 = 45_500;
@@ -159,10 +162,7 @@ fn spoken(models: &Path, cache: &Path, text: &str) -> Result<Vec<i16>> {
 }
 
 /// The release voxgate with the agent logic.
-struct Gateway {
-    child: Child,
-    dir: PathBuf,
-}
+struct Gateway(Served);
 
 impl Gateway {
     fn start(dir: &Path, models: &Path) -> Result<Gateway> {
@@ -175,36 +175,12 @@ impl Gateway {
             data = dir.join("data").display(),
             models = models.display(),
         );
-        let file = dir.join("voxgate.toml");
-        fs::write(&file, config)?;
-        let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-            .args(["serve", "--config"])
-            .arg(&file)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.join("voxgate.log"))?)
-            .spawn()
-            .context("start voxgate")?;
-        let mut gw = Gateway {
-            child,
-            dir: dir.to_owned(),
-        };
-        let target = SocketAddr::from(([127, 0, 0, 1], SIP));
-        let end = Instant::now() + Duration::from_secs(120);
-        while !uac::options(OPTIONS_PORT, target, Duration::from_millis(500)) {
-            if Instant::now() > end || gw.child.try_wait()?.is_some() {
-                bail!("voxgate not ready; log:\n{}", gw.log());
-            }
-        }
-        Ok(gw)
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("voxgate.log")).unwrap_or_default()
+        let sip = SocketAddr::from(([127, 0, 0, 1], SIP));
+        Ok(Gateway(Served::start(dir, &config, sip, OPTIONS_PORT)?))
     }
 
     fn turns(&self) -> Vec<serde_json::Value> {
-        fs::read_to_string(self.dir.join("data/agent_turns.jsonl"))
+        fs::read_to_string(self.0.dir.join("data/agent_turns.jsonl"))
             .unwrap_or_default()
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
@@ -212,25 +188,7 @@ impl Gateway {
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let end = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.stop();
     }
 }
 

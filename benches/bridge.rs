@@ -24,19 +24,22 @@
 #[path = "load/procfs.rs"]
 #[allow(dead_code)]
 mod procfs;
+#[path = "agent_latency/served.rs"]
+mod served;
 #[path = "agent_latency/uac.rs"]
 #[allow(dead_code)]
 mod uac;
 
 use std::fs;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
+use served::Served;
 use uac::Call;
 
 const SIP: u16 = 45_700;
@@ -233,7 +236,7 @@ fn talking_cpu(
 ) -> Result<(f64, usize)> {
     let lines_before = gw.transcript_lines();
     let ticks = procfs::clock_ticks();
-    let t0 = procfs::cpu_ticks(gw.child.id()).context("voxgate cpu")?;
+    let t0 = procfs::cpu_ticks(gw.pid()).context("voxgate cpu")?;
     let start = Instant::now();
     let mut next = start;
     let mut at = 0usize;
@@ -254,7 +257,7 @@ fn talking_cpu(
             c.poll_sip();
         }
     }
-    let t1 = procfs::cpu_ticks(gw.child.id()).context("voxgate cpu")?;
+    let t1 = procfs::cpu_ticks(gw.pid()).context("voxgate cpu")?;
     let cpu = (t1 - t0) as f64 / ticks / start.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_secs(3)); // the last finals are stored
     Ok((cpu, gw.transcript_lines() - lines_before))
@@ -263,10 +266,10 @@ fn talking_cpu(
 /// voxgate's CPU share with no call, over `secs`.
 fn idle_cpu(gw: &Gateway, secs: u64) -> Result<f64> {
     let ticks = procfs::clock_ticks();
-    let t0 = procfs::cpu_ticks(gw.child.id()).context("voxgate cpu")?;
+    let t0 = procfs::cpu_ticks(gw.pid()).context("voxgate cpu")?;
     let start = Instant::now();
     std::thread::sleep(Duration::from_secs(secs));
-    let t1 = procfs::cpu_ticks(gw.child.id()).context("voxgate cpu")?;
+    let t1 = procfs::cpu_ticks(gw.pid()).context("voxgate cpu")?;
     Ok((t1 - t0) as f64 / ticks / start.elapsed().as_secs_f64())
 }
 
@@ -355,10 +358,7 @@ impl Drop for Sipp {
 }
 
 /// The release voxgate with agents at SIPp's address.
-struct Gateway {
-    child: Child,
-    dir: PathBuf,
-}
+struct Gateway(Served);
 
 impl Gateway {
     fn start(dir: &Path, models: &Path, agents: usize) -> Result<Gateway> {
@@ -383,57 +383,24 @@ impl Gateway {
             models = models.display(),
             max = agents + 2,
         );
-        let file = dir.join("voxgate.toml");
-        fs::write(&file, config)?;
-        let child = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-            .args(["serve", "--config"])
-            .arg(&file)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.join("voxgate.log"))?)
-            .spawn()
-            .context("start voxgate")?;
-        let mut gw = Gateway {
-            child,
-            dir: dir.to_owned(),
-        };
-        let target = SocketAddr::from(([127, 0, 0, 1], SIP));
-        let end = Instant::now() + Duration::from_secs(120);
-        while !uac::options(OPTIONS_PORT, target, Duration::from_millis(500)) {
-            if Instant::now() > end || gw.child.try_wait()?.is_some() {
-                bail!("voxgate not ready; log:\n{}", gw.log());
-            }
-        }
-        Ok(gw)
+        let sip = SocketAddr::from(([127, 0, 0, 1], SIP));
+        Ok(Gateway(Served::start(dir, &config, sip, OPTIONS_PORT)?))
     }
 
     fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("voxgate.log")).unwrap_or_default()
+        self.0.log()
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.child.id()
     }
 
     fn transcript_lines(&self) -> usize {
-        fs::read_to_string(self.dir.join("data/transcripts.jsonl")).map_or(0, |t| t.lines().count())
+        fs::read_to_string(self.0.dir.join("data/transcripts.jsonl"))
+            .map_or(0, |t| t.lines().count())
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let end = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < end {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.stop();
     }
 }

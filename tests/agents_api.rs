@@ -2,39 +2,14 @@
 //! agents and queues as they stand, presence set and refused, roles.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use tower::ServiceExt;
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::http::send;
 use voxgate::api::auth::Role;
 use voxgate::api::{ApiState, router};
 use voxgate::center::Center;
 use voxgate::config::CenterConfig;
-
-async fn send(
-    app: &axum::Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: &str,
-) -> (StatusCode, serde_json::Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "localhost")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
 
 fn center() -> CenterConfig {
     toml::from_str(

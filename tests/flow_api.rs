@@ -8,9 +8,7 @@ mod common;
 
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use tower::ServiceExt;
+use axum::http::{Method, StatusCode};
 use voxgate::api::auth::Role;
 use voxgate::api::flows::FlowsApi;
 use voxgate::api::{ApiState, router};
@@ -18,30 +16,7 @@ use voxgate::calls::{self, LiveFlows};
 use voxgate::flows::{self, Action, CallFacts, FlowRun, Known};
 use voxgate::store::{CallerPolicy, Store};
 
-async fn send(
-    app: &axum::Router,
-    method: Method,
-    uri: &str,
-    token: &str,
-    body: &str,
-) -> (StatusCode, serde_json::Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "localhost")
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
-}
+use common::http::send;
 
 fn greeting(run: &mut FlowRun) -> String {
     std::iter::from_fn(|| run.poll_action())

@@ -17,6 +17,7 @@ use std::fs;
 use std::time::Duration;
 
 use baresip::{Baresip, decoded_recording};
+use common::http::curl;
 use common::voice_call::{AgentGateway, MODELS, mic_at as mic, read_wav};
 use common::{Ports, TempDir, have_peer};
 
@@ -28,19 +29,6 @@ fn transcript_lines(gw: &AgentGateway, n: usize, timeout: Duration) -> Vec<Strin
 }
 
 /// An API call with curl and the admin token; the JSON answer (`Null` when none).
-fn curl(token: &str, args: &[&str]) -> serde_json::Value {
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "-H",
-            &format!("Authorization: Bearer {}", token.trim()),
-        ])
-        .args(args)
-        .output()
-        .expect("curl (scripts/setup --test installs it)");
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-}
-
 /// Waits for a transcript line containing `want`.
 fn wait_line(gw: &AgentGateway, want: &str, timeout: Duration) -> Vec<String> {
     let end = std::time::Instant::now() + timeout;

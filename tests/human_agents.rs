@@ -22,6 +22,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use baresip::{Baresip, decoded_recording};
+use common::http::curl;
 use common::voice_call::{AgentGateway, MODELS, heard_after, say, write_wav};
 use common::{Ports, TempDir, have_peer};
 
@@ -588,19 +589,6 @@ fn stored_story_holds_only_what_was_said(gw: &AgentGateway, ports: Ports) {
     );
 }
 
-fn curl(token: &str, args: &[&str]) -> serde_json::Value {
-    let out = std::process::Command::new("curl")
-        .args([
-            "-sS",
-            "-H",
-            &format!("Authorization: Bearer {}", token.trim()),
-        ])
-        .args(args)
-        .output()
-        .expect("curl (scripts/setup --test installs it)");
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
-}
-
 #[test]
 fn a_vip_goes_first_the_other_hears_its_place_and_nobody_means_voicemail() {
     if !have_peer("baresip") {
@@ -757,4 +745,50 @@ fn a_phone_that_only_rings_is_skipped_and_the_next_agent_transfers_to_a_colleagu
     eprintln!("bob heard: {heard}");
     assert!(heard.contains("transferred by alice"), "{heard}");
     let _ = alice.quit();
+}
+
+#[test]
+fn a_caller_who_hangs_up_while_the_agent_rings_cancels_the_ring() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-cancel");
+    let ports = Ports::new(78);
+    let center = "[[center.agents]]\nid = \"slow\"\npassword = \"slow-secret-1\"\n\
+                  [[center.queues]]\nname = \"support\"\nring_secs = 30\n";
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, center);
+    let slow = phone(
+        &gw,
+        &dir.0,
+        79,
+        ports.base,
+        ("slow", "slow-secret-1"),
+        false,
+    );
+    let c = caller(&dir.0, 80, ports.base, "caller");
+    wait_log(&gw, "agent phone rings", Duration::from_secs(20));
+    let _ = c.quit();
+    // The ring is cancelled at once (not after the 30 s ring time) and Slow is free again.
+    wait_lines(
+        &gw,
+        &["agent state", "agent=slow", "state=available"],
+        2,
+        Duration::from_secs(5),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let trace = slow.quit();
+    assert!(
+        trace.contains("CANCEL sip:"),
+        "no CANCEL reached the phone:\n{trace}"
+    );
+    let stored = wait_lines(
+        &gw,
+        &["hand-off over", "outcome=caller_left"],
+        1,
+        Duration::from_secs(5),
+    );
+    assert_eq!(stored.len(), 1);
 }

@@ -7,8 +7,9 @@ use std::time::Instant;
 use super::flow_logic::FlowCallLogic;
 use super::human::{Human, Links, Outcome};
 use crate::center::Ask;
-use crate::events::Event;
+use crate::events::{Event, Speaker};
 use crate::flows::Input;
+use crate::speech::listener::{Heard, Listener};
 use crate::store::{HumanCallRecord, TranscriptMsg};
 
 impl FlowCallLogic {
@@ -106,6 +107,57 @@ impl FlowCallLogic {
                 call = self.call_no,
                 "hand-off record dropped: the store is behind"
             );
+        }
+    }
+
+    /// The agent's frame: to the caller once bridged, and to the agent's own listener.
+    pub(super) fn agent_audio(&mut self, now: Instant, pcm: &[i16]) {
+        let Some(h) = &mut self.human else { return };
+        h.on_agent_audio(pcm);
+        if !h.bridged() {
+            return;
+        }
+        if self.agent_ears.is_none()
+            && let Some(pool) = self.services.pool.clone()
+        {
+            self.agent_ears = Listener::new(self.call_no, (self.frame / 8) as u32, pool).ok();
+        }
+        if let Some(ears) = &mut self.agent_ears {
+            ears.on_frame(now, pcm, false, true);
+        }
+        self.drain_agent_ears();
+    }
+
+    /// The human agent's finals go to the transcript, marked as theirs.
+    fn drain_agent_ears(&mut self) {
+        while let Some(heard) = self.agent_ears.as_mut().and_then(Listener::poll) {
+            if let Heard::Final {
+                transcript,
+                started,
+                ended,
+                ..
+            } = heard
+            {
+                let text = transcript.text.trim();
+                self.transcript.human(started, ended, text);
+                self.publish_line(Speaker::Human, text);
+            }
+        }
+    }
+
+    /// The call ends: the router hears of it, the hand-off is stored, the agent's last
+    /// words are waited for.
+    pub(super) fn end_human(&mut self, now: Instant) {
+        if let Some(h) = &mut self.human {
+            h.end();
+            self.store_human_call();
+            self.human = None;
+        }
+        if let Some(ears) = &mut self.agent_ears {
+            for u in ears.finish(now) {
+                self.transcript.unfinished_human(u);
+            }
+            self.drain_agent_ears();
         }
     }
 

@@ -116,8 +116,8 @@ pub struct FlowCallLogic {
     /// The Call-ID (names the recording, hashed).
     call_id: crate::privacy::Redacted<String>,
     /// Samples per frame.
-    frame: usize,
-    transcript: CallTranscript,
+    pub(super) frame: usize,
+    pub(super) transcript: CallTranscript,
     /// The caller's mood: baseline, upset turns in a row, trend.
     pub(super) mood: Option<CallMood>,
     /// The call so far, told to the human agent who takes it.
@@ -127,7 +127,7 @@ pub struct FlowCallLogic {
     /// The hand-off to a person, from the queue to the bridge.
     pub(super) human: Option<super::human::Human>,
     /// The agent's side of a bridged call, transcribed.
-    agent_ears: Option<Listener>,
+    pub(super) agent_ears: Option<Listener>,
     /// Hang up once what is being said is over.
     pub(super) hang_up_after_speaking: bool,
     /// A transfer to a SIP address to hand to the runtime.
@@ -457,7 +457,7 @@ impl FlowCallLogic {
     }
 
     /// A line said on the call, on the event stream (numbers masked).
-    fn publish_line(&self, speaker: Speaker, text: &str) {
+    pub(super) fn publish_line(&self, speaker: Speaker, text: &str) {
         if text.is_empty() || self.services.events.subscribers() == 0 {
             return;
         }
@@ -466,23 +466,6 @@ impl FlowCallLogic {
             speaker,
             text: crate::privacy::mask_numbers(text),
         });
-    }
-
-    /// The human agent's finals go to the transcript, marked as theirs.
-    fn drain_agent_ears(&mut self) {
-        while let Some(heard) = self.agent_ears.as_mut().and_then(Listener::poll) {
-            if let Heard::Final {
-                transcript,
-                started,
-                ended,
-                ..
-            } = heard
-            {
-                let text = transcript.text.trim();
-                self.transcript.human(started, ended, text);
-                self.publish_line(Speaker::Human, text);
-            }
-        }
     }
 
     fn poll_webhook(&mut self, now: Instant) {
@@ -645,20 +628,7 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn on_leg_audio(&mut self, now: Instant, pcm_8k: &[i16]) {
-        let Some(h) = &mut self.human else { return };
-        h.on_agent_audio(pcm_8k);
-        if !h.bridged() {
-            return;
-        }
-        if self.agent_ears.is_none()
-            && let Some(pool) = self.services.pool.clone()
-        {
-            self.agent_ears = Listener::new(self.call_no, (self.frame / 8) as u32, pool).ok();
-        }
-        if let Some(ears) = &mut self.agent_ears {
-            ears.on_frame(now, pcm_8k, false, true);
-        }
-        self.drain_agent_ears();
+        self.agent_audio(now, pcm_8k);
     }
 
     fn on_leg_dtmf(&mut self, _now: Instant, digit: char) {
@@ -680,17 +650,7 @@ impl CallLogic for FlowCallLogic {
     }
 
     fn on_end(&mut self, now: Instant, cause: HangupCause) {
-        if let Some(h) = &mut self.human {
-            h.end();
-            self.store_human_call();
-            self.human = None;
-        }
-        if let Some(ears) = &mut self.agent_ears {
-            for u in ears.finish(now) {
-                self.transcript.unfinished_human(u);
-            }
-            self.drain_agent_ears();
-        }
+        self.end_human(now);
         if let Some(listener) = &mut self.listener {
             let unfinished = listener.finish(now);
             // What came back is stored; nobody acts on it any more.

@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod eval;
+pub mod http;
 pub mod models;
 pub mod netns;
 pub mod python;
