@@ -792,3 +792,39 @@ fn a_caller_who_hangs_up_while_the_agent_rings_cancels_the_ring() {
     );
     assert_eq!(stored.len(), 1);
 }
+
+/// A phone picked up just as its ring was withdrawn (its 200 crosses voxgate's CANCEL):
+/// voxgate ACKs that 200 and hangs up at once, so the phone is not left in a silent call.
+#[test]
+fn an_agent_answer_that_crosses_the_cancel_is_acked_and_hung_up() {
+    if !have_peer("baresip") || !have_peer("sipp") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-late-200");
+    let ports = Ports::new(81);
+    let (sipp_port, _, _) = ports.sipp(0);
+    let center = format!(
+        "[[center.agents]]\nid = \"late\"\nuri = \"sip:late@127.0.0.1:{sipp_port}\"\n\
+         [[center.queues]]\nname = \"support\"\nring_secs = 2\n"
+    );
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, &center);
+    let sf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sipp/agent_late_200.xml");
+    let sipp = common::Sipp::spawn(&dir.0, ports, 0, &sf, &[]);
+    let c = caller(&dir.0, 82, ports.base, "caller");
+    let (code, out) = sipp.wait();
+    let _ = c.quit();
+    assert_eq!(
+        code,
+        0,
+        "the late 200 was not ACKed and hung up:\n{out}\n{}",
+        gw.log()
+    );
+    wait_log(
+        &gw,
+        "an agent answered a cancelled ring: hung up",
+        Duration::from_secs(1),
+    );
+}

@@ -145,6 +145,9 @@ impl Core {
     /// A response on a leg's INVITE transaction `id`; `dialog` is what the dialog layer
     /// made of it.
     pub(crate) fn leg_response(&mut self, now: Instant, id: TransactionId, resp: &Response) {
+        if let Some(hop) = self.cancelled_legs.get(&id).copied() {
+            return self.answered_too_late(now, id, hop, resp);
+        }
         let Some(no) = self.leg_tx.get(&id).copied() else {
             return;
         };
@@ -292,10 +295,14 @@ impl Core {
         let Some(leg) = self.legs.remove(&no) else {
             return;
         };
-        self.leg_tx.remove(&leg.tx);
+        self.leg_tx.retain(|_, n| *n != no);
         if !leg.up {
             if let Err(e) = self.txl.cancel(now, leg.tx) {
                 tracing::debug!(call = no, error = %e, "leg not cancelled");
+            }
+            // Its 200 may cross our CANCEL: that dialog is ACKed and hung up.
+            if self.cancelled_legs.len() < 1024 {
+                self.cancelled_legs.insert(leg.tx, leg.hop);
             }
             return;
         }
@@ -310,6 +317,37 @@ impl Core {
             self.requests.insert(id, bye);
             self.byes.insert(id);
         }
+    }
+
+    /// A final answer to a leg's INVITE after we cancelled it: a 2xx (the agent picked up as
+    /// the caller left) is ACKed and hung up at once; anything final forgets it.
+    fn answered_too_late(&mut self, now: Instant, id: TransactionId, hop: Peer, resp: &Response) {
+        if !resp.status.is_final() {
+            return;
+        }
+        self.cancelled_legs.remove(&id);
+        if !resp.status.is_success() {
+            return;
+        }
+        let (Some(dialog), Some(invite)) = (DialogId::uac(&resp.head), self.requests.get(&id))
+        else {
+            return;
+        };
+        let cseq = invite.head.cseq.clone();
+        let (via, bye_via) = (self.via(hop.transport), self.via(hop.transport));
+        let Some(d) = self.dialogs.get_mut(&dialog) else {
+            return;
+        };
+        let ack = d.ack_for_2xx(&cseq, via);
+        let bye = d.bye(bye_via).ok();
+        self.txl.send_stateless(hop, ack.into());
+        if let Some(bye) = bye
+            && let Ok(tx) = self.txl.send_request(now, bye.clone(), hop)
+        {
+            self.requests.insert(tx, bye);
+            self.byes.insert(tx);
+        }
+        tracing::info!("an agent answered a cancelled ring: hung up");
     }
 
     /// The call whose second leg is in `dialog`.
@@ -334,6 +372,7 @@ impl Core {
             sip::RequestKind::Bye => {
                 self.respond(now, id, Response::for_request(req, StatusCode::OK));
                 if let Some(leg) = self.legs.remove(&no) {
+                    self.leg_tx.retain(|_, n| *n != no);
                     tracing::info!(call = no, agent = %leg.agent, "the agent hung up");
                 }
                 self.command(no, CallCommand::Leg(LegEvent::Ended));

@@ -103,6 +103,11 @@ impl Registrar {
         }
     }
 
+    /// Whether any agent may register (else REGISTER is not a method voxgate serves).
+    pub(crate) fn serves(&self) -> bool {
+        !self.users.is_empty()
+    }
+
     /// Answers a REGISTER from `source`; `tag` is the To tag of the answer.
     pub(crate) fn handle(
         &mut self,

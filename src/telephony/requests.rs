@@ -14,8 +14,8 @@ use super::call::CallCommand;
 use super::signalling::{CallState, Core};
 use super::summary::HangupCause;
 
-/// Methods this UAS serves (the Allow header).
-pub(crate) const ALLOW: [Method; 8] = [
+/// Methods this UAS serves (the Allow header); REGISTER too when agents' phones may register.
+pub(crate) const ALLOW: [Method; 7] = [
     Method::Invite,
     Method::Ack,
     Method::Cancel,
@@ -23,11 +23,21 @@ pub(crate) const ALLOW: [Method; 8] = [
     Method::Options,
     Method::Info,
     Method::Notify,
-    Method::Register,
 ];
 
-fn allow_header() -> String {
-    ALLOW.map(|m| m.as_str().to_owned()).join(", ")
+/// The methods served: [`ALLOW`], and REGISTER when `registrar` is true.
+fn allowed(registrar: bool) -> Vec<Method> {
+    let mut m = ALLOW.to_vec();
+    if registrar {
+        m.push(Method::Register);
+    }
+    m
+}
+
+fn allow_header(registrar: bool) -> String {
+    let methods = allowed(registrar);
+    let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+    names.join(", ")
 }
 
 impl Core {
@@ -46,15 +56,18 @@ impl Core {
             Method::Invite => self.on_invite(now, id, req, peer),
             Method::Options => {
                 let tag = self.tag();
-                let resp = options_response(&req, &ALLOW, &[MediaType::sdp()], &[], &tag);
+                let allow = allowed(self.registrar.serves());
+                let resp = options_response(&req, &allow, &[MediaType::sdp()], &[], &tag);
                 self.respond(now, id, resp);
             }
-            Method::Register => self.on_register(now, id, &req, peer),
+            Method::Register if self.registrar.serves() => {
+                self.on_register(now, id, &req, peer);
+            }
             Method::Bye | Method::Info | Method::Update | Method::Prack | Method::Notify => {
                 self.refuse(now, id, &req, UasError::Dialog(sip::DialogError::NoDialog));
             }
             _ => {
-                let allow = allow_header();
+                let allow = allow_header(self.registrar.serves());
                 self.refuse(now, id, &req, UasError::MethodNotAllowed { allow });
             }
         }
@@ -97,7 +110,8 @@ impl Core {
             RequestKind::Ack => {}
             _ if req.method == Method::Notify => self.on_notify(now, id, req, call),
             _ if req.method == Method::Options => {
-                let resp = options_response(req, &ALLOW, &[MediaType::sdp()], &[], "");
+                let allow = allowed(self.registrar.serves());
+                let resp = options_response(req, &allow, &[MediaType::sdp()], &[], "");
                 self.respond(now, id, resp);
             }
             _ => self.refuse(now, id, req, UasError::NotImplemented),
@@ -198,7 +212,11 @@ mod tests {
     #[test]
     fn allow_lists_the_served_methods() {
         assert_eq!(
-            allow_header(),
+            allow_header(false),
+            "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY"
+        );
+        assert_eq!(
+            allow_header(true),
             "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REGISTER"
         );
     }

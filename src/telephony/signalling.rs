@@ -104,6 +104,8 @@ pub(crate) struct Core {
     /// Second legs by call, and their INVITE transactions.
     pub(crate) legs: HashMap<u64, super::outgoing::OutLeg>,
     pub(crate) leg_tx: HashMap<TransactionId, u64>,
+    /// Legs cancelled while ringing, by INVITE transaction: a 200 that crosses the CANCEL.
+    pub(crate) cancelled_legs: HashMap<TransactionId, Peer>,
     /// Where changes in the agents' reachability go.
     phones: Option<mpsc::Sender<super::PhoneEvent>>,
     pub(crate) next_call: u64,
@@ -154,6 +156,7 @@ impl Core {
             registrar,
             legs: HashMap::new(),
             leg_tx: HashMap::new(),
+            cancelled_legs: HashMap::new(),
             phones: None,
             admission,
             cfg,
@@ -380,6 +383,7 @@ impl Core {
             TransactionEvent::Response { id, response } => self.on_response(id, &response),
             TransactionEvent::Timeout { id } | TransactionEvent::TransportError { id } => {
                 self.leg_timed_out(id);
+                self.cancelled_legs.remove(&id);
                 if let Some(no) = self.refers.remove(&id) {
                     self.command(no, CallCommand::Transferred(TransferOutcome::Failed(None)));
                 }
@@ -411,6 +415,7 @@ impl Core {
         if let Some(req) = self.requests.get(&id) {
             let _ = self.dialogs.handle_response(req, resp);
         }
+        // Before the request is forgotten: a late 2xx to a cancelled leg needs its CSeq.
         self.leg_response(Instant::now(), id, resp);
         if resp.status.is_final() {
             self.requests.remove(&id);
