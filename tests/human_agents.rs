@@ -316,7 +316,7 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         &agent_dir,
         "alice.wav",
         300,
-        "Hello, this is Alice from support. I can help with that return.",
+        "Hello, this is Alice from support. I will email you a return label today.",
         30,
     );
     let caller_line = speech_wav(
@@ -562,6 +562,20 @@ fn stored_story_holds_only_what_was_said(gw: &AgentGateway, ports: Ports) {
     assert!(
         lines.contains(&ours),
         "{answered:?} was never said: {lines:?}"
+    );
+    // After the call: the key points are the call's facts, the next step is Alice's promise.
+    let post = &call["post_call"];
+    let points = post["key_points"].to_string();
+    assert!(
+        points.contains("48213377") && points.to_lowercase().contains("return"),
+        "{post}"
+    );
+    let steps = post["next_steps"].as_array().unwrap();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.as_str().unwrap().to_lowercase().contains("label")),
+        "{post}"
     );
     let uri = format!("{base}/{}/disposition", call["id"]);
     let body = r#"{"disposition": "resolved", "note": "refund card 4111 1111 1111 1111"}"#;

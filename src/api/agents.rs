@@ -164,6 +164,7 @@ fn human_call_json(c: &crate::store::StoredHumanCall) -> serde_json::Value {
     };
     let r = &c.record;
     let summary: serde_json::Value = serde_json::from_str(&r.summary).unwrap_or_default();
+    let post_call: serde_json::Value = serde_json::from_str(&r.post_call).unwrap_or_default();
     serde_json::json!({
         "id": c.id,
         "call": r.call_id_hash,
@@ -171,6 +172,7 @@ fn human_call_json(c: &crate::store::StoredHumanCall) -> serde_json::Value {
         "reason": r.reason,
         "agents": r.agents,
         "summary": summary,
+        "post_call": post_call,
         "queued_ms": ms(r.queued),
         "answered_ms": r.answered.map(ms),
         "ended_ms": ms(r.ended),

@@ -88,6 +88,11 @@ impl FlowCallLogic {
             .summary
             .as_ref()
             .and_then(|s| serde_json::to_string(s).ok());
+        let post = self
+            .summary
+            .as_ref()
+            .map(|s| super::human::after::post_call(s, self.story.human_lines(), end.outcome));
+        let post_call = post.and_then(|p| serde_json::to_string(&p).ok());
         let record = HumanCallRecord {
             call_id_hash: self.call_id_hash.clone(),
             queue: h.queue().to_owned(),
@@ -99,6 +104,7 @@ impl FlowCallLogic {
             ended: std::time::SystemTime::now(),
             outcome: end.outcome.to_owned(),
             emotion: self.story.emotion.clone(),
+            post_call: post_call.unwrap_or_else(|| "{}".into()),
         };
         tracing::info!(call = self.call_no, outcome = end.outcome, "hand-off over");
         let msg = TranscriptMsg::HumanCall(Box::new(record));
@@ -139,6 +145,7 @@ impl FlowCallLogic {
             } = heard
             {
                 let text = transcript.text.trim();
+                self.story.human_said(text);
                 self.transcript.human(started, ended, text);
                 self.publish_line(Speaker::Human, text);
             }
@@ -148,16 +155,18 @@ impl FlowCallLogic {
     /// The call ends: the router hears of it, the hand-off is stored, the agent's last
     /// words are waited for.
     pub(super) fn end_human(&mut self, now: Instant) {
+        // The agent's finished lines first: the post-call summary reads them.
+        if let Some(ears) = &mut self.agent_ears {
+            let unfinished = ears.finish(now);
+            self.drain_agent_ears();
+            for u in unfinished {
+                self.transcript.unfinished_human(u);
+            }
+        }
         if let Some(h) = &mut self.human {
             h.end();
             self.store_human_call();
             self.human = None;
-        }
-        if let Some(ears) = &mut self.agent_ears {
-            for u in ears.finish(now) {
-                self.transcript.unfinished_human(u);
-            }
-            self.drain_agent_ears();
         }
     }
 

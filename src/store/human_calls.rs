@@ -32,6 +32,8 @@ pub struct HumanCallRecord {
     pub outcome: String,
     /// The caller's last emotion and its trend.
     pub emotion: Option<(String, String)>,
+    /// The post-call summary (key points, next steps), as JSON.
+    pub post_call: String,
 }
 
 /// A stored call, with its disposition.
@@ -73,8 +75,9 @@ impl Store {
         let (emotion, trend) = c.emotion.clone().unzip();
         self.conn.execute(
             "INSERT INTO human_calls (call_id_hash, queue, reason, agents, summary, queued_ms,
-                                      answered_ms, ended_ms, outcome, emotion, emotion_trend)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                      answered_ms, ended_ms, outcome, emotion, emotion_trend,
+                                      post_call)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 c.call_id_hash,
                 c.queue,
@@ -86,7 +89,8 @@ impl Store {
                 to_ms(c.ended),
                 c.outcome,
                 emotion,
-                trend
+                trend,
+                c.post_call
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -141,8 +145,8 @@ impl Store {
 }
 
 const SELECT: &str = "SELECT id, call_id_hash, queue, reason, agents, summary, queued_ms,
-    answered_ms, ended_ms, outcome, emotion, emotion_trend, disposition, disposition_note
-    FROM human_calls";
+    answered_ms, ended_ms, outcome, emotion, emotion_trend, disposition, disposition_note,
+    post_call FROM human_calls";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredHumanCall> {
     let agents: String = r.get(4)?;
@@ -163,6 +167,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredHumanCall> {
             ended: from_ms(r.get(8)?),
             outcome: r.get(9)?,
             emotion: emotion.zip(trend),
+            post_call: r.get(14)?,
         },
         disposition: disposition.map(|d| (d, note.unwrap_or_default())),
     })
@@ -188,6 +193,7 @@ mod tests {
             ended: t + Duration::from_secs(60),
             outcome: "talked".into(),
             emotion: Some((emotion.into(), "steady".into())),
+            post_call: "{}".into(),
         }
     }
 

@@ -132,6 +132,8 @@ const MIGRATIONS: &[&str] = &[
         disposed_ms      INTEGER
     );
     CREATE INDEX human_calls_queued ON human_calls (queued_ms DESC);",
+    // 9: the post-call summary (key points, the agent's next steps) of each such call.
+    "ALTER TABLE human_calls ADD COLUMN post_call TEXT NOT NULL DEFAULT '{}';",
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@
 //! queues. Must not touch: sockets, SIP (the runtime's second leg does), routing decisions
 //! (the contact center's router).
 
+pub mod after;
 pub mod hold;
 pub mod story;
 

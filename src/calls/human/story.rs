@@ -11,6 +11,8 @@ use crate::privacy::mask_numbers;
 
 /// Lines kept of each side (the oldest go first).
 const KEEP: usize = 12;
+/// Human agents' lines kept for the post-call summary.
+const HUMAN_LINES: usize = 200;
 /// Longest quote (characters) in the whisper: about ten seconds of speech.
 const QUOTE: usize = 160;
 
@@ -19,6 +21,8 @@ const QUOTE: usize = 160;
 pub struct Story {
     caller: Vec<String>,
     voxgate: Vec<String>,
+    /// The human agents' lines (kept whole for the post-call summary, up to a bound).
+    human: Vec<String>,
     /// The flow's collected values: (variable, value).
     collected: Vec<(String, String)>,
     /// The caller's last emotion and its trend.
@@ -59,6 +63,19 @@ impl Story {
     /// voxgate said `text`.
     pub fn said(&mut self, text: &str) {
         push_kept(&mut self.voxgate, text);
+    }
+
+    /// A human agent said `text` (numbers masked).
+    pub fn human_said(&mut self, text: &str) {
+        let text = text.trim();
+        if !text.is_empty() && self.human.len() < HUMAN_LINES {
+            self.human.push(mask_numbers(text));
+        }
+    }
+
+    /// What the human agents said, in order.
+    pub fn human_lines(&self) -> &[String] {
+        &self.human
     }
 
     /// The flow collected `value` into `var`.
