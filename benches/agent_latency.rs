@@ -25,13 +25,12 @@ mod uac;
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Parser;
 
-use served::Served;
+use served::{Served, spoken};
 use uac::{Call, voiced};
 
 const SIP: u16 = 45_500;
@@ -136,29 +135,6 @@ fn main() -> Result<()> {
 
 fn models_dir() -> PathBuf {
     voxgate::models::shared_models_dir()
-}
-
-/// `text` spoken at 8 kHz by `voxgate say`, cached by text.
-fn spoken(models: &Path, cache: &Path, text: &str) -> Result<Vec<i16>> {
-    let name: String = text
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let path = cache.join(format!("{name}.wav"));
-    if !path.exists() {
-        let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-            .args(["say", text, "--rate", "8000", "--out"])
-            .arg(&path)
-            .arg("--models-dir")
-            .arg(models)
-            .stdout(Stdio::null())
-            .status()?;
-        if !status.success() {
-            bail!("voxgate say failed for {text:?}");
-        }
-    }
-    let r = hound::WavReader::open(&path)?;
-    Ok(r.into_samples::<i16>().collect::<Result<_, _>>()?)
 }
 
 /// The release voxgate with the agent logic.

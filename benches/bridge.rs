@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use served::Served;
+use served::{Served, spoken};
 use uac::Call;
 
 const SIP: u16 = 45_700;
@@ -312,23 +312,6 @@ fn pct(v: &[f64], q: f64) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     s[((s.len() - 1) as f64 * q).round() as usize]
-}
-
-/// `text` spoken at 8 kHz by `voxgate say`.
-fn spoken(models: &Path, dir: &Path, text: &str) -> Result<Vec<i16>> {
-    let path = dir.join("speech.wav");
-    let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
-        .args(["say", text, "--rate", "8000", "--out"])
-        .arg(&path)
-        .arg("--models-dir")
-        .arg(models)
-        .stdout(Stdio::null())
-        .status()?;
-    if !status.success() {
-        bail!("voxgate say failed");
-    }
-    let r = hound::WavReader::open(&path)?;
-    Ok(r.into_samples::<i16>().collect::<Result<_, _>>()?)
 }
 
 /// SIPp answering every INVITE and echoing its RTP: the agents' phones.

@@ -71,3 +71,26 @@ impl Drop for Served {
         let _ = self.child.wait();
     }
 }
+
+/// `text` spoken at 8 kHz by `voxgate say`, cached by text.
+pub(crate) fn spoken(models: &Path, cache: &Path, text: &str) -> Result<Vec<i16>> {
+    let name: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let path = cache.join(format!("{name}.wav"));
+    if !path.exists() {
+        let status = Command::new(env!("CARGO_BIN_EXE_voxgate"))
+            .args(["say", text, "--rate", "8000", "--out"])
+            .arg(&path)
+            .arg("--models-dir")
+            .arg(models)
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("voxgate say failed for {text:?}");
+        }
+    }
+    let r = hound::WavReader::open(&path)?;
+    Ok(r.into_samples::<i16>().collect::<Result<_, _>>()?)
+}
