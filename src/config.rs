@@ -17,6 +17,7 @@ mod flows;
 pub use flows::FlowsConfig;
 #[path = "config_center.rs"]
 mod center;
+pub(crate) use center::check_uri as check_agent_uri;
 pub use center::{AgentConfig, CenterConfig, OutboundAuth, OverflowTo, QueueConfig};
 #[path = "config_http.rs"]
 mod http;

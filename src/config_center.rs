@@ -203,7 +203,7 @@ impl CenterConfig {
 }
 
 /// Whether `uri` is a SIP address voxgate can dial: `sip:`/`sips:`, fits a header.
-fn check_uri(uri: &str) -> Result<(), &'static str> {
+pub(crate) fn check_uri(uri: &str) -> Result<(), &'static str> {
     if !crate::telephony::logic::fits_a_header(uri) {
         return Err("has characters a SIP header cannot carry");
     }

@@ -85,6 +85,28 @@ pub enum Event {
         /// language).
         summary: serde_json::Value,
     },
+    /// Agent assist: the knowledge passages that match what the caller just said (numbers
+    /// masked), for the person on the call.
+    Assist {
+        /// The call number.
+        call: u64,
+        /// What the caller said.
+        question: String,
+        /// The passages, best first.
+        passages: Vec<AssistPassage>,
+    },
+    /// Agent assist: what the AI agent would answer (grounded in the knowledge base and
+    /// checked like its own answers), after the passages.
+    Suggestion {
+        /// The call number.
+        call: u64,
+        /// What the caller said.
+        question: String,
+        /// The suggested answer.
+        answer: String,
+        /// The passages it rests on (`file#section`).
+        sources: Vec<String>,
+    },
     /// An agent's state changed.
     AgentState {
         /// The agent.
@@ -108,10 +130,23 @@ impl Event {
             | Event::Emotion { call, .. }
             | Event::Queue { call, .. }
             | Event::Summary { call, .. }
+            | Event::Assist { call, .. }
+            | Event::Suggestion { call, .. }
             | Event::CallEnded { call } => Some(*call),
             Event::AgentState { .. } => None,
         }
     }
+}
+
+/// A knowledge passage shown to the agent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssistPassage {
+    /// `file#section`.
+    pub id: String,
+    /// The heading path.
+    pub section: String,
+    /// The passage (at most a few hundred characters).
+    pub text: String,
 }
 
 /// An event with when it happened (ms since the epoch), as sent.

@@ -99,7 +99,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     };
     let (phones_tx, phones_rx) = tokio::sync::mpsc::channel(256);
     let events = voxgate::events::Events::new();
-    let center = start_center(&config, phones_rx, &events)?;
+    let (book_tx, book_rx) = tokio::sync::mpsc::channel(voxgate::center::PHONE_BOOK);
+    let center = start_center(&config, (phones_rx, book_tx), &events)?;
     let api = match http {
         Some((listener, addr)) => {
             let tokens = api_tokens(&config)?;
@@ -146,7 +147,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         (own_api, flows, center),
         events.clone(),
     )?;
-    telephony::serve(&config, logic, sum_tx, phones_tx, stop_rx).await?;
+    telephony::serve(&config, logic, sum_tx, (phones_tx, book_rx), stop_rx).await?;
     if let Some(api) = api {
         match api.await {
             Ok(Err(e)) => tracing::warn!(error = %e, "HTTP server failed"),
@@ -229,8 +230,8 @@ fn flow_logic(
     let live = start.live;
     let names = live.current().names();
     let can = live.can();
-    let agent: Arc<dyn Responder> = if can.agent {
-        Arc::new(
+    let ai = if can.agent {
+        Some(
             agent
                 .map_err(|reason| {
                     anyhow::anyhow!("the flows' agent nodes need the AI agent: {reason}")
@@ -238,7 +239,11 @@ fn flow_logic(
                 .clone(),
         )
     } else {
-        Arc::new(NoAgent)
+        None
+    };
+    let agent: Arc<dyn Responder> = match &ai {
+        Some(a) => Arc::new(a.clone()),
+        None => Arc::new(NoAgent),
     };
     let pool = if can.speech {
         Some(stt_pool(config)?)
@@ -251,6 +256,7 @@ fn flow_logic(
         Arc::new(NoVoice)
     };
     let voice_cfg = VoiceConfig::new(config.data_dir.clone());
+    let workers = AgentWorkers::start(Arc::clone(&agent), voice_cfg.workers, voice_cfg.queue)?;
     let store = open_store(config)?;
     let (tx, rx) = mpsc::channel::<TranscriptMsg>(TRANSCRIPT_QUEUE);
     let export = config.store.export_jsonl.then(|| config.data_dir.clone());
@@ -269,7 +275,8 @@ fn flow_logic(
         prompts: Arc::new(start.prompts),
         pool,
         voice: tts,
-        workers: AgentWorkers::start(agent, voice_cfg.workers, voice_cfg.queue)?,
+        workers: workers.clone(),
+        assist: ai.map(|agent| voxgate::calls::human::assist::Assistant { agent, workers }),
         records: RecordSink::start(&config.data_dir, config.store.export_jsonl)?,
         voice_cfg,
         greeting,
@@ -288,25 +295,58 @@ fn flow_logic(
     Ok((calls::factory(services), Some(sink)))
 }
 
-/// The contact center when agents are configured: the router's task, fed the agents'
-/// phone registrations.
+/// The contact center: the router's task with the configured agents and those the API
+/// added before, fed the agents' phone registrations; it passes agents the API adds on to
+/// telephony (`phone_book`) and logs every agent state to the store.
 fn start_center(
     config: &Config,
-    phones: tokio::sync::mpsc::Receiver<voxgate::telephony::PhoneEvent>,
+    (phones, phone_book): AgentWires,
     events: &voxgate::events::Events,
 ) -> anyhow::Result<Option<Center>> {
-    if config.center.agents.is_empty() {
-        return Ok(None);
-    }
-    let center = Center::start(&config.center, &config.flows.queues, phones, events.clone())
-        .map_err(|e| anyhow::anyhow!("contact center: {e}"))?;
+    let store = open_store(config)?;
+    let stored: Vec<_> = store
+        .agents()?
+        .into_iter()
+        .filter(|a| {
+            let clash = config.center.agents.iter().any(|c| c.id == a.id);
+            if clash {
+                tracing::warn!(agent = %a.id, "an agent added through the API is also in the configuration file: the file's is used");
+            }
+            !clash
+        })
+        .map(voxgate::center::AgentEntry::from_stored)
+        .collect();
+    let (states, states_rx) = tokio::sync::mpsc::channel(voxgate::center::STATE_LOG);
+    voxgate::store::spawn_agent_state_sink(store, states_rx);
+    let io = voxgate::center::CenterIo {
+        phones,
+        events: events.clone(),
+        states: Some(states),
+        phone_book: Some(phone_book),
+    };
+    let added = stored.len();
+    let setup = voxgate::center::CenterSetup {
+        config: &config.center,
+        queues: &config.flows.queues,
+        stored,
+        realm: config.sip.realm.clone(),
+    };
+    let center = Center::start(setup, io).map_err(|e| anyhow::anyhow!("contact center: {e}"))?;
     tracing::info!(
         agents = config.center.agents.len(),
+        added,
         queues = config.flows.queues.len() + config.center.queues.len(),
         "contact center ready"
     );
     Ok(Some(center))
 }
+
+/// The agents' phones registering (telephony → center) and agents changed through the API
+/// (center → telephony).
+type AgentWires = (
+    tokio::sync::mpsc::Receiver<voxgate::telephony::PhoneEvent>,
+    tokio::sync::mpsc::Sender<voxgate::telephony::AgentChange>,
+);
 
 /// The emotion reader: the lexicons from the models directory with `[emotion]`'s thresholds.
 /// Without them calls go on, unread (a warning names the command that fetches them).

@@ -33,7 +33,20 @@ fn agent<'a>(view: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 async fn operators_see_the_agents_and_set_their_presence() {
     let (_phones, rx) = tokio::sync::mpsc::channel(4);
     let events = voxgate::events::Events::new();
-    let center = Center::start(&center(), &["support".to_string()], rx, events).unwrap();
+    let io = voxgate::center::CenterIo {
+        phones: rx,
+        events,
+        states: None,
+        phone_book: None,
+    };
+    let config = center();
+    let setup = voxgate::center::CenterSetup {
+        config: &config,
+        queues: &["support".to_string()],
+        stored: Vec::new(),
+        realm: "voxgate".into(),
+    };
+    let center = Center::start(setup, io).unwrap();
     let state = ApiState::new(Err("no agent in this test".into())).with_center(center);
     let operator = state.create_token("ops", Role::Operator).await.unwrap();
     let scraper = state.create_token("prom", Role::Metrics).await.unwrap();
@@ -131,7 +144,7 @@ async fn without_agents_the_endpoints_say_so() {
     let (s, body) = send(&app, Method::GET, "/api/v1/agents", &admin, "").await;
     assert_eq!(s, StatusCode::CONFLICT, "{body}");
     assert!(
-        body["detail"].as_str().unwrap().contains("no agents"),
+        body["detail"].as_str().unwrap().contains("not running"),
         "{body}"
     );
 }

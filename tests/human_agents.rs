@@ -324,12 +324,19 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         &dir.0,
         "again.wav",
         300,
-        "Thank you Alice, the order was a birthday present.",
+        "Thank you Alice, it was a birthday present. How long is the warranty on furniture frames?",
         30,
     );
     agent.play(&alice_line);
     caller.play(&caller_line);
     std::thread::sleep(Duration::from_secs(9));
+    // Agent assist looks the caller's question up while they talk.
+    wait_lines(
+        &gw,
+        &["assist: suggestion", "useful=true"],
+        1,
+        Duration::from_secs(90),
+    );
     let caller_trace = caller.quit();
     std::thread::sleep(Duration::from_secs(2)); // voxgate hangs the agent's leg up
     let agent_trace = agent.quit();
@@ -382,7 +389,38 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         std::thread::sleep(Duration::from_millis(200));
     }
     stored_story_holds_only_what_was_said(&gw, ports);
+    alice_s_day_is_on_record(&gw, ports);
     the_stream_told_it(&tap.finish());
+}
+
+/// The state history has Alice's call, in order, and the report counts it.
+fn alice_s_day_is_on_record(gw: &AgentGateway, ports: Ports) {
+    let token = fs::read_to_string(gw.dir.join("data/admin-token")).unwrap();
+    let api = format!("http://127.0.0.1:{}/api/v1", ports.base + 5);
+    let history = curl(&token, &[&format!("{api}/agent-states?agent=alice")]);
+    let states: Vec<&str> = history["states"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["state"].as_str())
+        .collect();
+    let call = ["available", "ringing", "on_call", "after_call_work"];
+    assert!(
+        states.windows(4).any(|w| w == call),
+        "no ring, talk and wrap-up on record: {history}"
+    );
+    let report = curl(&token, &[&format!("{api}/agent-report")]);
+    let alice = report["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"] == "alice")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(alice["calls"], 1, "{report}");
+    assert!(
+        alice["ms_in"]["on_call"].as_i64().unwrap() > 5000,
+        "{report}"
+    );
 }
 
 /// A WebSocket subscriber of `/api/v1/events`, collecting every message in a thread.
@@ -502,6 +540,24 @@ fn the_stream_told_it(events: &[serde_json::Value]) {
     assert!(
         events.iter().any(|e| e["type"] == "call_ended"),
         "{events:#?}"
+    );
+    // Agent assist: the warranty passage for the caller's question, then the AI's answer.
+    let of = |kind: &str| -> Vec<&serde_json::Value> {
+        events.iter().filter(|e| e["type"] == kind).collect()
+    };
+    assert!(
+        of("assist").iter().any(|a| a["passages"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("warranty.md"))),
+        "no warranty passage: {:#?}",
+        of("assist")
+    );
+    assert!(
+        of("suggestion")
+            .iter()
+            .any(|s| s["answer"].as_str().is_some_and(|a| a.contains("10"))),
+        "no suggestion with the 10 years: {:#?}",
+        of("suggestion")
     );
     // Numbers are masked on the stream as in the store: no card number ever appears.
     assert!(

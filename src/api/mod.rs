@@ -257,7 +257,13 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/calls", get(flows::calls))
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/agents", get(agents::list))
+        .route(
+            "/api/v1/agents/{id}",
+            put(agents::put_agent).delete(agents::delete_agent),
+        )
         .route("/api/v1/agents/{id}/presence", put(agents::presence))
+        .route("/api/v1/agent-states", get(agents::states))
+        .route("/api/v1/agent-report", get(agents::report))
         .route("/api/v1/human-calls", get(agents::human_calls))
         .route("/api/v1/human-calls/{id}", get(agents::human_call))
         .route(

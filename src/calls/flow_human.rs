@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use super::flow_logic::FlowCallLogic;
+use super::human::assist::Assist;
 use super::human::{Human, Links, Outcome};
 use crate::center::Ask;
 use crate::events::{Event, Speaker};
@@ -168,10 +169,30 @@ impl FlowCallLogic {
             self.store_human_call();
             self.human = None;
         }
+        self.assist = None;
+    }
+
+    /// The caller's line on a bridged call goes to agent assist.
+    pub(super) fn assist_heard(&mut self, text: &str) {
+        if !self.human.as_ref().is_some_and(Human::bridged) {
+            return;
+        }
+        if self.assist.is_none()
+            && let Some(with) = self.services.assist.clone()
+        {
+            let events = self.services.events.clone();
+            self.assist = Some(Assist::new(self.call_no, with, events));
+        }
+        if let Some(a) = &mut self.assist {
+            a.heard(text);
+        }
     }
 
     /// Once per tick: the router's replies, lines for the caller, the outcome for the flow.
     pub(super) fn human_tick(&mut self, now: Instant) {
+        if let Some(a) = &mut self.assist {
+            a.poll();
+        }
         let Some(h) = self.human.as_mut() else { return };
         h.poll(now);
         let mut lines = Vec::new();

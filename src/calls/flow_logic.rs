@@ -75,6 +75,8 @@ pub struct FlowServices {
     pub vip_callers: Arc<std::collections::HashSet<String>>,
     /// The live event stream.
     pub events: crate::events::Events,
+    /// Agent assist on calls with a person (when flows have the AI agent).
+    pub assist: Option<super::human::assist::Assistant>,
 }
 
 /// A factory of flow calls.
@@ -128,6 +130,8 @@ pub struct FlowCallLogic {
     pub(super) human: Option<super::human::Human>,
     /// The agent's side of a bridged call, transcribed.
     pub(super) agent_ears: Option<Listener>,
+    /// Agent assist, once caller and agent talk.
+    pub(super) assist: Option<super::human::assist::Assist>,
     /// Hang up once what is being said is over.
     pub(super) hang_up_after_speaking: bool,
     /// A transfer to a SIP address to hand to the runtime.
@@ -217,6 +221,7 @@ impl FlowCallLogic {
             summary: None,
             human: None,
             agent_ears: None,
+            assist: None,
             hang_up_after_speaking: false,
             refer: None,
             transfer_until: None,
@@ -348,6 +353,7 @@ impl FlowCallLogic {
                     let text = transcript.text.trim().to_string();
                     self.story.heard(&text);
                     self.publish_line(Speaker::Caller, &text);
+                    self.assist_heard(&text);
                     let felt = self.feel(&text, prosody.as_ref(), ended, now);
                     self.transcript.heard(started, ended, &text, felt);
                     // In an agent node the agent's guard judges crisis itself.

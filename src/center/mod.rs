@@ -9,17 +9,27 @@
 //! with only a fixed address are reachable and available from the start; the API changes
 //! presence.
 
+mod book;
 mod view;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use router::{AgentSpec, AgentState, CallKey, CallRequest, Event, Presence, QueueSpec, Router};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::{CenterConfig, OverflowTo};
+use crate::store::AgentStateRow;
 use crate::telephony::PhoneEvent;
+pub use book::{AgentEntry, BookError, hashes};
 pub use view::{AgentRow, CenterView, QueueRow};
+
+/// Agent state changes queued for the store.
+pub const STATE_LOG: usize = 1024;
+/// Agent changes queued for telephony (more than the API may add, so a start with every
+/// stored agent fits before telephony runs).
+pub const PHONE_BOOK: usize = 1100;
 
 /// Messages queued for the service.
 const QUEUE: usize = 1024;
@@ -105,15 +115,45 @@ pub enum News {
 
 pub(crate) enum Msg {
     Enqueue(Ask, mpsc::Sender<Reply>),
+    Upsert(AgentEntry, oneshot::Sender<Result<(), BookError>>),
+    Remove(String, oneshot::Sender<Result<(), BookError>>),
     News(u64, News),
     Presence(String, Presence, oneshot::Sender<Result<(), String>>),
     View(oneshot::Sender<CenterView>),
+}
+
+/// What the service is wired to.
+#[derive(Debug)]
+pub struct CenterIo {
+    /// The agents' phones registering and expiring (from the telephony runtime).
+    pub phones: mpsc::Receiver<PhoneEvent>,
+    /// Where agents' states and the calls' news are published.
+    pub events: crate::events::Events,
+    /// Where each change of an agent's state is logged (the store's sink), if anywhere.
+    pub states: Option<mpsc::Sender<AgentStateRow>>,
+    /// Where agents added, changed or removed while running go (telephony), if anywhere.
+    pub phone_book: Option<mpsc::Sender<crate::telephony::AgentChange>>,
+}
+
+/// What the service starts with.
+#[derive(Debug)]
+pub struct CenterSetup<'a> {
+    /// `[center]`: the configured agents and queue settings.
+    pub config: &'a CenterConfig,
+    /// The queues flows name (settings from `config`, else defaults).
+    pub queues: &'a [String],
+    /// Agents added through the API earlier (the store's).
+    pub stored: Vec<AgentEntry>,
+    /// The SIP digest realm (API-added agents' secrets are hashed for it).
+    pub realm: String,
 }
 
 /// A handle on the contact center (cheap to clone).
 #[derive(Debug, Clone)]
 pub struct Center {
     tx: mpsc::Sender<Msg>,
+    configured: Arc<HashSet<String>>,
+    realm: Arc<str>,
 }
 
 impl std::fmt::Debug for Msg {
@@ -123,14 +163,15 @@ impl std::fmt::Debug for Msg {
 }
 
 impl Center {
-    /// Starts the service for `config`'s agents and the queues named in `queues` (settings
-    /// from `config`, else defaults), fed phone events by `phones`.
-    pub fn start(
-        config: &CenterConfig,
-        queues: &[String],
-        phones: mpsc::Receiver<PhoneEvent>,
-        events: crate::events::Events,
-    ) -> Result<Center, String> {
+    /// Starts the service for the configured and stored agents and the queues of `setup`,
+    /// wired to `io`.
+    pub fn start(setup: CenterSetup<'_>, io: CenterIo) -> Result<Center, String> {
+        let CenterSetup {
+            config,
+            queues,
+            stored,
+            realm,
+        } = setup;
         let now = Instant::now();
         let mut names: Vec<String> = queues.to_vec();
         names.extend(config.queues.iter().map(|q| q.name.clone()));
@@ -158,23 +199,72 @@ impl Center {
             .iter()
             .map(|a| (a.id.clone(), a.name.clone().unwrap_or_else(|| a.id.clone())))
             .collect();
+        let configured: Arc<HashSet<String>> =
+            Arc::new(config.agents.iter().map(|a| a.id.clone()).collect());
         let (tx, rx) = mpsc::channel(QUEUE);
-        let service = Service {
+        let mut service = Service {
             router,
             replies: HashMap::new(),
             names: agent_names,
             queues: queue_names,
-            events,
+            events: io.events,
+            states: io.states,
+            configured: Arc::clone(&configured),
+            phone_book: io.phone_book,
         };
-        tokio::spawn(service.run(rx, phones));
-        Ok(Center { tx })
+        for entry in stored {
+            if let Err(e) = service.upsert(now, entry) {
+                tracing::warn!(error = %e, "stored agent skipped");
+            }
+        }
+        tokio::spawn(service.run(rx, io.phones));
+        Ok(Center {
+            tx,
+            configured,
+            realm: realm.into(),
+        })
     }
 
     /// A handle whose messages a test reads.
     #[cfg(test)]
     pub(crate) fn for_test() -> (Center, mpsc::Receiver<Msg>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        (Center { tx }, rx)
+        let center = Center {
+            tx,
+            configured: Arc::default(),
+            realm: "voxgate".into(),
+        };
+        (center, rx)
+    }
+
+    /// Whether agent `id` comes from the configuration file (not changeable by the API).
+    pub fn is_configured(&self, id: &str) -> bool {
+        self.configured.contains(id)
+    }
+
+    /// The SIP digest realm agents' secrets are made for.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// Adds or changes an agent (the API).
+    pub async fn set_agent(&self, entry: AgentEntry) -> Result<(), BookError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Upsert(entry, tx))
+            .await
+            .map_err(|_| BookError::Stopped)?;
+        rx.await.unwrap_or(Err(BookError::Stopped))
+    }
+
+    /// Removes an agent (the API).
+    pub async fn remove_agent(&self, id: &str) -> Result<(), BookError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Remove(id.to_owned(), tx))
+            .await
+            .map_err(|_| BookError::Stopped)?;
+        rx.await.unwrap_or(Err(BookError::Stopped))
     }
 
     /// Queues a call; its replies come on the returned channel (`None`: the service is
@@ -239,6 +329,10 @@ struct Service {
     names: HashMap<String, String>,
     queues: Vec<String>,
     events: crate::events::Events,
+    states: Option<mpsc::Sender<AgentStateRow>>,
+    /// The configuration file's agents.
+    configured: Arc<HashSet<String>>,
+    phone_book: Option<mpsc::Sender<crate::telephony::AgentChange>>,
 }
 
 impl Service {
@@ -268,6 +362,12 @@ impl Service {
         match msg {
             Msg::Enqueue(ask, replies) => self.enqueue(now, ask, replies),
             Msg::News(call, news) => self.news(now, call, news),
+            Msg::Upsert(entry, done) => {
+                let _ = done.send(self.upsert(now, entry));
+            }
+            Msg::Remove(id, done) => {
+                let _ = done.send(self.remove(now, &id));
+            }
             Msg::Presence(agent, presence, done) => {
                 let r = self
                     .router
@@ -354,6 +454,26 @@ impl Service {
         }
     }
 
+    /// Publishes and logs an agent's new state.
+    fn agent_state(&mut self, agent: String, state: &AgentState) {
+        let name = view::state_name(state);
+        tracing::info!(%agent, state = name, "agent state");
+        if let Some(log) = &self.states {
+            let row = AgentStateRow {
+                agent: agent.clone(),
+                state: name.to_owned(),
+                detail: view::away_reason(state).map(str::to_owned),
+                call: view::state_call(state),
+                at_ms: crate::store::to_ms(std::time::SystemTime::now()),
+            };
+            if log.try_send(row).is_err() {
+                tracing::warn!(%agent, "agent state not logged (store behind)");
+            }
+        }
+        self.events
+            .publish(crate::events::Event::AgentState { agent, state: name });
+    }
+
     /// Acts on what the router decided.
     fn drain(&mut self) {
         while let Some(ev) = self.router.poll_event() {
@@ -380,11 +500,7 @@ impl Service {
                     (call, Reply::Overflow(to))
                 }
                 Event::AgentState { agent, state, .. } => {
-                    tracing::info!(%agent, state = view::state_name(&state), "agent state");
-                    self.events.publish(crate::events::Event::AgentState {
-                        agent,
-                        state: view::state_name(&state),
-                    });
+                    self.agent_state(agent, &state);
                     continue;
                 }
                 _ => continue,

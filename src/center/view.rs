@@ -63,6 +63,27 @@ pub(crate) fn state_name(s: &AgentState) -> &'static str {
     }
 }
 
+/// Why away, in the API.
+pub(crate) fn away_reason(s: &AgentState) -> Option<&'static str> {
+    match s {
+        AgentState::Away {
+            reason: AwayReason::NoAnswer,
+        } => Some("no_answer"),
+        AgentState::Away { .. } => Some("requested"),
+        _ => None,
+    }
+}
+
+/// The call a state is about.
+pub(crate) fn state_call(s: &AgentState) -> Option<u64> {
+    match s {
+        AgentState::Ringing { call }
+        | AgentState::OnCall { call }
+        | AgentState::AfterCallWork { call, .. } => Some(call.0),
+        _ => None,
+    }
+}
+
 pub(crate) fn build(
     router: &Router,
     names: &HashMap<String, String>,
@@ -76,20 +97,9 @@ pub(crate) fn build(
             id: a.id.to_owned(),
             name: names.get(a.id).cloned().unwrap_or_else(|| a.id.to_owned()),
             state: state_name(&a.state),
-            away: match a.state {
-                AgentState::Away {
-                    reason: AwayReason::NoAnswer,
-                } => Some("no_answer"),
-                AgentState::Away { .. } => Some("requested"),
-                _ => None,
-            },
+            away: away_reason(&a.state),
             for_secs: now.saturating_duration_since(a.since).as_secs(),
-            call: match a.state {
-                AgentState::Ringing { call }
-                | AgentState::OnCall { call }
-                | AgentState::AfterCallWork { call, .. } => Some(call.0),
-                _ => None,
-            },
+            call: state_call(&a.state),
             reachable: a.reachable,
         })
         .collect();

@@ -177,6 +177,20 @@ impl Agent {
         "One moment."
     }
 
+    /// The knowledge passages (at most `k`) that match what a caller said as well as an
+    /// answer would need (agent assist on calls with a person): none when nothing does.
+    /// Blocking (the query is embedded): run it off the call task.
+    pub fn passages_for(&self, text: &str, k: usize) -> Vec<Hit> {
+        let hits = self
+            .inner
+            .kb
+            .search_worded(text, &colloquial::expand(text), k);
+        if worded(&hits, text) {
+            return hits;
+        }
+        hits.into_iter().filter(is_strong).collect()
+    }
+
     /// One question in a fresh conversation (`voxgate ask`).
     pub fn ask(&self, question: &str) -> Answer {
         self.respond(&mut Conversation::new(), question, &mut |_| {

@@ -134,6 +134,29 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX human_calls_queued ON human_calls (queued_ms DESC);",
     // 9: the post-call summary (key points, the agent's next steps) of each such call.
     "ALTER TABLE human_calls ADD COLUMN post_call TEXT NOT NULL DEFAULT '{}';",
+    // 10: every change of an agent's state, for reports (time available, on calls, in
+    // after-call work, away).
+    "CREATE TABLE agent_states (
+        id     INTEGER PRIMARY KEY,
+        agent  TEXT NOT NULL,
+        state  TEXT NOT NULL,
+        detail TEXT,
+        call   INTEGER,
+        at_ms  INTEGER NOT NULL
+    );
+    CREATE INDEX agent_states_at ON agent_states (agent, at_ms);",
+    // 11: agents added through the API (config-file agents are not stored); the password is
+    // kept only as its digest hashes (HA1 per algorithm, for the realm they were made in).
+    "CREATE TABLE agents (
+        id         TEXT PRIMARY KEY,
+        name       TEXT,
+        skills     TEXT NOT NULL,
+        languages  TEXT NOT NULL,
+        uri        TEXT,
+        realm      TEXT NOT NULL,
+        secrets    TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,8 @@
 //! example with `spawn_blocking`) and never per frame.
 
 mod agent_records;
+mod agent_states;
+mod agents;
 mod flows;
 mod human_calls;
 mod migrations;
@@ -84,6 +86,8 @@ mod voicemails;
 
 pub use crate::telephony::HangupSide;
 pub use agent_records::{StoredHandoff, StoredTurn};
+pub use agent_states::{AgentStateRow, AgentTime, spawn_agent_state_sink};
+pub use agents::{StoredAgent, StoredHashes};
 pub use flows::{AuditEntry, FlowVersion};
 pub use human_calls::{HumanCallQuery, HumanCallRecord, StoredHumanCall};
 pub use sink::{record_from_summary, spawn_store_sink};

@@ -12,6 +12,7 @@
 
 pub mod admission;
 mod admit;
+mod agents;
 mod call;
 mod conn_limits;
 mod descriptors;
@@ -35,6 +36,7 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::Config;
+pub use agents::{AgentChange, AgentPhone, Secret, digest_hashes};
 pub use logic::{CallAction, CallInfo, CallLogic, LegEvent, LogicFactory};
 pub use ports::{PortLease, PortPool};
 pub use summary::{CallSummary, HangupCause, HangupSide};
@@ -106,7 +108,7 @@ pub async fn serve(
     config: &Config,
     logic: LogicFactory,
     summaries: mpsc::Sender<CallSummary>,
-    phones: mpsc::Sender<PhoneEvent>,
+    (phones, agents): (mpsc::Sender<PhoneEvent>, mpsc::Receiver<AgentChange>),
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), StartError> {
     let addr = config.sip.listen;
@@ -186,7 +188,7 @@ pub async fn serve(
             .filter_map(|a| {
                 a.password.as_ref().map(|p| registrar::Registrant {
                     user: a.id.clone(),
-                    password: p.clone(),
+                    secret: Secret::Password(p.clone()),
                 })
             })
             .collect(),
@@ -218,6 +220,7 @@ pub async fn serve(
     let io = signalling::CoreIo {
         inbound: in_rx,
         shutdown,
+        agents,
     };
     core.run(io, ev_rx).await;
     for t in transports {

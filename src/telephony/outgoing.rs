@@ -433,7 +433,7 @@ impl Core {
 
     /// Whether `id` names a configured agent.
     fn is_agent(&self, id: &str) -> bool {
-        self.cfg.agent_uris.contains_key(id) || self.cfg.registrants.iter().any(|r| r.user == id)
+        self.cfg.agent_uris.contains_key(id) || self.registrar.knows(id)
     }
 
     fn leg_reinvite(&mut self, now: Instant, id: TransactionId, req: &Request, no: u64) {

@@ -27,8 +27,8 @@ pub(crate) const MAX_EXPIRES: u32 = 3600;
 pub(crate) struct Registrant {
     /// The digest user name and address-of-record user part.
     pub(crate) user: String,
-    /// The password.
-    pub(crate) password: String,
+    /// How its phone proves who it is.
+    pub(crate) secret: super::agents::Secret,
 }
 
 impl std::fmt::Debug for Registrant {
@@ -103,6 +103,30 @@ impl Registrar {
         }
     }
 
+    /// Adds `user` or changes its secret (its bindings stay).
+    pub(crate) fn upsert(&mut self, user: Registrant) {
+        match self.users.iter_mut().find(|u| u.user == user.user) {
+            Some(u) => *u = user,
+            None => self.users.push(user),
+        }
+    }
+
+    /// Removes `user` and its bindings (reported as unreachable when it had any).
+    pub(crate) fn remove(&mut self, user: &str) {
+        self.users.retain(|u| u.user != user);
+        if self.bindings.remove(user).is_some_and(|b| !b.is_empty()) {
+            self.events.push_back(RegistrarEvent::Changed {
+                user: user.to_owned(),
+                contacts: 0,
+            });
+        }
+    }
+
+    /// Whether `user` may register.
+    pub(crate) fn knows(&self, user: &str) -> bool {
+        self.users.iter().any(|u| u.user == user)
+    }
+
     /// Whether any agent may register (else REGISTER is not a method voxgate serves).
     pub(crate) fn serves(&self) -> bool {
         !self.users.is_empty()
@@ -151,8 +175,11 @@ impl Registrar {
             .iter()
             .find(|u| u.user == creds.username)
             .ok_or(AuthError::BadResponse)?;
-        let password = user.password.clone();
-        let verified = self.digest.verify(now, "REGISTER", &creds, &password)?;
+        let ha1 = user
+            .secret
+            .ha1(&creds.username, self.digest.realm(), creds.algorithm)
+            .ok_or(AuthError::BadResponse)?;
+        let verified = self.digest.verify_ha1(now, "REGISTER", &creds, &ha1)?;
         let aor = sip::sip_user(&req.head.to.uri);
         if aor.as_deref() != Some(verified.username.as_str()) {
             return Err(AuthError::BadResponse);

@@ -13,7 +13,7 @@ fn registrar(t0: Instant) -> Registrar {
     let users = ["alice", "bob"]
         .map(|u| Registrant {
             user: u.into(),
-            password: format!("{u} secret"),
+            secret: crate::telephony::agents::Secret::Password(format!("{u} secret")),
         })
         .to_vec();
     Registrar::new(users, ("voxgate".into(), Vec::new()), [3; 32], t0)
@@ -214,4 +214,44 @@ fn garbage_expiries_are_400_not_a_panic() {
         let (resp, v) = signed(&mut r, t0, ALICE, "alice", 1, extra, peer(1));
         assert_eq!((resp.status.code(), v), (400, Verdict::Refused), "{extra}");
     }
+}
+
+#[test]
+fn an_agent_added_with_hashed_secrets_registers_and_removal_drops_its_phone() {
+    let t0 = Instant::now();
+    let mut r = Registrar::new(Vec::new(), ("voxgate".into(), Vec::new()), [3; 32], t0);
+    assert!(!r.serves());
+    let secret = crate::telephony::agents::Secret::hashed("carol", "voxgate", "carol's secret");
+    r.upsert(Registrant {
+        user: "carol".into(),
+        secret,
+    });
+    assert!(r.serves());
+    let extra = "Contact: <sip:carol@198.51.100.7:5064>\r\nExpires: 600\r\n";
+    let wrong = signed(
+        &mut r,
+        t0,
+        ("carol", "guess"),
+        "carol",
+        1,
+        extra,
+        peer(5064),
+    );
+    assert_eq!((wrong.0.status.code(), wrong.1), (403, Verdict::AuthFailed));
+    let carol = ("carol", "carol's secret");
+    let (resp, v) = signed(&mut r, t0, carol, "carol", 2, extra, peer(5064));
+    assert_eq!((resp.status.code(), v), (200, Verdict::Ok));
+    let _ = r.poll_event();
+    r.remove("carol");
+    assert_eq!(r.contacts("carol"), 0);
+    assert_eq!(
+        r.poll_event(),
+        Some(RegistrarEvent::Changed {
+            user: "carol".into(),
+            contacts: 0
+        })
+    );
+    let (resp, v) = r.handle(t0, &register("carol", 3, extra), peer(5064), "t");
+    assert_eq!((resp.status.code(), v), (401, Verdict::Challenged));
+    assert!(!r.serves());
 }

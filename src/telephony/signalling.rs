@@ -128,6 +128,8 @@ pub(crate) struct Core {
 pub(crate) struct CoreIo {
     pub(crate) inbound: mpsc::Receiver<Inbound>,
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// Agents added, changed or removed while running.
+    pub(crate) agents: mpsc::Receiver<super::AgentChange>,
 }
 
 impl Core {
@@ -184,6 +186,30 @@ impl Core {
         }
     }
 
+    /// Applies an agent added, changed or removed through the API.
+    fn on_agent_change(&mut self, change: super::AgentChange) {
+        match change {
+            super::AgentChange::Upsert(a) => {
+                tracing::info!(agent = %a.id, registers = a.secret.is_some(), fixed = a.uri.is_some(), "agent set");
+                match a.uri {
+                    Some(uri) => self.cfg.agent_uris.insert(a.id.clone(), uri),
+                    None => self.cfg.agent_uris.remove(&a.id),
+                };
+                match a.secret {
+                    Some(secret) => self
+                        .registrar
+                        .upsert(super::registrar::Registrant { user: a.id, secret }),
+                    None => self.registrar.remove(&a.id),
+                }
+            }
+            super::AgentChange::Remove(id) => {
+                tracing::info!(agent = %id, "agent removed");
+                self.cfg.agent_uris.remove(&id);
+                self.registrar.remove(&id);
+            }
+        }
+    }
+
     /// Reports changes in the agents' reachability on `phones`.
     pub(crate) fn with_phones(mut self, phones: mpsc::Sender<super::PhoneEvent>) -> Core {
         self.phones = Some(phones);
@@ -195,13 +221,14 @@ impl Core {
         let CoreIo {
             mut inbound,
             mut shutdown,
-            ..
+            mut agents,
         } = io;
         loop {
             let wake = self.next_wake();
             tokio::select! {
                 Some(msg) = inbound.recv() => self.on_inbound(msg),
                 Some(ev) = events.recv() => self.on_call_event(ev),
+                Some(change) = agents.recv() => self.on_agent_change(change),
                 r = shutdown.changed(), if self.stopping.is_none() => {
                     if r.is_err() || *shutdown.borrow() {
                         self.begin_shutdown(Instant::now());

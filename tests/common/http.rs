@@ -47,3 +47,28 @@ pub fn curl(token: &str, args: &[&str]) -> serde_json::Value {
         .expect("curl (scripts/setup --test installs it)");
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
+
+/// `curl -sS -X method` with a bearer `token` and a JSON `body` (none when empty); the
+/// status and the JSON answer (`Null` when not JSON).
+#[allow(dead_code)]
+pub fn curl_status(token: &str, method: &str, url: &str, body: &str) -> (u16, serde_json::Value) {
+    let mut args = vec!["-X", method, "-w", "\n%{http_code}", url];
+    if !body.is_empty() {
+        args.extend(["-H", "content-type: application/json", "--data", body]);
+    }
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "-H",
+            &format!("Authorization: Bearer {}", token.trim()),
+        ])
+        .args(&args)
+        .output()
+        .expect("curl (scripts/setup --test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let (json, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (
+        status.trim().parse().unwrap_or(0),
+        serde_json::from_str(json).unwrap_or(serde_json::Value::Null),
+    )
+}

@@ -52,6 +52,8 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         || under("/api/v1/calls")
         || under("/api/v1/voicemails")
         || under("/api/v1/agents")
+        || under("/api/v1/agent-states")
+        || under("/api/v1/agent-report")
         || under("/api/v1/human-calls")
         || under("/api/v1/events")
     {

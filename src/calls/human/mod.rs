@@ -10,6 +10,7 @@
 //! (the contact center's router).
 
 pub mod after;
+pub mod assist;
 pub mod hold;
 pub mod story;
 

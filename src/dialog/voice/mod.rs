@@ -29,7 +29,7 @@ pub use records::{
     AGENT_PREFIX, CallTranscript, HANDOFFS_FILE, HUMAN_PREFIX, HandoffRecord, RecordSink,
     TURNS_FILE, TurnRecord,
 };
-pub use worker::{AgentWorkers, WorkerError};
+pub use worker::{AgentWorkers, JobHandle, WorkerError, WorkerMsg};
 
 use crate::dialog::{Agent, Answer, Conversation};
 use crate::speech::tts::{TtsChunk, TtsError, TtsService};
