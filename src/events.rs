@@ -66,7 +66,8 @@ pub enum Event {
         call: u64,
         /// The queue.
         queue: String,
-        /// queued, position, ringing, answered, bridged, transferred, ended, failed.
+        /// queued, position, ringing, answered, bridged, held, resumed, transferred, ended,
+        /// failed.
         step: &'static str,
         /// The agent, when one is involved.
         #[serde(skip_serializing_if = "Option::is_none")]

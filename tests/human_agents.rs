@@ -806,8 +806,25 @@ fn a_phone_that_only_rings_is_skipped_and_the_next_agent_transfers_to_a_colleagu
         2,
         Duration::from_secs(40),
     );
+    // Bob holds the call: his microphone is silent, so what the caller hears now is music.
     std::thread::sleep(Duration::from_secs(1));
+    let mut bob = bob;
+    bob.hold(true);
+    wait_lines(
+        &gw,
+        &["the agent's hold", "held=true"],
+        1,
+        Duration::from_secs(10),
+    );
+    std::thread::sleep(Duration::from_secs(3));
     let _ = c.quit();
+    let heard = common::voice_call::read_wav(&decoded_recording(&dir.0.join("caller-caller-99")));
+    let tail = &heard[heard.len().saturating_sub(20_000)..heard.len().saturating_sub(4_000)];
+    let rms = (tail.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / tail.len() as f64).sqrt();
+    assert!(
+        rms > 300.0,
+        "the caller heard silence while held (rms {rms:.0})"
+    );
     std::thread::sleep(Duration::from_secs(2));
     let _ = bob.quit();
     let bob_dir = dir.0.join("bob");

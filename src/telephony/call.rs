@@ -354,7 +354,9 @@ fn on_leg_command(
         }
         CallCommand::LegUpdate(p) => {
             if let Some(l) = leg.as_mut() {
+                let held = p.on_hold;
                 l.session.update(now, p);
+                logic.on_leg(now, LegEvent::Held(held));
             }
         }
         CallCommand::LegDigit(d) => {

@@ -48,6 +48,9 @@ pub enum LegEvent {
     /// The agent transferred the call (a blind REFER) to agent `id`: the runtime accepted
     /// it and hung the agent's leg up; ringing `id` is the logic's to do.
     Referred(String),
+    /// The agent's phone put the call on hold (true) or took it off (false) with a
+    /// re-INVITE; the leg's media already follows.
+    Held(bool),
 }
 
 /// Whether `uri` can go into a SIP header as it is (a transfer's Refer-To): no white space,

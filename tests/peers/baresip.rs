@@ -77,6 +77,14 @@ impl Baresip {
         assert_eq!(reply["ok"], true, "transfer: {reply}");
     }
 
+    /// Puts the call on hold (a re-INVITE with `sendonly`), or takes it off (`resume`).
+    #[allow(dead_code)]
+    pub(crate) fn hold(&mut self, on: bool) {
+        let command = if on { "hold" } else { "resume" };
+        let reply = self.ctrl().command(command, None);
+        assert_eq!(reply["ok"], true, "{command}: {reply}");
+    }
+
     /// A human agent's phone: registers as `user` with `password` at voxgate's SIP port
     /// `registrar` (digest), answers every call at once (`auto`; else it only rings) and
     /// plays `mic`. Its config and recordings are in `dir/baresip`; its own ports are

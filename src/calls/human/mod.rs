@@ -99,6 +99,8 @@ pub struct Human {
     answered: Option<Instant>,
     /// The agent who transferred the call to the one now ringing.
     transferred_by: Option<String>,
+    /// The agent's phone holds the call: the caller hears music.
+    agent_holds: bool,
     /// For the record: when queued, first answered, who talked, how it ended.
     queued_at: SystemTime,
     queued_instant: Instant,
@@ -160,6 +162,7 @@ impl Human {
             outcome: None,
             answered: None,
             transferred_by: None,
+            agent_holds: false,
             queued_at: SystemTime::now(),
             queued_instant: now,
             rung_at: now,
@@ -299,6 +302,7 @@ impl Human {
                 self.step("transferred", Some(&to), None);
                 self.rung_at = now;
                 self.transferred_by = Some(from);
+                self.agent_holds = false;
                 self.actions.push_back(CallAction::DialAgent(to.clone()));
                 self.stage = Stage::Ringing(to);
             }
@@ -306,6 +310,12 @@ impl Human {
                 tracing::info!(call = self.call_no, %agent, ?status, "agent did not answer");
                 self.center.tell(self.call_no, News::Declined);
                 self.stage = Stage::Queued;
+            }
+            (LegEvent::Held(held), Stage::Bridged(agent)) if held != self.agent_holds => {
+                tracing::info!(call = self.call_no, %agent, held, "the agent's hold");
+                self.agent_holds = held;
+                self.to_caller.clear();
+                self.step(if held { "held" } else { "resumed" }, Some(&agent), None);
             }
             (LegEvent::Ended | LegEvent::Failed(_), Stage::Whisper(_) | Stage::Bridged(_)) => {
                 self.center.tell(self.call_no, News::Ended);
@@ -341,9 +351,10 @@ impl Human {
         }
     }
 
-    /// The frame for the caller: the agent once bridged, music before.
+    /// The frame for the caller: the agent once bridged, music before and while the agent
+    /// holds the call.
     pub fn fill_caller(&mut self, pcm: &mut [i16]) {
-        if self.bridged() {
+        if self.bridged() && !self.agent_holds {
             pop_into(&mut self.to_caller, pcm);
         } else if self.stage != Stage::Done {
             self.hold.fill(pcm);

@@ -141,6 +141,15 @@ fn the_agent_hears_the_whisper_then_both_are_bridged() {
     h.agent_key('#');
     assert_eq!(h.poll_leg_action(), Some(CallAction::SendDtmf('5')));
     assert_eq!(h.poll_action(), Some(CallAction::SendDtmf('#')));
+    // The agent's phone holds the call: the caller hears music, not silence; then the agent.
+    h.on_leg(now, LegEvent::Held(true));
+    h.on_agent_audio(&[0; 160]);
+    h.fill_caller(&mut to_caller);
+    assert!(to_caller.iter().any(|&s| s != 0), "silence while held");
+    h.on_leg(now, LegEvent::Held(false));
+    h.on_agent_audio(&[333; 160]);
+    h.fill_caller(&mut to_caller);
+    assert_eq!(to_caller, [333; 160]);
     // The agent hangs up: the router hears, the caller hears so, the call ends.
     h.on_leg(now, LegEvent::Ended);
     assert_eq!(news(&mut rx), Some(News::Ended));
