@@ -915,3 +915,70 @@ fn an_agent_answer_that_crosses_the_cancel_is_acked_and_hung_up() {
         Duration::from_secs(1),
     );
 }
+
+#[test]
+fn a_caller_who_waits_too_long_is_promised_a_callback_on_their_number() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-callback");
+    let ports = Ports::new(27);
+    let center = "[[center.agents]]\nid = \"slow\"\npassword = \"slow-secret-1\"\n\
+                  [[center.queues]]\nname = \"support\"\nring_secs = 3\nmax_wait_secs = 8\n\
+                  overflow = \"callback\"\n";
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, center);
+    // Slow's phone only rings: it rings out, Slow goes away, and nobody else can answer.
+    let _slow = phone(
+        &gw,
+        &dir.0,
+        28,
+        ports.base,
+        ("slow", "slow-secret-1"),
+        false,
+    );
+    let number = "+441632960123";
+    let mut c = caller(&dir.0, 29, ports.base, number);
+    wait_log(&gw, "callback requested", Duration::from_secs(40));
+    // The call ends after the promise (voxgate hangs up).
+    c.wait_closed(Duration::from_secs(30));
+    let _ = c.quit();
+    let heard = heard_after(
+        &decoded_recording(&dir.0.join(format!("caller-{number}-29"))),
+        &dir.0,
+        &models,
+        0,
+    );
+    eprintln!("the caller heard: {heard}");
+    assert!(heard.contains("call you back"), "{heard}");
+    assert!(
+        digits_of(&heard).ends_with("0123") || heard.contains("0 1 2 3"),
+        "{heard}"
+    );
+    // The request is there for an operator, with the number, and can be closed.
+    let token = fs::read_to_string(gw.dir.join("data/admin-token")).unwrap();
+    let api = format!("http://127.0.0.1:{}/api/v1", ports.base + 5);
+    let end = Instant::now() + Duration::from_secs(10);
+    let open = loop {
+        let list = curl(&token, &[&format!("{api}/callbacks?status=open")]);
+        if list["callbacks"].as_array().is_some_and(|a| !a.is_empty()) {
+            break list;
+        }
+        assert!(Instant::now() < end, "no request stored: {list}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let req = &open["callbacks"][0];
+    assert_eq!(
+        (&req["number"], &req["queue"]),
+        (&number.into(), &"support".into())
+    );
+    let url = format!("{api}/callbacks/{}", req["id"]);
+    let (s, _) = common::http::curl_status(&token, "PUT", &url, r#"{"status": "done"}"#);
+    assert_eq!(s, 204);
+    let open = curl(&token, &[&format!("{api}/callbacks?status=open")]);
+    assert_eq!(open["callbacks"], serde_json::json!([]), "{open}");
+    let calls = curl(&token, &[&format!("{api}/human-calls")]);
+    assert_eq!(calls["calls"][0]["outcome"], "callback", "{calls}");
+}

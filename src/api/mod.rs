@@ -11,6 +11,7 @@ mod agents;
 mod ask;
 pub mod auth;
 mod body;
+mod callbacks;
 mod conversations;
 mod demo;
 mod error;
@@ -271,6 +272,8 @@ pub fn router(state: ApiState) -> Router {
             put(agents::disposition),
         )
         .route("/api/v1/voicemails", get(flows::voicemails))
+        .route("/api/v1/callbacks", get(callbacks::list))
+        .route("/api/v1/callbacks/{id}", put(callbacks::mark))
         .route("/api/v1/audit", get(flows::audit))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/demo/orders/{number}", get(demo::get_order))

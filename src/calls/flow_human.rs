@@ -172,6 +172,52 @@ impl FlowCallLogic {
         self.assist = None;
     }
 
+    /// The queue overflowed to a callback: a request for the number the caller called from
+    /// is stored and the caller hears which number (its last four digits), then the call
+    /// ends; without a number to call, the flow takes `on_fail` (voicemail, typically).
+    fn call_back(&mut self, now: Instant, queue: String) {
+        let busy = "I'm sorry, all our agents are still busy.";
+        let Some(number) = self.facts.caller.clone().filter(|n| callable(n)) else {
+            tracing::info!(call = self.call_no, "callback: no number to call back");
+            self.engine.say_prompt(busy);
+            self.speaking = false;
+            return self.give(now, Input::TransferFailed);
+        };
+        let last: String = number
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let spaced: Vec<String> = last.chars().map(String::from).collect();
+        let request = crate::store::CallbackRequest {
+            call_id_hash: self.call_id_hash.clone(),
+            queue,
+            number,
+            reason: self.story.reason.clone(),
+            requested: std::time::SystemTime::now(),
+        };
+        tracing::info!(call = self.call_no, "callback requested");
+        if self
+            .services
+            .sink
+            .try_send(TranscriptMsg::Callback(request))
+            .is_err()
+        {
+            tracing::warn!(
+                call = self.call_no,
+                "callback request dropped: the store is behind"
+            );
+        }
+        self.engine.say_prompt(&format!(
+            "{busy} We will call you back on the number ending in {}. Thank you for calling. Goodbye.",
+            spaced.join(" ")
+        ));
+        self.hang_up_after_speaking = true;
+    }
+
     /// The caller's line on a bridged call goes to agent assist.
     pub(super) fn assist_heard(&mut self, text: &str) {
         if !self.human.as_ref().is_some_and(Human::bridged) {
@@ -218,7 +264,39 @@ impl FlowCallLogic {
                 self.engine.say_prompt(&say);
                 self.hang_up_after_speaking = true;
             }
+            Some(Outcome::Callback) => {
+                let queue = self.human.take().map(|h| h.queue().to_owned());
+                self.call_back(now, queue.unwrap_or_default());
+            }
             None => {}
+        }
+    }
+}
+
+/// Whether `number` (a caller's user part) is a telephone number one can dial back: digits
+/// with an optional leading `+`, 5 to 16 of them.
+fn callable(number: &str) -> bool {
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    (5..=16).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_telephone_numbers_are_called_back() {
+        for yes in ["+441632960001", "01632960001", "12345"] {
+            assert!(super::callable(yes), "{yes}");
+        }
+        for no in [
+            "anonymous",
+            "alice",
+            "+44 1632",
+            "1234",
+            "",
+            "+",
+            "12345678901234567",
+        ] {
+            assert!(!super::callable(no), "{no}");
         }
     }
 }

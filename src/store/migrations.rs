@@ -157,6 +157,20 @@ const MIGRATIONS: &[&str] = &[
         secrets    TEXT NOT NULL,
         updated_ms INTEGER NOT NULL
     );",
+    // 12: callback requests: a caller who waited too long in a queue whose overflow is a
+    // callback (the number is the one the caller called from: kept to call them back).
+    "CREATE TABLE callbacks (
+        id           INTEGER PRIMARY KEY,
+        call_id_hash TEXT NOT NULL,
+        queue        TEXT NOT NULL,
+        number       TEXT NOT NULL,
+        reason       TEXT,
+        requested_ms INTEGER NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'failed')),
+        note         TEXT NOT NULL DEFAULT '',
+        updated_ms   INTEGER
+    );
+    CREATE INDEX callbacks_open ON callbacks (status, requested_ms);",
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@
 mod agent_records;
 mod agent_states;
 mod agents;
+mod callbacks;
 mod flows;
 mod human_calls;
 mod migrations;
@@ -88,6 +89,7 @@ pub use crate::telephony::HangupSide;
 pub use agent_records::{StoredHandoff, StoredTurn};
 pub use agent_states::{AgentStateRow, AgentTime, spawn_agent_state_sink};
 pub use agents::{StoredAgent, StoredHashes};
+pub use callbacks::{CALLBACK_STATUSES, CallbackRequest, StoredCallback};
 pub use flows::{AuditEntry, FlowVersion};
 pub use human_calls::{HumanCallQuery, HumanCallRecord, StoredHumanCall};
 pub use sink::{record_from_summary, spawn_store_sink};

@@ -62,6 +62,8 @@ pub enum TranscriptMsg {
     Voicemail(super::VoicemailRecord),
     /// A call handed to human agents, at its end.
     HumanCall(Box<super::HumanCallRecord>),
+    /// A caller to call back.
+    Callback(super::CallbackRequest),
 }
 
 impl std::fmt::Debug for TranscriptMsg {
@@ -71,6 +73,7 @@ impl std::fmt::Debug for TranscriptMsg {
             TranscriptMsg::Deferred(_) => f.write_str("Deferred"),
             TranscriptMsg::Voicemail(v) => f.debug_tuple("Voicemail").field(&v.path).finish(),
             TranscriptMsg::HumanCall(c) => f.debug_tuple("HumanCall").field(&c.queue).finish(),
+            TranscriptMsg::Callback(c) => f.debug_tuple("Callback").field(&c.queue).finish(),
         }
     }
 }
@@ -150,6 +153,12 @@ pub fn spawn_transcript_sink(
                 TranscriptMsg::HumanCall(c) => {
                     if let Err(e) = store.insert_human_call(&c) {
                         tracing::warn!(error = %e, "human call not stored");
+                    }
+                    None
+                }
+                TranscriptMsg::Callback(c) => {
+                    if let Err(e) = store.insert_callback(&c) {
+                        tracing::warn!(error = %e, "callback request not stored");
                     }
                     None
                 }

@@ -51,6 +51,7 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         || under("/api/v1/flows")
         || under("/api/v1/calls")
         || under("/api/v1/voicemails")
+        || under("/api/v1/callbacks")
         || under("/api/v1/agents")
         || under("/api/v1/agent-states")
         || under("/api/v1/agent-report")

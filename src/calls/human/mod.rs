@@ -48,6 +48,9 @@ pub enum Outcome {
         /// What the caller hears last.
         say: String,
     },
+    /// Waited too long in a queue whose overflow is a callback: the caller is to be called
+    /// back (on the number they called from, when there is one).
+    Callback,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,7 +256,12 @@ impl Human {
                     OverflowTo::Hangup => {
                         "I'm sorry, all our agents are still busy. Please call again later. Goodbye."
                     }
-                    _ => "I'm sorry, all our agents are still busy.",
+                    OverflowTo::Callback => {
+                        self.fail("callback", String::new());
+                        self.outcome = Some(Outcome::Callback);
+                        return;
+                    }
+                    OverflowTo::Voicemail => "I'm sorry, all our agents are still busy.",
                 };
                 self.fail("overflow", say.into());
             }

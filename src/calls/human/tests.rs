@@ -206,6 +206,20 @@ fn overflow_while_ringing_drops_the_leg_first() {
 }
 
 #[test]
+fn a_callback_overflow_asks_for_a_callback_and_records_it_as_such() {
+    let (mut h, replies, _rx, _) = started();
+    replies
+        .try_send(Reply::Overflow(OverflowTo::Callback))
+        .unwrap();
+    h.poll(Instant::now());
+    assert_eq!(h.take_outcome(), Some(Outcome::Callback));
+    assert_eq!(h.ending().outcome, "callback");
+    let mut frame = [0i16; 160];
+    h.fill_caller(&mut frame);
+    assert_eq!(frame, [0; 160], "no music once over");
+}
+
+#[test]
 fn a_caller_who_hangs_up_while_waiting_leaves_the_queue() {
     let (mut h, _replies, mut rx, _) = started();
     h.end();
