@@ -268,7 +268,18 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         EventTap::connect(ports.base + 5, "vg_wrong").is_err(),
         "a wrong token, no stream"
     );
-    let tap = EventTap::connect(ports.base + 5, &token).unwrap();
+    drop(EventTap::connect(ports.base + 5, &token).unwrap());
+    // The stream this test reads is opened as a browser does, with a one-time ticket.
+    let api = format!("http://127.0.0.1:{}/api/v1", ports.base + 5);
+    let (s, t) = common::http::curl_status(&token, "POST", &format!("{api}/events/ticket"), "");
+    assert_eq!(s, 201, "{t}");
+    let ticket = t["ticket"].as_str().unwrap();
+    assert!(EventTap::with_ticket(ports.base + 5, "vgt_0000").is_err());
+    let tap = EventTap::with_ticket(ports.base + 5, ticket).unwrap();
+    assert!(
+        EventTap::with_ticket(ports.base + 5, ticket).is_err(),
+        "a ticket opens one stream"
+    );
 
     // The caller keys the order number, asks the AI agent a question, hears the answer,
     // asks for a person and is handed to Alice.
@@ -432,8 +443,17 @@ struct EventTap {
 
 impl EventTap {
     fn connect(http_port: u16, token: &str) -> Result<EventTap, String> {
+        EventTap::open(&format!("ws://127.0.0.1:{http_port}/api/v1/events"), token)
+    }
+
+    /// As a browser does: no header, a one-time ticket in the URL.
+    fn with_ticket(http_port: u16, ticket: &str) -> Result<EventTap, String> {
+        let url = format!("ws://127.0.0.1:{http_port}/api/v1/events?ticket={ticket}");
+        EventTap::open(&url, "")
+    }
+
+    fn open(url: &str, token: &str) -> Result<EventTap, String> {
         use tungstenite::client::IntoClientRequest;
-        let url = format!("ws://127.0.0.1:{http_port}/api/v1/events");
         let mut req = url.into_client_request().unwrap();
         if !token.is_empty() {
             let value = format!("Bearer {}", token.trim()).parse().unwrap();

@@ -4,6 +4,10 @@
 //! subscriber that falls behind gets `{"type": "lagged", "missed": N}` and goes on; one that
 //! does not read for 5 s is closed. At most [`MAX_SUBSCRIBERS`] at once; what a client sends
 //! is ignored (and at most 4 KiB a message).
+//!
+//! `POST /api/v1/events/ticket`: a one-time ticket for a browser, which cannot put a token
+//! in a WebSocket's headers: `GET /api/v1/events?ticket=…` within 30 s (see
+//! `auth::tickets`).
 
 use std::time::Duration;
 
@@ -25,6 +29,28 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 #[serde(deny_unknown_fields)]
 pub(super) struct EventsQuery {
     call: Option<u64>,
+    /// Taken by the authentication layer.
+    #[allow(dead_code)]
+    ticket: Option<String>,
+}
+
+/// `POST /api/v1/events/ticket`: a ticket with the caller's role.
+pub(super) async fn ticket(
+    State(state): State<ApiState>,
+    axum::Extension(caller): axum::Extension<super::auth::Caller>,
+) -> Result<Response, ApiError> {
+    let ticket = state
+        .auth()
+        .tickets
+        .issue(caller, std::time::Instant::now())
+        .ok_or(ApiError::Busy {
+            retry_after_secs: 5,
+        })?;
+    let body = serde_json::json!({
+        "ticket": ticket,
+        "expires_in_secs": super::auth::TICKET_TTL.as_secs(),
+    });
+    Ok((axum::http::StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 /// `GET /api/v1/events`.

@@ -257,6 +257,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/flows/{name}/rollback", post(flows::rollback))
         .route("/api/v1/calls", get(flows::calls))
         .route("/api/v1/events", get(events::events))
+        .route("/api/v1/events/ticket", post(events::ticket))
         .route("/api/v1/agents", get(agents::list))
         .route(
             "/api/v1/agents/{id}",

@@ -5,7 +5,10 @@
 //! live in the store (`store::tokens`), hashed.
 
 mod limiter;
+mod tickets;
 pub mod token;
+
+pub use tickets::TICKET_TTL;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -79,6 +82,8 @@ pub struct Caller {
 /// The token store, the gateway's own webhook token and the failure limiter.
 pub(super) struct Auth {
     store: Option<Arc<Mutex<Store>>>,
+    /// One-time tickets for browsers' event streams.
+    pub(super) tickets: tickets::Tickets,
     webhook: Option<[u8; 32]>,
     failures: Mutex<FailureLimiter>,
     pub(super) max_tokens: usize,
@@ -95,6 +100,7 @@ impl Auth {
     ) -> Auth {
         Auth {
             store: store.map(|s| Arc::new(Mutex::new(s))),
+            tickets: tickets::Tickets::default(),
             webhook: (!webhook.is_empty()).then(|| token::hash(webhook)),
             failures: Mutex::new(FailureLimiter::new(failures_per_minute, FAILURE_WINDOW)),
             max_tokens,
@@ -173,6 +179,19 @@ fn bearer(req: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The `ticket` of an event-stream request (`GET /api/v1/events?ticket=…`), if it has one:
+/// the only place a ticket stands for a token.
+fn stream_ticket(req: &Request) -> Option<&str> {
+    if req.uri().path() != "/api/v1/events" {
+        return None;
+    }
+    req.uri()
+        .query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("ticket="))
+        .filter(|t| !t.is_empty())
+}
+
 /// The source address (unspecified when the server did not say, as in router tests).
 pub(super) fn source(req: &Request) -> IpAddr {
     req.extensions()
@@ -200,8 +219,21 @@ pub(super) async fn authenticate(
         .into_response();
     }
     let Some(presented) = bearer(&req).map(str::to_owned) else {
-        metrics().http_refused(HttpRefusal::Unauthenticated);
-        return ApiError::Unauthorized.into_response();
+        return match stream_ticket(&req).map(|t| auth.tickets.redeem(t, Instant::now())) {
+            Some(Some(caller)) if roles.contains(&caller.role) => {
+                req.extensions_mut().insert(caller);
+                next.run(req).await
+            }
+            Some(_) => {
+                auth.failed(ip);
+                metrics().http_refused(HttpRefusal::Unauthenticated);
+                ApiError::Unauthorized.into_response()
+            }
+            None => {
+                metrics().http_refused(HttpRefusal::Unauthenticated);
+                ApiError::Unauthorized.into_response()
+            }
+        };
     };
     let caller = match auth.lookup(&presented).await {
         Ok(Some(c)) => c,
