@@ -826,9 +826,22 @@ fn a_phone_that_only_rings_is_skipped_and_the_next_agent_transfers_to_a_colleagu
         2,
         Duration::from_secs(40),
     );
-    // Bob holds the call: his microphone is silent, so what the caller hears now is music.
+    // Keys go across the bridge both ways (RFC 4733 events, relayed by voxgate).
     std::thread::sleep(Duration::from_secs(1));
-    let mut bob = bob;
+    let (mut bob, mut c) = (bob, c);
+    c.send_digit('5');
+    bob.send_digit('7');
+    let end = Instant::now() + Duration::from_secs(10);
+    while !(dtmf_seen(&bob.output(), '5') && dtmf_seen(&c.output(), '7')) {
+        assert!(
+            Instant::now() < end,
+            "keys not relayed:\nbob: {}\ncaller: {}",
+            bob.output(),
+            c.output()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Bob holds the call: his microphone is silent, so what the caller hears now is music.
     bob.hold(true);
     wait_lines(
         &gw,
@@ -850,7 +863,10 @@ fn a_phone_that_only_rings_is_skipped_and_the_next_agent_transfers_to_a_colleagu
     let bob_dir = dir.0.join("bob");
     let heard = heard_after(&decoded_recording(&bob_dir), &bob_dir, &models, 0);
     eprintln!("bob heard: {heard}");
-    assert!(heard.contains("transferred by alice"), "{heard}");
+    assert!(
+        heard.contains("transfer") && heard.contains("by alice"),
+        "{heard}"
+    );
     let _ = alice.quit();
 }
 
@@ -1001,4 +1017,81 @@ fn a_caller_who_waits_too_long_is_promised_a_callback_on_their_number() {
     assert_eq!(open["callbacks"], serde_json::json!([]), "{open}");
     let calls = curl(&token, &[&format!("{api}/human-calls")]);
     assert_eq!(calls["calls"][0]["outcome"], "callback", "{calls}");
+}
+
+/// A SIPp agent phone playing `scenario` at a fixed address; a baresip caller queued for it.
+fn sipp_agent(
+    name: &str,
+    slot: u16,
+    caller_slot: u16,
+    scenario: &str,
+) -> (AgentGateway, TempDir, Baresip, common::Sipp) {
+    let models = common::models::fetch(MODELS).expect("models");
+    let dir = TempDir::new(name);
+    let ports = Ports::new(slot);
+    let (sipp_port, _, _) = ports.sipp(0);
+    let center = format!(
+        "[[center.agents]]\nid = \"sippy\"\nuri = \"sip:sippy@127.0.0.1:{sipp_port}\"\n\
+         [[center.queues]]\nname = \"support\"\nring_secs = 5\n"
+    );
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, &center);
+    let sf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sipp")
+        .join(scenario);
+    let sipp = common::Sipp::spawn(&dir.0, ports, 0, &sf, &[]);
+    let c = caller(&dir.0, caller_slot, ports.base, "caller");
+    (gw, dir, c, sipp)
+}
+
+#[test]
+fn an_agent_answer_without_usable_audio_is_hung_up_and_the_caller_waits_on() {
+    if !have_peer("baresip") || !have_peer("sipp") || common::models::fetch(MODELS).is_none() {
+        return;
+    }
+    let (gw, _dir, c, sipp) = sipp_agent("human-bad-answer", 66, 67, "agent_bad_answer.xml");
+    let (code, out) = sipp.wait();
+    assert_eq!(
+        code,
+        0,
+        "the answer was not ACKed and hung up:\n{out}\n{}",
+        gw.log()
+    );
+    wait_log(
+        &gw,
+        "no usable audio: hanging it up",
+        Duration::from_secs(1),
+    );
+    wait_log(&gw, "agent did not answer", Duration::from_secs(5));
+    // The caller is still there, waiting for the next try.
+    assert!(!gw.log().contains("hand-off over"), "{}", gw.log());
+    let _ = c.quit();
+}
+
+#[test]
+fn an_agent_cannot_transfer_a_caller_to_a_stranger() {
+    if !have_peer("baresip") || !have_peer("sipp") || common::models::fetch(MODELS).is_none() {
+        return;
+    }
+    let (gw, _dir, mut c, sipp) =
+        sipp_agent("human-refer-stranger", 68, 69, "agent_refer_stranger.xml");
+    let (code, out) = sipp.wait();
+    assert_eq!(
+        code,
+        0,
+        "the REFER was not refused with 403:\n{out}\n{}",
+        gw.log()
+    );
+    assert!(
+        !gw.log().contains("the agent transferred the call"),
+        "{}",
+        gw.log()
+    );
+    // The agent hung up after the refusal: the caller hears so and the call ends.
+    wait_log(&gw, "the agent left the call", Duration::from_secs(5));
+    c.wait_closed(Duration::from_secs(30));
+}
+
+/// Whether baresip's output shows it received key `key`.
+fn dtmf_seen(output: &str, key: char) -> bool {
+    output.contains(&format!("received event: '{key}'"))
 }
