@@ -1095,3 +1095,63 @@ fn an_agent_cannot_transfer_a_caller_to_a_stranger() {
 fn dtmf_seen(output: &str, key: char) -> bool {
     output.contains(&format!("received event: '{key}'"))
 }
+
+#[test]
+fn every_phone_of_the_agent_rings_and_the_first_to_answer_takes_the_call() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-fork");
+    let ports = Ports::new(31);
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, CENTER);
+    // Alice's desk phone only rings; her softphone answers.
+    let desk = phone(
+        &gw,
+        &dir.0,
+        33,
+        ports.base,
+        ("alice", "alice-secret-1"),
+        false,
+    );
+    let soft_dir = dir.0.join("alice-soft");
+    fs::create_dir_all(&soft_dir).unwrap();
+    let silent = dir.0.join("silent.wav");
+    let soft = Baresip::agent(
+        &soft_dir,
+        Ports::new(34),
+        (ports.base, true),
+        ("alice", "alice-secret-1"),
+        &silent,
+    );
+    wait_log(
+        &gw,
+        "registration agent=alice contacts=2",
+        Duration::from_secs(15),
+    );
+    let c = caller(&dir.0, 35, ports.base, "caller");
+    wait_log(
+        &gw,
+        "bridged: caller and agent talk",
+        Duration::from_secs(30),
+    );
+    // The desk phone rang too, and was told to stop when the softphone answered.
+    let end = Instant::now() + Duration::from_secs(10);
+    while !desk.output().contains("487") && !desk.output().contains("terminated") {
+        assert!(
+            Instant::now() < end,
+            "the desk phone was not stopped:\n{}",
+            desk.output()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(desk.output().contains("Incoming call"), "{}", desk.output());
+    assert!(
+        soft.output().contains("Call established"),
+        "{}",
+        soft.output()
+    );
+    let _ = c.quit();
+}

@@ -312,6 +312,19 @@ impl Registrar {
     }
 
     /// Where to ring `user` now: the most recently refreshed binding.
+    /// Every binding of `user`, the most recently refreshed first (all of them are rung).
+    pub(crate) fn bindings_of(&self, user: &str) -> Vec<&Binding> {
+        let mut all: Vec<&Binding> = self
+            .bindings
+            .get(user)
+            .map(|b| b.iter().collect())
+            .unwrap_or_default();
+        all.sort_by_key(|b| std::cmp::Reverse(b.refreshed));
+        all
+    }
+
+    /// The most recently refreshed binding of `user`.
+    #[cfg(test)]
     pub(crate) fn lookup(&self, user: &str) -> Option<&Binding> {
         self.bindings.get(user)?.iter().max_by_key(|b| b.refreshed)
     }

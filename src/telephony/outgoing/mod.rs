@@ -1,9 +1,12 @@
 //! A call's second leg in the signalling core: voxgate as a back-to-back user agent rings a
-//! human agent's phone (its registered binding, else its configured address) with an
-//! INVITE carrying our offer, answers a digest challenge once when `[center.outbound]`
-//! gives credentials, ACKs the 2xx and hands the answered leg's media to the call task.
-//! CANCEL while it rings, BYE once up; the agent's BYE, re-INVITE and INFO reach the call
-//! as leg commands. One leg per call.
+//! human agent's phones — every registered binding at once (a desk phone and a softphone),
+//! else its configured address — with an INVITE each carrying the same offer, answers a
+//! digest challenge once per phone when `[center.outbound]` gives credentials, ACKs the
+//! first 2xx, cancels the other phones (a 2xx of theirs that crosses the CANCEL is ACKed
+//! and hung up) and hands the answered leg's media to the call task. CANCEL while it rings,
+//! BYE once up; the agent's requests in the dialog are `in_dialog`'s. One leg per call.
+
+mod in_dialog;
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::time::Instant;
@@ -12,7 +15,7 @@ use rand::Rng;
 use sip::sdp::{self, LocalCaps, SessionDescription};
 use sip::{
     DialogId, HeaderName, Host, MediaType, Method, NameAddr, Peer, Request, RequestBuilder,
-    Response, StatusCode, TransactionId, Transport, Uri, call_id_from, tag_from,
+    Response, TransactionId, Transport, Uri, call_id_from, tag_from,
 };
 
 use super::call::{CallCommand, LegMedia, LocalSource};
@@ -21,11 +24,23 @@ use super::media::MediaParams;
 use super::ports::PortLease;
 use super::signalling::Core;
 
+/// Phones of one agent rung at once, at most (the registrar keeps as many bindings).
+const MAX_FORKS: usize = super::registrar::MAX_CONTACTS;
+
+/// One phone rung: its INVITE, the transaction and where it goes.
+struct Attempt {
+    invite: Request,
+    tx: TransactionId,
+    hop: Peer,
+    authed: bool,
+}
+
 /// One call's second leg.
 pub(crate) struct OutLeg {
     agent: String,
-    invite: Request,
-    tx: TransactionId,
+    /// The phones still ringing (before the answer); the answering one (after).
+    attempts: Vec<Attempt>,
+    /// Where the answered phone is (in-dialog requests go there).
     hop: Peer,
     offer: SessionDescription,
     caps: LocalCaps,
@@ -33,8 +48,9 @@ pub(crate) struct OutLeg {
     media: Option<(UdpSocket, PortLease)>,
     pub(crate) dialog: Option<DialogId>,
     rang: bool,
-    authed: bool,
     up: bool,
+    /// The last refusal, told when every phone refused.
+    refused: Option<u16>,
 }
 
 /// Where an agent's phone is: the Request-URI and the next hop.
@@ -62,11 +78,45 @@ impl Core {
         if !self.calls.contains_key(&no) {
             return Err("the call is gone".into());
         }
-        let target = self.target(agent)?;
+        let targets = self.targets(agent)?;
         let (lease, socket) = self.bind_rtp().map_err(str::to_owned)?;
         let session_id = self.rng.random_range(1..u64::from(u32::MAX));
         let caps = LocalCaps::new(self.cfg.advertise.to_string(), lease.port(), session_id);
         let offer = sdp::offer(&caps);
+        let mut attempts = Vec::new();
+        for target in targets {
+            match self.ring(now, no, target, &offer) {
+                Ok(a) => attempts.push(a),
+                Err(e) => tracing::info!(call = no, %agent, error = %e, "a phone not rung"),
+            }
+        }
+        let hop = attempts.first().ok_or("no phone could be rung")?.hop;
+        self.legs.insert(
+            no,
+            OutLeg {
+                agent: agent.to_owned(),
+                attempts,
+                hop,
+                offer,
+                caps,
+                media: Some((socket, lease)),
+                dialog: None,
+                rang: false,
+                up: false,
+                refused: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// Sends `offer` to one phone of call `no`'s agent.
+    fn ring(
+        &mut self,
+        now: Instant,
+        no: u64,
+        target: Target,
+        offer: &SessionDescription,
+    ) -> Result<Attempt, String> {
         let transport = target.hop.transport;
         let host = host_of(self.cfg.advertise);
         let from = NameAddr::parse(&format!("\"voxgate\" <sip:voxgate@{}>", self.local_addr()))
@@ -90,32 +140,28 @@ impl Core {
             .map_err(|e| e.to_string())?;
         self.requests.insert(tx, invite.clone());
         self.leg_tx.insert(tx, no);
-        self.legs.insert(
-            no,
-            OutLeg {
-                agent: agent.to_owned(),
-                invite,
-                tx,
-                hop: target.hop,
-                offer,
-                caps,
-                media: Some((socket, lease)),
-                dialog: None,
-                rang: false,
-                authed: false,
-                up: false,
-            },
-        );
-        Ok(())
+        Ok(Attempt {
+            invite,
+            tx,
+            hop: target.hop,
+            authed: false,
+        })
     }
 
-    /// Where `agent`'s phone is: its newest registration, else its configured URI.
-    fn target(&self, agent: &str) -> Result<Target, String> {
-        if let Some(b) = self.registrar.lookup(agent) {
-            return Ok(Target {
+    /// Where `agent`'s phones are: every registration, newest first, else its configured URI.
+    fn targets(&self, agent: &str) -> Result<Vec<Target>, String> {
+        let bound: Vec<Target> = self
+            .registrar
+            .bindings_of(agent)
+            .into_iter()
+            .take(MAX_FORKS)
+            .map(|b| Target {
                 uri: b.uri.clone(),
                 hop: b.source,
-            });
+            })
+            .collect();
+        if !bound.is_empty() {
+            return Ok(bound);
         }
         let uri = self
             .cfg
@@ -136,10 +182,10 @@ impl Core {
             .is_some_and(|t| t.eq_ignore_ascii_case("tcp"));
         let transport = if tcp { Transport::Tcp } else { Transport::Udp };
         let port = sip.port.unwrap_or(5060);
-        Ok(Target {
+        Ok(vec![Target {
             hop: Peer::new(SocketAddr::new(ip, port), transport),
             uri,
-        })
+        }])
     }
 
     /// A response on a leg's INVITE transaction `id`; `dialog` is what the dialog layer
@@ -154,7 +200,7 @@ impl Core {
         let status = resp.status;
         if status.is_success() {
             // The mapping stays: a retransmitted 2xx (our ACK lost) is ACKed again.
-            return self.leg_answered(now, no, resp);
+            return self.leg_answered(now, no, id, resp);
         }
         if status.is_final() {
             self.leg_tx.remove(&id);
@@ -169,36 +215,59 @@ impl Core {
         if !status.is_final() {
             return;
         }
-        if matches!(status.code(), 401 | 407) && self.retry_with_credentials(now, no, resp) {
+        if matches!(status.code(), 401 | 407) && self.retry_with_credentials(now, no, id, resp) {
             return;
         }
+        self.attempt_over(no, id, Some(status.code()));
+    }
+
+    /// One phone of call `no`'s leg refused (`status`) or never answered: when it was the
+    /// last one ringing, the leg failed.
+    fn attempt_over(&mut self, no: u64, id: TransactionId, status: Option<u16>) {
+        let Some(leg) = self.legs.get_mut(&no).filter(|l| !l.up) else {
+            return;
+        };
+        leg.attempts.retain(|a| a.tx != id);
+        leg.refused = status.or(leg.refused);
+        if !leg.attempts.is_empty() {
+            return;
+        }
+        let refused = leg.refused;
         if let Some(leg) = self.legs.remove(&no) {
-            tracing::info!(call = no, agent = %leg.agent, status = status.code(), "agent leg refused");
-            self.command(no, CallCommand::Leg(LegEvent::Failed(Some(status.code()))));
+            tracing::info!(call = no, agent = %leg.agent, status = ?refused, "agent leg refused");
+            self.command(no, CallCommand::Leg(LegEvent::Failed(refused)));
         }
     }
 
-    /// The leg's INVITE got no final answer.
+    /// A phone's INVITE got no final answer.
     pub(crate) fn leg_timed_out(&mut self, id: TransactionId) {
-        if let Some(no) = self.leg_tx.remove(&id)
-            && self.legs.get(&no).is_some_and(|l| !l.up)
-        {
-            self.legs.remove(&no);
-            self.command(no, CallCommand::Leg(LegEvent::Failed(None)));
+        if let Some(no) = self.leg_tx.remove(&id) {
+            self.attempt_over(no, id, None);
         }
     }
 
-    /// A 2xx: ACK it (again, for a retransmission) and start the leg's media.
-    fn leg_answered(&mut self, now: Instant, no: u64, resp: &Response) {
+    /// A 2xx on phone `id`: ACK it (again, for a retransmission); the first answer wins —
+    /// the other phones are cancelled — and starts the leg's media.
+    fn leg_answered(&mut self, now: Instant, no: u64, id: TransactionId, resp: &Response) {
         let Some(dialog) = DialogId::uac(&resp.head) else {
             return;
         };
         let Some(leg) = self.legs.get_mut(&no) else {
             return;
         };
+        if leg.up && leg.dialog.as_ref() != Some(&dialog) {
+            // Another phone answered too, at the same moment: it is hung up.
+            let hop = leg.hop;
+            return self.answered_too_late(now, id, hop, resp);
+        }
+        let Some(answering) = leg.attempts.iter().position(|a| a.tx == id) else {
+            return;
+        };
         leg.dialog = Some(dialog.clone());
-        let (hop, cseq, transport) = (leg.hop, leg.invite.head.cseq.clone(), leg.hop.transport);
-        let via = self.via(transport);
+        let a = &leg.attempts[answering];
+        let (hop, cseq) = (a.hop, a.invite.head.cseq.clone());
+        leg.hop = hop;
+        let via = self.via(hop.transport);
         if let Some(d) = self.dialogs.get(&dialog) {
             let ack = d.ack_for_2xx(&cseq, via);
             self.txl.send_stateless(hop, ack.into());
@@ -210,6 +279,15 @@ impl Core {
             return;
         }
         leg.up = true;
+        // The answering phone stays (its retransmitted 2xx is ACKed again); the rest stop.
+        let mut others = std::mem::take(&mut leg.attempts);
+        leg.attempts.push(others.swap_remove(answering));
+        for other in others {
+            self.cancel_attempt(now, no, &other);
+        }
+        let Some(leg) = self.legs.get_mut(&no) else {
+            return;
+        };
         let params = std::str::from_utf8(&resp.body)
             .ok()
             .and_then(|t| SessionDescription::parse(t).ok())
@@ -241,11 +319,22 @@ impl Core {
     }
 
     /// Answers a challenge to the leg's INVITE once, when credentials are configured.
-    fn retry_with_credentials(&mut self, now: Instant, no: u64, resp: &Response) -> bool {
+    fn retry_with_credentials(
+        &mut self,
+        now: Instant,
+        no: u64,
+        id: TransactionId,
+        resp: &Response,
+    ) -> bool {
         let Some(auth) = self.cfg.outbound.clone() else {
             return false;
         };
-        let Some(leg) = self.legs.get_mut(&no).filter(|l| !l.authed) else {
+        let Some(leg) = self
+            .legs
+            .get_mut(&no)
+            .and_then(|l| l.attempts.iter_mut().find(|a| a.tx == id))
+            .filter(|a| !a.authed)
+        else {
             return false;
         };
         let proxy = resp.status.code() == 407;
@@ -283,9 +372,13 @@ impl Core {
         };
         self.requests.insert(tx, invite.clone());
         self.leg_tx.insert(tx, no);
-        if let Some(leg) = self.legs.get_mut(&no) {
-            leg.invite = invite;
-            leg.tx = tx;
+        if let Some(a) = self
+            .legs
+            .get_mut(&no)
+            .and_then(|l| l.attempts.iter_mut().find(|a| a.tx == id))
+        {
+            a.invite = invite;
+            a.tx = tx;
         }
         true
     }
@@ -297,12 +390,8 @@ impl Core {
         };
         self.leg_tx.retain(|_, n| *n != no);
         if !leg.up {
-            if let Err(e) = self.txl.cancel(now, leg.tx) {
-                tracing::debug!(call = no, error = %e, "leg not cancelled");
-            }
-            // Its 200 may cross our CANCEL: that dialog is ACKed and hung up.
-            if self.cancelled_legs.len() < 1024 {
-                self.cancelled_legs.insert(leg.tx, leg.hop);
+            for a in &leg.attempts {
+                self.cancel_attempt(now, no, a);
             }
             return;
         }
@@ -316,6 +405,18 @@ impl Core {
         {
             self.requests.insert(id, bye);
             self.byes.insert(id);
+        }
+    }
+
+    /// Stops one phone ringing. Its 200 may cross our CANCEL: that dialog is ACKed and hung
+    /// up (`answered_too_late`).
+    fn cancel_attempt(&mut self, now: Instant, no: u64, a: &Attempt) {
+        self.leg_tx.remove(&a.tx);
+        if let Err(e) = self.txl.cancel(now, a.tx) {
+            tracing::debug!(call = no, error = %e, "a ring not cancelled");
+        }
+        if self.cancelled_legs.len() < 1024 {
+            self.cancelled_legs.insert(a.tx, a.hop);
         }
     }
 
@@ -348,119 +449,6 @@ impl Core {
             self.byes.insert(tx);
         }
         tracing::info!("an agent answered a cancelled ring: hung up");
-    }
-
-    /// The call whose second leg is in `dialog`.
-    pub(crate) fn leg_of(&self, dialog: &DialogId) -> Option<u64> {
-        self.legs
-            .iter()
-            .find(|(_, l)| l.dialog.as_ref() == Some(dialog))
-            .map(|(no, _)| *no)
-    }
-
-    /// A request in a leg's dialog: BYE ends the leg; a re-INVITE (hold) is answered from
-    /// the leg's capabilities; INFO carries digits.
-    pub(crate) fn leg_request(
-        &mut self,
-        now: Instant,
-        id: TransactionId,
-        req: &Request,
-        kind: sip::RequestKind,
-        no: u64,
-    ) {
-        match kind {
-            sip::RequestKind::Bye => {
-                self.respond(now, id, Response::for_request(req, StatusCode::OK));
-                if let Some(leg) = self.legs.remove(&no) {
-                    self.leg_tx.retain(|_, n| *n != no);
-                    tracing::info!(call = no, agent = %leg.agent, "the agent hung up");
-                }
-                self.command(no, CallCommand::Leg(LegEvent::Ended));
-            }
-            sip::RequestKind::ReInvite => self.leg_reinvite(now, id, req, no),
-            sip::RequestKind::Info => {
-                self.respond(now, id, Response::for_request(req, StatusCode::OK));
-                if let Some(d) = super::requests::dtmf_relay_digit(req) {
-                    self.command(no, CallCommand::LegDigit(d));
-                }
-            }
-            sip::RequestKind::Refer { refer_to } => self.leg_refer(now, id, req, &refer_to, no),
-            sip::RequestKind::Ack => {}
-            _ => self.refuse(now, id, req, sip::UasError::NotImplemented),
-        }
-    }
-
-    /// The agent transfers the call (blind REFER) to another agent, named by the user part
-    /// of Refer-To: 202, a NOTIFY that it is done, BYE to the agent, and the call told to
-    /// ring the other agent. Anyone but a configured agent is refused with 403 (outside
-    /// numbers need an outgoing trunk voxgate does not have yet).
-    fn leg_refer(
-        &mut self,
-        now: Instant,
-        id: TransactionId,
-        req: &Request,
-        refer_to: &NameAddr,
-        no: u64,
-    ) {
-        let target = sip::sip_user(&refer_to.uri).filter(|u| self.is_agent(u));
-        let Some(target) = target else {
-            tracing::info!(
-                call = no,
-                "agent REFER to someone who is not an agent: refused"
-            );
-            let resp = Response::for_request(req, StatusCode::FORBIDDEN);
-            return self.respond(now, id, resp);
-        };
-        self.respond(now, id, Response::for_request(req, StatusCode::ACCEPTED));
-        let Some(leg) = self.legs.get(&no) else {
-            return;
-        };
-        let (hop, dialog) = (leg.hop, leg.dialog.clone());
-        let via = self.via(hop.transport);
-        let notify = dialog.and_then(|d| self.dialogs.get_mut(&d)).and_then(|d| {
-            d.refer_notify(via, Some(req.head.cseq.seq), StatusCode::OK)
-                .ok()
-        });
-        if let Some(notify) = notify
-            && let Ok(tx) = self.txl.send_request(now, notify.clone(), hop)
-        {
-            self.requests.insert(tx, notify);
-        }
-        tracing::info!(call = no, to = %target, "the agent transferred the call");
-        self.drop_leg(now, no);
-        self.command(no, CallCommand::Leg(LegEvent::Referred(target)));
-    }
-
-    /// Whether `id` names a configured agent.
-    fn is_agent(&self, id: &str) -> bool {
-        self.cfg.agent_uris.contains_key(id) || self.registrar.knows(id)
-    }
-
-    fn leg_reinvite(&mut self, now: Instant, id: TransactionId, req: &Request, no: u64) {
-        let Some(leg) = self.legs.get_mut(&no) else {
-            return;
-        };
-        leg.caps.session_version += 1;
-        let (caps, transport) = (leg.caps.clone(), leg.hop.transport);
-        let offer = std::str::from_utf8(&req.body)
-            .ok()
-            .and_then(|t| SessionDescription::parse(t).ok());
-        let answered = offer.and_then(|o| sdp::answer(&o, &caps).ok());
-        let Some(answer) = answered else {
-            let e = sip::UasError::from(sdp::NegotiationError::NoCommonCodec);
-            return self.refuse(now, id, req, e);
-        };
-        let Some(params) = MediaParams::from_negotiated(&answer.audio) else {
-            let e = sip::UasError::from(sdp::NegotiationError::NoCommonCodec);
-            return self.refuse(now, id, req, e);
-        };
-        let ok = Response::for_request(req, StatusCode::OK)
-            .with_header(HeaderName::Contact, self.contact(transport))
-            .with_body(&MediaType::sdp(), answer.sdp.to_string().into_bytes());
-        let _ = self.dialogs.on_response_sent(req, &ok);
-        self.respond(now, id, ok);
-        tracing::info!(call = no, hold = params.on_hold, "agent re-INVITE");
-        self.command(no, CallCommand::LegUpdate(params));
     }
 
     /// Our SIP address (advertised IP and port).
