@@ -51,6 +51,17 @@ pub enum Event {
         /// What (numbers masked).
         text: String,
     },
+    /// The utterance in progress so far (it may still change; the final follows).
+    Partial {
+        /// The call number.
+        call: u64,
+        /// Who is speaking.
+        speaker: Speaker,
+        /// The words so far (numbers masked).
+        text: String,
+        /// How many leading words are settled.
+        stable_words: usize,
+    },
     /// How the caller sounded.
     Emotion {
         /// The call number.
@@ -128,6 +139,7 @@ impl Event {
         match self {
             Event::Node { call, .. }
             | Event::Transcript { call, .. }
+            | Event::Partial { call, .. }
             | Event::Emotion { call, .. }
             | Event::Queue { call, .. }
             | Event::Summary { call, .. }

@@ -312,6 +312,10 @@ fn start_center(
             if clash {
                 tracing::warn!(agent = %a.id, "an agent added through the API is also in the configuration file: the file's is used");
             }
+            let stale = a.hashes.as_ref().is_some_and(|h| h.realm != config.sip.realm);
+            if stale {
+                tracing::warn!(agent = %a.id, "an agent's password was set for another sip.realm: its phone cannot register until the password is set again (PUT /api/v1/agents/ID)");
+            }
             !clash
         })
         .map(voxgate::center::AgentEntry::from_stored)

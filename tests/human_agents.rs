@@ -561,6 +561,14 @@ fn the_stream_told_it(events: &[serde_json::Value]) {
         events.iter().any(|e| e["type"] == "call_ended"),
         "{events:#?}"
     );
+    // Words in progress come too (partials are decodes a busy pool may refuse, so only
+    // their presence is asked for: several utterances of 3-5 s were said).
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "partial" && e["text"].as_str().is_some_and(|t| !t.is_empty())),
+        "no partial: {events:#?}"
+    );
     // Agent assist: the warranty passage for the caller's question, then the AI's answer.
     let of = |kind: &str| -> Vec<&serde_json::Value> {
         events.iter().filter(|e| e["type"] == kind).collect()

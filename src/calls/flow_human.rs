@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::flow_logic::FlowCallLogic;
 use super::human::assist::Assist;
 use super::human::{Human, Links, Outcome};
-use crate::center::Ask;
+use crate::center::{Ask, CallKey};
 use crate::events::{Event, Speaker};
 use crate::flows::Input;
 use crate::speech::listener::{Heard, Listener};
@@ -46,7 +46,7 @@ impl FlowCallLogic {
             .is_some_and(crate::emotion::CallMood::wants_a_person)
             || self.story.reason.as_deref() == Some("upset");
         let ask = Ask {
-            call: self.call_no,
+            call: CallKey(self.call_no),
             queue: name.clone(),
             priority,
             vip,
@@ -129,26 +129,33 @@ impl FlowCallLogic {
         {
             self.agent_ears = Listener::new(self.call_no, (self.frame / 8) as u32, pool).ok();
         }
+        let finals_only = self.services.events.subscribers() == 0;
         if let Some(ears) = &mut self.agent_ears {
-            ears.on_frame(now, pcm, false, true);
+            ears.on_frame(now, pcm, false, finals_only);
         }
         self.drain_agent_ears();
     }
 
-    /// The human agent's finals go to the transcript, marked as theirs.
+    /// The human agent's finals go to the transcript, marked as theirs (partials only to
+    /// the event stream).
     fn drain_agent_ears(&mut self) {
         while let Some(heard) = self.agent_ears.as_mut().and_then(Listener::poll) {
-            if let Heard::Final {
-                transcript,
-                started,
-                ended,
-                ..
-            } = heard
-            {
-                let text = transcript.text.trim();
-                self.story.human_said(text);
-                self.transcript.human(started, ended, text);
-                self.publish_line(Speaker::Human, text);
+            match heard {
+                Heard::Final {
+                    transcript,
+                    started,
+                    ended,
+                    ..
+                } => {
+                    let text = transcript.text.trim();
+                    self.story.human_said(text);
+                    self.transcript.human(started, ended, text);
+                    self.publish_line(Speaker::Human, text);
+                }
+                Heard::Partial { text, stable_words } => {
+                    self.publish_partial(Speaker::Human, &text, stable_words);
+                }
+                Heard::BargeIn { .. } => {}
             }
         }
     }

@@ -343,6 +343,9 @@ impl FlowCallLogic {
                         self.engine.on_barge_in(at);
                     }
                 }
+                Heard::Partial { text, stable_words } => {
+                    self.publish_partial(Speaker::Caller, &text, stable_words);
+                }
                 Heard::Final {
                     transcript,
                     started,
@@ -474,6 +477,19 @@ impl FlowCallLogic {
         });
     }
 
+    /// Publishes an utterance in progress, when someone listens.
+    pub(super) fn publish_partial(&self, speaker: Speaker, text: &str, stable_words: usize) {
+        if text.trim().is_empty() || self.services.events.subscribers() == 0 {
+            return;
+        }
+        self.services.events.publish(Event::Partial {
+            call: self.call_no,
+            speaker,
+            text: crate::privacy::mask_numbers(text.trim()),
+            stable_words,
+        });
+    }
+
     fn poll_webhook(&mut self, now: Instant) {
         let Some(rx) = &self.webhook else { return };
         let result = match rx.try_recv() {
@@ -544,7 +560,10 @@ impl CallLogic for FlowCallLogic {
             h.on_caller_audio(pcm_8k);
         }
         let playing = self.engine.playing();
-        let finals_only = !self.in_agent && !self.transcribing;
+        // Partials cost decodes: asked for when an agent node uses them, when transcribing,
+        // or when someone watches the event stream.
+        let finals_only =
+            !self.in_agent && !self.transcribing && self.services.events.subscribers() == 0;
         if let Some(listener) = &mut self.listener {
             listener.on_frame(now, pcm_8k, playing, finals_only);
             self.drain_heard(now);

@@ -16,13 +16,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use router::{AgentSpec, AgentState, CallKey, CallRequest, Event, Presence, QueueSpec, Router};
+use router::{AgentSpec, AgentState, Event, Presence, QueueSpec, Router};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::{CenterConfig, OverflowTo};
 use crate::store::AgentStateRow;
 use crate::telephony::PhoneEvent;
 pub use book::{AgentEntry, BookError, hashes};
+/// A call a flow hands to a queue (the router's request: the calls layer names only the
+/// center).
+pub use router::{CallKey, CallRequest as Ask};
 pub use view::{AgentRow, CenterView, QueueRow};
 
 /// Agent state changes queued for the store.
@@ -35,27 +38,6 @@ pub const PHONE_BOOK: usize = 1100;
 const QUEUE: usize = 1024;
 /// Replies queued per call (positions beyond are dropped; the next one says it again).
 const REPLIES: usize = 32;
-
-/// A call a flow hands to a queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ask {
-    /// The runtime's call number.
-    pub call: u64,
-    /// The queue.
-    pub queue: String,
-    /// The flow's priority (higher first).
-    pub priority: u8,
-    /// A VIP caller.
-    pub vip: bool,
-    /// A caller in crisis (answered before everyone else).
-    pub crisis: bool,
-    /// An upset caller.
-    pub upset: bool,
-    /// The caller's language.
-    pub language: Option<String>,
-    /// Skills the call needs beyond the queue's.
-    pub skills: Vec<String>,
-}
 
 /// What a queued call hears back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,28 +364,18 @@ impl Service {
     }
 
     fn enqueue(&mut self, now: Instant, ask: Ask, replies: mpsc::Sender<Reply>) {
-        let key = CallKey(ask.call);
-        let req = CallRequest {
-            call: key,
-            queue: ask.queue.clone(),
-            priority: ask.priority,
-            vip: ask.vip,
-            crisis: ask.crisis,
-            upset: ask.upset,
-            language: ask.language,
-            skills: ask.skills,
-        };
-        match self.router.enqueue(now, req) {
+        let (call, queue) = (ask.call.0, ask.queue.clone());
+        match self.router.enqueue(now, ask) {
             Ok(e) => {
-                tracing::info!(call = ask.call, queue = %ask.queue, position = e.position, "queued for an agent");
+                tracing::info!(call, %queue, position = e.position, "queued for an agent");
                 let _ = replies.try_send(Reply::Queued {
                     position: e.position,
                     wait: e.expected_wait,
                 });
-                self.replies.insert(ask.call, replies);
+                self.replies.insert(call, replies);
             }
             Err(why) => {
-                tracing::info!(call = ask.call, queue = %ask.queue, %why, "not queued");
+                tracing::info!(call, %queue, %why, "not queued");
                 let refusal = match why {
                     router::Refused::QueueFull { .. } => Refusal::QueueFull,
                     router::Refused::UnknownQueue(_) => Refusal::UnknownQueue,

@@ -1,7 +1,8 @@
 //! The listen stage every call logic that hears the caller shares: the caller's frames
 //! through an [`UtteranceStream`], its requests to the shared [`SttPool`] (answers collected
-//! without waiting), and what was heard out as [`Heard`] events: barge-ins and final
-//! transcripts with the instant the end of the turn was decided.
+//! without waiting), and what was heard out as [`Heard`] events: barge-ins, partial
+//! transcripts of the utterance in progress (when asked for) and final transcripts with the
+//! instant the end of the turn was decided.
 
 use std::time::Instant;
 
@@ -19,6 +20,14 @@ pub enum Heard {
     BargeIn {
         /// When.
         at: Instant,
+    },
+    /// The utterance in progress so far (asked for every 600 ms of new speech unless
+    /// `finals_only`; refused by a busy pool, so some never come).
+    Partial {
+        /// The words so far.
+        text: String,
+        /// How many leading words the last two partials agree on.
+        stable_words: usize,
     },
     /// The caller's turn, recognized.
     Final {
@@ -106,12 +115,15 @@ impl Listener {
         while let Some(ev) = self.stream.poll_event() {
             match ev {
                 StreamEvent::BargeIn { at } => return Some(Heard::BargeIn { at }),
-                StreamEvent::Partial { text, stable_words } => tracing::debug!(
-                    call = self.call_no,
-                    stable_words,
-                    text = %hide_digits(&text),
-                    "partial"
-                ),
+                StreamEvent::Partial { text, stable_words } => {
+                    tracing::debug!(
+                        call = self.call_no,
+                        stable_words,
+                        text = %hide_digits(&text),
+                        "partial"
+                    );
+                    return Some(Heard::Partial { text, stable_words });
+                }
                 StreamEvent::Final {
                     transcript,
                     started,

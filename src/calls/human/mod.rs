@@ -147,7 +147,7 @@ impl Human {
         } = links;
         let replies = center.enqueue(ask.clone());
         let mut h = Human {
-            call_no: ask.call,
+            call_no: ask.call.0,
             queue: ask.queue,
             center,
             events,

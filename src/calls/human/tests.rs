@@ -25,7 +25,7 @@ impl Voice for FakeVoice {
 
 fn ask() -> Ask {
     Ask {
-        call: 7,
+        call: crate::center::CallKey(7),
         queue: "support".into(),
         priority: 5,
         vip: false,
