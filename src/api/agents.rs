@@ -1,22 +1,16 @@
 //! The contact center's endpoints (admin and operator roles):
 //! - `GET /api/v1/agents`: every agent (state, for how long, the call, whether its phone is
 //!   reachable) and every queue (calls waiting, the longest wait, the handle time);
-//! - `PUT /api/v1/agents/{id}` (`{"name", "skills", "languages", "uri", "password"}`): adds or
-//!   replaces an agent (201 when new); the password (kept only as its digest hashes; left
-//!   out, the old one stays) lets its phone register, `uri` is a fixed address; one of the
-//!   two is needed. `DELETE /api/v1/agents/{id}`: removes it (on a call, after the call).
-//!   Agents of the configuration file are changed there (409 here);
 //! - `PUT /api/v1/agents/{id}/presence` (`{"presence": "available" | "away" | "logged_out"}`):
 //!   sets an agent's presence (away while ringing withdraws the call; during a call it
 //!   applies after wrap-up);
 //! - `GET /api/v1/human-calls` (`?agent= &queue= &disposition= &emotion= &reason= &since=
 //!   &until= &limit=`): calls handed to people, newest first, with the story the agent was
 //!   told; `GET /api/v1/human-calls/{id}`;
-//! - `GET /api/v1/agent-states` (`?agent= &since= &until= &limit=`): every change of the
-//!   agents' states, oldest first; `GET /api/v1/agent-report` (`?since= &until=`): per agent,
-//!   the time in each state, the calls taken and the offers let ring out;
 //! - `PUT /api/v1/human-calls/{id}/disposition` (`{"disposition": NAME, "note": TEXT}`): the
 //!   agent's disposition (the note's card numbers masked).
+//!
+//! Adding and removing agents is `agent_book.rs`'s; their time, `agent_report.rs`'s.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -29,7 +23,7 @@ use serde::Deserialize;
 use super::ApiState;
 use super::error::ApiError;
 
-fn center(state: &ApiState) -> Result<&crate::center::Center, ApiError> {
+pub(super) fn center(state: &ApiState) -> Result<&crate::center::Center, ApiError> {
     state
         .center()
         .ok_or_else(|| ApiError::Conflict("the contact center is not running".into()))
@@ -42,156 +36,6 @@ pub(super) async fn list(State(state): State<ApiState>) -> Result<Response, ApiE
         .await
         .ok_or_else(|| ApiError::internal("contact center", "stopped"))?;
     Ok(Json(view).into_response())
-}
-
-/// Agents the API may add (beyond the configuration file's).
-const MAX_AGENTS: usize = 1000;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AgentBody {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    skills: Vec<String>,
-    #[serde(default)]
-    languages: Vec<String>,
-    #[serde(default)]
-    uri: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-}
-
-/// `PUT /api/v1/agents/{id}`: adds or replaces an agent.
-pub(super) async fn put_agent(
-    State(state): State<ApiState>,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let center = center(&state)?.clone();
-    let api = super::flows::api(&state)?;
-    let body = super::body_bytes(body)?;
-    let b: AgentBody = serde_json::from_slice(&body).map_err(|_| {
-        ApiError::bad_request(
-            "the body is {\"name\", \"skills\", \"languages\", \"uri\", \"password\"}",
-        )
-    })?;
-    check_agent(&id, &b)?;
-    if center.is_configured(&id) {
-        return Err(ApiError::Conflict(format!(
-            "agent `{id}` is defined in the configuration file; change it there"
-        )));
-    }
-    let (key, realm) = (id.clone(), center.realm().to_owned());
-    let (old, count) = api
-        .with_store(move |s| Ok((s.agent(&key)?, s.agents()?.len())))
-        .await?;
-    let created = old.is_none();
-    if created && count >= MAX_AGENTS {
-        return Err(ApiError::Conflict(format!(
-            "{MAX_AGENTS} agents exist, the most the API adds"
-        )));
-    }
-    let hashes = match &b.password {
-        Some(p) => Some(crate::center::hashes(&id, &realm, p)),
-        None => old.and_then(|o| o.hashes).filter(|h| h.realm == realm),
-    };
-    if hashes.is_none() && b.uri.is_none() {
-        return Err(ApiError::bad_request(
-            "an agent needs a password (its phone registers) or a uri (a fixed address)",
-        ));
-    }
-    let stored = crate::store::StoredAgent {
-        id: id.clone(),
-        name: b.name,
-        skills: b.skills,
-        languages: b.languages,
-        uri: b.uri,
-        hashes,
-    };
-    let view = agent_json(&stored);
-    let keep = stored.clone();
-    api.with_store(move |s| s.put_agent(&keep)).await?;
-    center
-        .set_agent(crate::center::AgentEntry::from_stored(stored))
-        .await
-        .map_err(|e| ApiError::internal("contact center", e))?;
-    tracing::info!(agent = %id, created, "agent set through the API");
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(view)).into_response())
-}
-
-/// `DELETE /api/v1/agents/{id}`.
-pub(super) async fn delete_agent(
-    State(state): State<ApiState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let center = center(&state)?.clone();
-    let api = super::flows::api(&state)?;
-    if center.is_configured(&id) {
-        return Err(ApiError::Conflict(format!(
-            "agent `{id}` is defined in the configuration file; change it there"
-        )));
-    }
-    let key = id.clone();
-    if !api.with_store(move |s| s.delete_agent(&key)).await? {
-        return Err(ApiError::NotFound("no such agent"));
-    }
-    match center.remove_agent(&id).await {
-        Ok(()) | Err(crate::center::BookError::Unknown(_)) => {}
-        Err(e) => return Err(ApiError::internal("contact center", e)),
-    }
-    tracing::info!(agent = %id, "agent removed through the API");
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Refuses ids, names, lists, addresses and passwords an agent cannot have.
-fn check_agent(id: &str, b: &AgentBody) -> Result<(), ApiError> {
-    if !crate::flows::valid_name(id) || id.contains('.') {
-        return Err(ApiError::bad_request(
-            "an agent id is letters, digits, `_` and `-` (at most 64)",
-        ));
-    }
-    if let Some(n) = &b.name
-        && (n.chars().count() > 100 || n.chars().any(char::is_control))
-    {
-        return Err(ApiError::bad_request(
-            "a name is at most 100 characters, no control characters",
-        ));
-    }
-    for list in [&b.skills, &b.languages] {
-        if list.len() > 32 || !list.iter().all(|s| crate::flows::valid_name(s)) {
-            return Err(ApiError::bad_request(
-                "skills and languages are at most 32 names each",
-            ));
-        }
-    }
-    if let Some(uri) = &b.uri {
-        crate::config::check_agent_uri(uri)
-            .map_err(|why| ApiError::bad_request(format!("uri `{uri}`: {why}")))?;
-    }
-    if let Some(p) = &b.password
-        && !(8..=128).contains(&p.chars().count())
-    {
-        return Err(ApiError::bad_request("a password is 8 to 128 characters"));
-    }
-    Ok(())
-}
-
-/// What the API shows of an agent (never its secret).
-fn agent_json(a: &crate::store::StoredAgent) -> serde_json::Value {
-    serde_json::json!({
-        "id": a.id,
-        "name": a.name,
-        "skills": a.skills,
-        "languages": a.languages,
-        "uri": a.uri,
-        "registers": a.hashes.is_some(),
-    })
 }
 
 #[derive(Deserialize)]
@@ -301,11 +145,7 @@ pub(super) async fn disposition(
             "a disposition is a name: letters, digits, `_`, `-` and `.` (at most 64)",
         ));
     }
-    if note.chars().count() > 2000 {
-        return Err(ApiError::bad_request("the note is at most 2000 characters"));
-    }
-    // The note is stored masked, like transcripts: agents type card numbers too.
-    let note = crate::privacy::mask_numbers(&note);
+    let note = super::body::note(&note)?;
     let found = api
         .with_store(move |s| s.set_disposition(id, &disposition, &note))
         .await?;
@@ -340,63 +180,4 @@ fn human_call_json(c: &crate::store::StoredHumanCall) -> serde_json::Value {
         "disposition": c.disposition.as_ref().map(|d| &d.0),
         "disposition_note": c.disposition.as_ref().map(|d| &d.1),
     })
-}
-
-/// A period (ms since the epoch; the last 24 hours when not given).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StatesQuery {
-    agent: Option<String>,
-    since: Option<i64>,
-    until: Option<i64>,
-    limit: Option<usize>,
-}
-
-fn period(since: Option<i64>, until: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let now = crate::store::to_ms(std::time::SystemTime::now());
-    let until = until.unwrap_or(now);
-    let since = since.unwrap_or(until - 24 * 3600 * 1000);
-    if since >= until {
-        return Err(ApiError::bad_request("`since` must be before `until`"));
-    }
-    Ok((since, until))
-}
-
-/// `GET /api/v1/agent-states`: the agents' state changes in a period, oldest first.
-pub(super) async fn states(
-    State(state): State<ApiState>,
-    axum::extract::Query(q): axum::extract::Query<StatesQuery>,
-) -> Result<Response, ApiError> {
-    let api = super::flows::api(&state)?;
-    let window = period(q.since, q.until)?;
-    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
-    let rows = api
-        .with_store(move |s| s.agent_states(q.agent.as_deref(), window, limit))
-        .await?;
-    Ok(
-        Json(serde_json::json!({ "since": window.0, "until": window.1, "states": rows }))
-            .into_response(),
-    )
-}
-
-/// `GET /api/v1/agent-report` filters.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ReportQuery {
-    since: Option<i64>,
-    until: Option<i64>,
-}
-
-/// `GET /api/v1/agent-report`: how each agent spent a period.
-pub(super) async fn report(
-    State(state): State<ApiState>,
-    axum::extract::Query(q): axum::extract::Query<ReportQuery>,
-) -> Result<Response, ApiError> {
-    let api = super::flows::api(&state)?;
-    let window = period(q.since, q.until)?;
-    let agents = api.with_store(move |s| s.agent_report(window)).await?;
-    Ok(
-        Json(serde_json::json!({ "since": window.0, "until": window.1, "agents": agents }))
-            .into_response(),
-    )
 }

@@ -41,3 +41,12 @@ pub(super) async fn read_whole(
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }
+
+/// A free-text note an operator or agent writes (dispositions, callbacks): at most 2000
+/// characters, stored masked like transcripts (people type card numbers too).
+pub(super) fn note(text: &str) -> Result<String, ApiError> {
+    if text.chars().count() > 2000 {
+        return Err(ApiError::bad_request("the note is at most 2000 characters"));
+    }
+    Ok(crate::privacy::mask_numbers(text))
+}

@@ -66,10 +66,7 @@ pub(super) async fn mark(
     if !CALLBACK_STATUSES.contains(&status.as_str()) {
         return Err(ApiError::bad_request("status is open, done or failed"));
     }
-    if note.chars().count() > 2000 {
-        return Err(ApiError::bad_request("the note is at most 2000 characters"));
-    }
-    let note = crate::privacy::mask_numbers(&note);
+    let note = super::body::note(&note)?;
     if !api
         .with_store(move |s| s.set_callback(id, &status, &note))
         .await?

@@ -7,6 +7,8 @@
 //! Every request passes, outermost first: the metrics count, the Host/Origin check
 //! ([`guard`]), authentication ([`auth`]), and the whole-body read with its timeout.
 
+mod agent_book;
+mod agent_report;
 mod agents;
 mod ask;
 pub mod auth;
@@ -261,11 +263,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/agents", get(agents::list))
         .route(
             "/api/v1/agents/{id}",
-            put(agents::put_agent).delete(agents::delete_agent),
+            put(agent_book::put_agent).delete(agent_book::delete_agent),
         )
         .route("/api/v1/agents/{id}/presence", put(agents::presence))
-        .route("/api/v1/agent-states", get(agents::states))
-        .route("/api/v1/agent-report", get(agents::report))
+        .route("/api/v1/agent-states", get(agent_report::states))
+        .route("/api/v1/agent-report", get(agent_report::report))
         .route("/api/v1/human-calls", get(agents::human_calls))
         .route("/api/v1/human-calls/{id}", get(agents::human_call))
         .route(
