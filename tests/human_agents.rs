@@ -1163,3 +1163,116 @@ fn every_phone_of_the_agent_rings_and_the_first_to_answer_takes_the_call() {
     );
     let _ = c.quit();
 }
+
+#[test]
+fn a_pjsua2_agent_phone_registers_with_sha256_and_takes_a_call() {
+    if !have_peer("baresip") {
+        return;
+    }
+    let Some(python) = common::python::importing(&["pjsua2"]) else {
+        return;
+    };
+    let Some(models) = common::models::fetch(MODELS) else {
+        return;
+    };
+    let dir = TempDir::new("human-pjsua2");
+    let ports = Ports::new(36);
+    // SHA-256 only: PJSIP answers it (libre 1.x would not, hence MD5 by default).
+    let center = format!("[center]\nregister_algorithms = [\"SHA-256\"]\n{CENTER}");
+    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, &center);
+    let play = speech_wav(
+        &models,
+        &dir.0,
+        "pj-agent.wav",
+        300,
+        "Hello, this is Alice on another phone. How can I help?",
+        1,
+    );
+    let heard = dir.0.join("pj-agent-heard.wav");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/pjsua2_agent.py");
+    let (out, err) = (dir.0.join("pjsua2.out"), dir.0.join("pjsua2.err"));
+    let mut agent = KillOnDrop(
+        std::process::Command::new(&python)
+            .arg(&script)
+            .arg(format!("--registrar={}", ports.base))
+            .args(["--user=alice", "--password=alice-secret-1"])
+            .arg(format!("--sip-port={}", ports.base + 20))
+            .arg(format!("--rtp-port={}", ports.base + 30))
+            .arg("--play")
+            .arg(&play)
+            .arg("--record")
+            .arg(&heard)
+            .args(["--wait-secs=60", "--speak-after-secs=6", "--talk-secs=13"])
+            .stdin(std::process::Stdio::null())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(fs::File::create(&err).unwrap())
+            .spawn()
+            .expect("start the PJSUA2 agent"),
+    );
+    let said = || {
+        let text = |p: &Path| fs::read_to_string(p).unwrap_or_default();
+        format!("stderr:\n{}\nstdout:\n{}", text(&err), text(&out))
+    };
+    let end = Instant::now() + Duration::from_secs(20);
+    while !gw
+        .log()
+        .replace('"', "")
+        .contains("agent=alice state=available")
+    {
+        assert!(
+            Instant::now() < end,
+            "not registered:\n{}\n{}",
+            said(),
+            gw.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        gw.log().contains("algorithm=SHA-256"),
+        "not SHA-256:\n{}",
+        gw.log()
+    );
+    let c = caller(&dir.0, 37, ports.base, "caller");
+    wait_log(
+        &gw,
+        "bridged: caller and agent talk",
+        Duration::from_secs(40),
+    );
+    // The agent's phone hangs up after its 13 s.
+    let end = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = agent.0.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > end {
+            panic!("the PJSUA2 agent did not finish:\n{}", said());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}\n{}\n{}", said(), gw.log());
+    let _ = c.quit();
+    let agent_heard = heard_after(&heard, &dir.0, &models, 0);
+    eprintln!("the PJSUA2 agent heard: {agent_heard}");
+    assert!(agent_heard.contains("support"), "no whisper: {agent_heard}");
+    let caller_heard = heard_after(
+        &decoded_recording(&dir.0.join("caller-caller-37")),
+        &dir.0,
+        &models,
+        0,
+    );
+    eprintln!("the caller heard: {caller_heard}");
+    assert!(
+        caller_heard.contains("another phone") || caller_heard.contains("alice"),
+        "{caller_heard}"
+    );
+}
+
+/// A child process killed (and reaped) when the test ends, however it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

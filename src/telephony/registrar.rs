@@ -184,6 +184,7 @@ impl Registrar {
         if aor.as_deref() != Some(verified.username.as_str()) {
             return Err(AuthError::BadResponse);
         }
+        tracing::debug!(user = %verified.username, algorithm = %creds.algorithm, "agent phone authenticated");
         Ok(verified.username)
     }
 
