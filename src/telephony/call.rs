@@ -49,6 +49,8 @@ pub(crate) enum CallCommand {
 #[derive(Debug)]
 pub(crate) struct LegMedia {
     pub(crate) socket: std::net::UdpSocket,
+    /// RTCP's own socket (the RTP port + 1) unless the agent's phone multiplexes RTCP.
+    pub(crate) rtcp: Option<std::net::UdpSocket>,
     pub(crate) lease: PortLease,
     pub(crate) params: MediaParams,
     pub(crate) local: LocalSource,
@@ -149,6 +151,7 @@ pub(crate) async fn run(setup: CallSetup) {
     let mut buf = vec![0u8; 2048];
     let mut rtcp_buf = vec![0u8; 2048];
     let mut leg_buf = vec![0u8; 2048];
+    let mut leg_rtcp_buf = vec![0u8; 2048];
     let mut leg: Option<Leg> = None;
     let mut errors = 0u32;
     let mut send = |dest: Dest, bytes: &[u8]| {
@@ -182,6 +185,11 @@ pub(crate) async fn run(setup: CallSetup) {
             r = recv_leg(leg.as_ref(), &mut leg_buf) => {
                 if let (Ok((n, from)), Some(l)) = (r, leg.as_mut()) {
                     l.session.receive(Instant::now(), &leg_buf[..n], from, &mut LegSide(logic.as_mut()));
+                }
+            }
+            r = recv_opt(leg.as_ref().and_then(|l| l.rtcp.as_ref()), &mut leg_rtcp_buf) => {
+                if let (Ok((n, from)), Some(l)) = (r, leg.as_mut()) {
+                    l.session.receive_rtcp(Instant::now(), &leg_rtcp_buf[..n], from);
                 }
             }
             _ = tick.tick() => {
@@ -262,6 +270,7 @@ pub(crate) async fn run(setup: CallSetup) {
 /// An answered second leg: its socket, port and media session, driven with the call.
 struct Leg {
     socket: UdpSocket,
+    rtcp: Option<UdpSocket>,
     session: MediaSession,
     _lease: PortLease,
 }
@@ -269,6 +278,7 @@ struct Leg {
 impl Leg {
     fn start(m: LegMedia, timeout: Duration, ptime_ms: u32) -> io::Result<Leg> {
         let socket = UdpSocket::from_std(m.socket)?;
+        let rtcp = m.rtcp.map(UdpSocket::from_std).transpose()?;
         // The leg's frames are the caller's size: one tick drives both (a phone that asked
         // for another packet time still takes ours).
         let params = MediaParams {
@@ -278,18 +288,20 @@ impl Leg {
         let session = MediaSession::new(params, m.local, Instant::now(), timeout);
         Ok(Leg {
             socket,
+            rtcp,
             session,
             _lease: m.lease,
         })
     }
 
     fn tick(&mut self, now: Instant, logic: &mut dyn CallLogic) {
-        let socket = &self.socket;
+        let (socket, rtcp) = (&self.socket, self.rtcp.as_ref());
         let mut send = |dest: Dest, bytes: &[u8]| {
-            let to = match dest {
-                Dest::Rtp(to) | Dest::Rtcp(to) => to,
+            let (sock, to) = match dest {
+                Dest::Rtp(to) => (socket, to),
+                Dest::Rtcp(to) => (rtcp.unwrap_or(socket), to),
             };
-            let _ = socket.try_send_to(bytes, to);
+            let _ = sock.try_send_to(bytes, to);
         };
         self.session.tick(now, &mut LegSide(logic), &mut send);
     }

@@ -437,7 +437,7 @@ pub(crate) fn is_out_of_descriptors(e: &std::io::Error) -> bool {
 }
 
 /// A UDP socket bound to `addr`, non-blocking (for tokio).
-fn bind_nonblocking(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+pub(crate) fn bind_nonblocking(addr: SocketAddr) -> std::io::Result<UdpSocket> {
     let socket = UdpSocket::bind(addr)?;
     socket.set_nonblocking(true)?;
     Ok(socket)

@@ -309,8 +309,12 @@ impl Core {
             seq: self.rng.random(),
             timestamp: self.rng.random(),
         };
+        let rtcp = (!params.rtcp_mux)
+            .then(|| SocketAddr::new(self.cfg.media_bind, lease.port() + 1))
+            .and_then(|addr| super::invite::bind_nonblocking(addr).ok());
         let media = LegMedia {
             socket,
+            rtcp,
             lease,
             params,
             local,
