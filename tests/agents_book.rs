@@ -129,7 +129,15 @@ fn an_agent_added_through_the_api_registers_survives_a_restart_and_is_removed() 
     assert_eq!(s, 201, "{added}");
     assert_eq!(added["registers"], true);
     assert!(!added.to_string().contains(PASSWORD), "{added}");
-    assert_eq!(carol(&token, &api).unwrap()["state"], "logged_out");
+    let row = carol(&token, &api).unwrap();
+    assert_eq!(
+        (&row["state"], &row["source"], &row["skills"]),
+        (
+            &"logged_out".into(),
+            &"api".into(),
+            &serde_json::json!(["billing"])
+        )
+    );
 
     // A wrong password is refused; hers logs her in.
     let intruder = phone(&dir.0, "intruder", 23, ports.base, "carol-guess-1");

@@ -358,7 +358,8 @@ impl Service {
                 let _ = done.send(r);
             }
             Msg::View(done) => {
-                let _ = done.send(view::build(&self.router, &self.names, &self.queues, now));
+                let known = (&self.names, &*self.configured);
+                let _ = done.send(view::build(&self.router, known, &self.queues, now));
             }
         }
     }

@@ -35,6 +35,12 @@ pub struct AgentRow {
     pub call: Option<u64>,
     /// Whether its phone can be reached.
     pub reachable: bool,
+    /// What it can handle.
+    pub skills: Vec<String>,
+    /// Languages it speaks (empty: any).
+    pub languages: Vec<String>,
+    /// `config` (the configuration file) or `api` (added through the API).
+    pub source: &'static str,
 }
 
 /// One queue.
@@ -86,7 +92,7 @@ pub(crate) fn state_call(s: &AgentState) -> Option<u64> {
 
 pub(crate) fn build(
     router: &Router,
-    names: &HashMap<String, String>,
+    (names, configured): (&HashMap<String, String>, &std::collections::HashSet<String>),
     queue_names: &[String],
     now: Instant,
 ) -> CenterView {
@@ -101,6 +107,13 @@ pub(crate) fn build(
             for_secs: now.saturating_duration_since(a.since).as_secs(),
             call: state_call(&a.state),
             reachable: a.reachable,
+            skills: a.spec.skills.clone(),
+            languages: a.spec.languages.clone(),
+            source: if configured.contains(a.id) {
+                "config"
+            } else {
+                "api"
+            },
         })
         .collect();
     let mut queues = Vec::new();
