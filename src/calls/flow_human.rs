@@ -190,14 +190,8 @@ impl FlowCallLogic {
             self.speaking = false;
             return self.give(now, Input::TransferFailed);
         };
-        let last: String = number
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        // `callable` numbers are ASCII: the last four digits, said one by one.
+        let last = &number[number.len().saturating_sub(4)..];
         let spaced: Vec<String> = last.chars().map(String::from).collect();
         let request = crate::store::CallbackRequest {
             call_id_hash: self.call_id_hash.clone(),
@@ -225,9 +219,12 @@ impl FlowCallLogic {
         self.hang_up_after_speaking = true;
     }
 
-    /// The caller's line on a bridged call goes to agent assist.
+    /// The caller's line on a bridged call goes to agent assist, when someone watches the
+    /// event stream (its lookups cost an AI turn each).
     pub(super) fn assist_heard(&mut self, text: &str) {
-        if !self.human.as_ref().is_some_and(Human::bridged) {
+        if !self.human.as_ref().is_some_and(Human::bridged)
+            || self.services.events.subscribers() == 0
+        {
             return;
         }
         if self.assist.is_none()
