@@ -44,7 +44,8 @@ pub(crate) enum TokensCommand {
     Create {
         /// The token's name (letters, digits, `.`, `_`, `-`).
         name: String,
-        /// admin (everything), operator (ask, knowledge, search) or metrics (/metrics only).
+        /// admin (everything), operator (ask, knowledge, flows, agents, calls), metrics
+        /// (/metrics only) or agent (the agent named NAME: its presence, its calls, its events).
         #[arg(long)]
         role: String,
         #[command(flatten)]

@@ -24,8 +24,9 @@ fn open(data: &DataArgs) -> anyhow::Result<(Store, Config)> {
 pub(crate) fn run(cmd: TokensCommand) -> anyhow::Result<()> {
     match cmd {
         TokensCommand::Create { name, role, data } => {
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("--role must be admin, operator or metrics"))?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role must be admin, operator, metrics or agent")
+            })?;
             let (store, config) = open(&data)?;
             let t = token::create(&store, &name, role, config.http.max_tokens)?;
             println!("{t}");

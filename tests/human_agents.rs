@@ -276,6 +276,13 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
     let ticket = t["ticket"].as_str().unwrap();
     assert!(EventTap::with_ticket(ports.base + 5, "vgt_0000").is_err());
     let tap = EventTap::with_ticket(ports.base + 5, ticket).unwrap();
+    // Agents' own tokens: Alice's stream follows her call, Bob's (another agent) sees none of it.
+    let agent_tokens = (
+        agent_token(&token, &api, "alice"),
+        agent_token(&token, &api, "bob"),
+    );
+    let alice_tap = EventTap::connect(ports.base + 5, &agent_tokens.0).unwrap();
+    let bob_tap = EventTap::connect(ports.base + 5, &agent_tokens.1).unwrap();
     assert!(
         EventTap::with_ticket(ports.base + 5, ticket).is_err(),
         "a ticket opens one stream"
@@ -399,9 +406,30 @@ fn a_caller_reaches_a_registered_agent_who_hears_the_story_first() {
         assert!(Instant::now() < end, "no agent line stored: {lines:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    stored_story_holds_only_what_was_said(&gw, ports);
+    stored_story_holds_only_what_was_said(&gw, ports, &agent_tokens);
     alice_s_day_is_on_record(&gw, ports);
     the_stream_told_it(&tap.finish());
+    let (mine, his) = (alice_tap.finish(), bob_tap.finish());
+    assert!(
+        mine.iter()
+            .any(|e| e["type"] == "transcript" && e["speaker"] == "caller"),
+        "alice's stream: {mine:#?}"
+    );
+    assert!(mine.iter().any(|e| e["type"] == "call_ended"), "{mine:#?}");
+    assert!(
+        mine.iter()
+            .all(|e| e["type"] != "node" || e["node"] != "order"),
+        "before her phone rang: {mine:#?}"
+    );
+    assert_eq!(his, Vec::<serde_json::Value>::new(), "bob saw alice's call");
+}
+
+/// A token of role `agent` named `name`, made with the admin token.
+fn agent_token(admin: &str, api: &str, name: &str) -> String {
+    let body = format!(r#"{{"name": "{name}", "role": "agent"}}"#);
+    let (s, t) = common::http::curl_status(admin, "POST", &format!("{api}/tokens"), &body);
+    assert_eq!(s, 201, "{t}");
+    t["token"].as_str().unwrap().to_owned()
 }
 
 /// The state history has Alice's call, in order, and the report counts it.
@@ -597,7 +625,11 @@ fn the_stream_told_it(events: &[serde_json::Value]) {
 /// After the call the stored hand-off has the scripted call's facts — why (the question),
 /// the order number, what the AI answered, the reason, who took it — and every quote in it
 /// is a line of the call's transcript; the disposition is set through the API.
-fn stored_story_holds_only_what_was_said(gw: &AgentGateway, ports: Ports) {
+fn stored_story_holds_only_what_was_said(
+    gw: &AgentGateway,
+    ports: Ports,
+    agent_tokens: &(String, String),
+) {
     let token = fs::read_to_string(gw.dir.join("data/admin-token")).unwrap();
     let base = format!("http://127.0.0.1:{}/api/v1/human-calls", ports.base + 5);
     let end = Instant::now() + Duration::from_secs(20);
@@ -685,6 +717,33 @@ fn stored_story_holds_only_what_was_said(gw: &AgentGateway, ports: Ports) {
         !got["disposition_note"].as_str().unwrap().contains("4111"),
         "{again}"
     );
+    agents_see_their_own_calls_only(agent_tokens, ports, &call["id"].to_string());
+}
+
+/// Agent tokens (named after the agent): Alice sees and disposes of her call; Bob, another
+/// agent, sees nothing of it, and neither may do an operator's work.
+fn agents_see_their_own_calls_only((alice, bob): &(String, String), ports: Ports, id: &str) {
+    use common::http::curl_status;
+    let api = format!("http://127.0.0.1:{}/api/v1", ports.base + 5);
+    let calls = |t: &str| curl(t, &[&format!("{api}/human-calls")])["calls"].clone();
+    assert_eq!(calls(alice).as_array().map(Vec::len), Some(1));
+    assert_eq!(calls(bob), serde_json::json!([]), "bob sees alice's call");
+    let one = format!("{api}/human-calls/{id}");
+    assert_eq!(curl_status(alice, "GET", &one, "").0, 200);
+    assert_eq!(curl_status(bob, "GET", &one, "").0, 404);
+    let dispose = format!("{one}/disposition");
+    let body = r#"{"disposition": "callback_promised"}"#;
+    assert_eq!(curl_status(bob, "PUT", &dispose, body).0, 404);
+    assert_eq!(curl_status(alice, "PUT", &dispose, body).0, 204);
+    for (method, path) in [
+        ("GET", "flows"),
+        ("GET", "callbacks"),
+        ("PUT", "agents/alice"),
+        ("PUT", "agents/bob/presence"),
+    ] {
+        let (s, _) = curl_status(alice, method, &format!("{api}/{path}"), "{}");
+        assert_eq!(s, 403, "{method} {path}");
+    }
 }
 
 #[test]

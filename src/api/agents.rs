@@ -21,7 +21,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::ApiState;
+use super::auth::Caller;
+use super::auth::token::Role;
 use super::error::ApiError;
+use axum::Extension;
 
 pub(super) fn center(state: &ApiState) -> Result<&crate::center::Center, ApiError> {
     state
@@ -92,11 +95,13 @@ pub(super) struct HumanCallsQuery {
 /// `GET /api/v1/human-calls`: calls handed to people, newest first, filtered.
 pub(super) async fn human_calls(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     axum::extract::Query(q): axum::extract::Query<HumanCallsQuery>,
 ) -> Result<Response, ApiError> {
     let api = super::flows::api(&state)?;
     let query = crate::store::HumanCallQuery {
-        agent: q.agent,
+        // An agent sees only the calls it took.
+        agent: own_agent(&caller).map(str::to_owned).or(q.agent),
         queue: q.queue,
         disposition: q.disposition,
         emotion: q.emotion,
@@ -113,12 +118,29 @@ pub(super) async fn human_calls(
 /// `GET /api/v1/human-calls/{id}`.
 pub(super) async fn human_call(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let api = super::flows::api(&state)?;
-    let call = api.with_store(move |s| s.human_call(id)).await?;
-    let call = call.ok_or(ApiError::NotFound("no such call"))?;
+    let call = visible_call(&state, &caller, id).await?;
     Ok(Json(human_call_json(&call)).into_response())
+}
+
+/// The agent a caller is, when it is one (its token is named after it).
+fn own_agent(caller: &Caller) -> Option<&str> {
+    (caller.role == Role::Agent).then_some(caller.name.as_str())
+}
+
+/// Call `id`, if `caller` may see it: anyone but an agent, or the agent who took it (to an
+/// agent, someone else's call does not exist).
+async fn visible_call(
+    state: &ApiState,
+    caller: &Caller,
+    id: i64,
+) -> Result<crate::store::StoredHumanCall, ApiError> {
+    let api = super::flows::api(state)?;
+    let call = api.with_store(move |s| s.human_call(id)).await?;
+    call.filter(|c| own_agent(caller).is_none_or(|a| c.record.agents.iter().any(|x| x == a)))
+        .ok_or(ApiError::NotFound("no such call"))
 }
 
 #[derive(Deserialize)]
@@ -132,10 +154,14 @@ struct DispositionBody {
 /// `PUT /api/v1/human-calls/{id}/disposition`: the agent's disposition and note.
 pub(super) async fn disposition(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let api = super::flows::api(&state)?;
+    if own_agent(&caller).is_some() {
+        visible_call(&state, &caller, id).await?;
+    }
     let body = super::body_bytes(body)?;
     let DispositionBody { disposition, note } = serde_json::from_slice(&body).map_err(|_| {
         ApiError::bad_request("the body is {\"disposition\": NAME, \"note\": TEXT}")

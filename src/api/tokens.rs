@@ -65,11 +65,11 @@ pub(super) async fn create(
     let body = super::body_bytes(body)?;
     let req: CreateRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(format!(
-            "expected {{\"name\": \"...\", \"role\": \"admin|operator|metrics\"}}: {e}"
+            "expected {{\"name\": \"...\", \"role\": \"admin|operator|metrics|agent\"}}: {e}"
         ))
     })?;
     let role = Role::parse(&req.role)
-        .ok_or_else(|| ApiError::bad_request("role must be admin, operator or metrics"))?;
+        .ok_or_else(|| ApiError::bad_request("role must be admin, operator, metrics or agent"))?;
     let limit = state.auth().max_tokens;
     let name = req.name.clone();
     let token = state

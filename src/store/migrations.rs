@@ -171,6 +171,22 @@ const MIGRATIONS: &[&str] = &[
         updated_ms   INTEGER
     );
     CREATE INDEX callbacks_open ON callbacks (status, requested_ms);",
+    // 13: tokens of human agents (role `agent`, named after the agent): SQLite cannot change
+    // a CHECK, so the table is made again with its rows.
+    "CREATE TABLE api_tokens_13 (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'metrics', 'agent')),
+        hash         BLOB NOT NULL UNIQUE,
+        created_ms   INTEGER NOT NULL,
+        last_used_ms INTEGER,
+        revoked      INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO api_tokens_13 (id, name, role, hash, created_ms, last_used_ms, revoked)
+        SELECT id, name, role, hash, created_ms, last_used_ms, revoked FROM api_tokens;
+    DROP TABLE api_tokens;
+    ALTER TABLE api_tokens_13 RENAME TO api_tokens;
+    CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked = 0;",
 ];
 
 /// The schema version this build writes.
@@ -202,4 +218,42 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn tokens_made_before_agent_tokens_existed_survive_migration_13() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            .unwrap();
+        for sql in &MIGRATIONS[..12] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute("INSERT INTO schema_version (version) VALUES (12)", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO api_tokens (name, role, hash, created_ms) VALUES ('ops', 'operator', x'01', 5)",
+            [],
+        )
+        .unwrap();
+        let agent = "INSERT INTO api_tokens (name, role, hash, created_ms) VALUES ('alice', 'agent', x'02', 6)";
+        assert!(conn.execute(agent, []).is_err(), "no agent role before 13");
+        migrate(&mut conn).unwrap();
+        let (name, role): (String, String) = conn
+            .query_row("SELECT name, role FROM api_tokens", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((name.as_str(), role.as_str()), ("ops", "operator"));
+        conn.execute(agent, []).unwrap();
+        let dup = "INSERT INTO api_tokens (name, role, hash, created_ms) VALUES ('ops', 'admin', x'03', 7)";
+        assert!(
+            conn.execute(dup, []).is_err(),
+            "the live-name index is back"
+        );
+    }
 }

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +33,8 @@ pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 const SCRAPE: &[Role] = &[Role::Admin, Role::Metrics];
 const ADMIN: &[Role] = &[Role::Admin];
 const OPERATE: &[Role] = &[Role::Admin, Role::Operator];
+/// Operators' paths a human agent uses too, narrowed by [`agent_may`].
+const AGENT_TOO: &[Role] = &[Role::Admin, Role::Operator, Role::Agent];
 const DEMO: &[Role] = &[Role::Admin, Role::Operator, Role::Webhook];
 /// Unknown paths: any valid token, then 404 (scanning without a token learns nothing).
 const ANY: &[Role] = &[Role::Admin, Role::Operator, Role::Metrics, Role::Webhook];
@@ -49,17 +52,16 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         SCRAPE
     } else if under("/api/v1/tokens") || under("/api/v1/audit") {
         ADMIN
+    } else if under("/api/v1/agents") || under("/api/v1/human-calls") || under("/api/v1/events") {
+        AGENT_TOO
     } else if path == "/api/v1/ask"
         || under("/api/v1/kb")
         || under("/api/v1/flows")
         || under("/api/v1/calls")
         || under("/api/v1/voicemails")
         || under("/api/v1/callbacks")
-        || under("/api/v1/agents")
         || under("/api/v1/agent-states")
         || under("/api/v1/agent-report")
-        || under("/api/v1/human-calls")
-        || under("/api/v1/events")
     {
         OPERATE
     } else if under("/demo") {
@@ -68,6 +70,29 @@ pub fn roles_for(path: &str) -> Option<&'static [Role]> {
         ANY
     };
     Some(roles)
+}
+
+/// What a human agent's token may do, of the paths [`AGENT_TOO`] opens: list the agents and
+/// queues, set its own presence, read its calls and set their dispositions (the handlers keep
+/// it to its own calls), and watch the event stream (kept to its own calls and state).
+/// Adding, changing or removing agents, and anyone else's presence, it may not.
+pub fn agent_may(method: &Method, path: &str, agent: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["", "api", "v1", "agents"]) => true,
+        ("PUT", ["", "api", "v1", "agents", id, "presence"]) => *id == agent,
+        ("GET", ["", "api", "v1", "human-calls", ..]) => parts.len() <= 5,
+        ("PUT", ["", "api", "v1", "human-calls", _, "disposition"]) => true,
+        ("GET", ["", "api", "v1", "events"]) => true,
+        ("POST", ["", "api", "v1", "events", "ticket"]) => true,
+        _ => false,
+    }
+}
+
+/// Whether `caller` may use `method path` (its role among `roles`; an agent narrowed).
+fn permitted(caller: &Caller, roles: &[Role], method: &Method, path: &str) -> bool {
+    roles.contains(&caller.role)
+        && (caller.role != Role::Agent || agent_may(method, path, &caller.name))
 }
 
 /// The authenticated caller, put in the request's extensions.
@@ -220,7 +245,7 @@ pub(super) async fn authenticate(
     }
     let Some(presented) = bearer(&req).map(str::to_owned) else {
         return match stream_ticket(&req).map(|t| auth.tickets.redeem(t, Instant::now())) {
-            Some(Some(caller)) if roles.contains(&caller.role) => {
+            Some(Some(caller)) if permitted(&caller, roles, req.method(), req.uri().path()) => {
                 req.extensions_mut().insert(caller);
                 next.run(req).await
             }
@@ -244,7 +269,7 @@ pub(super) async fn authenticate(
         }
         Err(e) => return e.into_response(),
     };
-    if !roles.contains(&caller.role) {
+    if !permitted(&caller, roles, req.method(), req.uri().path()) {
         metrics().http_refused(HttpRefusal::Forbidden);
         return ApiError::Forbidden(caller.role.as_str()).into_response();
     }
@@ -266,5 +291,37 @@ mod tests {
         assert!(may(Role::Webhook, "/demo/orders/1") && !may(Role::Webhook, "/api/v1/kb/search"));
         assert!(!may(Role::Operator, "/metrics"));
         assert!(!may(Role::Operator, "/api/v1/tokensx") || may(Role::Operator, "/x"));
+    }
+
+    #[test]
+    fn an_agent_token_does_its_own_work_only() {
+        let agent = Caller {
+            name: "alice".into(),
+            role: Role::Agent,
+        };
+        let ok = |m: Method, path: &str| {
+            roles_for(path).is_some_and(|roles| permitted(&agent, roles, &m, path))
+        };
+        assert!(ok(Method::GET, "/api/v1/agents"));
+        assert!(ok(Method::PUT, "/api/v1/agents/alice/presence"));
+        assert!(ok(Method::GET, "/api/v1/human-calls"));
+        assert!(ok(Method::GET, "/api/v1/human-calls/7"));
+        assert!(ok(Method::PUT, "/api/v1/human-calls/7/disposition"));
+        assert!(ok(Method::GET, "/api/v1/events"));
+        assert!(ok(Method::POST, "/api/v1/events/ticket"));
+        for (m, path) in [
+            (Method::PUT, "/api/v1/agents/bob/presence"),
+            (Method::PUT, "/api/v1/agents/alice"),
+            (Method::DELETE, "/api/v1/agents/bob"),
+            (Method::GET, "/api/v1/agent-report"),
+            (Method::GET, "/api/v1/callbacks"),
+            (Method::GET, "/api/v1/flows"),
+            (Method::POST, "/api/v1/ask"),
+            (Method::GET, "/api/v1/tokens"),
+            (Method::GET, "/metrics"),
+            (Method::GET, "/api/v1/human-calls/7/x"),
+        ] {
+            assert!(!ok(m.clone(), path), "{m} {path}");
+        }
     }
 }

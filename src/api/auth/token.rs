@@ -34,6 +34,10 @@ pub enum Role {
     Metrics,
     /// `/demo/*` only: the gateway's own per-process token for its demo tool; never stored.
     Webhook,
+    /// A human agent: the token's name is the agent's id; it sees the agents and queues,
+    /// sets its own presence, reads and disposes of its own calls and watches its own calls'
+    /// events (see `auth::agent_may`).
+    Agent,
 }
 
 impl Role {
@@ -44,15 +48,17 @@ impl Role {
             Role::Operator => "operator",
             Role::Metrics => "metrics",
             Role::Webhook => "webhook",
+            Role::Agent => "agent",
         }
     }
 
-    /// A role that may be stored (`admin`, `operator`, `metrics`).
+    /// A role that may be stored (`admin`, `operator`, `metrics`, `agent`).
     pub fn parse(s: &str) -> Option<Role> {
         match s {
             "admin" => Some(Role::Admin),
             "operator" => Some(Role::Operator),
             "metrics" => Some(Role::Metrics),
+            "agent" => Some(Role::Agent),
             _ => None,
         }
     }
