@@ -15,6 +15,7 @@ import time
 
 try:
     import pjsua2 as pj
+    from pjsua2_common import pump, start_endpoint
 except ImportError as e:  # the Rust test decides whether that is a skip or a failure
     print(f"pjsua2 not importable: {e}", file=sys.stderr)
     sys.exit(2)
@@ -97,39 +98,6 @@ class Account(pj.Account):
         call.answer(op)
 
 
-def pump(ep, until, deadline, what):
-    """Handles events until `until()` is true; fails at `deadline`."""
-    while not until():
-        if time.monotonic() >= deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        ep.libHandleEvents(20)
-
-
-def start_endpoint(args):
-    ep = pj.Endpoint()
-    ep.libCreate()
-    cfg = pj.EpConfig()
-    cfg.uaConfig.maxCalls = 2
-    cfg.uaConfig.threadCnt = 0
-    cfg.uaConfig.mainThreadOnly = True
-    cfg.uaConfig.userAgent = "voxgate-test-pjsua2-agent"
-    cfg.medConfig.noVad = True
-    cfg.medConfig.clockRate = 8000
-    cfg.medConfig.sndClockRate = 8000
-    cfg.medConfig.channelCount = 1
-    cfg.logConfig.level = 4
-    cfg.logConfig.consoleLevel = 3
-    ep.libInit(cfg)
-    tcfg = pj.TransportConfig()
-    tcfg.port = args.sip_port
-    tcfg.boundAddress = "127.0.0.1"
-    tcfg.publicAddress = "127.0.0.1"
-    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
-    return ep
-
-
 def run(args, ep):
     acfg = pj.AccountConfig()
     acfg.idUri = f"sip:{args.user}@127.0.0.1:{args.registrar}"
@@ -182,7 +150,7 @@ def main():
     ap.add_argument("--talk-secs", type=float, default=12)
     ap.add_argument("--speak-after-secs", type=float, default=6)
     args = ap.parse_args()
-    ep = start_endpoint(args)
+    ep = start_endpoint(args.sip_port, "voxgate-test-pjsua2-agent", max_calls=2)
     status = 0
     try:
         run(args, ep)

@@ -13,6 +13,7 @@ import time
 
 try:
     import pjsua2 as pj
+    from pjsua2_common import pump, pump_for, start_endpoint
 except ImportError as e:  # the Rust test decides whether that is a skip or a failure
     print(f"pjsua2 not importable: {e}", file=sys.stderr)
     sys.exit(2)
@@ -52,45 +53,6 @@ class Call(pj.Call):
                 self.recorder.createRecorder(self.record_path)
                 self.getAudioMedia(i).startTransmit(self.recorder)
                 log(f"recording to {self.record_path}")
-
-
-def pump(ep, until, deadline, what):
-    """Handles events until `until()` is true; fails at `deadline`."""
-    while not until():
-        if time.monotonic() >= deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        ep.libHandleEvents(20)
-
-
-def pump_for(ep, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end:
-        ep.libHandleEvents(20)
-
-
-def start_endpoint(args):
-    ep = pj.Endpoint()
-    ep.libCreate()
-    cfg = pj.EpConfig()
-    cfg.uaConfig.maxCalls = 1
-    cfg.uaConfig.threadCnt = 0
-    cfg.uaConfig.mainThreadOnly = True
-    cfg.uaConfig.userAgent = "voxgate-test-pjsua2"
-    cfg.medConfig.noVad = True
-    cfg.medConfig.clockRate = 8000
-    cfg.medConfig.sndClockRate = 8000
-    cfg.medConfig.channelCount = 1
-    cfg.logConfig.level = 4
-    cfg.logConfig.consoleLevel = 3
-    ep.libInit(cfg)
-    tcfg = pj.TransportConfig()
-    tcfg.port = args.sip_port
-    tcfg.boundAddress = "127.0.0.1"
-    tcfg.publicAddress = "127.0.0.1"
-    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
-    return ep
 
 
 def make_account(args):
@@ -154,7 +116,7 @@ def main():
     ap.add_argument("--last", default="#")
     ap.add_argument("--hangup-secs", type=float, default=20)
     args = ap.parse_args()
-    ep = start_endpoint(args)
+    ep = start_endpoint(args.sip_port, "voxgate-test-pjsua2", max_calls=1)
     status = 0
     try:
         run(args, ep)

@@ -1,0 +1,47 @@
+"""What the PJSUA2 test peers share: a single-threaded endpoint on 127.0.0.1 over UDP with
+the null sound device and 8 kHz mono media, and bounded event loops."""
+
+import time
+
+import pjsua2 as pj
+
+
+def pump(ep, until, deadline, what):
+    """Handles events until `until()` is true; fails at `deadline`."""
+    while not until():
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        ep.libHandleEvents(20)
+
+
+def pump_for(ep, secs):
+    """Handles events for `secs` seconds."""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        ep.libHandleEvents(20)
+
+
+def start_endpoint(sip_port, user_agent, max_calls=1):
+    """A started endpoint with its UDP transport on 127.0.0.1:`sip_port`."""
+    ep = pj.Endpoint()
+    ep.libCreate()
+    cfg = pj.EpConfig()
+    cfg.uaConfig.maxCalls = max_calls
+    cfg.uaConfig.threadCnt = 0
+    cfg.uaConfig.mainThreadOnly = True
+    cfg.uaConfig.userAgent = user_agent
+    cfg.medConfig.noVad = True
+    cfg.medConfig.clockRate = 8000
+    cfg.medConfig.sndClockRate = 8000
+    cfg.medConfig.channelCount = 1
+    cfg.logConfig.level = 4
+    cfg.logConfig.consoleLevel = 3
+    ep.libInit(cfg)
+    tcfg = pj.TransportConfig()
+    tcfg.port = sip_port
+    tcfg.boundAddress = "127.0.0.1"
+    tcfg.publicAddress = "127.0.0.1"
+    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+    ep.libStart()
+    ep.audDevManager().setNullDev()
+    return ep
