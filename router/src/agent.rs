@@ -101,6 +101,10 @@ pub(crate) struct Agent {
     /// agent (caller gone, overflow, phone unreachable) keeps it.
     pub(crate) idle_since: Instant,
     pub(crate) reachable: bool,
+    /// Its phone became unreachable while logged in: until this instant it still counts as
+    /// an agent who could take calls (waiting calls do not overflow on a late refresh), but
+    /// is offered none.
+    pub(crate) grace_until: Option<Instant>,
     /// Removed from the configuration while on a call.
     pub(crate) removed: bool,
     /// Away or LoggedOut asked for while on a call; applied when wrap-up ends.
@@ -115,6 +119,7 @@ impl Agent {
             since: now,
             idle_since: now,
             reachable: false,
+            grace_until: None,
             removed: false,
             pending: None,
         }
@@ -133,7 +138,9 @@ impl Agent {
 
     /// Counts as someone who could take a call: logged in, reachable, not removed.
     pub(crate) fn logged_in(&self) -> bool {
-        !self.removed && self.reachable && self.state != AgentState::LoggedOut
+        !self.removed
+            && (self.reachable || self.grace_until.is_some())
+            && self.state != AgentState::LoggedOut
     }
 
     /// Can be offered a call right now.

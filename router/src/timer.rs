@@ -19,6 +19,8 @@ pub(crate) enum Timer {
     MaxWait(CallKey),
     /// An agent's wrap-up is over.
     WrapUp(String),
+    /// An unreachable agent's grace is over: it no longer counts as logged in.
+    Grace(String),
 }
 
 /// Armed timers, each with one deadline, indexed by deadline.

@@ -230,3 +230,26 @@ fn last_agent_logging_out_overflows_waiting_calls() {
     assert_eq!(overflowed, [(1, Overflow::Hangup), (2, Overflow::Hangup)]);
     assert_eq!(sim.router.poll_timeout(), None);
 }
+
+#[test]
+fn a_phone_that_drops_off_briefly_does_not_overflow_the_waiting_calls() {
+    let overflowed = |events: &[Event]| events.iter().any(|e| matches!(e, Event::Overflow { .. }));
+    // The only agent is on a call; a second call waits for her.
+    let mut sim = busy_agent();
+    sim.enqueue(call(1, "sales")).unwrap();
+    sim.take();
+    // Her registration lapses and comes back within the grace: the call waits on.
+    sim.router.set_reachable(sim.now, "a", false).unwrap();
+    sim.advance(s(20));
+    assert!(!overflowed(&sim.take()));
+    sim.router.set_reachable(sim.now, "a", true).unwrap();
+    sim.advance(s(60));
+    assert!(!overflowed(&sim.take()));
+    assert!(sim.router.call(CallKey(1)).is_some());
+    // It lapses for good: after the grace (30 s) nobody could take the call.
+    sim.router.set_reachable(sim.now, "a", false).unwrap();
+    sim.advance(s(29));
+    assert!(!overflowed(&sim.take()));
+    sim.advance(s(1));
+    assert!(overflowed(&sim.take()));
+}

@@ -87,9 +87,15 @@ impl Router {
             AgentState::Ringing { call } if !reachable => Some(call),
             _ => None,
         };
+        let grace = self.config.unreachable_grace;
+        let until = (!reachable && agent.reachable && !grace.is_zero())
+            .then(|| now.checked_add(grace))
+            .flatten();
         if let Some(agent) = self.agents.get_mut(id) {
             agent.reachable = reachable;
+            agent.grace_until = until;
         }
+        self.timers.arm(Timer::Grace(id.to_owned()), until);
         if let Some(call) = ringing {
             self.withdraw(now, call);
             self.release(now, id);

@@ -25,6 +25,10 @@ pub struct RouterConfig {
     pub upset_boost: u8,
     /// Handle time assumed before any call of a queue has ended (default 180 s).
     pub initial_handle_time: Duration,
+    /// How long a logged-in agent whose phone became unreachable still counts as one who
+    /// could take calls (default 30 s): a registration refreshed a little late does not
+    /// overflow the calls waiting for that agent. It is offered no calls meanwhile.
+    pub unreachable_grace: Duration,
 }
 
 impl Default for RouterConfig {
@@ -33,6 +37,7 @@ impl Default for RouterConfig {
             vip_boost: 2,
             upset_boost: 1,
             initial_handle_time: Duration::from_secs(180),
+            unreachable_grace: Duration::from_secs(30),
         }
     }
 }
@@ -144,6 +149,11 @@ impl Router {
                 Timer::Announce(call) => announce.push(call),
                 Timer::MaxWait(call) => self.overflow(now, call),
                 Timer::WrapUp(agent) => self.end_wrap_up(now, &agent),
+                Timer::Grace(agent) => {
+                    if let Some(a) = self.agents.get_mut(&agent) {
+                        a.grace_until = None;
+                    }
+                }
             }
         }
         self.settle(now);
