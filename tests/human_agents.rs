@@ -1237,7 +1237,9 @@ fn a_pjsua2_agent_phone_registers_with_sha256_and_takes_a_call() {
     let ports = Ports::new(36);
     // SHA-256 only: PJSIP answers it (libre 1.x would not, hence MD5 by default).
     let center = format!("[center]\nregister_algorithms = [\"SHA-256\"]\n{CENTER}");
-    let gw = gateway(&dir.0, ports, &models, QUEUE_FLOW, &center);
+    // The flow records its calls: both legs, caller left, what the caller hears right.
+    let recorded = QUEUE_FLOW.replacen("start:", "record: true\nstart:", 1);
+    let gw = gateway(&dir.0, ports, &models, &recorded, &center);
     let play = speech_wav(
         &models,
         &dir.0,
@@ -1323,6 +1325,45 @@ fn a_pjsua2_agent_phone_registers_with_sha256_and_takes_a_call() {
         caller_heard.contains("another phone") || caller_heard.contains("alice"),
         "{caller_heard}"
     );
+    // The call's recording has the agent's words on the right (what the caller heard).
+    let end = Instant::now() + Duration::from_secs(10);
+    let wav = loop {
+        let found = wavs_under(&dir.0.join("data/recordings"));
+        if let Some(w) = found.into_iter().next() {
+            break w;
+        }
+        assert!(Instant::now() < end, "no recording:\n{}", gw.log());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_secs(1)); // closed when the call task ends
+    let stereo: Vec<i16> = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples::<i16>()
+        .map(Result::unwrap)
+        .collect();
+    let right: Vec<i16> = stereo.iter().skip(1).step_by(2).copied().collect();
+    let mono = dir.0.join("recorded-right.wav");
+    write_wav(&mono, &right);
+    let recorded = heard_after(&mono, &dir.0, &models, 0);
+    eprintln!("the recording's right channel: {recorded}");
+    assert!(
+        recorded.contains("another phone") || recorded.contains("how can i help"),
+        "{recorded}"
+    );
+}
+
+/// Every `.wav` below `dir`.
+fn wavs_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(wavs_under(&p));
+        } else if p.extension().is_some_and(|x| x == "wav") {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// A child process killed (and reaped) when the test ends, however it ends.
