@@ -507,15 +507,21 @@ impl Core {
     /// Sends BYE in the call's dialog, if it is still up.
     fn send_bye(&mut self, entry: &CallEntry) {
         self.by_invite.remove(&entry.invite_tx);
-        let via = self.via(entry.peer.transport);
         let hop = self.next_hop(entry);
-        let Some(dialog) = self.dialogs.get_mut(&entry.dialog) else {
+        self.bye_in(Instant::now(), &entry.dialog, hop);
+    }
+
+    /// Sends BYE in `dialog` (a caller's call or an agent's leg) to `hop`, if the dialog is
+    /// still up; its answer is expected as a BYE's.
+    pub(crate) fn bye_in(&mut self, now: Instant, dialog: &DialogId, hop: Peer) {
+        let via = self.via(hop.transport);
+        let Some(d) = self.dialogs.get_mut(dialog) else {
             return;
         };
-        let Ok(bye) = dialog.bye(via) else {
+        let Ok(bye) = d.bye(via) else {
             return;
         };
-        match self.txl.send_request(Instant::now(), bye.clone(), hop) {
+        match self.txl.send_request(now, bye.clone(), hop) {
             Ok(id) => {
                 self.requests.insert(id, bye);
                 self.byes.insert(id);

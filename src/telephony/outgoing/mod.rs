@@ -399,16 +399,8 @@ impl Core {
             }
             return;
         }
-        let Some(dialog) = leg.dialog else { return };
-        let via = self.via(leg.hop.transport);
-        let Some(d) = self.dialogs.get_mut(&dialog) else {
-            return;
-        };
-        if let Ok(bye) = d.bye(via)
-            && let Ok(id) = self.txl.send_request(now, bye.clone(), leg.hop)
-        {
-            self.requests.insert(id, bye);
-            self.byes.insert(id);
+        if let Some(dialog) = leg.dialog {
+            self.bye_in(now, &dialog, leg.hop);
         }
     }
 
@@ -439,19 +431,13 @@ impl Core {
             return;
         };
         let cseq = invite.head.cseq.clone();
-        let (via, bye_via) = (self.via(hop.transport), self.via(hop.transport));
-        let Some(d) = self.dialogs.get_mut(&dialog) else {
+        let via = self.via(hop.transport);
+        let Some(d) = self.dialogs.get(&dialog) else {
             return;
         };
         let ack = d.ack_for_2xx(&cseq, via);
-        let bye = d.bye(bye_via).ok();
         self.txl.send_stateless(hop, ack.into());
-        if let Some(bye) = bye
-            && let Ok(tx) = self.txl.send_request(now, bye.clone(), hop)
-        {
-            self.requests.insert(tx, bye);
-            self.byes.insert(tx);
-        }
+        self.bye_in(now, &dialog, hop);
         tracing::info!("an agent answered a cancelled ring: hung up");
     }
 
