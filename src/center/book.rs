@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use router::{AgentSpec, AgentState, Presence};
+use router::AgentSpec;
 
 use super::Service;
 use crate::telephony::{AgentChange, AgentPhone, Secret};
@@ -88,14 +88,7 @@ impl Service {
         self.names
             .insert(id.clone(), entry.name.unwrap_or_else(|| id.clone()));
         if entry.uri.is_some() {
-            let _ = self.router.set_reachable(now, &id, true);
-            let logged_out = self
-                .router
-                .agent(&id)
-                .is_some_and(|a| a.state == AgentState::LoggedOut);
-            if logged_out {
-                let _ = self.router.set_presence(now, &id, Presence::Available);
-            }
+            super::reach(&mut self.router, now, &id, true);
         }
         self.tell_phones(AgentChange::Upsert(AgentPhone {
             id,

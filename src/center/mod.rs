@@ -173,8 +173,7 @@ impl Center {
         let mut router = Router::new(now, router::RouterConfig::default(), agents, specs)
             .map_err(|e| e.to_string())?;
         for a in config.agents.iter().filter(|a| a.uri.is_some()) {
-            let _ = router.set_reachable(now, &a.id, true);
-            let _ = router.set_presence(now, &a.id, Presence::Available);
+            reach(&mut router, now, &a.id, true);
         }
         let agent_names: HashMap<String, String> = config
             .agents
@@ -283,6 +282,21 @@ impl Center {
         let (tx, rx) = oneshot::channel();
         self.tx.send(Msg::View(tx)).await.ok()?;
         rx.await.ok()
+    }
+}
+
+/// Agent `id`'s phone can (or can no longer) be reached: a phone that becomes reachable (it
+/// registered, or the agent has a fixed address) logs a logged-out agent in; the API sets
+/// away or available after. Unknown agents are ignored.
+fn reach(router: &mut Router, now: Instant, id: &str, reachable: bool) {
+    if router.set_reachable(now, id, reachable).is_err() {
+        return;
+    }
+    let logged_out = router
+        .agent(id)
+        .is_some_and(|a| a.state == AgentState::LoggedOut);
+    if reachable && logged_out {
+        let _ = router.set_presence(now, id, Presence::Available);
     }
 }
 
@@ -409,22 +423,7 @@ impl Service {
     }
 
     fn on_phone(&mut self, p: PhoneEvent) {
-        let now = Instant::now();
-        if self
-            .router
-            .set_reachable(now, &p.agent, p.reachable)
-            .is_err()
-        {
-            return;
-        }
-        // A phone that registers logs its agent in; the API sets away/available after.
-        let logged_out = self
-            .router
-            .agent(&p.agent)
-            .is_some_and(|a| a.state == AgentState::LoggedOut);
-        if p.reachable && logged_out {
-            let _ = self.router.set_presence(now, &p.agent, Presence::Available);
-        }
+        reach(&mut self.router, Instant::now(), &p.agent, p.reachable);
     }
 
     /// Publishes and logs an agent's new state.
