@@ -57,7 +57,7 @@ pub(super) async fn put_agent(
     }
     let (key, realm) = (id.clone(), center.realm().to_owned());
     let (old, count) = api
-        .with_store(move |s| Ok((s.agent(&key)?, s.agents()?.len())))
+        .with_store(move |s| Ok((s.agent(&key)?, s.agent_count()?)))
         .await?;
     let created = old.is_none();
     if created && count >= MAX_AGENTS {

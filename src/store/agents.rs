@@ -91,6 +91,14 @@ impl Store {
             .optional()?)
     }
 
+    /// How many agents are stored.
+    pub fn agent_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM agents", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// Every stored agent, by id.
     pub fn agents(&self) -> Result<Vec<StoredAgent>, StoreError> {
         let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY id"))?;
@@ -152,6 +160,7 @@ mod tests {
         carol.uri = Some("sip:carol@192.0.2.1".into());
         s.put_agent(&carol).unwrap();
         assert_eq!(s.agents().unwrap(), vec![carol]);
+        assert_eq!(s.agent_count().unwrap(), 1);
         assert!(s.delete_agent("carol").unwrap());
         assert!(!s.delete_agent("carol").unwrap());
         assert_eq!(s.agents().unwrap(), vec![]);
