@@ -13,7 +13,7 @@ import time
 
 try:
     import pjsua2 as pj
-    from pjsua2_common import pump, pump_for, start_endpoint
+    from pjsua2_common import pump, pump_for, run_then_exit, start_endpoint
 except ImportError as e:  # the Rust test decides whether that is a skip or a failure
     print(f"pjsua2 not importable: {e}", file=sys.stderr)
     sys.exit(2)
@@ -117,16 +117,7 @@ def main():
     ap.add_argument("--hangup-secs", type=float, default=20)
     args = ap.parse_args()
     ep = start_endpoint(args.sip_port, "voxgate-test-pjsua2", max_calls=1)
-    status = 0
-    try:
-        run(args, ep)
-    except (RuntimeError, pj.Error) as e:
-        info = e.info() if isinstance(e, pj.Error) else str(e)
-        log(f"FAILED: {info}")
-        status = 1
-    finally:
-        ep.libDestroy()
-    sys.exit(status)
+    run_then_exit(ep, run, args, log)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What the PJSUA2 test peers share: a single-threaded endpoint on 127.0.0.1 over UDP with
 the null sound device and 8 kHz mono media, and bounded event loops."""
 
+import sys
 import time
 
 import pjsua2 as pj
@@ -45,3 +46,18 @@ def start_endpoint(sip_port, user_agent, max_calls=1):
     ep.libStart()
     ep.audDevManager().setNullDev()
     return ep
+
+
+def run_then_exit(ep, run, args, log):
+    """Runs `run(args, ep)`, destroys the endpoint and exits: 0 when it returned, 1 (the
+    reason logged) when it raised."""
+    status = 0
+    try:
+        run(args, ep)
+    except (RuntimeError, pj.Error) as e:
+        info = e.info() if isinstance(e, pj.Error) else str(e)
+        log(f"FAILED: {info}")
+        status = 1
+    finally:
+        ep.libDestroy()
+    sys.exit(status)
