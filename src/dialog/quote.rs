@@ -42,6 +42,11 @@ impl Fit<'_> {
 
     /// Whether `sentence` of passage `p` answers what was asked.
     pub(crate) fn sentence(&self, p: &Passage, sentence: &str) -> bool {
+        // "Mileage over the free miles is still charged (see Van hire)." points to the
+        // answer rather than giving it.
+        if self.is_specific() && refers_elsewhere(sentence) {
+            return false;
+        }
         if !self.slot.fits(sentence)
             || !narrowed_fits(self.text, self.slot, sentence)
             || !comparison_fits(self.text, sentence)
@@ -147,11 +152,13 @@ pub(crate) fn best(
         let all = sentences(body);
         // A sentence that leans on the one before it ("Its joining fee is £15") is one unit
         // with it: judged, compared and spoken together.
+        // A bare "Yes." is one unit with the sentence that says what yes means.
         let units: Vec<String> = all
             .iter()
             .enumerate()
-            .map(|(j, s)| match j.checked_sub(1) {
-                Some(before) if leans_back(s) => format!("{} {s}", all[before]),
+            .map(|(j, s)| match (j.checked_sub(1), all.get(j + 1)) {
+                (_, Some(next)) if is_bare_reply(s) => format!("{s} {next}"),
+                (Some(before), _) if leans_back(s) => format!("{} {s}", all[before]),
                 _ => s.clone(),
             })
             .collect();
@@ -247,6 +254,31 @@ pub(crate) fn best(
     Some((line, source.to_string()))
 }
 
+/// Longest FAQ answer quoted whole, in words.
+const FAQ_ANSWER_WORDS: usize = 60;
+
+/// The whole answer of a question-and-answer pair (a chunk whose heading is a question) when
+/// it is the top passage: the operator wrote it for this question, and its sentences lean on
+/// each other ("Yes, bring your own food. Alcohol bought elsewhere may not be drunk on
+/// board."), so one of them alone can say the opposite of the whole. Short answers only, and
+/// only when they give the kind of fact a specific question asks for.
+pub(crate) fn faq_answer(top: &Passage, fit: &Fit<'_>) -> Option<(String, String)> {
+    if top.id.starts_with("tool:") || !top.names.is_empty() || fit.context.is_some() {
+        return None;
+    }
+    let (heading, body) = top.text.split_once('\n')?;
+    let asks = heading.rsplit(" > ").next().unwrap_or(heading).trim_end();
+    if !asks.ends_with('?') {
+        return None;
+    }
+    let said = sentences(body).join(" ");
+    let words = said.split_whitespace().count();
+    if words == 0 || words > FAQ_ANSWER_WORDS || !fit.slot.fits(&said) {
+        return None;
+    }
+    Some((said, top.id.clone()))
+}
+
 /// Keeps only the candidates (and their `sure` flags, kept in step) whose sentence passes
 /// `keep`, when any does; otherwise keeps all.
 fn prefer(
@@ -262,6 +294,30 @@ fn prefer(
     candidates.retain(|_| flags.next() == Some(&true));
     let mut flags = kept.iter();
     sure.retain(|_| flags.next() == Some(&true));
+}
+
+/// Whether a sentence sends the reader to another section ("… (see Van hire).", "See the
+/// price list.").
+pub(crate) fn refers_elsewhere(sentence: &str) -> bool {
+    let lower = sentence.trim_start().to_lowercase();
+    lower.contains("(see ") || lower.starts_with("see ") || lower.contains("; see ")
+}
+
+/// Whether a sentence is only a yes or a no ("Yes.", "No, sorry."): on its own it answers
+/// nothing the caller can check.
+pub(crate) fn is_bare_reply(sentence: &str) -> bool {
+    let words: Vec<String> = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.len() <= 3
+        && words.first().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "yes" | "no" | "yep" | "nope" | "sure" | "certainly" | "absolutely" | "sorry"
+            )
+        })
 }
 
 /// Whether a sentence opens with words that refer to the sentence before it.
@@ -318,5 +374,27 @@ pub(crate) fn best_sentence_similarity(
             .map(|v| q[0].iter().zip(v).map(|(a, b)| a * b).sum::<f32>())
             .fold(0.0, f32::max),
         _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_yes_needs_the_sentence_after_it() {
+        assert!(is_bare_reply("Yes."));
+        assert!(is_bare_reply("No, sorry."));
+        assert!(!is_bare_reply("Yes, every site has free trolleys."));
+        assert!(!is_bare_reply("Sure thing, we open at 9 am."));
+    }
+
+    #[test]
+    fn a_pointer_to_another_section_is_not_an_answer() {
+        assert!(refers_elsewhere(
+            "Mileage over the free miles is still charged (see Van hire)."
+        ));
+        assert!(refers_elsewhere("See the price list for vans."));
+        assert!(!refers_elsewhere("You can see the unit before you rent it."));
     }
 }

@@ -66,7 +66,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:-|–|—|to)\s*\d{1,2}\b|\b(?:noon|midday|midnight|closed|24 hours|24/7|around the clock|24-hour)\b",
+        r"(?i)\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(?:-|–|—|to)\s*\d{1,2}\b|\b(?:noon|midday|midnight|closed|24 hours|24/7|around the clock|24-hour)\b|\b\d+\s*(?:minutes?|mins?|hours?)\s+(?:before|after|prior to)\b",
     )
 });
 
@@ -206,12 +206,23 @@ impl Slot {
         let new_column = content(text).iter().any(|w| {
             columns.contains(w) && !is_slot_word(w) && !is_number(w) && !before_words.contains(w)
         });
-        if new_column {
+        // "And when does it apply?" after a fee asks its own question: when, where, who or
+        // why is never the price or the hours asked before.
+        let own_question = tokens(text)
+            .iter()
+            .any(|w| matches!(w.as_str(), "when" | "where" | "who" | "why" | "whom"));
+        if new_column || own.kind.is_none() && own_question {
             return own;
         }
         let before = Slot::of(before_text);
         let kind = own.kind.or(before.kind);
-        let period = match own.period {
+        // "And per month?" after a weekly price names its own period without a price word.
+        let own_period = own.period.or_else(|| {
+            (kind == Some(Kind::Price))
+                .then(|| price_period(&tokens(text)))
+                .flatten()
+        });
+        let period = match own_period {
             Some(p) => Some(p),
             None if kind == Some(Kind::Price) && own.kind.is_none() => before.period,
             None => None,

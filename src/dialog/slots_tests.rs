@@ -126,6 +126,10 @@ fn a_follow_up_keeps_what_it_does_not_change() {
     let price = "How much is the large unit per week?";
     let s = Slot::of_turn("how much is that one per month?", Some(price), &cols);
     assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Month)));
+    let s = Slot::of_turn("And when does it apply?", Some(price), &cols);
+    assert_eq!((s.kind, s.period), (None, None));
+    let s = Slot::of_turn("And per month?", Some(price), &cols);
+    assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Month)));
     let s = Slot::of_turn("and the small one?", Some(price), &cols);
     assert_eq!((s.kind, s.period), (Some(Kind::Price), Some(Period::Week)));
     // Another column: nothing inherited.
@@ -323,4 +327,12 @@ fn a_comparison_is_answered_only_by_a_sentence_that_compares() {
         "How much is Standard?",
         "Monthly price, standard: £29.99."
     ));
+}
+
+#[test]
+fn a_time_before_or_after_an_event_answers_when() {
+    let s = slot("When does check-in shut for cars?");
+    assert_eq!(s.kind, Some(Kind::Clock));
+    assert!(s.fits("Check-in closes 20 minutes before departure."));
+    assert!(!s.fits("Check-in is at the front desk."));
 }

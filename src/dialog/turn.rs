@@ -319,12 +319,19 @@ impl Agent {
         let sure = hits.first().is_some_and(|h| h.semantic >= SURE_SEMANTIC);
         // A sentence this close is as sure as a chunk: its paraphrase ("husband" for "someone
         // else") needs no word of the knowledge base.
+        // "We're having a wedding on the island. Could we bring fireworks?": the question is
+        // judged on its own too, without the story around it.
+        let focus = question_part(text);
         let sentence = if sure {
             1.0
+        } else if focus != text {
+            self.best_sentence(&hits, text)
+                .max(self.best_sentence(&hits, focus))
         } else {
             self.best_sentence(&hits, text)
         };
-        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded(&hits, text))
+        let worded_match = worded(&hits, text) || focus != text && worded(&hits, focus);
+        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match)
             && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
@@ -490,6 +497,14 @@ impl Agent {
             && let Some(extreme) = extremes::asked(asked.text)
             && let Some((line, source)) =
                 self.extreme_row(quotable, (asked.text, asked.slot), extreme)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
+        }
+        if self.inner.quote_first
+            && let Some((line, source)) = quotable
+                .first()
+                .and_then(|top| quote::faq_answer(top, &fit))
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
@@ -768,6 +783,24 @@ fn worded(hits: &[Hit], text: &str) -> bool {
         .any(|h| grounding::extract_scored(&h.chunk.text, text, 1).1 >= WORDED_COVERAGE)
 }
 
+/// The asking part of a turn that tells a story first ("We're having a wedding on the
+/// island. Could we bring some fireworks over?" → the second sentence): its sentences that
+/// end with a question mark, when there are other sentences; else the whole turn.
+fn question_part(text: &str) -> &str {
+    let Some(start) = text
+        .char_indices()
+        .filter(|&(_, c)| matches!(c, '.' | '!' | '?'))
+        .map(|(i, c)| i + c.len_utf8())
+        .filter(|&i| i < text.trim_end().len())
+        .filter(|&i| text[i..].trim_end().ends_with('?'))
+        .find(|&i| !text[i..].trim_end().trim_end_matches('?').contains(['.', '!']))
+    else {
+        return text;
+    };
+    let part = text[start..].trim();
+    if content(part).len() >= 2 { part } else { text }
+}
+
 /// The top hit and those close to it.
 fn choose(hits: &[Hit]) -> Vec<&Hit> {
     let Some(top) = hits.first() else {
@@ -860,6 +893,25 @@ fn is_unhelped(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_story_before_the_question_is_set_aside() {
+        assert_eq!(
+            question_part("We're having a wedding. Could we bring some fireworks over?"),
+            "Could we bring some fireworks over?"
+        );
+        assert_eq!(
+            question_part("The car is big. Is it a van? How much is it a week?"),
+            "Is it a van? How much is it a week?"
+        );
+        // Too little left to judge, or nothing to set aside: the whole turn.
+        assert_eq!(
+            question_part("I've got a kayak. Is that extra?"),
+            "I've got a kayak. Is that extra?"
+        );
+        assert_eq!(question_part("How long is it, roughly?"), "How long is it, roughly?");
+        assert_eq!(question_part("I need a van. Tomorrow."), "I need a van. Tomorrow.");
+    }
 
     #[test]
     fn follow_ups_lean_on_the_turn_before() {

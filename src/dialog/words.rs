@@ -13,7 +13,8 @@ const STOPWORDS: &[&str] = &[
     "you", "your", "yes", "no", "not", "please", "also", "than", "all", "each", "may", "should",
     "i'm", "i'd", "i've", "we're", "you're", "it's", "there's", "don't", "doesn't", "can't",
     "cannot", "won't", "isn't", "aren't", "let", "like", "want", "need", "know", "tell", "hi",
-    "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank",
+    "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank", "alright", "yeah",
+    "hiya", "erm", "er", "hmm",
 ];
 
 /// Words of a question that say nothing about its topic (so a knowledge base need not
