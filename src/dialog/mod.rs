@@ -11,6 +11,7 @@ pub mod llm;
 pub mod voice;
 
 mod agent;
+mod aliases;
 mod asks;
 mod colloquial;
 mod extremes;

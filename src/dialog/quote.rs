@@ -56,7 +56,7 @@ impl Fit<'_> {
         if p.names.is_empty() {
             return days_fit(self.text, sentence);
         }
-        let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
+        let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
         let asked = names_source(self.text, self.context, self.names);
         let label = p.names.first().map_or("", String::as_str);
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
@@ -296,6 +296,21 @@ fn prefer(
     sure.retain(|_| flags.next() == Some(&true));
 }
 
+/// A table row's heading without the sentence that introduced its table ("Ticket office
+/// hours > Monday to Friday (The phone line is run from Port Alder.)"): that sentence is
+/// about the table, and its names are not this row's.
+fn without_lead_in(heading: &str) -> &str {
+    let Some(open) = heading.rfind(" (").filter(|_| heading.ends_with(')')) else {
+        return heading;
+    };
+    let inside = &heading[open + 2..heading.len() - 1];
+    if inside.split_whitespace().count() >= 5 {
+        &heading[..open]
+    } else {
+        heading
+    }
+}
+
 /// Whether a sentence sends the reader to another section ("… (see Van hire).", "See the
 /// price list.").
 pub(crate) fn refers_elsewhere(sentence: &str) -> bool {
@@ -387,6 +402,18 @@ mod tests {
         assert!(is_bare_reply("No, sorry."));
         assert!(!is_bare_reply("Yes, every site has free trolleys."));
         assert!(!is_bare_reply("Sure thing, we open at 9 am."));
+    }
+
+    #[test]
+    fn a_row_heading_loses_its_table_lead_in_only() {
+        assert_eq!(
+            without_lead_in("Hours > Monday to Friday (The phone line is run from Port Alder.)"),
+            "Hours > Monday to Friday"
+        );
+        assert_eq!(
+            without_lead_in("Fares > Ticket: Adult (16 and over)"),
+            "Fares > Ticket: Adult (16 and over)"
+        );
     }
 
     #[test]

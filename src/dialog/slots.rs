@@ -571,10 +571,27 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     // "Gate access, every day": what follows a comma qualifies the row (days, variants) and
     // is checked by `names_fit`; the row is named by the first part.
     let label = label.split(',').next().unwrap_or(label);
+    // "Monday to Friday" is the row a question about weekdays asks for. (Any asked day
+    // will do: `question` may be a follow-up with the question before, "…on Saturdays? And
+    // Sundays?", whose own days `names_fit` checks.)
+    let label_days = days_covered(label);
+    let (days, groups) = (asked_days(question), asked_day_groups(question));
+    if label_days.contains(&true) && (!days.is_empty() || !groups.is_empty()) {
+        return days.iter().any(|&d| label_days[d])
+            || groups.iter().any(|g| g.clone().any(|d| label_days[d]));
+    }
     let asked = content(question);
+    // "Adult (16 and over)": a bound's preposition names nothing ("bring my kayak over").
+    let bound = |w: &str| {
+        matches!(
+            w,
+            "over" | "under" | "above" | "below" | "more" | "less"
+        )
+    };
     let own: Vec<String> = content(label)
         .into_iter()
         .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
+        .filter(|w| !bound(w))
         .collect();
     let is_asked = |w: &String| asked.iter().any(|a| a == w || one_edit_apart(a, w));
     let found = own.iter().filter(|w| is_asked(w)).count();

@@ -168,6 +168,15 @@ fn a_row_label_must_be_asked_about() {
         "Cutting off your padlock if you lose the key"
     ));
     assert!(label_fits(q, "Padlock"));
+    assert!(!label_fits(
+        "I want to bring my kayak over to the island. Is there a charge?",
+        "Adult (16 and over)"
+    ));
+    assert!(label_fits("how much for an adult?", "Adult (16 and over)"));
+    assert!(label_fits("when do you open on a weekday?", "Monday to Friday"));
+    assert!(!label_fits("when do you open on a weekday?", "Saturday"));
+    assert!(label_fits("are you open on Sundays?", "Sunday"));
+    assert!(!label_fits("are you open on Sundays?", "Monday to Friday"));
     assert!(label_fits("what does plus cost a month", "Monthly price"));
     assert!(label_fits(
         "what's the joining fee on standard",

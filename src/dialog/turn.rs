@@ -16,7 +16,9 @@ use super::prompt::{self, Passage};
 use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{Answer, HandoffReason, TurnTimings, colloquial, extremes, guard, quote};
+use super::{
+    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, quote,
+};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -300,6 +302,15 @@ impl Agent {
             }
             ToolUse::None => {}
         }
+        // "At the Row": the names the knowledge base's own nicknames stand for.
+        let resolved = self
+            .inner
+            .kb
+            .with(|kb| aliases::resolve(text, &aliases::defined(kb.all_chunks())));
+        if resolved != text {
+            tracing::debug!(%resolved, "agent: the knowledge base's own names");
+        }
+        let text = resolved.as_str();
         // A follow-up ("and how long does it take?") is understood with the question before it.
         let context = conv.last_question.clone().filter(|_| is_follow_up(text));
         let question = match &context {
