@@ -35,8 +35,7 @@ static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// A run of capitalised words ("Port Alder", "On Tollmore").
-static PROPER: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"));
+static PROPER: LazyLock<Regex> = LazyLock::new(|| regex(r"\b[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*"));
 
 /// The aliases the chunks define.
 pub(crate) fn defined(chunks: &[Arc<Chunk>]) -> Vec<Alias> {
@@ -115,7 +114,9 @@ mod tests {
         );
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].names, ["Fisher Row", "Port Alder"]);
-        let b = in_sentence("On Tollmore we use the slipway at Ardcross, known locally as \"the Slip\".");
+        let b = in_sentence(
+            "On Tollmore we use the slipway at Ardcross, known locally as \"the Slip\".",
+        );
         assert_eq!(b[0].names, ["Tollmore", "Ardcross"]);
         let c = in_sentence("Bristol North, also called **the Depot**, is in Filton.");
         assert_eq!(c[0].names, ["Bristol North"]);
@@ -129,7 +130,10 @@ mod tests {
             "When does the office at the depot open? (Bristol North)"
         );
         // "the Row" is not "row" alone, nor a word inside another.
-        assert_eq!(resolve("Which row is my seat in?", &all), "Which row is my seat in?");
+        assert_eq!(
+            resolve("Which row is my seat in?", &all),
+            "Which row is my seat in?"
+        );
     }
 
     #[test]

@@ -422,6 +422,8 @@ mod tests {
             "Mileage over the free miles is still charged (see Van hire)."
         ));
         assert!(refers_elsewhere("See the price list for vans."));
-        assert!(!refers_elsewhere("You can see the unit before you rent it."));
+        assert!(!refers_elsewhere(
+            "You can see the unit before you rent it."
+        ));
     }
 }

@@ -307,6 +307,17 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 !says_close || says_open
             }
         }
+        Some(Kind::Duration) => {
+            // "Valid for 3 years" says how long a thing lasts, not how long it takes to come.
+            let validity = |w: &str| {
+                matches!(
+                    w,
+                    "valid" | "validity" | "expire" | "expires" | "expiry" | "last" | "lasts"
+                )
+            };
+            let says_valid = tokens(sentence).iter().any(|w| validity(w) && w != "last");
+            !says_valid || t.iter().any(|w| validity(w) || w == "good")
+        }
         _ => true,
     }
 }
@@ -582,12 +593,7 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     }
     let asked = content(question);
     // "Adult (16 and over)": a bound's preposition names nothing ("bring my kayak over").
-    let bound = |w: &str| {
-        matches!(
-            w,
-            "over" | "under" | "above" | "below" | "more" | "less"
-        )
-    };
+    let bound = |w: &str| matches!(w, "over" | "under" | "above" | "below" | "more" | "less");
     let own: Vec<String> = content(label)
         .into_iter()
         .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))

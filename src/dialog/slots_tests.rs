@@ -173,7 +173,10 @@ fn a_row_label_must_be_asked_about() {
         "Adult (16 and over)"
     ));
     assert!(label_fits("how much for an adult?", "Adult (16 and over)"));
-    assert!(label_fits("when do you open on a weekday?", "Monday to Friday"));
+    assert!(label_fits(
+        "when do you open on a weekday?",
+        "Monday to Friday"
+    ));
     assert!(!label_fits("when do you open on a weekday?", "Saturday"));
     assert!(label_fits("are you open on Sundays?", "Sunday"));
     assert!(!label_fits("are you open on Sundays?", "Monday to Friday"));
@@ -344,4 +347,22 @@ fn a_time_before_or_after_an_event_answers_when() {
     assert_eq!(s.kind, Some(Kind::Clock));
     assert!(s.fits("Check-in closes 20 minutes before departure."));
     assert!(!s.fits("Check-in is at the front desk."));
+}
+
+#[test]
+fn how_long_a_thing_lasts_is_not_how_long_it_takes() {
+    let takes = "How long does the card take to come in the post?";
+    let lasts = "How long is the card valid for?";
+    let (t, l) = (slot(takes), slot(lasts));
+    assert!(!narrowed_fits(
+        takes,
+        t,
+        "Resident card, valid for: 3 years."
+    ));
+    assert!(narrowed_fits(takes, t, "We post the card within 14 days."));
+    assert!(narrowed_fits(
+        lasts,
+        l,
+        "Resident card, valid for: 3 years."
+    ));
 }

@@ -16,9 +16,7 @@ use super::prompt::{self, Passage};
 use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{
-    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, quote,
-};
+use super::{Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, quote};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -804,7 +802,12 @@ fn question_part(text: &str) -> &str {
         .map(|(i, c)| i + c.len_utf8())
         .filter(|&i| i < text.trim_end().len())
         .filter(|&i| text[i..].trim_end().ends_with('?'))
-        .find(|&i| !text[i..].trim_end().trim_end_matches('?').contains(['.', '!']))
+        .find(|&i| {
+            !text[i..]
+                .trim_end()
+                .trim_end_matches('?')
+                .contains(['.', '!'])
+        })
     else {
         return text;
     };
@@ -920,8 +923,14 @@ mod tests {
             question_part("I've got a kayak. Is that extra?"),
             "I've got a kayak. Is that extra?"
         );
-        assert_eq!(question_part("How long is it, roughly?"), "How long is it, roughly?");
-        assert_eq!(question_part("I need a van. Tomorrow."), "I need a van. Tomorrow.");
+        assert_eq!(
+            question_part("How long is it, roughly?"),
+            "How long is it, roughly?"
+        );
+        assert_eq!(
+            question_part("I need a van. Tomorrow."),
+            "I need a van. Tomorrow."
+        );
     }
 
     #[test]
