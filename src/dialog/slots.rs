@@ -53,6 +53,12 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)[£$€¥]\s?\d|\d\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb)\b|\b(?:free|no charge|no cost|no extra cost|at no cost|included|nothing|half price|\d+ ?%)",
     )
 });
+/// What comes free in an allowance ("50 free miles", "free minutes"): not a price.
+static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\bfree\s+(?:miles?|km|kilometres?|kilometers?|minutes?|mins?|hours?|days?|nights?|weeks?|months?|texts?|calls?|data|gb|mb|allowance)\b",
+    )
+});
 /// A bare amount with pence ("Small box — 2.50"), a price when it is not a time of day.
 static PENCE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b\d+\.\d{2}\b"));
 /// A time of day that cannot be an amount: "8.30 am", "17:30".
@@ -236,8 +242,10 @@ impl Slot {
         let kind_ok = match self.kind {
             None => true,
             Some(Kind::Price) => {
-                AMOUNT.is_match(sentence)
-                    || PENCE.is_match(sentence) && !TIME_OF_DAY.is_match(sentence)
+                // "The free miles" are an allowance, not a price.
+                let sentence = ALLOWANCE.replace_all(sentence, "");
+                AMOUNT.is_match(&sentence)
+                    || PENCE.is_match(&sentence) && !TIME_OF_DAY.is_match(&sentence)
             }
             Some(Kind::Duration) => DURATION.is_match(sentence),
             Some(Kind::Clock) => CLOCK.is_match(sentence),

@@ -366,3 +366,11 @@ fn how_long_a_thing_lasts_is_not_how_long_it_takes() {
         "Resident card, valid for: 3 years."
     ));
 }
+
+#[test]
+fn an_allowance_is_not_a_price() {
+    let s = slot("What do you charge per mile over the free miles?");
+    assert!(!s.fits("Mileage over the free miles is still charged."));
+    assert!(s.fits("Each mile over the free miles costs 45p."));
+    assert!(slot("Is there a charge for padlocks?").fits("Padlocks are free."));
+}
