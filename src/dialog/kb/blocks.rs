@@ -23,6 +23,9 @@ pub(super) struct Table {
     pub(super) header: Vec<String>,
     /// Each body row with its 1-based line.
     pub(super) rows: Vec<(usize, Vec<String>)>,
+    /// What a dash cell means, when the text around the table says ("A dash means the office
+    /// is closed that day."): such a cell is then a fact like any other.
+    pub(super) dash: Option<String>,
 }
 
 /// One rendered table row: its label (the first cell) and its facts as sentences.
@@ -45,7 +48,12 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
         if line.trim().is_empty() {
             i += 1;
         } else if is_table_start(lines, i) {
-            let (table, next) = read_table(lines, i, lead_in(&out));
+            let (mut table, next) = read_table(lines, i, lead_in(&out));
+            table.dash = table
+                .lead_in
+                .as_deref()
+                .and_then(dash_meaning)
+                .or_else(|| dash_meaning(&paragraph_after(lines, next)));
             out.push(Block::Table(table));
             i = next;
         } else if list_item(line).is_some() {
@@ -330,8 +338,46 @@ fn read_table(lines: &[(usize, &str)], start: usize, lead_in: Option<String>) ->
         lead_in,
         header,
         rows,
+        dash: None,
     };
     (table, i)
+}
+
+/// The paragraph that starts at or after line index `i` (blank lines skipped), as one line.
+fn paragraph_after(lines: &[(usize, &str)], i: usize) -> String {
+    lines
+        .iter()
+        .skip(i)
+        .skip_while(|(_, l)| l.trim().is_empty())
+        .take_while(|(_, l)| !l.trim().is_empty() && !l.contains('|'))
+        .map(|(_, l)| l.trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What a note says a dash in the table means: "A dash means closed." → "closed"; "A dash
+/// means the vehicle cannot travel on that route." → "the vehicle cannot travel on that
+/// route".
+fn dash_meaning(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let at = ["a dash ", "dashes ", "a hyphen ", "a \"–\" ", "a \"-\" "]
+        .iter()
+        .find_map(|k| lower.find(k).map(|p| p + k.len()))?;
+    let rest = &text[at..];
+    let verb_end = ["means that ", "means ", "mean ", "indicates ", "shows "]
+        .iter()
+        .find_map(|v| rest.to_lowercase().starts_with(v).then_some(v.len()))?;
+    let meaning: String = rest[verb_end..]
+        .chars()
+        .take_while(|c| !matches!(c, '.' | ';' | ':' | '(' | '\n'))
+        .collect();
+    let meaning = inline(meaning.trim());
+    (!meaning.is_empty() && meaning.split_whitespace().count() <= 12).then_some(meaning)
+}
+
+/// Whether a cell is a dash.
+fn is_dash(cell: &str) -> bool {
+    matches!(cell.trim(), "-" | "–" | "—")
 }
 
 /// A cell that states nothing: empty or a dash.
@@ -356,7 +402,11 @@ impl Table {
                     .iter()
                     .enumerate()
                     .skip(1)
-                    .filter(|(_, cell)| !is_blank(cell))
+                    .filter_map(|(j, cell)| match (&self.dash, is_blank(cell)) {
+                        (Some(meaning), true) if is_dash(cell) => Some((j, meaning.as_str())),
+                        (_, true) => None,
+                        (_, false) => Some((j, cell.as_str())),
+                    })
                     .map(|(j, cell)| self.fact(&label, j, cell))
                     .collect();
                 (!sentences.is_empty()).then_some(RowFacts {

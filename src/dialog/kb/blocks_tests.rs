@@ -132,3 +132,22 @@ fn links_and_emphasis_are_reduced_to_their_text() {
     );
     assert_eq!(inline("[not a link] and [x]"), "[not a link] and [x]");
 }
+
+#[test]
+fn a_dash_the_note_explains_is_a_fact() {
+    let text = "| | Harbour | Bath |\n|---|---|---|\n| Sunday | 10 am – 1 pm | – |\n\n\
+                A dash means the office is closed that day. Parking is free.";
+    let blocks = parse(&numbered(text));
+    let rows = tables(&blocks)[0].row_facts();
+    assert_eq!(
+        rows[0].sentences,
+        [
+            "Sunday, harbour: 10 am – 1 pm.",
+            "Sunday, bath: the office is closed that day."
+        ]
+    );
+    assert_eq!(dash_meaning("A dash means closed."), Some("closed".into()));
+    // Without a note a dash states nothing.
+    let bare = parse(&numbered("| Day | Bath |\n|---|---|\n| Sunday | – |"));
+    assert!(tables(&bare)[0].row_facts().is_empty());
+}
