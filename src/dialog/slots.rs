@@ -145,9 +145,11 @@ impl Slot {
                     .any(|w| matches!(w.as_str(), "close" | "closes" | "shut" | "shuts"))
             // "What are the gate hours?": hours that are not counted are opening times.
             || has("hours") && !t.iter().any(|w| is_number(w) || w == "many");
-        // "Does the price include VAT?" asks yes or no, not for an amount.
+        // "Does the price include VAT?" asks yes or no, and "when do you put your prices
+        // up?" a time of year, not an amount.
         let price = follows("how", &["much"])
             || !is_yes_no(&t)
+                && !has("when")
                 && t.iter().any(|w| {
                     matches!(
                         w.as_str(),

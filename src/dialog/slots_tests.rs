@@ -374,3 +374,9 @@ fn an_allowance_is_not_a_price() {
     assert!(s.fits("Each mile over the free miles costs 45p."));
     assert!(slot("Is there a charge for padlocks?").fits("Padlocks are free."));
 }
+
+#[test]
+fn when_a_price_changes_is_not_a_price() {
+    assert_eq!(slot("When do you normally put your prices up?").kind, None);
+    assert_eq!(slot("How much is the fee?").kind, Some(Kind::Price));
+}
