@@ -26,12 +26,12 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
 }
 
-/// "known (locally) as "X"", "calls it "X"", "also called X", "nicknamed X", ""X" for
-/// short": the alias in group 1 or 2. Quotes or bold are needed after "calls it" ("we call
-/// it a day" names nothing).
+/// "known (locally) as "X"", "calls it "X"", "also called X", "nicknamed X": the alias in
+/// group 1 (quoted) or 2 (a capitalised name, "also called the Depot"). Quotes are needed
+/// after "calls it" ("we call it a day" names nothing).
 static DEFINES: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r#"(?:\b(?:known|referred to)(?:\s+\w+){0,2}?\s+as|\bcalls?\s+it|\balso\s+called|\bnicknamed|\baka)\s+[*_]*["“']([^"”'*_]{2,30})["”'][*_]*|(?:\b(?:known|referred to)(?:\s+\w+){0,2}?\s+as|\balso\s+called|\bnicknamed)\s+[*_]{2}([^*_]{2,30})[*_]{2}"#,
+        r#"(?:\b(?:known|referred to)(?:\s+\w+){0,2}?\s+as|\bcalls?\s+it|\balso\s+called|\bnicknamed|\baka)\s+[*_]*["“']([^"”'*_]{2,30})["”'][*_]*|(?:\b(?:known|referred to)(?:\s+\w+){0,2}?\s+as|\balso\s+called|\bnicknamed)\s+[*_]{0,2}((?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})"#,
     )
 });
 /// A run of capitalised words ("Port Alder", "On Tollmore").
@@ -118,7 +118,7 @@ mod tests {
             "On Tollmore we use the slipway at Ardcross, known locally as \"the Slip\".",
         );
         assert_eq!(b[0].names, ["Tollmore", "Ardcross"]);
-        let c = in_sentence("Bristol North, also called **the Depot**, is in Filton.");
+        let c = in_sentence("Bristol North, also called the Depot, is in Filton.");
         assert_eq!(c[0].names, ["Bristol North"]);
         let all = [a, b, c].concat();
         assert_eq!(

@@ -80,7 +80,7 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
             }
             let text = lines[start..i]
                 .iter()
-                .map(|(_, l)| l.trim_end())
+                .map(|(_, l)| plain(l.trim_end()))
                 .collect::<Vec<_>>()
                 .join("\n");
             out.push(Block::Para {
@@ -90,6 +90,19 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
         }
     }
     out
+}
+
+/// A prose line without emphasis marks (`**bold**`, `*italic*`, `` `code` ``): they are
+/// read out as they stand by a voice, and copied by the model.
+fn plain(line: &str) -> String {
+    let line = line.replace("**", "").replace("__", "").replace('`', "");
+    line.split(' ')
+        .map(|w| match w.trim_matches('*') {
+            "" => w,
+            bare => bare,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The paragraph just before a list or table when it is short enough to introduce it.

@@ -151,3 +151,14 @@ fn a_dash_the_note_explains_is_a_fact() {
     let bare = parse(&numbered("| Day | Bath |\n|---|---|\n| Sunday | – |"));
     assert!(tables(&bare)[0].row_facts().is_empty());
 }
+
+#[test]
+fn prose_loses_its_emphasis_marks() {
+    let blocks = parse(&numbered(
+        "Check-in **closes 20 minutes before departure**, and *always* on time.\nUse `PIN`.",
+    ));
+    assert_eq!(
+        paras(&blocks),
+        ["Check-in closes 20 minutes before departure, and always on time.\nUse PIN."]
+    );
+}
