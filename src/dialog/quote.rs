@@ -36,7 +36,7 @@ impl Fit<'_> {
     pub(crate) fn passage(&self, p: &Passage) -> bool {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         p.names.first().is_none_or(|label| {
-            label_fits(&both, label) && label_phrase_fits(self.text, label, &p.text, self.known)
+            names_row(&both, label) && label_phrase_fits(self.text, label, &p.text, self.known)
         })
     }
 
@@ -61,7 +61,7 @@ impl Fit<'_> {
         let label = p.names.first().map_or("", String::as_str);
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         let row = format!("{heading}\n{sentence}");
-        if !label_fits(&both, label) || !label_phrase_fits(self.text, label, &row, self.known) {
+        if !names_row(&both, label) || !label_phrase_fits(self.text, label, &row, self.known) {
             return false;
         }
         if asked == self.text {
@@ -111,6 +111,12 @@ impl Fit<'_> {
     fn is_specific(&self) -> bool {
         self.slot.kind.is_some()
     }
+}
+
+/// Whether the caller's words name the row `label`, as said or with their colloquial words
+/// written out ("for a kid" names the row "Child (5 to 15)").
+fn names_row(said: &str, label: &str) -> bool {
+    label_fits(said, label) || label_fits(&standardised(said), label)
 }
 
 /// How similar a sentence must be to the question to be quoted (`quoted_first`).

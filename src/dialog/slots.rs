@@ -148,6 +148,7 @@ impl Slot {
         // "Does the price include VAT?" asks yes or no, and "when do you put your prices
         // up?" a time of year, not an amount.
         let price = follows("how", &["much"])
+            || follows("the", &["damage"])
             || !is_yes_no(&t)
                 && !has("when")
                 && t.iter().any(|w| {

@@ -518,14 +518,12 @@ impl Agent {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
         }
+        // The question alone is tried too when a story came before it.
+        let focus = question_part(asked.text);
+        let quote = |q: &str| quote::best(&self.inner.embedder, quotable, q, asked.context, &fit);
         if self.inner.quote_first
-            && let Some((line, source)) = quote::best(
-                &self.inner.embedder,
-                quotable,
-                asked.text,
-                asked.context,
-                &fit,
-            )
+            && let Some((line, source)) =
+                quote(asked.text).or_else(|| (focus != asked.text).then(|| quote(focus)).flatten())
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);

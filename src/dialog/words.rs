@@ -14,7 +14,7 @@ const STOPWORDS: &[&str] = &[
     "i'm", "i'd", "i've", "we're", "you're", "it's", "there's", "don't", "doesn't", "can't",
     "cannot", "won't", "isn't", "aren't", "let", "like", "want", "need", "know", "tell", "hi",
     "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank", "alright", "yeah",
-    "hiya", "erm", "er", "hmm",
+    "hiya", "erm", "er", "hmm", "over", "across", "through", "around", "onto", "along", "via",
 ];
 
 /// Words of a question that say nothing about its topic (so a knowledge base need not
@@ -27,6 +27,8 @@ const GENERIC: &[&str] = &[
     "provide",
     "give",
     "take",
+    "bring",
+    "carry",
     "make",
     "much",
     "many",
