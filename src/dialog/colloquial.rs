@@ -31,7 +31,7 @@ const PHRASES: &[(&str, &str)] = &[
     ("cheaper", "discount percent off price"),
     ("knock off", "discount percent off"),
     ("quid", "pounds"),
-    ("discount", "percent off reduced"),
+    ("discount", "percent off"),
     ("on the day", "same day within 24 hours"),
     ("one way", "single"),
     ("one-way", "single"),
@@ -169,6 +169,33 @@ pub(crate) fn standardised(text: &str) -> String {
     out.join(" ")
 }
 
+/// `text` with each colloquial phrase replaced by its first written word, keeping the rest
+/// as said ("If something gets nicked, who do I tell?" → "if something gets stolen who do i
+/// tell"), for comparing by meaning; `None` when it says no colloquial phrase.
+pub(crate) fn written_out(text: &str) -> Option<String> {
+    let words = tokens(text);
+    let mut out: Vec<&str> = Vec::new();
+    let mut changed = false;
+    let mut i = 0;
+    while i < words.len() {
+        let found = PHRASES.iter().find_map(|(phrase, standard)| {
+            Some((phrase_at(&words, i, phrase)?, standard.split(' ').next()?))
+        });
+        match found {
+            Some((len, first)) => {
+                out.push(first);
+                changed = true;
+                i += len;
+            }
+            None => {
+                out.push(&words[i]);
+                i += 1;
+            }
+        }
+    }
+    changed.then(|| out.join(" "))
+}
+
 /// The number of words `phrase` spans when it starts at `words[i]`.
 fn phrase_at(words: &[String], i: usize, phrase: &str) -> Option<usize> {
     let parts: Vec<&str> = phrase.split(' ').collect();
@@ -199,6 +226,11 @@ mod tests {
             standard_words("Are the shutters down? It keeps ringing."),
             Vec::<&str>::new()
         );
+        assert_eq!(
+            written_out("If something gets nicked, who do I tell?").as_deref(),
+            Some("if something gets stolen who do i tell")
+        );
+        assert_eq!(written_out("Who do I tell?"), None);
         assert_eq!(
             standardised("It got nicked up front"),
             "it got stolen theft in advance"

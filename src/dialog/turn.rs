@@ -331,13 +331,20 @@ impl Agent {
         // "We're having a wedding on the island. Could we bring fireworks?": the question is
         // judged on its own too, without the story around it.
         let focus = question_part(text);
+        // And with its colloquial words written out ("nicked" → "stolen").
+        let written = colloquial::written_out(text);
         let sentence = if sure {
             1.0
-        } else if focus != text {
-            self.best_sentence(&hits, text)
-                .max(self.best_sentence(&hits, focus))
         } else {
-            self.best_sentence(&hits, text)
+            [
+                Some(text),
+                (focus != text).then_some(focus),
+                written.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|t| self.best_sentence(&hits, t))
+            .fold(0.0, f32::max)
         };
         let worded_match = worded(&hits, text) || focus != text && worded(&hits, focus);
         let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match)
