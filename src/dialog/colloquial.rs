@@ -45,6 +45,11 @@ const PHRASES: &[(&str, &str)] = &[
     ("behind on", "late payment"),
     ("miss a payment", "late payment"),
     ("missed a payment", "late payment"),
+    ("don't pay", "unpaid late payment"),
+    ("didn't pay", "unpaid late payment"),
+    ("can't pay", "unpaid late payment"),
+    ("stop paying", "unpaid late payment"),
+    ("not paid", "unpaid late payment"),
     // Time.
     ("shut", "close closed"),
     ("shuts", "closes closed"),
