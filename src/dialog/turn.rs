@@ -304,7 +304,7 @@ impl Agent {
         let resolved = self
             .inner
             .kb
-            .with(|kb| aliases::resolve(text, &aliases::defined(kb.all_chunks())));
+            .with(|kb| aliases::resolve(text, kb.aliases()));
         if resolved != text {
             tracing::debug!(%resolved, "agent: the knowledge base's own names");
         }

@@ -9,6 +9,7 @@ use super::bm25::Bm25Index;
 use super::embed::cosine;
 use super::update::{Doc, Problem, TextHash, Update};
 use super::{Chunk, DocumentInfo, Embedder, FileProblem, Hit, KbError, RefreshReport};
+use crate::dialog::aliases::{self, Alias};
 use crate::dialog::words::is_negated;
 
 /// Weight of the (non-negative) cosine in the fused score.
@@ -36,6 +37,8 @@ pub struct KnowledgeBase {
     chunks: Vec<Arc<Chunk>>,
     embeddings: Vec<Arc<[f32]>>,
     bm25: Bm25Index,
+    /// The nicknames the documents define, found once per change.
+    aliases: Vec<Alias>,
 }
 
 impl std::fmt::Debug for KnowledgeBase {
@@ -59,6 +62,7 @@ impl KnowledgeBase {
             chunks: Vec::new(),
             embeddings: Vec::new(),
             bm25: Bm25Index::default(),
+            aliases: Vec::new(),
         }
     }
 
@@ -115,6 +119,11 @@ impl KnowledgeBase {
     /// Every indexed chunk, in document-name then document order.
     pub fn all_chunks(&self) -> &[Arc<Chunk>] {
         &self.chunks
+    }
+
+    /// The nicknames the documents define ("the Row" for Port Alder).
+    pub(crate) fn aliases(&self) -> &[Alias] {
+        &self.aliases
     }
 
     /// The indexed documents, by name.
@@ -190,6 +199,7 @@ impl KnowledgeBase {
         }
         self.vectors = live;
         self.bm25 = Bm25Index::build(chunks.iter().map(|c| c.text.as_str()));
+        self.aliases = aliases::defined(&chunks);
         self.chunks = chunks;
         self.embeddings = embeddings;
     }
