@@ -1,9 +1,9 @@
 //! Names a knowledge base gives its own places and things: "our terminal is on Fisher Row in
 //! Port Alder, and everyone just calls it "the Row"". A caller who says "the Row" means Port
 //! Alder, which is how the timetable and the price tables name it. Found by text rules in the
-//! knowledge base's sentences (a quoted or bold name after "known as", "calls it", "also
-//! called", "nicknamed"), so an operator's new nickname works without configuration. Owns the
-//! rules and the rewriting of a question only.
+//! knowledge base's sentences (a quoted or capitalised name after "known as", "calls it",
+//! "also called", "nicknamed"), so an operator's new nickname works without configuration.
+//! Owns the rules and the rewriting of a question only.
 
 use std::sync::{Arc, LazyLock};
 

@@ -372,15 +372,15 @@ fn paragraph_after(lines: &[(usize, &str)], i: usize) -> String {
 /// means the vehicle cannot travel on that route." → "the vehicle cannot travel on that
 /// route".
 fn dash_meaning(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
+    // ASCII lowercase keeps every byte offset of `text`.
+    let lower = text.to_ascii_lowercase();
     let at = ["a dash ", "dashes ", "a hyphen ", "a \"–\" ", "a \"-\" "]
         .iter()
         .find_map(|k| lower.find(k).map(|p| p + k.len()))?;
-    let rest = &text[at..];
     let verb_end = ["means that ", "means ", "mean ", "indicates ", "shows "]
         .iter()
-        .find_map(|v| rest.to_lowercase().starts_with(v).then_some(v.len()))?;
-    let meaning: String = rest[verb_end..]
+        .find_map(|v| lower[at..].starts_with(v).then_some(at + v.len()))?;
+    let meaning: String = text[verb_end..]
         .chars()
         .take_while(|c| !matches!(c, '.' | ';' | ':' | '(' | '\n'))
         .collect();

@@ -147,6 +147,11 @@ fn a_dash_the_note_explains_is_a_fact() {
         ]
     );
     assert_eq!(dash_meaning("A dash means closed."), Some("closed".into()));
+    // Letters whose lowercase is longer or shorter do not move the cut.
+    assert_eq!(
+        dash_meaning("İİİ Kelvin K: a dash means ſhut."),
+        Some("ſhut".into())
+    );
     // Without a note a dash states nothing.
     let bare = parse(&numbered("| Day | Bath |\n|---|---|\n| Sunday | – |"));
     assert!(tables(&bare)[0].row_facts().is_empty());
