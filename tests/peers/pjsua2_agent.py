@@ -15,7 +15,7 @@ import time
 
 try:
     import pjsua2 as pj
-    from pjsua2_common import pump, run_then_exit, start_endpoint
+    from pjsua2_common import RecordingCall, pump, run_then_exit, start_endpoint
 except ImportError as e:  # the Rust test decides whether that is a skip or a failure
     print(f"pjsua2 not importable: {e}", file=sys.stderr)
     sys.exit(2)
@@ -29,39 +29,16 @@ def say(msg):
     print(msg, flush=True)
 
 
-class Call(pj.Call):
+class Call(RecordingCall):
     """Records once media is active; speaks when told."""
 
     def __init__(self, account, call_id, args):
-        super().__init__(account, call_id)
+        super().__init__(account, args.record, log, call_id)
         self.args = args
         self.player = None
-        self.audio = None
-        self.recorder = None
-        self.confirmed = False
-        self.disconnected = False
 
-    def onCallState(self, prm):
-        ci = self.getInfo()
-        log(f"state {ci.stateText} ({ci.lastStatusCode} {ci.lastReason})")
-        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
-            self.confirmed = True
-            say("answered")
-        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
-            self.disconnected = True
-
-    def onCallMediaState(self, prm):
-        if self.recorder is not None:
-            return
-        ci = self.getInfo()  # keep it alive: ci.media points into it
-        for i, mi in enumerate(ci.media):
-            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                audio = self.getAudioMedia(i)
-                self.recorder = pj.AudioMediaRecorder()
-                self.recorder.createRecorder(self.args.record)
-                audio.startTransmit(self.recorder)
-                self.audio = audio
-                log("media active: recording")
+    def on_confirmed(self):
+        say("answered")
 
     def speak(self):
         """Starts playing --play into the call, once."""

@@ -13,7 +13,7 @@ import time
 
 try:
     import pjsua2 as pj
-    from pjsua2_common import pump, pump_for, run_then_exit, start_endpoint
+    from pjsua2_common import RecordingCall, pump, pump_for, run_then_exit, start_endpoint
 except ImportError as e:  # the Rust test decides whether that is a skip or a failure
     print(f"pjsua2 not importable: {e}", file=sys.stderr)
     sys.exit(2)
@@ -21,38 +21,6 @@ except ImportError as e:  # the Rust test decides whether that is a skip or a fa
 
 def log(msg):
     print(f"pjsua2_call: {msg}", file=sys.stderr, flush=True)
-
-
-class Call(pj.Call):
-    """Tracks the call state and starts the recorder once media is active."""
-
-    def __init__(self, account, record_path):
-        super().__init__(account)
-        self.record_path = record_path
-        self.recorder = None
-        self.confirmed = False
-        self.disconnected = False
-        self.last_status = None
-
-    def onCallState(self, prm):
-        ci = self.getInfo()
-        log(f"state {ci.stateText} ({ci.lastStatusCode} {ci.lastReason})")
-        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
-            self.confirmed = True
-        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
-            self.disconnected = True
-            self.last_status = ci.lastStatusCode
-
-    def onCallMediaState(self, prm):
-        if self.recorder is not None:
-            return
-        ci = self.getInfo()  # keep it alive: ci.media points into it
-        for i, mi in enumerate(ci.media):
-            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                self.recorder = pj.AudioMediaRecorder()
-                self.recorder.createRecorder(self.record_path)
-                self.getAudioMedia(i).startTransmit(self.recorder)
-                log(f"recording to {self.record_path}")
 
 
 def make_account(args):
@@ -69,7 +37,7 @@ def make_account(args):
 
 def run(args, ep):
     acc = make_account(args)
-    call = Call(acc, args.record)
+    call = RecordingCall(acc, args.record, log)
     try:
         call.makeCall(args.target, pj.CallOpParam(True))
         pump(ep, lambda: call.confirmed or call.disconnected, time.monotonic() + 10, "answer")

@@ -1,10 +1,53 @@
 """What the PJSUA2 test peers share: a single-threaded endpoint on 127.0.0.1 over UDP with
-the null sound device and 8 kHz mono media, and bounded event loops."""
+the null sound device and 8 kHz mono media, a call that records what it hears, and bounded
+event loops."""
 
 import sys
 import time
 
 import pjsua2 as pj
+
+
+class RecordingCall(pj.Call):
+    """Tracks the call state (`confirmed`, `disconnected`, `last_status`) and, once its audio is
+    active, records what it hears to `record_path` (`audio` is that audio media afterwards).
+    `on_confirmed` runs once the call is confirmed."""
+
+    def __init__(self, account, record_path, log, call_id=pj.PJSUA_INVALID_ID):
+        super().__init__(account, call_id)
+        self.record_path = record_path
+        self.log = log
+        self.recorder = None
+        self.audio = None
+        self.confirmed = False
+        self.disconnected = False
+        self.last_status = None
+
+    def on_confirmed(self):
+        pass
+
+    def onCallState(self, prm):
+        ci = self.getInfo()
+        self.log(f"state {ci.stateText} ({ci.lastStatusCode} {ci.lastReason})")
+        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.confirmed = True
+            self.on_confirmed()
+        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.disconnected = True
+            self.last_status = ci.lastStatusCode
+
+    def onCallMediaState(self, prm):
+        if self.recorder is not None:
+            return
+        ci = self.getInfo()  # keep it alive: ci.media points into it
+        for i, mi in enumerate(ci.media):
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                audio = self.getAudioMedia(i)
+                self.recorder = pj.AudioMediaRecorder()
+                self.recorder.createRecorder(self.record_path)
+                audio.startTransmit(self.recorder)
+                self.audio = audio
+                self.log(f"media active: recording to {self.record_path}")
 
 
 def pump(ep, until, deadline, what):
