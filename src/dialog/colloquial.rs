@@ -153,8 +153,25 @@ pub(crate) fn standard_words(text: &str) -> Vec<&'static str> {
 /// ("nicked" → "stolen theft", "up front" → "in advance"), for checking which words the
 /// knowledge base knows.
 pub(crate) fn standardised(text: &str) -> String {
+    rewritten(text, |standard| standard).0
+}
+
+/// `text` with each colloquial phrase replaced by its first written word, keeping the rest
+/// as said ("If something gets nicked, who do I tell?" → "if something gets stolen who do i
+/// tell"), for comparing by meaning; `None` when it says no colloquial phrase.
+pub(crate) fn written_out(text: &str) -> Option<String> {
+    let (out, changed) = rewritten(text, |standard| {
+        standard.split(' ').next().unwrap_or(standard)
+    });
+    changed.then_some(out)
+}
+
+/// `text` as lowercase words with each colloquial phrase replaced by `pick` of its written
+/// words, and whether any was.
+fn rewritten(text: &str, pick: fn(&'static str) -> &'static str) -> (String, bool) {
     let words = tokens(text);
     let mut out: Vec<&str> = Vec::new();
+    let mut changed = false;
     let mut i = 0;
     while i < words.len() {
         let found = PHRASES
@@ -162,33 +179,7 @@ pub(crate) fn standardised(text: &str) -> String {
             .find_map(|(phrase, standard)| Some((phrase_at(&words, i, phrase)?, *standard)));
         match found {
             Some((len, standard)) => {
-                out.push(standard);
-                i += len;
-            }
-            None => {
-                out.push(&words[i]);
-                i += 1;
-            }
-        }
-    }
-    out.join(" ")
-}
-
-/// `text` with each colloquial phrase replaced by its first written word, keeping the rest
-/// as said ("If something gets nicked, who do I tell?" → "if something gets stolen who do i
-/// tell"), for comparing by meaning; `None` when it says no colloquial phrase.
-pub(crate) fn written_out(text: &str) -> Option<String> {
-    let words = tokens(text);
-    let mut out: Vec<&str> = Vec::new();
-    let mut changed = false;
-    let mut i = 0;
-    while i < words.len() {
-        let found = PHRASES.iter().find_map(|(phrase, standard)| {
-            Some((phrase_at(&words, i, phrase)?, standard.split(' ').next()?))
-        });
-        match found {
-            Some((len, first)) => {
-                out.push(first);
+                out.push(pick(standard));
                 changed = true;
                 i += len;
             }
@@ -198,7 +189,7 @@ pub(crate) fn written_out(text: &str) -> Option<String> {
             }
         }
     }
-    changed.then(|| out.join(" "))
+    (out.join(" "), changed)
 }
 
 /// The number of words `phrase` spans when it starts at `words[i]`.
