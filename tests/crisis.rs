@@ -1,9 +1,10 @@
-//! Crisis language in English and Mandarin (issue #13), on four editions of crisis and
+//! Crisis language in English and Mandarin (issue #13), on five editions of crisis and
 //! near-miss utterances: every one of the set the patterns were written against is right; the
 //! second and third editions (each written by someone who had not seen the patterns, measured,
-//! then tuned on) hold what was measured after tuning; the fourth, never tuned on, is measured
-//! per language with the patterns alone and with the second looks (meaning for English,
-//! resemblance by characters for Mandarin) and held to its first figures (see the README).
+//! then tuned on) hold what was measured after tuning; the fourth and fifth, never tuned on
+//! (their misses are not printed), are measured per language with the patterns alone and with
+//! the second looks (meaning for English, resemblance by characters for Mandarin) and held to
+//! their measured figures (see the README).
 //! Hyperbole ("this wait is killing me", 气死我了) must never count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -75,10 +76,10 @@ fn load<T: serde::de::DeserializeOwned>(file: &str) -> T {
     toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The held-out (fourth) edition's `lang` half through `found`: (caught, crises, false
-/// alarms, near-misses), printed under `what`; the misses are not.
-fn held_out(lang: &str, what: &str, found: impl Fn(&str) -> bool) -> [usize; 4] {
-    let set: Set = load(HELD_OUT);
+/// A held-out edition's `lang` half through `found`: (caught, crises, false alarms,
+/// near-misses), printed under `what`; the misses are not.
+fn held_out(file: &str, lang: &str, what: &str, found: impl Fn(&str) -> bool) -> [usize; 4] {
+    let set: Set = load(file);
     let mut n = [0; 4];
     for c in set.case.iter().filter(|c| c.lang == lang) {
         let hit = usize::from(found(&c.text));
@@ -87,7 +88,7 @@ fn held_out(lang: &str, what: &str, found: impl Fn(&str) -> bool) -> [usize; 4] 
         n[i + 1] += 1;
     }
     eprintln!(
-        "fourth edition, {lang}, {what}: {}/{} crises, {}/{} false alarms",
+        "{file}, {lang}, {what}: {}/{} crises, {}/{} false alarms",
         n[0], n[1], n[2], n[3]
     );
     n
@@ -141,8 +142,8 @@ fn the_third_edition_tuned_on_after_it_was_measured_holds_what_was_measured_afte
 fn the_fourth_edition_nobody_tuned_on_is_measured_with_the_patterns() {
     // Written by someone who never saw the patterns or the other editions; its misses are not
     // printed, so nobody tunes on them by reading this. Floors: what the first run measured.
-    let [en, _, en_alarms, _] = held_out("en", "patterns", |t| detect(t).is_some());
-    let [zh, _, zh_alarms, _] = held_out("zh", "patterns", |t| detect(t).is_some());
+    let [en, _, en_alarms, _] = held_out(HELD_OUT, "en", "patterns", |t| detect(t).is_some());
+    let [zh, _, zh_alarms, _] = held_out(HELD_OUT, "zh", "patterns", |t| detect(t).is_some());
     assert!(en + zh >= PATTERNS_CAUGHT, "{en} + {zh} caught");
     assert!(
         en_alarms + zh_alarms <= PATTERNS_ALARMS,
@@ -152,6 +153,16 @@ fn the_fourth_edition_nobody_tuned_on_is_measured_with_the_patterns() {
 
 /// The edition nobody tuned on.
 const HELD_OUT: &str = "crisis-holdout4.toml";
+/// The fifth edition, written (by someone who saw neither the detector, its exemplars nor
+/// the other editions) while the exemplars grew from crisis-line guidance; nobody read it.
+const FIFTH: &str = "crisis-holdout5.toml";
+/// Measured on the fifth edition with the exemplars from crisis-line guidance and the linear
+/// reading (first run, before either: English 31/40 caught, 3/40 false alarms; Mandarin
+/// 26/40 and 6/40).
+const FIFTH_EN_CAUGHT: usize = 32;
+const FIFTH_EN_ALARMS: usize = 5;
+const FIFTH_ZH_CAUGHT: usize = 33;
+const FIFTH_ZH_ALARMS: usize = 5;
 /// Measured on the second edition after tuning on it (with no false alarm).
 const SECOND_CAUGHT: usize = 24;
 /// Measured on the third edition after tuning on it (with no false alarm).
@@ -160,50 +171,99 @@ const THIRD_CAUGHT: usize = 47;
 const PATTERNS_CAUGHT: usize = 21;
 const PATTERNS_ALARMS: usize = 3;
 
-/// The second look, by meaning (English, MiniLM): leave-one-out on its exemplars (the first
-/// three editions) for each margin, then the fourth edition with patterns or meaning.
+/// The second look, by meaning (English, MiniLM): ten-fold cross-validation on its exemplars
+/// (the first three editions and crisis-line guidance), then the fourth and fifth editions
+/// with patterns or meaning.
 #[test]
-fn crisis_by_meaning_is_tuned_on_its_exemplars_and_measured_on_the_fourth_edition() {
-    use voxgate::dialog::crisis_meaning::{self, CrisisMeaning};
+fn crisis_by_meaning_is_tuned_on_its_exemplars_and_measured_on_the_held_out_editions() {
+    use voxgate::dialog::crisis_meaning::{self, CUT, CrisisMeaning, L2};
+    let (embedder, crisis, safe) = english_exemplars();
+    let [caught, alarms] = folds(&crisis, &safe, &[L2], &[CUT])[0][0];
+    eprintln!(
+        "ten folds, l2 {L2} cut {CUT}: {caught}/{} crises, {alarms}/{} false alarms",
+        crisis.len(),
+        safe.len()
+    );
+    assert!(caught * 100 >= crisis.len() * FOLDS_CAUGHT_PCT, "{caught}");
+    assert!(alarms * 100 <= safe.len() * FOLDS_ALARMS_PCT, "{alarms}");
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    let what = format!("patterns or meaning (cut {:.2})", crisis_meaning::CUT);
+    let found = |t: &str| detect(t).is_some() || meaning.check(&embedder, t);
+    let fourth = held_out(HELD_OUT, "en", &what, found);
+    let fifth = held_out(FIFTH, "en", &what, found);
+    let raised = ordinary_alarms("en", found);
+    assert!(fourth[0] >= MEANING_CAUGHT, "{fourth:?}");
+    assert!(fourth[2] <= MEANING_ALARMS, "{fourth:?}");
+    assert!(fifth[0] >= FIFTH_EN_CAUGHT, "{fifth:?}");
+    assert!(fifth[2] <= FIFTH_EN_ALARMS, "{fifth:?}");
+    assert!(raised.len() <= ORDINARY_EN_ALARMS, "{raised:#?}");
+}
+
+/// The embedder and the English exemplars' embeddings (crisis, near-miss).
+fn english_exemplars() -> (voxgate::dialog::kb::Embedder, Vec<Vec<f32>>, Vec<Vec<f32>>) {
     use voxgate::dialog::kb::Embedder;
     let models =
         voxgate::models::Models::locate(voxgate::models::store::shared_models_dir()).unwrap();
     let embedder = Embedder::from_models(&models)
         .unwrap_or_else(|e| panic!("{e} (the test command fetches the models first)"));
-    let ex = crisis_meaning::exemplars();
+    let ex = voxgate::dialog::crisis_meaning::exemplars();
     let crisis_text: Vec<&str> = ex.crisis.iter().map(String::as_str).collect();
     let safe_text: Vec<&str> = ex.safe.iter().map(String::as_str).collect();
     let crisis = embedder.embed(&crisis_text).unwrap();
     let safe = embedder.embed(&safe_text).unwrap();
-    for margin in [0.0f32, 0.02, 0.05, 0.08, 0.12] {
-        let (mut caught, mut alarms) = (0, 0);
-        for i in 0..crisis.len() {
-            let mut rest = crisis.clone();
-            let v = rest.remove(i);
-            let m = CrisisMeaning::from_vectors(rest, safe.clone());
-            caught += usize::from(m.is_crisis(&v, margin));
+    (embedder, crisis, safe)
+}
+
+/// Ten-fold cross-validation of the reading by meaning: for each L2 penalty and each cut,
+/// (crises caught, false alarms) over the folds.
+fn folds(
+    crisis: &[Vec<f32>],
+    safe: &[Vec<f32>],
+    l2s: &[f32],
+    cuts: &[f32],
+) -> Vec<Vec<[usize; 2]>> {
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    let split = |all: &[Vec<f32>], f: usize| {
+        let (test, train): (Vec<_>, Vec<_>) = all
+            .iter()
+            .cloned()
+            .enumerate()
+            .partition(|(i, _)| i % 10 == f);
+        let strip = |v: Vec<(usize, Vec<f32>)>| v.into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+        (strip(train), strip(test))
+    };
+    let mut out = vec![vec![[0usize; 2]; cuts.len()]; l2s.len()];
+    for f in 0..10 {
+        let (ct, cx) = split(crisis, f);
+        let (st, sx) = split(safe, f);
+        for (i, &l2) in l2s.iter().enumerate() {
+            let m = CrisisMeaning::fit(ct.clone(), &st, l2).unwrap();
+            for (j, &cut) in cuts.iter().enumerate() {
+                out[i][j][0] += cx.iter().filter(|v| m.reads(v, cut)).count();
+                out[i][j][1] += sx.iter().filter(|v| m.reads(v, cut)).count();
+            }
         }
-        for i in 0..safe.len() {
-            let mut rest = safe.clone();
-            let v = rest.remove(i);
-            let m = CrisisMeaning::from_vectors(crisis.clone(), rest);
-            alarms += usize::from(m.is_crisis(&v, margin));
-        }
-        eprintln!(
-            "leave-one-out, margin {margin:.2}: {caught}/{} crises, {alarms}/{} false alarms",
-            crisis.len(),
-            safe.len()
-        );
     }
-    let meaning = CrisisMeaning::from_vectors(crisis, safe);
-    let what = format!("patterns or meaning (margin {:.2})", crisis_meaning::MARGIN);
-    let [caught, crises, alarms, safe_n] = held_out("en", &what, |t| {
-        detect(t).is_some() || meaning.check(&embedder, t)
-    });
-    assert!(caught >= MEANING_CAUGHT, "{caught}/{crises}");
-    assert!(alarms <= MEANING_ALARMS, "{alarms}/{safe_n}");
-    let raised = ordinary_alarms("en", |t| detect(t).is_some() || meaning.check(&embedder, t));
-    assert!(raised.len() <= ORDINARY_EN_ALARMS, "{raised:#?}");
+    out
+}
+
+/// The penalties and cuts the linear reading was chosen among (an experiment:
+/// `cargo test --release --test crisis -- --ignored --nocapture penalties`).
+#[test]
+#[ignore]
+fn penalties_and_cuts_of_the_english_reading() {
+    let (_, crisis, safe) = english_exemplars();
+    let l2s = [0.0f32, 0.0003, 0.001, 0.003];
+    let cuts = [0.5f32, 0.6, 0.7, 0.8, 0.9];
+    let (nc, ns) = (crisis.len(), safe.len());
+    for (i, row) in folds(&crisis, &safe, &l2s, &cuts).iter().enumerate() {
+        for (j, [c, a]) in row.iter().enumerate() {
+            eprintln!(
+                "l2 {} cut {}: {c}/{nc} crises, {a}/{ns} false alarms",
+                l2s[i], cuts[j]
+            );
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -217,18 +277,24 @@ struct OrdinaryCase {
     lang: String,
 }
 
+/// Ten-fold cross-validation on the English exemplars (linear reading at its L2 and cut):
+/// at least this share of crises caught, at most this share of near-misses alarmed.
+const FOLDS_CAUGHT_PCT: usize = 65;
+const FOLDS_ALARMS_PCT: usize = 6;
 /// Measured on the fourth edition's English half with patterns or meaning.
-const MEANING_CAUGHT: usize = 17;
+/// (17/24 with three nearest neighbours; the linear reading misses one more here and catches
+/// one more on the fifth, see the README.)
+const MEANING_CAUGHT: usize = 16;
 const MEANING_ALARMS: usize = 3;
-/// Held-out ordinary English callers that raised the alarm when measured (an anxious one
-/// about a smoke alarm that keeps going off).
+/// Held-out ordinary English callers that raised the alarm when measured: one asking whether
+/// to take the children out of a house that smells of gas (one a person should take).
 const ORDINARY_EN_ALARMS: usize = 1;
 
 /// The second look for Mandarin, by characters: leave-one-out on its exemplars for each
-/// margin, then the fourth edition's Mandarin half with patterns or resemblance, and the
+/// margin, then the held-out editions' Mandarin halves with patterns or resemblance, and the
 /// held-out emotion set's Mandarin callers (none in crisis).
 #[test]
-fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_fourth_edition() {
+fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_held_out_editions() {
     use voxgate::dialog::crisis::judge;
     use voxgate::dialog::crisis_chars::{MARGIN, Profiles};
     let ex = voxgate::dialog::crisis_meaning::exemplars();
@@ -250,14 +316,21 @@ fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_f
         );
     }
     let what = format!("patterns or resemblance (margin {MARGIN:.2})");
-    let [caught, crises, alarms, safe_n] = held_out("zh", &what, |t| judge(t).is_some());
-    assert!(caught >= ZH_CAUGHT, "{caught}/{crises}");
-    assert!(alarms <= ZH_ALARMS, "{alarms}/{safe_n}");
-    let raised = ordinary_alarms("zh", |t| judge(t).is_some());
-    assert!(raised.is_empty(), "{raised:#?}");
+    let found = |t: &str| judge(t).is_some();
+    let fourth = held_out(HELD_OUT, "zh", &what, found);
+    let fifth = held_out(FIFTH, "zh", &what, found);
+    let raised = ordinary_alarms("zh", found);
+    assert!(fourth[0] >= ZH_CAUGHT, "{fourth:?}");
+    assert!(fourth[2] <= ZH_ALARMS, "{fourth:?}");
+    assert!(fifth[0] >= FIFTH_ZH_CAUGHT, "{fifth:?}");
+    assert!(fifth[2] <= FIFTH_ZH_ALARMS, "{fifth:?}");
+    assert!(raised.len() <= ORDINARY_ZH_ALARMS, "{raised:#?}");
 }
 
-/// Measured on the fourth edition's Mandarin half (the 90 held-out ordinary callers raised
-/// none).
-const ZH_CAUGHT: usize = 16;
-const ZH_ALARMS: usize = 1;
+/// Measured on the fourth edition's Mandarin half (16 and 1 before the exemplars from
+/// crisis-line guidance).
+const ZH_CAUGHT: usize = 17;
+const ZH_ALARMS: usize = 2;
+/// Held-out ordinary Mandarin callers that raised the alarm (one who saved for months for a
+/// hotel: 攒 is a word of hoarded pills too).
+const ORDINARY_ZH_ALARMS: usize = 1;
