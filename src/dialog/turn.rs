@@ -31,6 +31,9 @@ const SURE_SEMANTIC: f32 = 0.55;
 /// (chosen on the storage tune half and the demo set: must-hand-off questions reached 0.47 at
 /// most, and answerable list items and rules buried in long chunks 0.59–0.62).
 const SENTENCE_STRONG: f32 = 0.55;
+/// Or a top hit this close whose chunk has a sentence of the asked kind (see
+/// `slot_confirmed`).
+const SLOT_SEMANTIC: f32 = 0.38;
 /// Or the share of the question's topical words one sentence says (see `worded`).
 const WORDED_COVERAGE: f32 = 0.66;
 /// Passages retrieved per turn.
@@ -347,7 +350,10 @@ impl Agent {
             .fold(0.0, f32::max)
         };
         let worded_match = worded(&hits, text) || focus != text && worded(&hits, focus);
-        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match)
+        let columns = self.columns();
+        let slot = Slot::of_turn(text, context.as_deref(), &columns);
+        let typed = slot_confirmed(&hits, text, slot);
+        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed)
             && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
@@ -360,12 +366,11 @@ impl Agent {
             }
             return Outcome::handoff(HandoffReason::NotInKnowledge);
         }
-        let columns = self.columns();
         let asked = Asked {
             text,
             question: &question,
             context: context.as_deref(),
-            slot: Slot::of_turn(text, context.as_deref(), &columns),
+            slot,
             columns: &columns,
         };
         // Quotes may come from any retrieved passage: a table's right row is often third.
@@ -404,9 +409,12 @@ impl Agent {
 
     /// Whether a third or more of `text`'s topical words appear in no chunk.
     fn off_topic(&self, text: &str) -> bool {
+        // Words that say what kind of fact is asked ("how much *warning*", "the *price*") are
+        // not a topic.
         let asked: Vec<String> = content(text)
             .into_iter()
             .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
+            .filter(|w| !super::slots::is_slot_word(w) && !matches!(w.as_str(), "warn" | "warning"))
             .collect();
         if asked.is_empty() {
             return false;
@@ -423,14 +431,14 @@ impl Agent {
                     break;
                 }
             }
-            left.len()
+            left.into_iter().map(str::to_string).collect::<Vec<_>>()
         });
         // One odd detail ("…in a different colour?") is not a new topic; a third of the
         // question's words is.
-        let off_topic = unknown * 3 >= asked.len();
+        let off_topic = unknown.len() * 3 >= asked.len();
         if off_topic {
             tracing::debug!(
-                unknown,
+                ?unknown,
                 of = asked.len(),
                 "agent: words the knowledge base never mentions"
             );
@@ -785,6 +793,37 @@ impl Outcome {
 fn is_strong(hit: &Hit) -> bool {
     hit.semantic >= STRONG_SEMANTIC
         || (hit.semantic >= FAIR_SEMANTIC && hit.lexical >= FAIR_LEXICAL)
+}
+
+/// Whether a looser match is confirmed by the kind of fact asked for: the question asks for
+/// one (a price, a duration, a time of day, a count…), the top chunk is at least fairly close
+/// in meaning, and one of its sentences gives that kind of fact, narrowed as the question
+/// narrows it, beside a topical word of the question ("how much warning do you give before
+/// you put the price up?" — "…we tell you by email at least 30 days before the new price
+/// starts."). A neighbouring topic rarely has a sentence of the right type about the asked
+/// thing.
+fn slot_confirmed(hits: &[Hit], text: &str, slot: Slot) -> bool {
+    let Some(top) = hits.first().filter(|h| h.semantic >= SLOT_SEMANTIC) else {
+        return false;
+    };
+    if slot.kind.is_none() {
+        return false;
+    }
+    let asked: Vec<String> = content(text)
+        .into_iter()
+        .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
+        .filter(|w| !super::slots::is_slot_word(w))
+        .collect();
+    let body = top.chunk.text.split_once('\n').map_or("", |(_, b)| b);
+    let confirmed = sentences(body).iter().any(|s| {
+        slot.fits(s)
+            && super::slots::narrowed_fits(text, slot, s)
+            && content(s).iter().any(|w| asked.contains(w))
+    });
+    if confirmed {
+        tracing::debug!(?slot, "agent: the asked kind of fact is in the top chunk");
+    }
+    confirmed
 }
 
 /// Whether one sentence of the top two chunks (with its heading) says two thirds or more

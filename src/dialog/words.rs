@@ -98,11 +98,23 @@ const GENERIC: &[&str] = &[
     "told",
     "again",
     "back",
+    "getting",
+    "thing",
+    "things",
+    "stuff",
 ];
 
-/// Whether `word` (a stemmed content word) is too generic to mark a topic.
+/// Whether `word` (a stemmed content word) is too generic to mark a topic: a word of the
+/// list as written or as [`stem`] leaves it ("something" → `someth`).
 pub(crate) fn is_generic(word: &str) -> bool {
-    GENERIC.contains(&word)
+    static STEMMED: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| {
+            GENERIC
+                .iter()
+                .flat_map(|w| [w.to_string(), stem(w)])
+                .collect()
+        });
+    STEMMED.contains(word)
 }
 
 /// Whether two words of six or more letters differ by one insertion, deletion or
