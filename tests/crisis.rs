@@ -156,12 +156,12 @@ const HELD_OUT: &str = "crisis-holdout4.toml";
 /// The fifth edition, written (by someone who saw neither the detector, its exemplars nor
 /// the other editions) while the exemplars grew from crisis-line guidance; nobody read it.
 const FIFTH: &str = "crisis-holdout5.toml";
-/// Measured on the fifth edition with the exemplars from crisis-line guidance and the linear
-/// reading (first run, before either: English 31/40 caught, 3/40 false alarms; Mandarin
-/// 26/40 and 6/40).
-const FIFTH_EN_CAUGHT: usize = 32;
+/// Measured on the fifth edition with the exemplars from crisis-line guidance, the linear
+/// reading and the clauses read one by one (first run, before any of them: English 31/40
+/// caught, 3/40 false alarms; Mandarin 26/40 and 6/40).
+const FIFTH_EN_CAUGHT: usize = 34;
 const FIFTH_EN_ALARMS: usize = 5;
-const FIFTH_ZH_CAUGHT: usize = 33;
+const FIFTH_ZH_CAUGHT: usize = 34;
 const FIFTH_ZH_ALARMS: usize = 5;
 /// Measured on the second edition after tuning on it (with no false alarm).
 const SECOND_CAUGHT: usize = 24;
@@ -279,16 +279,16 @@ struct OrdinaryCase {
 
 /// Ten-fold cross-validation on the English exemplars (linear reading at its L2 and cut):
 /// at least this share of crises caught, at most this share of near-misses alarmed.
-const FOLDS_CAUGHT_PCT: usize = 65;
-const FOLDS_ALARMS_PCT: usize = 6;
+const FOLDS_CAUGHT_PCT: usize = 60;
+const FOLDS_ALARMS_PCT: usize = 7;
 /// Measured on the fourth edition's English half with patterns or meaning.
-/// (17/24 with three nearest neighbours; the linear reading misses one more here and catches
-/// one more on the fifth, see the README.)
-const MEANING_CAUGHT: usize = 16;
+/// (17/24 with three nearest neighbours and whole utterances only.)
+const MEANING_CAUGHT: usize = 19;
 const MEANING_ALARMS: usize = 3;
 /// Held-out ordinary English callers that raised the alarm when measured: one asking whether
-/// to take the children out of a house that smells of gas (one a person should take).
-const ORDINARY_EN_ALARMS: usize = 1;
+/// to take the children out of a house that smells of gas (one a person should take), and a
+/// lonely one ("you're actually the first person I've talked to all week").
+const ORDINARY_EN_ALARMS: usize = 2;
 
 /// The second look for Mandarin, by characters: leave-one-out on its exemplars for each
 /// margin, then the held-out editions' Mandarin halves with patterns or resemblance, and the
@@ -334,3 +334,60 @@ const ZH_ALARMS: usize = 2;
 /// Held-out ordinary Mandarin callers that raised the alarm (one who saved for months for a
 /// hotel: 攒 is a word of hoarded pills too).
 const ORDINARY_ZH_ALARMS: usize = 1;
+
+/// The sixth edition, a development set (written like the fifth, by someone who saw neither
+/// the detector nor the other editions, then read and tuned on): every second look, its misses
+/// and false alarms printed, held to what it measured after tuning.
+#[test]
+fn the_sixth_edition_a_development_set_holds_what_was_measured_after_tuning() {
+    use voxgate::dialog::crisis::judge;
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    let (embedder, _, _) = english_exemplars();
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    let set: Set = load(DEV);
+    let mut n = [[0usize; 4]; 2];
+    for c in &set.case {
+        let lang = usize::from(c.lang == "zh");
+        let found = judge(&c.text).is_some() || meaning.check(&embedder, &c.text);
+        let i = if c.crisis { 0 } else { 2 };
+        n[lang][i] += usize::from(found);
+        n[lang][i + 1] += 1;
+        if found != c.crisis {
+            eprintln!("  wrong: [{} {}] {}", c.lang, c.kind, c.text);
+        }
+    }
+    if std::env::var_os("CRISIS_PART_CUTS").is_some() {
+        for cut in [0.7f32, 0.8, 0.85, 0.9, 0.95, 0.98] {
+            let [mut c, mut a] = [0, 0];
+            for case in set.case.iter().filter(|c| c.lang == "en") {
+                let found =
+                    judge(&case.text).is_some() || meaning.check_parts(&embedder, &case.text, cut);
+                c += usize::from(found && case.crisis);
+                a += usize::from(found && !case.crisis);
+            }
+            let tune: Ordinary = load("emotion-tune.toml");
+            let o = tune
+                .case
+                .iter()
+                .filter(|t| t.lang == "en" && meaning.check_parts(&embedder, &t.text, cut))
+                .count();
+            eprintln!("part cut {cut}: {c} crises, {a} false alarms, {o} tuning callers");
+        }
+    }
+    for (lang, [caught, crises, alarms, safe]) in ["en", "zh"].iter().zip(n) {
+        eprintln!("{DEV}, {lang}: {caught}/{crises} crises, {alarms}/{safe} false alarms");
+    }
+    assert!(
+        n[0][0] >= DEV_CAUGHT[0] && n[1][0] >= DEV_CAUGHT[1],
+        "{n:?}"
+    );
+    assert!(
+        n[0][2] <= DEV_ALARMS[0] && n[1][2] <= DEV_ALARMS[1],
+        "{n:?}"
+    );
+}
+
+/// The development set, and what it measured (English, Mandarin).
+const DEV: &str = "crisis-dev6.toml";
+const DEV_CAUGHT: [usize; 2] = [44, 43];
+const DEV_ALARMS: [usize; 2] = [3, 0];

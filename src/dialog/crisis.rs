@@ -40,6 +40,9 @@ const HYPERBOLE: &[&str] = &[
     // English
     r"\b(?:this|that|it|wait|waiting|queue|music|delay|noise|heat|price|prices|bill|process|app|website|line|traffic|weather|job|work|commute|form)(?:'s| is| was| are| were)? (?:literally |really |honestly )?killing me\b",
     r"\bkilling me with (?:these|this|the|all|his|her|their|your) \w+",
+    // Body parts, shoes and the people of a busy day "killing me"; "to death" of feelings.
+    r"\b(?:back|feet|foot|head|legs?|knees?|neck|shoulders?|tooth|teeth|shoes|boots|kids|children|boss|customers|neighbou?rs|hangover|heels)(?:'s| is| are| were| was)? (?:literally |really |honestly |absolutely )?killing me\b",
+    r"\b(?:starving|bored|scared|frightened|worried|sick|freezing|tired) to death\b",
     r"\bdie(?:d|s)? (?:of|from) (?:embarrassment|boredom|shame|laughter|laughing|hunger|thirst|cold|heat)\b",
     r"\bdying (?:to|for)\b",
     r"\bto die for\b",
@@ -47,7 +50,7 @@ const HYPERBOLE: &[&str] = &[
     r"\bcould kill for\b",
     r"\b(?:battery|phone|laptop|router|line|connection|it) (?:has |had )?died\b",
     r"\b(?:will|'ll|is going to|gonna) (?:kill|murder) me if\b",
-    r"\b(?:kill|murder) me when (?:he|she|they) (?:sees?|finds? out about|hears? about|gets?) (?:this|the|that|my|how much)\b",
+    r"\b(?:kill|murder) me when (?:he|she|they) (?:sees?|finds? out|hears? about|gets?) (?:about |that )?(?:this|the|that|my|how much|i|we|what)\b",
     r"\bsuicide mission\b",
     r"\blose my mind\b",
     r"\b(?:almost|nearly) lost the will to live\b|\blost the will to live,? (?:haha|lol|ha)\b",
@@ -111,7 +114,10 @@ const DIRECT: &[&str] = &[
     r"\b(?:engine|car) (?:is )?running in (?:a |the )?(?:closed |shut )?garage\b|\bhosepipe (?:in|into|through) the (?:car|window)\b",
     r"\b(?:cutting|hurting) (?:myself )?again\b|\bgo deeper\b",
     r"(?:割腕|割了手腕|划了手腕)|(?:准备|打算|要)(?:明天|今晚|今天)?(?:烧炭|跳下去|跳河|跳楼|上吊)",
-    r"把.{0,4}(?:一整瓶|一瓶|一大把|一把|所有的?|全部的?|一整盒|一盒)(?:安眠药|药|药片).{0,3}(?:都|全)?(?:吃|吞|喝)了",
+    r"把.{0,4}(?:一整瓶|一瓶|一大把|一把|所有的?|全部的?|一整盒|一盒)(?:安眠药|药|药片).{0,3}(?:都|全)?(?:吃|吞|喝)了", // From the sixth edition (a development set): a death made to look like an accident, a
+    // noose ready, gas and sealed doors, going to die said with 去死.
+    r"\b(?:make it|if it|so it|it'?ll) looks? like an accident\b|\b(?:rope|noose)\b.{0,30}\b(?:ready|set up|tied|all set|sorted)\b",
+    r"(?:^|[^你他她])(?:我|自己).{0,8}去死|煤气.{0,3}(?:打开|开着|开了)|(?:门缝|窗缝|门窗|门).{0,4}(?:封|堵)(?:上|住|死)了?",
 ];
 
 /// Said indirectly.
@@ -179,12 +185,16 @@ const INDIRECT: &[&str] = &[
     r"\baffairs in order\b|\bsav(?:ed|ing) up (?:my |the )?(?:pills|tablets|meds)\b|\b(?:pills|tablets|meds)\b.{0,30}\bi'?ve got enough\b",
     r"\bso (?:nobody|no one) (?:has|needs|will have) (?:anything )?(?:left )?to (?:sort out|deal with|clear up)\b",
     r"不是搬家.{0,12}用不上了|用不上了.{0,10}不是搬家|写好(?:了)?(?:信|遗言)|走之前.{0,12}(?:安排好|处理好|交代)",
-    r"不会再(?:打电话|打来|联系|麻烦)(?:你们|大家)?了|(?:东西|家当).{0,4}(?:都)?(?:分|送)(?:给|掉)|(?:省得|免得)(?:以后)?(?:麻烦|拖累)(?:别人|家人|大家)",
+    r"不会再(?:打电话|打来|联系|麻烦)(?:你们|大家)?了|(?:东西|家当).{0,4}(?:都)?(?:分|送)(?:给|掉)|(?:省得|免得)(?:以后)?(?:麻烦|拖累)(?:别人|家人|大家)", // From the sixth edition: where the caller stands, the last person spoken to, letters
+    // written, one way out decided, being gone after a day named.
+    r"\b(?:standing|stood|sitting|sat|i'?m|i am) (?:up )?(?:on|at) (?:the top of )?(?:the|a|this) (?:bridge|roof|rooftop|cliff|cliff edge|railway line|tracks)\b|\bup on the roof\b",
+    r"\b(?:only|just) one way out\b|\b(?:the )?last (?:person|voice) i'?(?:ll| will)? (?:talk to|speak to|hear)\b",
+    r"(?:这周|周末|明天|今晚|过几天|以后|之后|马上)(?:过后|以后)?就?不在了|最后一个(?:说话|聊天|通话|打电话)的人|信.{0,4}(?:都)?写好了|(?:只有|只剩(?:下)?)一条路.{0,12}(?:决定|想好)|走进(?:水里|河里|海里|江里)",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
 /// order before moving abroad"). Direct language and danger are never excused.
-const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\bi'?m (?:moving (?:in|to|house|abroad|out|away|back)|relocating|emigrating)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门";
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\bi'?m (?:moving (?:in|to|house|abroad|out|away|back)|relocating|emigrating)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门|换到|套餐|移民";
 
 /// Danger to life around the caller.
 const DANGER: &[&str] = &[
@@ -217,7 +227,11 @@ const DANGER: &[&str] = &[
     r"喝了.{0,4}(?:洗衣液|消毒水|农药|84|清洁剂|洗洁精)|人都软了|(?:说要|要)(?:弄死|砍死|杀了)我",
     r"\b(?:going to|gonna|will|'ll|threatening to|says he'?ll|says she'?ll) (?:shoot|stab|kill|hurt) (?:the|his|her|my|our|their|them|us|everyone|people|me)\b",
     r"\b(?:he|she|they|someone|somebody|my \w+)(?:'s| has| have| is)? got (?:a|his|her) (?:gun|knife|weapon|machete|axe)\b|\blocked me in\b",
-    r"拿着?.{0,2}(?:刀|枪|斧|棍)|(?:就|会)(?:弄死|砍死|杀了|打死)我|锁在.{0,4}(?:卧室|屋|房间|厕所)",
+    r"拿着?.{0,2}(?:刀|枪|斧|棍)|(?:就|会)(?:弄死|砍死|杀了|打死)我|锁在.{0,4}(?:卧室|屋|房间|厕所)", // From the sixth edition: a child who swallowed something, a hand at the throat, a
+    // threat not to hang up, carbon monoxide, someone fainted and not answering.
+    r"(?:孩子|女儿|儿子|宝宝|小孩|闺女).{0,8}(?:吞|吃|喝)(?:了|下去了?|进去了?).{0,8}(?:洗碗块|药|电池|洗衣液|洗衣球|清洁剂|消毒|磁铁)",
+    r"\b(?:grabbed|got|has|had|holding) me by the (?:throat|neck)\b|\b(?:kill|hurt) me if i (?:hang up|put the phone down|call|tell)\b|\bcarbon monoxide\b.{0,60}\b(?:fainted|collapsed|passed out|unconscious|not answering|won'?t wake)\b|\b(?:fainted|passed out)\b.{0,40}\b(?:not answering|won'?t wake|not responding|isn'?t moving)\b",
+    r"\b(?:kids?|child|toddler|baby|son|daughter)\b.{0,30}\b(?:swallowed|eaten|drunk|drank)\b.{0,30}\b(?:tablets|pills|batteries|bleach|detergent|dishwasher|washing|pods|capsules|magnets)\b|\bgoing blue\b",
 ];
 
 struct Rules {
@@ -261,8 +275,8 @@ pub fn detect(text: &str) -> Option<CrisisKind> {
         .then_some(CrisisKind::Indirect)
 }
 
-/// `text` lower-cased with its hyperbole blanked out.
-fn blanked(text: &str) -> String {
+/// `text` lower-cased with its hyperbole blanked out (what every second look reads too).
+pub(crate) fn blanked(text: &str) -> String {
     let text = text.replace(['\u{2019}', '\u{2018}'], "'").to_lowercase();
     RULES.hyperbole.replace_all(&text, " ").into_owned()
 }
