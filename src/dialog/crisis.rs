@@ -49,7 +49,7 @@ const HYPERBOLE: &[&str] = &[
     r"\bkill(?:ing)? (?:time|the (?:old |last )?(?:order|process|app|request|call))\b",
     r"\bcould kill for\b",
     r"\b(?:battery|phone|laptop|router|line|connection|it) (?:has |had )?died\b",
-    r"\b(?:will|'ll|is going to|gonna) (?:kill|murder) me if\b",
+    r"\b(?:will|'ll|is going to|gonna) (?:kill|murder) me if (?:this|that|it|the|my|his|her|their|our|you|we|they|he|she|i (?:don'?t|do not|forget|miss|lose|break|spend|buy|am late|'m late|get|mess|go over))\b",
     r"\b(?:kill|murder) me when (?:he|she|they) (?:sees?|finds? out|hears? about|gets?) (?:about |that )?(?:this|the|that|my|how much|i|we|what)\b",
     r"\bsuicide mission\b",
     r"\blose my mind\b",
@@ -313,6 +313,24 @@ mod tests {
         );
         assert_eq!(
             detect("He's going to kill me when he gets home"),
+            Some(CrisisKind::Danger)
+        );
+    }
+
+    #[test]
+    fn body_parts_and_busy_days_killing_me_are_hyperbole_a_threat_on_the_line_is_not() {
+        assert_eq!(detect("My back is killing me after the move"), None);
+        assert_eq!(detect("I'm starving to death, where's my order"), None);
+        assert_eq!(
+            detect("my mum is going to kill me when she finds out i lost her parcel"),
+            None
+        );
+        assert_eq!(
+            detect("he says he'll kill me if i hang up the phone"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("my son swallowed some of the dishwasher tablets"),
             Some(CrisisKind::Danger)
         );
     }

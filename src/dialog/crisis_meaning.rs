@@ -230,3 +230,45 @@ impl Linear {
         1.0 / (1.0 + (-z).exp())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn a_long_utterance_is_cut_into_clauses_and_neighbouring_pairs() {
+        let p = parts(
+            "um I was calling about the late fee, I've got the pills here, so can you just waive it",
+        );
+        assert_eq!(
+            p[..3],
+            [
+                "um I was calling about the late fee,",
+                "I've got the pills here,",
+                "so can you just waive it",
+            ]
+        );
+        assert_eq!(
+            p[3],
+            "um I was calling about the late fee, I've got the pills here,"
+        );
+        assert_eq!(p.len(), 5);
+    }
+
+    #[test]
+    fn short_utterances_and_short_tails_are_not_cut() {
+        assert!(parts("I want to cancel my contract").is_empty());
+        assert!(parts("Yes, please.").is_empty());
+        // A tail under four words joins the clause before it.
+        assert_eq!(
+            parts("I'd like a refund for the order, thanks a lot"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn at_most_eight_parts() {
+        let long = "one two three four, ".repeat(12);
+        assert_eq!(parts(&long).len(), 8);
+    }
+}
