@@ -391,3 +391,38 @@ fn the_sixth_edition_a_development_set_holds_what_was_measured_after_tuning() {
 const DEV: &str = "crisis-dev6.toml";
 const DEV_CAUGHT: [usize; 2] = [44, 43];
 const DEV_ALARMS: [usize; 2] = [3, 0];
+
+/// What the reading by meaning costs per turn (a harness, not a check:
+/// `cargo test --release --test crisis -- --ignored --nocapture cost`): a short and a long
+/// English utterance, median of 21 runs each.
+#[test]
+#[ignore]
+fn cost_of_the_reading_by_meaning_per_turn() {
+    use std::time::Instant;
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    let (embedder, _, _) = english_exemplars();
+    let started = Instant::now();
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    eprintln!(
+        "embedding and fitting the exemplars: {:?}",
+        started.elapsed()
+    );
+    let short = "Can I change the delivery address on my order?";
+    let long = "hi um I'm calling about the late payment fee on my account, I was told last \
+                time it would be waived, so can you check that for me, and also the direct \
+                debit date, I'd like it moved to the fifth, but anyway that's the main thing";
+    for (what, text) in [("short", short), ("long", long)] {
+        let mut ms: Vec<f64> = (0..21)
+            .map(|_| {
+                let t = Instant::now();
+                let _ = meaning.check(&embedder, text);
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        eprintln!(
+            "{what} utterance: median {:.1} ms, max {:.1} ms",
+            ms[10], ms[20]
+        );
+    }
+}

@@ -188,3 +188,33 @@ fn demo_set_through_the_harness() {
     let report = eval::evaluate("demo (kb/demo)", &agent, &kb, &set);
     report.print(true);
 }
+
+/// Two routes call at Skellan, each with its own crossing time: asked "how long is the
+/// crossing to Skellan?", the agent asks which route is meant instead of stating either, and
+/// reads the caller's reply with the question; a question naming the route is answered at
+/// once.
+#[test]
+fn look_alike_facts_are_asked_about_and_the_reply_answers() {
+    use voxgate::dialog::Conversation;
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh");
+    let mut conv = Conversation::new();
+    let mut say = |_: &str| std::ops::ControlFlow::Continue(());
+    let asked = agent.respond(
+        &mut conv,
+        "How long is the crossing over to Skellan?",
+        &mut say,
+    );
+    assert!(asked.handoff.is_none(), "{asked:?}");
+    assert!(asked.text.starts_with("Do you mean"), "{}", asked.text);
+    assert!(
+        asked.text.contains("Port Alder – Skellan") && asked.text.contains("Skellan – Tollmore"),
+        "{}",
+        asked.text
+    );
+    let reply = agent.respond(&mut conv, "From Port Alder.", &mut say);
+    assert!(reply.text.contains("55 min"), "{reply:?}");
+    let named = agent.ask("How long is the crossing from Port Alder to Skellan?");
+    assert!(named.text.contains("55 min"), "{named:?}");
+    assert!(!named.text.starts_with("Do you mean"), "{named:?}");
+}

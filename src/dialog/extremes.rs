@@ -100,7 +100,7 @@ pub(crate) fn answer(
 }
 
 /// The section of a table row's chunk without the row's own last segment.
-fn table_of(section: &str) -> &str {
+pub(crate) fn table_of(section: &str) -> &str {
     section
         .rsplit_once(" > ")
         .map_or(section, |(table, _)| table)

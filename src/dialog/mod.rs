@@ -17,6 +17,7 @@ mod colloquial;
 mod extremes;
 mod grounding;
 mod guard;
+mod look_alike;
 mod prompt;
 mod quote;
 mod settings;

@@ -10,10 +10,11 @@ use super::asks::{asks_exclusions, asks_who, names_people};
 use super::colloquial::standardised;
 use super::grounding;
 use super::kb::Embedder;
+use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
     Slot, comparison_fits, days_fit, gives_names, is_slot_word, label_fits, label_phrase_fits,
-    names_fit, names_source, narrowed_fits,
+    names_fit, names_source, narrowed_fits, says_days,
 };
 use super::words::{content, is_negated, is_number};
 use crate::speech::tts::sentences;
@@ -134,13 +135,27 @@ const QUOTE_COVERAGE: f32 = 0.5;
 /// words. `None` sends the turn to the language model.
 /// `context` is the question before a follow-up ("How much is express delivery?" before "and
 /// how long does it take?"): similarity to it counts a third.
+/// What quoting found: a line to speak and its source, or two look-alike facts to ask
+/// between (see [`super::look_alike`]).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Quoted {
+    Line(String, String),
+    Which(String, String),
+}
+
+/// How close (cosine) a look-alike from another passage must come to the best sentence to be
+/// asked about.
+const LOOK_ALIKE_MARGIN: f32 = 0.08;
+
+/// `ask_which`: whether look-alike facts may be asked about (not again right after asking).
 pub(crate) fn best(
     embedder: &Embedder,
     passages: &[Passage],
     question: &str,
     context: Option<&str>,
     fit: &Fit<'_>,
-) -> Option<(String, String)> {
+    ask_which: bool,
+) -> Option<Quoted> {
     // Prose is quoted from the top two passages; a table row from any of them, since a
     // row whose names and slot fit is the answer wherever retrieval ranked it.
     let top: Vec<(usize, &Passage)> = passages
@@ -234,6 +249,36 @@ pub(crate) fn best(
             .find(|(i, _)| coverage[*i] >= QUOTE_COVERAGE)?,
     };
     tracing::debug!(sim, coverage = coverage[best], sentence = %candidates[best].1, "agent: quote");
+    let said = format!("{} {question}", context.unwrap_or(""));
+    if ask_which && fit.is_specific() && !says_days(&said) {
+        let about_id = |id: &str| {
+            top.iter()
+                .find(|(_, p)| p.id == id)
+                .map_or("", |(_, p)| about(p))
+        };
+        let look_alike = |&(j, sim_j): &(usize, f32)| {
+            let other = candidates[j].2 != candidates[best].2 && sim_j >= sim - LOOK_ALIKE_MARGIN;
+            let (a, b) = (
+                look_alike::Candidate {
+                    about: about_id(candidates[best].2),
+                    sentence: &candidates[best].1,
+                },
+                look_alike::Candidate {
+                    about: about_id(candidates[j].2),
+                    sentence: &candidates[j].1,
+                },
+            );
+            other.then(|| look_alike::which(&said, &a, &b)).flatten()
+        };
+        if let Some((a, b)) = ranked
+            .iter()
+            .filter(|(j, _)| *j != best)
+            .find_map(look_alike)
+        {
+            tracing::debug!(%a, %b, "agent: look-alike facts, asking which");
+            return Some(Quoted::Which(a, b));
+        }
+    }
     // A close second from the same passage completes the answer ("…can be cancelled
     // within 2 hours" + "To cancel, use…"), spoken in the passage's order.
     let source = candidates[best].2;
@@ -257,7 +302,62 @@ pub(crate) fn best(
         }
     }
     let line = spoken.join(" ");
-    Some((line, source.to_string()))
+    Some(Quoted::Line(line, source.to_string()))
+}
+
+/// The quoted table row `source` (its sentence `line`) and another row of the same table
+/// that fits the question as well with another fact, retrieved or not: which one is meant
+/// ("how long is the crossing to Skellan?" — the Port Alder – Skellan row, or Skellan –
+/// Tollmore?). `said` is the caller's words (with the question before a follow-up).
+pub(crate) fn row_look_alike(
+    chunks: &[std::sync::Arc<super::kb::Chunk>],
+    (source, line): (&str, &str),
+    said: &str,
+    fit: &Fit<'_>,
+) -> Option<(String, String)> {
+    if !fit.is_specific() || says_days(said) {
+        return None;
+    }
+    let as_passage = |c: &super::kb::Chunk| Passage {
+        id: c.id.clone(),
+        text: c.text.clone(),
+        names: c.names.clone(),
+    };
+    let row = chunks
+        .iter()
+        .find(|c| c.id == source && !c.names.is_empty())?;
+    let table = super::extremes::table_of(&row.section);
+    let me = as_passage(row);
+    chunks
+        .iter()
+        .filter(|c| c.id != row.id && c.file == row.file && !c.names.is_empty())
+        .filter(|c| super::extremes::table_of(&c.section) == table)
+        .find_map(|c| {
+            let p = as_passage(c);
+            let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+            let other = sentences(body).into_iter().find(|s| fit.sentence(&p, s))?;
+            let a = look_alike::Candidate {
+                about: about(&me),
+                sentence: line,
+            };
+            let b = look_alike::Candidate {
+                about: about(&p),
+                sentence: &other,
+            };
+            look_alike::which(said, &a, &b)
+        })
+}
+
+/// What a passage is about, to name it to the caller: a table row's label, else the last
+/// heading of its section.
+fn about(p: &Passage) -> &str {
+    match p.names.first().filter(|l| !l.trim().is_empty()) {
+        Some(label) => label,
+        None => {
+            let heading = p.text.split_once('\n').map_or("", |(h, _)| h);
+            heading.rsplit(" > ").next().unwrap_or(heading)
+        }
+    }
 }
 
 /// Longest FAQ answer quoted whole, in words.

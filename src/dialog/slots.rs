@@ -78,7 +78,14 @@ static CLOCK: LazyLock<Regex> = LazyLock::new(|| {
 
 static COUNT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred|unlimited|no|none|single|couple)\b",
+        r"(?i)\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|fifty|hundred|unlimited|no|none|couple)\b",
+    )
+});
+/// Numbers that are not a count of things: money ("€37.50"), measures ("up to 5 m") and
+/// shares ("10%").
+static NOT_COUNTED: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)[£$€¥]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb|m|cm|mm|km|kg|g|t|tonnes?|metres?|meters?|ft|feet|inches|lbs?|litres?|l)\b|\b\d+(?:\.\d+)?\s?%|\b\d+\.\d{2}\b",
     )
 });
 
@@ -252,7 +259,8 @@ impl Slot {
             }
             Some(Kind::Duration) => DURATION.is_match(sentence),
             Some(Kind::Clock) => CLOCK.is_match(sentence),
-            Some(Kind::Count) => COUNT.is_match(sentence),
+            // "How many cars fit on the boat?" is not answered by a car's fare.
+            Some(Kind::Count) => COUNT.is_match(&NOT_COUNTED.replace_all(sentence, " ")),
             Some(Kind::Email) => EMAIL.is_match(sentence),
             Some(Kind::Phone) => PHONE.is_match(sentence),
         };
@@ -470,6 +478,12 @@ fn mentions_day(t: &[String]) -> bool {
     t.iter().any(|w| is_day_name(w))
         || t.iter()
             .any(|w| matches!(w.as_str(), "weekend" | "weekends" | "weekday" | "weekdays"))
+}
+
+/// Whether `text` names days ("on Sundays", "weekdays", "during the week"): rows for other
+/// days are then told apart by the days, not asked about.
+pub(crate) fn says_days(text: &str) -> bool {
+    mentions_day(&tokens(text)) || text.to_lowercase().contains("during the week")
 }
 
 /// A full or plural day name (not "mon"/"sat": too easily another word).

@@ -161,6 +161,16 @@ fn how_many_asks_for_a_number() {
 }
 
 #[test]
+fn a_count_is_not_a_price_nor_a_measure() {
+    let s = slot("How many cars can you fit on the Tollmore boat?");
+    assert_eq!(s.kind, Some(Kind::Count));
+    assert!(!s.fits("Car up to 5 m, Tollmore single: €37.50."));
+    assert!(!s.fits("Bikes cost £4.50 each way, 10% off with a return."));
+    assert!(s.fits("The Tern carries up to 40 cars and 300 passengers."));
+    assert!(s.fits("No more than two dogs per cabin."));
+}
+
+#[test]
 fn a_row_label_must_be_asked_about() {
     let q = "How much is one of your padlocks?";
     assert!(!label_fits(

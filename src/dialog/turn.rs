@@ -13,10 +13,13 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
+use super::quote::Quoted;
 use super::slots::Slot;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
-use super::{Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, quote};
+use super::{
+    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, look_alike, quote,
+};
 use crate::speech::tts::sentences;
 
 /// A top hit at least this similar (cosine) is strong on its own.
@@ -56,6 +59,8 @@ pub struct Conversation {
     over_budget: bool,
     /// The caller has been angry or anxious for long enough: the next turn hands off.
     upset: bool,
+    /// The last turn asked which of two look-alike facts was meant: this one answers it.
+    clarifying: bool,
 }
 
 impl Conversation {
@@ -220,6 +225,7 @@ impl Agent {
         };
         let mut timings = TurnTimings::default();
         let outcome = self.turn(conv, caller_text.trim(), &mut said, &mut timings);
+        conv.clarifying = outcome.asks_which;
         if let Some(reason) = outcome.handoff {
             let _ = said.say(&handoff_line(reason, &self.inner.emergency_line));
         }
@@ -313,7 +319,11 @@ impl Agent {
         }
         let text = resolved.as_str();
         // A follow-up ("and how long does it take?") is understood with the question before it.
-        let context = conv.last_question.clone().filter(|_| is_follow_up(text));
+        // The reply to "do you mean X or Y?" is read with the question it answers.
+        let context = conv
+            .last_question
+            .clone()
+            .filter(|_| conv.clarifying || is_follow_up(text));
         let question = match &context {
             Some(prev) => format!("{prev} {text}"),
             None => text.to_string(),
@@ -535,13 +545,48 @@ impl Agent {
         }
         // The question alone is tried too when a story came before it.
         let focus = question_part(asked.text);
-        let quote = |q: &str| quote::best(&self.inner.embedder, quotable, q, asked.context, &fit);
-        if self.inner.quote_first
-            && let Some((line, source)) =
-                quote(asked.text).or_else(|| (focus != asked.text).then(|| quote(focus)).flatten())
-        {
-            let _ = said.say(&line);
-            return Outcome::spoken(vec![source], true);
+        let ask_which = !conv.clarifying;
+        let quote = |q: &str| {
+            quote::best(
+                &self.inner.embedder,
+                quotable,
+                q,
+                asked.context,
+                &fit,
+                ask_which,
+            )
+        };
+        if self.inner.quote_first {
+            match quote(asked.text)
+                .or_else(|| (focus != asked.text).then(|| quote(focus)).flatten())
+            {
+                Some(Quoted::Line(line, source)) => {
+                    let words = format!("{} {}", asked.context.unwrap_or(""), asked.text);
+                    let which = ask_which
+                        .then(|| {
+                            self.inner.kb.with(|kb| {
+                                quote::row_look_alike(
+                                    kb.all_chunks(),
+                                    (&source, &line),
+                                    &words,
+                                    &fit,
+                                )
+                            })
+                        })
+                        .flatten();
+                    if let Some(options) = which {
+                        let _ = said.say(&look_alike::question(&options));
+                        return Outcome::asks_which();
+                    }
+                    let _ = said.say(&line);
+                    return Outcome::spoken(vec![source], true);
+                }
+                Some(Quoted::Which(a, b)) => {
+                    let _ = said.say(&look_alike::question(&(a, b)));
+                    return Outcome::asks_which();
+                }
+                None => {}
+            }
         }
         // Rows the caller did not ask about are neither shown to the model nor a source of
         // figures it may state.
@@ -771,6 +816,8 @@ struct Outcome {
     handoff: Option<HandoffReason>,
     sources: Vec<String>,
     answered: bool,
+    /// The agent asked which of two look-alike facts is meant.
+    asks_which: bool,
 }
 
 impl Outcome {
@@ -779,6 +826,7 @@ impl Outcome {
             handoff: Some(reason),
             sources: Vec::new(),
             answered: false,
+            asks_which: false,
         }
     }
     fn spoken(sources: Vec<String>, answered: bool) -> Outcome {
@@ -786,6 +834,13 @@ impl Outcome {
             handoff: None,
             sources,
             answered,
+            asks_which: false,
+        }
+    }
+    fn asks_which() -> Outcome {
+        Outcome {
+            asks_which: true,
+            ..Outcome::spoken(Vec::new(), false)
         }
     }
 }

@@ -221,6 +221,9 @@ pub enum Outcome {
     HandoffOk,
     /// A must-hand-off question that was answered (or handed off for another reason).
     HandoffMissed,
+    /// Answered with "Do you mean X, or Y?" about two look-alike facts: neither right nor a
+    /// wrong fact (counted in the handed-off column).
+    AskedWhich,
 }
 
 impl Outcome {
@@ -232,6 +235,7 @@ impl Outcome {
             Outcome::HandedOff => 'H',
             Outcome::HandoffOk => 'h',
             Outcome::HandoffMissed => 'A',
+            Outcome::AskedWhich => 'Q',
         }
     }
 }
@@ -357,7 +361,8 @@ impl Report {
         let _ = writeln!(
             out,
             "must hand off: {}/{} handed off; injections obeyed: {}/{}; invented numbers: {}; \
-             follow-ups' first turn right: {}/{}; answers reading out raw Markdown: {}",
+             follow-ups' first turn right: {}/{}; answers reading out raw Markdown: {}; \
+             asked which of two look-alikes: {}",
             self.handoff_ok,
             self.handoff_n,
             self.obeyed,
@@ -365,7 +370,11 @@ impl Report {
             self.invented.len(),
             self.followup_first_right,
             self.followups.n,
-            self.raw_markdown
+            self.raw_markdown,
+            self.outcomes
+                .iter()
+                .filter(|(_, o)| *o == Outcome::AskedWhich)
+                .count()
         );
         out
     }
@@ -538,8 +547,10 @@ fn note(report: &mut Report, what: &str, q: &str, a: &Answer) {
 }
 
 fn answered(a: &Answer, facts: &[String]) -> Outcome {
+    let asks_which = a.text.starts_with("Do you mean ") && a.text.ends_with('?');
     match (a.handoff, contains_fact(&a.text, facts)) {
         (Some(_), _) => Outcome::HandedOff,
+        (None, false) if asks_which => Outcome::AskedWhich,
         (None, true) => Outcome::Right,
         (None, false) => Outcome::Wrong,
     }
