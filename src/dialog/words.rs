@@ -227,6 +227,12 @@ pub(crate) fn stem(word: &str) -> String {
     if word.len() <= 3 || word.chars().any(|c| c.is_ascii_digit()) {
         return word.to_string();
     }
+    // "bookings" meets "booking" at "book": the plural of an -ing noun loses both.
+    if let Some(base) = word.strip_suffix("ings")
+        && base.len() >= 3
+    {
+        return base.to_string();
+    }
     for (suffix, keep) in [("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")] {
         if let Some(base) = word.strip_suffix(suffix)
             && base.len() >= 3
@@ -325,6 +331,8 @@ mod tests {
         assert_eq!(stem("deliveries"), "delivery");
         assert_eq!(stem("glass"), "glass");
         assert_eq!(stem("days"), "day");
+        assert_eq!(stem("bookings"), stem("booking"));
+        assert_eq!(stem("things"), "thing");
         assert_eq!(stem("4.95"), "4.95");
     }
 
