@@ -2,7 +2,8 @@
 //! passages that plainly answers the question — closest in meaning (MiniLM), or covering the
 //! question's topical words — spoken as written, with a close second from the same passage and
 //! the sentence a pronoun leans on (one unit with it). Grounded by construction and about a second sooner than
-//! the model on a CPU. Owns the choice of sentences only.
+//! the model on a CPU. Owns the choice of sentences, and finding the look-alike a question
+//! does not choose between (the rule is `look_alike.rs`'s).
 
 use std::collections::HashSet;
 
@@ -129,12 +130,6 @@ const QUOTE_SURE_SEMANTIC: f32 = 0.35;
 /// Or the share of the question's content words it must cover.
 const QUOTE_COVERAGE: f32 = 0.5;
 
-/// The sentence of the top knowledge passages that plainly answers `question`: the most
-/// similar by meaning (MiniLM, heading included) when that similarity is at least
-/// [`QUOTE_SEMANTIC`], or the one covering [`QUOTE_COVERAGE`] of the question's content
-/// words. `None` sends the turn to the language model.
-/// `context` is the question before a follow-up ("How much is express delivery?" before "and
-/// how long does it take?"): similarity to it counts a third.
 /// What quoting found: a line to speak and its source, or two look-alike facts to ask
 /// between (see [`super::look_alike`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +142,12 @@ pub(crate) enum Quoted {
 /// asked about.
 const LOOK_ALIKE_MARGIN: f32 = 0.08;
 
+/// The sentence of the top knowledge passages that plainly answers `question`: the most
+/// similar by meaning (MiniLM, heading included) when that similarity is at least
+/// [`QUOTE_SEMANTIC`], or the one covering [`QUOTE_COVERAGE`] of the question's content
+/// words. `None` sends the turn to the language model.
+/// `context` is the question before a follow-up ("How much is express delivery?" before "and
+/// how long does it take?"): similarity to it counts a third.
 /// `ask_which`: whether look-alike facts may be asked about (not again right after asking).
 pub(crate) fn best(
     embedder: &Embedder,
