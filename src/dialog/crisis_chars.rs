@@ -88,15 +88,13 @@ impl Profiles {
     /// one exemplar out (the tests' leave-one-out): (crisis side?, index).
     pub fn score(&self, p: &Profile, skip: Option<(bool, usize)>) -> (f32, f32) {
         let near = |side: &[Profile], is_crisis: bool| {
-            let mut sims: Vec<f32> = side
+            let sims: Vec<f32> = side
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| skip != Some((is_crisis, *i)))
                 .map(|(_, e)| dot(e, p))
                 .collect();
-            sims.sort_by(|a, b| b.total_cmp(a));
-            let k = K.min(sims.len()).max(1);
-            sims.iter().take(k).sum::<f32>() / k as f32
+            super::crisis_meaning::mean_of_nearest(sims, K)
         };
         let c = near(&self.crisis, true);
         (c - near(&self.safe, false), c)

@@ -91,10 +91,7 @@ impl CrisisMeaning {
 
     /// Mean cosine of the crisis exemplars nearest `v`.
     fn nearness(&self, v: &[f32]) -> f32 {
-        let mut sims: Vec<f32> = self.crisis.iter().map(|e| cosine(e, v)).collect();
-        sims.sort_by(|a, b| b.total_cmp(a));
-        let k = NEAREST.min(sims.len()).max(1);
-        sims.iter().take(k).sum::<f32>() / k as f32
+        mean_of_nearest(self.crisis.iter().map(|e| cosine(e, v)).collect(), NEAREST)
     }
 
     /// Embeds `text` and judges it, whole and by its parts (see [`parts`]): a crisis said in
@@ -123,6 +120,14 @@ impl CrisisMeaning {
         };
         read(&[text.as_str()], CUT) || !clauses.is_empty() && read(&clauses, part_cut)
     }
+}
+
+/// The mean of the `k` largest of `sims` (all of them when fewer; 0 when none): how near the
+/// nearest exemplars of one side are (here, and by characters in `crisis_chars.rs`).
+pub(crate) fn mean_of_nearest(mut sims: Vec<f32>, k: usize) -> f32 {
+    sims.sort_by(|a, b| b.total_cmp(a));
+    let k = k.min(sims.len()).max(1);
+    sims.iter().take(k).sum::<f32>() / k as f32
 }
 
 /// Most clauses of one utterance judged on their own (with the whole, at most this plus one

@@ -28,6 +28,17 @@ pub(crate) struct Passage {
     pub(crate) names: Vec<String>,
 }
 
+impl Passage {
+    /// A knowledge-base chunk as a passage.
+    pub(crate) fn of(chunk: &super::kb::Chunk) -> Passage {
+        Passage {
+            id: chunk.id.clone(),
+            text: chunk.text.clone(),
+            names: chunk.names.clone(),
+        }
+    }
+}
+
 /// The request for one turn.
 pub(crate) fn request(
     history: &[(String, String)],

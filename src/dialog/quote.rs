@@ -319,22 +319,17 @@ pub(crate) fn row_look_alike(
     if !fit.is_specific() || says_days(said) {
         return None;
     }
-    let as_passage = |c: &super::kb::Chunk| Passage {
-        id: c.id.clone(),
-        text: c.text.clone(),
-        names: c.names.clone(),
-    };
     let row = chunks
         .iter()
         .find(|c| c.id == source && !c.names.is_empty())?;
     let table = super::extremes::table_of(&row.section);
-    let me = as_passage(row);
+    let me = Passage::of(row);
     chunks
         .iter()
         .filter(|c| c.id != row.id && c.file == row.file && !c.names.is_empty())
         .filter(|c| super::extremes::table_of(&c.section) == table)
         .find_map(|c| {
-            let p = as_passage(c);
+            let p = Passage::of(c);
             let body = p.text.split_once('\n').map_or("", |(_, b)| b);
             let other = sentences(body).into_iter().find(|s| fit.sentence(&p, s))?;
             let a = look_alike::Candidate {

@@ -742,6 +742,12 @@ pub(crate) fn gives_names(text: &str, vocabulary: &std::collections::HashSet<Str
             .any(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_number(w))
 }
 
+/// Words that say what kind of fact is asked, in any use: the slot words, and "warning",
+/// which asks for a duration only after "how much" ([`Slot::of`]) and so names no row.
+pub(crate) fn says_kind_of_fact(w: &str) -> bool {
+    is_slot_word(w) || matches!(w, "warn" | "warning")
+}
+
 /// Words that say what kind of fact is asked (a price, a period), not which row.
 pub(crate) fn is_slot_word(w: &str) -> bool {
     period_of(w).is_some()

@@ -424,7 +424,7 @@ impl Agent {
         let asked: Vec<String> = content(text)
             .into_iter()
             .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
-            .filter(|w| !super::slots::is_slot_word(w) && !matches!(w.as_str(), "warn" | "warning"))
+            .filter(|w| !super::slots::says_kind_of_fact(w))
             .collect();
         if asked.is_empty() {
             return false;
@@ -804,11 +804,7 @@ struct Asked<'a> {
 }
 
 fn passage(h: &Hit) -> Passage {
-    Passage {
-        id: h.chunk.id.clone(),
-        text: h.chunk.text.clone(),
-        names: h.chunk.names.clone(),
-    }
+    Passage::of(&h.chunk)
 }
 
 /// What a turn ended with.
