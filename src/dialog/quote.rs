@@ -15,9 +15,9 @@ use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
     Slot, comparison_fits, days_fit, gives_names, is_slot_word, label_fits, label_phrase_fits,
-    names_fit, names_source, narrowed_fits, says_days,
+    names_fit, names_source, narrowed_fits, says_days, says_kind_of_fact,
 };
-use super::words::{content, is_negated, is_number};
+use super::words::{content, is_generic, is_negated, is_number, one_edit_apart};
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
@@ -363,9 +363,24 @@ const FAQ_ANSWER_WORDS: usize = 60;
 /// it is the top passage: the operator wrote it for this question, and its sentences lean on
 /// each other ("Yes, bring your own food. Alcohol bought elsewhere may not be drunk on
 /// board."), so one of them alone can say the opposite of the whole. Short answers only, and
-/// only when they give the kind of fact a specific question asks for.
-pub(crate) fn faq_answer(top: &Passage, fit: &Fit<'_>) -> Option<(String, String)> {
+/// only when they give the kind of fact a specific question asks for, and only when no other
+/// retrieved passage holds a topical word of the question the pair lacks, one the knowledge
+/// base says in few places (`rare`): "four old car *tyres*" — the pair "Can I store a car?"
+/// shares "car", the list of items you may not store has "tyres".
+pub(crate) fn faq_answer(
+    top: &Passage,
+    others: &[Passage],
+    fit: &Fit<'_>,
+    rare: &dyn Fn(&str) -> bool,
+) -> Option<(String, String)> {
     if top.id.starts_with("tool:") || !top.names.is_empty() || fit.context.is_some() {
+        return None;
+    }
+    if let Some(word) = topic_elsewhere(fit.text, top, others, rare) {
+        tracing::debug!(
+            word,
+            "agent: another passage has a word of the question the FAQ lacks"
+        );
         return None;
     }
     let (heading, body) = top.text.split_once('\n')?;
@@ -379,6 +394,25 @@ pub(crate) fn faq_answer(top: &Passage, fit: &Fit<'_>) -> Option<(String, String
         return None;
     }
     Some((said, top.id.clone()))
+}
+
+/// A topical word of `text` (three letters or more once stemmed, not a number, not generic, not a word
+/// naming the kind of fact asked, `rare`) that `p` lacks and one of `others` has.
+fn topic_elsewhere(
+    text: &str,
+    p: &Passage,
+    others: &[Passage],
+    rare: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let has = |p: &Passage, w: &str| {
+        content(&p.text)
+            .iter()
+            .any(|x| x == w || one_edit_apart(x, w))
+    };
+    content(text)
+        .into_iter()
+        .filter(|w| w.len() >= 3 && !is_number(w) && !is_generic(w) && !says_kind_of_fact(w))
+        .find(|w| !has(p, w) && others.iter().any(|o| has(o, w)) && rare(w))
 }
 
 /// Keeps only the candidates (and their `sure` flags, kept in step) whose sentence passes
@@ -497,6 +531,42 @@ pub(crate) fn best_sentence_similarity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn prose(id: &str, text: &str) -> Passage {
+        Passage {
+            id: id.to_string(),
+            text: text.to_string(),
+            names: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_faq_pair_gives_way_to_a_passage_with_the_callers_rarer_word() {
+        let faq = prose(
+            "faq#car",
+            "FAQ > Can I store a car?\nYes, in a Garage unit, insured and with the battery disconnected.",
+        );
+        let list = prose(
+            "storing#not",
+            "Items you may not store\nYou may not store any of these: food, tyres, fireworks.",
+        );
+        let (names, known) = (HashSet::new(), HashSet::new());
+        let fit = |text| Fit {
+            slot: Slot::default(),
+            text,
+            context: None,
+            names: &names,
+            known: &known,
+        };
+        let tyres = fit("I've got four old car tyres, can I store them with you?");
+        let others = [list.clone()];
+        assert_eq!(faq_answer(&faq, &others, &tyres, &|_| true), None);
+        // A word the whole knowledge base is about is no topic of its own.
+        assert!(faq_answer(&faq, &others, &tyres, &|_| false).is_some());
+        // The pair's own words: it answers.
+        let car = fit("Can I keep my car in a unit?");
+        assert!(faq_answer(&faq, &others, &car, &|_| true).is_some());
+    }
 
     #[test]
     fn a_bare_yes_needs_the_sentence_after_it() {

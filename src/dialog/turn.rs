@@ -481,6 +481,21 @@ impl Agent {
         })
     }
 
+    /// Whether the knowledge base says `word` in few chunks (at most one in twenty, or two):
+    /// a word that names a topic of its own rather than what the whole business is about
+    /// ("tyres" in a storage company's knowledge, not "crossing" in a ferry line's).
+    fn is_rare(&self, word: &str) -> bool {
+        self.inner.kb.with(|kb| {
+            let chunks = kb.all_chunks();
+            let most = (chunks.len() / 20).max(2);
+            let with = chunks
+                .iter()
+                .filter(|c| content(&c.text).iter().any(|w| w == word))
+                .count();
+            with <= most
+        })
+    }
+
     /// Every content word of the knowledge base.
     fn known_words(&self) -> std::collections::HashSet<String> {
         self.inner.kb.with(|kb| {
@@ -538,7 +553,7 @@ impl Agent {
         if self.inner.quote_first
             && let Some((line, source)) = quotable
                 .first()
-                .and_then(|top| quote::faq_answer(top, &fit))
+                .and_then(|top| quote::faq_answer(top, &quotable[1..], &fit, &|w| self.is_rare(w)))
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
