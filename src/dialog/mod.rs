@@ -23,6 +23,7 @@ mod quote;
 mod settings;
 mod slots;
 mod start;
+mod tiers;
 pub(crate) mod tools;
 mod turn;
 mod words;

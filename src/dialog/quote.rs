@@ -162,7 +162,7 @@ pub(crate) fn best(
     let top: Vec<(usize, &Passage)> = passages
         .iter()
         .enumerate()
-        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 2 || !p.names.is_empty()))
+        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()))
         .collect();
     let mut candidates: Vec<(String, String, &str)> = Vec::new();
     // Sure of itself: a table row's sentence, whose names the question has given. (Not "the

@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     Email,
     /// "What's your phone number?": a number of six digits or more.
     Phone,
+    /// "How big is the large unit?": a measure ("10 x 10 ft", "3.5 tonnes", "120 cm").
+    Size,
 }
 
 /// What a price is per.
@@ -86,6 +88,13 @@ static COUNT: LazyLock<Regex> = LazyLock::new(|| {
 static NOT_COUNTED: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)[£$€¥]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb|m|cm|mm|km|kg|g|t|tonnes?|metres?|meters?|ft|feet|inches|lbs?|litres?|l)\b|\b\d+(?:\.\d+)?\s?%|\b\d+\.\d{2}\b",
+    )
+});
+
+/// A measure: a length, an area, a volume or a weight with its unit, or dimensions.
+static SIZE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b\d+(?:\.\d+)?\s?(?:x|×|by)\s?\d|\b\d+(?:\.\d+)?\s?(?:m|cm|mm|km|ft|feet|foot|inch|inches|sq|square|metres?|meters?|kg|kilos?|tonnes?|lbs?|litres?|liters?|cubic|seats?|seater)\b",
     )
 });
 
@@ -178,6 +187,15 @@ impl Slot {
                     )
                 });
         let count = follows("how", &["many"]);
+        // "How big is the large unit?", "what size is the van?" (not "which size do I need?",
+        // answered by a row's name).
+        let size = follows(
+            "how",
+            &[
+                "big", "large", "tall", "wide", "high", "heavy", "small", "deep",
+            ],
+        ) || follows("what", &["size", "dimensions"]) && !has("need")
+            || has("dimensions");
         let email =
             (has("email") || has("e-mail")) && (has("address") || follows("your", &["email"]));
         let phone = (has("phone") || has("telephone") || has("call")) && has("number");
@@ -193,6 +211,8 @@ impl Slot {
             Some(Kind::Price)
         } else if count {
             Some(Kind::Count)
+        } else if size {
+            Some(Kind::Size)
         } else {
             None
         };
@@ -263,6 +283,7 @@ impl Slot {
             Some(Kind::Count) => COUNT.is_match(&NOT_COUNTED.replace_all(sentence, " ")),
             Some(Kind::Email) => EMAIL.is_match(sentence),
             Some(Kind::Phone) => PHONE.is_match(sentence),
+            Some(Kind::Size) => SIZE.is_match(sentence),
         };
         let period_ok = match self.period {
             None => true,

@@ -37,6 +37,25 @@ fn questions_name_their_slot() {
     assert_eq!(slot("what are the office hours").kind, Some(Kind::Clock));
     assert_eq!(slot("How do I pay?").kind, None);
     assert_eq!(slot("Can I store paint?").kind, None);
+    let size = Some(Kind::Size);
+    assert_eq!(slot("Um, how big is the large unit actually?").kind, size);
+    assert_eq!(slot("what size is the luton van").kind, size);
+    // Which size suits is answered by a row's name, not a measure.
+    assert_eq!(slot("Which size would I need?").kind, None);
+    assert_eq!(slot("what size unit do I need for a sofa?").kind, None);
+}
+
+#[test]
+fn a_size_is_a_measure() {
+    let size = Slot {
+        kind: Some(Kind::Size),
+        period: None,
+    };
+    assert!(size.fits("Large, size: 10 x 10 ft."));
+    assert!(size.fits("The Luton van carries up to 1,000 kg."));
+    assert!(size.fits("Each locker is 90 cm wide."));
+    assert!(!size.fits("If the unit turns out too small or too big, you can move."));
+    assert!(!size.fits("Large, per week: £27.50."));
 }
 
 #[test]

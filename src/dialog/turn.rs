@@ -15,6 +15,7 @@ use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
 use super::slots::Slot;
+use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
 use super::{
@@ -456,6 +457,19 @@ impl Agent {
         off_topic
     }
 
+    /// The tier (of the top two quotable passages' sections) that holds `hours`.
+    fn tier(&self, quotable: &[Passage], hours: f64) -> Option<(String, String)> {
+        let top: Vec<&str> = quotable
+            .iter()
+            .filter(|p| !p.id.starts_with("tool:"))
+            .take(2)
+            .map(|p| p.id.as_str())
+            .collect();
+        self.inner
+            .kb
+            .with(|kb| tiers::answer(kb.all_chunks(), &top, hours))
+    }
+
     /// "The cheapest …": the extreme row of the table of the first quotable table row.
     fn extreme_row(
         &self,
@@ -546,6 +560,14 @@ impl Agent {
             && let Some(extreme) = extremes::asked(asked.text)
             && let Some((line, source)) =
                 self.extreme_row(quotable, (asked.text, asked.slot), extreme)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
+        }
+        // "A full week ahead": the tier of a notice rule that holds the caller's figure.
+        if self.inner.quote_first
+            && let Some(hours) = tiers::asked_hours(asked.text)
+            && let Some((line, source)) = self.tier(quotable, hours)
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);

@@ -1,0 +1,263 @@
+//! Rules by threshold: "72 hours' notice or more: no charge; between 24 and 72 hours: half the
+//! price; less than 24 hours: the full price". When the caller says how far ahead (or how long
+//! ago) something is — "a full week ahead", "two months before it starts", "I bought it three
+//! weeks ago" — and the knowledge base gives such tiers, the one tier whose range holds the
+//! caller's figure is the answer; the sentence closest in meaning is often a neighbour. Pure
+//! text rules; no models.
+
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use super::extremes::table_of;
+use super::kb::Chunk;
+use crate::speech::tts::sentences;
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+}
+
+/// A number as callers and operators write it.
+const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight|a couple of|couple of|a few|few";
+/// A unit of time, with its plural and possessive ("hours'", "week's").
+const UNIT: &str = r"(minute|hour|day|week|fortnight|month|year)(?:s'|'s|s)?";
+
+/// "a full week ahead", "two months before", "48 hours' notice", "three weeks ago".
+static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b({NUMBER})\s+(?:full\s+|whole\s+|clear\s+|working\s+|calendar\s+)?{UNIT}\s+(?:ahead|before|beforehand|in advance|early|prior|notice|away|out|ago)\b"
+    ))
+});
+/// "between 24 and 72 hours", "14 to 28 days".
+static BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(?:between\s+)?({NUMBER})\s*(?:{UNIT})?\s*(?:and|to|-|–)\s*({NUMBER})\s*{UNIT}"
+    ))
+});
+/// "at least 72 hours", "more than 28 days", "72 hours' notice or more".
+static AT_LEAST: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(?:at least|more than|over|no less than|upwards of)\s+({NUMBER})\s*{UNIT}|\b({NUMBER})\s*{UNIT}(?:\s+notice)?\s+or\s+(?:more|longer|over)\b"
+    ))
+});
+/// "less than 24 hours", "within 14 days", "under a week".
+static LESS_THAN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(?:less than|under|within|fewer than|up to|no more than)\s+({NUMBER})\s*{UNIT}|\b({NUMBER})\s*{UNIT}(?:\s+notice)?\s+or\s+(?:less|fewer|under)\b"
+    ))
+});
+
+/// The value of a number word or figure.
+fn number(s: &str) -> Option<f64> {
+    let s = s.trim().to_lowercase();
+    Some(match s.as_str() {
+        "a" | "an" | "one" => 1.0,
+        "a couple of" | "couple of" | "two" => 2.0,
+        "a few" | "few" | "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "fourteen" => 14.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty-eight" => 48.0,
+        _ => return s.parse().ok(),
+    })
+}
+
+/// Hours in one unit of time.
+fn hours_in(unit: &str) -> f64 {
+    match unit.to_lowercase().as_str() {
+        "minute" => 1.0 / 60.0,
+        "hour" => 1.0,
+        "day" => 24.0,
+        "week" => 168.0,
+        "fortnight" => 336.0,
+        "month" => 730.0,
+        _ => 8760.0,
+    }
+}
+
+/// How far ahead (or how long ago), in hours, the caller says something is; `None` when
+/// they give no such figure or two different ones.
+pub(crate) fn asked_hours(text: &str) -> Option<f64> {
+    let mut found = LEAD
+        .captures_iter(text)
+        .filter_map(|c| Some(number(c.get(1)?.as_str())? * hours_in(c.get(2)?.as_str())));
+    let first = found.next()?;
+    found.all(|h| h == first).then_some(first)
+}
+
+/// The range of hours a tier sentence covers: `[low, high)`.
+fn range(sentence: &str) -> Option<(f64, f64)> {
+    let hours = |n: Option<regex::Match<'_>>, u: Option<regex::Match<'_>>| {
+        Some(number(n?.as_str())? * hours_in(u?.as_str()))
+    };
+    if let Some(c) = BETWEEN.captures(sentence) {
+        let unit = c.get(4);
+        let (a, b) = (hours(c.get(1), c.get(2).or(unit))?, hours(c.get(3), unit)?);
+        return Some((a.min(b), a.max(b)));
+    }
+    if let Some(c) = AT_LEAST.captures(sentence) {
+        let low = hours(c.get(1), c.get(2)).or_else(|| hours(c.get(3), c.get(4)))?;
+        return Some((low, f64::INFINITY));
+    }
+    let c = LESS_THAN.captures(sentence)?;
+    let high = hours(c.get(1), c.get(2)).or_else(|| hours(c.get(3), c.get(4)))?;
+    Some((0.0, high))
+}
+
+/// The chunks a tier may be in beside `top`: its own section, or every row of its table.
+fn group<'a>(chunks: &'a [Arc<Chunk>], top: &Chunk) -> Vec<&'a Arc<Chunk>> {
+    chunks
+        .iter()
+        .filter(|c| match top.names.is_empty() {
+            true => c.section == top.section,
+            false => !c.names.is_empty() && table_of(&c.section) == table_of(&top.section),
+        })
+        .collect()
+}
+
+/// The tiers that meet another at a boundary ("72 hours or more" and "between 24 and 72
+/// hours"; "1 to 7 days" and "8 to 14 days"): one rule's steps, not another rule's figure in
+/// the same section ("if your instructor arrives more than 15 minutes late").
+fn connected<T: Clone>(tiers: &[(T, T, (f64, f64))]) -> Vec<(T, T, (f64, f64))> {
+    let meet = |a: f64, b: f64| {
+        a.is_finite() && b.is_finite() && a > 0.0 && (a - b).abs() <= a.max(b) * 0.15
+    };
+    tiers
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, _, (low, high)))| {
+            tiers
+                .iter()
+                .enumerate()
+                .any(|(j, (_, _, (l, h)))| *i != j && (meet(*low, *h) || meet(*high, *l)))
+        })
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+/// The tier sentence of the section (or table) of one of `top_ids` whose range holds
+/// `hours`, with its chunk's id: only when that section states two tiers or more of one rule
+/// and exactly one holds the figure.
+pub(crate) fn answer(
+    chunks: &[Arc<Chunk>],
+    top_ids: &[&str],
+    hours: f64,
+) -> Option<(String, String)> {
+    top_ids.iter().find_map(|id| {
+        let top = chunks.iter().find(|c| c.id == *id)?;
+        let tiers: Vec<(String, String, (f64, f64))> = group(chunks, top)
+            .into_iter()
+            .flat_map(|c| {
+                let body = c.text.split_once('\n').map_or("", |(_, b)| b);
+                sentences(body)
+                    .into_iter()
+                    .filter_map(|s| range(&s).map(|r| (s, c.id.clone(), r)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut holding = connected(&tiers)
+            .into_iter()
+            .filter(|(_, _, (low, high))| *low <= hours && hours < *high);
+        let (sentence, id, _) = holding.next()?;
+        holding.next().is_none().then_some((sentence, id))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_callers_figure_is_read_in_hours() {
+        assert_eq!(
+            asked_hours("so that's a full week ahead, will I pay?"),
+            Some(168.0)
+        );
+        assert_eq!(
+            asked_hours("If I cancel two months before it starts"),
+            Some(1460.0)
+        );
+        assert_eq!(asked_hours("I'm giving 48 hours' notice"), Some(48.0));
+        assert_eq!(asked_hours("I bought it three weeks ago"), Some(504.0));
+        // A duration that is not a lead time, or none.
+        assert_eq!(
+            asked_hours("my instructor was twenty-five minutes late"),
+            None
+        );
+        assert_eq!(asked_hours("How long until I get my deposit back?"), None);
+    }
+
+    #[test]
+    fn tier_sentences_give_their_range() {
+        assert_eq!(
+            range("72 hours' notice or more: no charge, and the hours go back on your account."),
+            Some((72.0, f64::INFINITY))
+        );
+        assert_eq!(
+            range("Between 24 and 72 hours' notice: you pay half the lesson price."),
+            Some((24.0, 72.0))
+        );
+        assert_eq!(
+            range("Less than 24 hours' notice, or not turning up: you pay the full price."),
+            Some((0.0, 24.0))
+        );
+        assert_eq!(
+            range("14 to 28 days before the start, what happens: Deposit is kept."),
+            Some((336.0, 672.0))
+        );
+        assert_eq!(
+            range("at least 72 hours before departure: a full refund"),
+            Some((72.0, f64::INFINITY))
+        );
+        assert_eq!(range("Refunds are paid back to your card."), None);
+    }
+
+    fn chunk(id: &str, section: &str, text: &str) -> Arc<Chunk> {
+        Arc::new(Chunk {
+            id: id.to_string(),
+            file: "f.md".to_string(),
+            section: section.to_string(),
+            line: 1,
+            text: format!("{section}\n{text}"),
+            names: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn the_tier_holding_the_figure_answers() {
+        let chunks = vec![
+            chunk(
+                "f.md#cancelling",
+                "Cancelling",
+                "How much you pay depends on notice. 72 hours' notice or more: no charge. \
+                 Between 24 and 72 hours' notice: half the price. Less than 24 hours' \
+                 notice: the full price. If we arrive more than 15 minutes late, you get the \
+                 time back.",
+            ),
+            chunk(
+                "f.md#refunds",
+                "Refunds",
+                "Refunds reach your card within 10 days.",
+            ),
+        ];
+        let (line, id) = answer(&chunks, &["f.md#cancelling"], 168.0).unwrap();
+        assert_eq!(
+            (line.as_str(), id.as_str()),
+            ("72 hours' notice or more: no charge.", "f.md#cancelling")
+        );
+        let (line, _) = answer(&chunks, &["f.md#cancelling"], 30.0).unwrap();
+        assert!(line.starts_with("Between 24 and 72"));
+        // One rule is no tiers.
+        assert_eq!(answer(&chunks, &["f.md#refunds"], 48.0), None);
+    }
+}
