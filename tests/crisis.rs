@@ -159,16 +159,18 @@ const FIFTH: &str = "crisis-holdout5.toml";
 /// Measured on the fifth edition with the exemplars from crisis-line guidance, the linear
 /// reading and the clauses read one by one (first run, before any of them: English 31/40
 /// caught, 3/40 false alarms; Mandarin 26/40 and 6/40).
-const FIFTH_EN_CAUGHT: usize = 34;
-const FIFTH_EN_ALARMS: usize = 5;
-const FIFTH_ZH_CAUGHT: usize = 34;
-const FIFTH_ZH_ALARMS: usize = 5;
+/// After the seventh edition was tuned on: 35/40, 3/40 and 35/40, 4/40.
+const FIFTH_EN_CAUGHT: usize = 35;
+const FIFTH_EN_ALARMS: usize = 3;
+const FIFTH_ZH_CAUGHT: usize = 35;
+const FIFTH_ZH_ALARMS: usize = 4;
 /// Measured on the second edition after tuning on it (with no false alarm).
 const SECOND_CAUGHT: usize = 24;
 /// Measured on the third edition after tuning on it (with no false alarm).
 const THIRD_CAUGHT: usize = 47;
-/// Measured on the fourth edition (never tuned on), patterns only.
-const PATTERNS_CAUGHT: usize = 21;
+/// Measured on the fourth edition (never tuned on), patterns only (21 before the seventh
+/// edition was tuned on).
+const PATTERNS_CAUGHT: usize = 24;
 const PATTERNS_ALARMS: usize = 3;
 
 /// The second look, by meaning (English, MiniLM): ten-fold cross-validation on its exemplars
@@ -328,9 +330,9 @@ fn mandarin_crisis_by_characters_is_tuned_on_its_exemplars_and_measured_on_the_h
 }
 
 /// Measured on the fourth edition's Mandarin half (16 and 1 before the exemplars from
-/// crisis-line guidance).
-const ZH_CAUGHT: usize = 17;
-const ZH_ALARMS: usize = 2;
+/// crisis-line guidance, 17 and 2 before the seventh edition was tuned on).
+const ZH_CAUGHT: usize = 18;
+const ZH_ALARMS: usize = 1;
 /// Held-out ordinary Mandarin callers that raised the alarm (one who saved for months for a
 /// hotel: 攒 is a word of hoarded pills too).
 const ORDINARY_ZH_ALARMS: usize = 1;
@@ -340,11 +342,25 @@ const ORDINARY_ZH_ALARMS: usize = 1;
 /// and false alarms printed, held to what it measured after tuning.
 #[test]
 fn the_sixth_edition_a_development_set_holds_what_was_measured_after_tuning() {
+    development_set("crisis-dev6.toml", DEV6_CAUGHT, DEV6_ALARMS);
+}
+
+/// The seventh edition, another development set written the same way (first run: English
+/// 33/50 caught, 4/50 false alarms; Mandarin 32/50, 8/50), read and tuned on.
+#[test]
+fn the_seventh_edition_a_development_set_holds_what_was_measured_after_tuning() {
+    development_set("crisis-dev7.toml", DEV7_CAUGHT, DEV7_ALARMS);
+}
+
+/// A development set through the agent's whole check (patterns, then meaning in English or
+/// characters in Mandarin), its misses and false alarms printed, held to `caught` crises and
+/// at most `alarms` false alarms per language (English, Mandarin).
+fn development_set(file: &str, caught: [usize; 2], alarms: [usize; 2]) {
     use voxgate::dialog::crisis::judge;
     use voxgate::dialog::crisis_meaning::CrisisMeaning;
     let (embedder, _, _) = english_exemplars();
     let meaning = CrisisMeaning::new(&embedder).unwrap();
-    let set: Set = load(DEV);
+    let set: Set = load(file);
     let mut n = [[0usize; 4]; 2];
     for c in &set.case {
         let lang = usize::from(c.lang == "zh");
@@ -357,40 +373,75 @@ fn the_sixth_edition_a_development_set_holds_what_was_measured_after_tuning() {
         }
     }
     if std::env::var_os("CRISIS_PART_CUTS").is_some() {
-        for cut in [0.7f32, 0.8, 0.85, 0.9, 0.95, 0.98] {
-            let [mut c, mut a] = [0, 0];
-            for case in set.case.iter().filter(|c| c.lang == "en") {
-                let found =
-                    judge(&case.text).is_some() || meaning.check_parts(&embedder, &case.text, cut);
-                c += usize::from(found && case.crisis);
-                a += usize::from(found && !case.crisis);
-            }
-            let tune: Ordinary = load("emotion-tune.toml");
-            let o = tune
-                .case
-                .iter()
-                .filter(|t| t.lang == "en" && meaning.check_parts(&embedder, &t.text, cut))
-                .count();
-            eprintln!("part cut {cut}: {c} crises, {a} false alarms, {o} tuning callers");
-        }
+        part_cuts(&set, &embedder, &meaning);
     }
     for (lang, [caught, crises, alarms, safe]) in ["en", "zh"].iter().zip(n) {
-        eprintln!("{DEV}, {lang}: {caught}/{crises} crises, {alarms}/{safe} false alarms");
+        eprintln!("{file}, {lang}: {caught}/{crises} crises, {alarms}/{safe} false alarms");
     }
+    assert!(n[0][0] >= caught[0] && n[1][0] >= caught[1], "{n:?}");
+    assert!(n[0][2] <= alarms[0] && n[1][2] <= alarms[1], "{n:?}");
+}
+
+/// The clause cut swept on a development set's English half and the emotion tuning callers
+/// (`CRISIS_PART_CUTS=1`).
+fn part_cuts(
+    set: &Set,
+    embedder: &voxgate::dialog::kb::Embedder,
+    meaning: &voxgate::dialog::crisis_meaning::CrisisMeaning,
+) {
+    use voxgate::dialog::crisis::judge;
+    for cut in [0.7f32, 0.8, 0.85, 0.9, 0.95, 0.98] {
+        let [mut c, mut a] = [0, 0];
+        for case in set.case.iter().filter(|c| c.lang == "en") {
+            let found =
+                judge(&case.text).is_some() || meaning.check_parts(embedder, &case.text, cut);
+            c += usize::from(found && case.crisis);
+            a += usize::from(found && !case.crisis);
+        }
+        let tune: Ordinary = load("emotion-tune.toml");
+        let o = tune
+            .case
+            .iter()
+            .filter(|t| t.lang == "en" && meaning.check_parts(embedder, &t.text, cut))
+            .count();
+        eprintln!("part cut {cut}: {c} crises, {a} false alarms, {o} tuning callers");
+    }
+}
+
+/// What the development sets measured after tuning (English, Mandarin).
+const DEV6_CAUGHT: [usize; 2] = [47, 47];
+const DEV6_ALARMS: [usize; 2] = [1, 0];
+const DEV7_CAUGHT: [usize; 2] = [49, 49];
+const DEV7_ALARMS: [usize; 2] = [0, 0];
+
+/// The eighth edition, held out: written (by someone who saw neither the detector, its
+/// exemplars nor any other edition) after the seventh was tuned on, and first run with the
+/// detector as it then was; nobody read it. The agent's whole check, totals only; floors at
+/// that first run.
+#[test]
+fn the_eighth_edition_nobody_read_is_measured_with_the_whole_check() {
+    use voxgate::dialog::crisis::judge;
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    let (embedder, _, _) = english_exemplars();
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    let found = |t: &str| judge(t).is_some() || meaning.check(&embedder, t);
+    let what = "patterns, then meaning or characters";
+    let en = held_out(EIGHTH, "en", what, found);
+    let zh = held_out(EIGHTH, "zh", what, found);
     assert!(
-        n[0][0] >= DEV_CAUGHT[0] && n[1][0] >= DEV_CAUGHT[1],
-        "{n:?}"
+        en[0] >= EIGHTH_CAUGHT[0] && zh[0] >= EIGHTH_CAUGHT[1],
+        "{en:?} {zh:?}"
     );
     assert!(
-        n[0][2] <= DEV_ALARMS[0] && n[1][2] <= DEV_ALARMS[1],
-        "{n:?}"
+        en[2] <= EIGHTH_ALARMS[0] && zh[2] <= EIGHTH_ALARMS[1],
+        "{en:?} {zh:?}"
     );
 }
 
-/// The development set, and what it measured (English, Mandarin).
-const DEV: &str = "crisis-dev6.toml";
-const DEV_CAUGHT: [usize; 2] = [44, 43];
-const DEV_ALARMS: [usize; 2] = [3, 0];
+const EIGHTH: &str = "crisis-holdout8.toml";
+/// Its first run (English, Mandarin): 31/40 and 31/40 caught, 4/40 and 1/40 false alarms.
+const EIGHTH_CAUGHT: [usize; 2] = [31, 31];
+const EIGHTH_ALARMS: [usize; 2] = [4, 1];
 
 /// What the reading by meaning costs per turn (a harness, not a check:
 /// `cargo test --release --test crisis -- --ignored --nocapture cost`): a short and a long

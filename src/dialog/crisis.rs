@@ -68,6 +68,18 @@ const HYPERBOLE: &[&str] = &[
     r"\bjump (?:out (?:of )?the window|off a bridge)\b[^.!?]{0,25}\b(?:ha|haha|lol|joking|kidding|no,? but)\b",
     r"自杀式|(?:跳楼|去死|死给你看)[^。！？]{0,10}开玩笑",
     r"(?:看到|知道|发现).{0,15}(?:非得|肯定|会|得)?(?:杀了|打死|弄死)我(?:不可)?",
+    // From the seventh edition (a development set): a heart attack nearly had over a bill;
+    // insurance questions that name suicide as a policy term; a crisis phrase laughed off at
+    // once (哈哈, 开玩笑 — but not 不是开玩笑, which means it is meant); a gift that does not
+    // arrive "killing" the caller; the last instalment, bill or call about a complaint; a
+    // relative's funeral arranged (办后事 is done for someone else).
+    r"\b(?:nearly|almost) (?:had|having|gave me|give me) (?:a )?(?:heart attack|stroke|seizure|coronary)\b",
+    r"\bif (?:my |the )?\w+ (?:sees|finds|hears about|gets) (?:this|the|that|my) (?:\w+ )?(?:bill|statement|charges?|price|invoice|receipt|order|parcel)\b[^.!?]{0,20}\b(?:kill|murder) me\b",
+    r"\bsuicide (?:exclusions?|clauses?|cover|terms?)\b|自杀(?:是|的话|也)?(?:不|免)(?:赔|理赔|予赔付)|自杀(?:条款|免责|除外)",
+    r"(?:不想活|想死|去死|跳楼|跳下去|死了算了|杀了我|掐死|打死|弄死)了?[^。！？]{0,10}(?:哈哈|呵呵|嘻嘻|(?:[^不是没有在]|^)开(?:个)?玩笑)",
+    r"(?:礼物|快递|包裹|东西|货)[^。！？]{0,12}(?:到不了|送不到|没送到|没到|不到)[^。！？]{0,8}杀了我",
+    r"最后一(?:期|张|笔|个月)(?:的)?(?:账单|贷款|还款|款|分期)?|最后一次(?:打电话)?(?:问|催|投诉|提醒|跟你们说)",
+    r"(?:办|料理|操办)(?:完)?(?:[她他]的)?后事|(?:帮|给)[她他们]{1,2}(?:办|处理|料理)(?:完)?后事",
 ];
 
 /// Said outright.
@@ -78,7 +90,7 @@ const DIRECT: &[&str] = &[
     r"\btake my (?:own )?life\b",
     r"\b(?:don'?t|do not|no longer|not sure i|never) (?:really )?want to (?:live|be alive|be here|go on living|exist)\b",
     r"\bnot sure i want to be alive\b",
-    r"\b(?:want|wanted|wanna|going) to die\b",
+    r"\b(?:want|wants|wanted|wanting|wanna|going) to die\b",
     r"\b(?:hurt|harm|cut|burn|injure|punish|poison|starve|kill)(?:ing|ed|s)? myself\b",
     r"\bbeen cutting\b",
     r"\bself[- ]?harm\w*",
@@ -110,7 +122,7 @@ const DIRECT: &[&str] = &[
     r"\b(?:step|walk|jump|throw myself) (?:in front of|under|off) (?:a |the )?(?:train|bus|lorry|truck|car|bridge|tracks|cliff|building)\b|\bdrive (?:my car )?(?:into|off) (?:a |the )?(?:wall|tree|river|cliff|bridge)\b|\bcrash (?:the|my) car on purpose\b",
     r"\bcut (?:my|both) wrists?\b|\bslit my\b|\bbleeding (?:out|a lot|everywhere)\b.{0,20}\b(?:i|me|myself)\b|\bend the pain\b|\bmake the pain stop for good\b",
     r"(?:跳河|跳江|跳海|跳桥|卧轨|撞车|割腕|吃安眠药|喝农药|开煤气|烧炭|上吊)(?:自杀|死|算了|了结)?|想(?:去)?(?:跳河|跳江|跳海|跳楼|卧轨|割腕)",
-    r"(?:药|刀|绳子).{0,6}(?:在我手里|在手上|就在旁边|准备好了)|写好了?遗书|最后的(?:信|话)",
+    r"(?:药|刀|绳子|刀片|农药).{0,6}(?:在我手里|在手上|手边|就在旁边|就在身边|枕头(?:底)?下|床头|准备好了)|写好了?遗书|最后的(?:信|话)",
     r"\b(?:engine|car) (?:is )?running in (?:a |the )?(?:closed |shut )?garage\b|\bhosepipe (?:in|into|through) the (?:car|window)\b",
     r"\b(?:cutting|hurting) (?:myself )?again\b|\bgo deeper\b",
     r"(?:割腕|割了手腕|划了手腕)|(?:准备|打算|要)(?:明天|今晚|今天)?(?:烧炭|跳下去|跳河|跳楼|上吊)",
@@ -118,6 +130,17 @@ const DIRECT: &[&str] = &[
     // noose ready, gas and sealed doors, going to die said with 去死.
     r"\b(?:make it|if it|so it|it'?ll) looks? like an accident\b|\b(?:rope|noose)\b.{0,30}\b(?:ready|set up|tied|all set|sorted)\b",
     r"(?:^|[^你他她])(?:我|自己).{0,8}去死|煤气.{0,3}(?:打开|开着|开了)|(?:门缝|窗缝|门窗|门).{0,4}(?:封|堵)(?:上|住|死)了?",
+    // From the seventh edition (a development set), by concept: a height (edge, roof, top
+    // floor, bridge) with a jump intended; one step over a railing; a car running in a shut
+    // garage; "end it" said as the end of a plan; 想去死 in any frame; charcoal with tape, a
+    // rope or pills bought (said object first); 翻过栏杆; 车库 shut with the engine on.
+    r"\b(?:edge|ledge|railing|roof|rooftop|top floor|multi-storey|bridge|cliff|balcony|parapet)\b.{0,120}\b(?:going to|gonna|about to|ready to|i'?ll|i will|want to) jump(?:[.,;!?]|$| (?:off|from|down|over|now|tonight|today|once|when|after|as soon|if|and))|\b(?:going to|gonna|about to|ready to|i'?ll|i will|want to) jump (?:off|from) (?:the |this |a )?(?:edge|ledge|roof|top|bridge|cliff|balcony)\b",
+    r"\bstep(?:s|ping)? (?:over|off) (?:the |that )?(?:railings?|ledge|parapet|edge)\b|\bi(?:'ve| have|'m| am)? (?:climb(?:ed|ing)?|gone|got|getting) (?:over|onto|on) (?:the |that )?(?:railings?|ledge|parapet)\b",
+    r"\bgarage\b[^?]{0,80}\b(?:doors?|shutter)\b[^?]{0,20}\b(?:down|shut|closed)\b[^?]{0,60}\bengine(?: is|'s)? (?:still )?(?:running|on)\b|\bgarage\b[^?]{0,80}\bengine(?: is|'s)? (?:still )?(?:running|on)\b[^?]{0,60}\b(?:doors?|shutter)\b[^?]{0,20}\b(?:down|shut|closed)\b|\bengine(?: is|'s)? (?:still )?(?:running|on)\b[^?]{0,60}\b(?:shut|closed) garage\b",
+    r"\b(?:i'?m|i am) (?:going to|gonna|about to|ready to) end it\b(?:[.,;!?]|$| (?:all|tonight|for good|once|after|when))",
+    r"(?:^|[^不别你他她])想(?:要|着|过)?(?:怎么|如何)?去死|(?:木炭|炭).{0,4}胶带|胶带.{0,4}(?:木炭|炭)|(?:绳子|安眠药|农药|刀片)(?:我)?(?:都|已经|也)*(?:买好|准备好|备好)了",
+    r"\b(?:turned|left|put|switched) (?:the )?gas on\b.{0,60}\b(?:taped|sealed|blocked|stuffed)\b|\btaped up (?:the )?(?:doors?|windows?|gaps?|vents?)\b|我现在(?:就)?在.{0,4}(?:天台|楼顶)",
+    r"翻(?:过|出|越)(?:了)?(?:栏杆|护栏|围栏|阳台)|车库.{0,40}(?:门|卷帘).{0,4}(?:关着|关了|关上|拉下|放下).{0,20}(?:发动机|引擎).{0,4}(?:开着|没熄|打着|在转)",
 ];
 
 /// Said indirectly.
@@ -127,9 +150,9 @@ const INDIRECT: &[&str] = &[
     r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here) (?:much longer|anymore|any more|for long|tomorrow)\b",
     r"\bsaid (?:my )?goodbyes? to (?:everyone|everybody|my family|them all)\b",
     r"\b(?:my|this is my) last (?:phone )?call\b",
-    r"\b(?:written|wrote|left) (?:a |the )?(?:letters?|notes?) (?:to|for) (?:my |the )?(?:kids|children|family|wife|husband|parents|mum|mom|dad)\b",
+    r"\b(?:written|wrote|left) (?:a |the )?(?:letters?|notes?) (?:to|for) (?:my |the )?(?:kids|children|family|wife|husband|parents|mum|mom|dad|everyone|everybody|all of them)\b",
     r"\bgiven (?:all )?(?:my )?(?:things|stuff|belongings|possessions) away\b|\bgiven away (?:all|most|everything)\b|\bgiven away (?:all )?my (?:things|stuff|belongings|possessions|clothes|books|pets?|dog|cat)\b",
-    r"\b(?:pills|tablets|meds) (?:saved|stocked) up\b|\bsaved up (?:my |the )?(?:pills|tablets|meds)\b|\bstockpil\w+",
+    r"\b(?:pills|tablets|meds) (?:saved|stocked) up\b|\bsaved up (?:my |the |all )?(?:sleeping |pain ?)?(?:pills|tablets|meds)\b|\bstockpil\w+",
     r"\bno (?:point|reason) (?:in |to )?(?:going on|living|live|being here|carrying on)\b",
     r"\bjump(?:ing)? (?:off|from) (?:the|a) (?:bridge|building|roof|cliff|balcony)\b",
     r"\bsleep and (?:not|never) wake up\b",
@@ -154,7 +177,7 @@ const INDIRECT: &[&str] = &[
     r"再也不要?醒|永远不醒|睡过去",
     r"(?:跟|和|向).{0,6}告别",
     r"想解脱|想要解脱",
-    r"攒.{0,4}药|药.{0,6}攒够",
+    r"攒.{0,4}药(?:[^店房费铺]|$)|药.{0,6}攒够",
     r"东西都送人",
     r"(?:如果|等|要是)我不在了|我不在(?:了)?以后|等我走了|我走了以后",
     r"(?:今晚|今天|马上|明天)就(?:要)?走",
@@ -165,7 +188,7 @@ const INDIRECT: &[&str] = &[
     // Goodbyes, the time after one is gone, sleep without waking, the family better off.
     r"\btell (?:my|him|her|them|the kids)\b.{0,25}\b(?:i'?m sorry|i love (?:him|her|them|you)|goodbye)\b",
     r"\bwon'?t be (?:calling|ringing|bothering|troubling|needing anything)\b.{0,12}\b(?:again|anymore|any more|much longer|after (?:today|tonight))\b",
-    r"\b(?:when|after|once|by the time) i'?m (?:gone|dead|not here|no longer here|not around)\b",
+    r"\b(?:when|after|once|before|by the time) i'?m (?:gone|dead|not here|no longer here|not around)\b",
     r"\b(?:cancell?ed|sorted|paid off|given away|settled) (?:everything|it all|all of it|all my \w+)\b.{0,40}\b(?:ready|tonight|goodbye|gone|the end)\b",
     r"\b(?:sleep|asleep) (?:forever|for ever|for good|permanently)\b|\bi\b.{0,25}\bnever wake up\b",
     r"\b(?:fine|better|happier|better off|easier|free) without me\b",
@@ -182,19 +205,45 @@ const INDIRECT: &[&str] = &[
     r"\b(?:this(?:'ll| will) be|this is) the last time i(?:'ll| will)? (?:call|ring|speak to you)\b",
     r"\bwon'?t be needing (?:any of )?(?:it|them|this|that|anything)\b.{0,20}\b(?:after|anymore|any more|again)\b",
     r"(?:反正|以后)(?:我)?(?:也)?不会(?:再)?在了|再也别醒|以后用不上了.{0,10}(?:不是搬家|没什么)",
-    r"\baffairs in order\b|\bsav(?:ed|ing) up (?:my |the )?(?:pills|tablets|meds)\b|\b(?:pills|tablets|meds)\b.{0,30}\bi'?ve got enough\b",
+    r"\baffairs in order\b|\bsav(?:ed|ing) up (?:my |the |all )?(?:sleeping |pain ?)?(?:pills|tablets|meds)\b|\b(?:pills|tablets|meds)\b.{0,30}\bi'?ve got enough\b",
     r"\bso (?:nobody|no one) (?:has|needs|will have) (?:anything )?(?:left )?to (?:sort out|deal with|clear up)\b",
     r"不是搬家.{0,12}用不上了|用不上了.{0,10}不是搬家|写好(?:了)?(?:信|遗言)|走之前.{0,12}(?:安排好|处理好|交代)",
     r"不会再(?:打电话|打来|联系|麻烦)(?:你们|大家)?了|(?:东西|家当).{0,4}(?:都)?(?:分|送)(?:给|掉)|(?:省得|免得)(?:以后)?(?:麻烦|拖累)(?:别人|家人|大家)", // From the sixth edition: where the caller stands, the last person spoken to, letters
     // written, one way out decided, being gone after a day named.
     r"\b(?:standing|stood|sitting|sat|i'?m|i am) (?:up )?(?:on|at) (?:the top of )?(?:the|a|this) (?:bridge|roof|rooftop|cliff|cliff edge|railway line|tracks)\b|\bup on the roof\b",
     r"\b(?:only|just) one way out\b|\b(?:the )?last (?:person|voice) i'?(?:ll| will)? (?:talk to|speak to|hear)\b",
-    r"(?:这周|周末|明天|今晚|过几天|以后|之后|马上)(?:过后|以后)?就?不在了|最后一个(?:说话|聊天|通话|打电话)的人|信.{0,4}(?:都)?写好了|(?:只有|只剩(?:下)?)一条路.{0,12}(?:决定|想好)|走进(?:水里|河里|海里|江里)",
+    r"(?:这周|周末|明天|今晚|过几天|以后|之后|马上)(?:过后|以后)?(?:我)?就?不在了|最后一个(?:说话|聊天|通话|打电话)的人|信.{0,4}(?:都)?写好了|(?:只有|只剩(?:下)?)一条路.{0,12}(?:决定|想好)|走进(?:水里|河里|海里|江里)",
+    // From the seventh edition (a development set), by concept: tablets counted or saved
+    // until there are enough; possessions given away; the point of going on not seen; a
+    // burden; a creditor told the chasing ends after a day named, or that it was dealt with
+    // "in my own way"; the end reached; a death asked about as one's own; the last goodbyes
+    // said; a will written; no future seen; 不会在了 in any frame; settling up 走之前.
+    r"\b(?:count|counting|counted|sav(?:e|ed|ing)|stor(?:ed|ing)|hoard\w*|collect(?:ed|ing)|stockpil\w+)\b.{0,40}\b(?:pills|tablets|meds|medication|painkillers)\b.{0,100}\b(?:there'?s (?:more than |easily )?enough|more than enough|enough now|enough saved|enough in (?:the|my) \w+)",
+    r"\bgiv(?:e|es|ing|en) (?:all |most of )?(?:my|all my) (?:stuff|things|belongings|possessions) away\b|\bgiv(?:e|es|ing) away (?:all|most) (?:of )?my (?:stuff|things|belongings|possessions)\b|\bgiv(?:e|es|ing|en) away everything i own\b",
+    r"\b(?:gave|given|giving|give)\b.{0,80}\bwon'?t (?:be needing|need) any of (?:it|them)\b",
+    r"\b(?:can'?t|cannot|don'?t|do not) see (?:the |any )?point (?:of|in) (?:living|going on|carrying on|keep(?:ing)? going|being here|being alive|any of it)\b",
+    r"\b(?:being|i'?m|i am) (?:such|just|only|nothing but) a (?:burden|weight|drain)\b",
+    r"\b(?:won'?t|will not|wouldn'?t) (?:need|have) to (?:chase|remind) me\b.{0,30}\bafter (?:this|next|today|tonight|the weekend|friday|saturday|sunday|monday|tuesday|wednesday|thursday)\b|\b(?:dealt with|deal with|sorted|handled?) (?:it|this|everything) (?:in )?my own way\b.{0,40}\b(?:be over|the end|be gone|be done)\b",
+    r"\breached the end of (?:it|everything)(?:[,.;!?]|$| now)|\bbefore the end(?:[,.!?]|$| comes)|\b(?:don'?t|do not) care (?:if|whether) i (?:live or die|wake up(?:[,.;!?]|$| again| tomorrow| or not)|ever (?:eat|wake))",
+    r"\b(?:die|dies|died|pass(?:es)? away|death)\b.{0,60}\b(?:if it'?s me|it'?s (?:for )?me|i mean me|i'?m asking (?:for|about) myself)\b|(?:去世|过世|死了|死后|不在了).{0,40}(?:(?:问|说)的是我自己|就是我自己|是问我自己)(?:[，。！？,.!?]|$)",
+    r"告别(?:过)?了|该告别的|都告别|(?:写好|立好|写完|拟好)了?遗嘱|遗嘱.{0,4}(?:写好|立好|写完|拟好)|看不到(?:我的)?(?:以后|未来|将来)(?:了|[，。！？,.!?]|$)|看不到(?:以后|未来|将来)还有我|(?:以后|未来|将来)(?:还)?有我的(?:日子|份)",
+    r"我(?:就|也|已经)?不会(?:再)?在了|哪(?:儿|里)都不(?:会)?在了|(?:这周|这个周末|周末|明天|今晚|下周|这个月)(?:过后|以后|之后)(?:你们)?就?不用(?:再)?(?:催|管)我|(?:到时候|那时候|很快|马上|之后)(?:一切|什么|所有的?(?:事)?)都(?:会|就)?结束了",
+    r"(?:没必要|没有必要|不必|何必|不想|不用)(?:再)?(?:撑|熬)下去|我(?:真的|已经|也|是)*(?:活)?到头了|人生(?:也)?到头了|(?:在|我)走之前.{0,20}(?:还清|结清|欠款|弄掉|干干净净|了结)|(?:数|攒|存|囤|留)(?:了|着)?.{0,6}(?:药片|药丸|安眠药|止痛药|的药|些药).{0,24}(?:够了|足够|够多|够数)",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
 /// order before moving abroad"). Direct language and danger are never excused.
-const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\bi'?m (?:moving (?:in|to|house|abroad|out|away|back)|relocating|emigrating)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|出国|搬家|退休|旅行|出差|航班|火车|快递|上门|换到|套餐|移民";
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am |we |i )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\bi'?m (?:moving (?:in|to|onto|over to|house|abroad|out|away|back)|relocating|emigrating)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|\b(?:for|after|before) the (?:move|removals?)\b|\bremoval (?:van|men|firm|company)\b|\bi get paid\b|\bpay ?day\b|\bwhen (?:my )?(?:wages|salary|pay) (?:comes?|goes) in\b|发工资|工资到账|出国|搬家|退休|旅行|出差|航班|火车|快递|上门|换到|套餐|移民";
+
+/// An everyday reason denied ("不是搬家", "not because I'm moving") excuses nothing: removed
+/// before [`EVERYDAY_REASON`] looks.
+const DENIED_REASON: &str = r"不是(?:因为|要)?(?:搬家|出国|移民|出差|旅行|退休)|\bnot (?:because (?:i'?m|we'?re) |that i'?m )?(?:moving|relocating|emigrating|going (?:abroad|away)|on holiday|retiring)\b";
+
+/// A question asked just in case ("what should I do if one ever swallowed some? nothing's
+/// happened", 现在没事，就是先问问): danger named in it is not happening, so neither the danger
+/// patterns nor the reading by meaning raise the alarm on it ("nothing's happened yet" does
+/// not count). Direct and indirect patterns are never excused by it.
+const NOTHING_HAPPENED: &str = r"\bnothing(?:'s| has)? (?:actually |really )?happened(?:[,.;!?]|$)|\bjust so i know\b|\bhypothetically\b|现在没事|没出什么事|还没出事|以防万一|防患于未然";
 
 /// Danger to life around the caller.
 const DANGER: &[&str] = &[
@@ -216,7 +265,7 @@ const DANGER: &[&str] = &[
     r"着火|出不去",
     r"\b(?:hands?|arm|rope|belt|cord) (?:around|round|on|at) my (?:throat|neck)\b",
     r"\b(?:a|some) (?:man|woman|guy|person|bloke|someone|somebody) (?:with|holding|waving) (?:a |an )?(?:gun|knife|weapon|machete|rifle|shotgun|axe)\b",
-    r"\blips (?:are|have gone|turning) (?:blue|grey|purple)\b|\bturning blue\b",
+    r"\blips\b.{0,25}\b(?:blue|grey|gray|purple)\b|\bturning blue\b",
     r"掐(?:着|住)?(?:我|我的脖子)|拿着?(?:刀|枪|斧头|棍子)",
     r"喘不(?:上|过)气|(?:嘴唇|脸)(?:都)?(?:发紫|发青|青了|紫了)",
     r"\b(?:having|had) a (?:seizure|fit|heart attack|stroke)\b|\b(?:chest pain|can'?t breathe|choking)\b.{0,30}\b(?:help|ambulance|now|please)\b|\bhit by a (?:car|bus|van|lorry|truck)\b",
@@ -232,6 +281,15 @@ const DANGER: &[&str] = &[
     r"(?:孩子|女儿|儿子|宝宝|小孩|闺女).{0,8}(?:吞|吃|喝)(?:了|下去了?|进去了?).{0,8}(?:洗碗块|药|电池|洗衣液|洗衣球|清洁剂|消毒|磁铁)",
     r"\b(?:grabbed|got|has|had|holding) me by the (?:throat|neck)\b|\b(?:kill|hurt) me if i (?:hang up|put the phone down|call|tell)\b|\bcarbon monoxide\b.{0,60}\b(?:fainted|collapsed|passed out|unconscious|not answering|won'?t wake)\b|\b(?:fainted|passed out)\b.{0,40}\b(?:not answering|won'?t wake|not responding|isn'?t moving)\b",
     r"\b(?:kids?|child|toddler|baby|son|daughter)\b.{0,30}\b(?:swallowed|eaten|drunk|drank)\b.{0,30}\b(?:tablets|pills|batteries|bleach|detergent|dishwasher|washing|pods|capsules|magnets)\b|\bgoing blue\b",
+    // From the seventh edition (a development set), by concept: gas smelt with someone
+    // dizzy or sick; someone lying still; a fire with someone still inside; smoke coming in
+    // with no way out; a swelling throat and no breath.
+    r"\b(?:smell of gas|gas smell|smell(?:s|t|ing)? (?:\w+ )?(?:of )?gas|gas leak)\b.{0,100}\b(?:dizzy|faint|fainted|headache|passed out|collapsed|drowsy|vomiting|throwing up|can'?t breathe|confused)\b|\b(?:dizzy|fainted|passed out|collapsed)\b.{0,60}\b(?:smell of gas|gas smell|gas leak)\b",
+    r"\b(?:he|she)(?:'s not| is not| isn'?t) moving(?:[,.;!?]|$| and| at all| anymore)",
+    r"\b(?:caught fire|on fire|ablaze|flames|smoke)\b.{0,80}\b(?:someone|somebody|people|kids|children|he|she|they|my \w+)(?:'s| is| are|'re)? (?:still )?(?:inside|in there|trapped)\b|\b(?:has|have|'s|'ve|just) caught fire\b",
+    r"\b(?:throat|tongue|lips|face)\b.{0,30}\bswell\w*\b.{0,60}\b(?:breath|breathe|breathing|wheez\w*)\b|\bcan'?t (?:get|catch) (?:his|her|their) breath\b|\b(?:struggling|fighting|gasping) (?:to breathe|for breath|for air)\b",
+    r"(?:孩子|女儿|儿子|宝宝|小孩|闺女).{0,4}把.{0,12}(?:洗碗块|药|电池|洗衣液|洗衣球|洗衣凝珠|清洁剂|消毒|磁铁).{0,4}(?:吞|吃|喝)",
+    r"(?:往里|往屋里|进来|门缝|门底下|门下面).{0,4}冒烟|冒烟.{0,30}(?:打不开|出不去|困住|被困)|(?:打不开|出不去).{0,20}(?:冒烟|浓烟|烟雾|全是烟)",
 ];
 
 struct Rules {
@@ -240,6 +298,8 @@ struct Rules {
     indirect: RegexSet,
     danger: RegexSet,
     everyday: Regex,
+    denied: Regex,
+    nothing_happened: Regex,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -256,6 +316,8 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
         indirect: set(INDIRECT),
         danger: set(DANGER),
         everyday: one(EVERYDAY_REASON),
+        denied: one(DENIED_REASON),
+        nothing_happened: one(NOTHING_HAPPENED),
     }
 });
 
@@ -265,14 +327,27 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
 pub fn detect(text: &str) -> Option<CrisisKind> {
     let rules = &*RULES;
     let text = blanked(text);
-    if rules.danger.is_match(&text) {
+    if rules.danger.is_match(&text) && !rules.nothing_happened.is_match(&text) {
         return Some(CrisisKind::Danger);
     }
     if rules.direct.is_match(&text) {
         return Some(CrisisKind::Direct);
     }
-    (rules.indirect.is_match(&text) && !rules.everyday.is_match(&text))
-        .then_some(CrisisKind::Indirect)
+    (rules.indirect.is_match(&text) && !has_everyday_reason(&text)).then_some(CrisisKind::Indirect)
+}
+
+/// Whether blanked `text` gives an everyday reason it does not deny in the same breath.
+fn has_everyday_reason(text: &str) -> bool {
+    let rules = &*RULES;
+    rules
+        .everyday
+        .is_match(&rules.denied.replace_all(text, " "))
+}
+
+/// Whether blanked `text` says outright that nothing has happened (a question asked just in
+/// case): the reading by meaning leaves it alone too.
+pub(crate) fn says_nothing_happened(text: &str) -> bool {
+    RULES.nothing_happened.is_match(text)
 }
 
 /// `text` lower-cased with its hyperbole blanked out (what every second look reads too).
@@ -348,6 +423,153 @@ mod tests {
         assert_eq!(
             detect("Before moving abroad I want to end my life"),
             Some(CrisisKind::Direct)
+        );
+    }
+
+    #[test]
+    fn means_at_hand_with_an_intent_is_a_crisis_and_the_same_words_in_everyday_use_are_not() {
+        assert_eq!(
+            detect("I'm on the roof of the multi-storey and I'm going to jump when I hang up"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("I'm at the edge of my patience, I'm going to jump ship to another provider"),
+            None
+        );
+        assert_eq!(
+            detect("the car's in the garage, the door's shut and the engine's running"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("my car's in the garage with the door shut and the engine won't start"),
+            None
+        );
+        assert_eq!(
+            detect("I've been saving my painkillers for weeks, there's more than enough now"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I've been counting my tablets and there's not enough for the holiday"),
+            None
+        );
+        assert_eq!(detect("木炭和胶带都放在车里了"), Some(CrisisKind::Direct));
+        assert_eq!(detect("烧烤用的木炭买好了，周六送到就行"), None);
+        assert_eq!(
+            detect("车库门关着，发动机一直开着"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(detect("我最近一直想着怎么去死"), Some(CrisisKind::Direct));
+        assert_eq!(
+            detect("你想去死吗？这么晚还打电话"),
+            None,
+            "said to someone else"
+        );
+    }
+
+    #[test]
+    fn final_arrangements_are_indirect_unless_an_everyday_reason_is_given_and_not_denied() {
+        assert_eq!(
+            detect("I'm giving all my stuff away this week, I won't need any of it"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I'm giving away my old sofa, can you take it?"),
+            None
+        );
+        assert_eq!(
+            detect("You won't need to chase me after this week."),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("You won't need to chase me after Friday, I get paid then."),
+            None
+        );
+        assert_eq!(
+            detect("以后我就不在了，信都写好了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("到时候我不会在了，哪儿都不会在了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("不是搬家，过了这周我就不在了，都停了吧"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("我要搬家了，过了这周我就不在了，都停了吧"), None);
+        assert_eq!(
+            detect("我已经跟所有人都告别过了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I've put all my affairs in order for the move, the removal van comes Friday"),
+            None
+        );
+    }
+
+    #[test]
+    fn danger_to_life_is_caught_and_a_question_asked_just_in_case_is_not() {
+        assert_eq!(
+            detect("there's a strong smell of gas and my mum feels dizzy and sick"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("he's at the bottom of the stairs, he's not moving and his lips have gone blue"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("the flat next door has caught fire and somebody's still inside"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("his throat is swelling up and he's wheezing, he can't get his breath"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("卧室门底下一直往里冒烟，窗户打不开"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(detect("充电器冒烟了，要不要换一个？"), None);
+        assert_eq!(
+            detect("the fire alarm keeps going off and the kids are stuck inside, it's raining"),
+            None
+        );
+    }
+
+    #[test]
+    fn jokes_funerals_instalments_and_policy_terms_are_not_crises() {
+        assert_eq!(detect("看到账单我都不想活了，哈哈，开玩笑的"), None);
+        assert_eq!(
+            detect("我不想活了，不是开玩笑"),
+            Some(CrisisKind::Direct),
+            "不是开玩笑 means it"
+        );
+        assert_eq!(detect("礼物周六前到不了她就要杀了我"), None);
+        assert_eq!(detect("他说我要是报警他就杀了我"), Some(CrisisKind::Danger));
+        assert_eq!(detect("这是我最后一期贷款了吧"), None);
+        assert_eq!(detect("这是我最后一次打电话问这个事了"), None);
+        assert_eq!(
+            detect("这是我最后一次打电话了，以后不会再麻烦你们了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("我奶奶周一走了，下周办后事"), None);
+        assert_eq!(detect("我已经把后事都交代好了"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("有的保单第一年自杀是不赔的吗"), None);
+        assert_eq!(
+            detect("Does the life policy have a suicide exclusion in the first year?"),
+            None
+        );
+        assert_eq!(
+            detect("I nearly had a heart attack when the bill came"),
+            None
+        );
+        assert_eq!(
+            detect("if my boss sees this phone bill he'll kill me, so can you split it"),
+            None
+        );
+        assert_eq!(
+            detect("My dad's having a heart attack, please help"),
+            Some(CrisisKind::Danger)
         );
     }
 }

@@ -96,7 +96,8 @@ impl CrisisMeaning {
 
     /// Embeds `text` and judges it, whole and by its parts (see [`parts`]): a crisis said in
     /// one clause of a call about a bill is diluted in the whole utterance's embedding. An
-    /// embedding failure is no crisis (the patterns ran).
+    /// embedding failure is no crisis (the patterns ran), and neither is a question that says
+    /// nothing has happened ([`super::crisis::says_nothing_happened`]).
     pub fn check(&self, embedder: &Embedder, text: &str) -> bool {
         self.check_parts(embedder, text, PART_CUT)
     }
@@ -109,6 +110,9 @@ impl CrisisMeaning {
             return false;
         }
         let text = super::crisis::blanked(text);
+        if super::crisis::says_nothing_happened(&text) {
+            return false;
+        }
         let clauses = parts(&text);
         let clauses: Vec<&str> = clauses.iter().map(String::as_str).collect();
         let read = |texts: &[&str], cut: f32| match embedder.embed(texts) {
