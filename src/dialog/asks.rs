@@ -15,6 +15,39 @@ pub(crate) fn asks_exclusions(question: &str) -> bool {
         && is_negated(question)
 }
 
+/// Whether the question asks for a whole list: "what" or "which" with a verb or noun of
+/// things needed, brought, included or allowed ("What do I need to bring?", "what details do
+/// you need from me?", "what's included?"), in the question sentence itself.
+pub(crate) fn asks_list(question: &str) -> bool {
+    let words = tokens(question);
+    let asks = words
+        .iter()
+        .position(|w| matches!(w.as_str(), "what" | "what's" | "which"));
+    asks.is_some_and(|at| {
+        words[at..].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "bring"
+                    | "need"
+                    | "needed"
+                    | "include"
+                    | "includes"
+                    | "included"
+                    | "require"
+                    | "required"
+                    | "details"
+                    | "documents"
+                    | "papers"
+                    | "things"
+                    | "items"
+                    | "allowed"
+                    | "accept"
+                    | "take"
+            )
+        })
+    })
+}
+
 /// Whether the question asks who ("Who's allowed to drive?", "who can collect it?").
 pub(crate) fn asks_who(question: &str) -> bool {
     tokens(question)

@@ -4,6 +4,10 @@
 //! A general list of everyday British and American phone speech, not one knowledge base's
 //! vocabulary; each entry is unambiguous in a support call. Owns this list only.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::words::tokens;
 
 /// Caller phrases (lowercase, whole words) and the words a knowledge base would use.
@@ -123,6 +127,36 @@ const PHRASES: &[(&str, &str)] = &[
     ("couch", "sofa furniture"),
 ];
 
+/// Public holidays by name, some with a weekday that is not the point ("Easter *Monday*").
+static HOLIDAYS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:easter (?:monday|sunday)|good friday|whit monday|boxing day|christmas (?:day|eve)|new year'?s (?:day|eve)|may day|labou?r day|memorial day|thanksgiving(?: day)?|independence day|(?:the )?(?:fourth|4th) of july|presidents'? day|martin luther king day|mlk day|veterans'? day)\b",
+    )
+    .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+});
+
+/// `text` with each public holiday named as one ("Can I have a lesson on Easter Monday?" →
+/// "… on Easter, a bank holiday (public holiday)?"): knowledge bases give holiday rules under
+/// "bank holidays" or "public holidays", and the weekday in the name is not the one of the
+/// weekday's rules.
+pub(crate) fn named_holidays(text: &str) -> String {
+    HOLIDAYS
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            let name = c.get(0).map_or("", |m| m.as_str());
+            let name = ["monday", "friday", "sunday"]
+                .iter()
+                .find_map(|d| {
+                    let cut = name.len().checked_sub(d.len() + 1)?;
+                    name[cut + 1..]
+                        .eq_ignore_ascii_case(d)
+                        .then(|| &name[..cut])
+                })
+                .unwrap_or(name);
+            format!("{name}, a bank holiday (public holiday)")
+        })
+        .into_owned()
+}
+
 /// `text` followed by the knowledge-base words of each colloquial phrase it contains, for
 /// searching; `text` itself when it has none.
 pub(crate) fn expand(text: &str) -> String {
@@ -205,6 +239,22 @@ fn phrase_at(words: &[String], i: usize, phrase: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_holidays_are_named_as_holidays() {
+        assert_eq!(
+            named_holidays("Can I have a lesson on Easter Monday?"),
+            "Can I have a lesson on Easter, a bank holiday (public holiday)?"
+        );
+        assert_eq!(
+            named_holidays("are you open on boxing day"),
+            "are you open on boxing day, a bank holiday (public holiday)"
+        );
+        assert_eq!(
+            named_holidays("Are you open on Monday?"),
+            "Are you open on Monday?"
+        );
+    }
 
     #[test]
     fn colloquial_phrases_bring_their_written_words() {

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::asks::{asks_exclusions, asks_who, names_people};
+use super::asks::{asks_exclusions, asks_list, asks_who, names_people};
 use super::colloquial::standardised;
 use super::grounding;
 use super::kb::Embedder;
@@ -280,9 +280,17 @@ pub(crate) fn best(
             return Some(Quoted::Which(a, b));
         }
     }
+    let source = candidates[best].2;
+    // "What do I need to bring?" is answered by the whole list, not its closest item.
+    if !fit.is_specific()
+        && asks_list(question)
+        && let Some((_, p)) = top.iter().find(|(_, p)| p.id == source)
+        && let Some(line) = whole_list(&p.text, &candidates[best].1, question)
+    {
+        return Some(Quoted::Line(line, source.to_string()));
+    }
     // A close second from the same passage completes the answer ("…can be cancelled
     // within 2 hours" + "To cancel, use…"), spoken in the passage's order.
-    let source = candidates[best].2;
     let mut chosen = vec![best];
     // Not when the question asks for one fact: a second sentence giving the same kind of
     // fact is a look-alike ("small box — 2.50", then "medium box — 3.25").
@@ -304,6 +312,41 @@ pub(crate) fn best(
     }
     let line = spoken.join(" ");
     Some(Quoted::Line(line, source.to_string()))
+}
+
+/// Most list items read out for "what do I need to bring?".
+const LIST_ITEMS: usize = 8;
+
+/// The list `item` (a sentence "lead-in: item") belongs to, read whole: "Please bring all of
+/// these: your licence; your theory certificate number; …". `None` when `item` is not a list
+/// item, its list has fewer than two items, or the question names a word of one item only
+/// (it asks about that item).
+fn whole_list(passage: &str, item: &str, question: &str) -> Option<String> {
+    let (heading, body) = passage.split_once('\n')?;
+    let cut = item.find(": ")?;
+    let lead_in = &item[..=cut];
+    let items: Vec<String> = sentences(body)
+        .iter()
+        .filter_map(|s| s.strip_prefix(lead_in))
+        .map(|rest| rest.trim().trim_end_matches('.').to_string())
+        .collect();
+    if items.len() < 2 {
+        return None;
+    }
+    let shared: HashSet<String> = content(&format!("{heading} {lead_in}"))
+        .into_iter()
+        .collect();
+    let asked: HashSet<String> = content(question).into_iter().collect();
+    let names_an_item = items.iter().any(|i| {
+        content(i)
+            .iter()
+            .any(|w| !shared.contains(w) && asked.contains(w))
+    });
+    if names_an_item {
+        return None;
+    }
+    let listed: Vec<&str> = items.iter().take(LIST_ITEMS).map(String::as_str).collect();
+    Some(format!("{lead_in} {}.", listed.join("; ")))
 }
 
 /// The quoted table row `source` (its sentence `line`) and another row of the same table
@@ -566,6 +609,26 @@ mod tests {
         // The pair's own words: it answers.
         let car = fit("Can I keep my car in a unit?");
         assert!(faq_answer(&faq, &others, &car, &|_| true).is_some());
+    }
+
+    #[test]
+    fn a_list_question_is_answered_by_the_whole_list() {
+        let p = "Test day > What to bring\nPlease bring all of these: your provisional licence. \
+                 Please bring all of these: your glasses, if you need them. Leave your L plates \
+                 at home.";
+        let item = "Please bring all of these: your glasses, if you need them.";
+        assert_eq!(
+            whole_list(p, item, "What do I need to bring on the day?").as_deref(),
+            Some(
+                "Please bring all of these: your provisional licence; your glasses, if you need them."
+            )
+        );
+        // A question about one item is answered by that item.
+        assert_eq!(whole_list(p, item, "Do I need to bring my glasses?"), None);
+        assert_eq!(
+            whole_list(p, "Leave your L plates at home.", "What do I bring?"),
+            None
+        );
     }
 
     #[test]

@@ -40,7 +40,9 @@ fn questions_name_their_slot() {
     let size = Some(Kind::Size);
     assert_eq!(slot("Um, how big is the large unit actually?").kind, size);
     assert_eq!(slot("what size is the luton van").kind, size);
-    // Which size suits is answered by a row's name, not a measure.
+    // How far is often answered by a walk or a landmark ("five minutes from the station"),
+    // and which size suits by a row's name: neither is a measure.
+    assert_eq!(slot("How far is the test centre from the Mill?").kind, None);
     assert_eq!(slot("Which size would I need?").kind, None);
     assert_eq!(slot("what size unit do I need for a sofa?").kind, None);
 }

@@ -25,7 +25,7 @@ const UNIT: &str = r"(minute|hour|day|week|fortnight|month|year)(?:s'|'s|s)?";
 /// "a full week ahead", "two months before", "48 hours' notice", "three weeks ago".
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)\b({NUMBER})\s+(?:full\s+|whole\s+|clear\s+|working\s+|calendar\s+)?{UNIT}\s+(?:ahead|before|beforehand|in advance|early|prior|notice|away|out|ago)\b"
+        r"(?i)\b(?:(less than|under|within|fewer than|more than|over|at least)\s+)?({NUMBER})\s+(?:full\s+|whole\s+|clear\s+|working\s+|calendar\s+)?{UNIT}\s+(?:ahead|before|beforehand|in advance|early|prior|notice|away|out|ago)\b"
     ))
 });
 /// "between 24 and 72 hours", "14 to 28 days".
@@ -88,9 +88,15 @@ fn hours_in(unit: &str) -> f64 {
 /// How far ahead (or how long ago), in hours, the caller says something is; `None` when
 /// they give no such figure or two different ones.
 pub(crate) fn asked_hours(text: &str) -> Option<f64> {
-    let mut found = LEAD
-        .captures_iter(text)
-        .filter_map(|c| Some(number(c.get(1)?.as_str())? * hours_in(c.get(2)?.as_str())));
+    // "Less than a day's notice" is just under a day; "more than a week" just over.
+    let nudge = |q: Option<regex::Match<'_>>| match q.map(|m| m.as_str().to_lowercase()) {
+        Some(q) if matches!(q.as_str(), "more than" | "over" | "at least") => 1.001,
+        Some(_) => 0.999,
+        None => 1.0,
+    };
+    let mut found = LEAD.captures_iter(text).filter_map(|c| {
+        Some(number(c.get(2)?.as_str())? * hours_in(c.get(3)?.as_str()) * nudge(c.get(1)))
+    });
     let first = found.next()?;
     found.all(|h| h == first).then_some(first)
 }
@@ -175,6 +181,7 @@ pub(crate) fn answer(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -189,6 +196,7 @@ mod tests {
         );
         assert_eq!(asked_hours("I'm giving 48 hours' notice"), Some(48.0));
         assert_eq!(asked_hours("I bought it three weeks ago"), Some(504.0));
+        assert!(asked_hours("And what if it's less than a day's notice?").unwrap() < 24.0);
         // A duration that is not a lead time, or none.
         assert_eq!(
             asked_hours("my instructor was twenty-five minutes late"),

@@ -314,7 +314,7 @@ impl Agent {
         let resolved = self
             .inner
             .kb
-            .with(|kb| aliases::resolve(text, kb.aliases()));
+            .with(|kb| aliases::resolve(&colloquial::named_holidays(text), kb.aliases()));
         if resolved != text {
             tracing::debug!(%resolved, "agent: the knowledge base's own names");
         }
