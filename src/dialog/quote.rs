@@ -14,8 +14,8 @@ use super::kb::Embedder;
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
-    Slot, comparison_fits, days_fit, gives_names, is_slot_word, label_fits, label_phrase_fits,
-    names_fit, names_source, narrowed_fits, says_days, says_kind_of_fact,
+    Slot, compares, comparison_fits, days_fit, gives_names, is_slot_word, label_fits,
+    label_phrase_fits, names_fit, names_source, narrowed_fits, says_days, says_kind_of_fact,
 };
 use super::words::{content, is_generic, is_negated, is_number, one_edit_apart};
 use crate::speech::tts::sentences;
@@ -243,6 +243,9 @@ pub(crate) fn best(
         // A sentence sure of itself that gives the asked kind of fact (for every name asked)
         // is the answer even when its terse wording is far from the question's.
         Some(&(i, sim)) if sure[i] && fit.is_specific() && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
+        // "What's the most I can put on a voucher?": only a sentence that compares or states
+        // a limit fits at all, so one that does is the answer when it is near enough.
+        Some(&(i, sim)) if compares(question) && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
         // No sentence is close in meaning: the most similar of those that cover enough
         // of the question's words.
         _ => *ranked

@@ -391,8 +391,43 @@ fn is_superlative(w: &str) -> bool {
 /// Whether a sentence may answer a question that compares: only one that states the
 /// comparison itself ("our cheapest plan is…"); a single row or a plain price picked by
 /// similarity would be a guess.
+/// A limit ("the most I can put on a voucher", "the smallest amount") is also stated by a
+/// range, which gives both ends ("any amount from £20 to £500"), or by "up to" and "at least".
 pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
-    !compares(question) || compares(sentence)
+    !compares(question) || compares(sentence) || asks_limit(question) && states_limit(sentence)
+}
+
+/// Whether a question asks for one end of a range rather than comparing rows. ("The latest
+/// I can pay" asks for a deadline, said with "by", not a range.)
+fn asks_limit(question: &str) -> bool {
+    tokens(question).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "most"
+                | "least"
+                | "smallest"
+                | "largest"
+                | "biggest"
+                | "maximum"
+                | "minimum"
+                | "highest"
+                | "lowest"
+                | "longest"
+                | "shortest"
+        )
+    })
+}
+
+/// A range or a bound: "from £20 to £500", "between 2 and 6", "£20–£500", "up to 3",
+/// "at least 17", "no more than", "a minimum of".
+static LIMIT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:from|between)\s+[£$€¥]?\d[\d,.:]*\s*\w*\s+(?:to|and|until|till)\s+[£$€¥]?\d|[£$€¥]?\d[\d,.]*\s*(?:–|-|—)\s*[£$€¥]?\d|\b(?:up to|at most|no more than|at least|no less than|not more than|a minimum of|a maximum of)\s+[£$€¥]?\d",
+    )
+});
+
+fn states_limit(sentence: &str) -> bool {
+    LIMIT.is_match(sentence)
 }
 
 /// Whether a text compares ("cheapest", "top", "most"…).
@@ -628,6 +663,14 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     // "Gate access, every day": what follows a comma qualifies the row (days, variants) and
     // is checked by `names_fit`; the row is named by the first part.
     let label = label.split(',').next().unwrap_or(label);
+    // "Riverside office (the Mill)": the nickname in brackets names the row as well.
+    if let Some((main, rest)) = label.split_once('(')
+        && let Some(nickname) = rest.strip_suffix(')')
+        && names_by_nickname(question, nickname)
+        && !main.trim().is_empty()
+    {
+        return true;
+    }
     // "Monday to Friday" is the row a question about weekdays asks for. (Any asked day
     // will do: `question` may be a follow-up with the question before, "…on Saturdays? And
     // Sundays?", whose own days `names_fit` checks.)
@@ -651,6 +694,26 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     // what "how much is a new fob?" asks about.
     let head = label_head(label).is_some_and(|h| is_asked(&h));
     found * 2 >= own.len() || head
+}
+
+/// Whether every word of a row's bracketed nickname ("the Mill", "the town office") is in the
+/// question; a bracket of numbers and bounds ("16 and over") names nothing.
+fn names_by_nickname(question: &str, nickname: &str) -> bool {
+    let asked = content(question);
+    let own: Vec<String> = content(nickname)
+        .into_iter()
+        .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "over" | "under" | "above" | "below" | "more" | "less"
+            )
+        })
+        .collect();
+    !own.is_empty()
+        && own
+            .iter()
+            .all(|w| asked.iter().any(|a| a == w || one_edit_apart(a, w)))
 }
 
 /// Whether the thing the question names with a row label's word is that row: the word the

@@ -411,3 +411,48 @@ fn when_a_price_changes_is_not_a_price() {
     assert_eq!(slot("When do you normally put your prices up?").kind, None);
     assert_eq!(slot("How much is the fee?").kind, Some(Kind::Price));
 }
+
+#[test]
+fn a_range_states_the_limit_asked_for() {
+    let range = "Here is how they work: you can buy a voucher for any amount from £20 to £500.";
+    assert!(comparison_fits(
+        "What's the most I can put on one gift voucher?",
+        range
+    ));
+    assert!(comparison_fits(
+        "What's the smallest amount I can put on one?",
+        range
+    ));
+    assert!(comparison_fits(
+        "what's the maximum I can claim",
+        "You can claim up to £5,000."
+    ));
+    // Comparing rows still needs a sentence that compares.
+    assert!(!comparison_fits(
+        "What's your cheapest plan?",
+        "Basic: £9 a month."
+    ));
+    assert!(!comparison_fits(
+        "What's the most you can carry?",
+        "Each bag costs £5."
+    ));
+}
+
+#[test]
+fn a_rows_bracketed_nickname_names_it() {
+    let label = "Riverside office (the Mill)";
+    assert!(label_fits(
+        "What time does the Mill open on a Saturday?",
+        label
+    ));
+    assert!(label_fits("When does the Riverside office open?", label));
+    assert!(!label_fits(
+        "What time does the Northgate office open?",
+        label
+    ));
+    // A bracket of bounds names nothing.
+    assert!(!label_fits(
+        "How much is it for over 60s?",
+        "Adult (16 and over)"
+    ));
+}

@@ -97,7 +97,8 @@ pub fn crate_path(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// Lowercase, runs of space/punctuation (but `.`, `@`, `-`, `%`, `'` inside words) as one
+/// Lowercase, a figure apart from the letters after it ("9:30am" → "9 30 am"), runs of
+/// space/punctuation (but `.`, `@`, `-`, `%`, `'` inside words) as one
 /// space, padded with a space on each side (as tests/ask.rs).
 pub fn norm(text: &str) -> String {
     let mut out = String::new();
@@ -107,6 +108,11 @@ pub fn norm(text: &str) -> String {
             && i > 0
             && chars[i - 1].is_alphanumeric()
             && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        // "9:30am", "17th": a figure and its letters are two words, so that the fact "9:30"
+        // or "17" is found in them.
+        if c.is_alphabetic() && i > 0 && chars[i - 1].is_ascii_digit() && !out.ends_with(' ') {
+            out.push(' ');
+        }
         if c.is_alphanumeric() || inner || c == '%' {
             out.push(if c == '\u{2019}' { '\'' } else { c });
         } else if !out.ends_with(' ') {
