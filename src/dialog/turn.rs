@@ -583,7 +583,10 @@ impl Agent {
         // The question alone is tried too when a story came before it.
         let focus = question_part(asked.text);
         let ask_which = !conv.clarifying;
+        // …and judged on its own words then: the story's words ("I'd feel more comfortable
+        // with a woman instructor.") name nothing the answer must hold.
         let quote = |q: &str| {
+            let fit = quote::Fit { text: q, ..fit };
             quote::best(
                 &self.inner.embedder,
                 quotable,
