@@ -157,7 +157,7 @@ pub(crate) fn best(
     fit: &Fit<'_>,
     ask_which: bool,
 ) -> Option<Quoted> {
-    // Prose is quoted from the top two passages; a table row from any of them, since a
+    // Prose is quoted from the top three passages; a table row from any of them, since a
     // row whose names and slot fit is the answer wherever retrieval ranked it.
     let top: Vec<(usize, &Passage)> = passages
         .iter()
@@ -442,8 +442,8 @@ pub(crate) fn faq_answer(
     Some((said, top.id.clone()))
 }
 
-/// A topical word of `text` (three letters or more once stemmed, not a number, not generic, not a word
-/// naming the kind of fact asked, `rare`) that `p` lacks and one of `others` has.
+/// A topical word of `text` (three letters or more once stemmed, not a number, not generic,
+/// not a word naming the kind of fact asked, `rare`) that `p` lacks and one of `others` has.
 fn topic_elsewhere(
     text: &str,
     p: &Passage,
