@@ -231,3 +231,27 @@ fn look_alike_facts_are_asked_about_and_the_reply_answers() {
     assert!(named.text.contains("55 min"), "{named:?}");
     assert!(!named.text.starts_with("Do you mean"), "{named:?}");
 }
+
+/// A notice rule in tiers (72 hours or more / between 24 and 72 / less than 24): the caller's
+/// own figure picks the tier, whatever sentence is closest in meaning; a list question is
+/// answered by the whole list; a limit by the range that states it.
+#[test]
+fn tiers_lists_and_limits_are_answered_from_the_callers_words() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh3");
+    let week = agent.ask(
+        "I've got a lesson next Friday and I need to cancel. That's a full week ahead. Will I \
+         have to pay anything?",
+    );
+    assert!(week.text.contains("no charge"), "{week:?}");
+    let day = agent.ask("If I cancel my lesson with less than a day's notice, what do I pay?");
+    assert!(day.text.contains("full lesson price"), "{day:?}");
+    let two = agent.ask("What if I cancel a lesson two days before?");
+    assert!(two.text.contains("half the lesson price"), "{two:?}");
+    let bring = agent.ask("My test is on Monday. What do I need to bring with me?");
+    for item in ["provisional driving licence", "theory test", "glasses"] {
+        assert!(bring.text.contains(item), "{item}: {bring:?}");
+    }
+    let most = agent.ask("What's the most I can put on one gift voucher?");
+    assert!(most.text.contains("£500"), "{most:?}");
+}

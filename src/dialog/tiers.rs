@@ -11,6 +11,7 @@ use regex::Regex;
 
 use super::extremes::table_of;
 use super::kb::Chunk;
+use super::words::{content, one_edit_apart};
 use crate::speech::tts::sentences;
 
 fn regex(pattern: &str) -> Regex {
@@ -151,32 +152,87 @@ fn connected<T: Clone>(tiers: &[(T, T, (f64, f64))]) -> Vec<(T, T, (f64, f64))> 
         .collect()
 }
 
-/// The tier sentence of the section (or table) of one of `top_ids` whose range holds
-/// `hours`, with its chunk's id: only when that section states two tiers or more of one rule
-/// and exactly one holds the figure.
+/// The tier sentence that holds `hours`, with its chunk's id: from the rule (a section, or a
+/// table) whose headings say the most of the question's words — at least one — among the
+/// top passages' rules and every other rule of the knowledge base ("cancel a *lesson* two
+/// days before" is the lessons' rule even when retrieval ranked a course's first). A rule
+/// counts only when it states two tiers or more that meet and exactly one holds the figure;
+/// between rules saying as much of the question, a retrieved one wins, and two of the same
+/// standing giving different tiers answer nothing.
 pub(crate) fn answer(
     chunks: &[Arc<Chunk>],
     top_ids: &[&str],
     hours: f64,
+    question: &str,
 ) -> Option<(String, String)> {
-    top_ids.iter().find_map(|id| {
-        let top = chunks.iter().find(|c| c.id == *id)?;
-        let tiers: Vec<(String, String, (f64, f64))> = group(chunks, top)
-            .into_iter()
-            .flat_map(|c| {
-                let body = c.text.split_once('\n').map_or("", |(_, b)| b);
-                sentences(body)
-                    .into_iter()
-                    .filter_map(|s| range(&s).map(|r| (s, c.id.clone(), r)))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let mut holding = connected(&tiers)
-            .into_iter()
-            .filter(|(_, _, (low, high))| *low <= hours && hours < *high);
-        let (sentence, id, _) = holding.next()?;
-        holding.next().is_none().then_some((sentence, id))
-    })
+    let mut seen: Vec<(&str, bool)> = Vec::new();
+    // (sentence, chunk id, heading words said, whether a top passage's rule)
+    let mut found: Vec<(String, String, usize, bool)> = Vec::new();
+    let tops = top_ids
+        .iter()
+        .filter_map(|id| chunks.iter().find(|c| c.id == *id))
+        .map(|c| (c, true));
+    for (c, retrieved) in tops.chain(chunks.iter().map(|c| (c, false))) {
+        let heading = rule_of(c);
+        let rule = (heading, c.names.is_empty());
+        if seen.contains(&rule) {
+            continue;
+        }
+        seen.push(rule);
+        if let Some((sentence, id)) = tier_of(chunks, c, hours) {
+            found.push((sentence, id, heading_overlap(heading, question), retrieved));
+        }
+    }
+    // The most heading words said, then a retrieved rule before the rest.
+    let best = found
+        .iter()
+        .map(|(_, _, n, r)| (*n, *r))
+        .max()
+        .filter(|(n, _)| *n >= 1)?;
+    let mut top = found.into_iter().filter(|(_, _, n, r)| (*n, *r) == best);
+    let (sentence, id, _, _) = top.next()?;
+    top.all(|(s, _, _, _)| s == sentence)
+        .then_some((sentence, id))
+}
+
+/// The headings of the rule a chunk belongs to: its section, or for a table row the table's
+/// (a row's section ends with its label, a tier itself: "Less than 14 days…").
+fn rule_of(c: &Chunk) -> &str {
+    match c.names.is_empty() {
+        true => c.section.as_str(),
+        false => table_of(&c.section),
+    }
+}
+
+/// How many content words of the question a section's headings say.
+fn heading_overlap(section: &str, question: &str) -> usize {
+    let said = content(question);
+    let mut heading = content(section);
+    heading.dedup();
+    // "cancelling" and "cancel" meet one letter apart once stemmed.
+    heading
+        .iter()
+        .filter(|w| said.iter().any(|a| a == *w || one_edit_apart(a, w)))
+        .count()
+}
+
+/// The tier of `top`'s section (or table) that holds `hours`, with its chunk's id.
+fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, hours: f64) -> Option<(String, String)> {
+    let tiers: Vec<(String, String, (f64, f64))> = group(chunks, top)
+        .into_iter()
+        .flat_map(|c| {
+            let body = c.text.split_once('\n').map_or("", |(_, b)| b);
+            sentences(body)
+                .into_iter()
+                .filter_map(|s| range(&s).map(|r| (s, c.id.clone(), r)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut holding = connected(&tiers)
+        .into_iter()
+        .filter(|(_, _, (low, high))| *low <= hours && hours < *high);
+    let (sentence, id, _) = holding.next()?;
+    holding.next().is_none().then_some((sentence, id))
 }
 
 #[cfg(test)]
@@ -258,14 +314,25 @@ mod tests {
                 "Refunds reach your card within 10 days.",
             ),
         ];
-        let (line, id) = answer(&chunks, &["f.md#cancelling"], 168.0).unwrap();
+        let (line, id) = answer(
+            &chunks,
+            &["f.md#cancelling"],
+            168.0,
+            "cancelling a week ahead",
+        )
+        .unwrap();
         assert_eq!(
             (line.as_str(), id.as_str()),
             ("72 hours' notice or more: no charge.", "f.md#cancelling")
         );
-        let (line, _) = answer(&chunks, &["f.md#cancelling"], 30.0).unwrap();
+        let (line, _) = answer(&chunks, &["f.md#cancelling"], 30.0, "cancelling").unwrap();
         assert!(line.starts_with("Between 24 and 72"));
-        // One rule is no tiers.
-        assert_eq!(answer(&chunks, &["f.md#refunds"], 48.0), None);
+        // Found by its heading although retrieval ranked another section first.
+        assert!(answer(&chunks, &["f.md#refunds"], 30.0, "cancelling").is_some());
+        // A rule whose headings say nothing of the question answers nothing.
+        assert_eq!(
+            answer(&chunks, &["f.md#cancelling"], 30.0, "a refund"),
+            None
+        );
     }
 }

@@ -458,7 +458,7 @@ impl Agent {
     }
 
     /// The tier (of the top two quotable passages' sections) that holds `hours`.
-    fn tier(&self, quotable: &[Passage], hours: f64) -> Option<(String, String)> {
+    fn tier(&self, quotable: &[Passage], hours: f64, text: &str) -> Option<(String, String)> {
         let top: Vec<&str> = quotable
             .iter()
             .filter(|p| !p.id.starts_with("tool:"))
@@ -467,7 +467,7 @@ impl Agent {
             .collect();
         self.inner
             .kb
-            .with(|kb| tiers::answer(kb.all_chunks(), &top, hours))
+            .with(|kb| tiers::answer(kb.all_chunks(), &top, hours, text))
     }
 
     /// "The cheapest …": the extreme row of the table of the first quotable table row.
@@ -567,7 +567,7 @@ impl Agent {
         // "A full week ahead": the tier of a notice rule that holds the caller's figure.
         if self.inner.quote_first
             && let Some(hours) = tiers::asked_hours(asked.text)
-            && let Some((line, source)) = self.tier(quotable, hours)
+            && let Some((line, source)) = self.tier(quotable, hours, asked.text)
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
