@@ -681,13 +681,7 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
             || groups.iter().any(|g| g.clone().any(|d| label_days[d]));
     }
     let asked = content(question);
-    // "Adult (16 and over)": a bound's preposition names nothing ("bring my kayak over").
-    let bound = |w: &str| matches!(w, "over" | "under" | "above" | "below" | "more" | "less");
-    let own: Vec<String> = content(label)
-        .into_iter()
-        .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
-        .filter(|w| !bound(w))
-        .collect();
+    let own = naming_words(label);
     let is_asked = |w: &String| asked.iter().any(|a| a == w || one_edit_apart(a, w));
     let found = own.iter().filter(|w| is_asked(w)).count();
     // A label is a noun phrase whose last word is its head: "Replacement access fob" is
@@ -696,11 +690,10 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     found * 2 >= own.len() || head
 }
 
-/// Whether every word of a row's bracketed nickname ("the Mill", "the town office") is in the
-/// question; a bracket of numbers and bounds ("16 and over") names nothing.
-fn names_by_nickname(question: &str, nickname: &str) -> bool {
-    let asked = content(question);
-    let own: Vec<String> = content(nickname)
+/// The words of a row label that name it: not figures, slot words or generic words, and not
+/// a bound's preposition ("Adult (16 and over)" is not "bring my kayak over").
+fn naming_words(label: &str) -> Vec<String> {
+    content(label)
         .into_iter()
         .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
         .filter(|w| {
@@ -709,7 +702,14 @@ fn names_by_nickname(question: &str, nickname: &str) -> bool {
                 "over" | "under" | "above" | "below" | "more" | "less"
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Whether every word of a row's bracketed nickname ("the Mill", "the town office") is in the
+/// question; a bracket of numbers and bounds ("16 and over") names nothing.
+fn names_by_nickname(question: &str, nickname: &str) -> bool {
+    let asked = content(question);
+    let own = naming_words(nickname);
     !own.is_empty()
         && own
             .iter()
