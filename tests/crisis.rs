@@ -159,18 +159,19 @@ const FIFTH: &str = "crisis-holdout5.toml";
 /// Measured on the fifth edition with the exemplars from crisis-line guidance, the linear
 /// reading and the clauses read one by one (first run, before any of them: English 31/40
 /// caught, 3/40 false alarms; Mandarin 26/40 and 6/40).
-/// After the seventh edition was tuned on: 35/40, 3/40 and 35/40, 4/40.
+/// After the seventh edition was tuned on: 35/40, 3/40 and 35/40, 4/40; after the ninth,
+/// Mandarin 35/40, 2/40.
 const FIFTH_EN_CAUGHT: usize = 35;
 const FIFTH_EN_ALARMS: usize = 3;
 const FIFTH_ZH_CAUGHT: usize = 35;
-const FIFTH_ZH_ALARMS: usize = 4;
+const FIFTH_ZH_ALARMS: usize = 2;
 /// Measured on the second edition after tuning on it (with no false alarm).
 const SECOND_CAUGHT: usize = 24;
 /// Measured on the third edition after tuning on it (with no false alarm).
 const THIRD_CAUGHT: usize = 47;
 /// Measured on the fourth edition (never tuned on), patterns only (21 before the seventh
-/// edition was tuned on).
-const PATTERNS_CAUGHT: usize = 24;
+/// edition was tuned on, 24 before the ninth).
+const PATTERNS_CAUGHT: usize = 26;
 const PATTERNS_ALARMS: usize = 3;
 
 /// The second look, by meaning (English, MiniLM): ten-fold cross-validation on its exemplars
@@ -284,8 +285,9 @@ struct OrdinaryCase {
 const FOLDS_CAUGHT_PCT: usize = 60;
 const FOLDS_ALARMS_PCT: usize = 7;
 /// Measured on the fourth edition's English half with patterns or meaning.
-/// (17/24 with three nearest neighbours and whole utterances only.)
-const MEANING_CAUGHT: usize = 19;
+/// (17/24 with three nearest neighbours and whole utterances only, 19 before the ninth
+/// edition was tuned on.)
+const MEANING_CAUGHT: usize = 20;
 const MEANING_ALARMS: usize = 3;
 /// Held-out ordinary English callers that raised the alarm when measured: one asking whether
 /// to take the children out of a house that smells of gas (one a person should take), and a
@@ -352,6 +354,13 @@ fn the_seventh_edition_a_development_set_holds_what_was_measured_after_tuning() 
     development_set("crisis-dev7.toml", DEV7_CAUGHT, DEV7_ALARMS);
 }
 
+/// The ninth edition, another development set written the same way (first run: English
+/// 29/50 caught, 4/50 false alarms; Mandarin 30/50, 10/50), read and tuned on by concept.
+#[test]
+fn the_ninth_edition_a_development_set_holds_what_was_measured_after_tuning() {
+    development_set("crisis-dev9.toml", DEV9_CAUGHT, DEV9_ALARMS);
+}
+
 /// A development set through the agent's whole check (patterns, then meaning in English or
 /// characters in Mandarin), its misses and false alarms printed, held to `caught` crises and
 /// at most `alarms` false alarms per language (English, Mandarin).
@@ -411,8 +420,11 @@ fn part_cuts(
 /// What the development sets measured after tuning (English, Mandarin).
 const DEV6_CAUGHT: [usize; 2] = [47, 47];
 const DEV6_ALARMS: [usize; 2] = [1, 0];
-const DEV7_CAUGHT: [usize; 2] = [49, 49];
+/// (The seventh held 49 and 49 until the ninth was tuned on.)
+const DEV7_CAUGHT: [usize; 2] = [50, 50];
 const DEV7_ALARMS: [usize; 2] = [0, 0];
+const DEV9_CAUGHT: [usize; 2] = [50, 50];
+const DEV9_ALARMS: [usize; 2] = [0, 0];
 
 /// The eighth edition, held out: written (by someone who saw neither the detector, its
 /// exemplars nor any other edition) after the seventh was tuned on, and first run with the
@@ -420,28 +432,42 @@ const DEV7_ALARMS: [usize; 2] = [0, 0];
 /// that first run.
 #[test]
 fn the_eighth_edition_nobody_read_is_measured_with_the_whole_check() {
+    nobody_read(EIGHTH, EIGHTH_CAUGHT, EIGHTH_ALARMS);
+}
+
+/// The tenth edition, held out the same way: written while the ninth was tuned on, by
+/// someone who saw neither the detector nor any other edition, and first run after that
+/// tuning; nobody read it. Floors at that first run.
+#[test]
+fn the_tenth_edition_nobody_read_is_measured_with_the_whole_check() {
+    nobody_read(TENTH, TENTH_CAUGHT, TENTH_ALARMS);
+}
+
+/// A held-out edition through the agent's whole check (patterns, then meaning in English or
+/// characters in Mandarin), totals only, held to `caught` crises and at most `alarms` false
+/// alarms per language (English, Mandarin).
+fn nobody_read(file: &str, caught: [usize; 2], alarms: [usize; 2]) {
     use voxgate::dialog::crisis::judge;
     use voxgate::dialog::crisis_meaning::CrisisMeaning;
     let (embedder, _, _) = english_exemplars();
     let meaning = CrisisMeaning::new(&embedder).unwrap();
     let found = |t: &str| judge(t).is_some() || meaning.check(&embedder, t);
     let what = "patterns, then meaning or characters";
-    let en = held_out(EIGHTH, "en", what, found);
-    let zh = held_out(EIGHTH, "zh", what, found);
-    assert!(
-        en[0] >= EIGHTH_CAUGHT[0] && zh[0] >= EIGHTH_CAUGHT[1],
-        "{en:?} {zh:?}"
-    );
-    assert!(
-        en[2] <= EIGHTH_ALARMS[0] && zh[2] <= EIGHTH_ALARMS[1],
-        "{en:?} {zh:?}"
-    );
+    let en = held_out(file, "en", what, found);
+    let zh = held_out(file, "zh", what, found);
+    assert!(en[0] >= caught[0] && zh[0] >= caught[1], "{en:?} {zh:?}");
+    assert!(en[2] <= alarms[0] && zh[2] <= alarms[1], "{en:?} {zh:?}");
 }
 
 const EIGHTH: &str = "crisis-holdout8.toml";
-/// Its first run (English, Mandarin): 31/40 and 31/40 caught, 4/40 and 1/40 false alarms.
-const EIGHTH_CAUGHT: [usize; 2] = [31, 31];
+/// Its first run (English, Mandarin): 31/40 and 31/40 caught, 4/40 and 1/40 false alarms;
+/// after the ninth edition was tuned on, 34/40 and 32/40 caught, alarms unchanged.
+const EIGHTH_CAUGHT: [usize; 2] = [34, 32];
 const EIGHTH_ALARMS: [usize; 2] = [4, 1];
+const TENTH: &str = "crisis-holdout10.toml";
+/// Its first run (English, Mandarin): 34/50 and 32/50 caught, 5/50 and 5/50 false alarms.
+const TENTH_CAUGHT: [usize; 2] = [34, 32];
+const TENTH_ALARMS: [usize; 2] = [5, 5];
 
 /// What the reading by meaning costs per turn (a harness, not a check:
 /// `cargo test --release --test crisis -- --ignored --nocapture cost`): a short and a long

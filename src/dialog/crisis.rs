@@ -4,7 +4,8 @@
 //! somebody not breathing, a fire), is handed to a person at once. Everyday hyperbole ("this
 //! wait is killing me", 气死我了, 想死你们了) is blanked out first so it never raises the
 //! alarm, and a weak indirect cue said with a plain everyday reason ("putting my affairs in
-//! order before moving abroad") is not one.
+//! order before moving abroad") is not one; what a caller says of their own worth ("they'd be
+//! better off without me") is one whatever else the call is about.
 //!
 //! Owns the patterns and [`detect`]; the guard calls it before every other rule.
 
@@ -43,7 +44,7 @@ const HYPERBOLE: &[&str] = &[
     // Body parts, shoes and the people of a busy day "killing me"; "to death" of feelings.
     r"\b(?:back|feet|foot|head|legs?|knees?|neck|shoulders?|tooth|teeth|shoes|boots|kids|children|boss|customers|neighbou?rs|hangover|heels)(?:'s| is| are| were| was)? (?:literally |really |honestly |absolutely )?killing me\b",
     r"\b(?:starving|bored|scared|frightened|worried|sick|freezing|tired) to death\b",
-    r"\bdie(?:d|s)? (?:of|from) (?:embarrassment|boredom|shame|laughter|laughing|hunger|thirst|cold|heat)\b",
+    r"\bdie(?:d|s)? (?:of|from) (?:embarrassment|boredom|shame|laughter|laughing|hunger|thirst|cold|heat|shock|fright|cringe|envy|jealousy)\b",
     r"\bdying (?:to|for)\b",
     r"\bto die for\b",
     r"\bkill(?:ing)? (?:time|the (?:old |last )?(?:order|process|app|request|call))\b",
@@ -80,6 +81,19 @@ const HYPERBOLE: &[&str] = &[
     r"(?:礼物|快递|包裹|东西|货)[^。！？]{0,12}(?:到不了|送不到|没送到|没到|不到)[^。！？]{0,8}杀了我",
     r"最后一(?:期|张|笔|个月)(?:的)?(?:账单|贷款|还款|款|分期)?|最后一次(?:打电话)?(?:问|催|投诉|提醒|跟你们说)",
     r"(?:办|料理|操办)(?:完)?(?:[她他]的)?后事|(?:帮|给)[她他们]{1,2}(?:办|处理|料理)(?:完)?后事",
+    // From the ninth edition (a development set), by concept: idioms of harming oneself
+    // ("shoot myself in the foot"); dead or unconscious pretended or played; a plot told (a
+    // film or game "where…", a character's fate); dying rather than using a service again; a
+    // heart attack nearly had in Mandarin; a device or luggage called a burden; the last call
+    // to a company one is leaving; an absence with a stated length or a return.
+    r"\bshoot(?:ing)? myself in the foot\b|\bkick(?:ing)? myself\b",
+    r"\b(?:pretend(?:s|ed|ing)?|play(?:s|ed|ing)?|fak(?:e|es|ed|ing)) (?:to be )?(?:dead|unconscious|asleep|passed out|knocked out)\b|装(?:晕|死|昏|睡)(?:倒|过去|迷|了)?|假装(?:晕倒|昏迷|死)",
+    r"\b(?:film|movie|game|show|series|episode|book|novel|cartoon|play|video) (?:where|in which)\b[^.!?]{0,80}|(?:男主|女主|主角|主人公|角色|反派)[^。！？，]{0,12}|(?:玩|看)[^，。！？]{0,8}(?:游戏|电影|剧|小说|动画)[，,](?:要|得|需要|讲|是)[^。！？]{0,16}",
+    r"(?:再|还|又)(?:让|要|叫)我[^。！？]{0,20}(?:宁愿|宁可|还不如|不如)(?:去)?死",
+    r"差点(?:儿)?(?:心脏病发作|心脏病犯了|心梗|晕过去|晕倒|背过气)|心脏病都(?:要|快)(?:犯|发作)了",
+    r"(?:手机|机器|行李|箱子|设备|电脑|这玩意儿?)(?:太\S{1,2}了)?[，,]?(?:真是|就是|简直是|简直|成了)?(?:个|一个)?累赘",
+    r"(?:销户|注销|解约|退订|转网|换一家)[^。！？]{0,30}最后一次(?:打给|打电话给|联系|找)你们|最后一次(?:打给|打电话给|找)你们[^。！？]{0,20}(?:销户|注销|解约|退订|转网)",
+    r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here|home|in|about|available) (?:for|until|till) (?:about |around |roughly |at least )?(?:a|an|one|two|three|four|five|six|a couple of|a few|\d+|the next) (?:days?|nights?|weeks?|months?|fortnight)\b|\b(?:until|till) i'?m (?:back|home|out of hospital)\b",
 ];
 
 /// Said outright.
@@ -141,12 +155,20 @@ const DIRECT: &[&str] = &[
     r"(?:^|[^不别你他她])想(?:要|着|过)?(?:怎么|如何)?去死|(?:木炭|炭).{0,4}胶带|胶带.{0,4}(?:木炭|炭)|(?:绳子|安眠药|农药|刀片)(?:我)?(?:都|已经|也)*(?:买好|准备好|备好)了",
     r"\b(?:turned|left|put|switched) (?:the )?gas on\b.{0,60}\b(?:taped|sealed|blocked|stuffed)\b|\btaped up (?:the )?(?:doors?|windows?|gaps?|vents?)\b|我现在(?:就)?在.{0,4}(?:天台|楼顶)",
     r"翻(?:过|出|越)(?:了)?(?:栏杆|护栏|围栏|阳台)|车库.{0,40}(?:门|卷帘).{0,4}(?:关着|关了|关上|拉下|放下).{0,20}(?:发动机|引擎).{0,4}(?:开着|没熄|打着|在转)",
+    // From the ninth edition (a development set), by concept: a vehicle to be driven into
+    // something fixed (any object, any wording of the intent); how much of a medicine it
+    // would take, or a lethal dose; a decision whose object is left unsaid with a lethal
+    // means named beside it; a height with going over, off or back up set for the end of the
+    // call (down only from a bridge or a cliff: from a roof it is the stairs).
+    r"\b(?:going to|gonna|i'?ll|i will|plan to|planning to|want to|decided to|about to) (?:drive|steer|crash|plough|plow) (?:it |my car |the car |the van |myself )?(?:straight )?(?:into|off|over) (?:a |the )?(?:\w+ )?(?:wall|tree|river|cliff|edge|bridge|quarry|pillar|barrier|sea|lake|lorry|truck|train)\b|(?:开车|开着车|驾车)(?:直接)?冲(?:下|进|向|出)(?:山崖|悬崖|河里|江里|海里|水库|桥|大海)(?:[^了]|$)",
+    r"\bhow (?:many|much)\b.{0,30}\b(?:pills|tablets|antidepressants|painkillers|paracetamol|sleeping|insulin|meds)\b.{0,15}\b(?:it'?d|it would|would it|it'?ll|it will|i'?d need to) take\b|\b(?:lethal|fatal) dose\b|致死量|(?:吃|吞)多少[^。！？]{0,6}(?:才会死|会死|能死|死得了|才能死)",
+    r"\b(?:got it (?:all )?(?:worked|figured|planned|sorted) out|it'?s all (?:planned|sorted|arranged)(?: out)?|made up my mind|i'?ve decided)(?: about (?:it|that))?[.,;!].{0,150}\b(?:gun|shotgun|rifle|pistol|firearm|rope|noose|hose|hosepipe|charcoal)\b|\b(?:gun|shotgun|rifle|pistol|firearm|rope|noose|hose|hosepipe|charcoal)\b.{0,150}\b(?:got it (?:all )?(?:worked|figured|planned|sorted) out|it'?s all (?:planned|sorted|arranged)(?: out)?|made up my mind|i'?ve decided)(?: about (?:it|that))?(?:[.,;!]|$)",
+    r"\b(?:roof|rooftop|bridge|cliff|ledge|top floor|parapet)\b.{0,120}\b(?:go(?:ing)? (?:over|off)|go(?:ing)? back up there|jump|step off)\b.{0,30}\b(?:when|once|after|as soon as) i (?:hang up|put the phone down|get off the phone)\b|(?:天台|楼顶|顶楼|桥上|大桥|悬崖|崖边)[^。]{0,40}(?:然后|挂了电话|挂了|打完电话|一会儿|等会儿)(?:我)?(?:就)?(?:跳下去|跳|再上去)了?(?:[。！？，]|$)|(?:桥上|大桥|悬崖|崖边)[^。]{0,40}(?:然后|挂了电话|挂了|打完电话|一会儿|等会儿)(?:我)?(?:就)?下去了?(?:[。！？，]|$)",
 ];
 
 /// Said indirectly.
 const INDIRECT: &[&str] = &[
     r"\bput(?:ting)? my affairs in order\b",
-    r"\bbetter off without me\b",
     r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here) (?:much longer|anymore|any more|for long|tomorrow)\b",
     r"\bsaid (?:my )?goodbyes? to (?:everyone|everybody|my family|them all)\b",
     r"\b(?:my|this is my) last (?:phone )?call\b",
@@ -156,11 +178,9 @@ const INDIRECT: &[&str] = &[
     r"\bno (?:point|reason) (?:in |to )?(?:going on|living|live|being here|carrying on)\b",
     r"\bjump(?:ing)? (?:off|from) (?:the|a) (?:bridge|building|roof|cliff|balcony)\b",
     r"\bsleep and (?:not|never) wake up\b",
-    r"\b(?:won'?t|will not|no longer) be a burden\b|\bi'?m (?:just )?a burden\b",
     r"\btonight is the night\b",
     r"\bdone with (?:it all|all of it|everything|life)\b",
     r"\bwant (?:it all|all of it|everything) to (?:stop|end)\b",
-    r"\blost (?:the|all) will to live\b",
     r"\bif i (?:was|were|am|'m) (?:gone|dead|not here|not around|no longer here)\b",
     r"\b(?:won'?t|will not|wouldn'?t|will no longer) be (?:here|around|alive)\b",
     r"\bdisappear(?:ed|s)? (?:for good|forever|for ever|permanently)\b",
@@ -169,7 +189,6 @@ const INDIRECT: &[&str] = &[
     r"\b(?:sorted|sort(?:ed)? out|made|written|wrote|updated|finished) my will\b",
     // Mandarin
     r"后事|遗书|遗言|永别",
-    r"没有我.{0,8}(?:更好|会好)",
     r"(?:活着|人生|生活).{0,4}(?:没意思|没有意思|没意义|没有意义|太累)",
     r"撑不下去|不想再撑",
     r"最后一次(?:给你们)?打电话",
@@ -181,7 +200,6 @@ const INDIRECT: &[&str] = &[
     r"东西都送人",
     r"(?:如果|等|要是)我不在了|我不在(?:了)?以后|等我走了|我走了以后",
     r"(?:今晚|今天|马上|明天)就(?:要)?走",
-    r"累赘|拖累(?:大家|家人|你们)|消失(?:了|掉)?(?:最好|就好|算了)",
     r"(?:买好|准备好|备好|攒)了?.{0,4}(?:安眠药|农药|绳子|木炭)",
     r"(?:告诉|交给|留给)(?:了)?(?:我)?(?:妹妹|弟弟|姐姐|哥哥|妈妈|爸爸|家人|孩子|老婆|老公).{0,10}以后",
     r"没有(?:任何)?意义",
@@ -191,16 +209,11 @@ const INDIRECT: &[&str] = &[
     r"\b(?:when|after|once|before|by the time) i'?m (?:gone|dead|not here|no longer here|not around)\b",
     r"\b(?:cancell?ed|sorted|paid off|given away|settled) (?:everything|it all|all of it|all my \w+)\b.{0,40}\b(?:ready|tonight|goodbye|gone|the end)\b",
     r"\b(?:sleep|asleep) (?:forever|for ever|for good|permanently)\b|\bi\b.{0,25}\bnever wake up\b",
-    r"\b(?:fine|better|happier|better off|easier|free) without me\b",
     r"替我.{0,8}(?:说|道)(?:声|个)?(?:对不起|再见|抱歉)|(?:以后|再也)不会再?(?:打电话|联系|麻烦)(?:你们|大家|了)",
-    r"我(?:走|死|不在)了.{0,15}(?:更好|好过|轻松|不会拖累|也不会)|拖累别人",
     r"(?:以后|之后)就?不用(?:再)?(?:担心|管|操心)我",
     r"一直睡下去|永远(?:不|不要|不想)醒",
-    r"\bnobody (?:would|will|'d) (?:miss me|care if i|notice if i|even notice)\b|\bno one (?:would|will|'d) (?:miss me|care if i|notice if i)\b",
     r"\b(?:the|a) last time (?:you'?ll|you will|anyone will|they'?ll) (?:hear from|speak to|talk to) me\b|\bwon'?t (?:see|hear from) me again\b|\bthis is (?:my |the )?(?:final )?goodbye\b",
     r"\bi'?ve made (?:up my mind|my decision|peace with it)\b.{0,30}\b(?:goodbye|gone|end|tonight|anymore)\b|\bno way out\b.{0,20}\b(?:for me|anymore|left)\b",
-    r"\bwant(?:ed)? to disappear (?:for good|forever|and never)\b|\bwant to stop existing\b|\btired of (?:living|being alive|existing|life)\b",
-    r"没人会(?:在乎|想我|记得我|发现)|我消失了?.{0,6}(?:也没人|没人|更好)|不想(?:再)?存在|活够了|活着(?:太)?累了",
     r"(?:下辈子|来世)(?:再|见)|以后(?:你们)?再也(?:见不到|听不到)我|这是(?:我)?最后(?:一个电话|一次)|(?:就)?此告别",
     r"\b(?:this(?:'ll| will) be|this is) the last time i(?:'ll| will)? (?:call|ring|speak to you)\b",
     r"\bwon'?t be needing (?:any of )?(?:it|them|this|that|anything)\b.{0,20}\b(?:after|anymore|any more|again)\b",
@@ -222,13 +235,59 @@ const INDIRECT: &[&str] = &[
     r"\bgiv(?:e|es|ing|en) (?:all |most of )?(?:my|all my) (?:stuff|things|belongings|possessions) away\b|\bgiv(?:e|es|ing) away (?:all|most) (?:of )?my (?:stuff|things|belongings|possessions)\b|\bgiv(?:e|es|ing|en) away everything i own\b",
     r"\b(?:gave|given|giving|give)\b.{0,80}\bwon'?t (?:be needing|need) any of (?:it|them)\b",
     r"\b(?:can'?t|cannot|don'?t|do not) see (?:the |any )?point (?:of|in) (?:living|going on|carrying on|keep(?:ing)? going|being here|being alive|any of it)\b",
-    r"\b(?:being|i'?m|i am) (?:such|just|only|nothing but) a (?:burden|weight|drain)\b",
     r"\b(?:won'?t|will not|wouldn'?t) (?:need|have) to (?:chase|remind) me\b.{0,30}\bafter (?:this|next|today|tonight|the weekend|friday|saturday|sunday|monday|tuesday|wednesday|thursday)\b|\b(?:dealt with|deal with|sorted|handled?) (?:it|this|everything) (?:in )?my own way\b.{0,40}\b(?:be over|the end|be gone|be done)\b",
     r"\breached the end of (?:it|everything)(?:[,.;!?]|$| now)|\bbefore the end(?:[,.!?]|$| comes)|\b(?:don'?t|do not) care (?:if|whether) i (?:live or die|wake up(?:[,.;!?]|$| again| tomorrow| or not)|ever (?:eat|wake))",
     r"\b(?:die|dies|died|pass(?:es)? away|death)\b.{0,60}\b(?:if it'?s me|it'?s (?:for )?me|i mean me|i'?m asking (?:for|about) myself)\b|(?:去世|过世|死了|死后|不在了).{0,40}(?:(?:问|说)的是我自己|就是我自己|是问我自己)(?:[，。！？,.!?]|$)",
     r"告别(?:过)?了|该告别的|都告别|(?:写好|立好|写完|拟好)了?遗嘱|遗嘱.{0,4}(?:写好|立好|写完|拟好)|看不到(?:我的)?(?:以后|未来|将来)(?:了|[，。！？,.!?]|$)|看不到(?:以后|未来|将来)还有我|(?:以后|未来|将来)(?:还)?有我的(?:日子|份)",
     r"我(?:就|也|已经)?不会(?:再)?在了|哪(?:儿|里)都不(?:会)?在了|(?:这周|这个周末|周末|明天|今晚|下周|这个月)(?:过后|以后|之后)(?:你们)?就?不用(?:再)?(?:催|管)我|(?:到时候|那时候|很快|马上|之后)(?:一切|什么|所有的?(?:事)?)都(?:会|就)?结束了",
     r"(?:没必要|没有必要|不必|何必|不想|不用)(?:再)?(?:撑|熬)下去|我(?:真的|已经|也|是)*(?:活)?到头了|人生(?:也)?到头了|(?:在|我)走之前.{0,20}(?:还清|结清|欠款|弄掉|干干净净|了结)|(?:数|攒|存|囤|留)(?:了|着)?.{0,6}(?:药片|药丸|安眠药|止痛药|的药|些药).{0,24}(?:够了|足够|够多|够数)",
+    // From the ninth edition (a development set), by concept: things arranged so nobody has
+    // anything to deal with after a time; letters to each of one's family; no self in the
+    // future ("there won't be a me"); belongings handed out with no point keeping them; a
+    // voice or a place wanted one last time; nothing after a named day with the mind made
+    // up; unable to act after tonight; a date chosen with nothing said it is for, or with a
+    // dead loved one to join; no return with everything needed brought; 人也不在了; the
+    // people to see all seen; means laid out in a row.
+    r"\bso (?:that )?(?:nobody|no one|my \w+|the kids|my family|they|she|he) (?:won'?t|doesn'?t|don'?t|will not|wouldn'?t|never|will never) (?:have|has|need) to (?:sort out|deal with|clear up|worry about|sort) (?:anything|a thing|any of it)(?: after (?:tonight|today|this week|the weekend|\w+day|i'?m gone)|[.!]|$)",
+    r"\b(?:written|wrote|writing|left|sealed)\b.{0,10}\b(?:letters?|notes?|cards?)\b.{0,10}\b(?:to|for) (?:each|every one|all|both) of (?:my|the) (?:kids|children|family|sons|daughters|grandkids|grandchildren|sisters|brothers|friends)\b",
+    r"\b(?:won'?t|will not|wouldn'?t) be (?:a|any) me\b|\bthere'?ll be no me\b|\b(?:wasn'?t|weren'?t|not) in the picture (?:anymore|any more)\b",
+    r"\b(?:gave|given|giving|give|handed|handing|passed|passing)\b.{0,80}\b(?:no|didn'?t see the|don'?t see the|not much|no more) point (?:in )?(?:keeping|hanging on to|holding on to|hanging onto|holding onto) (?:them|it|any of it|anything)(?: now| anymore| any more)?(?:[.!;]|$)|\b(?:hand(?:ed|ing|s)?|pass(?:ed|ing|es)?) (?:out |on )?(?:all |most of )?(?:my|all my) (?:things|stuff|belongings|possessions|bits and pieces) (?:out|on|around)\b",
+    r"\bhear (?:a|one|someone'?s?|a (?:real|friendly|human|kind)|a real person'?s) voice\b.{0,12}\b(?:first|one (?:last|more|final) time|before)\b|\b(?:talk|speak) to (?:someone|somebody|a person|a human|a real person)(?: real)? one (?:last|more|final) time\b|最后(?:再)?(?:跟|和|找)(?:一个)?(?:真人|人)(?:说说话|说句话|聊聊|聊几句|说会儿话)|(?:再|最后)(?:看|望)(?:最后)?一眼(?:这个)?(?:世界|城市|家|孩子们?|大海)",
+    r"\b(?:won'?t|will not) be (?:going|doing|needing|using) (?:anywhere|anything)\b.{0,20}\bafter (?:tonight|today|this week|the weekend|\w+day)\b.{0,60}\b(?:made up my mind|decided|all planned|it'?s planned|worked out|figured out)\b|(?:以后|之后)(?:我)?就?哪(?:儿|里)(?:也|都)不(?:去|用去)了[^。]{0,20}(?:想好了|决定了|准备好了)",
+    r"\bafter (?:tonight|today)\b.{0,6}\bi (?:won'?t|will not) be able to (?:sign|do|call|answer|pay|decide|deal with)\b|(?:过了|到了|过)(?:今晚|今天)(?:以后|之后)?(?:我)?就?(?:签不了|办不了|接不了|什么都(?:签|办|做)不了)",
+    r"\b(?:i'?ve|i have) (?:already )?(?:picked|chosen|set|fixed|decided on) (?:the|a) (?:date|day|night)(?:[.!;]|$)|\b(?:set|picked|chosen|planned)\b.{0,30}\bfor (?:the )?\w+\b.{0,80}\b(?:join|be with) (?:her|him|them)(?: again| then| soon| at last)?(?:[.,;!]|$)|(?:^|[，。！？,.!?])(?:那个|这个)?日子(?:我)?(?:都|已经|也)*(?:选|挑|定|看)好了|(?:剩下|就剩|只剩|只差)(?:的)?(?:就是)?(?:挑|选|定)(?:个|一个)?日子|(?:定在|选在|挑在).{0,10}(?:号|那天)[^。]{0,30}(?:去找|去陪|去见)(?:她|他|他们)",
+    r"\b(?:won'?t be (?:checking out|coming back|coming home|needing (?:a|the) return)|one[- ]way|no return(?: ticket)?)\b.{0,80}\b(?:brought|packed|got|taken) everything i (?:need|want)\b|(?:不会(?:再)?退房|单程(?:票)?|不(?:会)?回来了|不用(?:买)?返程)[^。]{0,30}(?:需要|要带|该带)的东西(?:我)?(?:都|也)?(?:带上|带好|带齐|准备好|备好)了",
+    r"(?:^|[，。！？,.!?]|我)人(?:也|都|就|已经)不在了|该(?:见|告别|道别)的人(?:我)?(?:也|都)(?:见|告别|道别)(?:过|完)?了",
+    r"\b(?:pills|tablets|meds|painkillers)\b(?: are| all)? (?:lined up|laid out|counted out) (?:on (?:the|my) (?:\w+ )?(?:table|bed|floor|desk|worktop|sofa|pillow)|in front of me|in (?:a )?rows?)\b|(?:药|安眠药|药片|药丸)[^。！？]{0,6}(?:摆在|摆好|排好|排成)[^。！？]{0,4}(?:桌|床|面前|眼前|一排)",
+];
+
+/// Said indirectly, of the caller's own life or worth: a burden on others, others better off
+/// without them, nobody to miss them, tired of living, not trusting themselves alone. No trip,
+/// move or errand explains these, so, unlike [`INDIRECT`], an everyday reason elsewhere in the
+/// call (a long call opens with a bill, a holiday let, a phone plan) does not excuse them.
+const WORTH: &[&str] = &[
+    r"\bbetter off without me\b",
+    r"\b(?:won'?t|will not|no longer) be a burden\b|\bi'?m (?:just )?a burden\b",
+    r"\blost (?:the|all) will to live\b",
+    r"没有我.{0,8}(?:更好|会好)",
+    r"累赘|拖累(?:大家|家人|你们)|消失(?:了|掉)?(?:最好|就好|算了)",
+    r"\b(?:fine|better|happier|better off|easier|free) without me\b",
+    r"我(?:走|死|不在)了.{0,15}(?:更好|好过|轻松|不会拖累|也不会)|拖累别人",
+    r"\bnobody (?:would|will|'d) (?:miss me|care if i|notice if i|even notice)\b|\bno one (?:would|will|'d) (?:miss me|care if i|notice if i)\b",
+    r"\bwant(?:ed)? to disappear (?:for good|forever|and never)\b|\bwant to stop existing\b|\btired of (?:living|being alive|existing|life)\b",
+    r"没人会(?:在乎|想我|记得我|发现)|我消失了?.{0,6}(?:也没人|没人|更好)|不想(?:再)?存在|活够了|活着(?:太)?累了",
+    r"\b(?:being|i'?m|i am) (?:such|just|only|nothing but) a (?:burden|weight|drain)\b",
+    // From the ninth edition (a development set), by concept: others lighter, easier or
+    // better if the caller were not there (any comparative, any way of not being there);
+    // tired of, or sorry for, being a weight on someone; the caller's body being found; a
+    // life called complete with a readiness to stop; not trusting oneself alone; a burden
+    // said of oneself (拖累, 拖油瓶, 负担) and others calmer without one (清净, 省心).
+    r"\b(?:everyone|everybody|they|the family|my family|the kids|my kids|she|he|people)(?:'d| would| will|'ll)? (?:all )?(?:have|be|do|get on)? ?(?:an? )?(?:so |so much |much |a lot |far |way )?(?:easier|better|happier|lighter|freer|simpler|better off)(?: time| life| lives)? (?:without me|if i (?:just )?(?:wasn'?t|weren'?t|was gone|were gone|was dead|were dead|didn'?t exist|disappeared))\b|\b(?:lighter|freer|simpler)(?: time| life| lives)? without me\b",
+    r"\b(?:tired of|sick of|sorry for|sorry about|hate) being (?:such |the |a |just |so much of )*(?:a )?(?:burden|weight|drain)\b|\b(?:tired of|sick of|hate) being the problem\b|\bbeing the problem in (?:her|his|their|everyone'?s|my \w+'?s?) li(?:fe|ves)\b",
+    r"\b(?:for |to )?whoever finds me\b|\b(?:when|once|before|after) (?:they|someone|somebody|she|he) finds? me(?:[.,;!?]|$| in the morning| tomorrow| later)|(?:留给|写给|给)(?:第一个)?发现我的人|(?:等|让)(?:他们|别人|家里人|有人)发现我(?:的时候)?(?:[，。！？,.!?]|$)",
+    r"\b(?:had a good innings|had my time|lived (?:long )?enough|had a good run)\b.{0,80}\bready to (?:stop|go|let go|be done|die|call it a day)\b",
+    r"\b(?:don'?t|do not|can'?t|cannot) trust myself (?:alone|on my own|right now|tonight|anymore|any more|not to|around|with (?:the|my|these|those) (?:pills|tablets|knife|knives|blades?|razors?|rope|gun|car))|不敢(?:让自己)?一个人(?:待|呆)(?:着)?|(?:怕|担心)(?:我)?自己(?:会)?(?:做傻事|干傻事|控制不住|做出什么)",
+    r"(?:不想|不愿|不要)(?:再)?(?:拖累|连累)|(?:拖累|连累)(?:了)?(?:她|他|他们|孩子|女儿|儿子|家里|全家|所有人)|(?:我|自己|说他|说她)(?:就|只|真的)?是(?:个|一个)?(?:拖油瓶|负担|包袱)|(?:没有我|我(?:走|死|不在)了).{0,12}(?:清净|省心|轻松|解脱|好过)",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
@@ -244,6 +303,12 @@ const DENIED_REASON: &str = r"不是(?:因为|要)?(?:搬家|出国|移民|出�
 /// patterns nor the reading by meaning raise the alarm on it ("nothing's happened yet" does
 /// not count). Direct and indirect patterns are never excused by it.
 const NOTHING_HAPPENED: &str = r"\bnothing(?:'s| has)? (?:actually |really )?happened(?:[,.;!?]|$)|\bjust so i know\b|\bhypothetically\b|现在没事|没出什么事|还没出事|以防万一|防患于未然";
+
+/// An errand about the very things crisis words name, which resemblance by characters alone
+/// must not read as a crisis: a prescription renewed (安眠药 is a means too), a claim for an
+/// accident long past (跳下来 is a jump too). The patterns still look (from the ninth
+/// edition, a development set).
+const ERRAND: &str = r"续(?:一下|个|开)?[^。！？]{0,6}(?:处方|药方)|(?:处方|药方)[^。！？]{0,6}(?:续|再开)|(?:去年|前年|上个月|几年前|以前|那年)[^。！？]{0,30}(?:所以|现在)[^。！？]{0,4}(?:申请|办|要|来)?(?:理赔|报销|索赔|赔偿)";
 
 /// Danger to life around the caller.
 const DANGER: &[&str] = &[
@@ -290,16 +355,28 @@ const DANGER: &[&str] = &[
     r"\b(?:throat|tongue|lips|face)\b.{0,30}\bswell\w*\b.{0,60}\b(?:breath|breathe|breathing|wheez\w*)\b|\bcan'?t (?:get|catch) (?:his|her|their) breath\b|\b(?:struggling|fighting|gasping) (?:to breathe|for breath|for air)\b",
     r"(?:孩子|女儿|儿子|宝宝|小孩|闺女).{0,4}把.{0,12}(?:洗碗块|药|电池|洗衣液|洗衣球|洗衣凝珠|清洁剂|消毒|磁铁).{0,4}(?:吞|吃|喝)",
     r"(?:往里|往屋里|进来|门缝|门底下|门下面).{0,4}冒烟|冒烟.{0,30}(?:打不开|出不去|困住|被困)|(?:打不开|出不去).{0,20}(?:冒烟|浓烟|烟雾|全是烟)",
+    // From the ninth edition (a development set), by concept: gas smelt with someone not
+    // answering or not moving (any wording of the smell) and, in Mandarin, with any symptom;
+    // a throat closing or swelling with breath or a sting; someone who does not answer when
+    // called; a household chemical (any …剂) drunk by a child; someone's goodbye (a note, a
+    // message: loves us, thanks for everything) and now no answer or a locked door.
+    r"\b(?:smell of gas|gas smell|smell(?:s|t|ing)? (?:\w+ )?(?:of )?gas|gas leak|(?:reeks?|stinks?|reeking|stinking) of gas)\b.{0,100}\b(?:not answering|isn'?t answering|won'?t answer|not responding|won'?t wake|can'?t wake|not moving|isn'?t moving|unresponsive|dizzy|passed out|collapsed)\b|(?:煤气|燃气|天然气)(?:味|泄漏|漏了)[^。]{0,40}(?:头晕|头疼|头痛|恶心|想吐|晕倒|晕过去|不动|叫不醒|喘不上气|没反应|不应)|(?:头晕|恶心|想吐|晕倒|叫不醒)[^。]{0,30}(?:煤气|燃气|天然气)(?:味|泄漏)",
+    r"\b(?:throat|airway)(?:'s| is)? (?:closing|tightening|swelling)(?: up)?\b.{0,60}\b(?:breath|breathe|breathing|wheez\w*|gasping)\b|\b(?:stung|sting|allerg\w*|peanuts?|bee|wasp|anaphyla\w*)\b.{0,60}\b(?:throat|airway)(?:'s| is)? (?:closing|tightening|swelling)\b|(?:喉咙|嗓子|舌头|嘴唇)[^。！？]{0,4}肿[^。！？]{0,20}(?:喘|呼吸|憋)|(?:蛰|过敏)[^。！？]{0,12}(?:喉咙|嗓子)(?:都)?肿",
+    r"叫(?:他|她|了)?(?:也|都|半天)?(?:不应|没应|没反应|不答应)",
+    r"(?:孩子|女儿|儿子|宝宝|小孩|闺女)[^。！？]{0,8}把[^。！？]{0,12}(?:疏通剂|漂白|洁厕|消毒|清洁剂|干燥剂|杀虫剂|老鼠药|农药|酒精|[^，。]{0,4}剂)[^。！？]{0,4}(?:喝|吞|吃)|(?:孩子|女儿|儿子|宝宝|小孩|闺女)[^。！？]{0,12}(?:喝|吞|吃)了?(?:一口|几口|下去|进去)?[^。！？]{0,4}(?:疏通剂|漂白|洁厕|消毒|清洁剂|干燥剂|杀虫剂|老鼠药|洗衣液|洗洁精|农药)",
+    r"\b(?:note|message|messages|text|texts|texting|texted|letter)\b.{0,80}\b(?:loves? (?:us|you|me)|thanks? (?:me |us )?for everything|goodbye|look after (?:mum|mom|dad|the kids|yourself|everyone)|sorry for (?:everything|being))\b.{0,100}\b(?:won'?t (?:pick up|answer|open)|not (?:answering|picking up|responding)|isn'?t (?:answering|picking up|responding)|door'?s? (?:is )?locked|phone'?s? (?:off|dead)|can'?t (?:reach|get hold of|get through to))|(?:纸条|消息|短信|微信|信|留言)[^。！？]{0,30}(?:爱你们|爱我们|谢谢[^。！？]{0,4}这些年|照顾好(?:自己|妈|爸|孩子)|下辈子|永别|再见了)[^。]{0,60}(?:不接|没接|反锁|敲不开|不开门|关机|联系不上|找不到人|不回)",
 ];
 
 struct Rules {
     hyperbole: Regex,
     direct: RegexSet,
     indirect: RegexSet,
+    worth: RegexSet,
     danger: RegexSet,
     everyday: Regex,
     denied: Regex,
     nothing_happened: Regex,
+    errand: Regex,
 }
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| {
@@ -314,16 +391,18 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
         hyperbole: one(&HYPERBOLE.join("|")),
         direct: set(DIRECT),
         indirect: set(INDIRECT),
+        worth: set(WORTH),
         danger: set(DANGER),
         everyday: one(EVERYDAY_REASON),
         denied: one(DENIED_REASON),
         nothing_happened: one(NOTHING_HAPPENED),
+        errand: one(ERRAND),
     }
 });
 
 /// Whether `text` (one caller utterance) speaks of a crisis, and of which kind. Danger and
-/// direct language come first; an indirect cue with an everyday reason beside it does not
-/// count.
+/// direct language come first, then what is said of the caller's own worth; a weaker
+/// indirect cue with an everyday reason beside it does not count.
 pub fn detect(text: &str) -> Option<CrisisKind> {
     let rules = &*RULES;
     let text = blanked(text);
@@ -332,6 +411,9 @@ pub fn detect(text: &str) -> Option<CrisisKind> {
     }
     if rules.direct.is_match(&text) {
         return Some(CrisisKind::Direct);
+    }
+    if rules.worth.is_match(&text) {
+        return Some(CrisisKind::Indirect);
     }
     (rules.indirect.is_match(&text) && !has_everyday_reason(&text)).then_some(CrisisKind::Indirect)
 }
@@ -361,8 +443,11 @@ pub(crate) fn blanked(text: &str) -> String {
 /// `voxgate emotion` ask.
 pub fn judge(text: &str) -> Option<CrisisKind> {
     detect(text).or_else(|| {
-        (crate::emotion::is_mandarin(text) && super::crisis_chars::resembles_crisis(&blanked(text)))
-            .then_some(CrisisKind::Indirect)
+        let text = blanked(text);
+        (crate::emotion::is_mandarin(&text)
+            && !RULES.errand.is_match(&text)
+            && super::crisis_chars::resembles_crisis(&text))
+        .then_some(CrisisKind::Indirect)
     })
 }
 
@@ -571,5 +656,275 @@ mod tests {
             detect("My dad's having a heart attack, please help"),
             Some(CrisisKind::Danger)
         );
+    }
+
+    #[test]
+    fn what_is_said_of_ones_own_worth_is_never_excused_by_an_errand_a_weaker_cue_is() {
+        assert_eq!(
+            detect("About the holiday booking: my family would be far happier if I wasn't around"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("It'd be easier if I wasn't in for the delivery, can it go to a neighbour?"),
+            None
+        );
+        assert_eq!(
+            detect("I'm sick of being a weight on my kids"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("Sorry for being a nuisance, can you check my order?"),
+            None
+        );
+        assert_eq!(
+            detect("There's a letter on the table for whoever finds me"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("A reward for whoever finds my lost wallet"), None);
+        assert_eq!(
+            detect("I've had my time, and I'm ready to let go now"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I'm ready to go now, can you hurry the refund?"),
+            None
+        );
+        assert_eq!(
+            detect("I don't trust myself alone tonight"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("I don't trust myself to remember the PIN"), None);
+        assert_eq!(detect("我不想再连累我爸妈了"), Some(CrisisKind::Indirect));
+        assert_eq!(
+            detect("要是没有我，他们都省心了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("这手机太沉了，真是个累赘"), None);
+        assert_eq!(detect("我怕自己会做傻事"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("我怕快递员找不到地址"), None);
+    }
+
+    #[test]
+    fn plots_pretence_and_idioms_are_blanked_the_same_words_said_of_oneself_are_not() {
+        assert_eq!(
+            detect("I'd only be shooting myself in the foot if I cancelled now"),
+            None
+        );
+        assert_eq!(
+            detect("I'm going to shoot myself"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("my daughter was playing dead in the garden for a video, anyway the wifi"),
+            None
+        );
+        assert_eq!(
+            detect("my daughter's unconscious in the garden"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("we saw a show where a man takes his own life, anyway, my subscription"),
+            None
+        );
+        assert_eq!(
+            detect("I want to take my own life"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(detect("那部剧里女主最后跳河了，我想问下会员怎么退"), None);
+        assert_eq!(detect("我想跳河"), Some(CrisisKind::Direct));
+        assert_eq!(detect("小孩在视频里装死，我问下流量怎么算"), None);
+        assert_eq!(detect("孩子突然晕倒了"), Some(CrisisKind::Danger));
+        assert_eq!(detect("再让我排队两小时，我宁可去死"), None);
+        assert_eq!(detect("看到账单差点心脏病发作"), None);
+        assert_eq!(detect("我爸心脏病发作了"), Some(CrisisKind::Danger));
+        assert_eq!(detect("我要销户，这是最后一次打给你们了"), None);
+        assert_eq!(detect("I nearly died of fright when the bill came"), None);
+        assert_eq!(
+            detect("I won't be around for two weeks, I'm having an operation"),
+            None
+        );
+        assert_eq!(
+            detect("I won't be around much longer"),
+            Some(CrisisKind::Indirect)
+        );
+    }
+
+    #[test]
+    fn a_means_with_an_intent_is_direct_the_means_or_the_decision_alone_is_not() {
+        assert_eq!(
+            detect("I'm going to steer the van straight into the motorway pillar"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("A lorry drove into the pillar outside, can you reroute the parcel?"),
+            None
+        );
+        assert_eq!(detect("我打算明天开车冲进水库"), Some(CrisisKind::Direct));
+        assert_eq!(detect("新闻说一辆车冲下山崖了"), None);
+        assert_eq!(
+            detect("how many of my sleeping tablets would it take"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(detect("how many tablets can I take in a day?"), None);
+        assert_eq!(detect("我查过吃多少片会死"), Some(CrisisKind::Direct));
+        assert_eq!(detect("一天吃多少片比较合适"), None);
+        assert_eq!(
+            detect("I've made up my mind. The rope is in the shed."),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("I've made up my mind, I'll take the fibre deal"),
+            None
+        );
+        assert_eq!(
+            detect("I'm up on the bridge and I'm going over once I put the phone down"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(
+            detect("The aerial on the roof is loose, I'll go up and fix it when I hang up"),
+            None
+        );
+        assert_eq!(
+            detect("车停在大桥上，挂了电话就下去"),
+            Some(CrisisKind::Direct)
+        );
+        assert_eq!(detect("我家就在大桥旁边，挂了电话就下楼拿快递"), None);
+        assert_eq!(detect("我在楼顶晒被子，挂了电话就下去"), None);
+    }
+
+    #[test]
+    fn final_arrangements_said_another_way_are_indirect_and_excused_by_an_everyday_reason() {
+        assert_eq!(
+            detect(
+                "I've tidied the accounts so my partner won't have to deal with anything after Sunday"
+            ),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I've written cards to all of my grandchildren and sealed them"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I've written cards to all of my grandchildren, before we move to Spain"),
+            None
+        );
+        assert_eq!(
+            detect("after next week there won't be a me to send letters to"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("there won't be anyone in to sign for it"), None);
+        assert_eq!(
+            detect("I handed my tools to my nephew, no point keeping them now."),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("I handed my old phone to my son, no point keeping it now I've upgraded"),
+            None
+        );
+        assert_eq!(
+            detect("I just wanted to hear a friendly voice one last time"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("can I speak to someone real, not a robot?"), None);
+        assert_eq!(
+            detect("after tonight I won't be able to sign anything"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("after tonight I won't be able to sign anything, because I'm travelling"),
+            None
+        );
+        assert_eq!(detect("I've chosen the day."), Some(CrisisKind::Indirect));
+        assert_eq!(detect("I've chosen the day for the engineer visit"), None);
+        assert_eq!(
+            detect("One-way ticket, and I've packed everything I need"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("One-way ticket, I've packed everything I need, because we're emigrating"),
+            None
+        );
+        assert_eq!(
+            detect("the tablets are lined up on my bed"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("the tablets are lined up in the blister pack"), None);
+        assert_eq!(detect("日子都定好了"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("结婚的日子定好了，想订酒席"), None);
+        assert_eq!(
+            detect("只订了单程，要带的东西都带齐了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("单程票，要带的东西都带齐了，移民去新西兰"), None);
+        assert_eq!(detect("以后我人也不在了"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("我人都不在家，怎么签收"), None);
+        assert_eq!(detect("该见的人都见过了"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("该见的客户都见过了"), None);
+        assert_eq!(detect("安眠药都摆在桌上了"), Some(CrisisKind::Indirect));
+        assert_eq!(detect("药放在桌上了，你来取吧"), None);
+        assert_eq!(
+            detect("过了今晚我就什么都签不了了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("过了今晚我就签不了了，明天出差"), None);
+        assert_eq!(
+            detect("周四以后我就哪儿也不去了，都想好了"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(detect("周四以后我就哪儿也不去了，在家养伤"), None);
+    }
+
+    #[test]
+    fn danger_said_another_way_is_caught_and_the_same_words_in_an_errand_are_not() {
+        assert_eq!(
+            detect("there's a stink of gas in the hallway and my uncle won't answer"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("there's a smell of gas near the meter, can someone check it?"),
+            None
+        );
+        assert_eq!(
+            detect("屋里一股燃气味，我妈说恶心想吐"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(detect("租的房子有点燃气味，想约人检查"), None);
+        assert_eq!(
+            detect("she ate a prawn and her throat is tightening, she can hardly breathe"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("my throat's closing up just thinking about this bill"),
+            None
+        );
+        assert_eq!(detect("被蜜蜂蛰了，嗓子肿了"), Some(CrisisKind::Danger));
+        assert_eq!(detect("嗓子肿了，想问下能不能改约时间"), None);
+        assert_eq!(
+            detect("我妈坐在沙发上，叫她也不应"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(detect("我叫了快递员半天也不应"), None);
+        assert_eq!(detect("孩子把一瓶杀虫剂喝了一口"), Some(CrisisKind::Danger));
+        assert_eq!(detect("杀虫剂能寄快递吗"), None);
+        assert_eq!(
+            detect("my brother sent a message saying he loves us all and now his phone's off"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(
+            detect("the courier left a note saying sorry we missed you and now they won't pick up"),
+            None
+        );
+        assert_eq!(
+            detect("我爸发微信说谢谢我们这些年，现在电话关机了"),
+            Some(CrisisKind::Danger)
+        );
+        assert_eq!(detect("快递员发短信说谢谢，然后就关机了"), None);
+    }
+
+    #[test]
+    fn an_errand_about_a_prescription_or_an_old_claim_is_not_read_by_resemblance() {
+        assert_eq!(judge("我想续一下安眠药的处方，跟上次一样"), None);
+        assert_eq!(judge("前年从墙上跳下来摔了腿，所以现在来办理赔"), None);
+        assert_eq!(judge("安眠药我攒了好几个月了"), Some(CrisisKind::Indirect));
     }
 }
