@@ -112,6 +112,19 @@ fn fresh3_dev() {
     );
 }
 
+/// A fourth knowledge base and question set written apart from the tuning (`kb/fresh4/`, a
+/// veterinary practice with a pet hotel), held out whole: never read, never tuned on (2026-12-05).
+#[test]
+#[ignore = "issue 11: the fourth held-out knowledge base; run on demand"]
+fn fresh4_held_out() {
+    run_set(
+        "kb/fresh4",
+        "tests/data/fresh4-questions.toml",
+        (60, 15),
+        true,
+    );
+}
+
 const SHAPES: &[&str] = &[
     "prose",
     "list",
@@ -254,4 +267,28 @@ fn tiers_lists_and_limits_are_answered_from_the_callers_words() {
     }
     let most = agent.ask("What's the most I can put on one gift voucher?");
     assert!(most.text.contains("£500"), "{most:?}");
+}
+
+/// What the knowledge base never names is not said to exist ("motorbike lessons", "hand
+/// controls"), however close a sentence is; a fee asked "when you refund hours" is a fee, a
+/// deadline ("the latest I can pay") is stated by "by 6pm", and a row named by another figure
+/// ("Fast Track 5-day") does not answer "five hours".
+#[test]
+fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh3");
+    for q in [
+        "Do you do motorbike lessons as well?",
+        "I use a wheelchair. Have you got an adapted car with hand controls?",
+    ] {
+        let a = agent.ask(q);
+        assert!(a.handoff.is_some(), "{q}: {a:?}");
+    }
+    let fee = agent.ask("When you refund unused block hours, what's the admin fee you take off?");
+    assert!(fee.text.contains("£20"), "{fee:?}");
+    let latest =
+        agent.ask("What's the latest I can pay for a lesson before you give my slot away?");
+    assert!(latest.text.contains("6pm"), "{latest:?}");
+    let bundle = agent.ask("What does the block of five hours cost in an automatic?");
+    assert!(!bundle.text.contains("705"), "{bundle:?}");
 }

@@ -1,6 +1,6 @@
 //! What a question's form asks for beyond its slot, for choosing among quotable sentences:
-//! what a rule leaves out ("what isn't covered?") and who ("who can drive?"). Owns these
-//! word tests only.
+//! what a rule leaves out ("what isn't covered?"), who ("who can drive?") and whether a thing
+//! exists at all ("do you do motorbike lessons?"). Owns these word tests only.
 
 use super::words::{is_negated, tokens};
 
@@ -53,6 +53,54 @@ pub(crate) fn asks_who(question: &str) -> bool {
     tokens(question)
         .first()
         .is_some_and(|w| matches!(w.as_str(), "who" | "who's" | "whose"))
+}
+
+/// The words of the thing a yes/no question asks exists ("Do you do *motorbike lessons* as
+/// well?", "Is there *a cash machine near there*?", "Have you got *an adapted car with hand
+/// controls*?"), from the last clause that asks so; `None` when no clause asks whether
+/// something exists, is offered or is had.
+pub(crate) fn asked_to_exist(question: &str) -> Option<Vec<String>> {
+    question
+        .split(['.', '?', '!', ';', ','])
+        .filter_map(|s| {
+            let words = tokens(s);
+            let after = existence_frame(&words)?;
+            let thing: Vec<String> = words[after..]
+                .iter()
+                .take_while(|w| !matches!(w.as_str(), "too" | "also" | "please"))
+                .cloned()
+                .collect();
+            (!thing.is_empty()).then_some(thing)
+        })
+        .next_back()
+}
+
+/// Where the thing begins after a frame that asks whether it exists: "do you (also) do /
+/// have / offer / sell …", "have you got …", "is / are there (any) …" opening the clause
+/// (after fillers: "so", "um", "and"); `None` without one ("what do you have to bring?",
+/// "how much is there to pay?" ask something else).
+fn existence_frame(words: &[String]) -> Option<usize> {
+    const HAVE: &[&str] = &[
+        "do", "have", "offer", "sell", "run", "provide", "stock", "teach", "hire", "rent",
+    ];
+    const FILLERS: &[&str] = &[
+        "so", "and", "but", "um", "uh", "er", "erm", "oh", "ok", "okay", "right", "well", "hi",
+        "hello", "then", "just", "also",
+    ];
+    let w = |i: usize| words.get(i).map_or("", String::as_str);
+    let i = words
+        .iter()
+        .take_while(|t| FILLERS.contains(&t.as_str()))
+        .count();
+    match (w(i), w(i + 1)) {
+        ("do" | "does", "you") => {
+            let verb = i + 2 + usize::from(matches!(w(i + 2), "also" | "still" | "even"));
+            HAVE.contains(&w(verb)).then_some(verb + 1)
+        }
+        ("have", "you") if w(i + 2) == "got" => Some(i + 3),
+        ("is" | "are", "there") => Some(i + 2),
+        _ => None,
+    }
 }
 
 /// Words that name people in an answer to "who": groups, roles and the nouns of a doer
@@ -165,6 +213,30 @@ mod tests {
         assert!(asks_exclusions("Which things can't I store?"));
         assert!(!asks_exclusions("What is covered?"));
         assert!(!asks_exclusions("Why can't I get in after 10?"));
+    }
+
+    #[test]
+    fn existence_questions_give_the_thing_asked_for() {
+        let thing = |q: &str| asked_to_exist(q).map(|t| t.join(" "));
+        assert_eq!(
+            thing("Do you do motorbike lessons as well?").as_deref(),
+            Some("motorbike lessons as well")
+        );
+        assert_eq!(
+            thing("I'll pay cash. Is there a cash machine near there?").as_deref(),
+            Some("a cash machine near there")
+        );
+        assert_eq!(
+            thing("I use a wheelchair. Have you got an adapted car?").as_deref(),
+            Some("an adapted car")
+        );
+        assert_eq!(
+            thing("Do you also offer gift cards?").as_deref(),
+            Some("gift cards")
+        );
+        assert_eq!(thing("Do you know when it opens?"), None);
+        assert_eq!(thing("How much is there to pay?"), None);
+        assert_eq!(thing("What do you have to bring?"), None);
     }
 
     #[test]

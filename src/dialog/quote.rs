@@ -14,7 +14,7 @@ use super::kb::Embedder;
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
-    Slot, compares, comparison_fits, days_fit, gives_names, is_slot_word, label_fits,
+    Slot, compares, comparison_fits, days_fit, figures_fit, gives_names, is_slot_word, label_fits,
     label_phrase_fits, names_fit, names_source, narrowed_fits, says_days, says_kind_of_fact,
 };
 use super::words::{content, is_generic, is_negated, is_number, one_edit_apart};
@@ -57,6 +57,9 @@ impl Fit<'_> {
         }
         if p.names.is_empty() {
             return days_fit(self.text, sentence);
+        }
+        if !figures_fit(self.text, sentence) {
+            return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
         let asked = names_source(self.text, self.context, self.names);

@@ -159,33 +159,18 @@ impl Slot {
             || has("when")
                 && t.iter()
                     .any(|w| matches!(w.as_str(), "close" | "closes" | "shut" | "shuts"))
-            // "What are the gate hours?": hours that are not counted are opening times.
-            || has("hours") && !t.iter().any(|w| is_number(w) || w == "many");
+            // "What are the gate hours?": hours that are not counted are opening times (but
+            // not "the admin fee on unused block hours").
+            || has("hours") && !t.iter().any(|w| is_number(w) || w == "many" || names_charge(w));
         // "Does the price include VAT?" asks yes or no, and "when do you put your prices
-        // up?" a time of year, not an amount.
+        // up?" a time of year, not an amount ("when you refund hours, what's the fee?" does).
+        let asks_when = has("when")
+            && !t
+                .iter()
+                .any(|w| matches!(w.as_str(), "what" | "what's" | "which"));
         let price = follows("how", &["much"])
             || follows("the", &["damage"])
-            || !is_yes_no(&t)
-                && !has("when")
-                && t.iter().any(|w| {
-                    matches!(
-                        w.as_str(),
-                        "cost"
-                            | "costs"
-                            | "price"
-                            | "prices"
-                            | "priced"
-                            | "fee"
-                            | "fees"
-                            | "charge"
-                            | "rate"
-                            | "rates"
-                            | "cheapest"
-                            | "deposit"
-                            | "excess"
-                            | "quid"
-                    )
-                });
+            || !is_yes_no(&t) && !asks_when && t.iter().any(|w| names_charge(w));
         let count = follows("how", &["many"]);
         // "How big is the large unit?", "what size is the van?" (not "which size do I need?",
         // answered by a row's name).
@@ -320,10 +305,17 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 .windows(2)
                 .filter(|p| charge(&p[1]))
                 .map(|p| p[0].as_str());
+            // The kind of amount named as a thing ("the deposit", "my refund"), not a verb
+            // ("when you refund unused hours, what's the admin fee?" asks for the fee).
             let kinds = t
                 .iter()
-                .map(String::as_str)
-                .filter(|w| matches!(*w, "deposit" | "excess" | "fine" | "refund"));
+                .enumerate()
+                .map(|(i, w)| (i, w.as_str()))
+                .filter_map(|(i, w)| {
+                    let named =
+                        i == 0 || !matches!(t[i - 1].as_str(), "you" | "we" | "i" | "they" | "to");
+                    (named && matches!(w, "deposit" | "excess" | "fine" | "refund")).then_some(w)
+                });
             qualifiers
                 .filter(|w| {
                     !super::words::is_stopword(w) && !is_slot_word(w) && !is_number(w) && !charge(w)
@@ -393,8 +385,61 @@ fn is_superlative(w: &str) -> bool {
 /// similarity would be a guess.
 /// A limit ("the most I can put on a voucher", "the smallest amount") is also stated by a
 /// range, which gives both ends ("any amount from £20 to £500"), or by "up to" and "at least".
+/// A deadline ("the latest I can pay", "how late can I cancel") is stated by "by 6pm",
+/// "no later than", "until", "at least 2 days before".
 pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
-    !compares(question) || compares(sentence) || asks_limit(question) && states_limit(sentence)
+    !compares(question)
+        || compares(sentence)
+        || asks_limit(question) && states_limit(sentence)
+        || asks_deadline(question) && states_deadline(sentence)
+}
+
+/// Whether a question asks for the last or first moment something may be done: "the latest
+/// I can pay", "what's the earliest you can take me?" (not "your latest offer").
+fn asks_deadline(question: &str) -> bool {
+    let t = tokens(question);
+    t.windows(3).any(|p| {
+        matches!(p[0].as_str(), "latest" | "earliest")
+            && [&p[1], &p[2]].iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "i" | "you" | "we" | "can" | "could" | "should" | "must" | "to"
+                )
+            })
+    })
+}
+
+/// A deadline: "by 6pm", "no later than Friday", "until noon", "at least 2 days before",
+/// "up to 24 hours before".
+static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:by|no later than|not later than|until|till|before)\s+(?:\d|noon|midday|midnight|the\b|[a-z]+day\b)|\b(?:at least|up to|no less than)\s+\S+\s+\S+\s+(?:before|ahead|in advance|beforehand)",
+    )
+});
+
+fn states_deadline(sentence: &str) -> bool {
+    DEADLINE.is_match(sentence)
+}
+
+/// A word that asks for an amount ("cost", "fee", "deposit", "quid").
+fn names_charge(w: &str) -> bool {
+    matches!(
+        w,
+        "cost"
+            | "costs"
+            | "price"
+            | "prices"
+            | "priced"
+            | "fee"
+            | "fees"
+            | "charge"
+            | "rate"
+            | "rates"
+            | "cheapest"
+            | "deposit"
+            | "excess"
+            | "quid"
+    )
 }
 
 /// Whether a question asks for one end of a range rather than comparing rows. ("The latest
@@ -653,6 +698,53 @@ pub(crate) fn names_fit(
         .filter(|w| !is_number(w) && w.len() >= 3)
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
+}
+
+/// Whether a table row's names agree with the caller's figures: a thing the question counts
+/// ("the bundle of five *hours*") is not a row or column named by another figure ("Fast
+/// Track 5-*day*", "Confident 20"). Only the names before a row sentence's colon are read:
+/// its value may be any figure ("24 hours' notice").
+pub(crate) fn figures_fit(question: &str, sentence: &str) -> bool {
+    let Some((names, _)) = sentence.split_once(':') else {
+        return true;
+    };
+    let asked = counted_figures(question);
+    let numbers: Vec<String> = content(names)
+        .into_iter()
+        .filter(|w| is_number(w))
+        .collect();
+    if asked.is_empty() || numbers.is_empty() {
+        return true;
+    }
+    let counted = counted_figures(names);
+    asked
+        .iter()
+        .any(|(n, unit)| numbers.contains(n) && counted.iter().all(|(m, u)| m != n || u == unit))
+}
+
+/// The figures of a text with the unit they count ("5 hours", "five-day", "10 days" →
+/// `("5", "hour")`, `("5", "day")`, `("10", "day")`).
+fn counted_figures(text: &str) -> Vec<(String, String)> {
+    let words: Vec<String> = tokens(text)
+        .iter()
+        .flat_map(|t| t.split('-').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    words
+        .windows(2)
+        .filter_map(|p| {
+            let n = if is_number(&p[0]) {
+                p[0].clone()
+            } else {
+                super::words::number_word(&p[0])?.to_string()
+            };
+            let unit = p[1].strip_suffix('s').unwrap_or(&p[1]);
+            matches!(
+                unit,
+                "minute" | "hour" | "day" | "week" | "month" | "year" | "night" | "lesson"
+            )
+            .then(|| (n, unit.to_string()))
+        })
+        .collect()
 }
 
 /// Whether a table row's label is what the question asks about: at least half of the

@@ -456,3 +456,49 @@ fn a_rows_bracketed_nickname_names_it() {
         "Adult (16 and over)"
     ));
 }
+
+#[test]
+fn a_deadline_is_stated_by_by_until_or_a_notice() {
+    let q = "What's the latest I can pay for a lesson before you give my slot away?";
+    assert!(comparison_fits(
+        q,
+        "Pay-as-you-go lessons must be paid by 6pm on the day before the lesson."
+    ));
+    assert!(comparison_fits(
+        "What's the earliest you can take me?",
+        "Give us at least 2 days before your first lesson."
+    ));
+    assert!(!comparison_fits(q, "A single lesson costs £38."));
+    // "Your latest offer" compares and is not a deadline.
+    assert!(!comparison_fits(
+        "What's your latest offer on lessons?",
+        "Lessons must be paid by 6pm."
+    ));
+}
+
+#[test]
+fn counted_hours_with_a_fee_ask_for_the_fee() {
+    let q = "When you refund unused block hours, what's the admin fee you take off?";
+    assert_eq!(Slot::of(q).kind, Some(Kind::Price));
+    assert_eq!(
+        Slot::of("When do you put your prices up?").kind,
+        None,
+        "a time of year, not an amount"
+    );
+}
+
+#[test]
+fn a_figure_counted_in_another_unit_is_another_thing() {
+    let q = "What does the bundle of five hours cost in an automatic?";
+    assert!(!figures_fit(q, "Price, automatic, Fast Track 5-day: £705."));
+    assert!(figures_fit(q, "Block of 5 hours, automatic: £195."));
+    assert!(figures_fit(q, "Single lesson, automatic: £41."));
+    assert!(!figures_fit(
+        q,
+        "Price, automatic, Fast Track 10-day: £1,360."
+    ));
+    assert!(figures_fit(
+        "How long have I got to use the hours on the 10-day course?",
+        "Fast Track 10-day, hours must be used within: 10 weekdays (2 weeks)."
+    ));
+}

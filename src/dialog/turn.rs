@@ -19,7 +19,8 @@ use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::words::{self, content};
 use super::{
-    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, look_alike, quote,
+    Answer, HandoffReason, TurnTimings, aliases, asks, colloquial, extremes, guard, look_alike,
+    quote,
 };
 use crate::speech::tts::sentences;
 
@@ -365,7 +366,8 @@ impl Agent {
         let slot = Slot::of_turn(text, context.as_deref(), &columns);
         let typed = slot_confirmed(&hits, text, slot);
         let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed)
-            && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question));
+            && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question))
+            && (sure || !self.asks_for_unknown_thing(text));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
@@ -420,6 +422,45 @@ impl Agent {
 
     /// Whether a third or more of `text`'s topical words appear in no chunk.
     fn off_topic(&self, text: &str) -> bool {
+        let (unknown, asked) = self.unknown_words(text);
+        // One odd detail ("…in a different colour?") is not a new topic; a third of the
+        // question's words is.
+        let off_topic = asked > 0 && unknown.len() * 3 >= asked;
+        if off_topic {
+            tracing::debug!(
+                ?unknown,
+                of = asked,
+                "agent: words the knowledge base never mentions"
+            );
+        }
+        off_topic
+    }
+
+    /// Whether a yes/no question asks if something exists or is offered ("do you do motorbike
+    /// lessons?", "is there a cash machine near there?") that the knowledge base never
+    /// names: a topical word of the thing that no chunk contains, as said and with colloquial
+    /// words written out. A sentence close in meaning ("our lessons are only given in our own
+    /// cars") does not answer it: the knowledge base cannot say yes to what it never mentions.
+    /// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
+    /// for an FAQ's "second-hand bikes".)
+    fn asks_for_unknown_thing(&self, text: &str) -> bool {
+        let Some(thing) = asks::asked_to_exist(text).map(|t| t.join(" ")) else {
+            return false;
+        };
+        let unknown = |t: &str| self.unknown_words(t).0;
+        let said = unknown(&thing);
+        let missing = !said.is_empty() && !unknown(&colloquial::standardised(&thing)).is_empty();
+        if missing {
+            tracing::debug!(
+                ?said,
+                "agent: asked whether something the knowledge base never names exists"
+            );
+        }
+        missing
+    }
+
+    /// The topical words of `text` that no chunk contains, and how many topical words it has.
+    fn unknown_words(&self, text: &str) -> (Vec<String>, usize) {
         // Words that say what kind of fact is asked ("how much *warning*", "the *price*") are
         // not a topic.
         let asked: Vec<String> = content(text)
@@ -428,7 +469,7 @@ impl Agent {
             .filter(|w| !super::slots::says_kind_of_fact(w))
             .collect();
         if asked.is_empty() {
-            return false;
+            return (Vec::new(), 0);
         }
         let unknown = self.inner.kb.with(|kb| {
             let mut left: std::collections::HashSet<&str> =
@@ -444,17 +485,7 @@ impl Agent {
             }
             left.into_iter().map(str::to_string).collect::<Vec<_>>()
         });
-        // One odd detail ("…in a different colour?") is not a new topic; a third of the
-        // question's words is.
-        let off_topic = unknown.len() * 3 >= asked.len();
-        if off_topic {
-            tracing::debug!(
-                ?unknown,
-                of = asked.len(),
-                "agent: words the knowledge base never mentions"
-            );
-        }
-        off_topic
+        (unknown, asked.len())
     }
 
     /// The tier (of the top two quotable passages' sections) that holds `hours`.
