@@ -385,7 +385,7 @@ fn is_superlative(w: &str) -> bool {
 /// similarity would be a guess.
 /// A limit ("the most I can put on a voucher", "the smallest amount") is also stated by a
 /// range, which gives both ends ("any amount from £20 to £500"), or by "up to" and "at least".
-/// A deadline ("the latest I can pay", "how late can I cancel") is stated by "by 6pm",
+/// A deadline ("the latest I can pay", "the earliest you can take me") is stated by "by 6pm",
 /// "no later than", "until", "at least 2 days before".
 pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
     !compares(question)
