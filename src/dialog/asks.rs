@@ -59,18 +59,18 @@ pub(crate) fn asks_who(question: &str) -> bool {
 /// well?", "Is there *a cash machine near there*?", "Have you got *an adapted car with hand
 /// controls*?"), from the last clause that asks so; `None` when no clause asks whether
 /// something exists, is offered or is had.
-pub(crate) fn asked_to_exist(question: &str) -> Option<Vec<String>> {
+pub(crate) fn asked_to_exist(question: &str) -> Option<String> {
     question
         .split(['.', '?', '!', ';', ','])
         .filter_map(|s| {
             let words = tokens(s);
             let after = existence_frame(&words)?;
-            let thing: Vec<String> = words[after..]
+            let thing: Vec<&str> = words[after..]
                 .iter()
-                .take_while(|w| !matches!(w.as_str(), "too" | "also" | "please"))
-                .cloned()
+                .map(String::as_str)
+                .take_while(|w| !matches!(*w, "too" | "also" | "please"))
                 .collect();
-            (!thing.is_empty()).then_some(thing)
+            (!thing.is_empty()).then(|| thing.join(" "))
         })
         .next_back()
 }
@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn existence_questions_give_the_thing_asked_for() {
-        let thing = |q: &str| asked_to_exist(q).map(|t| t.join(" "));
+        let thing = asked_to_exist;
         assert_eq!(
             thing("Do you do motorbike lessons as well?").as_deref(),
             Some("motorbike lessons as well")

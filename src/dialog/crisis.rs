@@ -404,18 +404,22 @@ static RULES: LazyLock<Rules> = LazyLock::new(|| {
 /// direct language come first, then what is said of the caller's own worth; a weaker
 /// indirect cue with an everyday reason beside it does not count.
 pub fn detect(text: &str) -> Option<CrisisKind> {
+    detect_blanked(&blanked(text))
+}
+
+/// [`detect`] on text already [`blanked`].
+fn detect_blanked(text: &str) -> Option<CrisisKind> {
     let rules = &*RULES;
-    let text = blanked(text);
-    if rules.danger.is_match(&text) && !rules.nothing_happened.is_match(&text) {
+    if rules.danger.is_match(text) && !rules.nothing_happened.is_match(text) {
         return Some(CrisisKind::Danger);
     }
-    if rules.direct.is_match(&text) {
+    if rules.direct.is_match(text) {
         return Some(CrisisKind::Direct);
     }
-    if rules.worth.is_match(&text) {
+    if rules.worth.is_match(text) {
         return Some(CrisisKind::Indirect);
     }
-    (rules.indirect.is_match(&text) && !has_everyday_reason(&text)).then_some(CrisisKind::Indirect)
+    (rules.indirect.is_match(text) && !has_everyday_reason(text)).then_some(CrisisKind::Indirect)
 }
 
 /// Whether blanked `text` gives an everyday reason it does not deny in the same breath.
@@ -442,8 +446,8 @@ pub(crate) fn blanked(text: &str) -> String {
 /// characters ([`super::crisis_chars`]; counted as indirect): what the guard, the flows and
 /// `voxgate emotion` ask.
 pub fn judge(text: &str) -> Option<CrisisKind> {
-    detect(text).or_else(|| {
-        let text = blanked(text);
+    let text = blanked(text);
+    detect_blanked(&text).or_else(|| {
         (crate::emotion::is_mandarin(&text)
             && !RULES.errand.is_match(&text)
             && super::crisis_chars::resembles_crisis(&text))

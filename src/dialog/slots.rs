@@ -310,12 +310,12 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
             let kinds = t
                 .iter()
                 .enumerate()
-                .map(|(i, w)| (i, w.as_str()))
-                .filter_map(|(i, w)| {
-                    let named =
-                        i == 0 || !matches!(t[i - 1].as_str(), "you" | "we" | "i" | "they" | "to");
-                    (named && matches!(w, "deposit" | "excess" | "fine" | "refund")).then_some(w)
-                });
+                .filter(|&(i, w)| {
+                    matches!(w.as_str(), "deposit" | "excess" | "fine" | "refund")
+                        && (i == 0
+                            || !matches!(t[i - 1].as_str(), "you" | "we" | "i" | "they" | "to"))
+                })
+                .map(|(_, w)| w.as_str());
             qualifiers
                 .filter(|w| {
                     !super::words::is_stopword(w) && !is_slot_word(w) && !is_number(w) && !charge(w)

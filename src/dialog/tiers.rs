@@ -5,6 +5,7 @@
 //! caller's figure is the answer; the sentence closest in meaning is often a neighbour. Pure
 //! text rules; no models.
 
+use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
@@ -165,7 +166,8 @@ pub(crate) fn answer(
     hours: f64,
     question: &str,
 ) -> Option<(String, String)> {
-    let mut seen: Vec<(&str, bool)> = Vec::new();
+    let said = content(question);
+    let mut seen: HashSet<(&str, bool)> = HashSet::new();
     // (sentence, chunk id, heading words said, whether a top passage's rule)
     let mut found: Vec<(String, String, usize, bool)> = Vec::new();
     let tops = top_ids
@@ -175,12 +177,11 @@ pub(crate) fn answer(
     for (c, retrieved) in tops.chain(chunks.iter().map(|c| (c, false))) {
         let heading = rule_of(c);
         let rule = (heading, c.names.is_empty());
-        if seen.contains(&rule) {
+        if !seen.insert(rule) {
             continue;
         }
-        seen.push(rule);
         if let Some((sentence, id)) = tier_of(chunks, c, hours) {
-            found.push((sentence, id, heading_overlap(heading, question), retrieved));
+            found.push((sentence, id, heading_overlap(heading, &said), retrieved));
         }
     }
     // The most heading words said, then a retrieved rule before the rest.
@@ -204,9 +205,8 @@ fn rule_of(c: &Chunk) -> &str {
     }
 }
 
-/// How many content words of the question a section's headings say.
-fn heading_overlap(section: &str, question: &str) -> usize {
-    let said = content(question);
+/// How many of the question's content words (`said`) a section's headings say.
+fn heading_overlap(section: &str, said: &[String]) -> usize {
     let mut heading = content(section);
     heading.dedup();
     // "cancelling" and "cancel" meet one letter apart once stemmed.

@@ -444,7 +444,7 @@ impl Agent {
     /// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
     /// for an FAQ's "second-hand bikes".)
     fn asks_for_unknown_thing(&self, text: &str) -> bool {
-        let Some(thing) = asks::asked_to_exist(text).map(|t| t.join(" ")) else {
+        let Some(thing) = asks::asked_to_exist(text) else {
             return false;
         };
         let unknown = |t: &str| self.unknown_words(t).0;
