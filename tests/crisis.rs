@@ -361,6 +361,25 @@ fn the_ninth_edition_a_development_set_holds_what_was_measured_after_tuning() {
     development_set("crisis-dev9.toml", DEV9_CAUGHT, DEV9_ALARMS);
 }
 
+/// Callers of a business that deals with animals (a vet's, a pet insurer, kennels): a pet
+/// poisoned, not breathing or put to sleep is no human crisis, a caller in crisis who
+/// mentions their pet is one. A development set (first run: English 13/15 caught, 8/25 false
+/// alarms; Mandarin 13/15, 6/25), read and tuned on by concept.
+#[test]
+fn animal_callers_a_development_set_holds_what_was_measured_after_tuning() {
+    development_set(
+        "crisis-animals-dev.toml",
+        ANIMALS_DEV_CAUGHT,
+        ANIMALS_DEV_ALARMS,
+    );
+}
+
+/// The same written again by the same hand at the same time, never read: totals only.
+#[test]
+fn animal_callers_nobody_read_are_measured_with_the_whole_check() {
+    nobody_read(ANIMALS, ANIMALS_CAUGHT, ANIMALS_ALARMS);
+}
+
 /// A development set through the agent's whole check (patterns, then meaning in English or
 /// characters in Mandarin), its misses and false alarms printed, held to `caught` crises and
 /// at most `alarms` false alarms per language (English, Mandarin).
@@ -464,6 +483,14 @@ const EIGHTH: &str = "crisis-holdout8.toml";
 /// after the ninth edition was tuned on, 34/40 and 32/40 caught, alarms unchanged.
 const EIGHTH_CAUGHT: [usize; 2] = [34, 32];
 const EIGHTH_ALARMS: [usize; 2] = [4, 1];
+/// The animal callers' development set after tuning (English, Mandarin).
+const ANIMALS_DEV_CAUGHT: [usize; 2] = [14, 13];
+const ANIMALS_DEV_ALARMS: [usize; 2] = [5, 2];
+const ANIMALS: &str = "crisis-animals-holdout.toml";
+/// Its first run (English, Mandarin): 12/15 and 9/15 caught, 6/25 and 3/25 false alarms; after
+/// the development set was tuned on: 12/15 and 9/15 caught, 3/25 and 0/25 false alarms.
+const ANIMALS_CAUGHT: [usize; 2] = [12, 9];
+const ANIMALS_ALARMS: [usize; 2] = [3, 0];
 const TENTH: &str = "crisis-holdout10.toml";
 /// Its first run (English, Mandarin): 34/50 and 32/50 caught, 5/50 and 5/50 false alarms.
 const TENTH_CAUGHT: [usize; 2] = [34, 32];

@@ -127,7 +127,7 @@ const DIRECT: &[&str] = &[
     r"\b(?:what'?s|what is|there'?s no|no) (?:the )?(?:point|reason) (?:of|in|to|for) (?:living|being alive|life|going on|carrying on|keep(?:ing)? going|staying alive)\b",
     r"(?:吞|吃|喝)了?.{0,3}(?:一大堆|一堆|一整瓶|一瓶|一大把|一把|很多|好多|全部|所有的?|一整盒|一盒).{0,4}(?:药|安眠药|药片|农药)",
     r"(?:站在|坐在|爬到|爬上|站到).{0,6}(?:天台|楼顶|窗台|桥上|桥边|栏杆|阳台外)",
-    r"(?:不如|还不如)死|死了算了|死了(?:也)?(?:好|干净)",
+    r"(?:不如|还不如)死|死了算了|(?:^|[^咬打撞毒杀踩压淹饿冻病])死了(?:也)?(?:干净|好(?:[^几多些久像处]|$))",
     // From crisis-line guidance (not from any test set): wishes to be dead, a plan, the means
     // in hand, a method named.
     r"\bwish (?:i (?:was|were)|i'?d) (?:dead|never been born|not here|not alive|gone)\b|\bwish i could (?:just )?(?:die|not wake up|disappear for good)\b",
@@ -175,7 +175,7 @@ const INDIRECT: &[&str] = &[
     r"\b(?:written|wrote|left) (?:a |the )?(?:letters?|notes?) (?:to|for) (?:my |the )?(?:kids|children|family|wife|husband|parents|mum|mom|dad|everyone|everybody|all of them)\b",
     r"\bgiven (?:all )?(?:my )?(?:things|stuff|belongings|possessions) away\b|\bgiven away (?:all|most|everything)\b|\bgiven away (?:all )?my (?:things|stuff|belongings|possessions|clothes|books|pets?|dog|cat)\b",
     r"\b(?:pills|tablets|meds) (?:saved|stocked) up\b|\bsaved up (?:my |the |all )?(?:sleeping |pain ?)?(?:pills|tablets|meds)\b|\bstockpil\w+",
-    r"\bno (?:point|reason) (?:in |to )?(?:going on|living|live|being here|carrying on)\b",
+    r"\bno (?:point|reason) (?:in |to )?(?:me |my )?(?:going on|living|live|being here|carrying on)\b",
     r"\bjump(?:ing)? (?:off|from) (?:the|a) (?:bridge|building|roof|cliff|balcony)\b",
     r"\bsleep and (?:not|never) wake up\b",
     r"\btonight is the night\b",
@@ -410,7 +410,10 @@ pub fn detect(text: &str) -> Option<CrisisKind> {
 /// [`detect`] on text already [`blanked`].
 fn detect_blanked(text: &str) -> Option<CrisisKind> {
     let rules = &*RULES;
-    if rules.danger.is_match(text) && !rules.nothing_happened.is_match(text) {
+    if rules.danger.is_match(text)
+        && !rules.nothing_happened.is_match(text)
+        && rules.danger.is_match(&super::crisis_animals::blank(text))
+    {
         return Some(CrisisKind::Danger);
     }
     if rules.direct.is_match(text) {
@@ -450,6 +453,7 @@ pub fn judge(text: &str) -> Option<CrisisKind> {
     detect_blanked(&text).or_else(|| {
         (crate::emotion::is_mandarin(&text)
             && !RULES.errand.is_match(&text)
+            && !super::crisis_animals::only_animals(&text)
             && super::crisis_chars::resembles_crisis(&text))
         .then_some(CrisisKind::Indirect)
     })
@@ -458,6 +462,24 @@ pub fn judge(text: &str) -> Option<CrisisKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_animal_killed_is_no_wish_to_die_and_no_point_me_going_on_is_one() {
+        assert_eq!(detect("黄鼠狼咬死了好几只鸡，你们看鸡吗？"), None);
+        assert_eq!(detect("我死了好，大家都轻松"), Some(CrisisKind::Direct));
+        assert_eq!(
+            detect("now she's gone there's no point me carrying on"),
+            Some(CrisisKind::Indirect)
+        );
+        assert_eq!(
+            detect("my dog collapsed and isn't breathing, can i bring him in?"),
+            None
+        );
+        assert_eq!(
+            detect("the dog's fine but my dad collapsed and isn't breathing"),
+            Some(CrisisKind::Danger)
+        );
+    }
 
     #[test]
     fn hyperbole_is_blanked_but_the_same_words_in_earnest_are_not() {

@@ -110,7 +110,8 @@ impl CrisisMeaning {
             return false;
         }
         let text = super::crisis::blanked(text);
-        if super::crisis::says_nothing_happened(&text) {
+        if super::crisis::says_nothing_happened(&text) || super::crisis_animals::only_animals(&text)
+        {
             return false;
         }
         let clauses = parts(&text);

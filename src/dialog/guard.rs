@@ -2,11 +2,14 @@
 //! crisis or self-harm language, threats, and requests for legal, medical or financial advice
 //! each hand the call to a person at once. Patterns are word-bounded regular expressions over
 //! the lowercased text; they are deliberately broad (a needless transfer costs a minute of an
-//! agent's time, a missed crisis costs far more). Owns the patterns only.
+//! agent's time, a missed crisis costs far more). A regulated topic the business's own
+//! knowledge covers ("a repeat prescription" at a vet's, "your mortgage rates" at a bank's) is
+//! a routine question unless the caller asks for advice on it ("should I…", "is it safe…").
+//! Owns the patterns only.
 
 use std::sync::LazyLock;
 
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 
 use super::HandoffReason;
 
@@ -19,8 +22,19 @@ static RULES: LazyLock<Vec<(HandoffReason, RegexSet)>> = LazyLock::new(|| {
     vec![
         (HandoffReason::Threat, build(THREAT)),
         (HandoffReason::AskedForPerson, build(PERSON)),
-        (HandoffReason::RegulatedAdvice, build(ADVICE)),
     ]
+});
+
+/// Asking for advice ([`ADVICE_ASKED`]).
+static ASKED: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(ADVICE_ASKED.iter().map(|p| format!(r"(?i)\b(?:{p})\b")))
+        .unwrap_or_else(|e| unreachable!("guard patterns are valid: {e}"))
+});
+
+/// The regulated topics, one alternation (the words matched are looked up in the knowledge).
+static TOPICS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b(?:{})\b", ADVICE.join("|")))
+        .unwrap_or_else(|e| unreachable!("guard patterns are valid: {e}"))
 });
 
 const THREAT: &[&str] = &[
@@ -44,18 +58,31 @@ const PERSON: &[&str] = &[
     r"(?:stop|enough)(?: with)? (?:the )?(?:robot|machine|bot)",
 ];
 
+/// Asking for advice on a regulated topic, whatever the knowledge covers: a judgement about
+/// the caller's own case.
+const ADVICE_ASKED: &[&str] = &[
+    r"should (?:i|we|he|she|they) (?:take|give|stop|start|keep taking|increase|reduce|double|mix|sue|invest|buy|sell|see a|get a)",
+    r"is it (?:safe|ok|okay|alright|dangerous|harmful) (?:to|for|if) (?:take|give|eat|drink|mix|use|me|him|her|them|my|a|an|the)",
+    r"(?:can|could|may) (?:i|we|he|she|they) (?:take|give|have|mix) .{0,40}(?:with|alongside|on top of|while)",
+    r"what (?:dose|dosage)|how (?:much|many) .{0,30}(?:should|can|do) (?:i|we) (?:give|take)",
+    r"(?:would|do|can|could) you (?:recommend|advise)|what would you (?:do|advise|recommend)",
+    r"diagnos\w*|symptoms?|dosage|do (?:i|we) need (?:a|to see a|to get a) (?:lawyer|solicitor|attorney|doctor)",
+];
+
+/// Regulated topics: advice unless the knowledge base covers every one the caller names.
 const ADVICE: &[&str] = &[
     // legal
     r"sue|suing|lawsuit|lawyer|attorney|solicitor|legal (?:advice|action|case)|take (?:you|them|it) to court|small claims",
     // medical
-    r"medication|medicine|prescription|doctor|diagnos\w*|symptoms?|dosage|ibuprofen|paracetamol|aspirin|allerg\w+ reaction|pregnan\w*|blood pressure|is it safe to (?:take|eat|drink)",
+    r"medication|medicine|prescription|doctor|diagnos\w*|symptoms?|dosage|ibuprofen|paracetamol|aspirin|allerg\w+ reaction|pregnan\w*|blood pressure",
     // financial
     r"invest\w*|stock market|(?:buy|sell|trade) (?:stocks|shares)|shares in|pension|mortgage|tax (?:advice|return)|financial advice|retirement savings",
 ];
 
 /// The reason to hand off at once, if the caller's words call for one: crisis language
-/// ([`super::crisis`], English and Mandarin) before everything else.
-pub(crate) fn check(caller_text: &str) -> Option<HandoffReason> {
+/// ([`super::crisis`], English and Mandarin) before everything else. `covers` says whether the
+/// knowledge base speaks of a regulated topic's word ("prescription").
+pub(crate) fn check(caller_text: &str, covers: &dyn Fn(&str) -> bool) -> Option<HandoffReason> {
     if super::crisis::judge(caller_text).is_some() {
         return Some(HandoffReason::Crisis);
     }
@@ -64,6 +91,12 @@ pub(crate) fn check(caller_text: &str) -> Option<HandoffReason> {
         .iter()
         .find(|(_, set)| set.is_match(&text))
         .map(|(reason, _)| *reason)
+        .or_else(|| {
+            let mut topics = TOPICS.find_iter(&text).peekable();
+            let advice = topics.peek().is_some()
+                && (ASKED.is_match(&text) || topics.any(|m| !covers(m.as_str())));
+            advice.then_some(HandoffReason::RegulatedAdvice)
+        })
 }
 
 /// Lowercase, curly quotes straightened, runs of white space and trailing punctuation
@@ -80,7 +113,44 @@ mod tests {
     use super::*;
 
     fn reason(t: &str) -> Option<&'static str> {
-        check(t).map(HandoffReason::as_str)
+        check(t, &|_| false).map(HandoffReason::as_str)
+    }
+
+    /// What a vet's or a bank's knowledge covers.
+    fn covered(t: &str) -> Option<&'static str> {
+        let known = [
+            "prescription",
+            "medication",
+            "mortgage",
+            "doctor",
+            "pension",
+        ];
+        check(t, &|w| known.contains(&w)).map(HandoffReason::as_str)
+    }
+
+    #[test]
+    fn a_regulated_topic_the_knowledge_covers_is_a_routine_question() {
+        for t in [
+            "How much is a repeat prescription?",
+            "Can I order my dog's medication online?",
+            "What's your two-year fixed mortgage rate?",
+            "Is there a doctor on site on Sundays?",
+            "Can I transfer my pension to you?",
+            "Would you recommend the annual plan?",
+        ] {
+            assert_eq!(covered(t), None, "{t}");
+        }
+        for t in [
+            "Should I stop the medication if she's sick?",
+            "How much medication should I give him?",
+            "Is it safe to give my cat paracetamol?",
+            "Can I take the prescription with ibuprofen?",
+            "Would you recommend a mortgage or renting?",
+            "She has symptoms of a cold, what's wrong with her?",
+            "How much is a prescription for insulin and a lawyer's letter?",
+        ] {
+            assert_eq!(covered(t), Some("regulated_advice"), "{t}");
+        }
     }
 
     #[test]
@@ -149,6 +219,8 @@ mod tests {
             "Is the oak table in stock?",
             "Will cleaning spray hurt the wood?",
             "Do you sell kitchen knives?",
+            "Would you recommend the oak table or the pine one?",
+            "Is it safe to leave my parcel in the porch?",
         ] {
             assert_eq!(reason(t), None, "{t}");
         }

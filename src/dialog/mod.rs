@@ -14,6 +14,7 @@ mod agent;
 mod aliases;
 mod asks;
 mod colloquial;
+mod crisis_animals;
 mod extremes;
 mod grounding;
 mod guard;

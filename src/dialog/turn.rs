@@ -255,7 +255,12 @@ impl Agent {
         timings: &mut TurnTimings,
     ) -> Outcome {
         conv.turns += 1;
-        if let Some(reason) = guard::check(text) {
+        let covers = |topic: &str| {
+            let words = content(topic);
+            let known = self.known_words();
+            !words.is_empty() && words.iter().all(|w| known.contains(w))
+        };
+        if let Some(reason) = guard::check(text, &covers) {
             return Outcome::handoff(reason);
         }
         if let Some(m) = &self.inner.crisis_meaning
