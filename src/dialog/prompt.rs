@@ -6,7 +6,7 @@
 use super::llm::{ChatMessage, GenerateRequest, Role};
 
 /// The fixed system prompt.
-pub(crate) const SYSTEM: &str = "You are the phone assistant of an online shop. \
+pub(crate) const SYSTEM: &str = "You are the phone assistant of a business. \
 Answer the caller's question using only the facts in the passages. \
 Reply in one or two short sentences, as spoken on the phone: plain words, no lists, no markdown. \
 Keep every number, price, time and name exactly as the passages give it. \
