@@ -453,7 +453,8 @@ pub fn judge(text: &str) -> Option<CrisisKind> {
     detect_blanked(&text).or_else(|| {
         (crate::emotion::is_mandarin(&text)
             && !RULES.errand.is_match(&text)
-            && !super::crisis_animals::only_animals(&text)
+            // Read whole: a clause left alone ("我真的很着急") resembles too much.
+            && !super::crisis_animals::blank_for_meaning(&text).trim().is_empty()
             && super::crisis_chars::resembles_crisis(&text))
         .then_some(CrisisKind::Indirect)
     })

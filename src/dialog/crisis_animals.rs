@@ -42,23 +42,29 @@ static WORDS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     ]
 });
 
-/// Whether `text` (lower-cased) speaks of an animal and of nobody at all, the caller neither
-/// ("the cat's been sick all night and now she won't get up"): no reading by meaning or by
-/// resemblance need look for the caller's own crisis in it.
-pub(crate) fn only_animals(text: &str) -> bool {
-    let [animal, person, owner, first] = &*WORDS;
-    let rest = owner.replace_all(text, " pet ");
-    animal.is_match(text) && !person.is_match(&rest) && !first.is_match(&rest)
+/// `text` (lower-cased) with the clauses about an animal blanked: a clause naming an animal
+/// and no person, and the clauses after it that name neither. The caller counts as a person
+/// only as the one hurt ("I'm bleeding", "he bit me"): what the danger patterns read.
+pub(crate) fn blank(text: &str) -> String {
+    blank_unless(text, false)
 }
 
-/// `text` (lower-cased) with the clauses about an animal blanked: a clause naming an animal
-/// and no person, and the clauses after it that name neither.
-pub(crate) fn blank(text: &str) -> String {
-    let [animal, person, owner, _] = &*WORDS;
+/// [`blank`] with every clause where the caller speaks of themselves kept ("what should I
+/// do?", "I won't be here after tonight"): what the readings by meaning and by resemblance
+/// read, since the caller's own crisis may be said in any words.
+pub(crate) fn blank_for_meaning(text: &str) -> String {
+    blank_unless(text, true)
+}
+
+fn blank_unless(text: &str, caller: bool) -> String {
+    let [animal, person, owner, first] = &*WORDS;
     if !animal.is_match(text) {
         return text.to_string();
     }
-    let names_person = |clause: &str| person.is_match(&owner.replace_all(clause, " pet "));
+    let names_person = |clause: &str| {
+        let rest = owner.replace_all(clause, " pet ");
+        person.is_match(&rest) || caller && first.is_match(&rest)
+    };
     // An utterance that names an animal and nobody else is about the animal throughout
     // ("she's choking on something, she keeps pawing at her mouth").
     if !names_person(text) {
@@ -94,14 +100,16 @@ mod tests {
     }
 
     #[test]
-    fn only_animals_means_nobody_else_and_not_the_caller() {
-        assert!(only_animals("my dog's collapsed and he's hardly breathing"));
-        assert!(only_animals("我家狗没有呼吸了"));
-        assert!(!only_animals(
-            "i've found homes for the cats, i won't be here"
-        ));
-        assert!(!only_animals("猫我已经托给邻居了，今晚以后我就不在了"));
-        assert!(!only_animals("my son's not breathing"));
+    fn for_meaning_the_callers_own_words_are_kept() {
+        let t = "my dog's collapsed and he's hardly breathing";
+        assert_eq!(blank_for_meaning(t).trim(), "");
+        assert_eq!(blank_for_meaning("我家狗没有呼吸了").trim(), "");
+        let t = "i've found homes for the cats, i won't be here";
+        assert_eq!(blank_for_meaning(t), t);
+        let t = "猫我已经托给邻居了，今晚以后我就不在了";
+        assert_eq!(blank_for_meaning(t), t);
+        let t = "my dog ate rat poison, what should i do?";
+        assert_eq!(blank_for_meaning(t).trim(), "what should i do?");
     }
 
     #[test]

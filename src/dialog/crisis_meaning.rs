@@ -110,8 +110,11 @@ impl CrisisMeaning {
             return false;
         }
         let text = super::crisis::blanked(text);
-        if super::crisis::says_nothing_happened(&text) || super::crisis_animals::only_animals(&text)
-        {
+        if super::crisis::says_nothing_happened(&text) {
+            return false;
+        }
+        let text = super::crisis_animals::blank_for_meaning(&text);
+        if text.trim().is_empty() {
             return false;
         }
         let clauses = parts(&text);
