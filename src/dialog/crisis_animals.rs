@@ -3,10 +3,12 @@
 //! not a person's life at risk. [`blank`] removes the clauses whose subject is an animal (a
 //! clause that names one, and the clauses after it that name nobody else: "he's bleeding a
 //! lot") before the danger patterns look. A clause that names a person ("my son", 老公) or the
-//! caller as the one hurt ("I'm", "me") is kept, and so is everything the self-harm patterns
-//! read: a caller who says their pet was the only reason to go on is heard.
+//! caller as the one hurt ("I'm", "me", 我被) is kept, and so is everything the self-harm
+//! patterns read: a caller who says their pet was the only reason to go on is heard. The
+//! readings by meaning and by resemblance keep every clause where the caller speaks of
+//! themselves ([`blank_for_meaning`]).
 //!
-//! Owns the animal and person words and [`blank`].
+//! Owns the animal and person words, [`blank`] and [`blank_for_meaning`].
 
 use std::sync::LazyLock;
 
@@ -19,15 +21,15 @@ const ANIMAL_ZH: &str =
 
 /// People whose danger is a crisis, and the caller as the one hurt.
 const PERSON_EN: &str = r"son|daughter|child|children|kids?|baby|toddler|husband|wife|partner|boyfriend|girlfriend|mum|mom|mother|dad|father|nan|gran|granny|grandma|grandad|grandpa|grandmother|grandfather|brother|sister|friend|flatmate|man|woman|person|someone|somebody|people|neighbou?r|i'?m|i am|i'?ve been|me|myself";
-const PERSON_ZH: &str = r"我|孩子|儿子|女儿|宝宝|小孩|老公|老婆|丈夫|妻子|爸|妈|爷爷|奶奶|姥姥|外婆|老人|老太太|朋友|有人|我自己|我被";
+const PERSON_ZH: &str = r"孩子|儿子|女儿|宝宝|小孩|老公|老婆|丈夫|妻子|爸|妈|爷爷|奶奶|姥姥|外婆|老人|老太太|朋友|有人|我自己|我被";
 
 /// Where a clause ends.
 const CLAUSE_END: &[char] = &[
     ',', '.', ';', '!', '?', ':', '，', '。', '；', '！', '？', '：', '、',
 ];
 
-/// The animal words, the person words, and an owner before their animal ("my son's
-/// hamster", 邻居家的狗): an owner is not the one in danger.
+/// The animal words, the person words, an owner before their animal ("my son's hamster",
+/// 邻居家的狗: an owner is not the one in danger), and the caller speaking of themselves.
 static WORDS: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     let re = |p: &str| {
         Regex::new(&format!("(?i){p}")).unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
@@ -118,6 +120,8 @@ mod tests {
         assert_eq!(blank(t), t);
         let t = "the cat's fine, my husband collapsed";
         assert!(blank(t).contains("my husband collapsed"));
+        let t = "我发现狗没有呼吸了，现在能送过来吗？";
+        assert_eq!(blank(t).trim(), "");
         let t = "狗咬了人，我老公流了很多血";
         assert!(blank(t).contains("我老公流了很多血"));
         let t = "he's not breathing";

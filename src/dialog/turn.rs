@@ -255,9 +255,10 @@ impl Agent {
         timings: &mut TurnTimings,
     ) -> Outcome {
         conv.turns += 1;
+        let known = std::cell::OnceCell::new();
         let covers = |topic: &str| {
             let words = content(topic);
-            let known = self.known_words();
+            let known = known.get_or_init(|| self.known_words());
             !words.is_empty() && words.iter().all(|w| known.contains(w))
         };
         if let Some(reason) = guard::check(text, &covers) {
