@@ -272,7 +272,7 @@ fn tiers_lists_and_limits_are_answered_from_the_callers_words() {
 /// What the knowledge base never names is not said to exist ("motorbike lessons", "hand
 /// controls"), however close a sentence is; a fee asked "when you refund hours" is a fee, a
 /// deadline ("the latest I can pay") is stated by "by 6pm", and a row named by another figure
-/// ("Fast Track 5-day") does not answer "five hours".
+/// ("Fast Track 5-day") does not answer "five hours"; "how far" is answered by a distance.
 #[test]
 fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
     let Some(models) = eval::models() else { return };
@@ -291,6 +291,9 @@ fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
     assert!(latest.text.contains("6pm"), "{latest:?}");
     let bundle = agent.ask("What does the block of five hours cost in an automatic?");
     assert!(!bundle.text.contains("705"), "{bundle:?}");
+    // "How far…?" is answered by the row's distance, not its other cell (the nearest office).
+    let far = agent.ask("How far is the Crossways test centre from the Mill?");
+    assert!(far.text.contains("4 miles"), "{far:?}");
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat
@@ -324,4 +327,33 @@ fn a_covered_regulated_topic_is_answered_and_advice_on_it_is_handed_off() {
             "{q}: {a:?}"
         );
     }
+}
+
+/// "How far…?" is answered by the row's distance; "there is no parking of our own" is said
+/// with what there is instead (a knowledge base written here).
+#[test]
+fn a_distance_is_answered_and_what_is_not_there_comes_with_what_is() {
+    let Some(models) = eval::models() else { return };
+    let kb = tempfile::tempdir().unwrap();
+    std::fs::write(
+        kb.path().join("sites.md"),
+        "# Our pools\n\n| Pool | Nearest station | Distance from the station |\n| --- | --- | --- \
+         |\n| Eastgate Pool | Eastgate Central | 400 metres |\n| Marsh Lane Pool | Marsh Lane \
+         Halt | 2 miles |\n\n# Parking at the pools\n\n- Eastgate Pool: there is no parking of \
+         our own. The nearest car park is the Eastgate multi-storey, about 300 metres away.\n- \
+         Marsh Lane Pool: there are 40 free spaces beside the building.\n\n# Swimming lessons\n\n\
+         Lessons for children run on Saturday mornings and cost £8 per lesson.\n",
+    )
+    .unwrap();
+    let (agent, _copy, _) = eval::agent_on_dir(&models, kb.path().to_str().unwrap());
+    let far = agent.ask("How far is Marsh Lane Pool from the station?");
+    assert!(
+        far.handoff.is_none() && far.text.contains("2 miles"),
+        "{far:?}"
+    );
+    let park = agent.ask("Is there parking at the Eastgate pool?");
+    assert!(
+        park.handoff.is_none() && park.text.contains("multi-storey"),
+        "{park:?}"
+    );
 }

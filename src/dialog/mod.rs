@@ -27,6 +27,7 @@ mod start;
 mod tiers;
 pub(crate) mod tools;
 mod turn;
+mod unknown;
 mod words;
 
 pub use agent::{Answer, HandoffReason, TurnTimings};

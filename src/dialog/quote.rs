@@ -6,6 +6,9 @@
 //! does not choose between (the rule is `look_alike.rs`'s).
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::asks::{asks_exclusions, asks_list, asks_who, names_people};
 use super::colloquial::standardised;
@@ -309,11 +312,20 @@ pub(crate) fn best(
     }
     chosen.sort_unstable();
     chosen.dedup();
-    // Units may share a sentence (the one a pronoun leans on): each is spoken once.
+    // Units may share a sentence (the one a pronoun leans on): each is spoken once. "There is
+    // no parking of our own" is spoken with the sentence after it that says what there is
+    // instead (which plays no part in choosing it).
+    let passage = top
+        .iter()
+        .find(|(_, p)| p.id == source)
+        .map_or("", |(_, p)| p.text.as_str());
     let mut spoken: Vec<String> = Vec::new();
     for s in chosen.iter().flat_map(|&i| sentences(&candidates[i].1)) {
-        if !spoken.contains(&s) {
-            spoken.push(s);
+        let next = instead(passage, &s);
+        for s in std::iter::once(s).chain(next) {
+            if !spoken.contains(&s) {
+                spoken.push(s);
+            }
         }
     }
     let line = spoken.join(" ");
@@ -520,6 +532,56 @@ pub(crate) fn is_bare_reply(sentence: &str) -> bool {
         })
 }
 
+/// "There is no parking of our own", "we don't offer evening lessons": a sentence that says
+/// something is not there, which the next sentence of its paragraph or list item usually
+/// completes with what there is instead.
+static NONE_THERE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:there (?:is|are) no|there's no|there isn't|there aren't|we (?:do not|don't|cannot|can't) (?:have|offer|provide)|(?:is|are)(?: not|n't) available|no \w+(?: \w+)? of our own)\b",
+    )
+    .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+});
+
+/// The sentence of `passage` after `line` when `line` says that something is not there and
+/// that sentence goes on with what there is instead (not the next item's own label).
+pub(crate) fn instead(passage: &str, line: &str) -> Option<String> {
+    let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
+    let all = sentences(body);
+    let at = all.iter().position(|s| s.trim() == line.trim())?;
+    all.get(at + 1)
+        .filter(|next| goes_on_instead(line, next))
+        .cloned()
+}
+
+/// Whether `sentence` says that something is not there and `next` (the sentence after it)
+/// goes on with what there is instead: about the same thing ("no parking of our own" → "the
+/// nearest car park"), not a next item with its own label, not another "no". ("There is no
+/// joining fee. Lockers cost £2." goes on with another fact.)
+fn goes_on_instead(sentence: &str, next: &str) -> bool {
+    if !says_none(sentence) || is_labelled(next) || says_none(next) {
+        return false;
+    }
+    let unlabelled = sentence.split_once(": ").map_or(sentence, |(_, rest)| rest);
+    let said: HashSet<String> = content(unlabelled)
+        .into_iter()
+        .filter(|w| !is_generic(w) && !is_number(w))
+        .collect();
+    content(next).iter().any(|w| said.contains(w))
+}
+
+/// Whether `sentence` says that something is not there (see [`NONE_THERE`]).
+fn says_none(sentence: &str) -> bool {
+    NONE_THERE.is_match(sentence)
+}
+
+/// Whether a sentence opens with a label of its own ("Riverside office: there are six
+/// spaces"): the next item of a list or the next cell of a row, not the rest of this one.
+fn is_labelled(sentence: &str) -> bool {
+    sentence
+        .find(": ")
+        .is_some_and(|i| sentence[..i].split_whitespace().count() <= 6)
+}
+
 /// Whether a sentence opens with words that refer to the sentence before it.
 pub(crate) fn leans_back(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
@@ -634,6 +696,50 @@ mod tests {
         assert_eq!(
             whole_list(p, "Leave your L plates at home.", "What do I bring?"),
             None
+        );
+    }
+
+    #[test]
+    fn what_is_not_there_is_said_with_what_is_instead() {
+        assert!(says_none(
+            "Northgate office: there is no parking of our own."
+        ));
+        assert!(says_none("We don't offer lessons on motorways."));
+        assert!(!says_none("There is a car park behind the office."));
+        assert!(is_labelled("Riverside office: there are 6 visitor spaces."));
+        assert!(!is_labelled(
+            "The nearest car park is the multi-storey: 200 metres away, on the left side of the road."
+        ));
+    }
+
+    #[test]
+    fn the_sentence_after_what_is_not_there_is_read_with_it() {
+        let text = "Parking\nNorthgate office: there is no parking of our own. The nearest car \
+                    park is the multi-storey, 200 metres away. Riverside office: there are 6 \
+                    visitor spaces.";
+        let first = "Northgate office: there is no parking of our own.";
+        assert_eq!(
+            instead(text, first).as_deref(),
+            Some("The nearest car park is the multi-storey, 200 metres away.")
+        );
+        assert_eq!(
+            instead(
+                text,
+                "The nearest car park is the multi-storey, 200 metres away."
+            ),
+            None
+        );
+        let last = "Parking\nWe don't offer parking. Riverside office: there are 6 spaces.";
+        assert_eq!(
+            instead(last, "We don't offer parking."),
+            None,
+            "the next item's own"
+        );
+        let other = "Fees\nThere is no joining fee. Lockers cost £2 a day.";
+        assert_eq!(
+            instead(other, "There is no joining fee."),
+            None,
+            "another fact"
         );
     }
 

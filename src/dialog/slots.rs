@@ -27,6 +27,9 @@ pub(crate) enum Kind {
     Phone,
     /// "How big is the large unit?": a measure ("10 x 10 ft", "3.5 tonnes", "120 cm").
     Size,
+    /// "How far is the test centre?": a distance ("4 miles", "200 metres", "a 10-minute
+    /// walk", "next door").
+    Distance,
 }
 
 /// What a price is per.
@@ -98,6 +101,15 @@ static SIZE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A distance: a length with its unit, a walk or drive in minutes ("five minutes from the
+/// station"), or a place as near as can be ("opposite the station", "round the corner"; not
+/// "beside the building", which says where, not how far).
+static DISTANCE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b\d+(?:[.,]\d+)?\s?(?:miles?|mi|km|kilometres?|kilometers?|metres?|meters?|m|yards?|yds?|feet|ft)\b|\b(?:\d+|a|one|two|three|four|five|ten|fifteen|twenty|thirty)[ -]?(?:minutes?|mins?)(?:'s?|’s?)?\s+(?:walk|drive|ride|away|by car|on foot|from)\b|\b(?:next door|opposite|across the road|across the street|round the corner|around the corner|a short walk|walking distance)\b",
+    )
+});
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| regex(r"[\w.+-]+@[\w-]+\.[\w.-]+"));
 static PHONE: LazyLock<Regex> = LazyLock::new(|| regex(r"\+?\d(?:[\s().-]*\d){5,}"));
 
@@ -139,7 +151,15 @@ impl Slot {
         let units = [
             "minutes", "hours", "days", "weeks", "months", "years", "nights",
         ];
-        let duration = follows("how", &["long", "soon", "quickly", "fast"])
+        // "How far in advance can I book?" asks how long before, not how far away.
+        let far_ahead = follows("how", &["far"])
+            && t.iter()
+                .any(|w| matches!(w.as_str(), "advance" | "ahead" | "beforehand" | "before"));
+        let distance = follows("how", &["far"]) && !far_ahead
+            || follows("what", &["distance"])
+            || follows("what's", &["distance"]);
+        let duration = far_ahead
+            || follows("how", &["long", "soon", "quickly", "fast"])
             || follows("how", &["many"]) && t.iter().any(|w| units.contains(&w.as_str()))
             || follows("much", &["notice", "time", "warning"]);
         let clock = follows("what", &["time"])
@@ -188,6 +208,8 @@ impl Slot {
             Some(Kind::Email)
         } else if phone {
             Some(Kind::Phone)
+        } else if distance {
+            Some(Kind::Distance)
         } else if duration {
             Some(Kind::Duration)
         } else if clock {
@@ -269,6 +291,7 @@ impl Slot {
             Some(Kind::Email) => EMAIL.is_match(sentence),
             Some(Kind::Phone) => PHONE.is_match(sentence),
             Some(Kind::Size) => SIZE.is_match(sentence),
+            Some(Kind::Distance) => DISTANCE.is_match(sentence),
         };
         let period_ok = match self.period {
             None => true,
@@ -950,6 +973,8 @@ pub(crate) fn is_slot_word(w: &str) -> bool {
                 | "option"
                 | "weekday"
                 | "weekend"
+                | "far"
+                | "distance"
         )
 }
 

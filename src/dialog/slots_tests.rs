@@ -40,9 +40,21 @@ fn questions_name_their_slot() {
     let size = Some(Kind::Size);
     assert_eq!(slot("Um, how big is the large unit actually?").kind, size);
     assert_eq!(slot("what size is the luton van").kind, size);
-    // How far is often answered by a walk or a landmark ("five minutes from the station"),
-    // and which size suits by a row's name: neither is a measure.
-    assert_eq!(slot("How far is the test centre from the Mill?").kind, None);
+    // How far is a distance (answered by a length, a walk or a landmark: not a measure of
+    // size); which size suits is answered by a row's name.
+    let distance = Some(Kind::Distance);
+    assert_eq!(
+        slot("How far is the test centre from the Mill?").kind,
+        distance
+    );
+    assert_eq!(
+        slot("what's the distance to the nearest car park").kind,
+        distance
+    );
+    assert_eq!(
+        slot("How far in advance do I have to book?").kind,
+        Some(Kind::Duration)
+    );
     assert_eq!(slot("Which size would I need?").kind, None);
     assert_eq!(slot("what size unit do I need for a sofa?").kind, None);
 }
@@ -58,6 +70,22 @@ fn a_size_is_a_measure() {
     assert!(size.fits("Each locker is 90 cm wide."));
     assert!(!size.fits("If the unit turns out too small or too big, you can move."));
     assert!(!size.fits("Large, per week: £27.50."));
+}
+
+#[test]
+fn a_distance_is_a_length_a_walk_or_a_landmark() {
+    let distance = Slot {
+        kind: Some(Kind::Distance),
+        period: None,
+    };
+    assert!(distance.fits("Crossways Test Centre, distance: 4 miles."));
+    assert!(distance.fits("The car park is about 200 metres away."));
+    assert!(distance.fits("We are five minutes from the station."));
+    assert!(distance.fits("It's a 10-minute walk from the bus stop."));
+    assert!(distance.fits("The depot is opposite the railway station."));
+    assert!(!distance.fits("Crossways Test Centre, nearest office: Riverside office."));
+    assert!(!distance.fits("The test lasts 40 minutes."));
+    assert!(!distance.fits("There are 40 free spaces beside the building."));
 }
 
 #[test]

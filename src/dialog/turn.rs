@@ -10,17 +10,17 @@ use std::time::Instant;
 
 use super::agent::handoff_line;
 use super::grounding::{self, Grounding};
-use super::kb::{Hit, LiveKnowledge};
+use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
 use super::slots::Slot;
 use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
+use super::unknown;
 use super::words::{self, content};
 use super::{
-    Answer, HandoffReason, TurnTimings, aliases, asks, colloquial, extremes, guard, look_alike,
-    quote,
+    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, look_alike, quote,
 };
 use crate::speech::tts::sentences;
 
@@ -255,11 +255,10 @@ impl Agent {
         timings: &mut TurnTimings,
     ) -> Outcome {
         conv.turns += 1;
-        let known = std::cell::OnceCell::new();
+        let vocabulary = self.vocabulary();
         let covers = |topic: &str| {
             let words = content(topic);
-            let known = known.get_or_init(|| self.known_words());
-            !words.is_empty() && words.iter().all(|w| known.contains(w))
+            !words.is_empty() && words.iter().all(|w| vocabulary.known().contains(w))
         };
         if let Some(reason) = guard::check(text, &covers) {
             return Outcome::handoff(reason);
@@ -368,12 +367,12 @@ impl Agent {
             .fold(0.0, f32::max)
         };
         let worded_match = worded(&hits, text) || focus != text && worded(&hits, focus);
-        let columns = self.columns();
-        let slot = Slot::of_turn(text, context.as_deref(), &columns);
+        let slot = Slot::of_turn(text, context.as_deref(), vocabulary.columns());
         let typed = slot_confirmed(&hits, text, slot);
         let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed)
-            && (sentence >= SURE_SEMANTIC || !self.has_unknown_words(&hits, &question))
-            && (sure || !self.asks_for_unknown_thing(text));
+            && (sentence >= SURE_SEMANTIC
+                || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
+            && (sure || !unknown::asks_for_unknown_thing(&vocabulary, text));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
@@ -390,7 +389,7 @@ impl Agent {
             question: &question,
             context: context.as_deref(),
             slot,
-            columns: &columns,
+            vocabulary: &vocabulary,
         };
         // Quotes may come from any retrieved passage: a table's right row is often third.
         let quotable: Vec<Passage> = passages
@@ -410,88 +409,6 @@ impl Agent {
         let best = quote::best_sentence_similarity(&self.inner.embedder, &top, text, 2);
         tracing::debug!(best, "agent: best sentence similarity");
         best
-    }
-
-    /// Whether a question that retrieval matched only loosely asks about something the
-    /// knowledge base never mentions: a content word of four or more letters that no chunk
-    /// contains ("student" in "do you have a student discount?"), for a third or more of its
-    /// topical words. A close semantic match
-    /// (a paraphrase: "used bicycles" for "second-hand bikes") is trusted as it is.
-    fn has_unknown_words(&self, hits: &[Hit], text: &str) -> bool {
-        if hits.first().is_some_and(|h| h.semantic >= SURE_SEMANTIC) {
-            return false;
-        }
-        // Read as said and with colloquial words written out ("nicked" → "stolen theft"):
-        // off topic only when both readings are.
-        self.off_topic(text) && self.off_topic(&colloquial::standardised(text))
-    }
-
-    /// Whether a third or more of `text`'s topical words appear in no chunk.
-    fn off_topic(&self, text: &str) -> bool {
-        let (unknown, asked) = self.unknown_words(text);
-        // One odd detail ("…in a different colour?") is not a new topic; a third of the
-        // question's words is.
-        let off_topic = asked > 0 && unknown.len() * 3 >= asked;
-        if off_topic {
-            tracing::debug!(
-                ?unknown,
-                of = asked,
-                "agent: words the knowledge base never mentions"
-            );
-        }
-        off_topic
-    }
-
-    /// Whether a yes/no question asks if something exists or is offered ("do you do motorbike
-    /// lessons?", "is there a cash machine near there?") that the knowledge base never
-    /// names: a topical word of the thing that no chunk contains, as said and with colloquial
-    /// words written out. A sentence close in meaning ("our lessons are only given in our own
-    /// cars") does not answer it: the knowledge base cannot say yes to what it never mentions.
-    /// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
-    /// for an FAQ's "second-hand bikes".)
-    fn asks_for_unknown_thing(&self, text: &str) -> bool {
-        let Some(thing) = asks::asked_to_exist(text) else {
-            return false;
-        };
-        let unknown = |t: &str| self.unknown_words(t).0;
-        let said = unknown(&thing);
-        let missing = !said.is_empty() && !unknown(&colloquial::standardised(&thing)).is_empty();
-        if missing {
-            tracing::debug!(
-                ?said,
-                "agent: asked whether something the knowledge base never names exists"
-            );
-        }
-        missing
-    }
-
-    /// The topical words of `text` that no chunk contains, and how many topical words it has.
-    fn unknown_words(&self, text: &str) -> (Vec<String>, usize) {
-        // Words that say what kind of fact is asked ("how much *warning*", "the *price*") are
-        // not a topic.
-        let asked: Vec<String> = content(text)
-            .into_iter()
-            .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
-            .filter(|w| !super::slots::says_kind_of_fact(w))
-            .collect();
-        if asked.is_empty() {
-            return (Vec::new(), 0);
-        }
-        let unknown = self.inner.kb.with(|kb| {
-            let mut left: std::collections::HashSet<&str> =
-                asked.iter().map(String::as_str).collect();
-            for chunk in kb.all_chunks() {
-                for w in content(&chunk.text) {
-                    // A spelling variant is the same word ("installments", "instalments").
-                    left.retain(|a| *a != w && !words::one_edit_apart(a, &w));
-                }
-                if left.is_empty() {
-                    break;
-                }
-            }
-            left.into_iter().map(str::to_string).collect::<Vec<_>>()
-        });
-        (unknown, asked.len())
     }
 
     /// The tier (of the top two quotable passages' sections) that holds `hours`.
@@ -520,60 +437,9 @@ impl Agent {
             .with(|kb| extremes::answer(kb.all_chunks(), &top.id, asked, extreme))
     }
 
-    /// The words that name table rows and columns anywhere in the knowledge base (content
-    /// words of every chunk's `names`).
-    fn names(&self) -> std::collections::HashSet<String> {
-        self.inner.kb.with(|kb| {
-            kb.all_chunks()
-                .iter()
-                .flat_map(|c| c.names.iter())
-                .flat_map(|n| content(n))
-                .collect()
-        })
-    }
-
-    /// Whether the knowledge base says `word` in few chunks (at most one in twenty, or two):
-    /// a word that names a topic of its own rather than what the whole business is about
-    /// ("tyres" in a storage company's knowledge, not "crossing" in a ferry line's).
-    fn is_rare(&self, word: &str) -> bool {
-        self.inner.kb.with(|kb| {
-            let chunks = kb.all_chunks();
-            let most = (chunks.len() / 20).max(2);
-            let with = chunks
-                .iter()
-                .filter(|c| content(&c.text).iter().any(|w| w == word))
-                .count();
-            with <= most
-        })
-    }
-
-    /// Every content word of the knowledge base.
-    fn known_words(&self) -> std::collections::HashSet<String> {
-        self.inner.kb.with(|kb| {
-            kb.all_chunks()
-                .iter()
-                .flat_map(|c| content(&c.text))
-                .collect()
-        })
-    }
-
-    /// The content words of the knowledge base's table column headers (not the row labels
-    /// nor the headings above the tables).
-    fn columns(&self) -> std::collections::HashSet<String> {
-        self.inner.kb.with(|kb| {
-            kb.all_chunks()
-                .iter()
-                .flat_map(|c| {
-                    let headings: Vec<&str> = c.section.split(" > ").collect();
-                    c.names
-                        .iter()
-                        .skip(1)
-                        .filter(move |n| !headings.contains(&n.as_str()))
-                        .flat_map(|n| content(n))
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        })
+    /// The knowledge base's words as they are now.
+    fn vocabulary(&self) -> Arc<Vocabulary> {
+        self.inner.kb.with(|kb| kb.vocabulary())
     }
 
     fn answer(
@@ -584,14 +450,13 @@ impl Agent {
         said: &mut Said<'_>,
         timings: &mut TurnTimings,
     ) -> Outcome {
-        let names = self.names();
-        let known = self.known_words();
+        let vocabulary = asked.vocabulary;
         let fit = quote::Fit {
             slot: asked.slot,
             text: asked.text,
             context: asked.context,
-            names: &names,
-            known: &known,
+            names: vocabulary.names(),
+            known: vocabulary.known(),
         };
         if self.inner.quote_first
             && let Some(extreme) = extremes::asked(asked.text)
@@ -610,9 +475,9 @@ impl Agent {
             return Outcome::spoken(vec![source], true);
         }
         if self.inner.quote_first
-            && let Some((line, source)) = quotable
-                .first()
-                .and_then(|top| quote::faq_answer(top, &quotable[1..], &fit, &|w| self.is_rare(w)))
+            && let Some((line, source)) = quotable.first().and_then(|top| {
+                quote::faq_answer(top, &quotable[1..], &fit, &|w| vocabulary.is_rare(w))
+            })
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
@@ -731,10 +596,20 @@ impl Agent {
                 tracing::debug!(?lines, stream = ?end, "agent: the passage's own sentences");
                 // A sentence that leans on the one before ("Its joining fee is £12") is not
                 // read alone: what "its" is may not be what was asked about.
+                // "There is no parking of our own" goes on with what there is instead.
                 let lines: Vec<String> = lines
                     .into_iter()
                     .filter(|l| fit.sentence(p, l) && !quote::leans_back(l))
-                    .collect();
+                    .flat_map(|l| {
+                        let next = quote::instead(&p.text, &l);
+                        std::iter::once(l).chain(next)
+                    })
+                    .fold(Vec::new(), |mut out, l| {
+                        if !out.contains(&l) {
+                            out.push(l);
+                        }
+                        out
+                    });
                 Some(lines).filter(|s| !s.is_empty())
             });
             let Some(lines) = fallback else {
@@ -832,7 +707,7 @@ impl SlotGate {
         let columns = content(asked.text)
             .into_iter()
             .filter(|w| asked.context.is_some() && !before.contains(w))
-            .filter(|w| asked.columns.contains(w) && !words::is_number(w))
+            .filter(|w| asked.vocabulary.columns().contains(w) && !words::is_number(w))
             .filter(|w| !super::slots::is_slot_word(w))
             .collect();
         SlotGate {
@@ -876,8 +751,8 @@ struct Asked<'a> {
     question: &'a str,
     context: Option<&'a str>,
     slot: Slot,
-    /// Content words of the knowledge base's column headers.
-    columns: &'a std::collections::HashSet<String>,
+    /// The knowledge base's words (its column headers among them).
+    vocabulary: &'a Vocabulary,
 }
 
 fn passage(h: &Hit) -> Passage {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::bm25::Bm25Index;
 use super::embed::cosine;
 use super::update::{Doc, Problem, TextHash, Update};
+use super::vocabulary::Vocabulary;
 use super::{Chunk, DocumentInfo, Embedder, FileProblem, Hit, KbError, RefreshReport};
 use crate::dialog::aliases::{self, Alias};
 use crate::dialog::words::is_negated;
@@ -39,6 +40,8 @@ pub struct KnowledgeBase {
     bm25: Bm25Index,
     /// The nicknames the documents define, found once per change.
     aliases: Vec<Alias>,
+    /// The chunks' words, counted once per change.
+    vocabulary: Arc<Vocabulary>,
 }
 
 impl std::fmt::Debug for KnowledgeBase {
@@ -63,6 +66,7 @@ impl KnowledgeBase {
             embeddings: Vec::new(),
             bm25: Bm25Index::default(),
             aliases: Vec::new(),
+            vocabulary: Arc::default(),
         }
     }
 
@@ -124,6 +128,11 @@ impl KnowledgeBase {
     /// The nicknames the documents define ("the Row" for Port Alder).
     pub(crate) fn aliases(&self) -> &[Alias] {
         &self.aliases
+    }
+
+    /// The chunks' words (shared: a turn keeps it while the knowledge base changes).
+    pub(crate) fn vocabulary(&self) -> Arc<Vocabulary> {
+        Arc::clone(&self.vocabulary)
     }
 
     /// The indexed documents, by name.
@@ -200,6 +209,7 @@ impl KnowledgeBase {
         self.vectors = live;
         self.bm25 = Bm25Index::build(chunks.iter().map(|c| c.text.as_str()));
         self.aliases = aliases::defined(&chunks);
+        self.vocabulary = Arc::new(Vocabulary::of(&chunks));
         self.chunks = chunks;
         self.embeddings = embeddings;
     }

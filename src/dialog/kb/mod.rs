@@ -20,6 +20,7 @@ mod live;
 mod names;
 mod sections;
 mod update;
+mod vocabulary;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use index::{KnowledgeBase, LEXICAL_WEIGHT, SEMANTIC_WEIGHT};
 pub use live::{LiveKnowledge, WatcherHandle};
 pub use names::validate_name;
 pub use update::MAX_DOCUMENT_BYTES;
+pub(crate) use vocabulary::Vocabulary;
 
 /// One retrievable piece of a document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -1,0 +1,76 @@
+//! Words the knowledge base never uses: whether a question that retrieval matched only
+//! loosely is about something the operator's documents do not mention, so that the agent hands
+//! off rather than answer from the nearest passage. Reads the knowledge base's
+//! [`Vocabulary`]; the semantic threshold that overrides it is the turn's.
+
+use super::asks;
+use super::colloquial;
+use super::kb::{Hit, Vocabulary};
+use super::slots::says_kind_of_fact;
+use super::words::{self, content};
+
+/// Whether a question that retrieval matched only loosely asks about something the
+/// knowledge base never mentions: a content word of four or more letters that no chunk
+/// contains ("student" in "do you have a student discount?"), for a third or more of its
+/// topical words. A close semantic match (at least `sure`: a paraphrase, "used bicycles" for
+/// "second-hand bikes") is trusted as it is.
+pub(super) fn has_unknown_words(v: &Vocabulary, hits: &[Hit], text: &str, sure: f32) -> bool {
+    if hits.first().is_some_and(|h| h.semantic >= sure) {
+        return false;
+    }
+    // Read as said and with colloquial words written out ("nicked" → "stolen theft"):
+    // off topic only when both readings are.
+    off_topic(v, text) && off_topic(v, &colloquial::standardised(text))
+}
+
+/// Whether a third or more of `text`'s topical words appear in no chunk.
+fn off_topic(v: &Vocabulary, text: &str) -> bool {
+    let asked = topical(text);
+    let unknown = v.unknown(&asked);
+    // One odd detail ("…in a different colour?") is not a new topic; a third of the
+    // question's words is.
+    let off_topic = !asked.is_empty() && unknown.len() * 3 >= asked.len();
+    if off_topic {
+        tracing::debug!(
+            ?unknown,
+            of = asked.len(),
+            "agent: words the knowledge base never mentions"
+        );
+    }
+    off_topic
+}
+
+/// Whether a yes/no question asks if something exists or is offered ("do you do motorbike
+/// lessons?", "is there a cash machine near there?") that the knowledge base never
+/// names: a topical word of the thing that no chunk contains, as said and with colloquial
+/// words written out. A sentence close in meaning ("our lessons are only given in our own
+/// cars") does not answer it: the knowledge base cannot say yes to what it never mentions.
+/// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
+/// for an FAQ's "second-hand bikes".)
+pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
+    let Some(thing) = asks::asked_to_exist(text) else {
+        return false;
+    };
+    let said = topical(&thing);
+    let said = v.unknown(&said);
+    let standard = topical(&colloquial::standardised(&thing));
+    let missing = !said.is_empty() && !v.unknown(&standard).is_empty();
+    if missing {
+        tracing::debug!(
+            ?said,
+            "agent: asked whether something the knowledge base never names exists"
+        );
+    }
+    missing
+}
+
+/// The topical words of `text`: content words of four or more letters that are not numbers,
+/// generic words, nor words that say what kind of fact is asked ("how much *warning*", "the
+/// *price*").
+fn topical(text: &str) -> Vec<String> {
+    content(text)
+        .into_iter()
+        .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
+        .filter(|w| !says_kind_of_fact(w))
+        .collect()
+}
