@@ -302,15 +302,13 @@ fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
 fn a_covered_regulated_topic_is_answered_and_advice_on_it_is_handed_off() {
     use voxgate::dialog::HandoffReason;
     let Some(models) = eval::models() else { return };
-    let kb = tempfile::tempdir().unwrap();
-    std::fs::write(
-        kb.path().join("pharmacy.md"),
+    let (agent, _copy) = eval::agent_on_text(
+        &models,
+        "pharmacy.md",
         "# Repeat prescriptions\n\nA repeat prescription costs £9.90 per item. Order it online \
          or at the counter; it is ready in two working days.\n\n# Advice\n\nOur pharmacists \
          give advice in person at the counter, not over the phone.\n",
-    )
-    .unwrap();
-    let (agent, _copy, _) = eval::agent_on_dir(&models, kb.path().to_str().unwrap());
+    );
     let price = agent.ask("How much is a repeat prescription?");
     assert!(
         price.handoff.is_none() && price.text.contains("9.90"),
@@ -334,18 +332,16 @@ fn a_covered_regulated_topic_is_answered_and_advice_on_it_is_handed_off() {
 #[test]
 fn a_distance_is_answered_and_what_is_not_there_comes_with_what_is() {
     let Some(models) = eval::models() else { return };
-    let kb = tempfile::tempdir().unwrap();
-    std::fs::write(
-        kb.path().join("sites.md"),
+    let (agent, _copy) = eval::agent_on_text(
+        &models,
+        "sites.md",
         "# Our pools\n\n| Pool | Nearest station | Distance from the station |\n| --- | --- | --- \
          |\n| Eastgate Pool | Eastgate Central | 400 metres |\n| Marsh Lane Pool | Marsh Lane \
          Halt | 2 miles |\n\n# Parking at the pools\n\n- Eastgate Pool: there is no parking of \
          our own. The nearest car park is the Eastgate multi-storey, about 300 metres away.\n- \
          Marsh Lane Pool: there are 40 free spaces beside the building.\n\n# Swimming lessons\n\n\
          Lessons for children run on Saturday mornings and cost £8 per lesson.\n",
-    )
-    .unwrap();
-    let (agent, _copy, _) = eval::agent_on_dir(&models, kb.path().to_str().unwrap());
+    );
     let far = agent.ask("How far is Marsh Lane Pool from the station?");
     assert!(
         far.handoff.is_none() && far.text.contains("2 miles"),

@@ -454,7 +454,7 @@ pub fn judge(text: &str) -> Option<CrisisKind> {
         (crate::emotion::is_mandarin(&text)
             && !RULES.errand.is_match(&text)
             // Read whole: a clause left alone ("我真的很着急") resembles too much.
-            && !super::crisis_animals::blank_for_meaning(&text).trim().is_empty()
+            && !super::crisis_animals::about_animals_only(&text)
             && super::crisis_chars::resembles_crisis(&text))
         .then_some(CrisisKind::Indirect)
     })

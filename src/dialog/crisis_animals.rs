@@ -8,7 +8,8 @@
 //! readings by meaning and by resemblance keep every clause where the caller speaks of
 //! themselves ([`blank_for_meaning`]).
 //!
-//! Owns the animal and person words, [`blank`] and [`blank_for_meaning`].
+//! Owns the animal and person words, [`blank`], [`blank_for_meaning`] and
+//! [`about_animals_only`].
 
 use std::sync::LazyLock;
 
@@ -58,24 +59,34 @@ pub(crate) fn blank_for_meaning(text: &str) -> String {
     blank_unless(text, true)
 }
 
+/// Whether `text` (lower-cased) names an animal and nobody else, the caller speaking of
+/// themselves included: what [`blank_for_meaning`] leaves empty.
+pub(crate) fn about_animals_only(text: &str) -> bool {
+    WORDS[0].is_match(text) && !names_person(text, true)
+}
+
+/// Whether `clause` names a person (an owner before their animal does not), or with
+/// `caller`, the caller speaking of themselves.
+fn names_person(clause: &str, caller: bool) -> bool {
+    let [_, person, owner, first] = &*WORDS;
+    let rest = owner.replace_all(clause, " pet ");
+    person.is_match(&rest) || caller && first.is_match(&rest)
+}
+
 fn blank_unless(text: &str, caller: bool) -> String {
-    let [animal, person, owner, first] = &*WORDS;
+    let animal = &WORDS[0];
     if !animal.is_match(text) {
         return text.to_string();
     }
-    let names_person = |clause: &str| {
-        let rest = owner.replace_all(clause, " pet ");
-        person.is_match(&rest) || caller && first.is_match(&rest)
-    };
     // An utterance that names an animal and nobody else is about the animal throughout
     // ("she's choking on something, she keeps pawing at her mouth").
-    if !names_person(text) {
+    if !names_person(text, caller) {
         return String::new();
     }
     let mut out = String::with_capacity(text.len());
     let mut about_animal = false;
     for clause in text.split_inclusive(CLAUSE_END) {
-        if names_person(clause) {
+        if names_person(clause, caller) {
             about_animal = false;
         } else if animal.is_match(clause) {
             about_animal = true;
@@ -106,6 +117,10 @@ mod tests {
         let t = "my dog's collapsed and he's hardly breathing";
         assert_eq!(blank_for_meaning(t).trim(), "");
         assert_eq!(blank_for_meaning("我家狗没有呼吸了").trim(), "");
+        assert!(about_animals_only("我家狗没有呼吸了"));
+        assert!(!about_animals_only(
+            "my dog died and i don't want to be here anymore"
+        ));
         let t = "i've found homes for the cats, i won't be here";
         assert_eq!(blank_for_meaning(t), t);
         let t = "猫我已经托给邻居了，今晚以后我就不在了";

@@ -13,7 +13,7 @@ use regex::Regex;
 use super::asks::{asks_exclusions, asks_list, asks_who, names_people};
 use super::colloquial::standardised;
 use super::grounding;
-use super::kb::Embedder;
+use super::kb::{Embedder, Vocabulary};
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
@@ -30,10 +30,8 @@ pub(crate) struct Fit<'a> {
     /// The caller's words of this turn, and the question before when this is a follow-up.
     pub(crate) text: &'a str,
     pub(crate) context: Option<&'a str>,
-    /// Content words naming table rows and columns in the knowledge base.
-    pub(crate) names: &'a HashSet<String>,
-    /// Every content word of the knowledge base.
-    pub(crate) known: &'a HashSet<String>,
+    /// The knowledge base's words: every content word, and those naming rows and columns.
+    pub(crate) vocabulary: &'a Vocabulary,
 }
 
 impl Fit<'_> {
@@ -41,7 +39,7 @@ impl Fit<'_> {
     pub(crate) fn passage(&self, p: &Passage) -> bool {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         p.names.first().is_none_or(|label| {
-            names_row(&both, label) && label_phrase_fits(self.text, label, &p.text, self.known)
+            names_row(&both, label) && label_phrase_fits(self.text, label, &p.text, self.vocabulary)
         })
     }
 
@@ -65,23 +63,28 @@ impl Fit<'_> {
             return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
-        let asked = names_source(self.text, self.context, self.names);
+        let asked = names_source(self.text, self.context, self.vocabulary.names());
         let label = p.names.first().map_or("", String::as_str);
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         let row = format!("{heading}\n{sentence}");
-        if !names_row(&both, label) || !label_phrase_fits(self.text, label, &row, self.known) {
+        if !names_row(&both, label) || !label_phrase_fits(self.text, label, &row, self.vocabulary) {
             return false;
         }
         if asked == self.text {
             let have = content(&row);
-            return names_fit(asked, &row, self.names)
+            return names_fit(asked, &row, self.vocabulary.names())
                 && self.kept_names(p).iter().all(|w| have.contains(w));
         }
         // A follow-up asks for another column of the same row ("what's the deposit on a
         // medium unit?" → "how much is that one per month?"): the question before still
         // names the row, but its column names no longer bind.
         let columns: HashSet<String> = p.names.iter().skip(1).flat_map(|n| content(n)).collect();
-        let rows: HashSet<String> = self.names.difference(&columns).cloned().collect();
+        let rows: HashSet<String> = self
+            .vocabulary
+            .names()
+            .difference(&columns)
+            .cloned()
+            .collect();
         names_fit(asked, &row, &rows)
     }
 
@@ -96,13 +99,13 @@ impl Fit<'_> {
         let body = p.text.split_once('\n').map_or(p.text.as_str(), |(_, b)| b);
         let beside: Vec<Vec<String>> = sentences(body)
             .iter()
-            .filter(|r| names_fit(self.text, r, self.names))
+            .filter(|r| names_fit(self.text, r, self.vocabulary.names()))
             .map(|r| content(r))
             .collect();
         let own = content(self.text);
         content(before)
             .into_iter()
-            .filter(|w| w.len() >= 3 && self.names.contains(w) && !own.contains(w))
+            .filter(|w| w.len() >= 3 && self.vocabulary.names().contains(w) && !own.contains(w))
             .filter(|w| !is_slot_word(w) && !is_number(w))
             .filter(|w| beside.iter().any(|r| r.contains(w)))
             .collect()
@@ -110,8 +113,8 @@ impl Fit<'_> {
 
     fn gives_names(&self) -> bool {
         gives_names(
-            names_source(self.text, self.context, self.names),
-            self.names,
+            names_source(self.text, self.context, self.vocabulary.names()),
+            self.vocabulary.names(),
         )
     }
 
@@ -341,8 +344,8 @@ const LIST_ITEMS: usize = 8;
 /// (it asks about that item).
 fn whole_list(passage: &str, item: &str, question: &str) -> Option<String> {
     let (heading, body) = passage.split_once('\n')?;
-    let cut = item.find(": ")?;
-    let lead_in = &item[..=cut];
+    let (label, _) = split_label(item)?;
+    let lead_in = &item[..=label.len()];
     let items: Vec<String> = sentences(body)
         .iter()
         .filter_map(|s| s.strip_prefix(lead_in))
@@ -561,7 +564,7 @@ fn goes_on_instead(sentence: &str, next: &str) -> bool {
     if !says_none(sentence) || is_labelled(next) || says_none(next) {
         return false;
     }
-    let unlabelled = sentence.split_once(": ").map_or(sentence, |(_, rest)| rest);
+    let unlabelled = split_label(sentence).map_or(sentence, |(_, rest)| rest);
     let said: HashSet<String> = content(unlabelled)
         .into_iter()
         .filter(|w| !is_generic(w) && !is_number(w))
@@ -577,9 +580,13 @@ fn says_none(sentence: &str) -> bool {
 /// Whether a sentence opens with a label of its own ("Riverside office: there are six
 /// spaces"): the next item of a list or the next cell of a row, not the rest of this one.
 fn is_labelled(sentence: &str) -> bool {
-    sentence
-        .find(": ")
-        .is_some_and(|i| sentence[..i].split_whitespace().count() <= 6)
+    split_label(sentence).is_some_and(|(label, _)| label.split_whitespace().count() <= 6)
+}
+
+/// A sentence cut at its first ": " into what comes before (a label or a list's lead-in)
+/// and what it says.
+fn split_label(sentence: &str) -> Option<(&str, &str)> {
+    sentence.split_once(": ")
 }
 
 /// Whether a sentence opens with words that refer to the sentence before it.
@@ -661,13 +668,12 @@ mod tests {
             "storing#not",
             "Items you may not store\nYou may not store any of these: food, tyres, fireworks.",
         );
-        let (names, known) = (HashSet::new(), HashSet::new());
+        let vocabulary = Vocabulary::default();
         let fit = |text| Fit {
             slot: Slot::default(),
             text,
             context: None,
-            names: &names,
-            known: &known,
+            vocabulary: &vocabulary,
         };
         let tyres = fit("I've got four old car tyres, can I store them with you?");
         let others = [list.clone()];

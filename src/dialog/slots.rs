@@ -840,7 +840,7 @@ pub(crate) fn label_phrase_fits(
     question: &str,
     label: &str,
     row: &str,
-    known: &std::collections::HashSet<String>,
+    known: &super::kb::Vocabulary,
 ) -> bool {
     let own: Vec<String> = content(label);
     let have = content(row);
@@ -864,7 +864,7 @@ pub(crate) fn label_phrase_fits(
             continue;
         }
         let in_row = have.iter().any(|h| *h == next || one_edit_apart(h, &next));
-        if !in_row && known.contains(&next) {
+        if !in_row && known.knows(&next) {
             return false;
         }
     }

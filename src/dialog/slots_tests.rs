@@ -1,6 +1,7 @@
 use std::collections::HashSet;
 
 use super::*;
+use crate::dialog::kb::Vocabulary;
 
 fn slot(q: &str) -> Slot {
     Slot::of(q)
@@ -265,7 +266,7 @@ fn a_row_label_must_be_asked_about() {
 
 #[test]
 fn a_row_label_word_naming_something_else_is_not_that_row() {
-    let known = vocab(&["small", "box", "unit", "plan", "week"]);
+    let known = Vocabulary::knowing(&["small", "box", "unit", "plan", "week"]);
     let row = "Unit sizes and prices > Small\nSmall, per week: £9.95.";
     assert!(!label_phrase_fits(
         "How much is a small box?",
@@ -289,13 +290,13 @@ fn a_row_label_word_naming_something_else_is_not_that_row() {
         "How much is the small one a week?",
         "Small",
         row,
-        &vocab(&["one"])
+        &Vocabulary::knowing(&["one"])
     ));
     assert!(label_phrase_fits(
         "How much to get the small unlocked?",
         "Small",
         row,
-        &vocab(&["unlocked"])
+        &Vocabulary::knowing(&["unlocked"])
     ));
     // A word the knowledge base never uses says nothing.
     assert!(label_phrase_fits(

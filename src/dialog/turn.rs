@@ -258,7 +258,7 @@ impl Agent {
         let vocabulary = self.vocabulary();
         let covers = |topic: &str| {
             let words = content(topic);
-            !words.is_empty() && words.iter().all(|w| vocabulary.known().contains(w))
+            !words.is_empty() && words.iter().all(|w| vocabulary.knows(w))
         };
         if let Some(reason) = guard::check(text, &covers) {
             return Outcome::handoff(reason);
@@ -455,8 +455,7 @@ impl Agent {
             slot: asked.slot,
             text: asked.text,
             context: asked.context,
-            names: vocabulary.names(),
-            known: vocabulary.known(),
+            vocabulary,
         };
         if self.inner.quote_first
             && let Some(extreme) = extremes::asked(asked.text)

@@ -214,6 +214,14 @@ pub fn agent_on_dir(
     (agent, copy, files)
 }
 
+/// An agent on a knowledge base of one Markdown file, `name`, written by the test.
+pub fn agent_on_text(models: &Models, name: &str, markdown: &str) -> (Agent, tempfile::TempDir) {
+    let kb = tempfile::tempdir().unwrap();
+    std::fs::write(kb.path().join(name), markdown).unwrap();
+    let (agent, copy, _) = agent_on_dir(models, kb.path().to_str().unwrap());
+    (agent, copy)
+}
+
 /// How one answerable question (or a follow-up's second turn) came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
