@@ -327,7 +327,8 @@ fn a_covered_regulated_topic_is_answered_and_advice_on_it_is_handed_off() {
     }
 }
 
-/// "How far…?" is answered by the row's distance; "there is no parking of our own" is said
+/// "How far…?" is answered by the row's distance, also when the caller names the row's own
+/// station; "there is no parking of our own" is said
 /// with what there is instead (a knowledge base written here).
 #[test]
 fn a_distance_is_answered_and_what_is_not_there_comes_with_what_is() {
@@ -345,6 +346,12 @@ fn a_distance_is_answered_and_what_is_not_there_comes_with_what_is() {
     let far = agent.ask("How far is Marsh Lane Pool from the station?");
     assert!(
         far.handoff.is_none() && far.text.contains("2 miles"),
+        "{far:?}"
+    );
+    // The station named by its cell's words: the row's distance, not the car park's.
+    let far = agent.ask("How far is the Eastgate pool from Eastgate Central?");
+    assert!(
+        far.handoff.is_none() && far.text.contains("400 metres"),
         "{far:?}"
     );
     let park = agent.ask("Is there parking at the Eastgate pool?");

@@ -39,7 +39,8 @@ impl Fit<'_> {
     pub(crate) fn passage(&self, p: &Passage) -> bool {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         p.names.first().is_none_or(|label| {
-            names_row(&both, label) && label_phrase_fits(self.text, label, &p.text, self.vocabulary)
+            names_row(&both, label)
+                && label_phrase_fits(self.text, label, (&p.text, &p.text), self.vocabulary)
         })
     }
 
@@ -67,7 +68,11 @@ impl Fit<'_> {
         let label = p.names.first().map_or("", String::as_str);
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         let row = format!("{heading}\n{sentence}");
-        if !names_row(&both, label) || !label_phrase_fits(self.text, label, &row, self.vocabulary) {
+        // "The Eastgate pool from Eastgate Central" names another cell of the row the
+        // distance sentence is in.
+        if !names_row(&both, label)
+            || !label_phrase_fits(self.text, label, (&row, &p.text), self.vocabulary)
+        {
             return false;
         }
         if asked == self.text {

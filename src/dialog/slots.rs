@@ -833,13 +833,14 @@ fn names_by_nickname(question: &str, nickname: &str) -> bool {
 
 /// Whether the thing the question names with a row label's word is that row: the word the
 /// caller says right after it ("a small *box*") must be in the row (`row`: its heading and
-/// sentence) when the knowledge base uses that word elsewhere (`known`: every content word
-/// of the knowledge base). "How much is a small box?" is not the small unit's row, while
-/// "the small unit" and "the off-peak plan" (a word the knowledge base never uses) are.
+/// the sentence read), or the two words be a phrase of the whole row (`whole`: "the Eastgate
+/// pool from *Eastgate Central*", its station's cell), when the knowledge base uses that word
+/// elsewhere (`known`). "How much is a small box?" is not the small unit's row, while "the
+/// small unit" and "the off-peak plan" (a word the knowledge base never uses) are.
 pub(crate) fn label_phrase_fits(
     question: &str,
     label: &str,
-    row: &str,
+    (row, whole): (&str, &str),
     known: &super::kb::Vocabulary,
 ) -> bool {
     let own: Vec<String> = content(label);
@@ -864,11 +865,17 @@ pub(crate) fn label_phrase_fits(
             continue;
         }
         let in_row = have.iter().any(|h| *h == next || one_edit_apart(h, &next));
-        if !in_row && known.knows(&next) {
+        if !in_row && !says_phrase(whole, &w, &next) && known.knows(&next) {
             return false;
         }
     }
     true
+}
+
+/// Whether `text` says word `a` right before word `b` (both stemmed).
+fn says_phrase(text: &str, a: &str, b: &str) -> bool {
+    let t: Vec<String> = tokens(text).iter().map(|w| super::words::stem(w)).collect();
+    t.windows(2).any(|p| p[0] == a && p[1] == b)
 }
 
 /// Whether a word is likely a verb ("the overlock *taken* off", "the van *to* move"): only a

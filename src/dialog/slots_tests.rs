@@ -271,38 +271,57 @@ fn a_row_label_word_naming_something_else_is_not_that_row() {
     assert!(!label_phrase_fits(
         "How much is a small box?",
         "Small",
-        row,
+        (row, row),
         &known
     ));
     assert!(label_phrase_fits(
         "How much is a small unit?",
         "Small",
-        row,
+        (row, row),
         &known
     ));
     assert!(label_phrase_fits(
         "How much is the small one a week?",
         "Small",
-        row,
+        (row, row),
         &known
     ));
     assert!(label_phrase_fits(
         "How much is the small one a week?",
         "Small",
-        row,
+        (row, row),
         &Vocabulary::knowing(&["one"])
     ));
     assert!(label_phrase_fits(
         "How much to get the small unlocked?",
         "Small",
-        row,
+        (row, row),
         &Vocabulary::knowing(&["unlocked"])
     ));
     // A word the knowledge base never uses says nothing.
     assert!(label_phrase_fits(
         "How much is a small thingy?",
         "Small",
-        row,
+        (row, row),
+        &known
+    ));
+}
+
+#[test]
+fn a_phrase_of_the_rows_own_cells_names_that_row() {
+    let known = Vocabulary::knowing(&["eastgate", "central", "pool", "station", "car", "park"]);
+    let q = "How far is the Eastgate pool from Eastgate Central?";
+    let read = "Our pools > Eastgate Pool\nEastgate Pool, distance from the station: 400 metres.";
+    let whole = "Our pools > Eastgate Pool\nEastgate Pool, nearest station: Eastgate Central. \
+                 Eastgate Pool, distance from the station: 400 metres.";
+    assert!(label_phrase_fits(q, "Eastgate Pool", (read, whole), &known));
+    // The same words apart in the row are no phrase of it.
+    let apart = "Our pools > Eastgate Pool\nEastgate Pool, nearest station: Central Street. \
+                 Eastgate Pool, distance from the station: 400 metres.";
+    assert!(!label_phrase_fits(
+        q,
+        "Eastgate Pool",
+        (read, apart),
         &known
     ));
 }
