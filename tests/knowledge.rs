@@ -272,7 +272,8 @@ fn tiers_lists_and_limits_are_answered_from_the_callers_words() {
 /// What the knowledge base never names is not said to exist ("motorbike lessons", "hand
 /// controls"), however close a sentence is; a fee asked "when you refund hours" is a fee, a
 /// deadline ("the latest I can pay") is stated by "by 6pm", and a row named by another figure
-/// ("Fast Track 5-day") does not answer "five hours"; "how far" is answered by a distance.
+/// ("Fast Track 5-day") does not answer "five hours"; "how far" is answered by a distance;
+/// "how long have I got to ask?" by the caller's time, not the business's.
 #[test]
 fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
     let Some(models) = eval::models() else { return };
@@ -294,6 +295,15 @@ fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
     // "How far…?" is answered by the row's distance, not its other cell (the nearest office).
     let far = agent.ask("How far is the Crossways test centre from the Mill?");
     assert!(far.text.contains("4 miles"), "{far:?}");
+    // The caller's own time to ask is not the business's time to pay, and the other way round.
+    let ask = agent.ask(
+        "I bought a block of hours a while back and now I'm moving away for work. How long \
+         have I got to ask for my money back on the hours I haven't used?",
+    );
+    assert!(ask.text.contains("12 months"), "{ask:?}");
+    let pay =
+        agent.ask("Once you've agreed my refund, how long does it take for the money to get back onto my card?");
+    assert!(pay.text.contains("10 working days"), "{pay:?}");
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat

@@ -1,6 +1,11 @@
 //! What a question's form asks for beyond its slot, for choosing among quotable sentences:
-//! what a rule leaves out ("what isn't covered?"), who ("who can drive?") and whether a thing
-//! exists at all ("do you do motorbike lessons?"). Owns these word tests only.
+//! what a rule leaves out ("what isn't covered?"), who ("who can drive?"), whether a thing
+//! exists at all ("do you do motorbike lessons?") and how long the caller has to do
+//! something themselves ("how long have I got to ask?"). Owns these word tests only.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::words::{is_negated, tokens};
 
@@ -101,6 +106,37 @@ fn existence_frame(words: &[String]) -> Option<usize> {
         ("is" | "are", "there") => Some(i + 2),
         _ => None,
     }
+}
+
+/// "How long have I got to ask for my money back?", "by when do I need to tell you?": how
+/// long the caller has to act themselves, not how long they wait for the business ("how long
+/// do I have to wait for my refund?" is the business's time).
+static OWN_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:how long|how much time|how many (?:days|weeks|months)|how soon|by when|until when)\b[^?.]*?\b(?:have i got|do i have|do i get|i've got|i have|can i|do i need|must i|should i)\b(?: still)?(?: (?:to|left to))? (\w+)",
+    )
+    .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+});
+
+/// Whether the question asks how long the caller has to do something themselves (see
+/// [`OWN_TIME`]); waiting, getting or receiving is the business's time.
+pub(crate) fn asks_own_time(question: &str) -> bool {
+    OWN_TIME.captures(question).is_some_and(|c| {
+        !matches!(
+            c[1].to_lowercase().as_str(),
+            "wait" | "get" | "receive" | "expect" | "hear" | "be"
+        )
+    })
+}
+
+/// Whether a sentence says what the business does ("We pay refunds back within 10 working
+/// days", "Our office replies…"): not the caller's own time to act.
+pub(crate) fn business_acts(sentence: &str) -> bool {
+    let words = tokens(sentence);
+    matches!(
+        words.first().map(String::as_str),
+        Some("we" | "we'll" | "our")
+    )
 }
 
 /// Words that name people in an answer to "who": groups, roles and the nouns of a doer
@@ -237,6 +273,23 @@ mod tests {
         assert_eq!(thing("Do you know when it opens?"), None);
         assert_eq!(thing("How much is there to pay?"), None);
         assert_eq!(thing("What do you have to bring?"), None);
+    }
+
+    #[test]
+    fn the_callers_own_time_is_not_the_business_s() {
+        let own = asks_own_time;
+        assert!(own(
+            "How long have I got to ask for my money back on the hours I haven't used?"
+        ));
+        assert!(own("By when do I need to tell you the test date?"));
+        assert!(own("How many days do I have to cancel?"));
+        assert!(!own("How long do I have to wait for my refund?"));
+        assert!(!own("How long does the refund take?"));
+        assert!(!own("How long is a lesson?"));
+        assert!(business_acts("We pay refunds back within 10 working days."));
+        assert!(!business_acts(
+            "You can ask for a refund within 12 months of buying it."
+        ));
     }
 
     #[test]

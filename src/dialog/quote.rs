@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::asks::{asks_exclusions, asks_list, asks_who, names_people};
+use super::asks::{
+    asks_exclusions, asks_list, asks_own_time, asks_who, business_acts, names_people,
+};
 use super::colloquial::standardised;
 use super::grounding;
 use super::kb::{Embedder, Vocabulary};
@@ -218,6 +220,11 @@ pub(crate) fn best(
     // 75"), not by one about the same thing that names nobody ("Bring the licence").
     if asks_who(question) {
         prefer(&mut candidates, &mut sure, names_people);
+    }
+    // "How long have I got to ask for a refund?" is the caller's time to act, not the
+    // business's ("We pay refunds back within 10 working days").
+    if asks_own_time(question) {
+        prefer(&mut candidates, &mut sure, |s| !business_acts(s));
     }
     if candidates.is_empty() {
         return None;

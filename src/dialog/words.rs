@@ -3,7 +3,9 @@
 //! words turned into digits ("thirty" → `30`). Used by the grounding check, the extractive
 //! fallback and the tools' parameter finder.
 
-/// Words that carry no content of their own.
+/// Words that carry no content of their own (contractions of pronouns and auxiliaries
+/// included: "you've" says no more than "you" and "have").
+#[rustfmt::skip]
 const STOPWORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
     "could", "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "how", "i",
@@ -15,6 +17,9 @@ const STOPWORDS: &[&str] = &[
     "cannot", "won't", "isn't", "aren't", "let", "like", "want", "need", "know", "tell", "hi",
     "hello", "um", "uh", "well", "okay", "ok", "sure", "thanks", "thank", "alright", "yeah",
     "hiya", "erm", "er", "hmm", "over", "across", "through", "around", "onto", "along", "via",
+    "i'll", "you've", "you'll", "you'd", "we've", "we'll", "we'd", "they're", "they've", "they'll",
+    "it'll", "didn't", "wasn't", "weren't", "haven't", "hasn't", "wouldn't", "couldn't",
+    "shouldn't",
 ];
 
 /// Words of a question that say nothing about its topic (so a knowledge base need not
