@@ -334,15 +334,10 @@ pub(crate) fn best(
         .iter()
         .find(|(_, p)| p.id == source)
         .map_or("", |(_, p)| p.text.as_str());
-    let mut spoken: Vec<String> = Vec::new();
-    for s in chosen.iter().flat_map(|&i| sentences(&candidates[i].1)) {
-        let next = instead(passage, &s);
-        for s in std::iter::once(s).chain(next) {
-            if !spoken.contains(&s) {
-                spoken.push(s);
-            }
-        }
-    }
+    let spoken = with_instead(
+        passage,
+        chosen.iter().flat_map(|&i| sentences(&candidates[i].1)),
+    );
     let line = spoken.join(" ");
     Some(Quoted::Line(line, source.to_string()))
 }
@@ -557,15 +552,27 @@ static NONE_THERE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
 });
 
-/// The sentence of `passage` after `line` when `line` says that something is not there and
-/// that sentence goes on with what there is instead (not the next item's own label).
-pub(crate) fn instead(passage: &str, line: &str) -> Option<String> {
+/// `lines` of `passage` to be spoken, each once, a line that says something is not there
+/// followed by the passage's next sentence when that sentence goes on with what there is
+/// instead (not the next item's own label).
+pub(crate) fn with_instead(passage: &str, lines: impl IntoIterator<Item = String>) -> Vec<String> {
     let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
     let all = sentences(body);
-    let at = all.iter().position(|s| s.trim() == line.trim())?;
-    all.get(at + 1)
-        .filter(|next| goes_on_instead(line, next))
-        .cloned()
+    let mut spoken: Vec<String> = Vec::new();
+    for line in lines {
+        let next = all
+            .iter()
+            .position(|s| s.trim() == line.trim())
+            .and_then(|at| all.get(at + 1))
+            .filter(|next| goes_on_instead(&line, next))
+            .cloned();
+        for s in std::iter::once(line).chain(next) {
+            if !spoken.contains(&s) {
+                spoken.push(s);
+            }
+        }
+    }
+    spoken
 }
 
 /// Whether `sentence` says that something is not there and `next` (the sentence after it)
@@ -728,6 +735,12 @@ mod tests {
         assert!(!is_labelled(
             "The nearest car park is the multi-storey: 200 metres away, on the left side of the road."
         ));
+    }
+
+    /// The sentence [`with_instead`] speaks after `line` alone, if any.
+    fn instead(passage: &str, line: &str) -> Option<String> {
+        let mut spoken = with_instead(passage, [line.to_string()]);
+        (spoken.len() == 2).then(|| spoken.remove(1))
     }
 
     #[test]

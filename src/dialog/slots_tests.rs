@@ -7,6 +7,14 @@ fn slot(q: &str) -> Slot {
     Slot::of(q)
 }
 
+/// A slot of `kind` with no period.
+fn of_kind(kind: Kind) -> Slot {
+    Slot {
+        kind: Some(kind),
+        period: None,
+    }
+}
+
 #[test]
 fn questions_name_their_slot() {
     let price = Some(Kind::Price);
@@ -62,10 +70,7 @@ fn questions_name_their_slot() {
 
 #[test]
 fn a_size_is_a_measure() {
-    let size = Slot {
-        kind: Some(Kind::Size),
-        period: None,
-    };
+    let size = of_kind(Kind::Size);
     assert!(size.fits("Large, size: 10 x 10 ft."));
     assert!(size.fits("The Luton van carries up to 1,000 kg."));
     assert!(size.fits("Each locker is 90 cm wide."));
@@ -75,10 +80,7 @@ fn a_size_is_a_measure() {
 
 #[test]
 fn a_distance_is_a_length_a_walk_or_a_landmark() {
-    let distance = Slot {
-        kind: Some(Kind::Distance),
-        period: None,
-    };
+    let distance = of_kind(Kind::Distance);
     assert!(distance.fits("Crossways Test Centre, distance: 4 miles."));
     assert!(distance.fits("The car park is about 200 metres away."));
     assert!(distance.fits("We are five minutes from the station."));

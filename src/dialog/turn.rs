@@ -596,19 +596,12 @@ impl Agent {
                 // A sentence that leans on the one before ("Its joining fee is £12") is not
                 // read alone: what "its" is may not be what was asked about.
                 // "There is no parking of our own" goes on with what there is instead.
-                let lines: Vec<String> = lines
-                    .into_iter()
-                    .filter(|l| fit.sentence(p, l) && !quote::leans_back(l))
-                    .flat_map(|l| {
-                        let next = quote::instead(&p.text, &l);
-                        std::iter::once(l).chain(next)
-                    })
-                    .fold(Vec::new(), |mut out, l| {
-                        if !out.contains(&l) {
-                            out.push(l);
-                        }
-                        out
-                    });
+                let lines = quote::with_instead(
+                    &p.text,
+                    lines
+                        .into_iter()
+                        .filter(|l| fit.sentence(p, l) && !quote::leans_back(l)),
+                );
                 Some(lines).filter(|s| !s.is_empty())
             });
             let Some(lines) = fallback else {
