@@ -45,6 +45,8 @@ const PHRASES: &[(&str, &str)] = &[
     ("pay back", "refund"),
     ("charge me", "fee cost"),
     ("on the card", "card payment"),
+    ("amex", "american express"),
+    ("plastic", "card"),
     ("skint", "cannot pay late payment"),
     ("behind on", "late payment"),
     ("miss a payment", "late payment"),

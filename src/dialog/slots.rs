@@ -410,12 +410,29 @@ fn is_superlative(w: &str) -> bool {
 /// range, which gives both ends ("any amount from £20 to £500"), or by "up to" and "at least".
 /// A deadline ("the latest I can pay", "the earliest you can take me") is stated by "by 6pm",
 /// "no later than", "until", "at least 2 days before".
+/// The latest or earliest moment of a window ("the latest the engineer could turn up") is
+/// stated by the window itself ("afternoon: 12 noon to 4pm").
 pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
     !compares(question)
         || compares(sentence)
         || asks_limit(question) && states_limit(sentence)
         || asks_deadline(question) && states_deadline(sentence)
+        || asks_moment(question) && TIME_WINDOW.is_match(sentence)
 }
+
+/// Whether a question asks for the latest or earliest moment of something.
+fn asks_moment(question: &str) -> bool {
+    tokens(question)
+        .iter()
+        .any(|w| matches!(w.as_str(), "latest" | "earliest"))
+}
+
+/// Two times of day joined as a window: "12 noon to 4pm", "8am–6pm", "from 9:30 until 1".
+static TIME_WINDOW: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|\bnoon|\bmidday|\bmidnight)\s*(?:to|until|till|–|-|—)\s*(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}:\d{2}|noon|midday|midnight)\b",
+    )
+});
 
 /// Whether a question asks for the last or first moment something may be done: "the latest
 /// I can pay", "what's the earliest you can take me?" (not "your latest offer").

@@ -552,3 +552,18 @@ fn a_figure_counted_in_another_unit_is_another_thing() {
         "Fast Track 10-day, hours must be used within: 10 weekdays (2 weeks)."
     ));
 }
+
+#[test]
+fn the_latest_moment_of_a_window_is_stated_by_the_window() {
+    let q = "If I pick the afternoon slot, what's the latest the engineer could turn up?";
+    assert!(comparison_fits(q, "Afternoon: 12 noon to 4pm."));
+    assert!(comparison_fits(q, "Slots run 8am-12pm and 12:30-4:30pm."));
+    assert!(!comparison_fits(
+        q,
+        "Our engineers carry common parts in their vans."
+    ));
+    assert!(!comparison_fits(
+        "What's your cheapest plan?",
+        "Boiler Basic: 9am to 5pm."
+    ));
+}

@@ -674,8 +674,9 @@ struct SlotGate {
     columns: Vec<String>,
     /// The caller's words of this turn.
     text: String,
-    /// Whether the passages state a comparison themselves: without one, the model's
-    /// "the cheapest is…" would be its own guess.
+    /// Whether the question compares nothing or the passages state the comparison (or the
+    /// limit, deadline or window asked) themselves: without one, the model's "the cheapest
+    /// is…" would be its own guess.
     passages_compare: bool,
     met: bool,
     held: Vec<String>,
@@ -706,7 +707,10 @@ impl SlotGate {
             slot,
             columns,
             text: asked.text.to_string(),
-            passages_compare: passages.iter().any(|p| super::slots::compares(&p.text)),
+            passages_compare: !super::slots::compares(asked.text)
+                || passages
+                    .iter()
+                    .any(|p| super::slots::comparison_fits(asked.text, &p.text)),
             met: false,
             held: Vec::new(),
             foreign,
@@ -719,7 +723,7 @@ impl SlotGate {
         self.slot.fits(sentence)
             && super::slots::narrowed_fits(&self.text, self.slot, sentence)
             && super::slots::comparison_fits(&self.text, sentence)
-            && (self.passages_compare || !super::slots::compares(&self.text))
+            && self.passages_compare
             && self
                 .columns
                 .iter()

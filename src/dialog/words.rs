@@ -107,6 +107,8 @@ const GENERIC: &[&str] = &[
     "thing",
     "things",
     "stuff",
+    "until",
+    "till",
 ];
 
 /// Whether `word` (a stemmed content word) is too generic to mark a topic: a word of the
@@ -120,6 +122,15 @@ pub(crate) fn is_generic(word: &str) -> bool {
                 .collect()
         });
     STEMMED.contains(word)
+}
+
+/// Whether two stems of four or more letters differ by an -e verb's final `e`: [`stem`]
+/// leaves "charge" whole but "charged" as `charg`, "agree" whole but "agreed" as `agre`.
+pub(crate) fn final_e_apart(a: &str, b: &str) -> bool {
+    let one_way = |short: &str, long: &str| {
+        short.len() >= 4 && long.strip_suffix('e').is_some_and(|l| l == short)
+    };
+    one_way(a, b) || one_way(b, a)
 }
 
 /// Whether two words of six or more letters differ by one insertion, deletion or
@@ -266,12 +277,38 @@ pub(crate) fn content(text: &str) -> Vec<String> {
             out.push(d.to_string());
             continue;
         }
+        if let Some(n) = compound_number(&t) {
+            out.push(n);
+            continue;
+        }
         if t.contains('-') {
-            out.extend(t.split('-').filter(|p| !p.is_empty()).map(stem));
+            out.extend(
+                t.split('-')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| number_word(p).map_or_else(|| stem(p), str::to_string)),
+            );
         }
         out.push(stem(&t));
     }
     out
+}
+
+/// A number said as a tens word and a units word ("seventy-two" → `72`).
+fn compound_number(token: &str) -> Option<String> {
+    let (tens, units) = token.split_once('-')?;
+    let tens: u32 = number_word(tens)?.parse().ok()?;
+    let units: u32 = number_word(units)?.parse().ok()?;
+    (tens >= 20 && tens.is_multiple_of(10) && tens < 100 && (1..10).contains(&units))
+        .then(|| (tens + units).to_string())
+}
+
+/// Whether `word` is an adverb of manner or degree ("completely", "basically",
+/// "seriously"): it says how, never what about.
+pub(crate) fn is_manner_adverb(word: &str) -> bool {
+    word.len() >= 7
+        && ["ely", "ally", "tly", "ously", "ily"]
+            .iter()
+            .any(|end| word.ends_with(end))
 }
 
 /// Whether a token is a number (digits, maybe with one decimal point).
@@ -283,6 +320,24 @@ pub(crate) fn is_number(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tens_and_units_number_word_is_one_number() {
+        assert_eq!(content("my mum's seventy-two"), ["mum", "72"]);
+        assert_eq!(
+            content("a two-year plan"),
+            ["2", "year", "two-year", "plan"]
+        );
+    }
+
+    #[test]
+    fn manner_adverbs_are_told_from_nouns_ending_in_ly() {
+        assert!(is_manner_adverb("completely"));
+        assert!(is_manner_adverb("seriously"));
+        assert!(!is_manner_adverb("assembly"));
+        assert!(!is_manner_adverb("family"));
+        assert!(!is_manner_adverb("supply"));
+    }
 
     #[test]
     fn a_possessive_or_contracted_s_is_not_part_of_the_word() {
@@ -350,6 +405,17 @@ mod tests {
         assert!(!one_edit_apart("cat", "car"), "short words never match");
         assert!(!one_edit_apart("student", "stud"));
         assert!(!one_edit_apart("delivery", "discovery"));
+    }
+
+    #[test]
+    fn an_e_verbs_forms_meet_though_their_stems_differ_by_the_e() {
+        assert!(final_e_apart(&stem("charged"), &stem("charge")));
+        assert!(final_e_apart(&stem("agreed"), &stem("agreeing")));
+        assert!(
+            !final_e_apart(&stem("care"), &stem("car")),
+            "too short to tell"
+        );
+        assert!(!final_e_apart(&stem("returned"), &stem("return")));
     }
 
     #[test]

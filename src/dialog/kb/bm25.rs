@@ -2,8 +2,8 @@
 //!
 //! Tokens are lowercased alphanumeric runs; English stopwords, contraction tails ("I'd" → "d")
 //! and spoken fillers ("um") are dropped; numbers are kept as
-//! they are. The stemmer is deliberately conservative (plural `s`/`es`/`ies`, `ing`, `ed`, a
-//! final `e`, doubled final consonants) so that query and text forms of one word meet without
+//! they are. The stemmer is deliberately conservative (plural `s`/`es`/`ies`, `ing`, `ed`, the `d` of an -ee verb's past, a final
+//! `e`, doubled final consonants) so that query and text forms of one word meet without
 //! merging unrelated words.
 
 use std::collections::HashMap;
@@ -83,6 +83,12 @@ pub fn stem(word: &str) -> String {
         {
             w.truncate(m - 1);
         }
+    }
+    // "agreed", "guaranteed": the past of an -ee verb ("need", "speed" have no vowel
+    // before their "eed" and stay whole).
+    let n = w.len();
+    if n > 4 && w.ends_with("eed") && w[..n - 3].bytes().any(is_vowel) {
+        w.truncate(n - 1);
     }
     let b = w.as_bytes();
     let m = b.len();
@@ -211,6 +217,9 @@ mod tests {
             ("delivered", "deliver"),
             ("ordering", "order"),
             ("places", "place"),
+            ("agreed", "agree"),
+            ("agreeing", "agrees"),
+            ("guaranteed", "guarantee"),
         ];
         for (a, b) in same {
             assert_eq!(stem(a), stem(b), "{a} vs {b}");

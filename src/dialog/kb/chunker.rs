@@ -5,7 +5,8 @@
 //! Refund timeline") prepended. Text before the first heading, and whole `*.txt` files, form a
 //! section named after the file stem. A leading `---` front-matter block is skipped. Sections
 //! longer than [`MAX_WORDS`] are cut at paragraph boundaries (then sentences, then words), each
-//! piece keeping the heading path. `Q: …` / `A: …` line pairs become one chunk per pair. Empty
+//! piece keeping the heading path. `Q: …` / `A: …` line pairs (or `Question:`/`Answer:`, bold or
+//! not, or a bold line that asks and the lines after it) become one chunk per pair. Empty
 //! sections are dropped. Lists and tables are rendered by `blocks.rs`: each list item a
 //! sentence introduced by its lead-in, each table row its own chunk whose facts carry the row
 //! label and the column headers ("Small, per month: £48."). Ids are `file#slug` (lowercase, non-alphanumeric runs → `-`); a repeated
@@ -37,9 +38,30 @@ pub fn chunk_document(name: &str, text: &str) -> Vec<Chunk> {
     out
 }
 
+/// The question of an FAQ line, without its mark: `Q: …`, `Question: …`, either in bold
+/// (`**Q: …**`, `**Q:** …`), or a whole line in bold that asks (`**Can I pay by card?**`).
+fn question_of(line: &str) -> Option<&str> {
+    if let Some(q) = after_mark(line, &["q:", "question:"]) {
+        return Some(q);
+    }
+    let t = line.trim();
+    let inner = t.strip_prefix("**")?.strip_suffix("**")?.trim();
+    (inner.ends_with('?') && !inner.contains("**")).then_some(inner)
+}
+
 fn is_question(line: &str) -> bool {
-    let t = line.trim_start().as_bytes();
-    t.len() >= 2 && t[0].eq_ignore_ascii_case(&b'q') && t[1] == b':'
+    question_of(line).is_some()
+}
+
+/// `line` after the first of `marks` it opens with (any case, bold or not), unbolded.
+fn after_mark<'a>(line: &'a str, marks: &[&str]) -> Option<&'a str> {
+    let t = line.trim().trim_start_matches(['*', '_']);
+    let mark = marks.iter().find(|m| {
+        t.get(..m.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(m))
+    })?;
+    let rest = t[mark.len()..].trim_start_matches(['*', '_']);
+    Some(rest.trim_end_matches(['*', '_']).trim())
 }
 
 fn chunk_section(name: &str, section: &Section<'_>, ids: &mut IdAllocator, out: &mut Vec<Chunk>) {
@@ -148,7 +170,7 @@ fn chunk_pairs(
             .map(|(_, l)| l.trim())
             .filter(|l| !l.is_empty())
             .collect();
-        let question = body.first().map_or("", |q| q[2..].trim());
+        let question = body.first().and_then(|q| question_of(q)).unwrap_or("");
         if body.len() < 2 && question.is_empty() {
             continue;
         }
@@ -189,14 +211,9 @@ fn row_names(section: &Section<'_>, table: &Table, label: &str) -> Vec<String> {
     std::iter::once(label.to_string()).chain(others).collect()
 }
 
-/// `A: text` → `text`.
+/// `A: text`, `**Answer:** text` → `text`.
 fn strip_answer_mark(line: &str) -> &str {
-    let b = line.as_bytes();
-    if b.len() >= 2 && b[0].eq_ignore_ascii_case(&b'a') && b[1] == b':' {
-        line[2..].trim()
-    } else {
-        line
-    }
+    after_mark(line, &["a:", "answer:"]).unwrap_or(line)
 }
 
 fn last_segment(path: &str) -> &str {

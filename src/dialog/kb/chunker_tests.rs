@@ -97,6 +97,23 @@ fn q_a_pairs_are_one_chunk_each() {
 }
 
 #[test]
+fn bold_and_spelled_out_faq_marks_make_pairs_too() {
+    let doc = "# FAQ\n\n**Q: Can I pay by card?**\nA: Yes, Visa.\n\n**Question:** Is there a fee?\n**Answer:** No.\n\n**Do you deliver?**\nOnly locally.\n";
+    let chunks = chunk_document("faq.md", doc);
+    let texts: Vec<&str> = chunks.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "FAQ > Can I pay by card?\nYes, Visa.",
+            "FAQ > Is there a fee?\nNo.",
+            "FAQ > Do you deliver?\nOnly locally."
+        ]
+    );
+    let prose = chunk_document("p.md", "# Help\n**Need help?** Call us on 0100.\n");
+    assert_eq!(prose.len(), 1, "a bold question inside a line is prose");
+}
+
+#[test]
 fn q_a_pairs_under_a_heading_keep_the_heading_and_the_prose_before() {
     let doc = "# Billing\nWe bill monthly.\n\nQ: When?\nA: On the 1st.\n";
     let chunks = chunk_document("b.md", doc);

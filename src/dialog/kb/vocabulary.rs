@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::Chunk;
-use crate::dialog::words::{content, one_edit_apart};
+use crate::dialog::words::{content, final_e_apart, one_edit_apart};
 
 /// The words of one version of the knowledge base (rebuilt with the index on each change).
 #[derive(Debug, Default)]
@@ -78,14 +78,19 @@ impl Vocabulary {
     }
 
     /// The words of `asked` (content words) that no chunk says, each once; a spelling
-    /// variant one edit apart ("installments", "instalments") is the same word.
+    /// variant one edit apart ("installments", "instalments") is the same word, and so is
+    /// another form of an -e verb ("agreed", "agreeing").
     pub(crate) fn unknown<'a>(&self, asked: &'a [String]) -> Vec<&'a str> {
         let mut out: Vec<&str> = Vec::new();
         for a in asked {
             if out.contains(&a.as_str()) || self.knows(a) {
                 continue;
             }
-            if !self.chunks_with.keys().any(|w| one_edit_apart(a, w)) {
+            if !self
+                .chunks_with
+                .keys()
+                .any(|w| one_edit_apart(a, w) || final_e_apart(a, w))
+            {
                 out.push(a);
             }
         }
