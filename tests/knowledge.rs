@@ -318,6 +318,38 @@ fn existence_deadlines_and_counted_names_are_read_from_the_callers_words() {
     let pay =
         agent.ask("Once you've agreed my refund, how long does it take for the money to get back onto my card?");
     assert!(pay.text.contains("10 working days"), "{pay:?}");
+    // "agreed" is the document's "agreeing" though their stems differ by an "e".
+    let agreed =
+        agent.ask("Once you've agreed my refund, how long does it take for the money to get back?");
+    assert!(agreed.text.contains("10 working days"), "{agreed:?}");
+}
+
+/// Knowledge written the way operators write it (`kb/fresh5/`, a development set): FAQ pairs
+/// in bold, a plan table with the plans as columns asked with "call you out", an age said in
+/// words, a window's latest moment, a reduction that is not a price, and a figure the model
+/// tells of a name from another passage.
+#[test]
+fn faq_marks_plan_columns_and_reductions_are_read_as_operators_write_them() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh5");
+    let faq = agent.ask(
+        "My radiators are warm at the bottom but stone cold at the top. What's going on with them?",
+    );
+    assert!(
+        faq.text.contains("air trapped") && !faq.text.contains("Q:"),
+        "{faq:?}"
+    );
+    let plus = agent.ask("Um, how many times a year am I allowed to call you out on Boiler Plus?");
+    assert!(plus.text.contains("Boiler Plus: 4"), "{plus:?}");
+    let mum = agent.ask("My mum's seventy-two. Does she get any sort of discount with you?");
+    assert!(mum.text.contains("10%"), "{mum:?}");
+    let slot =
+        agent.ask("If I pick the afternoon slot, what's the latest the engineer could turn up?");
+    assert!(slot.text.contains("4pm"), "{slot:?}");
+    let combi = agent.ask("Roughly how much is a new combi boiler fitted? Just a ballpark.");
+    assert!(!combi.text.contains('£'), "{combi:?}");
+    let id = agent.ask("What's Gareth Bell's own Gas Safe ID number? I want to check him first.");
+    assert!(!id.text.contains("604218"), "{id:?}");
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat

@@ -93,6 +93,9 @@ pub(crate) struct Grounding {
     /// Each passage's numbers, and the caller's: a sentence's figures must all come from
     /// one passage (one table row), never a price from one row and a size from the next.
     passage_numbers: Vec<HashSet<String>>,
+    /// Each passage's content words: a figure and the name it is told of ("Gareth Bell",
+    /// "Boiler Plus") must come from one passage too.
+    passage_words: Vec<HashSet<String>>,
     asked_numbers: HashSet<String>,
     /// "yes" / "no" where a passage sentence opens with it: when there is one, the only
     /// yes or no a model sentence may open with.
@@ -130,6 +133,10 @@ impl Grounding {
     pub(crate) fn new(passages: &[&str], question: &str) -> Grounding {
         let mut words = HashSet::new();
         let mut sets = Vec::new();
+        let passage_words = passages
+            .iter()
+            .map(|p| content(p).into_iter().collect())
+            .collect();
         for text in passages.iter().copied().chain([question]) {
             let mut numbers = HashSet::new();
             for w in content(text) {
@@ -161,6 +168,7 @@ impl Grounding {
             words,
             numbers,
             passage_numbers: sets,
+            passage_words,
             asked_numbers,
             answers,
         }
@@ -192,12 +200,13 @@ impl Grounding {
             .map(|w| w.trim_end_matches(".00"))
             .filter(|n| !self.asked_numbers.contains(*n))
             .collect();
-        if figures.len() >= 2
-            && !self
-                .passage_numbers
-                .iter()
-                .any(|set| figures.iter().all(|n| set.contains(*n)))
-        {
+        let names = self.names_in(sentence);
+        let together = |i: usize| {
+            figures.iter().all(|n| self.passage_numbers[i].contains(*n))
+                && names.iter().all(|w| self.passage_words[i].contains(w))
+        };
+        let binds = figures.len() >= 2 || !figures.is_empty() && !names.is_empty();
+        if binds && !(0..self.passage_numbers.len()).any(together) {
             return Err(Unsupported::Combined);
         }
         let of = words.len();
@@ -206,6 +215,20 @@ impl Grounding {
             return Err(Unsupported::Words { found, of });
         }
         Ok(())
+    }
+}
+
+impl Grounding {
+    /// The names a sentence tells a fact of: its capitalised words after the first ("is
+    /// *Gareth Bell*'s ID", "on *Boiler Plus*") that a passage contains, as content words.
+    fn names_in(&self, sentence: &str) -> Vec<String> {
+        sentence
+            .split_whitespace()
+            .skip(1)
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .flat_map(content)
+            .filter(|w| !is_number(w) && self.passage_words.iter().any(|p| p.contains(w)))
+            .collect()
     }
 }
 
@@ -344,6 +367,24 @@ mod tests {
             Err(Unsupported::Combined)
         );
         assert_eq!(g.check("The small unit costs £12."), Ok(()));
+    }
+
+    #[test]
+    fn a_figure_is_not_told_of_a_name_from_another_passage() {
+        let passages = [
+            "Gas Safe\nOur Gas Safe registration number is 604218.",
+            "Our engineers > Gareth Bell\nGareth Bell services gas boilers and drives Van 1.",
+        ];
+        let g = Grounding::new(&passages, "What's Gareth Bell's own Gas Safe ID number?");
+        assert_eq!(
+            g.check("Gareth Bell's own Gas Safe ID number is 604218."),
+            Err(Unsupported::Combined)
+        );
+        assert_eq!(
+            g.check("Our Gas Safe registration number is 604218."),
+            Ok(())
+        );
+        assert_eq!(g.check("Gareth Bell drives Van 1."), Ok(()));
     }
 
     #[test]

@@ -64,6 +64,13 @@ static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\bfree\s+(?:miles?|km|kilometres?|kilometers?|minutes?|mins?|hours?|days?|nights?|weeks?|months?|texts?|calls?|data|gb|mb|allowance)\b",
     )
 });
+/// An amount given off or towards something ("£400 towards a new boiler", "10% off
+/// labour", "the contribution is £250"): a reduction, not the price of the thing.
+static REDUCTION: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:[£$€¥]\s?\d[\d,.]*|\d+(?:\.\d+)?\s?%)\s+(?:towards|toward|off)\b|\b(?:contribution|discount|rebate|cashback)\b[^.;]*?(?:[£$€¥]\s?\d|\d+\s?%)",
+    )
+});
 /// A bare amount with pence ("Small box — 2.50"), a price when it is not a time of day.
 static PENCE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b\d+\.\d{2}\b"));
 /// A time of day that cannot be an amount: "8.30 am", "17:30".
@@ -319,10 +326,16 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 .windows(3)
                 .find(|p| p[0] == "how" && p[1] == "many")
                 .map(|p| p[2].as_str())
-                .filter(|w| !super::words::is_stopword(w) && !is_slot_word(w));
+                .filter(|w| !super::words::is_stopword(w) && !is_slot_word(w))
+                // "How many times a year can I call you out?" counts call-outs.
+                .filter(|w| !matches!(*w, "times" | "time"));
             counted.is_none_or(has)
         }
         Some(Kind::Price) => {
+            // "How much is a new boiler?" is not answered by "£400 towards a new boiler".
+            if only_reductions(sentence) && !t.iter().any(|w| asks_reduction(w)) {
+                return false;
+            }
             let charge = |w: &str| matches!(w, "fee" | "fees" | "charge" | "charges");
             let qualifiers = t
                 .windows(2)
@@ -459,6 +472,31 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn states_deadline(sentence: &str) -> bool {
     DEADLINE.is_match(sentence)
+}
+
+/// Whether every amount a sentence gives is a reduction ("£250 towards a replacement").
+fn only_reductions(sentence: &str) -> bool {
+    let reductions = REDUCTION.find_iter(sentence).count();
+    reductions > 0 && AMOUNT.find_iter(sentence).count() <= reductions
+}
+
+/// A word that asks for a reduction rather than a price.
+fn asks_reduction(w: &str) -> bool {
+    matches!(
+        w,
+        "discount"
+            | "discounts"
+            | "off"
+            | "towards"
+            | "toward"
+            | "contribution"
+            | "contribute"
+            | "reduction"
+            | "reduced"
+            | "cheaper"
+            | "concession"
+            | "concessions"
+    )
 }
 
 /// A word that asks for an amount ("cost", "fee", "deposit", "quid").
@@ -812,7 +850,9 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
         return days.iter().any(|&d| label_days[d])
             || groups.iter().any(|g| g.clone().any(|d| label_days[d]));
     }
-    let asked = content(question);
+    // "How many times can I call you out?" names the row "Callouts per year".
+    let mut asked = content(question);
+    asked.extend(super::words::particle_compounds(question));
     let own = naming_words(label);
     let is_asked = |w: &String| asked.iter().any(|a| a == w || one_edit_apart(a, w));
     let found = own.iter().filter(|w| is_asked(w)).count();
@@ -976,7 +1016,10 @@ pub(crate) fn is_slot_word(w: &str) -> bool {
     period_of(w).is_some()
         || matches!(
             w,
-            "cost"
+            // "How many times": `tim` is how "times" stems.
+            "times"
+                | "tim"
+                | "cost"
                 | "price"
                 | "fee"
                 | "charge"

@@ -567,3 +567,23 @@ fn the_latest_moment_of_a_window_is_stated_by_the_window() {
         "Boiler Basic: 9am to 5pm."
     ));
 }
+
+#[test]
+fn a_reduction_is_not_the_price_of_the_thing() {
+    let q = "Roughly how much is a new combi boiler fitted?";
+    let s = "On Boiler Plus the contribution is £250 towards a new boiler.";
+    assert!(!narrowed_fits(q, slot(q), s));
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "A new combi boiler fitted costs £2,400."
+    ));
+    let s = "On Boiler Plus the contribution is £250 for boilers under 8 years old.";
+    assert!(!narrowed_fits(q, slot(q), s));
+    let q = "My mum's 72. Does she get any discount on a repair?";
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "Customers aged 70 or over get 10% off labour."
+    ));
+}

@@ -311,6 +311,33 @@ pub(crate) fn is_manner_adverb(word: &str) -> bool {
             .any(|end| word.ends_with(end))
 }
 
+/// The compound nouns a text says as a verb and its particle, stemmed: "call you out" and
+/// "call-out" say `callout`, "check in" says `checkin`, "pick it up" says `pickup`.
+pub(crate) fn particle_compounds(text: &str) -> Vec<String> {
+    const PARTICLES: &[&str] = &["out", "up", "in", "off", "down", "over", "back", "on"];
+    const OBJECTS: &[&str] = &["you", "it", "them", "him", "her", "me", "us", "someone"];
+    let t = tokens(text);
+    let mut out = Vec::new();
+    for (i, w) in t.iter().enumerate() {
+        if let Some((verb, particle)) = w.split_once('-')
+            && PARTICLES.contains(&particle.strip_suffix('s').unwrap_or(particle))
+            && !verb.is_empty()
+        {
+            out.push(stem(&format!("{verb}{particle}")));
+        }
+        let next = |k: usize| t.get(i + k).map(String::as_str);
+        let particle = match (next(1), next(2)) {
+            (Some(p), _) if PARTICLES.contains(&p) => p,
+            (Some(o), Some(p)) if OBJECTS.contains(&o) && PARTICLES.contains(&p) => p,
+            _ => continue,
+        };
+        if w.len() >= 3 && !is_stopword(w) {
+            out.push(stem(&format!("{w}{particle}")));
+        }
+    }
+    out
+}
+
 /// Whether a token is a number (digits, maybe with one decimal point).
 pub(crate) fn is_number(token: &str) -> bool {
     token.chars().next().is_some_and(|c| c.is_ascii_digit())
@@ -320,6 +347,17 @@ pub(crate) fn is_number(token: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verb_and_its_particle_say_the_compound_noun() {
+        assert_eq!(
+            particle_compounds("how often can I call you out?"),
+            ["callout"]
+        );
+        assert_eq!(particle_compounds("the call-outs"), ["callout"]);
+        assert_eq!(particle_compounds("when can I check in"), ["checkin"]);
+        assert!(particle_compounds("what are your prices for a visit?").is_empty());
+    }
 
     #[test]
     fn a_tens_and_units_number_word_is_one_number() {
