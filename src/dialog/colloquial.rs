@@ -46,7 +46,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("charge me", "fee cost"),
     ("on the card", "card payment"),
     ("amex", "american express"),
-    ("plastic", "card"),
     ("skint", "cannot pay late payment"),
     ("behind on", "late payment"),
     ("miss a payment", "late payment"),

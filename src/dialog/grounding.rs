@@ -216,9 +216,7 @@ impl Grounding {
         }
         Ok(())
     }
-}
 
-impl Grounding {
     /// The names a sentence tells a fact of: its capitalised words after the first ("is
     /// *Gareth Bell*'s ID", "on *Boiler Plus*") that a passage contains, as content words.
     fn names_in(&self, sentence: &str) -> Vec<String> {

@@ -2,9 +2,9 @@
 //!
 //! Tokens are lowercased alphanumeric runs; English stopwords, contraction tails ("I'd" → "d")
 //! and spoken fillers ("um") are dropped; numbers are kept as
-//! they are. The stemmer is deliberately conservative (plural `s`/`es`/`ies`, `ing`, `ed`, the `d` of an -ee verb's past, a final
-//! `e`, doubled final consonants) so that query and text forms of one word meet without
-//! merging unrelated words.
+//! they are. The stemmer is deliberately conservative (plural `s`/`es`/`ies`, `ing`, `ed`,
+//! the `d` of an -ee verb's past, a final `e`, doubled final consonants) so that query and
+//! text forms of one word meet without merging unrelated words.
 
 use std::collections::HashMap;
 
