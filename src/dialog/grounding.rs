@@ -133,22 +133,21 @@ impl Grounding {
     pub(crate) fn new(passages: &[&str], question: &str) -> Grounding {
         let mut words = HashSet::new();
         let mut sets = Vec::new();
-        let passage_words = passages
-            .iter()
-            .map(|p| content(p).into_iter().collect())
-            .collect();
+        let mut passage_words: Vec<HashSet<String>> = Vec::new();
         for text in passages.iter().copied().chain([question]) {
-            let mut numbers = HashSet::new();
-            for w in content(text) {
-                if is_number(&w) {
-                    numbers.insert(w.trim_end_matches(".00").to_string());
-                }
-                words.insert(w);
-            }
+            let own: HashSet<String> = content(text).into_iter().collect();
+            let mut numbers: HashSet<String> = own
+                .iter()
+                .filter(|w| is_number(w))
+                .map(|w| w.trim_end_matches(".00").to_string())
+                .collect();
+            words.extend(own.iter().cloned());
             // A phone number written with spaces is one fact: keep its digits joined too.
             numbers.extend(digit_runs(text));
             sets.push(numbers);
+            passage_words.push(own);
         }
+        passage_words.pop();
         words.extend(GLUE.iter().map(|w| w.to_string()));
         let asked_numbers = sets.pop().unwrap_or_default();
         let numbers = sets

@@ -326,9 +326,9 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 .windows(3)
                 .find(|p| p[0] == "how" && p[1] == "many")
                 .map(|p| p[2].as_str())
-                .filter(|w| !super::words::is_stopword(w) && !is_slot_word(w))
-                // "How many times a year can I call you out?" counts call-outs.
-                .filter(|w| !matches!(*w, "times" | "time"));
+                // "How many times a year can I call you out?" counts call-outs: "times"
+                // is a slot word.
+                .filter(|w| !super::words::is_stopword(w) && !is_slot_word(w));
             counted.is_none_or(has)
         }
         Some(Kind::Price) => {
