@@ -223,6 +223,11 @@ impl Recognizer {
         params.set_token_timestamps(true);
         params.set_suppress_blank(true);
         params.set_suppress_nst(true);
+        // No temperature fallback: a low-entropy run of tokens (a card number read as
+        // "4111 1111 1111 1111") made whisper.cpp re-decode by sampling at rising
+        // temperatures, taking seven times as long and returning random words. One greedy
+        // pass is deterministic and bounded; decoding loops are collapsed in `collect`.
+        params.set_temperature_inc(0.0);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);
