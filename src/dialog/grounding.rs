@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::slots::{reduction_figures, says_reduction};
 use super::words::{content, is_generic, is_number};
 
 /// Words a spoken answer may use that no passage needs to contain.
@@ -100,6 +101,9 @@ pub(crate) struct Grounding {
     /// "yes" / "no" where a passage sentence opens with it: when there is one, the only
     /// yes or no a model sentence may open with.
     answers: HashSet<String>,
+    /// Figures the passages give only as reductions ("the contribution is £250"): a
+    /// sentence must say them as reductions too, not "Boiler Plus costs £250".
+    reductions: HashSet<String>,
 }
 
 /// Why a sentence was not supported.
@@ -111,6 +115,8 @@ pub(crate) enum Unsupported {
     Words { found: usize, of: usize },
     /// Figures that no single passage holds together.
     Combined,
+    /// A figure the passages give as a reduction, said as an amount of its own.
+    Reduction(String),
     /// A "yes" or "no" against the passages' own ("No." where the answer says "Yes.").
     Polarity,
 }
@@ -163,6 +169,11 @@ impl Grounding {
             .filter_map(|s| polarity(&s))
             .map(str::to_string)
             .collect();
+        let reductions = passages
+            .iter()
+            .map(|p| reduction_figures(p))
+            .reduce(|a, b| &a | &b)
+            .unwrap_or_default();
         Grounding {
             words,
             numbers,
@@ -170,6 +181,7 @@ impl Grounding {
             passage_words,
             asked_numbers,
             answers,
+            reductions,
         }
     }
 
@@ -199,6 +211,11 @@ impl Grounding {
             .map(|w| w.trim_end_matches(".00"))
             .filter(|n| !self.asked_numbers.contains(*n))
             .collect();
+        if let Some(n) = figures.iter().find(|n| self.reductions.contains(**n))
+            && !says_reduction(sentence)
+        {
+            return Err(Unsupported::Reduction((*n).to_string()));
+        }
         let names = self.names_in(sentence);
         let together = |i: usize| {
             figures.iter().all(|n| self.passage_numbers[i].contains(*n))
@@ -382,6 +399,19 @@ mod tests {
             Ok(())
         );
         assert_eq!(g.check("Gareth Bell drives Van 1."), Ok(()));
+    }
+
+    #[test]
+    fn a_reduction_is_not_told_as_a_price() {
+        let p = "On Boiler Plus the contribution is £250 for boilers under 8 years old. \
+                 Boiler Plus is £21 a month.";
+        let g = Grounding::new(&[p], "How much is Boiler Plus for the year?");
+        assert_eq!(
+            g.check("Boiler Plus costs £250 for boilers under 8 years old."),
+            Err(Unsupported::Reduction("250".into()))
+        );
+        assert_eq!(g.check("On Boiler Plus the contribution is £250."), Ok(()));
+        assert_eq!(g.check("Boiler Plus is £21 a month."), Ok(()));
     }
 
     #[test]

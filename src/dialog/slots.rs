@@ -7,6 +7,7 @@
 //! close in meaning to the question can still be its neighbour's: these checks are what keep
 //! such a sentence from being spoken. Pure text rules; no models.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -55,20 +56,21 @@ fn regex(pattern: &str) -> Regex {
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)[£$€¥]\s?\d|\d\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb)\b|\b(?:free|no charge|no cost|no extra cost|at no cost|included|nothing|half price|\d+ ?%)",
+        r"(?i)[£$€¥]\s?\d|\d\s?(?:pounds?|quid|dollars?|euros?|pence|p|cents?|gbp|usd|eur|yuan|rmb)\b|\b(?:free|no charge|no cost|no extra cost|at no cost|included|nothing|half price|\d+ ?%)|\b(?:half|full|double|twice)\s+(?:the\s+|our\s+|its\s+)?(?:[a-z-]+\s+)?(?:price|fee|cost|charge|rate|fare)\b",
     )
 });
-/// What comes free in an allowance ("50 free miles", "free minutes"): not a price.
+/// What comes free in an allowance ("50 free miles", "free minutes", "one month free"): not
+/// a price.
 static ALLOWANCE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\bfree\s+(?:miles?|km|kilometres?|kilometers?|minutes?|mins?|hours?|days?|nights?|weeks?|months?|texts?|calls?|data|gb|mb|allowance)\b",
+        r"(?i)\bfree\s+(?:miles?|km|kilometres?|kilometers?|minutes?|mins?|hours?|days?|nights?|weeks?|months?|texts?|calls?|data|gb|mb|allowance)\b|\b(?:\d+|a|an|one|two|three|four|six|twelve)\s+(?:extra\s+)?(?:miles?|minutes?|hours?|days?|nights?|weeks?|months?)\s+free\b",
     )
 });
 /// An amount given off or towards something ("£400 towards a new boiler", "10% off
 /// labour", "the contribution is £250"): a reduction, not the price of the thing.
 static REDUCTION: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)(?:[£$€¥]\s?\d[\d,.]*|\d+(?:\.\d+)?\s?%)\s+(?:towards|toward|off)\b|\b(?:contribution|discount|rebate|cashback)\b[^.;]*?(?:[£$€¥]\s?\d|\d+\s?%)",
+        r"(?i)(?:[£$€¥]\s?\d[\d,.]*|\d+(?:\.\d+)?\s?%)\s+(?:towards|toward|off)\b|\b(?:contribution|discount|rebate|cashback)\b[^.;]*?(?:[£$€¥]\s?\d[\d,]*(?:\.\d+)?|\d+(?:\.\d+)?\s?%)",
     )
 });
 /// A bare amount with pence ("Small box — 2.50"), a price when it is not a time of day.
@@ -168,7 +170,15 @@ impl Slot {
         let duration = far_ahead
             || follows("how", &["long", "soon", "quickly", "fast"])
             || follows("how", &["many"]) && t.iter().any(|w| units.contains(&w.as_str()))
-            || follows("much", &["notice", "time", "warning"]);
+            || follows("much", &["notice", "time", "warning"])
+            // "What's your response time?": a time that is waited is a duration.
+            || t.windows(2).any(|p| {
+                matches!(
+                    p[0].as_str(),
+                    "response" | "waiting" | "wait" | "turnaround" | "processing" | "lead"
+                        | "travel" | "journey" | "reply"
+                ) && p[1] == "time"
+            });
         let clock = follows("what", &["time"])
             || follows(
                 "when",
@@ -472,6 +482,26 @@ static DEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 fn states_deadline(sentence: &str) -> bool {
     DEADLINE.is_match(sentence)
+}
+
+/// The figures a text gives only as reductions ("£400 towards a new boiler", "the
+/// contribution is £250"), never as an amount of their own.
+pub(crate) fn reduction_figures(text: &str) -> HashSet<String> {
+    let inside: HashSet<String> = REDUCTION
+        .find_iter(text)
+        .flat_map(|m| content(m.as_str()))
+        .filter(|w| is_number(w))
+        .collect();
+    let outside: HashSet<String> = content(&REDUCTION.replace_all(text, " "))
+        .into_iter()
+        .filter(|w| is_number(w))
+        .collect();
+    inside.difference(&outside).cloned().collect()
+}
+
+/// Whether a sentence says a reduction ("towards", "off", "contribution", "discount").
+pub(crate) fn says_reduction(sentence: &str) -> bool {
+    REDUCTION.is_match(sentence)
 }
 
 /// Whether every amount a sentence gives is a reduction ("£250 towards a replacement").

@@ -41,6 +41,10 @@ fn questions_name_their_slot() {
         slot("how many days does the refund take").kind,
         Some(Kind::Duration)
     );
+    assert_eq!(
+        slot("If I've no heating, what's your response time?").kind,
+        Some(Kind::Duration)
+    );
     assert_eq!(slot("What time do you open?").kind, Some(Kind::Clock));
     assert_eq!(slot("Are you open on Sundays?").kind, Some(Kind::Clock));
     assert_eq!(slot("what are the office hours").kind, Some(Kind::Clock));
@@ -454,6 +458,14 @@ fn an_allowance_is_not_a_price() {
     assert!(!s.fits("Mileage over the free miles is still charged."));
     assert!(s.fits("Each mile over the free miles costs 45p."));
     assert!(slot("Is there a charge for padlocks?").fits("Padlocks are free."));
+    // A share of the price is a price.
+    let pay = slot("How much do I have to pay if I cancel now?");
+    assert_eq!(pay.kind, Some(Kind::Price));
+    assert!(pay.fits("Between 24 and 72 hours' notice: you pay half the lesson price."));
+    assert!(pay.fits("Less than 24 hours' notice: you pay the full lesson price."));
+    // A free period is what paying a year buys, not the year's price.
+    let year = slot("How much is the plan if I pay for the whole year?");
+    assert!(!year.fits("Paying for the year up front gets you one month free."));
 }
 
 #[test]
