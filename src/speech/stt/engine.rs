@@ -225,7 +225,7 @@ impl Recognizer {
         params.set_suppress_nst(true);
         // No temperature fallback: a low-entropy run of tokens (a card number read as
         // "4111 1111 1111 1111") made whisper.cpp re-decode by sampling at rising
-        // temperatures, taking seven times as long and returning random words. One greedy
+        // temperatures, taking five times as long and returning random words. One greedy
         // pass is deterministic and bounded; decoding loops are collapsed in `collect`.
         params.set_temperature_inc(0.0);
         params.set_print_progress(false);
