@@ -404,9 +404,13 @@ impl Served {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("start voxgate");
+        // No pooled connections: the gateway closes a keep-alive connection idle for
+        // `header_read_timeout_secs` (2 s in one test), and a request reusing it at that very
+        // moment fails in transit — each request here is a new client on a new connection.
         let http: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(900)))
+            .max_idle_connections(0)
             .build()
             .into();
         let mut served = Served {
