@@ -169,11 +169,7 @@ impl Grounding {
             .filter_map(|s| polarity(&s))
             .map(str::to_string)
             .collect();
-        let reductions = passages
-            .iter()
-            .map(|p| reduction_figures(p))
-            .reduce(|a, b| &a | &b)
-            .unwrap_or_default();
+        let reductions = reduction_figures(passages.iter().copied());
         Grounding {
             words,
             numbers,
@@ -412,6 +408,10 @@ mod tests {
         );
         assert_eq!(g.check("On Boiler Plus the contribution is £250."), Ok(()));
         assert_eq!(g.check("Boiler Plus is £21 a month."), Ok(()));
+        // A figure another passage gives as a price of its own may be said as one.
+        let other = "A boiler service costs £250.";
+        let g = Grounding::new(&[p, other], "How much is a boiler service?");
+        assert_eq!(g.check("A boiler service costs £250."), Ok(()));
     }
 
     #[test]

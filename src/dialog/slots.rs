@@ -484,19 +484,26 @@ fn states_deadline(sentence: &str) -> bool {
     DEADLINE.is_match(sentence)
 }
 
-/// The figures a text gives only as reductions ("£400 towards a new boiler", "the
-/// contribution is £250"), never as an amount of their own.
-pub(crate) fn reduction_figures(text: &str) -> HashSet<String> {
-    let inside: HashSet<String> = REDUCTION
-        .find_iter(text)
-        .flat_map(|m| content(m.as_str()))
-        .filter(|w| is_number(w))
+/// The figures the texts give only as reductions ("£400 towards a new boiler", "the
+/// contribution is £250"), never as an amount of their own in any of them.
+pub(crate) fn reduction_figures<'a>(texts: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+    let texts: Vec<&str> = texts.into_iter().collect();
+    let figures = |text: &str| -> Vec<String> {
+        content(text).into_iter().filter(|w| is_number(w)).collect()
+    };
+    let inside: HashSet<String> = texts
+        .iter()
+        .flat_map(|t| REDUCTION.find_iter(t))
+        .flat_map(|m| figures(m.as_str()))
         .collect();
-    let outside: HashSet<String> = content(&REDUCTION.replace_all(text, " "))
-        .into_iter()
-        .filter(|w| is_number(w))
+    if inside.is_empty() {
+        return inside;
+    }
+    let outside: HashSet<String> = texts
+        .iter()
+        .flat_map(|t| figures(&REDUCTION.replace_all(t, " ")))
         .collect();
-    inside.difference(&outside).cloned().collect()
+    &inside - &outside
 }
 
 /// Whether a sentence says a reduction ("towards", "off", "contribution", "discount").
