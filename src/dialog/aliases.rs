@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use super::kb::Chunk;
-use super::words::{is_stopword, tokens};
+use super::words::{is_stopword, regex, tokens};
 use crate::speech::tts::sentences;
 
 /// A name the knowledge base defines, and the proper names it stands for.
@@ -20,10 +20,6 @@ pub(crate) struct Alias {
     words: Vec<String>,
     /// The proper names before it in its sentence ("Fisher Row", "Port Alder").
     names: Vec<String>,
-}
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
 }
 
 /// "known (locally) as "X"", "calls it "X"", "also called X", "nicknamed X": the alias in

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::{is_negated, tokens};
+use super::words::{is_negated, regex, tokens};
 
 /// Whether the question asks for what is excluded: a negated "what"/"which" question
 /// ("What isn't covered by the protection?", "which items can't I store?").
@@ -239,9 +239,86 @@ const DOER_LOOKALIKES: &[&str] = &[
     "dollars",
 ];
 
+/// The sentences of a turn that ask (those ending in "?"), or all of it when none does.
+pub(crate) fn asked_part(text: &str) -> String {
+    let asked: Vec<&str> = text
+        .split_inclusive(['.', '?', '!'])
+        .filter(|s| s.trim_end().ends_with('?'))
+        .map(str::trim)
+        .collect();
+    if asked.is_empty() {
+        text.to_string()
+    } else {
+        asked.join(" ")
+    }
+}
+
+/// The question with the caller's statements of what is *not* so left out ("It's my own
+/// house, I'm not renting it out. How much is a service?" → "It's my own house. How much is a
+/// service?"), for comparing meanings: "not renting it out" is closest in meaning to the
+/// landlord's price it rules out. `None` when nothing is left out, or when no asked sentence
+/// (ending in "?") would remain.
+pub(crate) fn without_denials(question: &str) -> Option<String> {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut dropped = false;
+    for sentence in question.split_inclusive(['.', '?', '!']) {
+        if sentence.trim_end().ends_with('?') {
+            kept.push(sentence.trim());
+            continue;
+        }
+        for clause in CLAUSE.split(sentence) {
+            let denies = is_negated(clause) || tokens(clause).first().is_some_and(|t| t == "no");
+            match clause.trim() {
+                "" | "." | "!" => {}
+                _ if denies => dropped = true,
+                c => kept.push(c),
+            }
+        }
+    }
+    let asks = kept.iter().any(|c| c.ends_with('?'));
+    (dropped && asks).then(|| kept.join(" "))
+}
+
+/// Where a statement divides into clauses: commas, semicolons, dashes, "and", "but", "so".
+static CLAUSE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\s*(?:[,;]|\s-\s|\s(?:and|but|so)\s)\s*"));
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_asked_part_is_the_sentences_ending_in_a_question_mark() {
+        let t = "I'm on the cheapest one. How long? Thanks. And the fee?";
+        assert_eq!(asked_part(t), "How long? And the fee?");
+        assert_eq!(asked_part("the cheapest plan"), "the cheapest plan");
+    }
+
+    #[test]
+    fn statements_of_what_is_not_so_are_left_out() {
+        assert_eq!(
+            without_denials(
+                "How much would it be to get an oil boiler serviced? It's my own house, I'm not \
+                 renting it out."
+            )
+            .as_deref(),
+            Some("How much would it be to get an oil boiler serviced? It's my own house")
+        );
+        assert_eq!(
+            without_denials("It's gone eleven at night. No cover. What's your callout?").as_deref(),
+            Some("It's gone eleven at night. What's your callout?")
+        );
+        assert_eq!(
+            without_denials("It died on a Sunday and we haven't got a plan. How much is it?")
+                .as_deref(),
+            Some("It died on a Sunday How much is it?")
+        );
+        // The question itself is kept, negated or not; nothing left out is `None`.
+        assert_eq!(without_denials("What isn't covered?"), None);
+        assert_eq!(without_denials("I rent. What's the price?"), None);
+        // No asked sentence would be left.
+        assert_eq!(without_denials("I can't log in."), None);
+    }
 
     #[test]
     fn exclusions_are_negated_what_or_which_questions() {

@@ -13,6 +13,7 @@ pub mod voice;
 mod agent;
 mod aliases;
 mod asks;
+mod clock;
 mod colloquial;
 mod crisis_animals;
 mod extremes;

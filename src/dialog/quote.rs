@@ -13,14 +13,16 @@ use regex::Regex;
 use super::asks::{
     asks_exclusions, asks_list, asks_own_time, asks_who, business_acts, names_people,
 };
+use super::clock;
 use super::colloquial::standardised;
 use super::grounding;
 use super::kb::{Embedder, Vocabulary};
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
-    Slot, compares, comparison_fits, days_fit, figures_fit, gives_names, is_slot_word, label_fits,
-    label_phrase_fits, names_fit, names_source, narrowed_fits, says_days, says_kind_of_fact,
+    Kind, Slot, asks_comparison, comparison_fits, covers_days, days_fit, figures_fit, gives_names,
+    is_slot_word, label_fits, label_phrase_fits, names_fit, names_source, narrowed_fits, says_days,
+    says_kind_of_fact,
 };
 use super::words::{content, is_generic, is_negated, is_number, one_edit_apart};
 use crate::speech::tts::sentences;
@@ -42,6 +44,7 @@ impl Fit<'_> {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
         p.names.first().is_none_or(|label| {
             names_row(&both, label)
+                && self.band_fits(p)
                 && label_phrase_fits(self.text, label, (&p.text, &p.text), self.vocabulary)
         })
     }
@@ -62,7 +65,7 @@ impl Fit<'_> {
         if p.names.is_empty() {
             return days_fit(self.text, sentence);
         }
-        if !figures_fit(self.text, sentence) {
+        if !figures_fit(self.text, sentence) || !self.band_fits(p) {
             return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
@@ -77,6 +80,21 @@ impl Fit<'_> {
         {
             return false;
         }
+        // The row's days are in a cell of their own ("Night, day: any day."): a question
+        // naming a day is judged on them. (Not days that head columns: "Main phone line,
+        // saturday: 9am to 1pm" is no day of the bank holidays cell.)
+        let row = if covers_days(sentence) {
+            row
+        } else {
+            let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+            let days = sentences(body)
+                .into_iter()
+                .filter(|s| split_label(s).is_some_and(|(_, value)| covers_days(value)));
+            std::iter::once(row)
+                .chain(days)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         if asked == self.text {
             let have = content(&row);
             return names_fit(asked, &row, self.vocabulary.names())
@@ -116,6 +134,12 @@ impl Fit<'_> {
             .filter(|w| !is_slot_word(w) && !is_number(w))
             .filter(|w| beside.iter().any(|r| r.contains(w)))
             .collect()
+    }
+
+    /// Whether a table row holds the time of day the caller gives ("eleven at night" is in
+    /// the "10pm to 8am" band), unless the caller asks for a time.
+    fn band_fits(&self, p: &Passage) -> bool {
+        self.slot.kind.is_none_or(|k| k == Kind::Clock) || clock::band_fits(self.text, &p.text)
     }
 
     fn gives_names(&self) -> bool {
@@ -266,7 +290,7 @@ pub(crate) fn best(
         Some(&(i, sim)) if sure[i] && fit.is_specific() && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
         // "What's the most I can put on a voucher?": only a sentence that compares or states
         // a limit fits at all, so one that does is the answer when it is near enough.
-        Some(&(i, sim)) if compares(question) && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
+        Some(&(i, sim)) if asks_comparison(question) && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
         // No sentence is close in meaning: the most similar of those that cover enough
         // of the question's words.
         _ => *ranked

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::{content, is_number, one_edit_apart, tokens};
+use super::words::{content, is_number, one_edit_apart, regex, tokens};
 
 /// The kind of fact a question asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,6 @@ pub(crate) enum Period {
 pub(crate) struct Slot {
     pub(crate) kind: Option<Kind>,
     pub(crate) period: Option<Period>,
-}
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
 }
 
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
@@ -436,7 +432,7 @@ fn is_superlative(w: &str) -> bool {
 /// The latest or earliest moment of a window ("the latest the engineer could turn up") is
 /// stated by the window itself ("afternoon: 12 noon to 4pm").
 pub(crate) fn comparison_fits(question: &str, sentence: &str) -> bool {
-    !compares(question)
+    !asks_comparison(question)
         || compares(sentence)
         || asks_limit(question) && states_limit(sentence)
         || asks_deadline(question) && states_deadline(sentence)
@@ -595,6 +591,13 @@ pub(crate) fn compares(text: &str) -> bool {
     tokens(text).iter().any(|w| is_superlative(w))
 }
 
+/// Whether a question asks for a comparison: its asked sentences compare. "I'm on the
+/// cheapest one, the Basic plan. How long until someone's out?" tells which plan and asks no
+/// comparison.
+pub(crate) fn asks_comparison(question: &str) -> bool {
+    compares(&super::asks::asked_part(question))
+}
+
 /// Whether a question asks yes or no: it opens (after fillers) with an auxiliary verb.
 fn is_yes_no(t: &[String]) -> bool {
     let first = t.iter().find(|w| {
@@ -708,13 +711,19 @@ fn is_day_name(w: &str) -> bool {
         .any(|d| w == *d || w.strip_suffix('s') == Some(d))
 }
 
+/// Whether a sentence names any day ("Monday to Friday", "any day", "weekends").
+pub(crate) fn covers_days(sentence: &str) -> bool {
+    days_covered(sentence).iter().any(|d| *d)
+}
+
 /// The days a sentence covers: named days, ranges ("Monday to Friday", "Mon–Fri"),
-/// "weekdays", "weekends", "every day", "daily", "7 days a week".
+/// "weekdays", "weekends", "every day", "any day", "daily", "7 days a week".
 fn days_covered(sentence: &str) -> [bool; 7] {
     let lower = sentence.to_lowercase().replace(['–', '—', '-'], " to ");
     let t = tokens(&lower);
     let mut out = [false; 7];
     if lower.contains("every day")
+        || lower.contains("any day")
         || lower.contains("7 days")
         || lower.contains("seven days")
         || t.iter().any(|w| w == "daily")

@@ -12,12 +12,8 @@ use regex::Regex;
 
 use super::extremes::table_of;
 use super::kb::Chunk;
-use super::words::{content, one_edit_apart};
+use super::words::{content, one_edit_apart, regex};
 use crate::speech::tts::sentences;
-
-fn regex(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
-}
 
 /// A number as callers and operators write it.
 const NUMBER: &str = r"\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight|a couple of|couple of|a few|few";

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::agent::handoff_line;
+use super::asks::{asked_part, without_denials};
 use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::llm::{Finish, LanguageModel};
@@ -20,7 +21,8 @@ use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::unknown;
 use super::words::{self, content};
 use super::{
-    Answer, HandoffReason, TurnTimings, aliases, colloquial, extremes, guard, look_alike, quote,
+    Answer, HandoffReason, TurnTimings, aliases, clock, colloquial, extremes, guard, look_alike,
+    quote,
 };
 use crate::speech::tts::sentences;
 
@@ -398,6 +400,7 @@ impl Agent {
             .cloned()
             .chain(hits.iter().map(passage))
             .collect();
+        let quotable = self.with_band_rows(quotable, text);
         self.answer(conv, &asked, (&passages, &quotable), said, timings)
     }
 
@@ -409,6 +412,17 @@ impl Agent {
         let best = quote::best_sentence_similarity(&self.inner.embedder, &top, text, 2);
         tracing::debug!(best, "agent: best sentence similarity");
         best
+    }
+
+    /// `quotable` and, when the caller gives a time of day, the rows of its tables whose
+    /// time band holds it.
+    fn with_band_rows(&self, mut quotable: Vec<Passage>, text: &str) -> Vec<Passage> {
+        let rows = self
+            .inner
+            .kb
+            .with(|kb| clock::band_rows(kb.all_chunks(), &quotable, text));
+        quotable.extend(rows);
+        quotable
     }
 
     /// The tier (of the top two quotable passages' sections) that holds `hours`.
@@ -458,7 +472,7 @@ impl Agent {
             vocabulary,
         };
         if self.inner.quote_first
-            && let Some(extreme) = extremes::asked(asked.text)
+            && let Some(extreme) = extremes::asked(&asked_part(asked.text))
             && let Some((line, source)) =
                 self.extreme_row(quotable, (asked.text, asked.slot), extreme)
         {
@@ -497,8 +511,18 @@ impl Agent {
                 ask_which,
             )
         };
+        // What the caller says is *not* so ("I'm not renting it out", "no cover") is left out
+        // first when choosing a table's row: it names no row, and its meaning is closest to
+        // the row it rules out. Elsewhere it is part of the caller's story ("he doesn't want
+        // to learn. Can we swap the voucher for cash?") and stays.
+        let is_row = |id: &str| quotable.iter().any(|p| p.id == id && !p.names.is_empty());
+        let affirmed = without_denials(asked.text)
+            .filter(|_| self.inner.quote_first)
+            .and_then(|text| quote(&text))
+            .filter(|q| matches!(q, Quoted::Line(_, id) if is_row(id)));
         if self.inner.quote_first {
-            match quote(asked.text)
+            match affirmed
+                .or_else(|| quote(asked.text))
                 .or_else(|| (focus != asked.text).then(|| quote(focus)).flatten())
             {
                 Some(Quoted::Line(line, source)) => {
@@ -707,7 +731,7 @@ impl SlotGate {
             slot,
             columns,
             text: asked.text.to_string(),
-            passages_compare: !super::slots::compares(asked.text)
+            passages_compare: !super::slots::asks_comparison(asked.text)
                 || passages
                     .iter()
                     .any(|p| super::slots::comparison_fits(asked.text, &p.text)),

@@ -216,6 +216,11 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// A regular expression written in this source (a bad one is a bug, found by the tests).
+pub(crate) fn regex(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).unwrap_or_else(|e| unreachable!("valid regex: {e}"))
+}
+
 /// Whether `text` is negated: "not", "never", "cannot" or a contraction in n't ("What isn't
 /// covered?", "What is not covered").
 pub(crate) fn is_negated(text: &str) -> bool {
