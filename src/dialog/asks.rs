@@ -10,14 +10,30 @@ use regex::Regex;
 use super::words::{is_negated, regex, tokens};
 
 /// Whether the question asks for what is excluded: a negated "what"/"which" question
-/// ("What isn't covered by the protection?", "which items can't I store?").
+/// ("What isn't covered by the protection?", "which items can't I store?") or "is there
+/// any…" ("Are there any kinds of boiler you won't cover?").
 pub(crate) fn asks_exclusions(question: &str) -> bool {
     let words = tokens(question);
-    words
+    let which = words
         .iter()
         .take(2)
-        .any(|w| matches!(w.as_str(), "what" | "what's" | "which"))
-        && is_negated(question)
+        .any(|w| matches!(w.as_str(), "what" | "what's" | "which"));
+    let any = matches!(words.first().map(String::as_str), Some("are" | "is"))
+        && words.get(1).is_some_and(|w| w == "there")
+        && words.iter().any(|w| w.starts_with("any"));
+    (which || any) && is_negated(question)
+}
+
+/// Whether a sentence says what is left out: negated ("isn't", "never"), or "no", "none",
+/// "nothing", "except", "excluded" ("None of our cover plans include back boilers").
+pub(crate) fn says_exclusion(sentence: &str) -> bool {
+    is_negated(sentence)
+        || tokens(sentence).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "no" | "none" | "nothing" | "except" | "excluding" | "excluded" | "excludes"
+            )
+        })
 }
 
 /// Whether the question asks for a whole list: "what" or "which" with a verb or noun of
@@ -325,6 +341,10 @@ mod tests {
         assert!(asks_exclusions("What isn't covered by the protection?"));
         assert!(asks_exclusions("Which things can't I store?"));
         assert!(!asks_exclusions("What is covered?"));
+        assert!(asks_exclusions(
+            "Are there any kinds of boiler that you won't cover on a plan?"
+        ));
+        assert!(!asks_exclusions("Is there any parking?"));
         assert!(!asks_exclusions("Why can't I get in after 10?"));
     }
 

@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::asks::{
     asks_exclusions, asks_list, asks_own_time, asks_who, business_acts, names_people,
+    says_exclusion,
 };
 use super::clock;
 use super::colloquial::standardised;
@@ -20,11 +21,11 @@ use super::kb::{Embedder, Vocabulary};
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
-    Kind, Slot, asks_comparison, comparison_fits, covers_days, days_fit, figures_fit, gives_names,
-    is_slot_word, label_fits, label_phrase_fits, names_fit, names_source, narrowed_fits, says_days,
-    says_kind_of_fact,
+    Kind, Slot, asks_comparison, comparison_fits, counts_fit, covers_days, days_fit, figures_fit,
+    gives_names, is_slot_word, label_fits, label_phrase_fits, names_fit, names_source,
+    narrowed_fits, says_days, says_kind_of_fact,
 };
-use super::words::{content, is_generic, is_negated, is_number, one_edit_apart};
+use super::words::{content, is_generic, is_number, one_edit_apart};
 use crate::speech::tts::sentences;
 
 /// What a sentence must give to answer the question: the slot's kind and period, and for a
@@ -65,7 +66,10 @@ impl Fit<'_> {
         if p.names.is_empty() {
             return days_fit(self.text, sentence);
         }
-        if !figures_fit(self.text, sentence) || !self.band_fits(p) {
+        if !figures_fit(self.text, sentence)
+            || !counts_fit(self.text, &p.text)
+            || !self.band_fits(p)
+        {
             return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
@@ -238,7 +242,7 @@ pub(crate) fn best(
     // "What isn't covered?" asks what a rule leaves out: a sentence saying what is covered
     // is its opposite, so a negated sentence answers when there is one.
     if asks_exclusions(question) {
-        prefer(&mut candidates, &mut sure, is_negated);
+        prefer(&mut candidates, &mut sure, says_exclusion);
     }
     // "Who can drive?" is answered by a sentence naming people ("Drivers must be aged 23 to
     // 75"), not by one about the same thing that names nobody ("Bring the licence").

@@ -846,6 +846,41 @@ pub(crate) fn figures_fit(question: &str, sentence: &str) -> bool {
         .any(|(n, unit)| numbers.contains(n) && counted.iter().all(|(m, u)| m != n || u == unit))
 }
 
+/// Whether a table row's lengths agree with the caller's: "a two-hour lesson" is not the
+/// row whose cell says "length: 1 hour". Only cells that are a count and nothing else are
+/// read ("Double lesson, length: 2 hours"): a count in a row's name or beside other words
+/// ("24 hours' notice: free") is a rule, not the thing's size.
+pub(crate) fn counts_fit(question: &str, row: &str) -> bool {
+    let cells: Vec<(String, String)> = crate::speech::tts::sentences(row)
+        .iter()
+        .filter_map(|s| {
+            s.split_once(": ")
+                .map(|(_, v)| v.trim_end_matches('.').to_string())
+        })
+        .filter(|v| v.split_whitespace().count() == 2)
+        .flat_map(|v| counted_figures(&v))
+        .collect();
+    /// A count in its dimension's smallest unit: minutes, days, months, or as said.
+    fn measure((n, unit): &(String, String)) -> Option<(f64, &str)> {
+        let (scale, dimension) = match unit.as_str() {
+            "minute" => (1.0, "time"),
+            "hour" => (60.0, "time"),
+            "week" => (7.0, "day"),
+            "year" => (12.0, "month"),
+            other => (1.0, other),
+        };
+        Some((n.parse::<f64>().ok()? * scale, dimension))
+    }
+    let cells: Vec<(f64, &str)> = cells.iter().filter_map(measure).collect();
+    counted_figures(question)
+        .iter()
+        .filter_map(measure)
+        .all(|(n, dimension)| {
+            let mut same = cells.iter().filter(|(_, d)| *d == dimension).peekable();
+            same.peek().is_none() || same.any(|(m, _)| *m == n)
+        })
+}
+
 /// The figures of a text with the unit they count ("5 hours", "five-day", "10 days" →
 /// `("5", "hour")`, `("5", "day")`, `("10", "day")`).
 fn counted_figures(text: &str) -> Vec<(String, String)> {

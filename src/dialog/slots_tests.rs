@@ -599,3 +599,21 @@ fn a_reduction_is_not_the_price_of_the_thing() {
         "Customers aged 70 or over get 10% off labour."
     ));
 }
+
+#[test]
+fn a_row_counting_another_length_is_not_the_asked_one() {
+    let single = "Lesson prices > Single lesson\nSingle lesson, length: 1 hour. Single lesson, automatic: £41.";
+    let double = "Lesson prices > Double lesson\nDouble lesson, length: 2 hours. Double lesson, automatic: £80.";
+    let q = "What do you charge for a two-hour lesson in an automatic?";
+    assert!(!counts_fit(q, single));
+    assert!(counts_fit(q, double));
+    // A count beside other words is a rule, not the row's length.
+    let notice = "Notice\nLess than 24 hours' notice, charge: the full lesson price.";
+    assert!(counts_fit("Can I cancel a 2-hour lesson?", notice));
+    assert!(counts_fit("How much is a lesson?", single));
+    // Lengths are compared as lengths: 90 minutes is not one hour, 60 minutes is.
+    let refresher = "Lesson prices > Refresher\nRefresher lesson, length: 90 minutes.";
+    assert!(!counts_fit("How much is a one-hour lesson?", refresher));
+    assert!(counts_fit("How much is a 90-minute lesson?", refresher));
+    assert!(counts_fit("How much is a 1.5-hour lesson?", refresher));
+}
