@@ -95,9 +95,9 @@ pub(crate) fn band_fits(question: &str, text: &str) -> bool {
     bands.is_empty() || bands.iter().any(|b| holds(*b, t))
 }
 
-/// The rows of the tables of the top three passages `near` whose band holds the time the caller gives
-/// ("eleven at night": the "10pm to 8am" row) and which are not among `near` already:
-/// retrieval cannot rank rows by a time they only hold in a range.
+/// The rows of the tables of the top three passages `near` whose band holds the time the
+/// caller gives ("eleven at night": the "10pm to 8am" row) and which are not among `near`
+/// already: retrieval cannot rank rows by a time they only hold in a range.
 pub(crate) fn band_rows(chunks: &[Arc<Chunk>], near: &[Passage], question: &str) -> Vec<Passage> {
     let Some(t) = asked(question) else {
         return Vec::new();
@@ -158,8 +158,8 @@ mod tests {
         assert!(band_fits(q, "Bank holiday, times: any time. Fee: £159."));
         assert!(band_fits("What's the evening fee?", night));
         assert_eq!(
-            bands("open 8:30am-5pm, or noon to midnight"),
-            [(510, 1020), (720, 0)]
+            bands("open 8:30am-5pm, or noon to midnight, 9am to 12 noon"),
+            [(510, 1020), (720, 0), (540, 720)]
         );
     }
 }
