@@ -254,6 +254,9 @@ pub(crate) fn best(
     if asks_own_time(question) {
         prefer(&mut candidates, &mut sure, |s| !business_acts(s));
     }
+    // "I'm on Boiler Plus … do I get anything towards a replacement?" is answered by the
+    // sentence naming Boiler Plus, not by its neighbour in the same passage about Home Complete.
+    keep_named(&mut candidates, &mut sure, &proper_names(question));
     if candidates.is_empty() {
         return None;
     }
@@ -525,6 +528,50 @@ fn prefer(
     if !kept.contains(&true) {
         return;
     }
+    let mut flags = kept.iter();
+    candidates.retain(|_| flags.next() == Some(&true));
+    let mut flags = kept.iter();
+    sure.retain(|_| flags.next() == Some(&true));
+}
+
+/// The names a caller gives: capitalised words after the first of each sentence ("I'm on
+/// Boiler Plus" → boiler, plus), in content form; "I", days and numbers are no names (days
+/// have rules of their own).
+fn proper_names(question: &str) -> Vec<String> {
+    question
+        .split_inclusive(['.', '?', '!'])
+        .flat_map(|s| s.split_whitespace().skip(1))
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .filter(|w| !(*w == "I" || w.starts_with("I'") || w.starts_with("I\u{2019}")))
+        .filter(|w| !says_days(w))
+        .flat_map(content)
+        .filter(|w| !is_number(w))
+        .collect()
+}
+
+/// Drops a candidate that lacks one of `names` when another candidate of its passage has them
+/// all: sentences of one passage that differ by the thing they name.
+fn keep_named(
+    candidates: &mut Vec<(String, String, &str)>,
+    sure: &mut Vec<bool>,
+    names: &[String],
+) {
+    if names.is_empty() {
+        return;
+    }
+    let names_all = |s: &str| {
+        let have = content(s);
+        names.iter().all(|n| have.contains(n))
+    };
+    let kept: Vec<bool> = candidates
+        .iter()
+        .map(|(_, s, id)| {
+            names_all(s)
+                || !candidates
+                    .iter()
+                    .any(|(_, o, other)| other == id && names_all(o))
+        })
+        .collect();
     let mut flags = kept.iter();
     candidates.retain(|_| flags.next() == Some(&true));
     let mut flags = kept.iter();
@@ -808,6 +855,33 @@ mod tests {
         assert!(is_bare_reply("No, sorry."));
         assert!(!is_bare_reply("Yes, every site has free trolleys."));
         assert!(!is_bare_reply("Sure thing, we open at 9 am."));
+    }
+
+    #[test]
+    fn a_sentence_naming_what_the_caller_names_beats_its_neighbours() {
+        assert_eq!(
+            proper_names("I'm on Boiler Plus. If it can't be fixed, do I get anything?"),
+            content("Boiler Plus")
+        );
+        let p = "cover.md#contribution";
+        let home = "Home Complete customers get £400 towards a new boiler.";
+        let plus = "On Boiler Plus the contribution is £250.";
+        let other = "Boiler Basic has no contribution.";
+        let mut candidates = vec![
+            (String::new(), home.to_string(), p),
+            (String::new(), plus.to_string(), p),
+            (String::new(), other.to_string(), "other.md#x"),
+        ];
+        let mut sure = vec![false, false, false];
+        keep_named(
+            &mut candidates,
+            &mut sure,
+            &proper_names("I'm on Boiler Plus. Anything?"),
+        );
+        let kept: Vec<&str> = candidates.iter().map(|(_, s, _)| s.as_str()).collect();
+        // Another passage's sentence is not judged against this one's.
+        assert_eq!(kept, [plus, other]);
+        assert_eq!(sure.len(), 2);
     }
 
     #[test]
