@@ -525,9 +525,13 @@ fn prefer(
     keep: fn(&str) -> bool,
 ) {
     let kept: Vec<bool> = candidates.iter().map(|(_, s, _)| keep(s)).collect();
-    if !kept.contains(&true) {
-        return;
+    if kept.contains(&true) {
+        retain(candidates, sure, &kept);
     }
+}
+
+/// Keeps the candidates (and their `sure` flags) whose flag in `kept` is set.
+fn retain(candidates: &mut Vec<(String, String, &str)>, sure: &mut Vec<bool>, kept: &[bool]) {
     let mut flags = kept.iter();
     candidates.retain(|_| flags.next() == Some(&true));
     let mut flags = kept.iter();
@@ -572,10 +576,7 @@ fn keep_named(
                     .any(|(_, o, other)| other == id && names_all(o))
         })
         .collect();
-    let mut flags = kept.iter();
-    candidates.retain(|_| flags.next() == Some(&true));
-    let mut flags = kept.iter();
-    sure.retain(|_| flags.next() == Some(&true));
+    retain(candidates, sure, &kept);
 }
 
 /// A table row's heading without the sentence that introduced its table ("Ticket office
