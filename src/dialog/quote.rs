@@ -50,8 +50,32 @@ impl Fit<'_> {
         })
     }
 
-    /// Whether `sentence` of passage `p` answers what was asked.
-    pub(crate) fn sentence(&self, p: &Passage, sentence: &str) -> bool {
+    /// The sentences of passage `p` that answer what was asked, in their order. A table row
+    /// is first judged whole, once: its length and its time band must be the caller's.
+    pub(crate) fn fitting<'s>(
+        &self,
+        p: &Passage,
+        lines: impl IntoIterator<Item = &'s str>,
+    ) -> Vec<&'s str> {
+        if !self.row_fits(p) {
+            return Vec::new();
+        }
+        let days = day_cells(p);
+        lines
+            .into_iter()
+            .filter(|s| self.sentence(p, s, &days))
+            .collect()
+    }
+
+    /// Whether passage `p` is prose, or a table row whose length and time band are the
+    /// caller's.
+    fn row_fits(&self, p: &Passage) -> bool {
+        p.names.is_empty() || counts_fit(self.text, &p.text) && self.band_fits(p)
+    }
+
+    /// Whether `sentence` of passage `p` (whose row has already been judged whole, and whose
+    /// day cells are `days`) answers what was asked.
+    fn sentence(&self, p: &Passage, sentence: &str, days: &[String]) -> bool {
         // "Mileage over the free miles is still charged (see Van hire)." points to the
         // answer rather than giving it.
         if self.is_specific() && refers_elsewhere(sentence) {
@@ -66,10 +90,7 @@ impl Fit<'_> {
         if p.names.is_empty() {
             return days_fit(self.text, sentence);
         }
-        if !figures_fit(self.text, sentence)
-            || !counts_fit(self.text, &p.text)
-            || !self.band_fits(p)
-        {
+        if !figures_fit(self.text, sentence) {
             return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
@@ -85,17 +106,12 @@ impl Fit<'_> {
             return false;
         }
         // The row's days are in a cell of their own ("Night, day: any day."): a question
-        // naming a day is judged on them. (Not days that head columns: "Main phone line,
-        // saturday: 9am to 1pm" is no day of the bank holidays cell.)
-        let row = if covers_days(sentence) {
+        // naming a day is judged on them.
+        let row = if covers_days(sentence) || days.is_empty() {
             row
         } else {
-            let body = p.text.split_once('\n').map_or("", |(_, b)| b);
-            let days = sentences(body)
-                .into_iter()
-                .filter(|s| split_label(s).is_some_and(|(_, value)| covers_days(value)));
             std::iter::once(row)
-                .chain(days)
+                .chain(days.iter().cloned())
                 .collect::<Vec<_>>()
                 .join("\n")
         };
@@ -157,6 +173,19 @@ impl Fit<'_> {
     fn is_specific(&self) -> bool {
         self.slot.kind.is_some()
     }
+}
+
+/// The cells of table row `p` that give its days ("Night, day: any day."). Not days that
+/// head columns: "Main phone line, saturday: 9am to 1pm" is no day of the bank holidays cell.
+fn day_cells(p: &Passage) -> Vec<String> {
+    if p.names.is_empty() {
+        return Vec::new();
+    }
+    let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+    sentences(body)
+        .into_iter()
+        .filter(|s| split_label(s).is_some_and(|(_, value)| covers_days(value)))
+        .collect()
 }
 
 /// Whether the caller's words name the row `label`, as said or with their colloquial words
@@ -228,10 +257,10 @@ pub(crate) fn best(
                 _ => s.clone(),
             })
             .collect();
-        let fitting: Vec<String> = units
-            .iter()
-            .filter(|s| fit.sentence(p, s))
-            .cloned()
+        let fitting: Vec<String> = fit
+            .fitting(p, units.iter().map(String::as_str))
+            .into_iter()
+            .map(str::to_string)
             .collect();
         tracing::debug!(id = %p.id, sentences = all.len(), fit = fitting.len(), first = ?all.first(), "agent: quotable");
         for s in fitting {
@@ -433,7 +462,11 @@ pub(crate) fn row_look_alike(
         .find_map(|c| {
             let p = Passage::of(c);
             let body = p.text.split_once('\n').map_or("", |(_, b)| b);
-            let other = sentences(body).into_iter().find(|s| fit.sentence(&p, s))?;
+            let lines = sentences(body);
+            let other = fit
+                .fitting(&p, lines.iter().map(String::as_str))
+                .first()?
+                .to_string();
             let a = look_alike::Candidate {
                 about: about(&me),
                 sentence: line,

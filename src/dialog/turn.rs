@@ -620,11 +620,13 @@ impl Agent {
                 // A sentence that leans on the one before ("Its joining fee is £12") is not
                 // read alone: what "its" is may not be what was asked about.
                 // "There is no parking of our own" goes on with what there is instead.
+                let fitting = fit.fitting(p, lines.iter().map(String::as_str));
                 let lines = quote::with_instead(
                     &p.text,
-                    lines
+                    fitting
                         .into_iter()
-                        .filter(|l| fit.sentence(p, l) && !quote::leans_back(l)),
+                        .filter(|l| !quote::leans_back(l))
+                        .map(str::to_string),
                 );
                 Some(lines).filter(|s| !s.is_empty())
             });
