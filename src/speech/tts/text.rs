@@ -26,7 +26,7 @@ pub fn sentences(text: &str) -> Vec<String> {
             .get(i + 1)
             .and_then(|n| n.chars().next())
             .is_some_and(char::is_lowercase);
-        if ends_sentence(w) && !next_starts_lower {
+        if ends_sentence(w, words.get(i + 1).copied()) && !next_starts_lower {
             out.push(current.join(" "));
             current.clear();
         }
@@ -38,8 +38,10 @@ pub fn sentences(text: &str) -> Vec<String> {
 }
 
 /// Whether `word` closes a sentence: it ends with `.` `?` `!` (quotes and brackets after
-/// them allowed) and is not a known abbreviation or a single initial.
-fn ends_sentence(word: &str) -> bool {
+/// them allowed) and is not a known abbreviation or a single initial of a name. A single
+/// letter followed by a word that is no part of a name ends one: "Zone C. KZ6, travel
+/// charge: £25." is two facts of a table row, "J. R. Smith" one name.
+fn ends_sentence(word: &str, next: Option<&str>) -> bool {
     let w = word.trim_end_matches(['"', '\'', ')', ']', '”', '’']);
     if w.ends_with(['?', '!']) {
         return true;
@@ -48,8 +50,16 @@ fn ends_sentence(word: &str) -> bool {
         return false;
     };
     let lower = stem.to_lowercase();
-    let initial = stem.chars().count() == 1 && stem.chars().all(char::is_alphabetic);
+    let initial = stem.chars().count() == 1
+        && stem.chars().all(char::is_alphabetic)
+        && next.is_none_or(is_name_part);
     !(ABBREVIATIONS.contains(&lower.as_str()) || initial)
+}
+
+/// Whether `word` may be part of a name: a capitalised word of letters ("Smith", "R.").
+fn is_name_part(word: &str) -> bool {
+    let w = word.trim_end_matches(['.', ',', ';', ':', '"', '\'', ')', '”', '’']);
+    w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(char::is_alphabetic)
 }
 
 /// `text` as it should be read aloud: a run of four or more digits that is not a year
@@ -140,6 +150,10 @@ mod tests {
             ["I said \"stop.\"", "Then I left."]
         );
         assert_eq!(sentences("J. R. Smith called."), ["J. R. Smith called."]);
+        assert_eq!(
+            sentences("KZ6, zone: Zone C. KZ6, travel charge per visit: £25."),
+            ["KZ6, zone: Zone C.", "KZ6, travel charge per visit: £25."]
+        );
         assert!(sentences("   ").is_empty());
     }
 
