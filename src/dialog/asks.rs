@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::{is_negated, regex, tokens};
+use super::words::{content, is_negated, regex, tokens};
 
 /// Whether the question asks for what is excluded: a negated "what"/"which" question
 /// ("What isn't covered by the protection?", "which items can't I store?") or "is there
@@ -269,6 +269,32 @@ pub(crate) fn asked_part(text: &str) -> String {
     }
 }
 
+/// The two things a question offers to choose between when it names both with one noun
+/// ("Am I paying the daytime price or the evening price?", "the adult fare or the child
+/// fare?"): the words that tell them apart, in content form. Such a question asks which one,
+/// answered by a sentence naming one of them, not by an amount.
+pub(crate) fn alternatives(question: &str) -> Option<(String, String)> {
+    let t = tokens(&asked_part(question));
+    let word = |i: usize| t.get(i).map(String::as_str);
+    (2..t.len()).find_map(|i| {
+        if word(i) != Some("or") {
+            return None;
+        }
+        let right = i + 1 + usize::from(matches!(word(i + 1), Some("the" | "a" | "an")));
+        let (a, head) = (word(i - 2)?, word(i - 1)?);
+        let (b, other_head) = (word(right)?, word(right + 1)?);
+        let a = content(a).pop()?;
+        let b = content(b).pop()?;
+        (head == other_head && a != b && !content(head).is_empty()).then_some((a, b))
+    })
+}
+
+/// Whether `sentence` names exactly one of the two `alternatives` the caller offered.
+pub(crate) fn names_one_of(sentence: &str, (a, b): &(String, String)) -> bool {
+    let words = content(sentence);
+    words.contains(a) != words.contains(b)
+}
+
 /// The question with the caller's statements of what is *not* so left out ("It's my own
 /// house, I'm not renting it out. How much is a service?" → "It's my own house. How much is a
 /// service?"), for comparing meanings: "not renting it out" is closest in meaning to the
@@ -302,6 +328,25 @@ static CLAUSE: LazyLock<Regex> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_named_with_one_noun_is_read() {
+        let alt = |q: &str| alternatives(q);
+        let word = |w: &str| content(w).remove(0);
+        assert_eq!(
+            alt("So I rang at five. Am I paying the daytime price or the evening price for that?"),
+            Some((word("daytime"), word("evening")))
+        );
+        assert!(alt("Is it the adult fare or a child fare?").is_some());
+        // Not a choice: other nouns, or one thing said twice.
+        assert_eq!(alt("Can I pay by cash or card?"), None);
+        assert_eq!(alt("Is the fee the same price or the same price?"), None);
+        assert_eq!(alt("Or what's the price?"), None);
+        let pair = (word("daytime"), word("evening"));
+        assert!(names_one_of("Then you pay the evening rate.", &pair));
+        assert!(!names_one_of("Daytime and evening rates differ.", &pair));
+        assert!(!names_one_of("The callout fee is £95.", &pair));
+    }
 
     #[test]
     fn the_asked_part_is_the_sentences_ending_in_a_question_mark() {

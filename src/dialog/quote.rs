@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::asks::{
-    asks_exclusions, asks_list, asks_own_time, asks_who, business_acts, names_people,
-    says_exclusion,
+    alternatives, asks_exclusions, asks_list, asks_own_time, asks_who, business_acts, names_one_of,
+    names_people, says_exclusion,
 };
 use super::clock;
 use super::colloquial::standardised;
@@ -79,6 +79,10 @@ impl Fit<'_> {
         // "Mileage over the free miles is still charged (see Van hire)." points to the
         // answer rather than giving it.
         if self.is_specific() && refers_elsewhere(sentence) {
+            return false;
+        }
+        // "The daytime price or the evening price?" is answered by a sentence naming one.
+        if alternatives(self.text).is_some_and(|alt| !names_one_of(sentence, &alt)) {
             return false;
         }
         if !self.slot.fits(sentence)

@@ -217,7 +217,10 @@ impl Slot {
         let email =
             (has("email") || has("e-mail")) && (has("address") || follows("your", &["email"]));
         let phone = (has("phone") || has("telephone") || has("call")) && has("number");
-        let kind = if email {
+        // "The daytime price or the evening price?" asks which, not how much.
+        let kind = if super::asks::alternatives(question).is_some() {
+            None
+        } else if email {
             Some(Kind::Email)
         } else if phone {
             Some(Kind::Phone)
