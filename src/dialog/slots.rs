@@ -820,11 +820,27 @@ pub(crate) fn names_fit(
     if asked_days(question).iter().any(|&d| !covered[d]) {
         return false;
     }
+    let extra = if says_more_charged(question) {
+        content("extra")
+    } else {
+        Vec::new()
+    };
     content(question)
         .into_iter()
-        .filter(|w| !is_number(w) && w.len() >= 3)
+        .filter(|w| !is_number(w) && w.len() >= 3 && !extra.contains(w))
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
+}
+
+/// Whether "extra" follows a verb of paying ("Do you charge extra to come out to me?"): it
+/// says "more", and names no column such as "Each extra 30 minutes".
+fn says_more_charged(question: &str) -> bool {
+    static MORE: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"(?i)\b(?:charge[sd]?|charging|pay|paying|paid|costs?|costing)\s+(?:me\s+|you\s+|us\s+)?extra\b",
+        )
+    });
+    MORE.is_match(question)
 }
 
 /// Whether a table row's names agree with the caller's figures: a thing the question counts

@@ -154,6 +154,22 @@ fn a_neighbouring_row_does_not_fit_the_names_asked() {
 }
 
 #[test]
+fn extra_after_a_verb_of_paying_names_no_column() {
+    let v: HashSet<String> = ["extra", "minutes", "travel", "charge", "kz6"]
+        .iter()
+        .flat_map(|w| content(w))
+        .collect();
+    let row = "KZ6, travel charge per visit: £25.";
+    assert!(names_fit(
+        "I'm in KZ6. Do you charge extra to come out?",
+        row,
+        &v
+    ));
+    assert!(names_fit("Will it cost me extra in KZ6?", row, &v));
+    assert!(!names_fit("What's each extra 30 minutes in KZ6?", row, &v));
+}
+
+#[test]
 fn weekdays_are_covered_by_ranges_and_words() {
     let v = vocab(&["monday", "saturday", "sunday", "office"]);
     let q = "are you open on tuesday";
