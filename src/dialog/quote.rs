@@ -51,7 +51,8 @@ impl Fit<'_> {
     }
 
     /// The sentences of passage `p` that answer what was asked, in their order. A table row
-    /// is first judged whole, once: its length and its time band must be the caller's.
+    /// is first judged whole, once: its length and its time band must be the caller's. When
+    /// the caller offers a choice, only sentences naming one of its two sides answer.
     pub(crate) fn fitting<'s>(
         &self,
         p: &Passage,
@@ -61,8 +62,11 @@ impl Fit<'_> {
             return Vec::new();
         }
         let days = day_cells(p);
+        // "The daytime price or the evening price?" is answered by a sentence naming one.
+        let choice = alternatives(self.text);
         lines
             .into_iter()
+            .filter(|s| choice.as_ref().is_none_or(|c| names_one_of(s, c)))
             .filter(|s| self.sentence(p, s, &days))
             .collect()
     }
@@ -79,10 +83,6 @@ impl Fit<'_> {
         // "Mileage over the free miles is still charged (see Van hire)." points to the
         // answer rather than giving it.
         if self.is_specific() && refers_elsewhere(sentence) {
-            return false;
-        }
-        // "The daytime price or the evening price?" is answered by a sentence naming one.
-        if alternatives(self.text).is_some_and(|alt| !names_one_of(sentence, &alt)) {
             return false;
         }
         if !self.slot.fits(sentence)
