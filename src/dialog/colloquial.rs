@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::tokens;
+use super::words::{content, tokens};
 
 /// Caller phrases (lowercase, whole words) and the words a knowledge base would use.
 const PHRASES: &[(&str, &str)] = &[
@@ -27,6 +27,19 @@ const PHRASES: &[(&str, &str)] = &[
     ("dented", "damaged"),
     ("doesn't work", "faulty broken"),
     ("stopped working", "faulty broken"),
+    ("playing up", "faulty fault broken"),
+    ("acting up", "faulty fault broken"),
+    ("on the blink", "faulty fault broken"),
+    ("on the fritz", "faulty fault broken"),
+    ("conked out", "broken breakdown faulty"),
+    ("packed up", "broken breakdown faulty"),
+    ("given up the ghost", "broken breakdown"),
+    ("gave up the ghost", "broken breakdown"),
+    ("kaput", "broken faulty"),
+    ("sort out", "fix repair"),
+    ("sort it out", "fix repair"),
+    ("mend", "repair fix"),
+    ("fix", "repair"),
     // Money.
     ("up front", "in advance"),
     ("upfront", "in advance"),
@@ -42,6 +55,9 @@ const PHRASES: &[(&str, &str)] = &[
     ("round trip", "return"),
     ("bucks", "dollars"),
     ("money back", "refund"),
+    ("money down", "deposit"),
+    ("down payment", "deposit"),
+    ("dosh", "money"),
     ("pay back", "refund"),
     ("charge me", "fee cost"),
     ("on the card", "card payment"),
@@ -66,6 +82,28 @@ const PHRASES: &[(&str, &str)] = &[
     ("asap", "quickly soon"),
     ("straight away", "immediately"),
     ("right away", "immediately"),
+    ("fortnight", "two weeks 14 days"),
+    ("much warning", "notice"),
+    ("any warning", "notice"),
+    ("enough warning", "notice"),
+    ("heads up", "notice"),
+    // Waiting, arriving, answering.
+    ("hang about", "wait"),
+    ("hang around", "wait"),
+    ("hang on", "wait"),
+    ("stick around", "wait"),
+    ("running late", "late delay"),
+    ("stuck in traffic", "late delay"),
+    ("held up", "late delay"),
+    ("turn up", "arrive"),
+    ("turns up", "arrive"),
+    ("turned up", "arrive"),
+    ("show up", "arrive"),
+    ("shows up", "arrive"),
+    ("showed up", "arrive"),
+    ("no-show", "missed"),
+    ("get back to", "reply respond"),
+    ("hear back", "reply respond"),
     // Leaving, joining, changing.
     ("move out", "leave notice end"),
     ("moving out", "leave notice end"),
@@ -92,6 +130,22 @@ const PHRASES: &[(&str, &str)] = &[
     ("loos", "toilets"),
     ("disabled", "accessible accessibility wheelchair"),
     ("hubby", "husband partner"),
+    ("terrified", "nervous anxious"),
+    ("petrified", "nervous anxious"),
+    ("scared", "nervous anxious"),
+    ("frightened", "nervous anxious"),
+    ("scaredy-cat", "nervous anxious"),
+    ("scaredy-cats", "nervous anxious"),
+    ("nervy", "nervous anxious"),
+    ("jittery", "nervous anxious"),
+    ("dyslexia", "learning difficulties additional needs"),
+    ("dyslexic", "learning difficulties additional needs"),
+    ("adhd", "learning difficulties additional needs"),
+    ("autism", "autistic additional needs"),
+    ("special needs", "additional needs learning difficulties"),
+    ("poorly", "ill illness sick"),
+    ("off sick", "ill illness"),
+    ("under the weather", "ill illness"),
     ("missus", "wife partner"),
     ("lorry", "van truck vehicle"),
     ("motor", "car vehicle"),
@@ -126,6 +180,16 @@ const PHRASES: &[(&str, &str)] = &[
     ("fridge", "fridge freezer appliances"),
     ("sofa", "sofa furniture"),
     ("couch", "sofa furniture"),
+    ("pram", "pushchair buggy stroller"),
+    ("buggy", "pushchair pram stroller"),
+    ("stroller", "pushchair pram buggy"),
+    ("nappies", "nappy diapers baby changing"),
+    ("diapers", "nappies baby changing"),
+    ("rubbish", "waste"),
+    ("trash", "waste rubbish"),
+    ("garbage", "waste rubbish"),
+    ("cell phone", "mobile phone"),
+    ("cellphone", "mobile phone"),
 ];
 
 /// Public holidays by name, some with a weekday that is not the point ("Easter *Monday*").
@@ -188,24 +252,42 @@ pub(crate) fn standard_words(text: &str) -> Vec<&'static str> {
 /// ("nicked" → "stolen theft", "up front" → "in advance"), for checking which words the
 /// knowledge base knows.
 pub(crate) fn standardised(text: &str) -> String {
-    rewritten(text, |standard| standard).0
+    rewritten(text, &|standard| standard.to_string()).0
+}
+
+/// [`standardised`], with each phrase replaced only by those of its written words that
+/// `known` (a knowledge base's vocabulary, given stemmed content words) accepts, or all of
+/// them when it accepts none: "terrified" reads "nervous" for a knowledge base that says
+/// "nervous" and never "anxious".
+pub(crate) fn standardised_for(text: &str, known: &dyn Fn(&str) -> bool) -> String {
+    rewritten(text, &|standard| {
+        let kept: Vec<&str> = standard
+            .split(' ')
+            .filter(|w| content(w).iter().all(|c| known(c)))
+            .collect();
+        match kept.is_empty() {
+            true => standard.to_string(),
+            false => kept.join(" "),
+        }
+    })
+    .0
 }
 
 /// `text` with each colloquial phrase replaced by its first written word, keeping the rest
 /// as said ("If something gets nicked, who do I tell?" → "if something gets stolen who do i
 /// tell"), for comparing by meaning; `None` when it says no colloquial phrase.
 pub(crate) fn written_out(text: &str) -> Option<String> {
-    let (out, changed) = rewritten(text, |standard| {
-        standard.split(' ').next().unwrap_or(standard)
+    let (out, changed) = rewritten(text, &|standard| {
+        standard.split(' ').next().unwrap_or(standard).to_string()
     });
     changed.then_some(out)
 }
 
 /// `text` as lowercase words with each colloquial phrase replaced by `pick` of its written
 /// words, and whether any was.
-fn rewritten(text: &str, pick: fn(&'static str) -> &'static str) -> (String, bool) {
+fn rewritten(text: &str, pick: &dyn Fn(&'static str) -> String) -> (String, bool) {
     let words = tokens(text);
-    let mut out: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     let mut changed = false;
     let mut i = 0;
     while i < words.len() {
@@ -219,7 +301,7 @@ fn rewritten(text: &str, pick: fn(&'static str) -> &'static str) -> (String, boo
                 i += len;
             }
             None => {
-                out.push(&words[i]);
+                out.push(words[i].clone());
                 i += 1;
             }
         }
@@ -281,6 +363,23 @@ mod tests {
         assert_eq!(
             standardised("It got nicked up front"),
             "it got stolen theft in advance"
+        );
+        // Faults, waiting and worries as callers put them.
+        assert_eq!(
+            standardised("the boiler's playing up"),
+            "the boiler's faulty fault broken"
+        );
+        assert!(expand("how long will they hang about for?").ends_with("wait"));
+        assert!(expand("I'm terrified of driving").ends_with("nervous anxious"));
+        // Read against a knowledge base: only the written words it uses, unless it uses none.
+        let says_nervous = |w: &str| w == "nervou";
+        assert_eq!(
+            standardised_for("I'm terrified", &says_nervous),
+            "i'm nervous"
+        );
+        assert_eq!(
+            standardised_for("I'm terrified", &|_| false),
+            "i'm nervous anxious"
         );
     }
 }

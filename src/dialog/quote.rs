@@ -37,9 +37,33 @@ pub(crate) struct Fit<'a> {
     pub(crate) context: Option<&'a str>,
     /// The knowledge base's words: every content word, and those naming rows and columns.
     pub(crate) vocabulary: &'a Vocabulary,
+    /// The two sides of a choice the caller offers ("the daytime price or the evening
+    /// price?"), read once from `text`.
+    choice: Option<(String, String)>,
 }
 
-impl Fit<'_> {
+impl<'a> Fit<'a> {
+    pub(crate) fn new(
+        slot: Slot,
+        text: &'a str,
+        context: Option<&'a str>,
+        vocabulary: &'a Vocabulary,
+    ) -> Self {
+        Fit {
+            slot,
+            text,
+            context,
+            vocabulary,
+            choice: alternatives(text),
+        }
+    }
+
+    /// The same fit for other words of the caller's (the question without the story told
+    /// before it).
+    pub(crate) fn with_text(&self, text: &'a str) -> Self {
+        Fit::new(self.slot, text, self.context, self.vocabulary)
+    }
+
     /// Whether passage `p` may be used at all: prose, or a table row the caller asked about.
     pub(crate) fn passage(&self, p: &Passage) -> bool {
         let both = format!("{} {}", self.context.unwrap_or(""), self.text);
@@ -63,10 +87,9 @@ impl Fit<'_> {
         }
         let days = day_cells(p);
         // "The daytime price or the evening price?" is answered by a sentence naming one.
-        let choice = alternatives(self.text);
         lines
             .into_iter()
-            .filter(|s| choice.as_ref().is_none_or(|c| names_one_of(s, c)))
+            .filter(|s| self.choice.as_ref().is_none_or(|c| names_one_of(s, c)))
             .filter(|s| self.sentence(p, s, &days))
             .collect()
     }
@@ -801,12 +824,7 @@ mod tests {
             "Items you may not store\nYou may not store any of these: food, tyres, fireworks.",
         );
         let vocabulary = Vocabulary::default();
-        let fit = |text| Fit {
-            slot: Slot::default(),
-            text,
-            context: None,
-            vocabulary: &vocabulary,
-        };
+        let fit = |text| Fit::new(Slot::default(), text, None, &vocabulary);
         let tyres = fit("I've got four old car tyres, can I store them with you?");
         let others = [list.clone()];
         assert_eq!(faq_answer(&faq, &others, &tyres, &|_| true), None);

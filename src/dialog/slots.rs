@@ -820,14 +820,12 @@ pub(crate) fn names_fit(
     if asked_days(question).iter().any(|&d| !covered[d]) {
         return false;
     }
-    let extra = if says_more_charged(question) {
-        content("extra")
-    } else {
-        Vec::new()
-    };
-    content(question)
-        .into_iter()
-        .filter(|w| !is_number(w) && w.len() >= 3 && !extra.contains(w))
+    let said = content(question);
+    // The pattern is read only when the word is said.
+    let extra = content("extra");
+    let more_charged = said.iter().any(|w| extra.contains(w)) && says_more_charged(question);
+    said.into_iter()
+        .filter(|w| !is_number(w) && w.len() >= 3 && !(more_charged && extra.contains(w)))
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
 }

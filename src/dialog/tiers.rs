@@ -2,7 +2,9 @@
 //! price; less than 24 hours: the full price". When the caller says how far ahead (or how long
 //! ago) something is — "a full week ahead", "two months before it starts", "I bought it three
 //! weeks ago" — and the knowledge base gives such tiers, the one tier whose range holds the
-//! caller's figure is the answer; the sentence closest in meaning is often a neighbour. Pure
+//! caller's figure is the answer; the sentence closest in meaning is often a neighbour. The
+//! same for an amount of money: "the quote came to about six hundred quid, do I put money
+//! down?" against "Under £300: no deposit; £300 to £1,000: £100; over £1,000: 25%". Pure
 //! text rules; no models.
 
 use std::collections::HashSet;
@@ -10,6 +12,7 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
+use super::colloquial::standardised;
 use super::extremes::table_of;
 use super::kb::Chunk;
 use super::words::{content, one_edit_apart, regex};
@@ -65,9 +68,110 @@ fn number(s: &str) -> Option<f64> {
         "fifteen" => 15.0,
         "twenty" => 20.0,
         "thirty" => 30.0,
+        "forty" => 40.0,
         "forty-eight" => 48.0,
-        _ => return s.parse().ok(),
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
+        "ninety" => 90.0,
+        _ => return s.replace(',', "").parse().ok(),
     })
+}
+
+/// A figure the caller gives that a rule's tiers may hold.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Figure {
+    /// How far ahead, or how long ago, in hours.
+    Hours(f64),
+    /// An amount of money, in the currency's units (the currency is not compared).
+    Money(f64),
+}
+
+/// The caller's figure: how far ahead or how long ago (see [`asked_hours`]), else the one
+/// amount of money they say. `None` when they give neither, or two different ones.
+pub(crate) fn asked(text: &str) -> Option<Figure> {
+    asked_hours(text)
+        .map(Figure::Hours)
+        .or_else(|| asked_money(text).map(Figure::Money))
+}
+
+/// Number words said before "hundred", "thousand" or a currency.
+const MONEY_WORDS: &str = r"a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+
+/// "£600", "$1,200", "£2k", "600 pounds", "six hundred quid", "two grand".
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)[£$€]\s?(\d[\d,]*(?:\.\d+)?)\s*(k|thousand|grand)?\b|\b(\d[\d,]*(?:\.\d+)?|{MONEY_WORDS})\s*(hundred|thousand|grand|k)?\s*(?:pounds|quid|dollars|bucks|euros)\b|\b(\d+|{MONEY_WORDS})\s+(grand)\b"
+    ))
+});
+
+/// The one amount of money `text` says; `None` when it says none or two different ones.
+fn asked_money(text: &str) -> Option<f64> {
+    let times = |m: Option<regex::Match<'_>>| match m.map(|m| m.as_str().to_lowercase()) {
+        Some(m) if m == "hundred" => 100.0,
+        Some(m) if matches!(m.as_str(), "thousand" | "grand" | "k") => 1000.0,
+        _ => 1.0,
+    };
+    let mut found = MONEY.captures_iter(text).filter_map(|c| {
+        let (n, unit) = [(1, 2), (3, 4), (5, 6)]
+            .into_iter()
+            .find_map(|(n, u)| Some((c.get(n)?, c.get(u))))?;
+        Some(number(n.as_str())? * times(unit))
+    });
+    let first = found.next()?;
+    found.all(|v| v == first).then_some(first)
+}
+
+/// The content words said just after an amount ("a £100 *deposit*", "£50 *for the
+/// deposit*"): what the amount is of.
+fn amount_of(text: &str) -> Vec<String> {
+    MONEY
+        .find_iter(text)
+        .flat_map(|m| {
+            let after: Vec<&str> = text[m.end()..].split_whitespace().take(3).collect();
+            content(&after.join(" "))
+        })
+        .collect()
+}
+
+/// An amount as a tier states it: "£1,000", "$250.50".
+const AMOUNT: &str = r"[£$€]\s?(\d[\d,]*(?:\.\d+)?)";
+
+/// "£300 to £1,000", "between $50 and $100".
+static MONEY_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)(?:\bbetween\s+)?{AMOUNT}\s*(?:and|to|-|–)\s*{AMOUNT}"
+    ))
+});
+/// "over £1,000", "£500 or more".
+static MONEY_AT_LEAST: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(?:at least|more than|over|above|no less than|upwards of)\s+{AMOUNT}|{AMOUNT}\s+(?:or|and)\s+(?:more|over|above)\b"
+    ))
+});
+/// "under £300", "up to £50", "£50 or less".
+static MONEY_LESS_THAN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)\b(?:less than|under|below|up to|no more than)\s+{AMOUNT}|{AMOUNT}\s+or\s+(?:less|under|below)\b"
+    ))
+});
+
+/// The range of amounts a tier sentence covers: `[low, high)`.
+fn money_range(sentence: &str) -> Option<(f64, f64)> {
+    let amount = |m: Option<regex::Match<'_>>| number(m?.as_str());
+    if let Some(c) = MONEY_BETWEEN.captures(sentence) {
+        let (a, b) = (amount(c.get(1))?, amount(c.get(2))?);
+        return Some((a.min(b), a.max(b)));
+    }
+    if let Some(c) = MONEY_AT_LEAST.captures(sentence) {
+        return Some((
+            amount(c.get(1)).or_else(|| amount(c.get(2)))?,
+            f64::INFINITY,
+        ));
+    }
+    let c = MONEY_LESS_THAN.captures(sentence)?;
+    Some((0.0, amount(c.get(1)).or_else(|| amount(c.get(2)))?))
 }
 
 /// Hours in one unit of time.
@@ -159,10 +263,13 @@ fn connected<T: Clone>(tiers: &[(T, T, (f64, f64))]) -> Vec<(T, T, (f64, f64))> 
 pub(crate) fn answer(
     chunks: &[Arc<Chunk>],
     top_ids: &[&str],
-    hours: f64,
+    figure: Figure,
     question: &str,
 ) -> Option<(String, String)> {
-    let said = content(question);
+    // "Put any money down" says "deposit" as a heading would.
+    let mut said = content(question);
+    said.extend(content(&standardised(question)));
+    let named = amount_of(question);
     let mut seen: HashSet<(&str, bool)> = HashSet::new();
     // (sentence, chunk id, heading words said, whether a top passage's rule)
     let mut found: Vec<(String, String, usize, bool)> = Vec::new();
@@ -176,7 +283,11 @@ pub(crate) fn answer(
         if !seen.insert(rule) {
             continue;
         }
-        if let Some((sentence, id)) = tier_of(chunks, c, hours) {
+        // "A £100 deposit": the amount is of what the rule gives, not what it is keyed on.
+        if matches!(figure, Figure::Money(_)) && heading_overlap(heading, &named) > 0 {
+            continue;
+        }
+        if let Some((sentence, id)) = tier_of(chunks, c, figure) {
             found.push((sentence, id, heading_overlap(heading, &said), retrieved));
         }
     }
@@ -212,8 +323,16 @@ fn heading_overlap(section: &str, said: &[String]) -> usize {
         .count()
 }
 
-/// The tier of `top`'s section (or table) that holds `hours`, with its chunk's id.
-fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, hours: f64) -> Option<(String, String)> {
+/// How a tier sentence's range is read: in hours, or in money.
+type RangeOf = fn(&str) -> Option<(f64, f64)>;
+
+/// The tier of `top`'s section (or table) that holds `figure`, with its chunk's id. An
+/// amount on a bound ("£1,000" against "£300 to £1,000" and "over £1,000") is held by none.
+fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, figure: Figure) -> Option<(String, String)> {
+    let (value, range): (f64, RangeOf) = match figure {
+        Figure::Hours(h) => (h, range),
+        Figure::Money(m) => (m, money_range),
+    };
     let tiers: Vec<(String, String, (f64, f64))> = group(chunks, top)
         .into_iter()
         .flat_map(|c| {
@@ -224,9 +343,17 @@ fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, hours: f64) -> Option<(String, St
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut holding = connected(&tiers)
+    let tiers = connected(&tiers);
+    if matches!(figure, Figure::Money(_))
+        && tiers
+            .iter()
+            .any(|(_, _, (low, high))| *low == value || *high == value)
+    {
+        return None;
+    }
+    let mut holding = tiers
         .into_iter()
-        .filter(|(_, _, (low, high))| *low <= hours && hours < *high);
+        .filter(|(_, _, (low, high))| *low <= value && value < *high);
     let (sentence, id, _) = holding.next()?;
     holding.next().is_none().then_some((sentence, id))
 }
@@ -282,6 +409,65 @@ mod tests {
         assert_eq!(range("Refunds are paid back to your card."), None);
     }
 
+    #[test]
+    fn an_amount_of_money_is_read_as_said() {
+        let money = |t: &str| {
+            asked(t).and_then(|f| match f {
+                Figure::Money(m) => Some(m),
+                Figure::Hours(_) => None,
+            })
+        };
+        assert_eq!(
+            money("the quote came to about six hundred quid"),
+            Some(600.0)
+        );
+        assert_eq!(money("it's £1,250 all in"), Some(1250.0));
+        assert_eq!(money("roughly two grand, is that right?"), Some(2000.0));
+        assert_eq!(money("$80 or so"), Some(80.0));
+        // Two different amounts, or none: no figure.
+        assert_eq!(money("was it £40 or £60?"), None);
+        assert_eq!(money("how much is the deposit?"), None);
+        assert_eq!(
+            money_range("£300 to £1,000, deposit: £100."),
+            Some((300.0, 1000.0))
+        );
+        assert_eq!(
+            money_range("Under £300, deposit: No deposit."),
+            Some((0.0, 300.0))
+        );
+        assert_eq!(
+            money_range("Over £1,000, for example a new boiler, deposit: 25% of the quote."),
+            Some((1000.0, f64::INFINITY))
+        );
+        assert_eq!(money_range("The deposit is £100."), None);
+    }
+
+    #[test]
+    fn the_money_tier_holding_the_amount_answers() {
+        let chunks = vec![chunk(
+            "f.md#deposits",
+            "Payments > Deposits",
+            "Whether you pay a deposit depends on the quote. Under £300: no deposit. \
+             £300 to £1,000: £100. Over £1,000: 25% of the quote.",
+        )];
+        let q = "The quote came to about six hundred quid. Do I have to put money down first?";
+        let figure = asked(q).unwrap();
+        let (line, _) = answer(&chunks, &["f.md#deposits"], figure, q).unwrap();
+        assert_eq!(line, "£300 to £1,000: £100.");
+        // The amount of what the rule gives is not what it is keyed on.
+        let q = "I paid a £100 deposit. Do I get it back if I cancel?";
+        assert_eq!(
+            answer(&chunks, &["f.md#deposits"], asked(q).unwrap(), q),
+            None
+        );
+        // On a bound, no tier answers: "£1,000" is in both readings.
+        let q = "It's £1,000 exactly, what deposit do I pay?";
+        assert_eq!(
+            answer(&chunks, &["f.md#deposits"], asked(q).unwrap(), q),
+            None
+        );
+    }
+
     fn chunk(id: &str, section: &str, text: &str) -> Arc<Chunk> {
         Arc::new(Chunk {
             id: id.to_string(),
@@ -313,7 +499,7 @@ mod tests {
         let (line, id) = answer(
             &chunks,
             &["f.md#cancelling"],
-            168.0,
+            Figure::Hours(168.0),
             "cancelling a week ahead",
         )
         .unwrap();
@@ -321,13 +507,32 @@ mod tests {
             (line.as_str(), id.as_str()),
             ("72 hours' notice or more: no charge.", "f.md#cancelling")
         );
-        let (line, _) = answer(&chunks, &["f.md#cancelling"], 30.0, "cancelling").unwrap();
+        let (line, _) = answer(
+            &chunks,
+            &["f.md#cancelling"],
+            Figure::Hours(30.0),
+            "cancelling",
+        )
+        .unwrap();
         assert!(line.starts_with("Between 24 and 72"));
         // Found by its heading although retrieval ranked another section first.
-        assert!(answer(&chunks, &["f.md#refunds"], 30.0, "cancelling").is_some());
+        assert!(
+            answer(
+                &chunks,
+                &["f.md#refunds"],
+                Figure::Hours(30.0),
+                "cancelling"
+            )
+            .is_some()
+        );
         // A rule whose headings say nothing of the question answers nothing.
         assert_eq!(
-            answer(&chunks, &["f.md#cancelling"], 30.0, "a refund"),
+            answer(
+                &chunks,
+                &["f.md#cancelling"],
+                Figure::Hours(30.0),
+                "a refund"
+            ),
             None
         );
     }

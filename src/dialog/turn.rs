@@ -15,7 +15,7 @@ use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
-use super::slots::Slot;
+use super::slots::{Kind, Slot};
 use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::unknown;
@@ -426,7 +426,12 @@ impl Agent {
     }
 
     /// The tier (of the top two quotable passages' sections) that holds `hours`.
-    fn tier(&self, quotable: &[Passage], hours: f64, text: &str) -> Option<(String, String)> {
+    fn tier(
+        &self,
+        quotable: &[Passage],
+        figure: tiers::Figure,
+        text: &str,
+    ) -> Option<(String, String)> {
         let top: Vec<&str> = quotable
             .iter()
             .filter(|p| !p.id.starts_with("tool:"))
@@ -435,7 +440,7 @@ impl Agent {
             .collect();
         self.inner
             .kb
-            .with(|kb| tiers::answer(kb.all_chunks(), &top, hours, text))
+            .with(|kb| tiers::answer(kb.all_chunks(), &top, figure, text))
     }
 
     /// "The cheapest …": the extreme row of the table of the first quotable table row.
@@ -465,12 +470,7 @@ impl Agent {
         timings: &mut TurnTimings,
     ) -> Outcome {
         let vocabulary = asked.vocabulary;
-        let fit = quote::Fit {
-            slot: asked.slot,
-            text: asked.text,
-            context: asked.context,
-            vocabulary,
-        };
+        let fit = quote::Fit::new(asked.slot, asked.text, asked.context, vocabulary);
         if self.inner.quote_first
             && let Some(extreme) = extremes::asked(&asked_part(asked.text))
             && let Some((line, source)) =
@@ -479,10 +479,15 @@ impl Agent {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
         }
-        // "A full week ahead": the tier of a notice rule that holds the caller's figure.
+        // "A full week ahead", "about six hundred quid": the tier of a rule that holds the
+        // caller's figure (an amount only when a price or a yes or no is asked: "when do I
+        // get my £50 back?" asks no tier).
         if self.inner.quote_first
-            && let Some(hours) = tiers::asked_hours(asked.text)
-            && let Some((line, source)) = self.tier(quotable, hours, asked.text)
+            && let Some(figure) = tiers::asked(asked.text)
+            && (matches!(figure, tiers::Figure::Hours(_))
+                || asked.slot.kind.is_none_or(|k| k == Kind::Price)
+                    && !words::tokens(asked.text).iter().any(|w| w == "when"))
+            && let Some((line, source)) = self.tier(quotable, figure, asked.text)
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
@@ -501,7 +506,7 @@ impl Agent {
         // …and judged on its own words then: the story's words ("I'd feel more comfortable
         // with a woman instructor.") name nothing the answer must hold.
         let quote = |q: &str| {
-            let fit = quote::Fit { text: q, ..fit };
+            let fit = fit.with_text(q);
             quote::best(
                 &self.inner.embedder,
                 quotable,

@@ -20,7 +20,7 @@ pub(super) fn has_unknown_words(v: &Vocabulary, hits: &[Hit], text: &str, sure: 
     }
     // Read as said and with colloquial words written out ("nicked" → "stolen theft"):
     // off topic only when both readings are.
-    off_topic(v, text) && off_topic(v, &colloquial::standardised(text))
+    off_topic(v, text) && off_topic(v, &colloquial::standardised_for(text, &|w| v.knows(w)))
 }
 
 /// Whether a third or more of `text`'s topical words appear in no chunk.
@@ -53,7 +53,7 @@ pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
     };
     let said = topical(&thing);
     let said = v.unknown(&said);
-    let standard = topical(&colloquial::standardised(&thing));
+    let standard = topical(&colloquial::standardised_for(&thing, &|w| v.knows(w)));
     let missing = !said.is_empty() && !v.unknown(&standard).is_empty();
     if missing {
         tracing::debug!(

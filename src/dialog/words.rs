@@ -19,7 +19,8 @@ const STOPWORDS: &[&str] = &[
     "hiya", "erm", "er", "hmm", "over", "across", "through", "around", "onto", "along", "via",
     "i'll", "you've", "you'll", "you'd", "we've", "we'll", "we'd", "they're", "they've", "they'll",
     "it'll", "didn't", "wasn't", "weren't", "haven't", "hasn't", "wouldn't", "couldn't",
-    "shouldn't",
+    "shouldn't", "myself", "yourself", "himself", "herself", "itself", "ourselves",
+    "yourselves", "themselves",
 ];
 
 /// Words of a question that say nothing about its topic (so a knowledge base need not
@@ -109,6 +110,18 @@ const GENERIC: &[&str] = &[
     "stuff",
     "until",
     "till",
+    // The past of everyday verbs, told in a story before the question.
+    "came",
+    "went",
+    "gone",
+    "took",
+    "gave",
+    "made",
+    "saw",
+    "seen",
+    "thought",
+    "felt",
+    "put",
 ];
 
 /// Whether `word` (a stemmed content word) is too generic to mark a topic: a word of the
