@@ -19,6 +19,7 @@ mod crisis_animals;
 mod extremes;
 mod grounding;
 mod guard;
+mod limits;
 mod look_alike;
 mod prompt;
 mod quote;

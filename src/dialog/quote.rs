@@ -18,6 +18,7 @@ use super::clock;
 use super::colloquial::standardised;
 use super::grounding;
 use super::kb::{Embedder, Vocabulary};
+use super::limits;
 use super::look_alike;
 use super::prompt::Passage;
 use super::slots::{
@@ -82,7 +83,21 @@ impl<'a> Fit<'a> {
         p: &Passage,
         lines: impl IntoIterator<Item = &'s str>,
     ) -> Vec<&'s str> {
-        if !self.row_fits(p) {
+        if !p.names.is_empty() && !counts_fit(self.text, &p.text) {
+            return Vec::new();
+        }
+        self.bounding(p, lines)
+    }
+
+    /// [`Fit::fitting`] for sentences that bound the caller's figure rather than give it: a
+    /// table row's length need not be the one the caller counts ("Maximum boiler age, Boiler
+    /// Basic: 10 years" for a boiler "eleven years old").
+    pub(crate) fn bounding<'s>(
+        &self,
+        p: &Passage,
+        lines: impl IntoIterator<Item = &'s str>,
+    ) -> Vec<&'s str> {
+        if !p.names.is_empty() && !self.band_fits(p) {
             return Vec::new();
         }
         let days = day_cells(p);
@@ -92,12 +107,6 @@ impl<'a> Fit<'a> {
             .filter(|s| self.choice.as_ref().is_none_or(|c| names_one_of(s, c)))
             .filter(|s| self.sentence(p, s, &days))
             .collect()
-    }
-
-    /// Whether passage `p` is prose, or a table row whose length and time band are the
-    /// caller's.
-    fn row_fits(&self, p: &Passage) -> bool {
-        p.names.is_empty() || counts_fit(self.text, &p.text) && self.band_fits(p)
     }
 
     /// Whether `sentence` of passage `p` (whose row has already been judged whole, and whose
@@ -427,6 +436,45 @@ pub(crate) fn best(
     );
     let line = spoken.join(" ");
     Some(Quoted::Line(line, source.to_string()))
+}
+
+/// The one sentence of the passages that bounds the caller's figure ("Maximum boiler age at
+/// sign-up, Boiler Basic: 10 years." for "my boiler's eleven years old, could I get Boiler
+/// Basic?"), with its passage's id: prose from the top three, a table row from any, and only
+/// sentences that fit what was asked. `None` when none does or two different ones do.
+pub(crate) fn limit(
+    passages: &[Passage],
+    fit: &Fit<'_>,
+    said: &limits::Said,
+) -> Option<(String, String)> {
+    let mut found: Vec<(String, &str)> = Vec::new();
+    let usable = passages
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()));
+    for (_, p) in usable {
+        let body = p.text.split_once('\n').map_or(p.text.as_str(), |(_, b)| b);
+        let all = sentences(body);
+        for s in fit.bounding(p, all.iter().map(String::as_str)) {
+            if limits::bounds(said, s) && !found.iter().any(|(f, _)| f == s) {
+                found.push((s.to_string(), &p.id));
+            }
+        }
+    }
+    // "…could I get Boiler Basic?": the limit naming what the caller names, when one does.
+    let names = proper_names(fit.text);
+    let names_all = |s: &str| {
+        let have = content(s);
+        names.iter().all(|n| have.contains(n))
+    };
+    if found.iter().any(|(s, _)| names_all(s)) {
+        found.retain(|(s, _)| names_all(s));
+    }
+    tracing::debug!(?found, "agent: limits on the caller's figure");
+    match found.as_slice() {
+        [(line, id)] => Some((line.clone(), id.to_string())),
+        _ => None,
+    }
 }
 
 /// Most list items read out for "what do I need to bring?".

@@ -961,15 +961,27 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
 }
 
 /// The words of a row label that name it: not figures, slot words or generic words, and not
-/// a bound's preposition ("Adult (16 and over)" is not "bring my kayak over").
+/// a bound's word ("Adult (16 and over)" is not "bring my kayak over"; "Maximum boiler age"
+/// is what "my boiler's eleven years old, can I get cover?" measures against).
 fn naming_words(label: &str) -> Vec<String> {
     content(label)
         .into_iter()
         .filter(|w| !is_number(w) && !is_slot_word(w) && !super::words::is_generic(w))
+        // "Sign-up" also gives its parts: "up" names nothing.
+        .filter(|w| !super::words::is_stopword(w))
         .filter(|w| {
             !matches!(
                 w.as_str(),
-                "over" | "under" | "above" | "below" | "more" | "less"
+                "over"
+                    | "under"
+                    | "above"
+                    | "below"
+                    | "more"
+                    | "less"
+                    | "maximum"
+                    | "minimum"
+                    | "max"
+                    | "min"
             )
         })
         .collect()

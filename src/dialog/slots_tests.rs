@@ -284,6 +284,15 @@ fn a_row_label_must_be_asked_about() {
         "What are the office hours?",
         "Gate access, every day"
     ));
+    // A bound's word and a compound's "up" name nothing: the boiler's age names this row.
+    assert!(label_fits(
+        "is a boiler of that age all right?",
+        "Maximum boiler age at sign-up"
+    ));
+    assert!(!label_fits(
+        "is my boiler all right?",
+        "Maximum boiler age at sign-up"
+    ));
 }
 
 #[test]

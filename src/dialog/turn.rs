@@ -12,6 +12,7 @@ use super::agent::handoff_line;
 use super::asks::{asked_part, without_denials};
 use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge, Vocabulary};
+use super::limits;
 use super::llm::{Finish, LanguageModel};
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
@@ -488,6 +489,15 @@ impl Agent {
                 || asked.slot.kind.is_none_or(|k| k == Kind::Price)
                     && !words::tokens(asked.text).iter().any(|w| w == "when"))
             && let Some((line, source)) = self.tier(quotable, figure, asked.text)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
+        }
+        // "My boiler's eleven years old — could I still get Basic?": the one limit on it.
+        if self.inner.quote_first
+            && asked.slot.kind.is_none()
+            && let Some(said_figure) = limits::asked(asked.text)
+            && let Some((line, source)) = quote::limit(quotable, &fit, &said_figure)
         {
             let _ = said.say(&line);
             return Outcome::spoken(vec![source], true);
