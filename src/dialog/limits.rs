@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::words::{content, is_generic, is_number, number_word, regex, tokens};
+use super::tiers::number;
+use super::words::{content, is_generic, is_number, regex, tokens};
 use crate::speech::tts::sentences;
 
 /// What a figure measures.
@@ -28,9 +29,8 @@ fn measure(unit: &str) -> Option<Measure> {
     Some(match unit {
         "minute" | "min" | "hour" | "hr" | "day" | "week" | "fortnight" | "month" | "year"
         | "yr" => Measure::Time,
-        "kg" | "kilo" | "kilogram" | "kilogramme" | "tonne" | "ton" | "lb" | "pound" => {
-            Measure::Weight
-        }
+        // Not "pounds": a price as often as a weight.
+        "kg" | "kilo" | "kilogram" | "kilogramme" | "tonne" | "ton" | "lb" => Measure::Weight,
         "m" | "metre" | "meter" | "cm" | "centimetre" | "centimeter" | "foot" | "feet"
         | "inche" | "inch" | "mile" | "km" | "kilometre" | "kilometer" => Measure::Length,
         "people" | "person" | "guest" | "adult" | "passenger" | "pupil" | "player" | "visitor" => {
@@ -53,14 +53,6 @@ fn figures(text: &str) -> Vec<Measure> {
 fn split_units(text: &str) -> String {
     static GLUED: LazyLock<Regex> = LazyLock::new(|| regex(r"(\d)([a-zA-Z])"));
     GLUED.replace_all(text, "$1 $2").into_owned()
-}
-
-fn number(token: &str) -> Option<f64> {
-    number_word(token)
-        .map_or(token, |d| d)
-        .replace(',', "")
-        .parse()
-        .ok()
 }
 
 /// A sentence that states a bound: "maximum", "up to", "at least", "or older", "under".

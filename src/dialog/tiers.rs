@@ -49,7 +49,7 @@ static LESS_THAN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The value of a number word or figure.
-fn number(s: &str) -> Option<f64> {
+pub(crate) fn number(s: &str) -> Option<f64> {
     let s = s.trim().to_lowercase();
     Some(match s.as_str() {
         "a" | "an" | "one" => 1.0,
