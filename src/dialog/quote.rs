@@ -268,11 +268,7 @@ pub(crate) fn best(
 ) -> Option<Quoted> {
     // Prose is quoted from the top three passages; a table row from any of them, since a
     // row whose names and slot fit is the answer wherever retrieval ranked it.
-    let top: Vec<(usize, &Passage)> = passages
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()))
-        .collect();
+    let top: Vec<(usize, &Passage)> = quotable(passages).collect();
     let mut candidates: Vec<(String, String, &str)> = Vec::new();
     // Sure of itself: a table row's sentence, whose names the question has given. (Not "the
     // only sentence of the top passage with a duration": retrieval ranked "damaged parcels:
@@ -448,11 +444,7 @@ pub(crate) fn limit(
     said: &limits::Said,
 ) -> Option<(String, String)> {
     let mut found: Vec<(String, &str)> = Vec::new();
-    let usable = passages
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()));
-    for (_, p) in usable {
+    for (_, p) in quotable(passages) {
         let body = p.text.split_once('\n').map_or(p.text.as_str(), |(_, b)| b);
         let all = sentences(body);
         for s in fit.bounding(p, all.iter().map(String::as_str)) {
@@ -463,12 +455,8 @@ pub(crate) fn limit(
     }
     // "…could I get Boiler Basic?": the limit naming what the caller names, when one does.
     let names = proper_names(fit.text);
-    let names_all = |s: &str| {
-        let have = content(s);
-        names.iter().all(|n| have.contains(n))
-    };
-    if found.iter().any(|(s, _)| names_all(s)) {
-        found.retain(|(s, _)| names_all(s));
+    if found.iter().any(|(s, _)| names_all(&names, s)) {
+        found.retain(|(s, _)| names_all(&names, s));
     }
     tracing::debug!(?found, "agent: limits on the caller's figure");
     match found.as_slice() {
@@ -663,6 +651,22 @@ fn proper_names(question: &str) -> Vec<String> {
 
 /// Drops a candidate that lacks one of `names` when another candidate of its passage has them
 /// all: sentences of one passage that differ by the thing they name.
+/// Whether `sentence` says every one of `names` (content words).
+fn names_all(names: &[String], sentence: &str) -> bool {
+    let have = content(sentence);
+    names.iter().all(|n| have.contains(n))
+}
+
+/// The passages a quote may come from, with their rank: prose from the top three, a table
+/// row from any (a row whose names and slot fit is the answer wherever retrieval ranked it);
+/// never a tool's result.
+fn quotable(passages: &[Passage]) -> impl Iterator<Item = (usize, &Passage)> {
+    passages
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()))
+}
+
 fn keep_named(
     candidates: &mut Vec<(String, String, &str)>,
     sure: &mut Vec<bool>,
@@ -671,10 +675,7 @@ fn keep_named(
     if names.is_empty() {
         return;
     }
-    let names_all = |s: &str| {
-        let have = content(s);
-        names.iter().all(|n| have.contains(n))
-    };
+    let names_all = |s: &str| names_all(names, s);
     let kept: Vec<bool> = candidates
         .iter()
         .map(|(_, s, id)| {
