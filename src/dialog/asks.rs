@@ -129,7 +129,7 @@ fn existence_frame(words: &[String]) -> Option<usize> {
 /// do I have to wait for my refund?" is the business's time).
 static OWN_TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:how long|how much time|how many (?:days|weeks|months)|how soon|by when|until when)\b[^?.]*?\b(?:have i got|do i have|do i get|i've got|i have|can i|do i need|must i|should i)\b(?: still)?(?: (?:to|left to))? (\w+)",
+        r"(?i)\b(?:how long|how much (?:time|notice|warning)|how many (?:days|weeks|months)|how soon|by when|until when)\b[^?.]*?\b(?:have i got|do i have|do i get|i've got|i have|can i|do i need|must i|should i)\b(?: still)?(?: (?:to|left to))? (\w+)",
     )
     .unwrap_or_else(|e| unreachable!("valid regex: {e}"))
 });

@@ -72,6 +72,17 @@ pub(crate) struct Said {
 /// The caller's one figure with a unit, in a question that asks yes or no; `None` when
 /// there is none, or figures of two measures.
 pub(crate) fn asked(text: &str) -> Option<Said> {
+    // "If I'm a few days late paying, when does the late fee kick in?" asks when, not
+    // whether a figure is within a limit.
+    let question = sentences(text).pop().unwrap_or_default();
+    if tokens(&question).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "when" | "what" | "what's" | "how" | "which" | "who" | "where" | "why" | "whose"
+        )
+    }) {
+        return None;
+    }
     let mut found = sentences(text).into_iter().filter_map(|s| {
         let m = *figures(&s).first()?;
         Some((m, s))
@@ -97,12 +108,33 @@ fn topical(text: &str) -> Vec<String> {
 /// of: a bound word, a figure of the same measure, and a topical word of the caller's
 /// sentence said before the sentence's value (a table row's names, or the whole sentence).
 pub(crate) fn bounds(said: &Said, sentence: &str) -> bool {
-    if !BOUND.is_match(sentence) || !figures(sentence).contains(&said.measure) {
+    if !bounded_figure(sentence, said.measure) {
         return false;
     }
     let names = sentence.split_once(':').map_or(sentence, |(n, _)| n);
     let have = topical(names);
     said.about.iter().any(|w| have.contains(w))
+}
+
+/// Whether a bound word bounds a figure of `measure`: the figure follows it within a few
+/// words ("up to 30 kg", "at least 3 years"), or the bound names a table cell whose value is
+/// the figure ("Maximum boiler age at sign-up, Boiler Basic: 10 years"). Not "we write to
+/// you at least twice" beside "unpaid for 90 days".
+fn bounded_figure(sentence: &str, measure: Measure) -> bool {
+    if let Some((names, value)) = sentence.split_once(':')
+        && BOUND.is_match(names)
+        && figures(value).contains(&measure)
+    {
+        return true;
+    }
+    BOUND.find_iter(sentence).any(|m| {
+        let after: String = sentence[m.end()..]
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        figures(&after).contains(&measure)
+    })
 }
 
 #[cfg(test)]
@@ -122,6 +154,7 @@ mod tests {
             Some(Measure::Weight)
         );
         assert!(asked("Can I get Basic?").is_none());
+        assert!(asked("If I'm a few days late paying, when does the late fee kick in?").is_none());
     }
 
     #[test]
@@ -138,5 +171,10 @@ mod tests {
             &said,
             "Customers of at least 5 years get a discount."
         ));
+        assert!(bounds(&said, "We cover boilers up to 10 years old."));
+        let late = asked("I'm a few days late paying. Will my boiler be sold?").unwrap();
+        let sold =
+            "If your boiler is unpaid for 90 days, we may sell it, after writing at least twice.";
+        assert!(!bounds(&late, sold));
     }
 }

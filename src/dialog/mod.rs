@@ -30,6 +30,7 @@ mod tiers;
 pub(crate) mod tools;
 mod turn;
 mod unknown;
+mod when_asked;
 mod words;
 
 pub use agent::{Answer, HandoffReason, TurnTimings};

@@ -201,7 +201,17 @@ impl Slot {
             && !t
                 .iter()
                 .any(|w| matches!(w.as_str(), "what" | "what's" | "which"));
+        // "What do I pay each time you come out?", "what would it cost me?"
+        let what_paid = t.windows(4).any(|p| {
+            p[0] == "what"
+                && matches!(
+                    p[1].as_str(),
+                    "do" | "does" | "did" | "will" | "would" | "should" | "must"
+                )
+                && matches!(p[3].as_str(), "pay" | "charge" | "cost")
+        });
         let price = follows("how", &["much"])
+            || what_paid
             || follows("the", &["damage"])
             || !is_yes_no(&t) && !asks_when && t.iter().any(|w| names_charge(w));
         let count = follows("how", &["many"]);
@@ -321,7 +331,9 @@ impl Slot {
 /// - "how many *classes*": the counted thing is in the sentence;
 /// - "the *joining* fee", "the deposit": the kind of charge is in the sentence;
 /// - "when do you *close*": a single time that says it is an opening time is not the
-///   closing time (and the other way round); a range gives both.
+///   closing time (and the other way round); a range gives both;
+/// - "what do I pay…": an amount that only caps something is not it;
+/// - with no slot, "when do I get…": the sentence says when ([`super::when_asked`]).
 pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool {
     let t = tokens(question);
     let have = content(sentence);
@@ -345,6 +357,10 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
             if only_reductions(sentence) && !t.iter().any(|w| asks_reduction(w)) {
                 return false;
             }
+            // "What do I pay each time you come out?" is not answered by the repair limit.
+            if only_caps(sentence) && !asks_cap(question) {
+                return false;
+            }
             let charge = |w: &str| matches!(w, "fee" | "fees" | "charge" | "charges");
             let qualifiers = t
                 .windows(2)
@@ -356,9 +372,11 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 .iter()
                 .enumerate()
                 .filter(|&(i, w)| {
-                    matches!(w.as_str(), "deposit" | "excess" | "fine" | "refund")
-                        && (i == 0
-                            || !matches!(t[i - 1].as_str(), "you" | "we" | "i" | "they" | "to"))
+                    matches!(
+                        w.as_str(),
+                        "deposit" | "excess" | "fine" | "refund" | "callout" | "call-out"
+                    ) && (i == 0
+                        || !matches!(t[i - 1].as_str(), "you" | "we" | "i" | "they" | "to"))
                 })
                 .map(|(_, w)| w.as_str());
             qualifiers
@@ -395,7 +413,7 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
             let says_valid = tokens(sentence).iter().any(|w| validity(w) && w != "last");
             !says_valid || t.iter().any(|w| validity(w) || w == "good")
         }
-        _ => true,
+        _ => super::when_asked::when_fits(question, slot, sentence),
     }
 }
 
@@ -510,6 +528,35 @@ pub(crate) fn says_reduction(sentence: &str) -> bool {
     REDUCTION.is_match(sentence)
 }
 
+/// An amount that caps something ("Repair limit per claim, Basic: £800", "we pay up to
+/// £1,000"): what the business pays at most, not what the caller pays.
+static CAP: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:limit|limits|maximum|max|cap|capped)\b[^.;£$€¥\d]*?[£$€¥]\s?\d|\b(?:up to|at most|no more than)\s+[£$€¥]\s?\d",
+    )
+});
+
+/// Whether every amount in `sentence` is a cap.
+fn only_caps(sentence: &str) -> bool {
+    let caps = CAP.find_iter(sentence).count();
+    caps > 0 && AMOUNT.find_iter(sentence).count() <= caps
+}
+
+/// Whether the question asks for a cap rather than a price ("what's the most you'll pay?",
+/// "how much does it cover?"; not "cover" written as a name, "Landlord Cover").
+fn asks_cap(question: &str) -> bool {
+    question.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        matches!(
+            w,
+            "cover" | "covers" | "covered" | "covering" | "pays" | "payout" | "towards"
+        ) || matches!(
+            w.to_lowercase().as_str(),
+            "limit" | "limits" | "maximum" | "max" | "most" | "cap" | "capped" | "up"
+        )
+    })
+}
+
 /// Whether every amount a sentence gives is a reduction ("£250 towards a replacement").
 fn only_reductions(sentence: &str) -> bool {
     let reductions = REDUCTION.find_iter(sentence).count();
@@ -535,11 +582,13 @@ fn asks_reduction(w: &str) -> bool {
     )
 }
 
-/// A word that asks for an amount ("cost", "fee", "deposit", "quid").
+/// A word that asks for an amount ("cost", "fee", "deposit", "quid", "what's your callout?").
 fn names_charge(w: &str) -> bool {
     matches!(
         w,
-        "cost"
+        "callout"
+            | "call-out"
+            | "cost"
             | "costs"
             | "price"
             | "prices"

@@ -21,6 +21,15 @@ fn questions_name_their_slot() {
     assert_eq!(slot("How much is the small unit?").kind, price);
     assert_eq!(slot("what does the big one cost").kind, price);
     assert_eq!(slot("what's the fee for cancelling?").kind, price);
+    assert_eq!(
+        slot("What do I pay each time you come out to a claim?").kind,
+        price
+    );
+    assert_eq!(slot("And what would it cost me?").kind, price);
+    assert_eq!(
+        slot("No cover. What's your callout going to be?").kind,
+        price
+    );
     // Yes or no, or not about an amount at all.
     assert_eq!(slot("Is there a fee for cancelling?").kind, None);
     assert_eq!(slot("Do your prices include VAT?").kind, None);
@@ -623,6 +632,35 @@ fn a_reduction_is_not_the_price_of_the_thing() {
         slot(q),
         "Customers aged 70 or over get 10% off labour."
     ));
+}
+
+#[test]
+fn the_callout_asked_is_the_callout_fee() {
+    let q = "It's gone eleven at night. What's your callout going to be?";
+    assert!(!narrowed_fits(
+        q,
+        slot(q),
+        "Night, each extra 30 minutes: £49."
+    ));
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "Night, callout fee (includes first hour): £149."
+    ));
+}
+
+#[test]
+fn a_cap_is_not_what_the_caller_pays() {
+    let q = "I've got Landlord Cover. What do I pay each time you come out to a claim?";
+    let cap = "Repair limit per claim, Landlord Cover: £1,200.";
+    assert!(!narrowed_fits(q, slot(q), cap));
+    assert!(narrowed_fits(
+        q,
+        slot(q),
+        "Excess per callout, Landlord Cover: £60."
+    ));
+    let q = "What's the most you'll pay out on one claim with Landlord Cover?";
+    assert!(narrowed_fits(q, slot(q), cap));
 }
 
 #[test]

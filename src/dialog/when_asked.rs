@@ -1,0 +1,50 @@
+//! Whether a sentence says when, for a question asking when: "when do I get the certificate
+//! through?" is answered by "certificates are emailed by the end of the next working day after
+//! the visit", not by "your landlord must book and pay for the certificate", which is about the
+//! certificate too but says nothing of when. Pure text rules; no models.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::slots::Slot;
+use super::words::regex;
+
+/// When something happens: a day, a date, a time, a period or a moment relative to another
+/// ("by the end of the next working day after the visit", "before we start", "on the day").
+static SAYS_WHEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\d|\b(?:after|before|within|until|till|by|once|during|while|as soon as|straight away|right away|immediately|at once|same day|next day|on the day|at the (?:end|start|time)|every|each|daily|weekly|monthly|yearly|annually|today|tomorrow|tonight|morning|afternoon|evening|night|weekend|weekday|noon|midday|midnight|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|autumn|winter|christmas|new year|easter|holiday|holidays|minutes?|hours?|days?|weeks?|months?|years?|when|whenever|then|first|last|later|soon|anytime|any time|always|never)\b",
+    )
+});
+
+/// "When do I get…", "when will you…", "by when…": the question asks when something happens.
+static ASKS_WHEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)\b(?:when|what day|which day|what date)(?:\s+(?:do|does|did|will|would|can|could|is|are|was|were|should|shall|must|might)\b|'s\b|’s\b)|\bby when\b",
+    )
+});
+
+/// Whether `sentence` says when, if the question asks when (a question with a slot of its
+/// own is judged by that slot).
+pub(crate) fn when_fits(question: &str, slot: Slot, sentence: &str) -> bool {
+    slot.kind.is_some() || !ASKS_WHEN.is_match(question) || SAYS_WHEN.is_match(sentence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_when_question_is_answered_by_a_sentence_saying_when() {
+        let none = Slot::default();
+        let asks = "Once the check's done on my rental, when do I get the certificate through?";
+        let who = "If you are a tenant, your landlord must book and pay for the certificate.";
+        let when = "Certificates are emailed by the end of the next working day after the visit.";
+        assert!(!when_fits(asks, none, who));
+        assert!(when_fits(asks, none, when));
+        // "When" telling a story asks nothing of the sort.
+        let story = "When I rang last week nobody answered. Who do I complain to?";
+        assert!(when_fits(story, none, who));
+    }
+}
