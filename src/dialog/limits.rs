@@ -74,8 +74,9 @@ pub(crate) struct Said {
 pub(crate) fn asked(text: &str) -> Option<Said> {
     // "If I'm a few days late paying, when does the late fee kick in?" asks when, not
     // whether a figure is within a limit.
-    let question = sentences(text).pop().unwrap_or_default();
-    if tokens(&question).iter().any(|w| {
+    let all = sentences(text);
+    let question = all.last().map_or("", String::as_str);
+    if tokens(question).iter().any(|w| {
         matches!(
             w.as_str(),
             "when" | "what" | "what's" | "how" | "which" | "who" | "where" | "why" | "whose"
@@ -83,7 +84,7 @@ pub(crate) fn asked(text: &str) -> Option<Said> {
     }) {
         return None;
     }
-    let mut found = sentences(text).into_iter().filter_map(|s| {
+    let mut found = all.into_iter().filter_map(|s| {
         let m = *figures(&s).first()?;
         Some((m, s))
     });

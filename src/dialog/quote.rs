@@ -649,8 +649,6 @@ fn proper_names(question: &str) -> Vec<String> {
         .collect()
 }
 
-/// Drops a candidate that lacks one of `names` when another candidate of its passage has them
-/// all: sentences of one passage that differ by the thing they name.
 /// Whether `sentence` says every one of `names` (content words).
 fn names_all(names: &[String], sentence: &str) -> bool {
     let have = content(sentence);
@@ -667,6 +665,8 @@ fn quotable(passages: &[Passage]) -> impl Iterator<Item = (usize, &Passage)> {
         .filter(|(i, p)| !p.id.starts_with("tool:") && (*i < 3 || !p.names.is_empty()))
 }
 
+/// Drops a candidate that lacks one of `names` when another candidate of its passage has them
+/// all: sentences of one passage that differ by the thing they name.
 fn keep_named(
     candidates: &mut Vec<(String, String, &str)>,
     sure: &mut Vec<bool>,
