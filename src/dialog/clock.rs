@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use super::extremes::table_of;
 use super::kb::Chunk;
+use super::near_rows;
 use super::prompt::Passage;
 use super::words::{number_word, regex};
 
@@ -102,27 +102,9 @@ pub(crate) fn band_rows(chunks: &[Arc<Chunk>], near: &[Passage], question: &str)
     let Some(t) = asked(question) else {
         return Vec::new();
     };
-    let tables: Vec<(&str, &str)> = near
-        .iter()
-        .filter(|p| !p.id.starts_with("tool:"))
-        .take(3)
-        .filter_map(|p| chunks.iter().find(|c| c.id == p.id))
-        .map(|c| {
-            let table = if c.names.is_empty() {
-                c.section.as_str()
-            } else {
-                table_of(&c.section)
-            };
-            (c.file.as_str(), table)
-        })
-        .collect();
-    chunks
-        .iter()
-        .filter(|c| !c.names.is_empty() && near.iter().all(|p| p.id != c.id))
-        .filter(|c| tables.contains(&(c.file.as_str(), table_of(&c.section))))
-        .filter(|c| bands(&c.text).iter().any(|b| holds(*b, t)))
-        .map(|c| Passage::of(c))
-        .collect()
+    near_rows::rows(chunks, near, |c| {
+        bands(&c.text).iter().any(|b| holds(*b, t))
+    })
 }
 
 #[cfg(test)]

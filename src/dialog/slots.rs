@@ -119,7 +119,7 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| regex(r"[\w.+-]+@[\w-]+\.[\w.-]
 static PHONE: LazyLock<Regex> = LazyLock::new(|| regex(r"\+?\d(?:[\s().-]*\d){5,}"));
 
 /// Which period a word names ("monthly", "months" → Month).
-fn period_of(word: &str) -> Option<Period> {
+pub(crate) fn period_of(word: &str) -> Option<Period> {
     Some(match word {
         "hour" | "hours" | "hourly" | "hr" => Period::Hour,
         "day" | "days" | "daily" | "night" | "nightly" => Period::Day,
@@ -136,7 +136,7 @@ pub(crate) fn is_period_word(word: &str) -> bool {
 }
 
 /// The periods a text names.
-fn periods(text: &str) -> Vec<Period> {
+pub(crate) fn periods(text: &str) -> Vec<Period> {
     let mut out: Vec<Period> = tokens(text).iter().filter_map(|w| period_of(w)).collect();
     out.dedup();
     out
@@ -651,7 +651,7 @@ pub(crate) fn asks_comparison(question: &str) -> bool {
 }
 
 /// Whether a question asks yes or no: it opens (after fillers) with an auxiliary verb.
-fn is_yes_no(t: &[String]) -> bool {
+pub(crate) fn is_yes_no(t: &[String]) -> bool {
     let first = t.iter().find(|w| {
         !matches!(
             w.as_str(),
@@ -719,7 +719,11 @@ fn price_period(t: &[String]) -> Option<Period> {
                 | "annual"
                 | "annually"
         );
-        let per = matches!(before, Some("per" | "a" | "an" | "each" | "every" | "the"));
+        // "For the whole year", "a full month".
+        let per = matches!(
+            before,
+            Some("per" | "a" | "an" | "each" | "every" | "the" | "whole" | "full")
+        );
         if adjective || per {
             return Some(p);
         }

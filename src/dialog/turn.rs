@@ -14,16 +14,17 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::limits;
 use super::llm::{Finish, LanguageModel};
+use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
-use super::slots::{Kind, Slot};
+use super::slots::{self, Kind, Slot};
 use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::unknown;
 use super::words::{self, content};
 use super::{
-    Answer, HandoffReason, TurnTimings, aliases, clock, colloquial, extremes, guard, look_alike,
-    quote,
+    Answer, HandoffReason, TurnTimings, aliases, cells, clock, colloquial, extremes, guard,
+    look_alike, quote,
 };
 use crate::speech::tts::sentences;
 
@@ -372,10 +373,19 @@ impl Agent {
         let worded_match = worded(&hits, text) || focus != text && worded(&hits, focus);
         let slot = Slot::of_turn(text, context.as_deref(), vocabulary.columns());
         let typed = slot_confirmed(&hits, text, slot);
-        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed)
-            && (sentence >= SURE_SEMANTIC
-                || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
-            && (sure || !unknown::asks_for_unknown_thing(&vocabulary, text));
+        // A named cell is sure whatever else the caller says ("the all-singing one").
+        let cell =
+            cells::named_cell(&hits, text, &|w| vocabulary.knows(w)).filter(|(sentence, _)| {
+                slot.kind.is_none()
+                    || slot.fits(sentence) && slots::narrowed_fits(text, slot, sentence)
+            });
+        let named = cell.is_some();
+        let strong =
+            (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed || named)
+                && (sentence >= SURE_SEMANTIC
+                    || named
+                    || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
+                && (sure || !unknown::asks_for_unknown_thing(&vocabulary, text));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
@@ -393,6 +403,7 @@ impl Agent {
             context: context.as_deref(),
             slot,
             vocabulary: &vocabulary,
+            cell,
         };
         // Quotes may come from any retrieved passage: a table's right row is often third.
         let quotable: Vec<Passage> = passages
@@ -401,7 +412,7 @@ impl Agent {
             .cloned()
             .chain(hits.iter().map(passage))
             .collect();
-        let quotable = self.with_band_rows(quotable, text);
+        let quotable = self.with_near_rows(quotable, text, slot);
         self.answer(conv, &asked, (&passages, &quotable), said, timings)
     }
 
@@ -415,14 +426,19 @@ impl Agent {
         best
     }
 
-    /// `quotable` and, when the caller gives a time of day, the rows of its tables whose
-    /// time band holds it.
-    fn with_band_rows(&self, mut quotable: Vec<Passage>, text: &str) -> Vec<Passage> {
-        let rows = self
-            .inner
-            .kb
-            .with(|kb| clock::band_rows(kb.all_chunks(), &quotable, text));
-        quotable.extend(rows);
+    /// `quotable` and the rows of its tables that a detail of the question picks: the time
+    /// band holding the time of day the caller gives, the price per the period asked.
+    fn with_near_rows(&self, mut quotable: Vec<Passage>, text: &str, slot: Slot) -> Vec<Passage> {
+        let rows = self.inner.kb.with(|kb| {
+            let mut rows = clock::band_rows(kb.all_chunks(), &quotable, text);
+            rows.extend(near_rows::period_rows(kb.all_chunks(), &quotable, slot));
+            rows
+        });
+        for row in rows {
+            if quotable.iter().all(|p| p.id != row.id) {
+                quotable.push(row);
+            }
+        }
         quotable
     }
 
@@ -472,6 +488,13 @@ impl Agent {
     ) -> Outcome {
         let vocabulary = asked.vocabulary;
         let fit = quote::Fit::new(asked.slot, asked.text, asked.context, vocabulary);
+        // "The large one, monthly": the row and the column said, the cell is the answer.
+        if self.inner.quote_first
+            && let Some((line, source)) = &asked.cell
+        {
+            let _ = said.say(line);
+            return Outcome::spoken(vec![source.clone()], true);
+        }
         if self.inner.quote_first
             && let Some(extreme) = extremes::asked(&asked_part(asked.text))
             && let Some((line, source)) =
@@ -790,6 +813,9 @@ struct Asked<'a> {
     slot: Slot,
     /// The knowledge base's words (its column headers among them).
     vocabulary: &'a Vocabulary,
+    /// The one table cell the caller names, if any (see [`cells::named_cell`]), with its
+    /// row's id.
+    cell: Option<(String, String)>,
 }
 
 fn passage(h: &Hit) -> Passage {

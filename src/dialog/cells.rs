@@ -1,0 +1,216 @@
+//! Whether the caller names one cell of a table: its row's label and its column's header
+//! ("what's the monthly on the all-singing all-dancing one, Home Complete?": the row
+//! "Monthly price", the column "Home Complete"). A row named that way is as sure a match as a
+//! close meaning, whatever else the caller says around it. Owns this check only.
+
+use super::kb::{Chunk, Hit};
+use super::slots::{Period, is_slot_word, is_yes_no, period_of, periods, says_kind_of_fact};
+use super::words::{content, is_generic, is_manner_adverb, is_number, tokens};
+use crate::speech::tts::sentences;
+
+/// The one cell of the top three hits whose row label and column header the question
+/// names: its sentence ("Monthly price, Home Complete: £32.") and its row's id. `None` when
+/// none is named or more than one is ("the large one" names "Large", not "Extra large";
+/// "large or extra large?" asks which). A yes-or-no question names none ("can I pay the
+/// monthly on Home Complete by card?" asks about paying, not the price).
+pub(crate) fn named_cell(
+    hits: &[Hit],
+    question: &str,
+    knows: &dyn Fn(&str) -> bool,
+) -> Option<(String, String)> {
+    let t = tokens(question);
+    // "Large or extra large?" asks which, or to compare.
+    if is_yes_no(&t) || t.iter().any(|w| w == "or") {
+        return None;
+    }
+    let said = Said {
+        words: content(question),
+        periods: periods(question),
+    };
+    let mut named = hits
+        .iter()
+        .take(3)
+        .filter(|h| all_here(&h.chunk, question, knows))
+        .flat_map(|h| {
+            let c = &h.chunk;
+            let label = c.names.first().filter(|l| said.names(l));
+            label
+                .map(|l| named_columns(c, l, &said))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|sentence| (sentence, c.id.clone()))
+        });
+    let first = named.next()?;
+    if named.next().is_some() {
+        return None;
+    }
+    tracing::debug!(id = %first.1, sentence = %first.0, "agent: the question names a table cell");
+    Some(first)
+}
+
+/// Whether every topical word of the question that the knowledge base uses is in the row
+/// `c` (its headings or cells): "what's the first boat out to Skellan on a Saturday?" names
+/// the cell "Saturday, Skellan" of the ticket offices' hours, but its "first boat" is
+/// elsewhere. Words the knowledge base never uses are the caller's colour ("the
+/// all-singing one"), and "what's the damage?" asks a price.
+fn all_here(c: &Chunk, question: &str, knows: &dyn Fn(&str) -> bool) -> bool {
+    let question = question.to_lowercase().replace("the damage", "the price");
+    let here = content(&c.text);
+    content(&question)
+        .into_iter()
+        .filter(|w| w.len() >= 4 && !is_number(w) && !is_generic(w) && !says_kind_of_fact(w))
+        .filter(|w| !is_manner_adverb(w) && knows(w))
+        .all(|w| here.contains(&w))
+}
+
+/// The caller's content words and the periods they name.
+struct Said {
+    words: Vec<String>,
+    periods: Vec<Period>,
+}
+
+impl Said {
+    /// Whether the caller names `phrase` (a row label or a column header): each of its
+    /// words said, a period word by the same period ("a month" for "Monthly"), a word that
+    /// only says the kind of fact ("price", "fee") said or not — and one word at least said.
+    fn names(&self, phrase: &str) -> bool {
+        let words: Vec<String> = content(phrase)
+            .into_iter()
+            .filter(|w| !is_number(w) && !is_generic(w))
+            .collect();
+        let mut said_one = false;
+        for w in &words {
+            let said = match period_of(w) {
+                Some(p) => self.periods.contains(&p),
+                None if is_slot_word(w) => continue,
+                None => self.words.contains(w),
+            };
+            if !said {
+                return false;
+            }
+            said_one = true;
+        }
+        said_one
+    }
+}
+
+/// The sentences of the row `c` whose column header (one its cells are read with, not a
+/// heading above the table) the caller names, other than its label.
+fn named_columns(c: &Chunk, label: &str, said: &Said) -> Vec<String> {
+    let body = c.text.split_once('\n').map_or("", |(_, b)| b);
+    let sentences = sentences(body);
+    c.names
+        .iter()
+        .skip(1)
+        .filter(|h| h.as_str() != label && said.names(h))
+        .filter_map(|h| {
+            let cell = format!(", {}:", h.to_lowercase());
+            sentences.iter().find(|s| s.to_lowercase().contains(&cell))
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::dialog::kb::chunker::chunk_document;
+
+    const PLANS: &str = "# Plans\n\n\
+        |  | Boiler Basic | Home Complete |\n|---|---|---|\n\
+        | Monthly price | £14 | £32 |\n| Callouts per year | 2 | Unlimited |\n";
+
+    fn hits() -> Vec<Hit> {
+        hits_of(PLANS)
+    }
+
+    /// The words of `markdown`, as a knowledge base of it knows them.
+    fn knows(markdown: &str) -> impl Fn(&str) -> bool {
+        let words = content(markdown);
+        move |w| words.iter().any(|x| x == w)
+    }
+
+    fn hits_of(markdown: &str) -> Vec<Hit> {
+        chunk_document("doc.md", markdown)
+            .into_iter()
+            .map(|c| Hit {
+                chunk: Arc::new(c),
+                score: 0.3,
+                lexical: 0.3,
+                semantic: 0.3,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_row_and_a_column_named_name_a_cell() {
+        let hits = hits();
+        for q in [
+            "What's the monthly on the all-singing all-dancing one, Home Complete?",
+            "How much a month is Boiler Basic?",
+            "How many callouts a year do I get with Home Complete?",
+        ] {
+            assert!(named_cell(&hits, q, &knows(PLANS)).is_some(), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_label_with_words_not_said_is_not_named() {
+        let units = "# Units\n\n| Unit | Per week | Per month |\n|---|---|---|\n\
+            | Large | £27.50 | £114 |\n| Extra large | £38.25 | £159 |\n";
+        let hits = hits_of(units);
+        let (sentence, _) = named_cell(
+            &hits,
+            "The large one, monthly, what's the damage?",
+            &knows(units),
+        )
+        .expect("the Large row's monthly cell");
+        assert!(
+            sentence.starts_with("Large,") && sentence.ends_with("£114."),
+            "{sentence}"
+        );
+        assert_eq!(
+            named_cell(
+                &hits,
+                "Large or extra large, what's it a month?",
+                &knows(units)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_question_about_something_else_in_the_knowledge_base_names_no_cell() {
+        let hours = "# Ticket office hours\n\n| Day | Port Alder | Skellan |\n|---|---|---|\n\
+            | Saturday | 8 am – 6 pm | 8 am – 7:45 pm |\n\n\
+            # Timetable\n\nThe first boat leaves Port Alder at 7 am.\n";
+        let q = "What's the first boat out to Skellan on a Saturday?";
+        assert_eq!(named_cell(&hits_of(hours), q, &knows(hours)), None);
+        let q = "What time's the ticket office at Skellan open till on a Saturday?";
+        assert!(named_cell(&hits_of(hours), q, &knows(hours)).is_some());
+    }
+
+    #[test]
+    fn the_cell_named_is_read() {
+        let hits = hits();
+        let q = "What's the monthly on the all-singing all-dancing one, Home Complete?";
+        let (sentence, id) = named_cell(&hits, q, &knows(PLANS)).expect("a cell");
+        assert!(sentence.ends_with("Home Complete: £32."), "{sentence}");
+        assert!(id.ends_with("monthly-price"), "{id}");
+    }
+
+    #[test]
+    fn a_row_or_a_column_alone_or_a_yes_or_no_names_none() {
+        let hits = hits();
+        for q in [
+            "How much is Home Complete?",
+            "What's the monthly price?",
+            "How much is Home Complete a year?",
+            "Can I pay the monthly on Home Complete by card?",
+        ] {
+            assert_eq!(named_cell(&hits, q, &knows(PLANS)), None, "{q}");
+        }
+    }
+}
