@@ -4,7 +4,9 @@
 //! then tuned on) hold what was measured after tuning; the fourth and fifth, never tuned on
 //! (their misses are not printed), are measured per language with the patterns alone and with
 //! the second looks (meaning for English, resemblance by characters for Mandarin) and held to
-//! their measured figures (see the README).
+//! their measured figures (see the README). Later editions came the same way, each written
+//! while the one before was tuned on: the sixth, seventh, ninth and tenth are development sets
+//! (misses printed), the eighth, the animal callers' and the eleventh are never read (totals).
 //! Hyperbole ("this wait is killing me", 气死我了) must never count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -454,12 +456,21 @@ fn the_eighth_edition_nobody_read_is_measured_with_the_whole_check() {
     nobody_read(EIGHTH, EIGHTH_CAUGHT, EIGHTH_ALARMS);
 }
 
-/// The tenth edition, held out the same way: written while the ninth was tuned on, by
-/// someone who saw neither the detector nor any other edition, and first run after that
-/// tuning; nobody read it. Floors at that first run.
+/// The tenth edition, written while the ninth was tuned on, by someone who saw neither the
+/// detector nor any other edition; held out for two sessions (first run: English 34/50
+/// caught, 5/50 false alarms; Mandarin 32/50, 5/50), then read and tuned on by concept as a
+/// development set.
 #[test]
-fn the_tenth_edition_nobody_read_is_measured_with_the_whole_check() {
-    nobody_read(TENTH, TENTH_CAUGHT, TENTH_ALARMS);
+fn the_tenth_edition_a_development_set_holds_what_was_measured_after_tuning() {
+    development_set(TENTH, TENTH_CAUGHT, TENTH_ALARMS);
+}
+
+/// The eleventh edition, held out: written while the tenth was tuned on, by someone who saw
+/// neither the detector nor any other edition, and first run after that tuning; nobody read
+/// it. Floors at that first run.
+#[test]
+fn the_eleventh_edition_nobody_read_is_measured_with_the_whole_check() {
+    nobody_read(ELEVENTH, ELEVENTH_CAUGHT, ELEVENTH_ALARMS);
 }
 
 /// A held-out edition through the agent's whole check (patterns, then meaning in English or
@@ -492,9 +503,16 @@ const ANIMALS: &str = "crisis-animals-holdout.toml";
 const ANIMALS_CAUGHT: [usize; 2] = [12, 9];
 const ANIMALS_ALARMS: [usize; 2] = [3, 0];
 const TENTH: &str = "crisis-holdout10.toml";
-/// Its first run (English, Mandarin): 34/50 and 32/50 caught, 5/50 and 5/50 false alarms.
-const TENTH_CAUGHT: [usize; 2] = [34, 32];
-const TENTH_ALARMS: [usize; 2] = [5, 5];
+/// After tuning on it (English, Mandarin).
+const TENTH_CAUGHT: [usize; 2] = [50, 48];
+const TENTH_ALARMS: [usize; 2] = [3, 2];
+const ELEVENTH: &str = "crisis-holdout11.toml";
+/// Its first run (English, Mandarin): 33/50 and 40/50 caught, 11/50 and 7/50 false alarms —
+/// the same as with the detector before the tenth edition was tuned on. (A broader first
+/// version of that tuning, narrowed against near-misses of my own before this figure, read
+/// 34/50 and 8/50 Mandarin false alarms.)
+const ELEVENTH_CAUGHT: [usize; 2] = [33, 40];
+const ELEVENTH_ALARMS: [usize; 2] = [11, 7];
 
 /// What the reading by meaning costs per turn (a harness, not a check:
 /// `cargo test --release --test crisis -- --ignored --nocapture cost`): a short and a long

@@ -94,6 +94,12 @@ const HYPERBOLE: &[&str] = &[
     r"(?:手机|机器|行李|箱子|设备|电脑|这玩意儿?)(?:太\S{1,2}了)?[，,]?(?:真是|就是|简直是|简直|成了)?(?:个|一个)?累赘",
     r"(?:销户|注销|解约|退订|转网|换一家)[^。！？]{0,30}最后一次(?:打给|打电话给|联系|找)你们|最后一次(?:打给|打电话给|找)你们[^。！？]{0,20}(?:销户|注销|解约|退订|转网)",
     r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here|home|in|about|available) (?:for|until|till) (?:about |around |roughly |at least )?(?:a|an|one|two|three|four|five|six|a couple of|a few|\d+|the next) (?:days?|nights?|weeks?|months?|fortnight)\b|\b(?:until|till) i'?m (?:back|home|out of hospital)\b",
+    // From the tenth edition (a development set), by concept: an absence of a stated length
+    // (any count of days or weeks); a boss's or a family's threat over a job gone wrong; the last
+    // call before a complaint goes further.
+    r"\b(?:won'?t|will not|wouldn'?t) be (?:around|here|home|in|about|available) (?:for|until|till) (?:the next|a|the|about|around) (?:\w+ )?(?:days?|nights?|weeks?|months?|fortnight)\b",
+    r"(?:再|要是|如果)[^。！？]{0,10}(?:搞砸|出错|迟到|晚了|弄丢|送不到|做不完)[^。！？]{0,8}(?:就|会|得)?(?:弄死|杀了|打死|骂死)我",
+    r"最后一次[^。！？]{0,8}[，,]?再不(?:处理|解决|给|回)",
 ];
 
 /// Said outright.
@@ -164,6 +170,10 @@ const DIRECT: &[&str] = &[
     r"\bhow (?:many|much)\b.{0,30}\b(?:pills|tablets|antidepressants|painkillers|paracetamol|sleeping|insulin|meds)\b.{0,15}\b(?:it'?d|it would|would it|it'?ll|it will|i'?d need to) take\b|\b(?:lethal|fatal) dose\b|致死量|(?:吃|吞)多少[^。！？]{0,6}(?:才会死|会死|能死|死得了|才能死)",
     r"\b(?:got it (?:all )?(?:worked|figured|planned|sorted) out|it'?s all (?:planned|sorted|arranged)(?: out)?|made up my mind|i'?ve decided)(?: about (?:it|that))?[.,;!].{0,150}\b(?:gun|shotgun|rifle|pistol|firearm|rope|noose|hose|hosepipe|charcoal)\b|\b(?:gun|shotgun|rifle|pistol|firearm|rope|noose|hose|hosepipe|charcoal)\b.{0,150}\b(?:got it (?:all )?(?:worked|figured|planned|sorted) out|it'?s all (?:planned|sorted|arranged)(?: out)?|made up my mind|i'?ve decided)(?: about (?:it|that))?(?:[.,;!]|$)",
     r"\b(?:roof|rooftop|bridge|cliff|ledge|top floor|parapet)\b.{0,120}\b(?:go(?:ing)? (?:over|off)|go(?:ing)? back up there|jump|step off)\b.{0,30}\b(?:when|once|after|as soon as) i (?:hang up|put the phone down|get off the phone)\b|(?:天台|楼顶|顶楼|桥上|大桥|悬崖|崖边)[^。]{0,40}(?:然后|挂了电话|挂了|打完电话|一会儿|等会儿)(?:我)?(?:就)?(?:跳下去|跳|再上去)了?(?:[。！？，]|$)|(?:桥上|大桥|悬崖|崖边)[^。]{0,40}(?:然后|挂了电话|挂了|打完电话|一会儿|等会儿)(?:我)?(?:就)?下去了?(?:[。！？，]|$)",
+    // From the tenth edition (a development set), by concept: a load of a named medicine taken;
+    // 结束自己 said outright.
+    r"\b(?:swallowed|took|taken|downed|had)\b.{0,12}\b(?:everything|all|the lot|the whole|a load|loads|a bunch|a handful|dozens|a (?:whole |full )?(?:bottle|packet|box|strip))\b.{0,12}\b(?:of )?(?:my |the |his |her )?(?:antidepressants|sleepers|sleeping tablets|insulin|co-codamol|codeine|diazepam|sertraline|citalopram|tramadol|morphine|ibuprofen|aspirin)\b",
+    r"结束(?:掉)?自己(?:[^的]|$)",
 ];
 
 /// Said indirectly.
@@ -259,6 +269,33 @@ const INDIRECT: &[&str] = &[
     r"\b(?:won'?t be (?:checking out|coming back|coming home|needing (?:a|the) return)|one[- ]way|no return(?: ticket)?)\b.{0,80}\b(?:brought|packed|got|taken) everything i (?:need|want)\b|(?:不会(?:再)?退房|单程(?:票)?|不(?:会)?回来了|不用(?:买)?返程)[^。]{0,30}(?:需要|要带|该带)的东西(?:我)?(?:都|也)?(?:带上|带好|带齐|准备好|备好)了",
     r"(?:^|[，。！？,.!?]|我)人(?:也|都|就|已经)不在了|该(?:见|告别|道别)的人(?:我)?(?:也|都)(?:见|告别|道别)(?:过|完)?了",
     r"\b(?:pills|tablets|meds|painkillers)\b(?: are| all)? (?:lined up|laid out|counted out) (?:on (?:the|my) (?:\w+ )?(?:table|bed|floor|desk|worktop|sofa|pillow)|in front of me|in (?:a )?rows?)\b|(?:药|安眠药|药片|药丸)[^。！？]{0,6}(?:摆在|摆好|排好|排成)[^。！？]{0,4}(?:桌|床|面前|眼前|一排)",
+    // From the tenth edition (a development set), by concept: a rope up; a hose and tape with
+    // a car; pills kept, not taken; where one is going needing nothing; the time when one is not
+    // about; tonight's the night; not being here to spend or see something; the day picked; no
+    // attachments left; charcoal in a car or a room; logging off for good; no self in the world;
+    // joining a dead grandparent or spouse; being gone by the time something is read; a drawer of
+    // pills saved; things given away; walking into the sea; no one to apologise to after a day; a
+    // death asked about for oneself.
+    r"\bnoose(?:'s| is)? (?:already |all )?(?:up|hung|hanging|tied)\b|\brope(?:'s| is)? (?:already |all )?(?:up|hung|hanging|tied up) (?:in|from|on|over) (?:the |my )?(?:garage|shed|loft|attic|stairs|stairwell|banisters?|beam|rafters?|tree|wardrobe|door|bedroom|hallway)\b",
+    r"\b(?:hose|hosepipe)\b.{0,40}\b(?:tape|duct tape|gaffer)\b.{0,80}\b(?:garage|car|exhaust)\b|\b(?:tape|duct tape)\b.{0,40}\b(?:hose|hosepipe)\b.{0,80}\b(?:garage|car|exhaust)\b",
+    r"\bnot taking (?:them|it|my \w+)\b.{0,30}\b(?:just )?saving them(?: up)?\b|\bsaving them up\b.{0,40}\bnot taking them\b",
+    r"\bwhere i'?m going\b.{0,20}\b(?:won'?t|will not|don'?t|do not) need\b",
+    r"\b(?:when|after|once|before|by the time) i'?m (?:not about|no longer about|not around anymore|out of the picture|out of the way)\b",
+    r"\btonight'?s the night (?:i|it all|it ends)\b",
+    r"\b(?:not going to|not gonna|won'?t|will not) be (?:here|around|alive) to (?:spend|see|use|need|enjoy|pay|read|worry about|deal with)\b",
+    r"\b(?:that'?s|it'?s) the (?:day|date|night) i(?:'ve)? (?:picked|chose|chosen|set)\b",
+    r"没(?:什么|有|啥)?(?:牵挂|留恋)了|了无牵挂|该(?:见|告别|道别)的人(?:我)?(?:也|都){1,2}(?:见|告别|道别)(?:过|完)?了",
+    r"绳子[^。！？]{0,4}(?:挂好|系好|绑好|准备好)",
+    r"(?:一盆|盆)炭|炭盆|炭[^。]{0,20}(?:胶带|封好|封死)|(?:车里|屋里|房间里?)[^。]{0,6}(?:放了|点了|烧)[^。]{0,4}炭",
+    r"永久(?:的那种|地)?下线|下线[^。]{0,6}永久|永远下线",
+    r"(?:这世上|世界上|世上)[^。！？]{0,6}(?:就)?没(?:有)?我(?:这个人|这号人)?了",
+    r"想(?:去)?(?:找|陪|见)(?:我)?(?:奶奶|爷爷|妈妈?|爸爸?|外婆|外公|姥姥|姥爷|老伴|妻子|丈夫|老公|老婆)(?:了)?[^。]{0,12}(?:走了|去世|不在了|过世)",
+    r"我(?:应该|可能|估计|大概)?已经不在(?:人世)?了",
+    r"药[\s\S]{0,60}攒了(?:一抽屉|一柜子|一堆|好多|很多|一大堆|不少)",
+    r"(?:都|也){1,2}送(?:人|掉)了[\s\S]{0,30}(?:就这样吧|没什么用|用不上|用不着|不需要了)",
+    r"(?:海边|河边|江边|湖边)[^。]{0,20}走进去|走进去[，,]?一直走",
+    r"(?:明天|今晚|今天|以后|之后)[^。]{0,6}(?:就)?不用再(?:跟|向|对)(?:任何人|谁|大家|所有人)道歉",
+    r"(?:去世|过世|死了|死后|不在了)[^。]{0,40}我问(?:的是)?(?:我)?自己",
 ];
 
 /// Said indirectly, of the caller's own life or worth: a burden on others, others better off
@@ -288,11 +325,19 @@ const WORTH: &[&str] = &[
     r"\b(?:had a good innings|had my time|lived (?:long )?enough|had a good run)\b.{0,80}\bready to (?:stop|go|let go|be done|die|call it a day)\b",
     r"\b(?:don'?t|do not|can'?t|cannot) trust myself (?:alone|on my own|right now|tonight|anymore|any more|not to|around|with (?:the|my|these|those) (?:pills|tablets|knife|knives|blades?|razors?|rope|gun|car))|不敢(?:让自己)?一个人(?:待|呆)(?:着)?|(?:怕|担心)(?:我)?自己(?:会)?(?:做傻事|干傻事|控制不住|做出什么)",
     r"(?:不想|不愿|不要)(?:再)?(?:拖累|连累)|(?:拖累|连累)(?:了)?(?:她|他|他们|孩子|女儿|儿子|家里|全家|所有人)|(?:我|自己|说他|说她)(?:就|只|真的)?是(?:个|一个)?(?:拖油瓶|负担|包袱)|(?:没有我|我(?:走|死|不在)了).{0,12}(?:清净|省心|轻松|解脱|好过)",
+    // From the tenth edition (a development set), by concept: a problem to stop being; others
+    // better off once one is out of the picture; not a weight much longer; being superfluous
+    // alive; others eased by one's going.
+    r"\bstop being a (?:problem|burden|weight|nuisance|drain) (?:for|to|on) (?:everyone|everybody|them|my \w+|the \w+)\b",
+    r"\b(?:better off|easier|happier|better)\b.{0,20}\b(?:once|when|if|with) (?:i'?m|i am|me) (?:out of the (?:picture|way)|gone|not here|not around)\b",
+    r"\b(?:not|won'?t|will not) (?:gonna |going to )?be (?:a|the) (?:weight|burden|problem|drain)\b.{0,12}\b(?:much longer|for long|anymore|any more)\b",
+    r"活着(?:也|都)?(?:挺|很|太|真|就是)?多余|我(?:就是)?(?:个|一个)?多余的人",
+    r"我(?:早点|早些)?(?:走|死|不在)了[^。]{0,15}(?:松快|松口气|轻松点|好过点)",
 ];
 
 /// A weak indirect cue said with an everyday reason is not a crisis ("putting my affairs in
 /// order before moving abroad"). Direct language and danger are never excused.
-const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am |we |i )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\bi'?m (?:moving (?:in|to|onto|over to|house|abroad|out|away|back)|relocating|emigrating)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|\b(?:for|after|before) the (?:move|removals?)\b|\bremoval (?:van|men|firm|company)\b|\bi get paid\b|\bpay ?day\b|\bwhen (?:my )?(?:wages|salary|pay) (?:comes?|goes) in\b|发工资|工资到账|出国|搬家|退休|旅行|出差|航班|火车|快递|上门|换到|套餐|移民";
+const EVERYDAY_REASON: &str = r"\b(?:before|because|since|as) (?:i'?m |we'?re |i am |we |i )?(?:mov(?:e|ing)|relocat\w+|emigrat\w+|travel\w*|go(?:ing)? (?:abroad|overseas|away)|retir\w+|selling|closing (?:the|my) (?:business|shop|company))|\b(?:i'?m|we'?re|i am|we are) (?:moving (?:in|to|onto|over to|house|abroad|out|away|back)|relocating|emigrating|(?:going )?travell?ing|off travell?ing|going abroad)\b|\b(?:holiday|vacation|business trip|on leave|in hospital for|at work|in the office|at home|to (?:receive|sign for|let)|for the (?:delivery|parcel|engineer|appointment|visit)|when the (?:engineer|courier|driver)|beneficiar\w+)\b|\b(?:for|after|before) the (?:move|removals?)\b|\bremoval (?:van|men|firm|company)\b|\bi get paid\b|\bpay ?day\b|\bwhen (?:my )?(?:wages|salary|pay) (?:comes?|goes) in\b|发工资|工资到账|出国|搬家|退休|旅行|出差|航班|火车|快递|上门|换到|套餐|移民";
 
 /// An everyday reason denied ("不是搬家", "not because I'm moving") excuses nothing: removed
 /// before [`EVERYDAY_REASON`] looks.
@@ -302,7 +347,7 @@ const DENIED_REASON: &str = r"不是(?:因为|要)?(?:搬家|出国|移民|出�
 /// happened", 现在没事，就是先问问): danger named in it is not happening, so neither the danger
 /// patterns nor the reading by meaning raise the alarm on it ("nothing's happened yet" does
 /// not count). Direct and indirect patterns are never excused by it.
-const NOTHING_HAPPENED: &str = r"\bnothing(?:'s| has)? (?:actually |really )?happened(?:[,.;!?]|$)|\bjust so i know\b|\bhypothetically\b|现在没事|没出什么事|还没出事|以防万一|防患于未然";
+const NOTHING_HAPPENED: &str = r"\bnothing(?:'s| has)? (?:actually |really )?happened(?:[,.;!?]|$)|\bno ?one(?:'s| was| is) (?:hurt|injured)\b|\beveryone(?:'s| is) (?:fine|ok|okay|safe)\b|人(?:都|倒是)?没(?:什么)?事|\bjust so i know\b|\bhypothetically\b|现在没事|没出什么事|还没出事|以防万一|防患于未然";
 
 /// An errand about the very things crisis words name, which resemblance by characters alone
 /// must not read as a crisis: a prescription renewed (安眠药 is a means too), a claim for an
@@ -365,6 +410,14 @@ const DANGER: &[&str] = &[
     r"叫(?:他|她|了)?(?:也|都|半天)?(?:不应|没应|没反应|不答应)",
     r"(?:孩子|女儿|儿子|宝宝|小孩|闺女)[^。！？]{0,8}把[^。！？]{0,12}(?:疏通剂|漂白|洁厕|消毒|清洁剂|干燥剂|杀虫剂|老鼠药|农药|酒精|[^，。]{0,4}剂)[^。！？]{0,4}(?:喝|吞|吃)|(?:孩子|女儿|儿子|宝宝|小孩|闺女)[^。！？]{0,12}(?:喝|吞|吃)了?(?:一口|几口|下去|进去)?[^。！？]{0,4}(?:疏通剂|漂白|洁厕|消毒|清洁剂|干燥剂|杀虫剂|老鼠药|洗衣液|洗洁精|农药)",
     r"\b(?:note|message|messages|text|texts|texting|texted|letter)\b.{0,80}\b(?:loves? (?:us|you|me)|thanks? (?:me |us )?for everything|goodbye|look after (?:mum|mom|dad|the kids|yourself|everyone)|sorry for (?:everything|being))\b.{0,100}\b(?:won'?t (?:pick up|answer|open)|not (?:answering|picking up|responding)|isn'?t (?:answering|picking up|responding)|door'?s? (?:is )?locked|phone'?s? (?:off|dead)|can'?t (?:reach|get hold of|get through to))|(?:纸条|消息|短信|微信|信|留言)[^。！？]{0,30}(?:爱你们|爱我们|谢谢[^。！？]{0,4}这些年|照顾好(?:自己|妈|爸|孩子)|下辈子|永别|再见了)[^。]{0,60}(?:不接|没接|反锁|敲不开|不开门|关机|联系不上|找不到人|不回)",
+    // From the tenth edition (a development set), by concept: gas smelt with a flame or
+    // someone asleep (a child with the caller, ready to leave, is an anxious caller, not a
+    // crisis); a stroke's face and speech; flames seen or spreading.
+    r"\b(?:smell of gas|gas smell|smell(?:s|t|ing)? (?:\w+ )?(?:of )?gas|(?:reeks?|stinks?|reeking|stinking) of gas|gas leak)\b.{0,120}\b(?:cigarette|lighter|lit|match|spark|naked flame|asleep|sleeping)\b",
+    r"\b(?:slurr\w+|words (?:are )?coming out wrong|can'?t (?:speak|talk) properly)\b.{0,80}\b(?:face|mouth)\b.{0,30}\b(?:droop\w*|fallen|gone down|one side)\b|\b(?:face|mouth)\b.{0,30}\b(?:droop\w*)\b.{0,80}\b(?:slurr\w+|can'?t (?:speak|talk|lift))\b",
+    r"\b(?:there'?s|there are|i can see) (?:\w+ )?flames\b|\bit'?s caught the (?:curtains?|sofa|bed|carpet|wall|roof|kitchen)\b|\bflames\b.{0,40}\b(?:moving|spreading|getting closer|coming (?:this way|towards))\b",
+    r"(?:说不出话|口齿不清|说话不清楚)[^。]{0,20}(?:嘴歪|半边(?:脸|嘴)|手(?:也)?抬不起来)|(?:嘴歪|半边(?:脸|嘴)(?:歪|麻))[^。]{0,20}(?:说不出话|口齿不清|抬不起来)",
+    r"(?:煤气|燃气|天然气)(?:味|泄漏|漏了)[^。]{0,40}(?:睡觉|睡着|抽烟|点火|打火|开灯|开关)",
 ];
 
 struct Rules {
@@ -946,6 +999,39 @@ mod tests {
             Some(CrisisKind::Danger)
         );
         assert_eq!(detect("快递员发短信说谢谢，然后就关机了"), None);
+    }
+
+    #[test]
+    fn the_tenth_editions_concepts_said_anew_are_caught_and_their_near_misses_are_not() {
+        let crises = [
+            "The noose is already up in the loft, I just wanted someone to know.",
+            "I've been saving them up for weeks, the tablets, not taking them.",
+            "Give my records to my nephew, where I'm going I won't need them.",
+            "By the weekend I'm not going to be here to see the bill anyway.",
+            "That's the day I picked, so the contract can end then.",
+            "There's a smell of gas on the landing and my flatmate just lit the hob.",
+            "He's slurring and one side of his face has dropped, it's gone droopy.",
+            "我已经想好了，今天晚上就结束自己。",
+            "该见的人也都见过了，没什么牵挂了。",
+            "我这个人活着也挺多余的。",
+        ];
+        for c in crises {
+            assert!(detect(c).is_some(), "{c}");
+        }
+        let near_misses = [
+            "The rope is hanging in the garden for the washing, can you deliver the pegs?",
+            "I'm not taking them any more, the doctor stopped them, can I return the pack?",
+            "Tonight's the night of the big match, can I move the engineer to tomorrow?",
+            "I won't be around for the next three weeks, we're off to Spain.",
+            "I'm going travelling for a year so I'm not going to be here to use the number.",
+            "Was there a gas leak reported on my street last week? No one was hurt, I hope.",
+            "旧玩具都送人了，家里干净多了。",
+            "老板说这单再搞砸他就弄死我，能加急吗？",
+            "我朋友出车祸住院了，人没事，信用卡能延期吗？",
+        ];
+        for n in near_misses {
+            assert_eq!(detect(n), None, "{n}");
+        }
     }
 
     #[test]
