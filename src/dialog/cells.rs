@@ -4,8 +4,9 @@
 //! close meaning, whatever else the caller says around it. Owns this check only.
 
 use super::kb::{Chunk, Hit};
-use super::slots::{Period, is_slot_word, is_yes_no, period_of, periods, says_kind_of_fact};
-use super::words::{content, is_generic, is_manner_adverb, is_number, tokens};
+use super::slots::{Period, is_slot_word, is_yes_no, period_of, periods};
+use super::unknown::topical;
+use super::words::{content, is_generic, is_number, tokens};
 use crate::speech::tts::sentences;
 
 /// The one cell of the top three hits whose row label and column header the question
@@ -27,10 +28,15 @@ pub(crate) fn named_cell(
         words: content(question),
         periods: periods(question),
     };
+    // "What's the damage?" asks a price.
+    let known: Vec<String> = topical(&question.to_lowercase().replace("the damage", "the price"))
+        .into_iter()
+        .filter(|w| knows(w))
+        .collect();
     let mut named = hits
         .iter()
         .take(3)
-        .filter(|h| all_here(&h.chunk, question, knows))
+        .filter(|h| all_here(&h.chunk, &known))
         .flat_map(|h| {
             let c = &h.chunk;
             let label = c.names.first().filter(|l| said.names(l));
@@ -48,19 +54,14 @@ pub(crate) fn named_cell(
     Some(first)
 }
 
-/// Whether every topical word of the question that the knowledge base uses is in the row
-/// `c` (its headings or cells): "what's the first boat out to Skellan on a Saturday?" names
-/// the cell "Saturday, Skellan" of the ticket offices' hours, but its "first boat" is
-/// elsewhere. Words the knowledge base never uses are the caller's colour ("the
-/// all-singing one"), and "what's the damage?" asks a price.
-fn all_here(c: &Chunk, question: &str, knows: &dyn Fn(&str) -> bool) -> bool {
-    let question = question.to_lowercase().replace("the damage", "the price");
+/// Whether every word of `known` (the question's topical words that the knowledge base uses)
+/// is in the row `c` (its headings or cells): "what's the first boat out to Skellan on a
+/// Saturday?" names the cell "Saturday, Skellan" of the ticket offices' hours, but its "first
+/// boat" is elsewhere. Words the knowledge base never uses are the caller's colour ("the
+/// all-singing one").
+fn all_here(c: &Chunk, known: &[String]) -> bool {
     let here = content(&c.text);
-    content(&question)
-        .into_iter()
-        .filter(|w| w.len() >= 4 && !is_number(w) && !is_generic(w) && !says_kind_of_fact(w))
-        .filter(|w| !is_manner_adverb(w) && knows(w))
-        .all(|w| here.contains(&w))
+    known.iter().all(|w| here.contains(w))
 }
 
 /// The caller's content words and the periods they name.

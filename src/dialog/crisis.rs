@@ -267,15 +267,16 @@ const INDIRECT: &[&str] = &[
     r"\bafter (?:tonight|today)\b.{0,6}\bi (?:won'?t|will not) be able to (?:sign|do|call|answer|pay|decide|deal with)\b|(?:过了|到了|过)(?:今晚|今天)(?:以后|之后)?(?:我)?就?(?:签不了|办不了|接不了|什么都(?:签|办|做)不了)",
     r"\b(?:i'?ve|i have) (?:already )?(?:picked|chosen|set|fixed|decided on) (?:the|a) (?:date|day|night)(?:[.!;]|$)|\b(?:set|picked|chosen|planned)\b.{0,30}\bfor (?:the )?\w+\b.{0,80}\b(?:join|be with) (?:her|him|them)(?: again| then| soon| at last)?(?:[.,;!]|$)|(?:^|[，。！？,.!?])(?:那个|这个)?日子(?:我)?(?:都|已经|也)*(?:选|挑|定|看)好了|(?:剩下|就剩|只剩|只差)(?:的)?(?:就是)?(?:挑|选|定)(?:个|一个)?日子|(?:定在|选在|挑在).{0,10}(?:号|那天)[^。]{0,30}(?:去找|去陪|去见)(?:她|他|他们)",
     r"\b(?:won'?t be (?:checking out|coming back|coming home|needing (?:a|the) return)|one[- ]way|no return(?: ticket)?)\b.{0,80}\b(?:brought|packed|got|taken) everything i (?:need|want)\b|(?:不会(?:再)?退房|单程(?:票)?|不(?:会)?回来了|不用(?:买)?返程)[^。]{0,30}(?:需要|要带|该带)的东西(?:我)?(?:都|也)?(?:带上|带好|带齐|准备好|备好)了",
-    r"(?:^|[，。！？,.!?]|我)人(?:也|都|就|已经)不在了|该(?:见|告别|道别)的人(?:我)?(?:也|都)(?:见|告别|道别)(?:过|完)?了",
+    r"(?:^|[，。！？,.!?]|我)人(?:也|都|就|已经)不在了|该(?:见|告别|道别)的人(?:我)?(?:也|都){1,2}(?:见|告别|道别)(?:过|完)?了",
     r"\b(?:pills|tablets|meds|painkillers)\b(?: are| all)? (?:lined up|laid out|counted out) (?:on (?:the|my) (?:\w+ )?(?:table|bed|floor|desk|worktop|sofa|pillow)|in front of me|in (?:a )?rows?)\b|(?:药|安眠药|药片|药丸)[^。！？]{0,6}(?:摆在|摆好|排好|排成)[^。！？]{0,4}(?:桌|床|面前|眼前|一排)",
     // From the tenth edition (a development set), by concept: a rope up; a hose and tape with
     // a car; pills kept, not taken; where one is going needing nothing; the time when one is not
     // about; tonight's the night; not being here to spend or see something; the day picked; no
-    // attachments left; charcoal in a car or a room; logging off for good; no self in the world;
-    // joining a dead grandparent or spouse; being gone by the time something is read; a drawer of
-    // pills saved; things given away; walking into the sea; no one to apologise to after a day; a
-    // death asked about for oneself.
+    // attachments left (the people to see all seen, 也都, widened the ninth edition's rule);
+    // charcoal in a car or a room; logging off for good; no self in the world; joining a dead
+    // grandparent or spouse; being gone by the time something is read; a drawer of pills saved;
+    // things given away; walking into the sea; no one to apologise to after a day; a death
+    // asked about for oneself.
     r"\bnoose(?:'s| is)? (?:already |all )?(?:up|hung|hanging|tied)\b|\brope(?:'s| is)? (?:already |all )?(?:up|hung|hanging|tied up) (?:in|from|on|over) (?:the |my )?(?:garage|shed|loft|attic|stairs|stairwell|banisters?|beam|rafters?|tree|wardrobe|door|bedroom|hallway)\b",
     r"\b(?:hose|hosepipe)\b.{0,40}\b(?:tape|duct tape|gaffer)\b.{0,80}\b(?:garage|car|exhaust)\b|\b(?:tape|duct tape)\b.{0,40}\b(?:hose|hosepipe)\b.{0,80}\b(?:garage|car|exhaust)\b",
     r"\bnot taking (?:them|it|my \w+)\b.{0,30}\b(?:just )?saving them(?: up)?\b|\bsaving them up\b.{0,40}\bnot taking them\b",
@@ -284,7 +285,7 @@ const INDIRECT: &[&str] = &[
     r"\btonight'?s the night (?:i|it all|it ends)\b",
     r"\b(?:not going to|not gonna|won'?t|will not) be (?:here|around|alive) to (?:spend|see|use|need|enjoy|pay|read|worry about|deal with)\b",
     r"\b(?:that'?s|it'?s) the (?:day|date|night) i(?:'ve)? (?:picked|chose|chosen|set)\b",
-    r"没(?:什么|有|啥)?(?:牵挂|留恋)了|了无牵挂|该(?:见|告别|道别)的人(?:我)?(?:也|都){1,2}(?:见|告别|道别)(?:过|完)?了",
+    r"没(?:什么|有|啥)?(?:牵挂|留恋)了|了无牵挂",
     r"绳子[^。！？]{0,4}(?:挂好|系好|绑好|准备好)",
     r"(?:一盆|盆)炭|炭盆|炭[^。]{0,20}(?:胶带|封好|封死)|(?:车里|屋里|房间里?)[^。]{0,6}(?:放了|点了|烧)[^。]{0,4}炭",
     r"永久(?:的那种|地)?下线|下线[^。]{0,6}永久|永远下线",

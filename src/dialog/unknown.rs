@@ -67,7 +67,7 @@ pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
 /// The topical words of `text`: content words of four or more letters that are not numbers,
 /// generic words, adverbs of manner ("completely"), nor words that say what kind of fact is
 /// asked ("how much *warning*", "the *price*").
-fn topical(text: &str) -> Vec<String> {
+pub(super) fn topical(text: &str) -> Vec<String> {
     content(text)
         .into_iter()
         .filter(|w| w.len() >= 4 && !words::is_number(w) && !words::is_generic(w))
