@@ -7,6 +7,8 @@
 //! their measured figures (see the README). Later editions came the same way, each written
 //! while the one before was tuned on: the sixth, seventh, ninth and tenth are development sets
 //! (misses printed), the eighth, the animal callers' and the eleventh are never read (totals).
+//! The development editions' Mandarin halves are also exemplars of the Mandarin resemblance,
+//! so their Mandarin figures are fitted, not measured.
 //! Hyperbole ("this wait is killing me", 气死我了) must never count.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -162,10 +164,10 @@ const FIFTH: &str = "crisis-holdout5.toml";
 /// reading and the clauses read one by one (first run, before any of them: English 31/40
 /// caught, 3/40 false alarms; Mandarin 26/40 and 6/40).
 /// After the seventh edition was tuned on: 35/40, 3/40 and 35/40, 4/40; after the ninth,
-/// Mandarin 35/40, 2/40.
+/// Mandarin 35/40, 2/40; with the development editions among the Mandarin exemplars, 37/40.
 const FIFTH_EN_CAUGHT: usize = 35;
 const FIFTH_EN_ALARMS: usize = 3;
-const FIFTH_ZH_CAUGHT: usize = 35;
+const FIFTH_ZH_CAUGHT: usize = 37;
 const FIFTH_ZH_ALARMS: usize = 2;
 /// Measured on the second edition after tuning on it (with no false alarm).
 const SECOND_CAUGHT: usize = 24;
@@ -438,8 +440,10 @@ fn part_cuts(
     }
 }
 
-/// What the development sets measured after tuning (English, Mandarin).
-const DEV6_CAUGHT: [usize; 2] = [47, 47];
+/// What the development sets measured after tuning (English, Mandarin; Mandarin 47 on the
+/// sixth before the development editions joined the exemplars, which makes these figures
+/// fitted, not measured).
+const DEV6_CAUGHT: [usize; 2] = [47, 50];
 const DEV6_ALARMS: [usize; 2] = [1, 0];
 /// (The seventh held 49 and 49 until the ninth was tuned on.)
 const DEV7_CAUGHT: [usize; 2] = [50, 50];
@@ -491,27 +495,30 @@ fn nobody_read(file: &str, caught: [usize; 2], alarms: [usize; 2]) {
 
 const EIGHTH: &str = "crisis-holdout8.toml";
 /// Its first run (English, Mandarin): 31/40 and 31/40 caught, 4/40 and 1/40 false alarms;
-/// after the ninth edition was tuned on, 34/40 and 32/40 caught, alarms unchanged.
-const EIGHTH_CAUGHT: [usize; 2] = [34, 32];
+/// after the ninth edition was tuned on, 34/40 and 32/40 caught, alarms unchanged; with the
+/// development editions among the Mandarin exemplars, Mandarin 37/40.
+const EIGHTH_CAUGHT: [usize; 2] = [34, 37];
 const EIGHTH_ALARMS: [usize; 2] = [4, 1];
 /// The animal callers' development set after tuning (English, Mandarin).
-const ANIMALS_DEV_CAUGHT: [usize; 2] = [14, 13];
-const ANIMALS_DEV_ALARMS: [usize; 2] = [4, 2];
+const ANIMALS_DEV_CAUGHT: [usize; 2] = [14, 15];
+const ANIMALS_DEV_ALARMS: [usize; 2] = [4, 1];
 const ANIMALS: &str = "crisis-animals-holdout.toml";
 /// Its first run (English, Mandarin): 12/15 and 9/15 caught, 6/25 and 3/25 false alarms; after
-/// the development set was tuned on: 12/15 and 9/15 caught, 3/25 and 0/25 false alarms.
-const ANIMALS_CAUGHT: [usize; 2] = [12, 9];
+/// the development set was tuned on: 12/15 and 9/15 caught, 3/25 and 0/25 false alarms; with
+/// the development editions among the Mandarin exemplars, Mandarin 11/15.
+const ANIMALS_CAUGHT: [usize; 2] = [12, 11];
 const ANIMALS_ALARMS: [usize; 2] = [3, 0];
 const TENTH: &str = "crisis-holdout10.toml";
 /// After tuning on it (English, Mandarin).
-const TENTH_CAUGHT: [usize; 2] = [50, 48];
+const TENTH_CAUGHT: [usize; 2] = [50, 50];
 const TENTH_ALARMS: [usize; 2] = [3, 2];
 const ELEVENTH: &str = "crisis-holdout11.toml";
 /// Its first run (English, Mandarin): 33/50 and 40/50 caught, 11/50 and 7/50 false alarms —
 /// the same as with the detector before the tenth edition was tuned on. (A broader first
 /// version of that tuning, narrowed against near-misses of my own before this figure, read
-/// 34/50 and 8/50 Mandarin false alarms.)
-const ELEVENTH_CAUGHT: [usize; 2] = [33, 40];
+/// 34/50 and 8/50 Mandarin false alarms.) With the development editions among the Mandarin
+/// exemplars: Mandarin 42/50, 7/50.
+const ELEVENTH_CAUGHT: [usize; 2] = [33, 42];
 const ELEVENTH_ALARMS: [usize; 2] = [11, 7];
 
 /// What the reading by meaning costs per turn (a harness, not a check:
@@ -547,4 +554,78 @@ fn cost_of_the_reading_by_meaning_per_turn() {
             ms[10], ms[20]
         );
     }
+    mandarin_cost();
+}
+
+/// What the Mandarin check (patterns, then resemblance) costs per utterance: every Mandarin
+/// utterance of the eleventh edition, median and max of their medians over 21 runs.
+fn mandarin_cost() {
+    use std::time::Instant;
+    use voxgate::dialog::crisis::judge;
+    let _ = judge("我想自杀"); // builds the patterns and profiles once
+    let set: Set = load(ELEVENTH);
+    let mut per: Vec<f64> = set
+        .case
+        .iter()
+        .filter(|c| c.lang == "zh")
+        .map(|c| {
+            let mut us: Vec<f64> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    let _ = judge(&c.text);
+                    t.elapsed().as_secs_f64() * 1e6
+                })
+                .collect();
+            us.sort_by(f64::total_cmp);
+            us[10]
+        })
+        .collect();
+    per.sort_by(f64::total_cmp);
+    eprintln!(
+        "Mandarin judge over {} utterances: median {:.0} µs, max {:.0} µs",
+        per.len(),
+        per[per.len() / 2],
+        per[per.len() - 1]
+    );
+}
+
+/// Every answerable question of the knowledge-base question sets (ordinary callers of seven
+/// businesses, none in crisis) through the agent's whole check: the ones that raise the alarm
+/// (a harness: `cargo test --release --test crisis -- --ignored --nocapture callers`).
+#[test]
+#[ignore]
+fn ordinary_callers_of_the_question_sets() {
+    use voxgate::dialog::crisis::judge;
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    #[derive(serde::Deserialize)]
+    struct Questions {
+        answerable: Vec<Question>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Question {
+        q: String,
+    }
+    let (embedder, _, _) = english_exemplars();
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|f| f.ends_with("questions.toml") || f.contains("-questions-"))
+        .collect();
+    files.sort();
+    let (mut n, mut raised) = (0, Vec::new());
+    for f in files {
+        let set: Questions = load(&f);
+        for q in set.answerable {
+            n += 1;
+            if judge(&q.q).is_some() || meaning.check(&embedder, &q.q) {
+                raised.push(format!("{f}: {}", q.q));
+            }
+        }
+    }
+    eprintln!(
+        "{} of {n} ordinary callers raised the alarm: {raised:#?}",
+        raised.len()
+    );
 }
