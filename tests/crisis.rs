@@ -589,9 +589,17 @@ fn mandarin_cost() {
     );
 }
 
+/// The question sets of the knowledge bases held out for issue #11.
+const HELD_OUT_QUESTIONS: [&str; 3] = [
+    "fresh-questions-test.toml",
+    "fresh2-questions.toml",
+    "fresh4-questions.toml",
+];
+
 /// Every answerable question of the knowledge-base question sets (ordinary callers of seven
 /// businesses, none in crisis) through the agent's whole check: the ones that raise the alarm
-/// (a harness: `cargo test --release --test crisis -- --ignored --nocapture callers`).
+/// (a harness: `cargo test --release --test crisis -- --ignored --nocapture callers`; the
+/// held-out sets' questions by file name only).
 #[test]
 #[ignore]
 fn ordinary_callers_of_the_question_sets() {
@@ -620,7 +628,13 @@ fn ordinary_callers_of_the_question_sets() {
         for q in set.answerable {
             n += 1;
             if judge(&q.q).is_some() || meaning.check(&embedder, &q.q) {
-                raised.push(format!("{f}: {}", q.q));
+                // The held-out knowledge bases' questions are counted, not shown.
+                let held_out = HELD_OUT_QUESTIONS.contains(&f.as_str());
+                raised.push(if held_out {
+                    f.clone()
+                } else {
+                    format!("{f}: {}", q.q)
+                });
             }
         }
     }
