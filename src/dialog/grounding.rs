@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::columns::Columns;
 use super::slots::{reduction_figures, says_reduction};
 use super::words::{content, is_generic, is_number};
 
@@ -104,6 +105,8 @@ pub(crate) struct Grounding {
     /// Figures the passages give only as reductions ("the contribution is £250"): a
     /// sentence must say them as reductions too, not "Boiler Plus costs £250".
     reductions: HashSet<String>,
+    /// The table cells the figures come from, and the columns the question names.
+    columns: Columns,
 }
 
 /// Why a sentence was not supported.
@@ -119,6 +122,8 @@ pub(crate) enum Unsupported {
     Reduction(String),
     /// A "yes" or "no" against the passages' own ("No." where the answer says "Yes.").
     Polarity,
+    /// A figure from table cells whose column neither the caller nor the sentence names.
+    Column(String),
 }
 
 /// The yes or no a sentence opens with.
@@ -178,7 +183,13 @@ impl Grounding {
             asked_numbers,
             answers,
             reductions,
+            columns: Columns::default(),
         }
+    }
+
+    /// Also checks that a figure from a table's cells is from a column someone named.
+    pub(crate) fn with_columns(self, columns: Columns) -> Grounding {
+        Grounding { columns, ..self }
     }
 
     /// Checks one sentence.
@@ -211,6 +222,9 @@ impl Grounding {
             && !says_reduction(sentence)
         {
             return Err(Unsupported::Reduction((*n).to_string()));
+        }
+        if let Some(n) = figures.iter().find(|n| self.columns.unnamed(n, sentence)) {
+            return Err(Unsupported::Column((*n).to_string()));
         }
         let names = self.names_in(sentence);
         let together = |i: usize| {

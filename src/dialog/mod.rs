@@ -16,6 +16,7 @@ mod asks;
 mod cells;
 mod clock;
 mod colloquial;
+mod columns;
 mod crisis_animals;
 mod extremes;
 mod grounding;

@@ -2,14 +2,18 @@
 //! retrieval ranked them lower: the row whose time band holds the caller's time ("eleven at
 //! night": the "10pm to 8am" row, see [`super::clock`]), and the row of a price per the period
 //! the caller asks it for ("Boiler Plus for a year": the "Annual price" row, whose words
-//! share nothing with "a year" and lose to "Callouts per year"). Owns finding those rows only.
+//! share nothing with "a year" and lose to "Callouts per year"); and, the other way, a row
+//! the caller's words rule out because they name a variant of it ("Price, manual" rules out
+//! "Price, automatic"). Owns finding and ruling out those rows only.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::extremes::table_of;
 use super::kb::Chunk;
 use super::prompt::Passage;
-use super::slots::{Kind, Slot, periods};
+use super::slots::{Kind, Slot, is_day_name, periods};
+use super::words::{content, is_generic, is_number, is_stopword};
 
 /// The rows of the tables of the top three passages `near` that `picks` keeps and that are
 /// not among `near` already. A prose passage stands for the tables of its own section.
@@ -54,6 +58,48 @@ pub(crate) fn period_rows(chunks: &[Arc<Chunk>], near: &[Passage], slot: Slot) -
     })
 }
 
+/// Whether table row `p` is ruled out by a variant of it among `all` that the caller names:
+/// rows whose labels agree before their comma and differ after it ("Price, manual" and
+/// "Price, automatic"), when the caller's words name the other's variant words and none of
+/// `p`'s ("the two-week course in a manual"). `text` is the caller's turn; `context`, the
+/// question before a follow-up, is read only when the turn names no variant itself ("and in
+/// an automatic?" after a question about a manual asks about the automatic).
+pub(crate) fn ruled_out(p: &Passage, all: &[Passage], text: &str, context: Option<&str>) -> bool {
+    let Some((head, own)) = variant(p) else {
+        return false;
+    };
+    let others: Vec<HashSet<String>> = all
+        .iter()
+        .filter(|q| q.id != p.id)
+        .filter_map(variant)
+        .filter(|(h, v)| *h == head && *v != own)
+        .map(|(_, v)| v)
+        .collect();
+    let named = |said: &str| {
+        let said: HashSet<String> = content(said).into_iter().collect();
+        let mine = !own.is_disjoint(&said);
+        let theirs = others.iter().any(|v| !v.is_disjoint(&said));
+        (mine, theirs)
+    };
+    let (mine, theirs) = match named(text) {
+        (false, false) => context.map_or((false, false), named),
+        turn => turn,
+    };
+    theirs && !mine
+}
+
+/// A row label's part before its first comma (lower-cased) and the words that name its
+/// variant after it: not figures, days or generic words ("Price, automatic" → "price",
+/// {automatic}).
+fn variant(p: &Passage) -> Option<(String, HashSet<String>)> {
+    let (head, rest) = p.names.first()?.split_once(',')?;
+    let words: HashSet<String> = content(rest)
+        .into_iter()
+        .filter(|w| !is_number(w) && !is_day_name(w) && !is_generic(w) && !is_stopword(w))
+        .collect();
+    (!words.is_empty()).then(|| (head.trim().to_lowercase(), words))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +141,34 @@ mod tests {
         for q in ["How much is Plus?", "How many callouts do I get a year?"] {
             assert!(period_rows(&chunks, &near, Slot::of(q)).is_empty(), "{q}");
         }
+    }
+
+    const COURSES: &str = "# Courses\n\nOur courses.\n\n\
+        |  | Kickstart 10 | Fast Track 10-day |\n|---|---|---|\n\
+        | Price, manual | £350 | £1,240 |\n| Price, automatic | £380 | £1,360 |\n\
+        | Deposit to book | None | £250 |\n";
+
+    #[test]
+    fn a_variant_the_caller_names_rules_out_its_siblings() {
+        let chunks = chunk_document("courses.md", COURSES);
+        let all: Vec<Passage> = chunks.iter().map(Passage::of).collect();
+        let row = |label: &str| {
+            let names = |p: &&Passage| p.names.first().is_some_and(|l| l == label);
+            all.iter().find(names).expect("row")
+        };
+        let (manual, automatic) = (row("Price, manual"), row("Price, automatic"));
+        let q = "How much is the two-week crash course if I'm learning in a manual?";
+        assert!(ruled_out(automatic, &all, q, None));
+        assert!(!ruled_out(manual, &all, q, None));
+        // Naming neither, or both, rules nothing out; a row with no variant is never.
+        assert!(!ruled_out(automatic, &all, "How much is the crash course?", None));
+        let both = "Is it dearer in an automatic than a manual?";
+        assert!(!ruled_out(automatic, &all, both, None));
+        assert!(!ruled_out(row("Deposit to book"), &all, q, None));
+        // A follow-up names its own variant; one that names none keeps the question's.
+        let before = Some("How much is the ten-day course in a manual?");
+        assert!(!ruled_out(automatic, &all, "And in an automatic?", before));
+        assert!(ruled_out(manual, &all, "And in an automatic?", before));
+        assert!(ruled_out(automatic, &all, "And the deposit?", before));
     }
 }

@@ -762,7 +762,7 @@ pub(crate) fn says_days(text: &str) -> bool {
 }
 
 /// A full or plural day name (not "mon"/"sat": too easily another word).
-fn is_day_name(w: &str) -> bool {
+pub(crate) fn is_day_name(w: &str) -> bool {
     DAYS.iter()
         .any(|d| w == *d || w.strip_suffix('s') == Some(d))
 }

@@ -14,6 +14,7 @@ use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::limits;
 use super::llm::{Finish, LanguageModel};
+use super::columns::Columns;
 use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
@@ -591,11 +592,12 @@ impl Agent {
                 None => {}
             }
         }
-        // Rows the caller did not ask about are neither shown to the model nor a source of
-        // figures it may state.
+        // Rows the caller did not ask about, or whose variant they ruled out, are neither
+        // shown to the model nor a source of figures it may state.
         let passages: Vec<Passage> = passages
             .iter()
             .filter(|p| fit.passage(p))
+            .filter(|p| !near_rows::ruled_out(p, passages, asked.text, asked.context))
             .cloned()
             .collect();
         if passages.is_empty() {
@@ -604,7 +606,8 @@ impl Agent {
         let passages = passages.as_slice();
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
         let (text, question) = (asked.text, asked.question);
-        let grounding = Grounding::new(&texts, question);
+        let grounding =
+            Grounding::new(&texts, question).with_columns(Columns::of(passages, question));
         let req = prompt::request(&conv.history, passages, text);
         let started = said.started;
         let mut buf = String::new();

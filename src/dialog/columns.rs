@@ -1,0 +1,206 @@
+//! Which column a figure the model states came from. A table row read with several columns
+//! ("Price, manual" under "Kickstart 10", "Confident 20", "Fast Track 10-day") gives one
+//! figure per column; a model answering "how much is the two-week crash course in a manual?"
+//! from that row may state any of them, and every one is in the passage. A figure is only
+//! supported when the caller's words or the model's own sentence name the column of a cell
+//! that gives it ("the Confident 20 course costs £680" tells the caller which one it is), or
+//! the passages also give it outside the table's cells. Owns this check only.
+
+use std::collections::HashSet;
+
+use super::prompt::Passage;
+use super::slots::{Period, period_of, periods};
+use super::words::{content, is_generic, is_number};
+use crate::speech::tts::sentences;
+
+/// The cells of the row passages with two cells or more that give figures, and the figures
+/// the passages give elsewhere.
+#[derive(Debug, Default)]
+pub(crate) struct Columns {
+    cells: Vec<Cell>,
+    elsewhere: HashSet<String>,
+    question: Said,
+}
+
+/// One cell: its figures and its column header's naming words.
+#[derive(Debug)]
+struct Cell {
+    figures: HashSet<String>,
+    header: Vec<String>,
+}
+
+/// Words and periods someone said.
+#[derive(Debug, Default)]
+struct Said {
+    words: HashSet<String>,
+    periods: Vec<Period>,
+}
+
+impl Said {
+    fn of(text: &str) -> Said {
+        Said {
+            words: content(text).into_iter().collect(),
+            periods: periods(text),
+        }
+    }
+
+    /// Whether one naming word of `header` is said (a period word by its period: "a month"
+    /// names "Monthly").
+    fn names_any(&self, header: &[String]) -> bool {
+        header.iter().any(|w| match period_of(w) {
+            Some(p) => self.periods.contains(&p),
+            None => self.words.contains(w),
+        })
+    }
+}
+
+/// The figures of `text` as the grounding check compares them.
+fn figures(text: &str) -> HashSet<String> {
+    content(text)
+        .into_iter()
+        .filter(|w| is_number(w))
+        .map(|w| w.trim_end_matches(".00").to_string())
+        .collect()
+}
+
+impl Columns {
+    /// The cells of `passages` (the model's) and the caller's `question`.
+    pub(crate) fn of(passages: &[Passage], question: &str) -> Columns {
+        let mut cells = Vec::new();
+        let mut elsewhere = HashSet::new();
+        for p in passages {
+            let row = row_cells(p);
+            if row.len() < 2 {
+                elsewhere.extend(figures(&p.text));
+                continue;
+            }
+            let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+            let heading = p.text.split_once('\n').map_or(p.text.as_str(), |(h, _)| h);
+            elsewhere.extend(figures(heading));
+            let mut own = Vec::new();
+            for s in sentences(body) {
+                // The figures of a cell are its value's ("Kickstart 10: None" gives none).
+                let value = s.split_once(':').map_or(s.as_str(), |(_, v)| v);
+                match row.iter().find(|(cell, _)| s.to_lowercase().contains(cell)) {
+                    Some((_, header)) => own.push(Cell {
+                        figures: figures(value),
+                        header: header.clone(),
+                    }),
+                    None => elsewhere.extend(figures(&s)),
+                }
+            }
+            // One cell with a figure leaves the model no column to choose ("nearest office:
+            // the Mill", "distance from that office: 4 miles").
+            if own.iter().filter(|c| !c.figures.is_empty()).count() < 2 {
+                elsewhere.extend(own.into_iter().flat_map(|c| c.figures));
+            } else {
+                cells.extend(own);
+            }
+        }
+        Columns {
+            cells,
+            elsewhere,
+            question: Said::of(question),
+        }
+    }
+
+    /// Whether figure `n` of the model's `sentence` comes only from cells whose column
+    /// neither the question nor the sentence names.
+    pub(crate) fn unnamed(&self, n: &str, sentence: &str) -> bool {
+        if self.elsewhere.contains(n) {
+            return false;
+        }
+        let mut giving = self.cells.iter().filter(|c| c.figures.contains(n)).peekable();
+        if giving.peek().is_none() {
+            return false;
+        }
+        let own = Said::of(sentence);
+        giving.all(|c| !self.question.names_any(&c.header) && !own.names_any(&c.header))
+    }
+}
+
+/// A row passage's cells: for each column header (not the label, not a heading above the
+/// table) the text that opens its cell's sentence (", header:") and the header's naming
+/// words. Empty for prose.
+fn row_cells(p: &Passage) -> Vec<(String, Vec<String>)> {
+    let Some(label) = p.names.first() else {
+        return Vec::new();
+    };
+    let text = p.text.to_lowercase();
+    p.names
+        .iter()
+        .skip(1)
+        .filter(|h| *h != label)
+        .map(|h| format!(", {}:", h.to_lowercase()))
+        .zip(p.names.iter().skip(1).filter(|h| *h != label))
+        .filter(|(cell, _)| text.contains(cell.as_str()))
+        .map(|(cell, h)| {
+            let words = content(h)
+                .into_iter()
+                .filter(|w| !is_generic(w))
+                .collect();
+            (cell, words)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialog::kb::chunker::chunk_document;
+
+    const COURSES: &str = "# Courses\n\nOur four courses.\n\n\
+        |  | Kickstart 10 | Confident 20 | Fast Track 10-day |\n|---|---|---|---|\n\
+        | Price, manual | £350 | £680 | £1,240 |\n| Price, automatic | £380 | £740 | £1,360 |\n";
+
+    fn passages() -> Vec<Passage> {
+        chunk_document("courses.md", COURSES)
+            .iter()
+            .filter(|c| !c.names.is_empty())
+            .map(Passage::of)
+            .collect()
+    }
+
+    #[test]
+    fn a_figure_from_a_column_nobody_named_is_unnamed() {
+        let q = "How much is the two-week crash course if I'm learning in a manual?";
+        let c = Columns::of(&passages(), q);
+        assert!(c.unnamed("680", "The two-week crash course costs £680."));
+        assert!(c.unnamed("740", "The two-week crash course costs £740."));
+        // The model's sentence naming the column tells the caller which one it is.
+        assert!(!c.unnamed("680", "The Confident 20 course costs £680."));
+        // A figure that no cell gives is another check's business.
+        assert!(!c.unnamed("99", "It costs £99."));
+    }
+
+    #[test]
+    fn a_column_the_caller_names_supports_its_figure() {
+        let c = Columns::of(&passages(), "What's Confident 20 in a manual?");
+        assert!(!c.unnamed("680", "It costs £680."));
+        assert!(c.unnamed("350", "It costs £350."));
+    }
+
+    #[test]
+    fn a_row_with_one_figure_needs_no_column() {
+        let md = "# Centres\n\n| Centre | Nearest office | Distance from that office |\n\
+            |---|---|---|\n| Crossways | Riverside (the Mill) | 4 miles |\n";
+        let rows: Vec<Passage> = chunk_document("c.md", md).iter().map(Passage::of).collect();
+        let c = Columns::of(&rows, "How far is Crossways from the Mill?");
+        assert!(!c.unnamed("4", "Crossways is 4 miles from the Mill."));
+    }
+
+    #[test]
+    fn prose_and_one_column_rows_need_no_column() {
+        let prose = Passage {
+            id: "p".into(),
+            text: "Prices\nA single lesson costs £38.".into(),
+            names: Vec::new(),
+        };
+        let c = Columns::of(&[prose], "How much is a lesson?");
+        assert!(!c.unnamed("38", "A lesson costs £38."));
+        let kv = "# Fees\n\n| Fee | Amount |\n|---|---|\n| Admin fee | £25 |\n";
+        let rows: Vec<Passage> = chunk_document("fees.md", kv).iter().map(Passage::of).collect();
+        let c = Columns::of(&rows, "What's the admin fee?");
+        assert!(!c.unnamed("25", "The admin fee is £25."));
+    }
+}
