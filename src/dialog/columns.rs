@@ -110,7 +110,11 @@ impl Columns {
         if self.elsewhere.contains(n) {
             return false;
         }
-        let mut giving = self.cells.iter().filter(|c| c.figures.contains(n)).peekable();
+        let mut giving = self
+            .cells
+            .iter()
+            .filter(|c| c.figures.contains(n))
+            .peekable();
         if giving.peek().is_none() {
             return false;
         }
@@ -131,15 +135,10 @@ fn row_cells(p: &Passage) -> Vec<(String, Vec<String>)> {
         .iter()
         .skip(1)
         .filter(|h| *h != label)
-        .map(|h| format!(", {}:", h.to_lowercase()))
-        .zip(p.names.iter().skip(1).filter(|h| *h != label))
-        .filter(|(cell, _)| text.contains(cell.as_str()))
-        .map(|(cell, h)| {
-            let words = content(h)
-                .into_iter()
-                .filter(|w| !is_generic(w))
-                .collect();
-            (cell, words)
+        .filter_map(|h| {
+            let cell = format!(", {}:", h.to_lowercase());
+            let words = content(h).into_iter().filter(|w| !is_generic(w)).collect();
+            text.contains(&cell).then_some((cell, words))
         })
         .collect()
 }
@@ -199,7 +198,10 @@ mod tests {
         let c = Columns::of(&[prose], "How much is a lesson?");
         assert!(!c.unnamed("38", "A lesson costs £38."));
         let kv = "# Fees\n\n| Fee | Amount |\n|---|---|\n| Admin fee | £25 |\n";
-        let rows: Vec<Passage> = chunk_document("fees.md", kv).iter().map(Passage::of).collect();
+        let rows: Vec<Passage> = chunk_document("fees.md", kv)
+            .iter()
+            .map(Passage::of)
+            .collect();
         let c = Columns::of(&rows, "What's the admin fee?");
         assert!(!c.unnamed("25", "The admin fee is £25."));
     }

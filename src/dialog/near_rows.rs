@@ -161,7 +161,12 @@ mod tests {
         assert!(ruled_out(automatic, &all, q, None));
         assert!(!ruled_out(manual, &all, q, None));
         // Naming neither, or both, rules nothing out; a row with no variant is never.
-        assert!(!ruled_out(automatic, &all, "How much is the crash course?", None));
+        assert!(!ruled_out(
+            automatic,
+            &all,
+            "How much is the crash course?",
+            None
+        ));
         let both = "Is it dearer in an automatic than a manual?";
         assert!(!ruled_out(automatic, &all, both, None));
         assert!(!ruled_out(row("Deposit to book"), &all, q, None));

@@ -10,11 +10,11 @@ use std::time::Instant;
 
 use super::agent::handoff_line;
 use super::asks::{asked_part, without_denials};
+use super::columns::Columns;
 use super::grounding::{self, Grounding};
 use super::kb::{Hit, LiveKnowledge, Vocabulary};
 use super::limits;
 use super::llm::{Finish, LanguageModel};
-use super::columns::Columns;
 use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
