@@ -20,12 +20,15 @@ pub(crate) struct Columns {
     cells: Vec<Cell>,
     elsewhere: HashSet<String>,
     question: Said,
+    /// Columns the question describes by their other cells (see [`Columns::with_table`]).
+    described: HashSet<String>,
 }
 
-/// One cell: its figures and its column header's naming words.
+/// One cell: its figures, its column (", header:") and the header's naming words.
 #[derive(Debug)]
 struct Cell {
     figures: HashSet<String>,
+    column: String,
     header: Vec<String>,
 }
 
@@ -82,8 +85,9 @@ impl Columns {
                 // The figures of a cell are its value's ("Kickstart 10: None" gives none).
                 let value = s.split_once(':').map_or(s.as_str(), |(_, v)| v);
                 match row.iter().find(|(cell, _)| s.to_lowercase().contains(cell)) {
-                    Some((_, header)) => own.push(Cell {
+                    Some((column, header)) => own.push(Cell {
                         figures: figures(value),
+                        column: column.clone(),
                         header: header.clone(),
                     }),
                     None => elsewhere.extend(figures(&s)),
@@ -101,7 +105,44 @@ impl Columns {
             cells,
             elsewhere,
             question: Said::of(question),
+            described: HashSet::new(),
         }
+    }
+
+    /// Also reads the columns the question describes by their cells in `table` (the rows of
+    /// the passages' tables): two words or more of the question in one column's cells and
+    /// not all in any other column's ("the two-week crash course" describes "Fast Track
+    /// 10-day", whose length cell says "10 weekdays (2 weeks)").
+    pub(crate) fn with_table(mut self, table: &[Passage]) -> Columns {
+        let mut cells: Vec<(String, HashSet<String>)> = Vec::new();
+        for p in table {
+            let row = row_cells(p);
+            for s in sentences(&p.text) {
+                let lower = s.to_lowercase();
+                let Some((column, _)) = row.iter().find(|(cell, _)| lower.contains(cell)) else {
+                    continue;
+                };
+                let value = lower.split_once(':').map_or("", |(_, v)| v);
+                // "Weeks" is a generic word but with "2" it describes a course's length.
+                let words = content(value);
+                match cells.iter_mut().find(|(c, _)| c == column) {
+                    Some((_, all)) => all.extend(words),
+                    None => cells.push((column.clone(), words.into_iter().collect())),
+                }
+            }
+        }
+        let asked = &self.question.words;
+        for (column, words) in &cells {
+            let hits: HashSet<&String> = asked.iter().filter(|w| words.contains(*w)).collect();
+            let alone = cells
+                .iter()
+                .filter(|(c, _)| c != column)
+                .all(|(_, other)| !hits.iter().all(|w| other.contains(*w)));
+            if hits.len() >= 2 && alone {
+                self.described.insert(column.clone());
+            }
+        }
+        self
     }
 
     /// Whether figure `n` of the model's `sentence` comes only from cells whose column
@@ -119,7 +160,11 @@ impl Columns {
             return false;
         }
         let own = Said::of(sentence);
-        giving.all(|c| !self.question.names_any(&c.header) && !own.names_any(&c.header))
+        giving.all(|c| {
+            !self.described.contains(&c.column)
+                && !self.question.names_any(&c.header)
+                && !own.names_any(&c.header)
+        })
     }
 }
 
@@ -177,6 +222,29 @@ mod tests {
         let c = Columns::of(&passages(), "What's Confident 20 in a manual?");
         assert!(!c.unnamed("680", "It costs £680."));
         assert!(c.unnamed("350", "It costs £350."));
+    }
+
+    #[test]
+    fn a_column_described_by_its_other_cells_is_named() {
+        let md = "# Courses\n\n\
+            |  | Kickstart 10 | Fast Track 5-day | Fast Track 10-day |\n|---|---|---|---|\n\
+            | Length | 12 weeks | 5 weekdays | 10 weekdays (2 weeks) |\n\
+            | Deposit | None | £150 | £250 |\n";
+        let rows: Vec<Passage> = chunk_document("c.md", md).iter().map(Passage::of).collect();
+        let deposit: Vec<Passage> = rows
+            .iter()
+            .filter(|p| p.names.first().is_some_and(|l| l == "Deposit"))
+            .cloned()
+            .collect();
+        let q = "What's the deposit on the two-week crash course?";
+        let c = Columns::of(&deposit, q);
+        assert!(c.unnamed("250", "The deposit is £250."));
+        let c = Columns::of(&deposit, q).with_table(&rows);
+        assert!(!c.unnamed("250", "The deposit is £250."));
+        assert!(c.unnamed("150", "The deposit is £150."));
+        // One word ("weeks" is in two columns' cells) describes nothing.
+        let c = Columns::of(&deposit, "What's the deposit on the weeks course?").with_table(&rows);
+        assert!(c.unnamed("250", "The deposit is £250."));
     }
 
     #[test]

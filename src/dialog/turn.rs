@@ -606,8 +606,12 @@ impl Agent {
         let passages = passages.as_slice();
         let texts: Vec<&str> = passages.iter().map(|p| p.text.as_str()).collect();
         let (text, question) = (asked.text, asked.question);
-        let grounding =
-            Grounding::new(&texts, question).with_columns(Columns::of(passages, question));
+        let table: Vec<Passage> = self.inner.kb.with(|kb| {
+            let others = near_rows::rows(kb.all_chunks(), passages, |_| true);
+            passages.iter().cloned().chain(others).collect()
+        });
+        let columns = Columns::of(passages, question).with_table(&table);
+        let grounding = Grounding::new(&texts, question).with_columns(columns);
         let req = prompt::request(&conv.history, passages, text);
         let started = said.started;
         let mut buf = String::new();
