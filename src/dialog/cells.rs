@@ -24,10 +24,7 @@ pub(crate) fn named_cell(
     if is_yes_no(&t) || t.iter().any(|w| w == "or") {
         return None;
     }
-    let said = Said {
-        words: content(question),
-        periods: periods(question),
-    };
+    let said = Said::of(question);
     // "What's the damage?" asks a price.
     let known: Vec<String> = topical(&question.to_lowercase().replace("the damage", "the price"))
         .into_iter()
@@ -64,13 +61,30 @@ fn all_here(c: &Chunk, known: &[String]) -> bool {
     known.iter().all(|w| here.contains(w))
 }
 
-/// The caller's content words and the periods they name.
-struct Said {
-    words: Vec<String>,
+/// The content words someone said and the periods they name.
+#[derive(Debug, Default)]
+pub(super) struct Said {
+    pub(super) words: Vec<String>,
     periods: Vec<Period>,
 }
 
 impl Said {
+    pub(super) fn of(text: &str) -> Said {
+        Said {
+            words: content(text),
+            periods: periods(text),
+        }
+    }
+
+    /// Whether one naming word of `header` is said (a period word by its period: "a month"
+    /// names "Monthly").
+    pub(super) fn names_any(&self, header: &[String]) -> bool {
+        header.iter().any(|w| match period_of(w) {
+            Some(p) => self.periods.contains(&p),
+            None => self.words.contains(w),
+        })
+    }
+
     /// Whether the caller names `phrase` (a row label or a column header): each of its
     /// words said, a period word by the same period ("a month" for "Monthly"), a word that
     /// only says the kind of fact ("price", "fee") said or not — and one word at least said.

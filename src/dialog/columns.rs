@@ -8,8 +8,8 @@
 
 use std::collections::HashSet;
 
+use super::cells::Said;
 use super::prompt::Passage;
-use super::slots::{Period, period_of, periods};
 use super::words::{content, is_generic, is_number};
 use crate::speech::tts::sentences;
 
@@ -30,31 +30,6 @@ struct Cell {
     figures: HashSet<String>,
     column: String,
     header: Vec<String>,
-}
-
-/// Words and periods someone said.
-#[derive(Debug, Default)]
-struct Said {
-    words: HashSet<String>,
-    periods: Vec<Period>,
-}
-
-impl Said {
-    fn of(text: &str) -> Said {
-        Said {
-            words: content(text).into_iter().collect(),
-            periods: periods(text),
-        }
-    }
-
-    /// Whether one naming word of `header` is said (a period word by its period: "a month"
-    /// names "Monthly").
-    fn names_any(&self, header: &[String]) -> bool {
-        header.iter().any(|w| match period_of(w) {
-            Some(p) => self.periods.contains(&p),
-            None => self.words.contains(w),
-        })
-    }
 }
 
 /// The figures of `text` as the grounding check compares them.
@@ -84,7 +59,8 @@ impl Columns {
             for s in sentences(body) {
                 // The figures of a cell are its value's ("Kickstart 10: None" gives none).
                 let value = s.split_once(':').map_or(s.as_str(), |(_, v)| v);
-                match row.iter().find(|(cell, _)| s.to_lowercase().contains(cell)) {
+                let lower = s.to_lowercase();
+                match row.iter().find(|(cell, _)| lower.contains(cell)) {
                     Some((column, header)) => own.push(Cell {
                         figures: figures(value),
                         column: column.clone(),
