@@ -16,7 +16,9 @@
 mod common;
 
 use common::eval::{self, Report, Thresholds};
-use voxgate::dialog::{Agent, DEMO_KB, KnowledgeSource};
+use std::ops::ControlFlow;
+
+use voxgate::dialog::{Agent, Conversation, DEMO_KB, KnowledgeSource};
 
 /// One knowledge base against one question set, checked against the thresholds. `min` is the
 /// least number of answerable and must-hand-off questions the file must hold; a held-out set
@@ -350,6 +352,28 @@ fn faq_marks_plan_columns_and_reductions_are_read_as_operators_write_them() {
     assert!(!combi.text.contains('£'), "{combi:?}");
     let id = agent.ask("What's Gareth Bell's own Gas Safe ID number? I want to check him first.");
     assert!(!id.text.contains("604218"), "{id:?}");
+}
+
+/// A table row named by another of its cells (`kb/fresh5/`'s areas table is keyed by
+/// postcode district; callers name the area), and a follow-up asking another column of it.
+#[test]
+fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh5");
+    let westerby = agent.ask("What's the travel charge for Westerby?");
+    assert!(westerby.text.contains("£25"), "{westerby:?}");
+    let mut conv = Conversation::new();
+    let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
+    let zone = turn("Which zone is Tarnside in?");
+    assert!(
+        zone.text.contains("Zone B") && !zone.text.contains("Zone D"),
+        "{zone:?}"
+    );
+    let charge = turn("And what's the travel charge there?");
+    assert!(
+        charge.text.contains("£15") && !charge.text.contains("£35"),
+        "{charge:?}"
+    );
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat

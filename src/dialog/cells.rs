@@ -9,36 +9,67 @@ use super::unknown::topical;
 use super::words::{content, is_generic, is_number, tokens};
 use crate::speech::tts::sentences;
 
-/// The one cell of the top three hits whose row label and column header the question
-/// names: its sentence ("Monthly price, Home Complete: £32.") and its row's id. `None` when
-/// none is named or more than one is ("the large one" names "Large", not "Extra large";
-/// "large or extra large?" asks which). A yes-or-no question names none ("can I pay the
-/// monthly on Home Complete by card?" asks about paying, not the price).
-pub(crate) fn named_cell(
-    hits: &[Hit],
-    question: &str,
-    knows: &dyn Fn(&str) -> bool,
-) -> Option<(String, String)> {
-    let t = tokens(question);
-    // "Large or extra large?" asks which, or to compare.
-    if is_yes_no(&t) || t.iter().any(|w| w == "or") {
-        return None;
+/// What the caller asks of a table: the words of this turn and, for a follow-up, of the
+/// question before ("How much is a single lesson in a manual?" — "And in an automatic?").
+pub(crate) struct Asking {
+    /// Everything said: the question before, then this turn.
+    pub(super) said: Said,
+    /// A follow-up's own words: the cell must be in the row or the column they name.
+    new: Option<Said>,
+    /// This turn's topical words that the knowledge base uses: all must be in the row.
+    pub(super) known: Vec<String>,
+}
+
+impl Asking {
+    /// `None` for a yes-or-no question ("can I pay the monthly on Home Complete by card?"
+    /// asks about paying, not the price) or a choice ("large or extra large?" asks which,
+    /// or to compare), now or in the question before.
+    pub(crate) fn of(
+        text: &str,
+        context: Option<&str>,
+        knows: &dyn Fn(&str) -> bool,
+    ) -> Option<Asking> {
+        let question = context.map_or_else(|| text.to_string(), |c| format!("{c} {text}"));
+        for part in [Some(text), context].into_iter().flatten() {
+            let t = tokens(part);
+            if is_yes_no(&t) || t.iter().any(|w| w == "or") {
+                return None;
+            }
+        }
+        // "What's the damage?" asks a price.
+        let known = topical(&text.to_lowercase().replace("the damage", "the price"))
+            .into_iter()
+            .filter(|w| knows(w))
+            .collect();
+        Some(Asking {
+            said: Said::of(&question),
+            new: context.map(|_| Said::of(text)),
+            known,
+        })
     }
-    let said = Said::of(question);
-    // "What's the damage?" asks a price.
-    let known: Vec<String> = topical(&question.to_lowercase().replace("the damage", "the price"))
-        .into_iter()
-        .filter(|w| knows(w))
-        .collect();
+
+    /// Whether a cell may answer: any named cell answers a first question; a follow-up's
+    /// must be in the row (`row_named` by its words) or the column `header` it names itself.
+    pub(super) fn binds(&self, row_named: impl Fn(&Said) -> bool, header: &str) -> bool {
+        self.new
+            .as_ref()
+            .is_none_or(|new| row_named(new) || new.names(header))
+    }
+}
+
+/// The one cell of the top three hits whose row label and column header the caller
+/// names: its sentence ("Monthly price, Home Complete: £32.") and its row's id. `None` when
+/// none is named or more than one is ("the large one" names "Large", not "Extra large").
+pub(crate) fn named_cell(hits: &[Hit], asking: &Asking) -> Option<(String, String)> {
     let mut named = hits
         .iter()
         .take(3)
-        .filter(|h| all_here(&h.chunk, &known))
+        .filter(|h| all_here(&h.chunk, &asking.known))
         .flat_map(|h| {
             let c = &h.chunk;
-            let label = c.names.first().filter(|l| said.names(l));
+            let label = c.names.first().filter(|l| asking.said.names(l));
             label
-                .map(|l| named_columns(c, l, &said))
+                .map(|l| named_columns(c, l, asking))
                 .unwrap_or_default()
                 .into_iter()
                 .map(|sentence| (sentence, c.id.clone()))
@@ -56,7 +87,7 @@ pub(crate) fn named_cell(
 /// Saturday?" names the cell "Saturday, Skellan" of the ticket offices' hours, but its "first
 /// boat" is elsewhere. Words the knowledge base never uses are the caller's colour ("the
 /// all-singing one").
-fn all_here(c: &Chunk, known: &[String]) -> bool {
+pub(super) fn all_here(c: &Chunk, known: &[String]) -> bool {
     let here = content(&c.text);
     known.iter().all(|w| here.contains(w))
 }
@@ -88,7 +119,7 @@ impl Said {
     /// Whether the caller names `phrase` (a row label or a column header): each of its
     /// words said, a period word by the same period ("a month" for "Monthly"), a word that
     /// only says the kind of fact ("price", "fee") said or not — and one word at least said.
-    fn names(&self, phrase: &str) -> bool {
+    pub(super) fn names(&self, phrase: &str) -> bool {
         let words: Vec<String> = content(phrase)
             .into_iter()
             .filter(|w| !is_number(w) && !is_generic(w))
@@ -111,13 +142,14 @@ impl Said {
 
 /// The sentences of the row `c` whose column header (one its cells are read with, not a
 /// heading above the table) the caller names, other than its label.
-fn named_columns(c: &Chunk, label: &str, said: &Said) -> Vec<String> {
+fn named_columns(c: &Chunk, label: &str, asking: &Asking) -> Vec<String> {
     let body = c.text.split_once('\n').map_or("", |(_, b)| b);
     let sentences = sentences(body);
     c.names
         .iter()
         .skip(1)
-        .filter(|h| h.as_str() != label && said.names(h))
+        .filter(|h| h.as_str() != label && asking.said.names(h))
+        .filter(|h| asking.binds(|new| new.names(label), h))
         .filter_map(|h| {
             let cell = format!(", {}:", h.to_lowercase());
             sentences.iter().find(|s| s.to_lowercase().contains(&cell))
@@ -147,6 +179,11 @@ mod tests {
         move |w| words.iter().any(|x| x == w)
     }
 
+    /// The cell a first question names in the rows `hits` of `markdown`.
+    fn ask(hits: &[Hit], q: &str, markdown: &str) -> Option<(String, String)> {
+        Asking::of(q, None, &knows(markdown)).and_then(|a| named_cell(hits, &a))
+    }
+
     fn hits_of(markdown: &str) -> Vec<Hit> {
         chunk_document("doc.md", markdown)
             .into_iter()
@@ -167,7 +204,7 @@ mod tests {
             "How much a month is Boiler Basic?",
             "How many callouts a year do I get with Home Complete?",
         ] {
-            assert!(named_cell(&hits, q, &knows(PLANS)).is_some(), "{q}");
+            assert!(ask(&hits, q, PLANS).is_some(), "{q}");
         }
     }
 
@@ -176,22 +213,14 @@ mod tests {
         let units = "# Units\n\n| Unit | Per week | Per month |\n|---|---|---|\n\
             | Large | £27.50 | £114 |\n| Extra large | £38.25 | £159 |\n";
         let hits = hits_of(units);
-        let (sentence, _) = named_cell(
-            &hits,
-            "The large one, monthly, what's the damage?",
-            &knows(units),
-        )
-        .expect("the Large row's monthly cell");
+        let (sentence, _) = ask(&hits, "The large one, monthly, what's the damage?", units)
+            .expect("the Large row's monthly cell");
         assert!(
             sentence.starts_with("Large,") && sentence.ends_with("£114."),
             "{sentence}"
         );
         assert_eq!(
-            named_cell(
-                &hits,
-                "Large or extra large, what's it a month?",
-                &knows(units)
-            ),
+            ask(&hits, "Large or extra large, what's it a month?", units),
             None
         );
     }
@@ -202,16 +231,16 @@ mod tests {
             | Saturday | 8 am – 6 pm | 8 am – 7:45 pm |\n\n\
             # Timetable\n\nThe first boat leaves Port Alder at 7 am.\n";
         let q = "What's the first boat out to Skellan on a Saturday?";
-        assert_eq!(named_cell(&hits_of(hours), q, &knows(hours)), None);
+        assert_eq!(ask(&hits_of(hours), q, hours), None);
         let q = "What time's the ticket office at Skellan open till on a Saturday?";
-        assert!(named_cell(&hits_of(hours), q, &knows(hours)).is_some());
+        assert!(ask(&hits_of(hours), q, hours).is_some());
     }
 
     #[test]
     fn the_cell_named_is_read() {
         let hits = hits();
         let q = "What's the monthly on the all-singing all-dancing one, Home Complete?";
-        let (sentence, id) = named_cell(&hits, q, &knows(PLANS)).expect("a cell");
+        let (sentence, id) = ask(&hits, q, PLANS).expect("a cell");
         assert!(sentence.ends_with("Home Complete: £32."), "{sentence}");
         assert!(id.ends_with("monthly-price"), "{id}");
     }
@@ -225,7 +254,34 @@ mod tests {
             "How much is Home Complete a year?",
             "Can I pay the monthly on Home Complete by card?",
         ] {
-            assert_eq!(named_cell(&hits, q, &knows(PLANS)), None, "{q}");
+            assert_eq!(ask(&hits, q, PLANS), None, "{q}");
         }
+    }
+
+    #[test]
+    fn a_follow_up_names_the_cell_with_the_question_before() {
+        let hits = hits();
+        let asked = |text: &str, before: &str| {
+            Asking::of(text, Some(before), &knows(PLANS))
+                .and_then(|a| named_cell(&hits, &a))
+                .map(|(s, _)| s)
+        };
+        let before = "What's the monthly price of Boiler Basic?";
+        let other_plan = asked("And on Home Complete?", before);
+        assert_eq!(
+            other_plan.as_deref(),
+            Some("Monthly price, Home Complete: £32.")
+        );
+        let other_row = asked("And the callouts per year?", before);
+        assert_eq!(
+            other_row.as_deref(),
+            Some("Callouts per year, Boiler Basic: 2.")
+        );
+        // Nothing new named: the cell before is not read again as if newly asked.
+        assert_eq!(asked("And why is that?", before), None);
+        assert_eq!(
+            asked("And on Home Complete?", "Can I pay Boiler Basic monthly?"),
+            None
+        );
     }
 }

@@ -21,6 +21,7 @@ mod crisis_animals;
 mod extremes;
 mod grounding;
 mod guard;
+mod key_cells;
 mod limits;
 mod look_alike;
 mod near_rows;

@@ -25,7 +25,7 @@ use super::unknown;
 use super::words::{self, content};
 use super::{
     Answer, HandoffReason, TurnTimings, aliases, cells, clock, colloquial, extremes, guard,
-    look_alike, quote,
+    key_cells, look_alike, quote,
 };
 use crate::speech::tts::sentences;
 
@@ -375,8 +375,9 @@ impl Agent {
         let slot = Slot::of_turn(text, context.as_deref(), vocabulary.columns());
         let typed = slot_confirmed(&hits, text, slot);
         // A named cell is sure whatever else the caller says ("the all-singing one").
+        // "Which zone is Tarnside in?": a row named by another of its cells.
         let cell =
-            cells::named_cell(&hits, text, &|w| vocabulary.knows(w)).filter(|(sentence, _)| {
+            table_cell(&hits, text, context.as_deref(), &vocabulary).filter(|(sentence, _)| {
                 slot.kind.is_none()
                     || slot.fits(sentence) && slots::narrowed_fits(text, slot, sentence)
             });
@@ -964,6 +965,26 @@ fn cite(passages: &[Passage], said: &[String]) -> Vec<String> {
 
 /// Whether the caller's words lean on the turn before: they open with "and", "what about"…,
 /// or they are short and point back with a pronoun ("how much is it?").
+/// The one table cell the caller names (see [`cells::named_cell`]), or names the row of by
+/// another cell ("Which zone is Tarnside in?", [`key_cells::keyed_cell`]); a follow-up's is
+/// named by its own words first, then with the question before ("And on Home Complete?").
+fn table_cell(
+    hits: &[Hit],
+    text: &str,
+    context: Option<&str>,
+    vocabulary: &Vocabulary,
+) -> Option<(String, String)> {
+    let knows = |w: &str| vocabulary.knows(w);
+    let rare = |w: &str| vocabulary.is_rare(w);
+    let befores = [None, context]
+        .into_iter()
+        .take(1 + usize::from(context.is_some()));
+    befores.into_iter().find_map(|before| {
+        let asking = cells::Asking::of(text, before, &knows)?;
+        cells::named_cell(hits, &asking).or_else(|| key_cells::keyed_cell(hits, &asking, &rare))
+    })
+}
+
 fn is_follow_up(text: &str) -> bool {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
