@@ -98,9 +98,30 @@ pub(crate) fn resolve(question: &str, aliases: &[Alias]) -> String {
     format!("{question} ({})", added.join(", "))
 }
 
+/// A question as [`resolve`] left it, split into the caller's own words and the names it
+/// added ("And in the hybrid? (Automatic, Toyota Yaris Hybrid)" → "And in the hybrid?",
+/// "Automatic, Toyota Yaris Hybrid"); the names are empty when nothing was added.
+pub(crate) fn split_resolved(question: &str) -> (&str, &str) {
+    question
+        .strip_suffix(')')
+        .and_then(|q| q.rsplit_once(" ("))
+        .unwrap_or((question, ""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_resolved_question_splits_back_into_the_callers_words_and_the_names() {
+        let a = in_sentence("Our terminal is in Port Alder, known as \"the Row\".");
+        let q = resolve("Is there parking at the Row?", &a);
+        assert_eq!(
+            split_resolved(&q),
+            ("Is there parking at the Row?", "Port Alder")
+        );
+        assert_eq!(split_resolved("Is it open?"), ("Is it open?", ""));
+    }
 
     #[test]
     fn a_nickname_the_knowledge_base_gives_is_understood() {

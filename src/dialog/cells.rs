@@ -3,6 +3,7 @@
 //! "Monthly price", the column "Home Complete"). A row named that way is as sure a match as a
 //! close meaning, whatever else the caller says around it. Owns this check only.
 
+use super::aliases::split_resolved;
 use super::kb::{Chunk, Hit};
 use super::slots::{Period, is_slot_word, is_yes_no, period_of, periods};
 use super::unknown::topical;
@@ -36,10 +37,13 @@ impl Asking {
                 return None;
             }
         }
-        // "What's the damage?" asks a price.
-        let known = topical(&text.to_lowercase().replace("the damage", "the price"))
+        // "What's the damage?" asks a price. A nickname's words are the caller's colour
+        // once its names are added ("the hybrid" is the automatic car, not in the row).
+        let (own, added) = split_resolved(text);
+        let added = content(added);
+        let known = topical(&own.to_lowercase().replace("the damage", "the price"))
             .into_iter()
-            .filter(|w| knows(w))
+            .filter(|w| knows(w) && !added.contains(w))
             .collect();
         Some(Asking {
             said: Said::of(&question),
