@@ -376,6 +376,27 @@ fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
     );
 }
 
+/// A transposed table (`kb/fresh3/`'s courses are columns): the caller names the row "Price,
+/// manual" and describes the column by one of its cells ("two-week": "10 weekdays (2
+/// weeks)"); words from two cells of a column ("five" and "hours") describe none, and a
+/// follow-up in the knowledge base's nickname ("the hybrid") names the automatic column.
+#[test]
+fn a_described_column_and_a_nicknamed_one_give_their_cells() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh3");
+    let crash = agent.ask("How much is the two-week crash course if I'm learning in a manual?");
+    assert!(crash.text.contains("£1,240"), "{crash:?}");
+    let bundle = agent
+        .ask("I was wondering what the bundle of five hours costs if I learn in an automatic?");
+    assert!(!bundle.text.contains("£705"), "{bundle:?}");
+    let mut conv = Conversation::new();
+    let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
+    let manual = turn("How much is a single lesson in a manual?");
+    assert!(manual.text.contains("£38"), "{manual:?}");
+    let hybrid = turn("And in the hybrid?");
+    assert!(hybrid.text.contains("£41"), "{hybrid:?}");
+}
+
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat
 /// prescription?" at a pharmacy's); asking for advice on it still goes to a person.
 #[test]

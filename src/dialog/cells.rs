@@ -163,7 +163,7 @@ fn named_columns(c: &Chunk, label: &str, asking: &Asking) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
@@ -188,7 +188,8 @@ mod tests {
         Asking::of(q, None, &knows(markdown)).and_then(|a| named_cell(hits, &a))
     }
 
-    fn hits_of(markdown: &str) -> Vec<Hit> {
+    /// Every chunk of `markdown` as a hit of equal score.
+    pub(in crate::dialog) fn hits_of(markdown: &str) -> Vec<Hit> {
         chunk_document("doc.md", markdown)
             .into_iter()
             .map(|c| Hit {

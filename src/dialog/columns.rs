@@ -86,11 +86,13 @@ impl Columns {
     }
 
     /// Also reads the columns the question describes by their cells in `table` (the rows of
-    /// the passages' tables): two words or more of the question in one column's cells and
-    /// not all in any other column's ("the two-week crash course" describes "Fast Track
-    /// 10-day", whose length cell says "10 weekdays (2 weeks)").
+    /// the passages' tables): two words or more of the question in one cell of one column,
+    /// and not all in any other column's cells ("the two-week crash course" describes "Fast
+    /// Track 10-day", whose length cell says "10 weekdays (2 weeks)"; "the bundle of five
+    /// hours" does not describe "Fast Track 5-day", whose "5" and "hours" are two cells').
     pub(crate) fn with_table(mut self, table: &[Passage]) -> Columns {
-        let mut cells: Vec<(String, HashSet<String>)> = Vec::new();
+        // Each column's cells, as sets of content words.
+        let mut cells: Vec<(String, Vec<HashSet<String>>)> = Vec::new();
         for p in table {
             let row = row_cells(p);
             for s in sentences(&p.text) {
@@ -100,25 +102,59 @@ impl Columns {
                 };
                 let value = lower.split_once(':').map_or("", |(_, v)| v);
                 // "Weeks" is a generic word but with "2" it describes a course's length.
-                let words = content(value);
+                let words = content(value).into_iter().collect();
                 match cells.iter_mut().find(|(c, _)| c == column) {
-                    Some((_, all)) => all.extend(words),
-                    None => cells.push((column.clone(), words.into_iter().collect())),
+                    Some((_, all)) => all.push(words),
+                    None => cells.push((column.clone(), vec![words])),
                 }
             }
         }
         let asked = &self.question.words;
-        for (column, words) in &cells {
-            let hits: HashSet<&String> = asked.iter().filter(|w| words.contains(*w)).collect();
+        let holds = |cells: &[HashSet<String>], w: &String| cells.iter().any(|c| c.contains(w));
+        for (column, own) in &cells {
+            // The words of the question one cell of the column holds, the most of any cell:
+            // "2 weeks" is one cell's, not "5" from one and "hours" from another.
+            let hits: HashSet<&String> = own
+                .iter()
+                .map(|cell| asked.iter().filter(|w| cell.contains(*w)).collect())
+                .max_by_key(|hits: &HashSet<&String>| hits.len())
+                .unwrap_or_default();
             let alone = cells
                 .iter()
                 .filter(|(c, _)| c != column)
-                .all(|(_, other)| !hits.iter().all(|w| other.contains(*w)));
+                .all(|(_, other)| !hits.iter().all(|w| holds(other, w)));
             if hits.len() >= 2 && alone {
                 self.described.insert(column.clone());
             }
         }
         self
+    }
+
+    /// The cell of a row whose label the question names, in the one column the question
+    /// describes by its other cells ("the two-week crash course in a manual": "Price,
+    /// manual" under "Fast Track 10-day"): its sentence and its row's id. `None` unless
+    /// exactly one such cell is in `passages`.
+    pub(crate) fn described_cell(&self, passages: &[Passage]) -> Option<(String, String)> {
+        let mut described = self.described.iter();
+        let (Some(column), None) = (described.next(), described.next()) else {
+            return None;
+        };
+        let mut found = passages
+            .iter()
+            .filter(|p| {
+                p.names
+                    .first()
+                    .is_some_and(|l| !l.trim().is_empty() && self.question.names(l))
+            })
+            .filter_map(|p| {
+                let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+                sentences(body)
+                    .into_iter()
+                    .find(|s| s.to_lowercase().contains(column.as_str()))
+                    .map(|s| (s, p.id.clone()))
+            });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// Whether figure `n` of the model's `sentence` comes only from cells whose column
@@ -191,6 +227,69 @@ mod tests {
         assert!(!c.unnamed("680", "The Confident 20 course costs £680."));
         // A figure that no cell gives is another check's business.
         assert!(!c.unnamed("99", "It costs £99."));
+    }
+
+    #[test]
+    fn the_cell_of_a_named_row_in_the_described_column_is_read() {
+        let courses = "# Courses\n\n\
+            |  | Kickstart 10 | Fast Track 10-day |\n|---|---|---|\n\
+            | Hours must be used within | 12 weeks | 10 weekdays (2 weeks) |\n\
+            | Price, manual | £350 | £1,240 |\n| Price, automatic | £380 | £1,360 |\n";
+        let rows: Vec<Passage> = chunk_document("courses.md", courses)
+            .iter()
+            .filter(|c| !c.names.is_empty())
+            .map(Passage::of)
+            .collect();
+        let q = "How much is the two-week crash course if I'm learning in a manual?";
+        let prices = &rows[1..];
+        let cell = Columns::of(prices, q)
+            .with_table(&rows)
+            .described_cell(prices);
+        let (sentence, id) = cell.expect("the manual price of Fast Track 10-day");
+        assert!(
+            sentence.ends_with("Fast Track 10-day: £1,240."),
+            "{sentence}"
+        );
+        assert!(id.ends_with("price-manual"), "{id}");
+        // No row named ("how much is it?"), or no column described: no cell.
+        let q = "How much is the two-week crash course?";
+        assert_eq!(
+            Columns::of(prices, q)
+                .with_table(&rows)
+                .described_cell(prices),
+            None
+        );
+        let q = "How much is a course in a manual?";
+        assert_eq!(
+            Columns::of(prices, q)
+                .with_table(&rows)
+                .described_cell(prices),
+            None
+        );
+    }
+
+    #[test]
+    fn a_column_is_described_by_words_of_one_of_its_cells() {
+        let courses = "# Courses\n\n\
+            |  | Kickstart 10 | Fast Track 5-day |\n|---|---|---|\n\
+            | Hours must be used within | 12 weeks | 5 weekdays in a row |\n\
+            | Previous experience | None | At least 10 hours |\n\
+            | Price, automatic | £380 | £705 |\n";
+        let rows: Vec<Passage> = chunk_document("courses.md", courses)
+            .iter()
+            .filter(|c| !c.names.is_empty())
+            .map(Passage::of)
+            .collect();
+        let prices = &rows[2..];
+        let q = "What does the bundle of five hours cost if I learn in an automatic?";
+        let c = Columns::of(prices, q).with_table(&rows);
+        assert_eq!(c.described_cell(prices), None, "5 and hours are two cells'");
+        let q = "What does the five weekdays in a row one cost in an automatic?";
+        let c = Columns::of(prices, q).with_table(&rows);
+        assert!(
+            c.described_cell(prices)
+                .is_some_and(|(s, _)| s.ends_with("£705."))
+        );
     }
 
     #[test]

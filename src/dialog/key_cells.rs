@@ -137,10 +137,8 @@ fn without_per(header: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::dialog::kb::chunker::chunk_document;
+    use crate::dialog::cells::tests::hits_of;
 
     const AREAS: &str = "# Service areas\n\n\
         | Postcode district | Area | Zone | Travel charge per visit |\n|---|---|---|---|\n\
@@ -152,18 +150,6 @@ mod tests {
         | Engineer | Job | Van |\n|---|---|---|\n\
         | Dev Okafor | Gas engineer | Van 1 |\n\
         | Priya Samra | Gas engineer | Van 4 |\n";
-
-    fn hits_of(markdown: &str) -> Vec<Hit> {
-        chunk_document("doc.md", markdown)
-            .into_iter()
-            .map(|c| Hit {
-                chunk: Arc::new(c),
-                score: 0.3,
-                lexical: 0.3,
-                semantic: 0.3,
-            })
-            .collect()
-    }
 
     /// The answer from the rows of `markdown`, in a knowledge base that also says `elsewhere`.
     fn ask_in(markdown: &str, elsewhere: &str, q: &str) -> Option<String> {

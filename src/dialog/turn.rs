@@ -612,6 +612,16 @@ impl Agent {
             passages.iter().cloned().chain(others).collect()
         });
         let columns = Columns::of(passages, question).with_table(&table);
+        // "The two-week crash course in a manual": the row named, the column described (not
+        // for a yes or no, nor a choice: as for a named cell).
+        if self.inner.quote_first
+            && cells::Asking::of(text, asked.context, &|_| true).is_some()
+            && let Some((line, source)) = columns.described_cell(passages)
+            && asked.slot.fits(&line)
+        {
+            let _ = said.say(&line);
+            return Outcome::spoken(vec![source], true);
+        }
         let grounding = Grounding::new(&texts, question).with_columns(columns);
         let req = prompt::request(&conv.history, passages, text);
         let started = said.started;
