@@ -30,13 +30,10 @@ impl Asking {
         context: Option<&str>,
         knows: &dyn Fn(&str) -> bool,
     ) -> Option<Asking> {
-        let question = context.map_or_else(|| text.to_string(), |c| format!("{c} {text}"));
-        for part in [Some(text), context].into_iter().flatten() {
-            let t = tokens(part);
-            if is_yes_no(&t) || t.iter().any(|w| w == "or") {
-                return None;
-            }
+        if !asks_a_cell(text, context) {
+            return None;
         }
+        let question = context.map_or_else(|| text.to_string(), |c| format!("{c} {text}"));
         // "What's the damage?" asks a price. A nickname's words are the caller's colour
         // once its names are added ("the hybrid" is the automatic car, not in the row).
         let (own, added) = split_resolved(text);
@@ -59,6 +56,15 @@ impl Asking {
             .as_ref()
             .is_none_or(|new| row_named(new) || new.names(header))
     }
+}
+
+/// Whether the turn (and the question before a follow-up) could ask for one cell: neither a
+/// yes-or-no question nor a choice ("large or extra large?" asks which, or to compare).
+pub(crate) fn asks_a_cell(text: &str, context: Option<&str>) -> bool {
+    [Some(text), context].into_iter().flatten().all(|part| {
+        let t = tokens(part);
+        !is_yes_no(&t) && !t.iter().any(|w| w == "or")
+    })
 }
 
 /// The one cell of the top three hits whose row label and column header the caller

@@ -209,12 +209,17 @@ mod tests {
         |  | Kickstart 10 | Confident 20 | Fast Track 10-day |\n|---|---|---|---|\n\
         | Price, manual | £350 | £680 | £1,240 |\n| Price, automatic | £380 | £740 | £1,360 |\n";
 
-    fn passages() -> Vec<Passage> {
-        chunk_document("courses.md", COURSES)
+    /// The table rows of `markdown`, as passages.
+    fn rows_of(markdown: &str) -> Vec<Passage> {
+        chunk_document("courses.md", markdown)
             .iter()
             .filter(|c| !c.names.is_empty())
             .map(Passage::of)
             .collect()
+    }
+
+    fn passages() -> Vec<Passage> {
+        rows_of(COURSES)
     }
 
     #[test]
@@ -235,11 +240,7 @@ mod tests {
             |  | Kickstart 10 | Fast Track 10-day |\n|---|---|---|\n\
             | Hours must be used within | 12 weeks | 10 weekdays (2 weeks) |\n\
             | Price, manual | £350 | £1,240 |\n| Price, automatic | £380 | £1,360 |\n";
-        let rows: Vec<Passage> = chunk_document("courses.md", courses)
-            .iter()
-            .filter(|c| !c.names.is_empty())
-            .map(Passage::of)
-            .collect();
+        let rows = rows_of(courses);
         let q = "How much is the two-week crash course if I'm learning in a manual?";
         let prices = &rows[1..];
         let cell = Columns::of(prices, q)
@@ -275,11 +276,7 @@ mod tests {
             | Hours must be used within | 12 weeks | 5 weekdays in a row |\n\
             | Previous experience | None | At least 10 hours |\n\
             | Price, automatic | £380 | £705 |\n";
-        let rows: Vec<Passage> = chunk_document("courses.md", courses)
-            .iter()
-            .filter(|c| !c.names.is_empty())
-            .map(Passage::of)
-            .collect();
+        let rows = rows_of(courses);
         let prices = &rows[2..];
         let q = "What does the bundle of five hours cost if I learn in an automatic?";
         let c = Columns::of(prices, q).with_table(&rows);

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::cells::{Asking, Said, all_here};
 use super::kb::{Chunk, Hit};
-use super::words::{content, is_generic, is_number, regex};
+use super::words::{content, is_generic, is_number, regex, upper_first};
 use crate::speech::tts::sentences;
 
 /// The parts one cell lists ("Ravensgill and High Scarth", "Zones C and D").
@@ -79,14 +79,7 @@ fn asked_cells(c: &Chunk, asking: &Asking, rare: &dyn Fn(&str) -> bool) -> Vec<S
                 "" => key.value.clone(),
                 label => format!("{} ({label})", key.value),
             };
-            let mut chars = row.chars();
-            let row: String = chars
-                .next()
-                .into_iter()
-                .flat_map(char::to_uppercase)
-                .chain(chars)
-                .collect();
-            format!("{row}, {}: {}.", cell.header, cell.value)
+            format!("{}, {}: {}.", upper_first(&row), cell.header, cell.value)
         })
         .collect()
 }

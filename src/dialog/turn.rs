@@ -615,7 +615,7 @@ impl Agent {
         // "The two-week crash course in a manual": the row named, the column described (not
         // for a yes or no, nor a choice: as for a named cell).
         if self.inner.quote_first
-            && cells::Asking::of(text, asked.context, &|_| true).is_some()
+            && cells::asks_a_cell(text, asked.context)
             && let Some((line, source)) = columns.described_cell(passages)
             && asked.slot.fits(&line)
         {

@@ -242,6 +242,15 @@ pub(crate) fn is_negated(text: &str) -> bool {
         .any(|t| matches!(t.as_str(), "not" | "never" | "cannot") || t.ends_with("n't"))
 }
 
+/// `s` with its first letter upper-cased ("tarnside (KZ5)" → "Tarnside (KZ5)").
+pub(crate) fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(a) => a.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Whether `word` (lowercase) is a stop word.
 pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)

@@ -8,6 +8,8 @@
 //! nor which number is which, so a question about the monthly price found the weekly one or
 //! nothing at all.
 
+use crate::dialog::words::upper_first;
+
 /// A paragraph of prose (lists rendered into sentences), or one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Block {
@@ -238,14 +240,6 @@ fn lower_first(s: &str) -> String {
             out
         }
         _ => s.to_string(),
-    }
-}
-
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(a) => a.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 
