@@ -355,13 +355,19 @@ fn faq_marks_plan_columns_and_reductions_are_read_as_operators_write_them() {
 }
 
 /// A table row named by another of its cells (`kb/fresh5/`'s areas table is keyed by
-/// postcode district; callers name the area), and a follow-up asking another column of it.
+/// postcode district; callers name the area), and a follow-up asking another column of it;
+/// and a duration the model does not find, read from the section's one sentence giving it.
 #[test]
 fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
     let Some(models) = eval::models() else { return };
     let (agent, _copy, _) = eval::agent_on_dir(&models, "kb/fresh5");
     let westerby = agent.ask("What's the travel charge for Westerby?");
     assert!(westerby.text.contains("£25"), "{westerby:?}");
+    // The model says it does not know; the email section's one figure of a duration is read.
+    let email = agent.ask(
+        "If I send you an email instead of ringing, how quick do you normally get back to people?",
+    );
+    assert!(email.text.contains("1 working day"), "{email:?}");
     let mut conv = Conversation::new();
     let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
     let zone = turn("Which zone is Tarnside in?");

@@ -29,6 +29,7 @@ mod prompt;
 mod quote;
 mod settings;
 mod slots;
+mod sole_fact;
 mod start;
 mod tiers;
 pub(crate) mod tools;

@@ -164,7 +164,7 @@ impl Slot {
             || follows("what", &["distance"])
             || follows("what's", &["distance"]);
         let duration = far_ahead
-            || follows("how", &["long", "soon", "quickly", "fast"])
+            || follows("how", &["long", "soon", "quickly", "quick", "fast"])
             || follows("how", &["many"]) && t.iter().any(|w| units.contains(&w.as_str()))
             || follows("much", &["notice", "time", "warning"])
             // "What's your response time?": a time that is waited is a duration.

@@ -19,6 +19,7 @@ use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
 use super::slots::{self, Kind, Slot};
+use super::sole_fact::sole_fact;
 use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::unknown;
@@ -686,7 +687,15 @@ impl Agent {
                 );
                 Some(lines).filter(|s| !s.is_empty())
             });
-            let Some(lines) = fallback else {
+            // "How quick do you reply to emails?": the top passage's one sentence of the
+            // asked kind of fact, when it says what the question is about.
+            let sole = || {
+                passages
+                    .first()
+                    .and_then(|p| sole_fact(p, &fit))
+                    .map(|l| vec![l])
+            };
+            let Some(lines) = fallback.or_else(sole) else {
                 return Outcome::handoff(HandoffReason::NotInKnowledge);
             };
             tracing::debug!(stream = ?end, "agent answers from the passage's own sentences");

@@ -1,0 +1,83 @@
+//! The one sentence of the top passage that gives the kind of fact asked, read when the
+//! model could not say it: "If I send you an email, how quick do you get back to people?" —
+//! the email section's "We reply to emails within 1 working day." is its only duration.
+//! Owns this choice only; the turn decides when to read it.
+
+use super::prompt::Passage;
+use super::quote::{Fit, leans_back, refers_elsewhere};
+use super::unknown::topical;
+use super::words::content;
+use crate::speech::tts::sentences;
+
+/// The sentence of `top` (the first passage the caller may be told) that is its only one
+/// to give the asked kind of fact (`fit.slot`) the way the question narrows it — or its only
+/// one to give it as a figure — when that sentence itself says a topical word of the question. `None` for a question asking no
+/// kind of fact (a yes or no, a "what happens"), or when two sentences give one.
+pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
+    fit.slot.kind?;
+    let body = top.text.split_once('\n').map_or("", |(_, b)| b);
+    let all = sentences(body);
+    let giving: Vec<&str> = fit
+        .fitting(top, all.iter().map(String::as_str))
+        .into_iter()
+        .filter(|s| !refers_elsewhere(s))
+        .collect();
+    // "Isn't checked overnight" is a duration in words; "within 1 working day" a figure.
+    let figured: Vec<&str> = giving
+        .iter()
+        .copied()
+        .filter(|s| s.contains(|c: char| c.is_ascii_digit()))
+        .collect();
+    let only = match (giving.as_slice(), figured.as_slice()) {
+        ([only], _) | (_, [only]) => *only,
+        _ => return None,
+    };
+    let own = content(only);
+    let says_topic = topical(fit.text).iter().any(|w| own.contains(w));
+    (says_topic && !leans_back(only)).then(|| only.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialog::kb::Vocabulary;
+    use crate::dialog::slots::Slot;
+
+    const EMAIL: &str = "Contact > Email\nWe reply to emails within 1 working day. Please don't \
+        email about emergencies, because the inbox isn't checked overnight or at weekends.";
+
+    fn sole(passage: &str, question: &str) -> Option<String> {
+        let vocabulary = Vocabulary::knowing(&["email", "reply", "inbox", "letter"]);
+        let fit = Fit::new(Slot::of(question), question, None, &vocabulary);
+        let top = Passage {
+            id: "contact.md#email".into(),
+            text: passage.into(),
+            names: Vec::new(),
+        };
+        sole_fact(&top, &fit)
+    }
+
+    #[test]
+    fn the_one_figure_of_the_asked_kind_is_read() {
+        let q = "If I send you an email, how quick do you normally get back to people?";
+        assert_eq!(
+            sole(EMAIL, q).as_deref(),
+            Some("We reply to emails within 1 working day.")
+        );
+    }
+
+    #[test]
+    fn two_figures_of_the_kind_or_none_name_no_sentence() {
+        let two = format!("{EMAIL} Letters are answered within 10 working days.");
+        let q = "How quick do you answer?";
+        assert_eq!(sole(&two, q), None);
+        // Asks no kind of fact: a yes or no.
+        assert_eq!(sole(EMAIL, "Can I email you about an emergency?"), None);
+    }
+
+    #[test]
+    fn a_sentence_not_about_what_was_asked_is_not_read() {
+        // The one duration is about emails; the question is about letters.
+        assert_eq!(sole(EMAIL, "How quick do you answer a letter?"), None);
+    }
+}
