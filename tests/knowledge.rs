@@ -356,7 +356,8 @@ fn faq_marks_plan_columns_and_reductions_are_read_as_operators_write_them() {
 
 /// A table row named by another of its cells (`kb/fresh5/`'s areas table is keyed by
 /// postcode district; callers name the area), and a follow-up asking another column of it;
-/// and a duration the model does not find, read from the section's one sentence giving it.
+/// a duration the model does not find, read from the section's one sentence giving it; and a
+/// cell named past a header's note, a weekday and a plan the caller has not got.
 #[test]
 fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
     let Some(models) = eval::models() else { return };
@@ -368,6 +369,14 @@ fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
         "If I send you an email instead of ringing, how quick do you normally get back to people?",
     );
     assert!(email.text.contains("1 working day"), "{email:?}");
+    // "Callout fee (includes first hour)" is named without its note; "a weekday" is in a row
+    // for Monday to Friday, and the plan the caller has not got names no row.
+    let mut conv = Conversation::new();
+    let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
+    let evening = turn("What's your callout fee on a weekday evening if I haven't got a plan?");
+    assert!(evening.text.contains("£119"), "{evening:?}");
+    let holiday = turn("And on a bank holiday?");
+    assert!(holiday.text.contains("£159"), "{holiday:?}");
     let mut conv = Conversation::new();
     let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
     let zone = turn("Which zone is Tarnside in?");

@@ -321,6 +321,22 @@ pub(crate) fn without_denials(question: &str) -> Option<String> {
     (dropped && asks).then(|| kept.join(" "))
 }
 
+/// The content words of the caller's clauses that say what is *not* so, questions included
+/// ("What's your callout fee on a weekday evening if I haven't got a plan?": "got", "plan"):
+/// they name no row of a table.
+pub(crate) fn denied_words(text: &str) -> Vec<String> {
+    text.split(['.', '?', '!'])
+        .flat_map(|sentence| CONDITION.split(sentence))
+        .flat_map(|part| CLAUSE.split(part))
+        .filter(|clause| is_negated(clause))
+        .flat_map(content)
+        .collect()
+}
+
+/// Where a condition or a reason opens a clause within a sentence.
+static CONDITION: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\s(?:if|unless|because|since|as|when|though|although)\s"));
+
 /// Where a statement divides into clauses: commas, semicolons, dashes, "and", "but", "so".
 static CLAUSE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)\s*(?:[,;]|\s-\s|\s(?:and|but|so)\s)\s*"));
@@ -328,6 +344,16 @@ static CLAUSE: LazyLock<Regex> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_what_is_not_so_are_found_in_questions_too() {
+        let q = "What's your callout fee on a weekday evening if I haven't got a plan?";
+        assert!(denied_words(q).contains(&"plan".to_string()));
+        assert!(!denied_words(q).contains(&"callout".to_string()));
+        assert!(
+            denied_words("What's the callout fee on a weekday evening with a plan?").is_empty()
+        );
+    }
 
     #[test]
     fn a_choice_named_with_one_noun_is_read() {

@@ -4,8 +4,11 @@
 //! close meaning, whatever else the caller says around it. Owns this check only.
 
 use super::aliases::split_resolved;
+use super::asks::denied_words;
 use super::kb::{Chunk, Hit};
-use super::slots::{Period, is_slot_word, is_yes_no, period_of, periods};
+use super::slots::{
+    Period, covers_days, days_fit, is_day_word, is_slot_word, is_yes_no, period_of, periods,
+};
 use super::unknown::topical;
 use super::words::{content, is_generic, is_number, tokens};
 use crate::speech::tts::sentences;
@@ -38,9 +41,11 @@ impl Asking {
         // once its names are added ("the hybrid" is the automatic car, not in the row).
         let (own, added) = split_resolved(text);
         let added = content(added);
+        // "…if I haven't got a plan": what is not so names no row.
+        let denied = denied_words(own);
         let known = topical(&own.to_lowercase().replace("the damage", "the price"))
             .into_iter()
-            .filter(|w| knows(w) && !added.contains(w))
+            .filter(|w| knows(w) && !added.contains(w) && !denied.contains(w))
             .collect();
         Some(Asking {
             said: Said::of(&question),
@@ -99,7 +104,10 @@ pub(crate) fn named_cell(hits: &[Hit], asking: &Asking) -> Option<(String, Strin
 /// all-singing one").
 pub(super) fn all_here(c: &Chunk, known: &[String]) -> bool {
     let here = content(&c.text);
-    known.iter().all(|w| here.contains(w))
+    // "On a weekday" is here in a row for "Monday to Friday".
+    known
+        .iter()
+        .all(|w| here.contains(w) || is_day_word(w) && covers_days(&c.text) && days_fit(w, &c.text))
 }
 
 /// The content words someone said and the periods they name.
@@ -130,7 +138,7 @@ impl Said {
     /// words said, a period word by the same period ("a month" for "Monthly"), a word that
     /// only says the kind of fact ("price", "fee") said or not — and one word at least said.
     pub(super) fn names(&self, phrase: &str) -> bool {
-        let words: Vec<String> = content(phrase)
+        let words: Vec<String> = content(&without_note(phrase))
             .into_iter()
             .filter(|w| !is_number(w) && !is_generic(w))
             .collect();
@@ -147,6 +155,34 @@ impl Said {
             said_one = true;
         }
         said_one
+    }
+}
+
+/// A header without a note in brackets, unless that leaves only words of the kind of fact
+/// ("Callout fee (includes first hour)" is named by "callout fee"), or when the note says a
+/// period ("Price (per month)" is named by "a month", "Fee (adult)" by "adult").
+fn without_note(phrase: &str) -> String {
+    let Some((before, rest)) = phrase.split_once('(') else {
+        return phrase.to_string();
+    };
+    let after = rest.split_once(')').map_or("", |(_, a)| a);
+    let note = rest.split_once(')').map_or(rest, |(n, _)| n);
+    let outside = format!("{before} {after}");
+    let names_enough = content(&outside)
+        .iter()
+        .any(|w| !is_number(w) && !is_generic(w) && !is_slot_word(w) && period_of(w).is_none());
+    if !names_enough {
+        return phrase.to_string();
+    }
+    // "(per month)" says the period of the cell; "(includes first hour)" is a note.
+    let note_words = content(note);
+    let a_period = note_words
+        .iter()
+        .all(|w| period_of(w).is_some() || w == "per" || is_number(w));
+    if a_period {
+        format!("{outside} {note}")
+    } else {
+        outside
     }
 }
 
@@ -217,6 +253,28 @@ pub(super) mod tests {
         ] {
             assert!(ask(&hits, q, PLANS).is_some(), "{q}");
         }
+    }
+
+    const CALLOUTS: &str = "# Rates\n\nThese rates are for customers without a cover plan.\n\n\
+        ## Callouts\n\n\
+        | Rate band | Day | Callout fee (includes first hour) | Each extra 30 minutes |\n\
+        |---|---|---|---|\n\
+        | Daytime | Monday to Friday | £89 | £29 |\n\
+        | Evening | Monday to Friday | £119 | £39 |\n\
+        | Weekend | Saturday | £109 | £34 |\n\
+        | Weekend | Sunday | £129 | £44 |\n";
+
+    #[test]
+    fn a_note_in_a_header_a_weekday_and_what_is_not_so_need_not_be_in_the_row() {
+        let hits = hits_of(CALLOUTS);
+        let q = "What's your callout fee on a weekday evening if I haven't got a plan?";
+        let (sentence, _) = ask(&hits, q, CALLOUTS).expect("the evening callout fee");
+        assert!(sentence.contains("£119"), "{sentence}");
+        // A day the row does not cover, or a plan the caller has, is not in the row.
+        let sunday = "What's your callout fee on a Sunday evening?";
+        assert_eq!(ask(&hits, sunday, CALLOUTS), None);
+        let plan = "What's your callout fee on a weekday evening if I've got a cover plan?";
+        assert_eq!(ask(&hits, plan, CALLOUTS), None);
     }
 
     #[test]

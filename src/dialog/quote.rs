@@ -793,9 +793,19 @@ fn split_label(sentence: &str) -> Option<(&str, &str)> {
     sentence.split_once(": ")
 }
 
-/// Whether a sentence opens with words that refer to the sentence before it.
+/// Whether a sentence opens with words that refer to the sentence before it. A list's lead-in
+/// "Here is how they work:" points ahead, to the item after its colon. ("There is no extra
+/// charge for paying by card" goes on from the sentence before it, "We don't accept American
+/// Express", and is read with it.)
 pub(crate) fn leans_back(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
+    let points_ahead = ["here is ", "here are ", "here's "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        && lower.contains(": ");
+    if points_ahead {
+        return false;
+    }
     let first = lower.split_whitespace().next().unwrap_or("");
     matches!(
         first.trim_matches(|c: char| !c.is_alphanumeric()),
@@ -853,6 +863,17 @@ pub(crate) fn best_sentence_similarity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_leaning_back_is_told_from_a_lead_in_pointing_ahead() {
+        assert!(leans_back("Its joining fee is £15."));
+        assert!(leans_back("There is no extra charge for paying by card."));
+        assert!(leans_back("Here you can park for free."));
+        assert!(!leans_back(
+            "Here is how they work: vouchers may not be exchanged for cash."
+        ));
+        assert!(!leans_back("Vouchers may not be exchanged for cash."));
+    }
 
     fn prose(id: &str, text: &str) -> Passage {
         Passage {

@@ -761,6 +761,11 @@ pub(crate) fn says_days(text: &str) -> bool {
     mentions_day(&tokens(text)) || text.to_lowercase().contains("during the week")
 }
 
+/// A day name, or "weekday(s)" / "weekend(s)".
+pub(crate) fn is_day_word(w: &str) -> bool {
+    mentions_day(&[w.to_string()])
+}
+
 /// A full or plural day name (not "mon"/"sat": too easily another word).
 pub(crate) fn is_day_name(w: &str) -> bool {
     DAYS.iter()
