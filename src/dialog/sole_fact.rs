@@ -11,8 +11,9 @@ use crate::speech::tts::sentences;
 
 /// The sentence of `top` (the first passage the caller may be told) that is its only one
 /// to give the asked kind of fact (`fit.slot`) the way the question narrows it — or its only
-/// one to give it as a figure — when that sentence itself says a topical word of the question. `None` for a question asking no
-/// kind of fact (a yes or no, a "what happens"), or when two sentences give one.
+/// one to give it as a figure — when that sentence itself says a topical word of the
+/// question. `None` for a question asking no kind of fact (a yes or no, a "what happens"),
+/// or when two sentences give one.
 pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
     fit.slot.kind?;
     let body = top.text.split_once('\n').map_or("", |(_, b)| b);
