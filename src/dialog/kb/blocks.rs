@@ -28,6 +28,8 @@ pub(super) struct Table {
     /// What a dash cell means, when the text around the table says ("A dash means the office
     /// is closed that day."): such a cell is then a fact like any other.
     pub(super) dash: Option<String>,
+    /// What an empty cell means, likewise ("A blank cell means the plan does not include it.").
+    pub(super) blank: Option<String>,
 }
 
 /// One rendered table row: its label (the first cell) and its facts as sentences.
@@ -51,11 +53,17 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
             i += 1;
         } else if is_table_start(lines, i) {
             let (mut table, next) = read_table(lines, i, lead_in(&out));
-            table.dash = table
-                .lead_in
-                .as_deref()
-                .and_then(dash_meaning)
-                .or_else(|| dash_meaning(&paragraph_after(lines, next)));
+            let after = paragraph_after(lines, next);
+            let note = |keys: &[&str]| {
+                let meaning = |text: &str| cell_meaning(text, keys);
+                table
+                    .lead_in
+                    .as_deref()
+                    .and_then(meaning)
+                    .or_else(|| meaning(&after))
+            };
+            let (dash, blank) = (note(DASH), note(BLANK));
+            (table.dash, table.blank) = (dash, blank);
             out.push(Block::Table(table));
             i = next;
         } else if list_item(line).is_some() {
@@ -346,6 +354,7 @@ fn read_table(lines: &[(usize, &str)], start: usize, lead_in: Option<String>) ->
         header,
         rows,
         dash: None,
+        blank: None,
     };
     (table, i)
 }
@@ -362,18 +371,45 @@ fn paragraph_after(lines: &[(usize, &str)], i: usize) -> String {
         .join(" ")
 }
 
+/// How a note names a dash cell, and an empty one.
+const DASH: &[&str] = &["a dash ", "dashes ", "a hyphen ", "a \"–\" ", "a \"-\" "];
+const BLANK: &[&str] = &[
+    "a blank cell ",
+    "blank cells ",
+    "an empty cell ",
+    "empty cells ",
+    "a blank ",
+    "a blank space ",
+    "an empty space ",
+];
+/// How far (in bytes) the verb may follow the cell's name: "a dash or a blank cell means".
+const VERB_WITHIN: usize = 24;
+
 /// What a note says a dash in the table means: "A dash means closed." → "closed"; "A dash
 /// means the vehicle cannot travel on that route." → "the vehicle cannot travel on that
 /// route".
+#[cfg(test)]
 fn dash_meaning(text: &str) -> Option<String> {
+    cell_meaning(text, DASH)
+}
+
+/// What a note says a cell named by one of `keys` means ("A dash means closed.", "A blank
+/// cell means the plan does not include it.").
+fn cell_meaning(text: &str, keys: &[&str]) -> Option<String> {
     // ASCII lowercase keeps every byte offset of `text`.
     let lower = text.to_ascii_lowercase();
-    let at = ["a dash ", "dashes ", "a hyphen ", "a \"–\" ", "a \"-\" "]
+    let at = keys
         .iter()
         .find_map(|k| lower.find(k).map(|p| p + k.len()))?;
     let verb_end = ["means that ", "means ", "mean ", "indicates ", "shows "]
         .iter()
-        .find_map(|v| lower[at..].starts_with(v).then_some(at + v.len()))?;
+        .filter_map(|v| {
+            let rest = &lower[at..];
+            rest.find(v)
+                .filter(|&p| p <= VERB_WITHIN && !rest[..p].contains(['.', ';', ':']))
+                .map(|p| at + p + v.len())
+        })
+        .min()?;
     let meaning: String = text[verb_end..]
         .chars()
         .take_while(|c| !matches!(c, '.' | ';' | ':' | '(' | '\n'))
@@ -409,10 +445,10 @@ impl Table {
                     .iter()
                     .enumerate()
                     .skip(1)
-                    .filter_map(|(j, cell)| match (&self.dash, is_blank(cell)) {
-                        (Some(meaning), true) if is_dash(cell) => Some((j, meaning.as_str())),
-                        (_, true) => None,
-                        (_, false) => Some((j, cell.as_str())),
+                    .filter_map(|(j, cell)| match (is_blank(cell), self.noted(cell)) {
+                        (true, Some(meaning)) => Some((j, meaning)),
+                        (true, None) => None,
+                        (false, _) => Some((j, cell.as_str())),
                     })
                     .map(|(j, cell)| self.fact(&label, j, cell))
                     .collect();
@@ -423,6 +459,17 @@ impl Table {
                 })
             })
             .collect()
+    }
+
+    /// What the table's note says a dash or an empty `cell` means.
+    fn noted(&self, cell: &str) -> Option<&str> {
+        if is_dash(cell) {
+            self.dash.as_deref()
+        } else if cell.trim().is_empty() {
+            self.blank.as_deref()
+        } else {
+            None
+        }
     }
 
     fn fact(&self, label: &str, column: usize, cell: &str) -> String {

@@ -158,6 +158,30 @@ fn a_dash_the_note_explains_is_a_fact() {
 }
 
 #[test]
+fn an_empty_cell_the_note_explains_is_a_fact() {
+    let text = "| | Adult Plan | Senior Plan |\n|---|---|---|\n\
+                | Yearly blood test | | Included |\n| Neutering | 20% off | – |\n\n\
+                A blank cell means the plan does not include it.";
+    let blocks = parse(&numbered(text));
+    let rows = tables(&blocks)[0].row_facts();
+    assert_eq!(
+        rows[0].sentences,
+        [
+            "Yearly blood test, Adult Plan: the plan does not include it.",
+            "Yearly blood test, Senior Plan: included."
+        ]
+    );
+    // The note names empty cells only: a dash still states nothing.
+    assert_eq!(rows[1].sentences, ["Neutering, Adult Plan: 20% off."]);
+    // One note may name both.
+    let both = "A dash or a blank cell means closed.";
+    assert_eq!(cell_meaning(both, DASH), Some("closed".into()));
+    assert_eq!(cell_meaning(both, BLANK), Some("closed".into()));
+    // A verb far after the name, or in another sentence, is not its meaning.
+    assert_eq!(cell_meaning("A blank cell. It means nothing.", BLANK), None);
+}
+
+#[test]
 fn prose_loses_its_emphasis_marks() {
     let blocks = parse(&numbered(
         "Check-in **closes 20 minutes before departure**, and *always* on time.\nUse `PIN`.",
