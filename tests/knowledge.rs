@@ -369,6 +369,23 @@ fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
         "If I send you an email instead of ringing, how quick do you normally get back to people?",
     );
     assert!(email.text.contains("1 working day"), "{email:?}");
+    // The named cell's row is ranked below two certificate rows of its table.
+    let service = agent.ask(
+        "I'm a landlord, I just want the gas boiler serviced in my rental, not the certificate. \
+         How much is that?",
+    );
+    assert!(
+        service.text.contains("£95") && !service.text.contains("£139"),
+        "{service:?}"
+    );
+    // A yes or no after a statement names no cell ("years old" is no annual price).
+    let age = agent.ask(
+        "My boiler's about eleven years old now. Could I still get the Boiler Basic plan on it?",
+    );
+    assert!(
+        age.text.contains("10 years") && !age.text.contains("£154"),
+        "{age:?}"
+    );
     // "Callout fee (includes first hour)" is named without its note; "a weekday" is in a row
     // for Monday to Friday, and the plan the caller has not got names no row.
     let mut conv = Conversation::new();

@@ -3,14 +3,18 @@
 //! "Monthly price", the column "Home Complete"). A row named that way is as sure a match as a
 //! close meaning, whatever else the caller says around it. Owns this check only.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::aliases::split_resolved;
-use super::asks::denied_words;
-use super::kb::{Chunk, Hit};
+use super::asks::{asked_part, denied_words};
+use super::kb::Chunk;
 use super::slots::{
     Period, covers_days, days_fit, is_day_word, is_slot_word, is_yes_no, period_of, periods,
 };
 use super::unknown::topical;
-use super::words::{content, is_generic, is_number, tokens};
+use super::words::{content, final_e_apart, is_generic, is_number, regex, tokens};
 use crate::speech::tts::sentences;
 
 /// What the caller asks of a table: the words of this turn and, for a follow-up, of the
@@ -66,22 +70,24 @@ impl Asking {
 /// Whether the turn (and the question before a follow-up) could ask for one cell: neither a
 /// yes-or-no question nor a choice ("large or extra large?" asks which, or to compare).
 pub(crate) fn asks_a_cell(text: &str, context: Option<&str>) -> bool {
+    // "My boiler's eleven years old. Could I still get Boiler Basic?" asks yes or no.
     [Some(text), context].into_iter().flatten().all(|part| {
-        let t = tokens(part);
-        !is_yes_no(&t) && !t.iter().any(|w| w == "or")
+        !is_yes_no(&tokens(&asked_part(part))) && !tokens(part).iter().any(|w| w == "or")
     })
 }
 
-/// The one cell of the top three hits whose row label and column header the caller
-/// names: its sentence ("Monthly price, Home Complete: £32.") and its row's id. `None` when
-/// none is named or more than one is ("the large one" names "Large", not "Extra large").
-pub(crate) fn named_cell(hits: &[Hit], asking: &Asking) -> Option<(String, String)> {
-    let mut named = hits
-        .iter()
-        .take(3)
-        .filter(|h| all_here(&h.chunk, &asking.known))
-        .flat_map(|h| {
-            let c = &h.chunk;
+/// The one cell of `rows` (the top three hits and the other rows of their tables) whose row
+/// label and column header the caller names: its sentence ("Monthly price, Home Complete:
+/// £32.") and its row's id. `None` when none is named or more than one is ("the large one"
+/// names "Large", not "Extra large").
+pub(crate) fn named_cell<'c>(
+    rows: impl IntoIterator<Item = &'c Chunk>,
+    asking: &Asking,
+) -> Option<(String, String)> {
+    let mut named = rows
+        .into_iter()
+        .filter(|c| all_here(c, &asking.known))
+        .flat_map(|c| {
             let label = c.names.first().filter(|l| asking.said.names(l));
             label
                 .map(|l| named_columns(c, l, asking))
@@ -110,6 +116,10 @@ pub(super) fn all_here(c: &Chunk, known: &[String]) -> bool {
         .all(|w| here.contains(w) || is_day_word(w) && covers_days(&c.text) && days_fit(w, &c.text))
 }
 
+/// A period word that says how old or how long ago ("years old", "weeks ago").
+static AGE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(?:years?|months?|weeks?|days?)\s+(?:old|ago)\b"));
+
 /// The content words someone said and the periods they name.
 #[derive(Debug, Default)]
 pub(super) struct Said {
@@ -121,7 +131,8 @@ impl Said {
     pub(super) fn of(text: &str) -> Said {
         Said {
             words: content(text),
-            periods: periods(text),
+            // "Eleven years old", "two weeks ago" say an age, not a price per year or week.
+            periods: periods(&AGE.replace_all(text, " ")),
         }
     }
 
@@ -147,7 +158,8 @@ impl Said {
             let said = match period_of(w) {
                 Some(p) => self.periods.contains(&p),
                 None if is_slot_word(w) => continue,
-                None => self.words.contains(w),
+                // "Serviced" says "service" (`servic` and `service`).
+                None => self.words.iter().any(|s| s == w || final_e_apart(s, w)),
             };
             if !said {
                 return false;
@@ -209,6 +221,7 @@ pub(super) mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::dialog::kb::Hit;
     use crate::dialog::kb::chunker::chunk_document;
 
     const PLANS: &str = "# Plans\n\n\
@@ -227,7 +240,8 @@ pub(super) mod tests {
 
     /// The cell a first question names in the rows `hits` of `markdown`.
     fn ask(hits: &[Hit], q: &str, markdown: &str) -> Option<(String, String)> {
-        Asking::of(q, None, &knows(markdown)).and_then(|a| named_cell(hits, &a))
+        let rows = hits.iter().map(|h| h.chunk.as_ref());
+        Asking::of(q, None, &knows(markdown)).and_then(|a| named_cell(rows, &a))
     }
 
     /// Every chunk of `markdown` as a hit of equal score.
@@ -322,9 +336,20 @@ pub(super) mod tests {
             "What's the monthly price?",
             "How much is Home Complete a year?",
             "Can I pay the monthly on Home Complete by card?",
+            "My boiler is ten years old. Could I get Home Complete monthly?",
         ] {
             assert_eq!(ask(&hits, q, PLANS), None, "{q}");
         }
+    }
+
+    #[test]
+    fn an_age_names_no_period() {
+        let plans = "# Plans\n\n|  | Boiler Basic |\n|---|---|\n| Annual price | £154 |\n";
+        let hits = hits_of(plans);
+        let q = "My boiler's eleven years old, what's Boiler Basic?";
+        assert_eq!(ask(&hits, q, plans), None);
+        let yearly = ask(&hits, "What's Boiler Basic for a year?", plans);
+        assert!(yearly.is_some_and(|(s, _)| s.contains("£154")));
     }
 
     #[test]
@@ -332,7 +357,7 @@ pub(super) mod tests {
         let hits = hits();
         let asked = |text: &str, before: &str| {
             Asking::of(text, Some(before), &knows(PLANS))
-                .and_then(|a| named_cell(&hits, &a))
+                .and_then(|a| named_cell(hits.iter().map(|h| h.chunk.as_ref()), &a))
                 .map(|(s, _)| s)
         };
         let before = "What's the monthly price of Boiler Basic?";

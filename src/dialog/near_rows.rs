@@ -22,11 +22,25 @@ pub(crate) fn rows(
     near: &[Passage],
     picks: impl Fn(&Chunk) -> bool,
 ) -> Vec<Passage> {
-    let tables: Vec<(&str, &str)> = near
+    let ids: Vec<&str> = near
         .iter()
         .filter(|p| !p.id.starts_with("tool:"))
         .take(3)
-        .filter_map(|p| chunks.iter().find(|c| c.id == p.id))
+        .map(|p| p.id.as_str())
+        .collect();
+    row_chunks(chunks, &ids)
+        .into_iter()
+        .filter(|c| picks(c))
+        .map(|c| Passage::of(c))
+        .collect()
+}
+
+/// The rows of the tables of the chunks `near` (ids) that are not among them; a prose chunk
+/// stands for the tables of its own section.
+pub(crate) fn row_chunks<'c>(chunks: &'c [Arc<Chunk>], near: &[&str]) -> Vec<&'c Arc<Chunk>> {
+    let tables: Vec<(&str, &str)> = near
+        .iter()
+        .filter_map(|id| chunks.iter().find(|c| c.id == *id))
         .map(|c| {
             let table = if c.names.is_empty() {
                 c.section.as_str()
@@ -38,10 +52,8 @@ pub(crate) fn rows(
         .collect();
     chunks
         .iter()
-        .filter(|c| !c.names.is_empty() && near.iter().all(|p| p.id != c.id))
+        .filter(|c| !c.names.is_empty() && !near.contains(&c.id.as_str()))
         .filter(|c| tables.contains(&(c.file.as_str(), table_of(&c.section))))
-        .filter(|c| picks(c))
-        .map(|c| Passage::of(c))
         .collect()
 }
 
