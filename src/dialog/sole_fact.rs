@@ -3,6 +3,7 @@
 //! the email section's "We reply to emails within 1 working day." is its only duration.
 //! Owns this choice only; the turn decides when to read it.
 
+use super::colloquial::expand;
 use super::prompt::Passage;
 use super::quote::{Fit, leans_back, refers_elsewhere};
 use super::unknown::topical;
@@ -12,7 +13,7 @@ use crate::speech::tts::sentences;
 /// The sentence of `top` (the first passage the caller may be told) that is its only one
 /// to give the asked kind of fact (`fit.slot`) the way the question narrows it — or its only
 /// one to give it as a figure — when that sentence itself says a topical word of the
-/// question. `None` for a question asking no kind of fact (a yes or no, a "what happens"),
+/// question (or the written word for a colloquial one). `None` for a question asking no kind of fact (a yes or no, a "what happens"),
 /// or when two sentences give one.
 pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
     fit.slot.kind?;
@@ -29,12 +30,14 @@ pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
         .copied()
         .filter(|s| s.contains(|c: char| c.is_ascii_digit()))
         .collect();
+    tracing::debug!(id = %top.id, ?giving, "agent: sentences giving the asked kind of fact");
     let only = match (giving.as_slice(), figured.as_slice()) {
         ([only], _) | (_, [only]) => *only,
         _ => return None,
     };
     let own = content(only);
-    let says_topic = topical(fit.text).iter().any(|w| own.contains(w));
+    // "Nicked" is said as "stolen" or "theft" in the knowledge base.
+    let says_topic = topical(&expand(fit.text)).iter().any(|w| own.contains(w));
     (says_topic && !leans_back(only)).then(|| only.to_string())
 }
 
@@ -74,6 +77,14 @@ mod tests {
         assert_eq!(sole(&two, q), None);
         // Asks no kind of fact: a yes or no.
         assert_eq!(sole(EMAIL, "Can I email you about an emergency?"), None);
+    }
+
+    #[test]
+    fn a_colloquial_word_says_its_written_one() {
+        let claims = "Protection > Making a claim\nReport any loss to your site office within \
+            48 hours, and tell the police about any theft.";
+        let q = "If something gets nicked from my unit, how quickly have I got?";
+        assert!(sole(claims, q).is_some_and(|s| s.contains("48 hours")));
     }
 
     #[test]
