@@ -411,7 +411,8 @@ fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
 /// A transposed table (`kb/fresh3/`'s courses are columns): the caller names the row "Price,
 /// manual" and describes the column by one of its cells ("two-week": "10 weekdays (2
 /// weeks)"); words from two cells of a column ("five" and "hours") describe none, and a
-/// follow-up in the knowledge base's nickname ("the hybrid") names the automatic column.
+/// follow-up in the knowledge base's nickname ("the hybrid") names the automatic column; a
+/// follow-up naming a day is answered by the weekend price.
 #[test]
 fn a_described_column_and_a_nicknamed_one_give_their_cells() {
     let Some(models) = eval::models() else { return };
@@ -427,6 +428,13 @@ fn a_described_column_and_a_nicknamed_one_give_their_cells() {
     assert!(manual.text.contains("£38"), "{manual:?}");
     let hybrid = turn("And in the hybrid?");
     assert!(hybrid.text.contains("£41"), "{hybrid:?}");
+    // A day the follow-up names (a column word elsewhere) is said by "weekend" prices.
+    let mut conv = Conversation::new();
+    let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
+    let weekday = turn("What's the DVSA test fee on a weekday?");
+    assert!(weekday.text.contains("£62"), "{weekday:?}");
+    let saturday = turn("And if it's on a Saturday?");
+    assert!(saturday.text.contains("£75"), "{saturday:?}");
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat

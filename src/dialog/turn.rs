@@ -841,10 +841,13 @@ impl SlotGate {
             && super::slots::narrowed_fits(&self.text, self.slot, sentence)
             && super::slots::comparison_fits(&self.text, sentence)
             && self.passages_compare
-            && self
-                .columns
-                .iter()
-                .all(|c| have.iter().any(|h| h == c || words::one_edit_apart(h, c)))
+            && self.columns.iter().all(|c| {
+                have.iter().any(|h| h == c || words::one_edit_apart(h, c))
+                    // "And on a Saturday?" is said by "weekend" prices.
+                    || slots::is_day_word(c)
+                        && slots::covers_days(sentence)
+                        && slots::days_fit(c, sentence)
+            })
     }
 
     /// Whether a sentence states a row the caller did not ask about ("Large, per month"
