@@ -10,9 +10,7 @@ use regex::Regex;
 use super::aliases::split_resolved;
 use super::asks::{asked_part, denied_words};
 use super::kb::Chunk;
-use super::slots::{
-    Period, covers_days, days_fit, is_day_word, is_slot_word, is_yes_no, period_of, periods,
-};
+use super::slots::{Period, day_covered, is_slot_word, is_yes_no, period_of, periods};
 use super::unknown::topical;
 use super::words::{content, final_e_apart, is_generic, is_number, regex, tokens};
 use crate::speech::tts::sentences;
@@ -113,7 +111,7 @@ pub(super) fn all_here(c: &Chunk, known: &[String]) -> bool {
     // "On a weekday" is here in a row for "Monday to Friday".
     known
         .iter()
-        .all(|w| here.contains(w) || is_day_word(w) && covers_days(&c.text) && days_fit(w, &c.text))
+        .all(|w| here.contains(w) || day_covered(w, &c.text))
 }
 
 /// A period word that says how old or how long ago ("years old", "weeks ago").

@@ -761,9 +761,10 @@ pub(crate) fn says_days(text: &str) -> bool {
     mentions_day(&tokens(text)) || text.to_lowercase().contains("during the week")
 }
 
-/// A day name, or "weekday(s)" / "weekend(s)".
-pub(crate) fn is_day_word(w: &str) -> bool {
-    mentions_day(&[w.to_string()])
+/// Whether `word` is a day word ("saturday", "weekday") that `text` says by the days it
+/// covers ("weekend", "Monday to Friday").
+pub(crate) fn day_covered(word: &str, text: &str) -> bool {
+    mentions_day(&[word.to_string()]) && covers_days(text) && days_fit(word, text)
 }
 
 /// A full or plural day name (not "mon"/"sat": too easily another word).

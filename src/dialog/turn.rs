@@ -844,9 +844,7 @@ impl SlotGate {
             && self.columns.iter().all(|c| {
                 have.iter().any(|h| h == c || words::one_edit_apart(h, c))
                     // "And on a Saturday?" is said by "weekend" prices.
-                    || slots::is_day_word(c)
-                        && slots::covers_days(sentence)
-                        && slots::days_fit(c, sentence)
+                    || slots::day_covered(c, sentence)
             })
     }
 
