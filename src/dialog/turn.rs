@@ -377,15 +377,18 @@ impl Agent {
         let typed = slot_confirmed(&hits, text, slot);
         // A named cell is sure whatever else the caller says ("the all-singing one").
         // "Which zone is Tarnside in?": a row named by another of its cells.
-        let cell = table_cell(
-            &self.with_table_rows(&hits),
-            text,
-            context.as_deref(),
-            &vocabulary,
-        )
-        .filter(|(sentence, _)| {
-            slot.kind.is_none() || slot.fits(sentence) && slots::narrowed_fits(text, slot, sentence)
-        });
+        // The other rows of the top hits' tables are read only for a question that may name
+        // a cell (not a yes or no, nor a choice).
+        let siblings = match cells::asks_a_cell(text, None) {
+            true => self.table_rows(&hits),
+            false => Vec::new(),
+        };
+        let cell = table_cell((&hits, &siblings), text, context.as_deref(), &vocabulary).filter(
+            |(sentence, _)| {
+                slot.kind.is_none()
+                    || slot.fits(sentence) && slots::narrowed_fits(text, slot, sentence)
+            },
+        );
         let named = cell.is_some();
         let strong =
             (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed || named)
@@ -423,26 +426,17 @@ impl Agent {
         self.answer(conv, &asked, (&passages, &quotable), said, timings)
     }
 
-    /// The top three hits, then the other rows of their tables (scored as the third): a
-    /// named cell may be in a row retrieval ranked lower ("the gas boiler serviced, not the
-    /// certificate" ranks the certificate rows first).
-    fn with_table_rows(&self, hits: &[Hit]) -> Vec<Hit> {
-        let top = &hits[..hits.len().min(3)];
-        let ids: Vec<&str> = top.iter().map(|h| h.chunk.id.as_str()).collect();
-        let rows: Vec<Arc<Chunk>> = self.inner.kb.with(|kb| {
+    /// The other rows of the top three hits' tables: a named cell may be in a row retrieval
+    /// ranked lower ("the gas boiler serviced, not the certificate" ranks the certificate
+    /// rows first).
+    fn table_rows(&self, hits: &[Hit]) -> Vec<Arc<Chunk>> {
+        let ids: Vec<&str> = hits.iter().take(3).map(|h| h.chunk.id.as_str()).collect();
+        self.inner.kb.with(|kb| {
             near_rows::row_chunks(kb.all_chunks(), &ids)
                 .into_iter()
                 .cloned()
                 .collect()
-        });
-        let floor = top.last().cloned();
-        top.iter()
-            .cloned()
-            .chain(
-                rows.into_iter()
-                    .filter_map(|chunk| floor.clone().map(|h| Hit { chunk, ..h })),
-            )
-            .collect()
+        })
     }
 
     /// The best similarity between the caller's words and one sentence of the top two
@@ -1009,14 +1003,13 @@ fn cite(passages: &[Passage], said: &[String]) -> Vec<String> {
     ids
 }
 
-/// Whether the caller's words lean on the turn before: they open with "and", "what about"…,
-/// or they are short and point back with a pronoun ("how much is it?").
-/// The one table cell the caller names among `hits` (the top three and the other rows of
-/// their tables; see [`cells::named_cell`]), or names the row of by another cell (of the top
-/// three) ("Which zone is Tarnside in?", [`key_cells::keyed_cell`]); a follow-up's is
-/// named by its own words first, then with the question before ("And on Home Complete?").
+/// The one table cell the caller names among the top three `hits` and the `siblings` (the
+/// other rows of their tables; see [`cells::named_cell`]), or names the row of by another
+/// cell of the top three ("Which zone is Tarnside in?", [`key_cells::keyed_cell`]); a
+/// follow-up's is named by its own words first, then with the question before ("And on
+/// Home Complete?").
 fn table_cell(
-    hits: &[Hit],
+    (hits, siblings): (&[Hit], &[Arc<Chunk>]),
     text: &str,
     context: Option<&str>,
     vocabulary: &Vocabulary,
@@ -1028,12 +1021,15 @@ fn table_cell(
         .take(1 + usize::from(context.is_some()));
     befores.into_iter().find_map(|before| {
         let asking = cells::Asking::of(text, before, &knows)?;
-        let rows = hits.iter().map(|h| h.chunk.as_ref());
         let top = &hits[..hits.len().min(3)];
+        let rows = top.iter().map(|h| h.chunk.as_ref());
+        let rows = rows.chain(siblings.iter().map(|c| c.as_ref()));
         cells::named_cell(rows, &asking).or_else(|| key_cells::keyed_cell(top, &asking, &rare))
     })
 }
 
+/// Whether the caller's words lean on the turn before: they open with "and", "what about"…,
+/// or they are short and point back with a pronoun ("how much is it?").
 fn is_follow_up(text: &str) -> bool {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
