@@ -17,6 +17,7 @@ mod cells;
 mod clock;
 mod colloquial;
 mod columns;
+mod conditions;
 mod crisis_animals;
 mod extremes;
 mod grounding;

@@ -16,6 +16,7 @@ use super::asks::{
 };
 use super::clock;
 use super::colloquial::standardised;
+use super::conditions::figure_only_in_condition;
 use super::grounding;
 use super::kb::{Embedder, Vocabulary};
 use super::limits;
@@ -124,7 +125,8 @@ impl<'a> Fit<'a> {
             return false;
         }
         if p.names.is_empty() {
-            return days_fit(self.text, sentence);
+            return days_fit(self.text, sentence)
+                && !figure_only_in_condition(self.text, self.slot, sentence);
         }
         if !figures_fit(self.text, sentence) {
             return false;

@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::agent::handoff_line;
 use super::asks::{asked_part, without_denials};
 use super::columns::Columns;
+use super::conditions::figure_only_in_condition;
 use super::grounding::{self, Grounding};
 use super::kb::{Chunk, Hit, LiveKnowledge, Vocabulary};
 use super::limits;
@@ -834,6 +835,7 @@ impl SlotGate {
         self.slot.fits(sentence)
             && super::slots::narrowed_fits(&self.text, self.slot, sentence)
             && super::slots::comparison_fits(&self.text, sentence)
+            && !figure_only_in_condition(&self.text, self.slot, sentence)
             && self.passages_compare
             && self.columns.iter().all(|c| {
                 have.iter().any(|h| h == c || words::one_edit_apart(h, c))
