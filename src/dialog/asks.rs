@@ -96,6 +96,38 @@ pub(crate) fn asked_to_exist(question: &str) -> Option<String> {
         .next_back()
 }
 
+/// The verb of a yes/no question asking whether the business or the caller may do
+/// something ("Can you *extend* it for me?", "Could I just *swap* it?"), from the last clause
+/// that asks so; `None` without one.
+pub(crate) fn asked_act(question: &str) -> Option<String> {
+    const SOFTENERS: &[&str] = &[
+        "just", "please", "maybe", "actually", "still", "not", "also",
+    ];
+    question
+        .split(['.', '?', '!', ';', ','])
+        .filter_map(|s| {
+            let words = tokens(s);
+            let i = words.iter().take_while(|t| is_filler(t)).count();
+            let w = |i: usize| words.get(i).map_or("", String::as_str);
+            if !matches!(w(i), "can" | "could" | "will" | "would")
+                || !matches!(w(i + 1), "you" | "i" | "we")
+            {
+                return None;
+            }
+            let verb = (i + 2..words.len()).find(|&j| !SOFTENERS.contains(&w(j)))?;
+            Some(w(verb).to_string())
+        })
+        .next_back()
+}
+
+fn is_filler(t: &str) -> bool {
+    const FILLERS: &[&str] = &[
+        "so", "and", "but", "um", "uh", "er", "erm", "oh", "ok", "okay", "right", "well", "hi",
+        "hello", "then", "just", "also",
+    ];
+    FILLERS.contains(&t)
+}
+
 /// Where the thing begins after a frame that asks whether it exists: "do you (also) do /
 /// have / offer / sell …", "have you got …", "is / are there (any) …" opening the clause
 /// (after fillers: "so", "um", "and"); `None` without one ("what do you have to bring?",
@@ -104,15 +136,8 @@ fn existence_frame(words: &[String]) -> Option<usize> {
     const HAVE: &[&str] = &[
         "do", "have", "offer", "sell", "run", "provide", "stock", "teach", "hire", "rent",
     ];
-    const FILLERS: &[&str] = &[
-        "so", "and", "but", "um", "uh", "er", "erm", "oh", "ok", "okay", "right", "well", "hi",
-        "hello", "then", "just", "also",
-    ];
     let w = |i: usize| words.get(i).map_or("", String::as_str);
-    let i = words
-        .iter()
-        .take_while(|t| FILLERS.contains(&t.as_str()))
-        .count();
+    let i = words.iter().take_while(|t| is_filler(t)).count();
     match (w(i), w(i + 1)) {
         ("do" | "does", "you") => {
             let verb = i + 2 + usize::from(matches!(w(i + 2), "also" | "still" | "even"));
@@ -344,6 +369,25 @@ static CLAUSE: LazyLock<Regex> =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_act_a_yes_or_no_asks_for() {
+        let act = |q: &str| asked_act(q);
+        assert_eq!(
+            act("My voucher ran out last month. Can you extend it for me?").as_deref(),
+            Some("extend")
+        );
+        assert_eq!(
+            act("Could I just swap it for cash?").as_deref(),
+            Some("swap")
+        );
+        assert_eq!(
+            act("So can we please park outside?").as_deref(),
+            Some("park")
+        );
+        assert_eq!(act("How much is it?"), None);
+        assert_eq!(act("What can you do about it?"), None);
+    }
 
     #[test]
     fn words_of_what_is_not_so_are_found_in_questions_too() {

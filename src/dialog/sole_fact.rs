@@ -7,7 +7,7 @@ use super::colloquial::expand;
 use super::prompt::Passage;
 use super::quote::{Fit, leans_back, refers_elsewhere};
 use super::unknown::topical;
-use super::words::content;
+use super::words::{content, tokens};
 use crate::speech::tts::sentences;
 
 /// The sentence of `top` (the first passage the caller may be told) that is its only one
@@ -39,6 +39,43 @@ pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
     // "Nicked" is said as "stolen" or "theft" in the knowledge base.
     let says_topic = topical(&expand(fit.text)).iter().any(|w| own.contains(w));
     (says_topic && !leans_back(only)).then(|| only.to_string())
+}
+
+/// The one sentence of `p` that gives the asked kind of fact (as [`sole_fact`] reads it)
+/// *and* is about what was asked — its first word of content is a topical word of the
+/// question (or the written word of a colloquial one; "*Refunds* are paid back …"): a
+/// passage retrieval ranked below the top may hold it ("And how long does the refund take?"
+/// — "Refunds are paid back … within 10 working days." beside two notice periods). `None`
+/// when two such sentences, or none, are there.
+pub(crate) fn topical_fact(p: &Passage, fit: &Fit<'_>) -> Option<String> {
+    fit.slot.kind?;
+    let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+    let all = sentences(body);
+    // "How much notice …": the notice is the duration asked for, not what it is about.
+    let measured = measured_noun(fit.text);
+    let topic: Vec<String> = topical(&expand(fit.text))
+        .into_iter()
+        .filter(|w| measured.as_ref() != Some(w))
+        .collect();
+    let about: Vec<&str> = fit
+        .fitting(p, all.iter().map(String::as_str))
+        .into_iter()
+        .filter(|s| !refers_elsewhere(s) && !leans_back(s))
+        .filter(|s| content(s).first().is_some_and(|w| topic.contains(w)))
+        .collect();
+    tracing::debug!(id = %p.id, ?about, "agent: sentences of the asked kind about the topic");
+    match about.as_slice() {
+        [only] => Some(only.to_string()),
+        _ => None,
+    }
+}
+
+/// The noun after "how much" ("how much notice", "how much warning"), in content form.
+fn measured_noun(question: &str) -> Option<String> {
+    let t = tokens(question);
+    t.windows(3)
+        .find(|w| w[0] == "how" && w[1] == "much")
+        .and_then(|w| content(&w[2]).into_iter().next())
 }
 
 #[cfg(test)]
@@ -85,6 +122,36 @@ mod tests {
             48 hours, and tell the police about any theft.";
         let q = "If something gets nicked from my unit, how quickly have I got?";
         assert!(sole(claims, q).is_some_and(|s| s.contains("48 hours")));
+    }
+
+    #[test]
+    fn the_one_figure_about_the_topic_is_read_beside_others() {
+        let later = "Payments > Cancelling a plan later\nYou can cancel at any time by giving us \
+            30 days' notice. Your last payment is taken at the end of the 30 days' notice. \
+            Refunds are paid back to the original payment method within 10 working days.";
+        let q = "And how long does the refund take to come through?";
+        let vocabulary = Vocabulary::knowing(&["refund", "notice", "payment"]);
+        let fit = Fit::new(Slot::of(q), q, None, &vocabulary);
+        let p = Passage {
+            id: "payments.md#later".into(),
+            text: later.into(),
+            names: Vec::new(),
+        };
+        assert_eq!(sole_fact(&p, &fit), None);
+        assert!(topical_fact(&p, &fit).is_some_and(|s| s.contains("10 working days")));
+        let q = "How much notice do I give?";
+        let fit = Fit::new(Slot::of(q), q, None, &vocabulary);
+        assert_eq!(topical_fact(&p, &fit), None, "two sentences say the notice");
+        // The notice asked for says nothing of what it is notice of.
+        let q = "How much notice do I need to give to get the deposit back?";
+        let fit = Fit::new(Slot::of(q), q, None, &vocabulary);
+        let p = Passage {
+            text: "Plans > Price changes\nWe give at least 28 days' written notice of any price \
+                change."
+                .into(),
+            ..p
+        };
+        assert_eq!(topical_fact(&p, &fit), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
 use super::slots::{self, Kind, Slot};
-use super::sole_fact::sole_fact;
+use super::sole_fact::{sole_fact, topical_fact};
 use super::tiers;
 use super::tools::{self, Tool, ToolResult, ToolUse};
 use super::unknown;
@@ -710,10 +710,19 @@ impl Agent {
             });
             // "How quick do you reply to emails?": the top passage's one sentence of the
             // asked kind of fact, when it says what the question is about.
+            // Or the one sentence of that kind about what was asked in a passage retrieval
+            // ranked lower ("Refunds are paid back … within 10 working days").
             let sole = || {
                 passages
                     .first()
                     .and_then(|p| sole_fact(p, &fit))
+                    .or_else(|| {
+                        quotable
+                            .iter()
+                            .filter(|p| !p.id.starts_with("tool:"))
+                            .take(3)
+                            .find_map(|p| topical_fact(p, &fit))
+                    })
                     .map(|l| vec![l])
             };
             let Some(lines) = fallback.or_else(sole) else {
@@ -934,7 +943,9 @@ fn slot_confirmed(hits: &[Hit], text: &str, slot: Slot) -> bool {
     let confirmed = sentences(body).iter().any(|s| {
         slot.fits(s)
             && super::slots::narrowed_fits(text, slot, s)
-            && content(s).iter().any(|w| asked.contains(w))
+            && content(s)
+                .iter()
+                .any(|w| asked.iter().any(|a| words::same_root(a, w)))
     });
     if confirmed {
         tracing::debug!(?slot, "agent: the asked kind of fact is in the top chunk");

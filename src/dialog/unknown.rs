@@ -48,6 +48,9 @@ fn off_topic(v: &Vocabulary, text: &str) -> bool {
 /// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
 /// for an FAQ's "second-hand bikes".)
 pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
+    if asks_unknown_act(v, text) {
+        return true;
+    }
     let Some(thing) = asks::asked_to_exist(text) else {
         return false;
     };
@@ -64,6 +67,26 @@ pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
     missing
 }
 
+/// Whether a yes/no question asks if an act may be done ("Can you extend it for me?") whose
+/// verb no chunk uses, as said or written out: the knowledge base cannot say yes or no to an
+/// act it never names.
+fn asks_unknown_act(v: &Vocabulary, text: &str) -> bool {
+    let Some(verb) = asks::asked_act(text) else {
+        return false;
+    };
+    let said = topical(&verb);
+    let standard = topical(&colloquial::standardised_for(&verb, &|w| v.knows(w)));
+    let unknown =
+        !said.is_empty() && !v.unknown(&said).is_empty() && !v.unknown(&standard).is_empty();
+    if unknown {
+        tracing::debug!(
+            ?said,
+            "agent: asked whether an act the knowledge base never names may be done"
+        );
+    }
+    unknown
+}
+
 /// The topical words of `text`: content words of four or more letters that are not numbers,
 /// generic words, adverbs of manner ("completely"), nor words that say what kind of fact is
 /// asked ("how much *warning*", "the *price*").
@@ -74,4 +97,21 @@ pub(super) fn topical(text: &str) -> Vec<String> {
         .filter(|w| !words::is_manner_adverb(w))
         .filter(|w| !says_kind_of_fact(w))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_act_the_knowledge_base_never_names_is_unknown() {
+        let v = Vocabulary::knowing(&["voucher", "valid", "month", "exchange", "cash", "repair"]);
+        assert!(asks_for_unknown_thing(
+            &v,
+            "My voucher ran out last month. Can you extend it for me?"
+        ));
+        // A known act, or a colloquial word for one ("fix" is written "repair").
+        assert!(!asks_for_unknown_thing(&v, "Can I exchange my voucher?"));
+        assert!(!asks_for_unknown_thing(&v, "Can you fix it?"));
+    }
 }

@@ -146,6 +146,19 @@ pub(crate) fn final_e_apart(a: &str, b: &str) -> bool {
     one_way(a, b) || one_way(b, a)
 }
 
+/// Whether two stems are one word and a word derived from it by a suffix ("renew" and
+/// "renewal", "pay" and "payment" are not: a stem of four letters or more is needed).
+pub(crate) fn same_root(a: &str, b: &str) -> bool {
+    const SUFFIXES: &[&str] = &["al", "als", "ment", "ments", "ation", "ations", "er", "ers"];
+    let derived = |short: &str, long: &str| {
+        short.len() >= 4
+            && long
+                .strip_prefix(short)
+                .is_some_and(|rest| SUFFIXES.contains(&rest))
+    };
+    a == b || derived(a, b) || derived(b, a)
+}
+
 /// Whether two words of six or more letters differ by one insertion, deletion or
 /// substitution (spelling variants and small mishearings: "instalments"/"installments").
 pub(crate) fn one_edit_apart(a: &str, b: &str) -> bool {
@@ -389,6 +402,9 @@ mod tests {
     #[test]
     fn a_tens_and_units_number_word_is_one_number() {
         assert_eq!(content("my mum's seventy-two"), ["mum", "72"]);
+        assert!(same_root(&stem("renews"), &stem("renewal")));
+        assert!(!same_root("pay", "payment"));
+        assert!(!same_root("renew", "renewing"));
         assert_eq!(
             content("a two-year plan"),
             ["2", "year", "two-year", "plan"]
