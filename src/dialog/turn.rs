@@ -391,12 +391,18 @@ impl Agent {
             },
         );
         let named = cell.is_some();
+        // A chunk as close as a paraphrase answers a yes or no about what the knowledge base
+        // never names ("used bicycles" for "second-hand bikes") — when it is close to the
+        // question, not to the story told before it ("I'll pay cash at the Northgate office.
+        // Is there a cash machine near there?").
         let strong =
             (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed || named)
                 && (sentence >= SURE_SEMANTIC
                     || named
                     || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
-                && (sure || !unknown::asks_for_unknown_thing(&vocabulary, text));
+                && (!unknown::asks_for_unknown_thing(&vocabulary, text)
+                    || sure
+                        && (focus == text || self.best_sentence(&hits, focus) >= SURE_SEMANTIC));
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
