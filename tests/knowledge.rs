@@ -406,6 +406,21 @@ fn a_row_named_by_its_area_answers_and_a_follow_up_asks_its_other_column() {
         charge.text.contains("£15") && !charge.text.contains("£35"),
         "{charge:?}"
     );
+    // "If you cancel within those 14 days, you get a full refund" gives no time the refund
+    // takes; the section ranked second says it ("Refunds are paid back … within 10 working
+    // days"), beside two notice periods.
+    let mut conv = Conversation::new();
+    let mut turn = |q: &str| agent.respond(&mut conv, q, &mut |_| ControlFlow::Continue(()));
+    let cooling = turn("How long's the cooling-off period on a cover plan?");
+    assert!(cooling.text.contains("14"), "{cooling:?}");
+    let refund = turn("And how long does the refund take to come through?");
+    assert!(refund.text.contains("10 working days"), "{refund:?}");
+    // "Renews" says "renewal": the price-change notice is found although the top chunk is
+    // only fairly close.
+    let warning = agent.ask(
+        "If you decide to put the price of my plan up when it renews, how much warning do I get?",
+    );
+    assert!(warning.text.contains("28 days"), "{warning:?}");
 }
 
 /// A transposed table (`kb/fresh3/`'s courses are columns): the caller names the row "Price,
@@ -435,6 +450,15 @@ fn a_described_column_and_a_nicknamed_one_give_their_cells() {
     assert!(weekday.text.contains("£62"), "{weekday:?}");
     let saturday = turn("And if it's on a Saturday?");
     assert!(saturday.text.contains("£75"), "{saturday:?}");
+    // Yes-or-no questions about what the knowledge base never names go to a person: an act
+    // ("extend"), and a thing close only through the story told before it.
+    for q in [
+        "My gift voucher ran out last month. Can you extend it for me?",
+        "I'll need to pay cash at the Northgate office. Is there a cash machine near there?",
+    ] {
+        let a = agent.ask(q);
+        assert!(a.handoff.is_some(), "{q}: {a:?}");
+    }
 }
 
 /// A regulated topic the knowledge base covers is a routine question ("How much is a repeat
