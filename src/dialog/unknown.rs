@@ -46,7 +46,8 @@ fn off_topic(v: &Vocabulary, text: &str) -> bool {
 /// words written out. A sentence close in meaning ("our lessons are only given in our own
 /// cars") does not answer it: the knowledge base cannot say yes to what it never mentions.
 /// (A whole chunk as close as a paraphrase does, which the caller checks: "used bicycles"
-/// for an FAQ's "second-hand bikes".)
+/// for an FAQ's "second-hand bikes".) So does one asking whether an act the knowledge base
+/// never names may be done ("Can you extend it for me?").
 pub(super) fn asks_for_unknown_thing(v: &Vocabulary, text: &str) -> bool {
     if asks_unknown_act(v, text) {
         return true;

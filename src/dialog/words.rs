@@ -147,7 +147,7 @@ pub(crate) fn final_e_apart(a: &str, b: &str) -> bool {
 }
 
 /// Whether two stems are one word and a word derived from it by a suffix ("renew" and
-/// "renewal", "pay" and "payment" are not: a stem of four letters or more is needed).
+/// "renewal"; not "pay" and "payment": the shorter must have four letters or more).
 pub(crate) fn same_root(a: &str, b: &str) -> bool {
     const SUFFIXES: &[&str] = &["al", "als", "ment", "ments", "ation", "ations", "er", "ers"];
     let derived = |short: &str, long: &str| {
@@ -400,11 +400,15 @@ mod tests {
     }
 
     #[test]
-    fn a_tens_and_units_number_word_is_one_number() {
-        assert_eq!(content("my mum's seventy-two"), ["mum", "72"]);
+    fn a_derived_word_has_its_root() {
         assert!(same_root(&stem("renews"), &stem("renewal")));
         assert!(!same_root("pay", "payment"));
         assert!(!same_root("renew", "renewing"));
+    }
+
+    #[test]
+    fn a_tens_and_units_number_word_is_one_number() {
+        assert_eq!(content("my mum's seventy-two"), ["mum", "72"]);
         assert_eq!(
             content("a two-year plan"),
             ["2", "year", "two-year", "plan"]
