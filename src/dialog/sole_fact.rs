@@ -17,22 +17,16 @@ use crate::speech::tts::sentences;
 /// or when two sentences give one.
 pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
     fit.slot.kind?;
-    let body = top.text.split_once('\n').map_or("", |(_, b)| b);
-    let all = sentences(body);
-    let giving: Vec<&str> = fit
-        .fitting(top, all.iter().map(String::as_str))
-        .into_iter()
-        .filter(|s| !refers_elsewhere(s))
-        .collect();
+    let giving = giving(top, fit);
     // "Isn't checked overnight" is a duration in words; "within 1 working day" a figure.
-    let figured: Vec<&str> = giving
+    let figured: Vec<&String> = giving
         .iter()
-        .copied()
         .filter(|s| s.contains(|c: char| c.is_ascii_digit()))
         .collect();
     tracing::debug!(id = %top.id, ?giving, "agent: sentences giving the asked kind of fact");
-    let only = match (giving.as_slice(), figured.as_slice()) {
-        ([only], _) | (_, [only]) => *only,
+    let only: &str = match (giving.as_slice(), figured.as_slice()) {
+        ([only], _) => only,
+        (_, [only]) => only,
         _ => return None,
     };
     let own = content(only);
@@ -49,25 +43,33 @@ pub(crate) fn sole_fact(top: &Passage, fit: &Fit<'_>) -> Option<String> {
 /// when two such sentences, or none, are there.
 pub(crate) fn topical_fact(p: &Passage, fit: &Fit<'_>) -> Option<String> {
     fit.slot.kind?;
-    let body = p.text.split_once('\n').map_or("", |(_, b)| b);
-    let all = sentences(body);
     // "How much notice …": the notice is the duration asked for, not what it is about.
     let measured = measured_noun(fit.text);
     let topic: Vec<String> = topical(&expand(fit.text))
         .into_iter()
         .filter(|w| measured.as_ref() != Some(w))
         .collect();
-    let about: Vec<&str> = fit
-        .fitting(p, all.iter().map(String::as_str))
+    let mut about: Vec<String> = giving(p, fit)
         .into_iter()
-        .filter(|s| !refers_elsewhere(s) && !leans_back(s))
+        .filter(|s| !leans_back(s))
         .filter(|s| content(s).first().is_some_and(|w| topic.contains(w)))
         .collect();
     tracing::debug!(id = %p.id, ?about, "agent: sentences of the asked kind about the topic");
-    match about.as_slice() {
-        [only] => Some(only.to_string()),
+    match about.len() {
+        1 => about.pop(),
         _ => None,
     }
+}
+
+/// The sentences of `p`'s body that give what `fit` asks and do not point elsewhere for it.
+fn giving(p: &Passage, fit: &Fit<'_>) -> Vec<String> {
+    let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+    let all = sentences(body);
+    fit.fitting(p, all.iter().map(String::as_str))
+        .into_iter()
+        .filter(|s| !refers_elsewhere(s))
+        .map(str::to_string)
+        .collect()
 }
 
 /// The noun after "how much" ("how much notice", "how much warning"), in content form.
