@@ -99,6 +99,8 @@ pub(crate) struct Grounding {
     /// "Boiler Plus") must come from one passage too.
     passage_words: Vec<HashSet<String>>,
     asked_numbers: HashSet<String>,
+    /// The caller's content words: a sentence made of nothing else tells them nothing.
+    asked_words: HashSet<String>,
     /// "yes" / "no" where a passage sentence opens with it: when there is one, the only
     /// yes or no a model sentence may open with.
     answers: HashSet<String>,
@@ -124,6 +126,8 @@ pub(crate) enum Unsupported {
     Polarity,
     /// A figure from table cells whose column neither the caller nor the sentence names.
     Column(String),
+    /// Only the caller's own words back ("… when I get the certificate through."): no answer.
+    Echo,
 }
 
 /// The yes or no a sentence opens with.
@@ -158,7 +162,7 @@ impl Grounding {
             sets.push(numbers);
             passage_words.push(own);
         }
-        passage_words.pop();
+        let asked_words = passage_words.pop().unwrap_or_default();
         words.extend(GLUE.iter().map(|w| w.to_string()));
         let asked_numbers = sets.pop().unwrap_or_default();
         let numbers = sets
@@ -181,6 +185,7 @@ impl Grounding {
             passage_numbers: sets,
             passage_words,
             asked_numbers,
+            asked_words,
             answers,
             reductions,
             columns: Columns::default(),
@@ -201,6 +206,12 @@ impl Grounding {
             return Err(Unsupported::Polarity);
         }
         let words = content(sentence);
+        if polarity(sentence).is_none()
+            && words.len() >= 2
+            && words.iter().all(|w| self.asked_words.contains(w))
+        {
+            return Err(Unsupported::Echo);
+        }
         for w in words.iter().filter(|w| is_number(w)) {
             let n = w.trim_end_matches(".00");
             if !self.numbers.contains(n) && !self.words.contains(n) {
@@ -359,6 +370,29 @@ mod tests {
         );
         assert_eq!(g.check("You can call us on 0800 123 4567."), Ok(()));
         assert_eq!(g.check("Sorry about that."), Ok(()));
+    }
+
+    #[test]
+    fn the_callers_own_words_back_are_no_answer() {
+        let asked = "Once the check's done on my rental, when do I get the certificate through?";
+        let g = Grounding::new(
+            &["Certificates are emailed by the next working day."],
+            asked,
+        );
+        assert_eq!(
+            g.check("The check's done on my rental, when I get the certificate through."),
+            Err(Unsupported::Echo)
+        );
+        assert_eq!(
+            g.check("Certificates are emailed by the next working day."),
+            Ok(())
+        );
+        // A yes or no answers with the caller's words.
+        let g = Grounding::new(
+            &["Yes, we do motorbike lessons."],
+            "Do you do motorbike lessons?",
+        );
+        assert_eq!(g.check("Yes, we do motorbike lessons."), Ok(()));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::clock;
 use super::colloquial::standardised;
 use super::conditions::figure_only_in_condition;
 use super::grounding;
+use super::instructions::{asks_what_to_do, instructs};
 use super::kb::{Embedder, Vocabulary};
 use super::limits;
 use super::look_alike;
@@ -27,6 +28,7 @@ use super::slots::{
     gives_names, is_slot_word, label_fits, label_phrase_fits, names_fit, names_source,
     narrowed_fits, says_days, says_kind_of_fact,
 };
+use super::when_asked;
 use super::words::{content, is_generic, is_number, one_edit_apart};
 use crate::speech::tts::sentences;
 
@@ -316,6 +318,16 @@ pub(crate) fn best(
     // business's ("We pay refunds back within 10 working days").
     if asks_own_time(question) {
         prefer(&mut candidates, &mut sure, |s| !business_acts(s));
+    }
+    // "What do I do about that?" is answered by a sentence telling the caller what to do,
+    // not by one describing the trouble.
+    if asks_what_to_do(question) {
+        prefer(&mut candidates, &mut sure, instructs);
+    }
+    // "When do I get the certificate?" is answered by a sentence that says when outright
+    // ("by the end of the next working day"), not only "before we visit".
+    if when_asked::asks_when(question, fit.slot) {
+        prefer(&mut candidates, &mut sure, when_asked::says_when_outright);
     }
     // "I'm on Boiler Plus … do I get anything towards a replacement?" is answered by the
     // sentence naming Boiler Plus, not by its neighbour in the same passage about Home Complete.

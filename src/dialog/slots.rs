@@ -1087,7 +1087,11 @@ pub(crate) fn label_phrase_fits(
             continue;
         }
         let next = super::words::stem(next);
-        if own.contains(&next) || is_slot_word(&next) || super::words::is_generic(&next) {
+        if own.contains(&next)
+            || is_slot_word(&next)
+            || super::words::is_generic(&next)
+            || PLACEHOLDERS.contains(&next.as_str())
+        {
             continue;
         }
         let in_row = have.iter().any(|h| *h == next || one_edit_apart(h, &next));
@@ -1097,6 +1101,12 @@ pub(crate) fn label_phrase_fits(
     }
     true
 }
+
+/// Nouns that stand for whatever the label names ("a one-off *job*" is the "One-off repair"
+/// row, "the basic *option*" the Basic plan): they name no other thing.
+const PLACEHOLDERS: &[&str] = &[
+    "job", "jobs", "work", "one", "ones", "kind", "type", "sort", "option", "options", "deal",
+];
 
 /// Whether `text` says word `a` right before word `b` (both stemmed).
 fn says_phrase(text: &str, a: &str, b: &str) -> bool {

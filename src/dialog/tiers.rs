@@ -15,6 +15,7 @@ use regex::Regex;
 use super::colloquial::standardised;
 use super::extremes::table_of;
 use super::kb::Chunk;
+use super::lead_time;
 use super::words::{content, one_edit_apart, regex};
 use crate::speech::tts::sentences;
 
@@ -82,8 +83,9 @@ pub(crate) fn number(s: &str) -> Option<f64> {
 /// A figure the caller gives that a rule's tiers may hold.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Figure {
-    /// How far ahead, or how long ago, in hours.
-    Hours(f64),
+    /// How far ahead, or how long ago, in hours: at least the first, at most the second
+    /// (one figure when the caller says it outright).
+    Hours(f64, f64),
     /// An amount of money, in the currency's units (the currency is not compared).
     Money(f64),
 }
@@ -92,7 +94,8 @@ pub(crate) enum Figure {
 /// amount of money they say. `None` when they give neither, or two different ones.
 pub(crate) fn asked(text: &str) -> Option<Figure> {
     asked_hours(text)
-        .map(Figure::Hours)
+        .map(|h| Figure::Hours(h, h))
+        .or_else(|| lead_time::hours_ahead(text).map(|(least, most)| Figure::Hours(least, most)))
         .or_else(|| asked_money(text).map(Figure::Money))
 }
 
@@ -329,9 +332,9 @@ type RangeOf = fn(&str) -> Option<(f64, f64)>;
 /// The tier of `top`'s section (or table) that holds `figure`, with its chunk's id. An
 /// amount on a bound ("£1,000" against "£300 to £1,000" and "over £1,000") is held by none.
 fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, figure: Figure) -> Option<(String, String)> {
-    let (value, range): (f64, RangeOf) = match figure {
-        Figure::Hours(h) => (h, range),
-        Figure::Money(m) => (m, money_range),
+    let ((least, most), range): ((f64, f64), RangeOf) = match figure {
+        Figure::Hours(least, most) => ((least, most), range),
+        Figure::Money(m) => ((m, m), money_range),
     };
     let tiers: Vec<(String, String, (f64, f64))> = group(chunks, top)
         .into_iter()
@@ -347,13 +350,13 @@ fn tier_of(chunks: &[Arc<Chunk>], top: &Chunk, figure: Figure) -> Option<(String
     if matches!(figure, Figure::Money(_))
         && tiers
             .iter()
-            .any(|(_, _, (low, high))| *low == value || *high == value)
+            .any(|(_, _, (low, high))| *low == least || *high == least)
     {
         return None;
     }
-    let mut holding = tiers
-        .into_iter()
-        .filter(|(_, _, (low, high))| *low <= value && value < *high);
+    let mut holding = tiers.into_iter().filter(|(_, _, (low, high))| {
+        *low <= least && (most < *high || least < most && most <= *high)
+    });
     let (sentence, id, _) = holding.next()?;
     holding.next().is_none().then_some((sentence, id))
 }
@@ -414,7 +417,7 @@ mod tests {
         let money = |t: &str| {
             asked(t).and_then(|f| match f {
                 Figure::Money(m) => Some(m),
-                Figure::Hours(_) => None,
+                Figure::Hours(..) => None,
             })
         };
         assert_eq!(
@@ -499,7 +502,7 @@ mod tests {
         let (line, id) = answer(
             &chunks,
             &["f.md#cancelling"],
-            Figure::Hours(168.0),
+            Figure::Hours(168.0, 168.0),
             "cancelling a week ahead",
         )
         .unwrap();
@@ -510,7 +513,7 @@ mod tests {
         let (line, _) = answer(
             &chunks,
             &["f.md#cancelling"],
-            Figure::Hours(30.0),
+            Figure::Hours(30.0, 30.0),
             "cancelling",
         )
         .unwrap();
@@ -520,7 +523,7 @@ mod tests {
             answer(
                 &chunks,
                 &["f.md#refunds"],
-                Figure::Hours(30.0),
+                Figure::Hours(30.0, 30.0),
                 "cancelling"
             )
             .is_some()
@@ -530,7 +533,7 @@ mod tests {
             answer(
                 &chunks,
                 &["f.md#cancelling"],
-                Figure::Hours(30.0),
+                Figure::Hours(30.0, 30.0),
                 "a refund"
             ),
             None

@@ -538,7 +538,7 @@ impl Agent {
         // get my £50 back?" asks no tier).
         if self.inner.quote_first
             && let Some(figure) = tiers::asked(asked.text)
-            && (matches!(figure, tiers::Figure::Hours(_))
+            && (matches!(figure, tiers::Figure::Hours(..))
                 || asked.slot.kind.is_none_or(|k| k == Kind::Price)
                     && !words::tokens(asked.text).iter().any(|w| w == "when"))
             && let Some((line, source)) = self.tier(quotable, figure, asked.text)
@@ -760,10 +760,21 @@ fn release(
             *end = Stream::DontKnow;
             return ControlFlow::Break(());
         }
-        if let Err(why) = g.check(s) {
-            tracing::debug!(?why, sentence = s, "agent sentence not grounded; dropped");
-            *end = Stream::Ungrounded;
-            return ControlFlow::Break(());
+        match g.check(s) {
+            Ok(()) => {}
+            // The caller's own words said back tell them nothing: left out, the answer goes on.
+            Err(grounding::Unsupported::Echo) => {
+                tracing::debug!(
+                    sentence = s,
+                    "agent sentence only says the caller's words; skipped"
+                );
+                continue;
+            }
+            Err(why) => {
+                tracing::debug!(?why, sentence = s, "agent sentence not grounded; dropped");
+                *end = Stream::Ungrounded;
+                return ControlFlow::Break(());
+            }
         }
         if gate.names_another_row(s) {
             tracing::debug!(
