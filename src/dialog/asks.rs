@@ -100,6 +100,32 @@ pub(crate) fn asked_to_exist(question: &str) -> Option<String> {
 /// something ("Can you *extend* it for me?", "Could I just *swap* it?"), from the last clause
 /// that asks so; `None` without one.
 pub(crate) fn asked_act(question: &str) -> Option<String> {
+    asked_act_words(question).map(|(verb, _)| verb)
+}
+
+/// The means the act of [`asked_act`] is asked to be done by: the phrase after "on", "by",
+/// "with", "via", "through" or "using" in the clause after its verb, up to the next
+/// preposition or conjunction ("Can I pay for a new boiler *on finance*?", "can I pay *by
+/// PayPal*?"; not "can I swap to a bigger one later?").
+pub(crate) fn asked_act_means(question: &str) -> Option<String> {
+    const MEANS: &[&str] = &["on", "by", "with", "via", "through", "using"];
+    const ENDS: &[&str] = &[
+        "while", "when", "if", "because", "so", "and", "or", "but", "to", "for", "at", "in",
+        "from", "like", "as", "i", "i'm", "we", "you", "it", "then", "before", "after",
+    ];
+    let (_, object) = asked_act_words(question)?;
+    let words: Vec<&str> = object.split_whitespace().collect();
+    let from = words.iter().position(|w| MEANS.contains(w))? + 1;
+    let phrase: Vec<&str> = words[from..]
+        .iter()
+        .copied()
+        .take_while(|w| !ENDS.contains(w) && !MEANS.contains(w))
+        .collect();
+    (!phrase.is_empty()).then(|| phrase.join(" "))
+}
+
+/// The verb of the last clause asking whether an act may be done, and the words after it.
+fn asked_act_words(question: &str) -> Option<(String, String)> {
     const SOFTENERS: &[&str] = &[
         "just", "please", "maybe", "actually", "still", "not", "also",
     ];
@@ -115,7 +141,7 @@ pub(crate) fn asked_act(question: &str) -> Option<String> {
                 return None;
             }
             let verb = (i + 2..words.len()).find(|&j| !SOFTENERS.contains(&w(j)))?;
-            Some(w(verb).to_string())
+            Some((w(verb).to_string(), words[verb + 1..].join(" ")))
         })
         .next_back()
 }

@@ -26,6 +26,8 @@ pub(crate) enum Kind {
     Email,
     /// "What's your phone number?": a number of six digits or more.
     Phone,
+    /// "What's his Gas Safe ID number?", "my policy number": a code with three digits or more.
+    Code,
     /// "How big is the large unit?": a measure ("10 x 10 ft", "3.5 tonnes", "120 cm").
     Size,
     /// "How far is the test centre?": a distance ("4 miles", "200 metres", "a 10-minute
@@ -115,8 +117,15 @@ static DISTANCE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A code: three digits or more, or letters and digits together ("GS-4821").
+static CODE: LazyLock<Regex> = LazyLock::new(|| regex(r"\d{3,}|\b[A-Za-z]{1,4}-?\d{2,}"));
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| regex(r"[\w.+-]+@[\w-]+\.[\w.-]+"));
-static PHONE: LazyLock<Regex> = LazyLock::new(|| regex(r"\+?\d(?:[\s().-]*\d){5,}"));
+/// A phone number: international ("+44 …"), a national one opening with 0 ("01632 960 418",
+/// "0800 111 999"), or eight digits or more ("(555) 123-4567"); not "registration number
+/// 604218".
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"\+\d(?:[\s().-]*\d){5,}|\b0\d(?:[\s().-]*\d){4,}|\d(?:[\s().-]*\d){7,}")
+});
 
 /// Which period a word names ("monthly", "months" → Month).
 pub(crate) fn period_of(word: &str) -> Option<Period> {
@@ -226,7 +235,26 @@ impl Slot {
             || has("dimensions");
         let email =
             (has("email") || has("e-mail")) && (has("address") || follows("your", &["email"]));
-        let phone = (has("phone") || has("telephone") || has("call")) && has("number");
+        let phone = ["phone", "telephone", "call", "ring", "dial"]
+            .iter()
+            .any(|w| has(w))
+            && has("number");
+        let code = t.windows(2).any(|p| {
+            matches!(
+                p[0].as_str(),
+                "id" | "reference"
+                    | "registration"
+                    | "policy"
+                    | "account"
+                    | "membership"
+                    | "serial"
+                    | "licence"
+                    | "license"
+                    | "booking"
+                    | "order"
+                    | "customer"
+            ) && p[1] == "number"
+        }) && (has("what") || has("what's") || has("which"));
         // "The daytime price or the evening price?" asks which, not how much.
         let kind = if super::asks::alternatives(question).is_some() {
             None
@@ -234,6 +262,8 @@ impl Slot {
             Some(Kind::Email)
         } else if phone {
             Some(Kind::Phone)
+        } else if code {
+            Some(Kind::Code)
         } else if distance {
             Some(Kind::Distance)
         } else if duration {
@@ -316,6 +346,7 @@ impl Slot {
             Some(Kind::Count) => COUNT.is_match(&NOT_COUNTED.replace_all(sentence, " ")),
             Some(Kind::Email) => EMAIL.is_match(sentence),
             Some(Kind::Phone) => PHONE.is_match(sentence),
+            Some(Kind::Code) => CODE.is_match(sentence),
             Some(Kind::Size) => SIZE.is_match(sentence),
             Some(Kind::Distance) => DISTANCE.is_match(sentence),
         };
@@ -1187,7 +1218,7 @@ pub(crate) fn gives_names(text: &str, vocabulary: &std::collections::HashSet<Str
 /// Words that say what kind of fact is asked, in any use: the slot words, and "warning",
 /// which asks for a duration only after "how much" ([`Slot::of`]) and so names no row.
 pub(crate) fn says_kind_of_fact(w: &str) -> bool {
-    is_slot_word(w) || matches!(w, "warn" | "warning")
+    is_slot_word(w) || matches!(w, "warn" | "warning" | "number")
 }
 
 /// Words that say what kind of fact is asked (a price, a period), not which row.

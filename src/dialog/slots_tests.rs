@@ -395,6 +395,16 @@ fn contact_details_are_slots() {
     assert_eq!(phone.kind, Some(Kind::Phone));
     assert!(phone.fits("Call us on 0800 123 4567."));
     assert!(!phone.fits("Call us during opening hours."));
+    assert!(!phone.fits("Our company registration number is 604218."));
+    assert!(phone.fits("Call (555) 123-4567."));
+    assert_eq!(
+        slot("What number do I ring for a repair?").kind,
+        Some(Kind::Phone)
+    );
+    let id = slot("What's Gareth Bell's own Gas Safe ID number?");
+    assert_eq!(id.kind, Some(Kind::Code));
+    assert!(id.fits("Gareth Bell, Gas Safe number: 4821907."));
+    assert!(!id.fits("You can ask any engineer to show you their Gas Safe ID card."));
 }
 
 #[test]

@@ -402,7 +402,8 @@ impl Agent {
                     || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
                 && (!unknown::asks_for_unknown_thing(&vocabulary, text)
                     || sure
-                        && (focus == text || self.best_sentence(&hits, focus) >= SURE_SEMANTIC));
+                        && (focus == text || self.best_sentence(&hits, focus) >= SURE_SEMANTIC))
+                && !unknown::asks_act_on_unknown_thing(&vocabulary, text);
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }

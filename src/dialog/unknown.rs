@@ -75,17 +75,38 @@ fn asks_unknown_act(v: &Vocabulary, text: &str) -> bool {
     let Some(verb) = asks::asked_act(text) else {
         return false;
     };
-    let said = topical(&verb);
-    let standard = topical(&colloquial::standardised_for(&verb, &|w| v.knows(w)));
-    let unknown =
-        !said.is_empty() && !v.unknown(&said).is_empty() && !v.unknown(&standard).is_empty();
+    let unknown = never_said(v, &verb);
     if unknown {
         tracing::debug!(
-            ?said,
+            %verb,
             "agent: asked whether an act the knowledge base never names may be done"
         );
     }
     unknown
+}
+
+/// Whether a yes/no question asks if a known act may be done to, with or by something the
+/// knowledge base never names ("Can I pay for a new boiler *on finance*?"): a passage about
+/// paying for boilers, however close, cannot say yes or no to finance.
+pub(super) fn asks_act_on_unknown_thing(v: &Vocabulary, text: &str) -> bool {
+    let object = asks::asked_act_means(text).unwrap_or_default();
+    let unknown = never_said(v, &object);
+    if unknown {
+        let said = topical(&object);
+        let words = v.unknown(&said);
+        tracing::debug!(
+            ?words,
+            "agent: asked whether an act may be done on something never named"
+        );
+    }
+    unknown
+}
+
+/// Whether `words` hold a topical word no chunk contains, as said and written out.
+fn never_said(v: &Vocabulary, words: &str) -> bool {
+    let said = topical(words);
+    let standard = topical(&colloquial::standardised_for(words, &|w| v.knows(w)));
+    !said.is_empty() && !v.unknown(&said).is_empty() && !v.unknown(&standard).is_empty()
 }
 
 /// The topical words of `text`: content words of four or more letters that are not numbers,
@@ -114,5 +135,23 @@ mod tests {
         // A known act, or a colloquial word for one ("fix" is written "repair").
         assert!(!asks_for_unknown_thing(&v, "Can I exchange my voucher?"));
         assert!(!asks_for_unknown_thing(&v, "Can you fix it?"));
+        // A known act done a way the knowledge base never names.
+        assert!(asks_act_on_unknown_thing(
+            &v,
+            "Can I pay for my repair on finance?"
+        ));
+        assert!(!asks_act_on_unknown_thing(
+            &v,
+            "Can I pay for my repair with cash?"
+        ));
+        // Words that are not the means ("later", "while") are no unknown way.
+        assert!(!asks_act_on_unknown_thing(
+            &v,
+            "Can I exchange it for a bigger one later?"
+        ));
+        assert!(!asks_act_on_unknown_thing(
+            &v,
+            "Can I pay by cash while I'm there?"
+        ));
     }
 }
