@@ -19,6 +19,7 @@ mod colloquial;
 mod columns;
 mod conditions;
 mod crisis_animals;
+mod exceptions;
 mod extremes;
 mod grounding;
 mod guard;

@@ -17,6 +17,7 @@ use super::asks::{
 use super::clock;
 use super::colloquial::standardised;
 use super::conditions::figure_only_in_condition;
+use super::exceptions;
 use super::grounding;
 use super::instructions::{asks_what_to_do, instructs};
 use super::kb::{Embedder, Vocabulary};
@@ -444,6 +445,8 @@ pub(crate) fn best(
         passage,
         chosen.iter().flat_map(|&i| sentences(&candidates[i].1)),
     );
+    // "Our engineers can't take cash" goes on with "Cash, at the office counter only".
+    let spoken = exceptions::with_way_it_can(passage, question, spoken);
     let line = spoken.join(" ");
     Some(Quoted::Line(line, source.to_string()))
 }

@@ -12,6 +12,7 @@ use super::agent::handoff_line;
 use super::asks::{asked_part, without_denials};
 use super::columns::Columns;
 use super::conditions::figure_only_in_condition;
+use super::exceptions;
 use super::grounding::{self, Grounding};
 use super::kb::{Chunk, Hit, LiveKnowledge, Vocabulary};
 use super::limits;
@@ -713,6 +714,8 @@ impl Agent {
                         .filter(|l| !quote::leans_back(l))
                         .map(str::to_string),
                 );
+                // "Our engineers can't take cash" goes on with where cash is taken.
+                let lines = exceptions::with_way_it_can(&p.text, text, lines);
                 Some(lines).filter(|s| !s.is_empty())
             });
             // "How quick do you reply to emails?": the top passage's one sentence of the
