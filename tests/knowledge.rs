@@ -525,3 +525,52 @@ fn a_distance_is_answered_and_what_is_not_there_comes_with_what_is() {
         "{park:?}"
     );
 }
+
+/// A dental practice written here (no development set's wording): notice read from when the
+/// caller says it is now and when the appointment is, a "no" said with the way it can be
+/// done, phone numbers that look like one (not a registration number), someone's own number
+/// the knowledge base lacks, a means it never names, and "what should I do?" answered by what
+/// to do.
+#[test]
+fn notice_from_now_and_then_and_a_no_with_its_way_are_read_as_callers_say_them() {
+    let Some(models) = eval::models() else { return };
+    let (agent, _copy) = eval::agent_on_text(
+        &models,
+        "practice.md",
+        "# Appointments\n\n## Cancelling an appointment\n\nCancel or move an appointment at \
+         least 48 hours before it and there is no charge. If you cancel with less than 48 \
+         hours' notice, we charge a £30 late cancellation fee.\n\n## Paying\n\nWe take these \
+         ways to pay:\n\n- Cards (Visa, Mastercard and American Express) at reception\n- Bank \
+         transfer, using the reference on your invoice\n- Cash, at the reception desk only\n\n\
+         Our hygienists can't take payment in the surgery.\n\n## Phone numbers\n\n- Reception \
+         (bookings and bills): 01632 555 120\n- Out-of-hours dental emergencies: 01632 555 \
+         199\n\nOur practice registration number is 730211.\n\n## Lost fillings\n\n**Q: A \
+         filling has come out. Is it an emergency?**\nA: It is usually not an emergency if \
+         there is no pain. Avoid chewing on that side and book an appointment within a week.\n",
+    );
+    // Monday evening to Wednesday morning is under 48 hours; neither turn says a figure.
+    for q in [
+        "It's Monday evening and my check-up is on Wednesday morning. If I cancel now, is there \
+         a fee?",
+        "It's Friday afternoon and my appointment is tomorrow morning. Can I move it for free?",
+    ] {
+        let a = agent.ask(q);
+        assert!(a.text.contains("£30"), "{q}: {a:?}");
+    }
+    let cash = agent.ask("Can I pay the hygienist in cash after my appointment?");
+    assert!(
+        cash.text.contains("can't take payment") && cash.text.contains("reception desk"),
+        "{cash:?}"
+    );
+    let ring = agent.ask("What number do I ring for a dental emergency out of hours?");
+    assert!(ring.text.contains("555 199"), "{ring:?}");
+    for q in [
+        "What's the hygienist's own registration number?",
+        "Can I pay my bill through Klarna?",
+    ] {
+        let a = agent.ask(q);
+        assert!(a.handoff.is_some(), "{q}: {a:?}");
+    }
+    let filling = agent.ask("A filling's fallen out but it doesn't hurt. What should I do?");
+    assert!(filling.text.contains("Avoid chewing"), "{filling:?}");
+}

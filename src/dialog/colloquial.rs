@@ -40,6 +40,11 @@ const PHRASES: &[(&str, &str)] = &[
     ("sort it out", "fix repair"),
     ("mend", "repair fix"),
     ("fix", "repair"),
+    // Giving and paying.
+    ("hand over", "give pay"),
+    ("hand", "give pay"),
+    ("cough up", "pay"),
+    ("fork out", "pay"),
     // Money.
     ("up front", "in advance"),
     ("upfront", "in advance"),

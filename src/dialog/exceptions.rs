@@ -8,8 +8,8 @@ use super::words::{content, is_negated};
 use crate::speech::tts::sentences;
 
 /// `spoken` (the quoted sentences of `passage`), followed — when it is one sentence saying
-/// "no" about a thing the question names — by the passage's first other sentence that opens
-/// with that thing and says "yes" to it.
+/// "no" — by the passage's first other sentence that opens with a thing the question names
+/// (one the "no" names too, or any if the sentence is an item of a list) and says "yes" to it.
 pub(crate) fn with_way_it_can(passage: &str, question: &str, spoken: Vec<String>) -> Vec<String> {
     let [line] = spoken.as_slice() else {
         return spoken;
@@ -20,12 +20,14 @@ pub(crate) fn with_way_it_can(passage: &str, question: &str, spoken: Vec<String>
     let asked = topical(question);
     let denied = content(line);
     let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
+    // The thing is named by the "no" too, or the way is an item of the passage's list ("our
+    // hygienists can't take payment" → "…: cash, at the reception desk only").
     let way = sentences(body).into_iter().find(|s| {
         s.trim() != line.trim()
             && !is_negated(s)
             && content(item(s))
                 .first()
-                .is_some_and(|w| asked.contains(w) && denied.contains(w))
+                .is_some_and(|w| asked.contains(w) && (denied.contains(w) || item(s) != s))
     });
     match way {
         Some(way) => vec![line.clone(), way],
@@ -64,6 +66,14 @@ mod tests {
                  £500."
                     .to_string()
             ]
+        );
+        // A list item naming what was asked completes a "no" that does not name it.
+        let staff = "Our engineers can't take payment at your home.";
+        let passage = format!("{PAY} {staff}");
+        let q = "Can I pay the engineer in cash?";
+        assert_eq!(
+            with_way_it_can(&passage, q, vec![staff.to_string()]).len(),
+            2
         );
         // A "no" about something else, or a "yes", is spoken alone.
         let q = "Can I pay by cheque?";

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::clock;
-use super::slots::is_day_name;
+use super::slots::{day_of, is_day_name};
 use super::words::{number_word, regex, tokens};
 
 /// Hours after midnight, as a range `[from, to]`.
@@ -145,22 +145,11 @@ fn offset(clause: &str) -> Option<Offset> {
 
 /// The day of the week a clause names (Monday = 0).
 fn named_day(clause: &str) -> Option<u32> {
-    const DAYS: [&str; 7] = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    tokens(clause).iter().find_map(|w| {
-        let w = w.trim_end_matches("'s").trim_end_matches('s');
-        is_day_name(w)
-            .then(|| DAYS.iter().position(|d| *d == w))
-            .flatten()
-            .and_then(|i| u32::try_from(i).ok())
-    })
+    tokens(clause)
+        .iter()
+        .filter(|w| is_day_name(w.trim_end_matches("'s")))
+        .find_map(|w| day_of(w.trim_end_matches("'s")))
+        .and_then(|i| u32::try_from(i).ok())
 }
 
 /// The time a clause gives: a clock time ("at two in the afternoon", "9am"), an hour with

@@ -368,6 +368,12 @@ impl Slot {
 pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool {
     let t = tokens(question);
     let have = content(sentence);
+    // "What's the hygienist's own registration number?" is not answered by the practice's.
+    if matches!(slot.kind, Some(Kind::Code | Kind::Phone | Kind::Email))
+        && owners(question).iter().any(|o| !have.contains(o))
+    {
+        return false;
+    }
     let has = |w: &str| {
         let w = super::words::stem(w);
         have.iter().any(|h| *h == w || one_edit_apart(h, &w))
@@ -773,7 +779,7 @@ const DAYS: [&str; 7] = [
 ];
 
 /// The weekday (0 = Monday) a token names: full names, plurals and short forms.
-fn day_of(word: &str) -> Option<usize> {
+pub(crate) fn day_of(word: &str) -> Option<usize> {
     let w = word.trim_end_matches('.');
     DAYS.iter().position(|d| {
         w == *d || w.strip_suffix('s') == Some(d) || (w.len() >= 3 && d.starts_with(w))
@@ -918,6 +924,23 @@ pub(crate) fn names_fit(
         .filter(|w| !is_number(w) && w.len() >= 3 && !(more_charged && extra.contains(w)))
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
+}
+
+/// Whose number or address a question asks for: the content words said with a possessive
+/// "'s" ("the *hygienist*'s number", "Gareth *Bell*'s ID"), not "what's", "it's" or "that's".
+fn owners(question: &str) -> Vec<String> {
+    tokens(question)
+        .iter()
+        .filter_map(|w| w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")))
+        .filter(|w| !super::words::is_stopword(w) && !is_day_name(w))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "what" | "who" | "where" | "today" | "tomorrow" | "tonight" | "yesterday"
+            )
+        })
+        .flat_map(content)
+        .collect()
 }
 
 /// Whether "extra" follows a verb of paying ("Do you charge extra to come out to me?"): it

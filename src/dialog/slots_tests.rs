@@ -405,6 +405,12 @@ fn contact_details_are_slots() {
     assert_eq!(id.kind, Some(Kind::Code));
     assert!(id.fits("Gareth Bell, Gas Safe number: 4821907."));
     assert!(!id.fits("You can ask any engineer to show you their Gas Safe ID card."));
+    // Someone's own number is not another's.
+    let own = "What's the hygienist's own registration number?";
+    let practice = "Our practice registration number is 730211.";
+    assert!(!narrowed_fits(own, Slot::of(own), practice));
+    let ours = "What's your registration number?";
+    assert!(narrowed_fits(ours, Slot::of(ours), practice));
 }
 
 #[test]

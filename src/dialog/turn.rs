@@ -14,6 +14,7 @@ use super::columns::Columns;
 use super::conditions::figure_only_in_condition;
 use super::exceptions;
 use super::grounding::{self, Grounding};
+use super::instructions;
 use super::kb::{Chunk, Hit, LiveKnowledge, Vocabulary};
 use super::limits;
 use super::llm::{Finish, LanguageModel};
@@ -701,7 +702,7 @@ impl Agent {
             // The model could not say it (or said it in words the passages lack): read the
             // passage's own best sentences, or offer a person.
             let fallback = passages.iter().find_map(|p| {
-                let lines = grounding::extract(&p.text, text, 2);
+                let lines = own_lines(&p.text, text);
                 tracing::debug!(?lines, stream = ?end, "agent: the passage's own sentences");
                 // A sentence that leans on the one before ("Its joining fee is £12") is not
                 // read alone: what "its" is may not be what was asked about.
@@ -747,6 +748,30 @@ impl Agent {
         }
         Outcome::spoken(cite(passages, &said.sentences), true)
     }
+}
+
+/// The passage's own sentences closest to the caller's words; for "what do I do?" when none
+/// of them tells the caller what to do, each followed by the passage's next sentence if that
+/// one does ("It may be a frozen condensate pipe…" → "Pour warm water over the pipe…").
+fn own_lines(passage: &str, text: &str) -> Vec<String> {
+    let lines = grounding::extract(passage, text, 2);
+    if !instructions::asks_what_to_do(text) || lines.iter().any(|l| instructions::instructs(l)) {
+        return lines;
+    }
+    let body = passage.split_once('\n').map_or(passage, |(_, b)| b);
+    let all = sentences(body);
+    let next = |l: &String| {
+        let at = all.iter().position(|s| s == l)?;
+        all.get(at + 1)
+            .filter(|s| instructions::instructs(s))
+            .cloned()
+    };
+    let mut out = Vec::new();
+    for l in &lines {
+        out.push(l.clone());
+        out.extend(next(l).filter(|n| !lines.contains(n)));
+    }
+    out
 }
 
 /// Speaks the checked sentences of `parts`; stops the stream at the first that fails. Until

@@ -110,6 +110,10 @@ const GENERIC: &[&str] = &[
     "stuff",
     "until",
     "till",
+    // Words of sequence: "in cash *after* my clean" asks nothing about "after".
+    "after",
+    "while",
+    "during",
     // The past of everyday verbs, told in a story before the question.
     "came",
     "went",
