@@ -30,7 +30,7 @@ static ASKS_WHEN: LazyLock<Regex> = LazyLock::new(|| {
 /// a moment relative to another ("before we visit", "once it's done").
 static SAYS_WHEN_OUTRIGHT: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\d|\b(?:within|as soon as|straight away|right away|immediately|at once|same day|next (?:working |business )?day|on the day|every|each|daily|weekly|monthly|yearly|annually|today|tomorrow|tonight|morning|afternoon|evening|weekend|weekday|noon|midday|midnight|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|october|november|december|spring|summer|autumn|winter|christmas|new year|easter|(?:a|an|one|two|three|four|five|six|seven|ten|twelve|few|several) (?:minutes?|hours?|days?|weeks?|months?|years?))\b",
+        r"(?i)\d|\b(?:within|as soon as|straight away|right away|immediately|at once|same day|next (?:working |business )?day|on the day|every|each|daily|weekly|monthly|yearly|annually|today|tomorrow|tonight|morning|afternoon|evening|weekend|weekday|noon|midday|midnight|(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|(?:in|from|until|by|of|early|mid|late|end of) may|june|july|august|september|october|november|december|spring|summer|autumn|winter|christmas|new year|easter|(?:a|an|one|two|three|four|five|six|seven|ten|twelve|few|several) (?:minutes?|hours?|days?|weeks?|months?|years?))\b",
     )
 });
 
@@ -80,5 +80,10 @@ mod tests {
         assert!(says_when_outright(
             "We send a reminder 4 weeks before it is due."
         ));
+        // "May" the modal is no month.
+        assert!(!says_when_outright(
+            "It may be a frozen pipe, so the landlord must call us."
+        ));
+        assert!(says_when_outright("Prices go up in May."));
     }
 }
