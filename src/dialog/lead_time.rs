@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::clock;
 use super::slots::{day_of, is_day_name};
+use super::tiers;
 use super::words::{number_word, regex, tokens};
 
 /// Hours after midnight, as a range `[from, to]`.
@@ -49,18 +50,13 @@ pub(crate) fn hours_ahead(text: &str) -> Option<Span> {
         return None;
     }
     if let Some(c) = IN_TIME.captures(text) {
-        let n = super::tiers::number(&c[1])?;
-        let hours = n * match c[2].to_lowercase().as_str() {
-            "minute" => 1.0 / 60.0,
-            "hour" => 1.0,
-            "day" => 24.0,
-            _ => 168.0,
-        };
+        let hours = tiers::number(&c[1])? * tiers::hours_in(&c[2]);
         return Some((hours, hours));
     }
     let clauses = clauses(text);
     let (booking, day_offset) = clauses.iter().find_map(|c| Some((c, offset(c)?)))?;
-    let now = said_now(&clauses).and_then(|c| time_of(&c));
+    let said_now = said_now(&clauses);
+    let now = said_now.as_deref().and_then(time_of);
     let at = time_of(booking).unwrap_or(BOOKING_HOURS);
     let now = match (now, day_offset) {
         (Some(now), _) => now,
@@ -71,7 +67,7 @@ pub(crate) fn hours_ahead(text: &str) -> Option<Span> {
     let days = match day_offset {
         Offset::Days(d) => d,
         Offset::Weekday(then) => {
-            let today = said_now(&clauses).and_then(|c| named_day(&c))?;
+            let today = said_now.as_deref().and_then(named_day)?;
             match (then + 7 - today) % 7 {
                 0 => 7,
                 d => d,

@@ -178,7 +178,7 @@ fn money_range(sentence: &str) -> Option<(f64, f64)> {
 }
 
 /// Hours in one unit of time.
-fn hours_in(unit: &str) -> f64 {
+pub(crate) fn hours_in(unit: &str) -> f64 {
     match unit.to_lowercase().as_str() {
         "minute" => 1.0 / 60.0,
         "hour" => 1.0,
