@@ -95,7 +95,9 @@ impl Columns {
         let mut cells: Vec<(String, Vec<HashSet<String>>)> = Vec::new();
         for p in table {
             let row = row_cells(p);
-            for s in sentences(&p.text) {
+            // The row's sentences, not its heading line ("Opening hours: Learner pool").
+            let body = p.text.split_once('\n').map_or("", |(_, b)| b);
+            for s in sentences(body) {
                 let lower = s.to_lowercase();
                 let Some((column, _)) = row.iter().find(|(cell, _)| lower.contains(cell)) else {
                     continue;
@@ -176,7 +178,22 @@ impl Columns {
             !self.described.contains(&c.column)
                 && !self.question.names_any(&c.header)
                 && !own.names_any(&c.header)
+                && !self.by_default(c)
         })
+    }
+
+    /// Whether cell `c` is in the column a caller means who names none: "Standard", "Adult",
+    /// or "Regular" ("what's a swim if I pay on the day?" is the standard
+    /// price), unless the question names another column of the cells ("for a junior").
+    fn by_default(&self, c: &Cell) -> bool {
+        const DEFAULT: &[&str] = &["standard", "adult", "regular", "normal"];
+        c.header
+            .first()
+            .is_some_and(|w| DEFAULT.contains(&w.as_str()))
+            && !self
+                .cells
+                .iter()
+                .any(|o| o.column != c.column && self.question.names_any(&o.header))
     }
 }
 
@@ -317,6 +334,19 @@ mod tests {
         // One word ("weeks" is in two columns' cells) describes nothing.
         let c = Columns::of(&deposit, "What's the deposit on the weeks course?").with_table(&rows);
         assert!(c.unnamed("250", "The deposit is £250."));
+    }
+
+    #[test]
+    fn the_standard_column_is_meant_when_none_is_named() {
+        let md = "# Prices\n\n| Activity | Standard (16+) | Junior (under 16) | Concession |\n\
+            |---|---|---|---|\n| Swim | £5.10 | £3.20 | £3.60 |\n";
+        let rows: Vec<Passage> = chunk_document("p.md", md).iter().map(Passage::of).collect();
+        let c = Columns::of(&rows, "What's a swim if I pay on the day?");
+        assert!(!c.unnamed("5.10", "A swim is £5.10."));
+        assert!(c.unnamed("3.20", "A swim is £3.20."));
+        // Another column named: the standard one is not meant.
+        let c = Columns::of(&rows, "What's a swim for a junior?");
+        assert!(c.unnamed("5.10", "A swim is £5.10."));
     }
 
     #[test]

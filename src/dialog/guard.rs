@@ -46,7 +46,7 @@ const THREAT: &[&str] = &[
 ];
 
 const PERSON: &[&str] = &[
-    r"(?:speak|talk|chat) (?:to|with) (?:a |an |the |some |your )?(?:real |live |actual )?(?:person|human|someone|somebody|agent|representative|rep|operator|manager|supervisor|people|man|woman|colleague|member of staff|staff)",
+    r"(?:speak|talk|chat) (?:to|with) (?:a |an |the |some |your )?(?:real |live |actual )?(?:duty |shift |centre |center |branch |store |office |general |head |team )?(?:person|human|someone|somebody|agent|representative|rep|operator|manager|supervisor|people|man|woman|colleague|member of staff|staff)",
     r"(?:real|live|actual) (?:person|human|agent)",
     r"human (?:being|agent|please)",
     r"(?:put|get) me through",
@@ -164,6 +164,7 @@ mod tests {
             "I'd like to speak with a real person",
             "Could you connect me with your manager?",
             "Transfer me now.",
+            "I'd like to speak to the duty manager, please.",
         ] {
             assert_eq!(reason(t), Some("asked_for_person"), "{t}");
         }

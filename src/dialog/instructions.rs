@@ -14,16 +14,17 @@ use super::words::{regex, tokens};
 /// the first thing I should do?": the question asks for an action of the caller's.
 static ASKS_WHAT_TO_DO: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\bwhat(?:'s|’s| is)?\b[^?.!]*?\b(?:(?:do|should|shall|can|must|could)\s+(?:i|we)(?:\s+(?:need|have|got|ought)\s+to)?|(?:i|we)\s+(?:should|must|need to|have to|ought to|can))(?:\s+\w+ly)?\s+do\b",
+        r"(?i)\bwhat(?:'s|’s| is)?\b[^?.!]*?\b(?:(?:do|should|shall|can|must|could)\s+(?:i|we)(?:\s+(?:need|have|got|ought)\s+to)?|(?:i|we)\s+(?:should|must|need to|have to|ought to|can))(?:\s+\w+ly)?\s+do\b|\banything\s+(?:(?:else\s+)?(?:i|we)\s+(?:need|have|should|must|ought)(?:\s+to)?)\s+do\b|\b(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?do\s+anything\b",
     )
 });
 
 /// Verbs that open an instruction ("Pour warm water…", "Turn off the supply…", "Call us…").
 const INSTRUCTING_VERBS: &[&str] = &[
-    "avoid", "book", "bring", "call", "check", "clear", "close", "contact", "don't", "email",
-    "fill", "follow", "get", "go", "keep", "leave", "let", "look", "make", "move", "never", "open",
-    "phone", "pour", "press", "put", "read", "reset", "restart", "ring", "send", "switch", "take",
-    "tell", "text", "thaw", "try", "turn", "unplug", "use", "visit", "wait",
+    "arrive", "avoid", "book", "bring", "call", "check", "clear", "close", "come", "contact",
+    "don't", "email", "fill", "follow", "get", "go", "keep", "leave", "let", "look", "make",
+    "move", "never", "open", "phone", "pour", "press", "put", "read", "remember", "reset",
+    "restart", "ring", "send", "switch", "take", "tell", "text", "thaw", "try", "turn", "unplug",
+    "use", "visit", "wait", "wear",
 ];
 
 /// Whether the question asks what the caller should do (see [`ASKS_WHAT_TO_DO`]).
@@ -70,6 +71,8 @@ mod tests {
             "What should we do now?",
             "I can smell gas. What's the first thing I should do?",
             "What do I need to do to cancel?",
+            "I've booked my first spin class. Is there anything I need to do, like get there early?",
+            "Do I need to do anything before the engineer comes?",
         ] {
             assert!(asks_what_to_do(q), "{q}");
         }

@@ -31,6 +31,7 @@ mod look_alike;
 mod near_rows;
 mod prompt;
 mod quote;
+mod requests;
 mod settings;
 mod slots;
 mod sole_fact;

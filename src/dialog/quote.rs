@@ -131,7 +131,8 @@ impl<'a> Fit<'a> {
             return days_fit(self.text, sentence)
                 && !figure_only_in_condition(self.text, self.slot, sentence);
         }
-        if !figures_fit(self.text, sentence) {
+        if !figures_fit(self.text, sentence) || !count_column_named(self.text, self.slot, sentence)
+        {
             return false;
         }
         let heading = without_lead_in(p.text.split_once('\n').map_or("", |(h, _)| h));
@@ -158,7 +159,7 @@ impl<'a> Fit<'a> {
         };
         if asked == self.text {
             let have = content(&row);
-            return names_fit(asked, &row, self.vocabulary.names())
+            return (names_fit(asked, &row, self.vocabulary.names()) || self.names_in_row(p, &row))
                 && self.kept_names(p).iter().all(|w| have.contains(w));
         }
         // A follow-up asks for another column of the same row ("what's the deposit on a
@@ -172,6 +173,17 @@ impl<'a> Fit<'a> {
             .cloned()
             .collect();
         names_fit(asked, &row, &rows)
+    }
+
+    /// Whether the caller's names are in the row `p` whose sentence `row` is read: the words
+    /// of column headers in that sentence, the others anywhere in the row ("the junior gym
+    /// membership" is the "Junior Active" row, whose "included" cell says "junior gym").
+    fn names_in_row(&self, p: &Passage, row: &str) -> bool {
+        let (names, columns) = (self.vocabulary.names(), self.vocabulary.columns());
+        let of_columns: HashSet<String> = names.intersection(columns).cloned().collect();
+        let of_rows: HashSet<String> = names.difference(columns).cloned().collect();
+        names_fit(self.text, row, &of_columns)
+            && names_fit(self.text, &format!("{row}\n{}", p.text), &of_rows)
     }
 
     /// The names of the question before that a follow-up giving names of its own keeps:
@@ -227,6 +239,31 @@ fn day_cells(p: &Passage) -> Vec<String> {
         .into_iter()
         .filter(|s| split_label(s).is_some_and(|(_, value)| covers_days(value)))
         .collect()
+}
+
+/// Whether a table row's cell may give the count asked: "how many free guest passes do I
+/// get on Active Max?" is not answered by "Active Max, joining fee: no joining fee" — a cell
+/// saying "no …" rather than a figure counts only in a column the caller names.
+fn count_column_named(question: &str, slot: Slot, sentence: &str) -> bool {
+    if slot.kind != Some(Kind::Count) {
+        return true;
+    }
+    let Some((column, value)) = sentence
+        .split_once(':')
+        .and_then(|(names, value)| Some((names.split_once(',')?.1, value)))
+    else {
+        return true;
+    };
+    let says_none = super::words::tokens(value)
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "no" | "none" | "not" | "nil" | "n/a"));
+    if !says_none {
+        return true;
+    }
+    let asked = content(question);
+    content(column)
+        .iter()
+        .any(|w| asked.iter().any(|a| a == w || one_edit_apart(a, w)))
 }
 
 /// Whether the caller's words name the row `label`, as said or with their colloquial words
@@ -591,7 +628,10 @@ pub(crate) fn faq_answer(
     if top.id.starts_with("tool:") || !top.names.is_empty() || fit.context.is_some() {
         return None;
     }
-    if let Some(word) = topic_elsewhere(fit.text, top, others, rare) {
+    // "Is the car park free? I'll be in for a swim and then a coffee after.": a remark after
+    // the question tells why, and names nothing the pair must answer.
+    let asked = fit.text.rfind('?').map_or(fit.text, |i| &fit.text[..=i]);
+    if let Some(word) = topic_elsewhere(asked, top, others, rare) {
         tracing::debug!(
             word,
             "agent: another passage has a word of the question the FAQ lacks"

@@ -454,6 +454,54 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
     }
 }
 
+/// Whether the one time `sentence` gives is the asked end of the ranges `passages` give:
+/// "when does the learner pool shut on Sundays?" is not answered by the 9am that opens
+/// "9am–1pm" (nor "when do you open?" by a range's end). A sentence giving two times, a
+/// question asking neither end or both, or a time no range holds passes.
+pub(crate) fn range_end_fits(question: &str, sentence: &str, passages: &str) -> bool {
+    static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+        regex(
+            r"(?i)\b(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday)\s*(?:–|—|-|to|until|till)\s*(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|noon|midday|midnight)",
+        )
+    });
+    let t = tokens(question);
+    let asks_open = t
+        .iter()
+        .any(|w| matches!(w.as_str(), "open" | "opens" | "opening"));
+    let asks_close = t.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "close" | "closes" | "closing" | "shut" | "shuts"
+        )
+    });
+    let given: Vec<String> = TIME_OF_DAY
+        .find_iter(sentence)
+        .map(|m| clock_key(m.as_str()))
+        .collect();
+    if asks_open == asks_close || given.len() != 1 {
+        return true;
+    }
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    for c in RANGE.captures_iter(passages) {
+        starts.push(clock_key(&c[1]));
+        ends.push(clock_key(&c[2]));
+    }
+    let time = &given[0];
+    let (wrong, right) = match asks_close {
+        true => (&starts, &ends),
+        false => (&ends, &starts),
+    };
+    !wrong.contains(time) || right.contains(time)
+}
+
+/// A time of day as a key to compare: lowercase, no spaces, ":00" and "." read alike.
+fn clock_key(time: &str) -> String {
+    time.to_lowercase()
+        .replace(' ', "")
+        .replace('.', ":")
+        .replace(":00", "")
+}
+
 /// Words that compare ("the cheapest membership", "your top level").
 fn is_superlative(w: &str) -> bool {
     matches!(
@@ -920,10 +968,47 @@ pub(crate) fn names_fit(
     // The pattern is read only when the word is said.
     let extra = content("extra");
     let more_charged = said.iter().any(|w| extra.contains(w)) && says_more_charged(question);
+    // "If I *pay* monthly" does the act; it names no "Pay-as-you-go" row.
+    let acts = verbs_said(question);
     said.into_iter()
         .filter(|w| !is_number(w) && w.len() >= 3 && !(more_charged && extra.contains(w)))
         .filter(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_day_name(w))
+        .filter(|w| !acts.contains(w))
         .all(|w| have.iter().any(|h| *h == w || one_edit_apart(h, &w)))
+}
+
+/// The words a question uses as the caller's own acts: right after a subject pronoun or
+/// "to", or after a pronoun and its modal ("if I *pay* monthly", "can we *swim*", "I'd like
+/// to *book*"), stemmed as [`content`] stems them.
+fn verbs_said(question: &str) -> Vec<String> {
+    const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "to"];
+    const MODALS: &[&str] = &[
+        "can", "could", "will", "would", "should", "might", "must", "do", "don't", "just", "i'll",
+        "we'll", "i'd", "we'd",
+    ];
+    let t = tokens(question);
+    let after = |i: usize| {
+        let prev = i.checked_sub(1).map(|j| t[j].as_str());
+        let before = i.checked_sub(2).map(|j| t[j].as_str());
+        prev.is_some_and(|p| {
+            SUBJECTS.contains(&p) || matches!(p, "i'll" | "we'll" | "i'd" | "we'd")
+        }) || (prev.is_some_and(|p| MODALS.contains(&p))
+            && before.is_some_and(|b| SUBJECTS.contains(&b)))
+    };
+    // "…but *paying* for the whole year": a verb's -ing form before its object or preposition.
+    let gerund = |i: usize| {
+        t[i].ends_with("ing")
+            && t.get(i + 1).is_some_and(|n| {
+                matches!(
+                    n.as_str(),
+                    "for" | "by" | "in" | "on" | "at" | "the" | "a" | "an" | "my" | "it" | "our"
+                )
+            })
+    };
+    (0..t.len())
+        .filter(|&i| after(i) || gerund(i))
+        .flat_map(|i| content(&t[i]))
+        .collect()
 }
 
 /// Whose number or address a question asks for: the content words said with a possessive
@@ -1064,6 +1149,14 @@ pub(crate) fn label_fits(question: &str, label: &str) -> bool {
     // "How many times can I call you out?" names the row "Callouts per year".
     let mut asked = content(question);
     asked.extend(super::words::particle_compounds(question));
+    // "Junior Active (ages 14–15)": a bracket with a figure bounds the row; the words before
+    // it name it ("the Mill" in "Riverside office (the Mill)" names it too).
+    let label = label
+        .split_once('(')
+        .filter(|(_, bracket)| bracket.chars().any(|c| c.is_ascii_digit()))
+        .map(|(main, _)| main.trim())
+        .filter(|main| !main.is_empty())
+        .unwrap_or(label);
     let own = naming_words(label);
     let is_asked = |w: &String| asked.iter().any(|a| a == w || one_edit_apart(a, w));
     let found = own.iter().filter(|w| is_asked(w)).count();

@@ -696,3 +696,54 @@ fn a_row_counting_another_length_is_not_the_asked_one() {
     assert!(counts_fit("How much is a 90-minute lesson?", refresher));
     assert!(counts_fit("How much is a 1.5-hour lesson?", refresher));
 }
+
+#[test]
+fn the_callers_own_acts_name_no_row() {
+    // "Pay-as-you-go" puts "pay" among the names.
+    let v = vocab(&[
+        "pay",
+        "whole",
+        "gym",
+        "active",
+        "max",
+        "membership",
+        "junior",
+    ]);
+    let row = "Membership types\nActive Gym, Monthly (Direct Debit): £29.50.";
+    assert!(names_fit(
+        "How much is the gym membership if I pay monthly?",
+        row,
+        &v
+    ));
+    let annual = "Membership types\nActive Max, annual (paid upfront): £485.";
+    assert!(names_fit(
+        "Active Max but paying for the year in one go, how much?",
+        annual,
+        &v
+    ));
+    // Said as a thing, "pay" still names the row it is in.
+    assert!(!names_fit("How much is a pay as you go swim?", row, &v));
+    assert!(!names_fit(
+        "How much is the junior gym membership?",
+        row,
+        &v
+    ));
+}
+
+#[test]
+fn a_closing_time_is_not_a_ranges_start() {
+    let hours = "Learner pool, monday–Friday: 9am–7:30pm. Learner pool, sunday: 9am–1pm.";
+    let q = "What time does the learner pool shut on a Sunday?";
+    assert!(!range_end_fits(
+        q,
+        "The learner pool shuts on a Sunday at 9am.",
+        hours
+    ));
+    assert!(range_end_fits(q, "It closes at 1pm on Sundays.", hours));
+    assert!(range_end_fits(q, "On Sundays it's open 9am to 1pm.", hours));
+    let open = "When does the learner pool open on a Sunday?";
+    assert!(!range_end_fits(open, "It opens at 1pm.", hours));
+    assert!(range_end_fits(open, "It opens at 9am.", hours));
+    // A question asking neither end passes.
+    assert!(range_end_fits("What are the Sunday hours?", "9am.", hours));
+}

@@ -21,6 +21,7 @@ use super::llm::{Finish, LanguageModel};
 use super::near_rows;
 use super::prompt::{self, Passage};
 use super::quote::Quoted;
+use super::requests;
 use super::slots::{self, Kind, Slot};
 use super::sole_fact::{sole_fact, topical_fact};
 use super::tiers;
@@ -397,15 +398,16 @@ impl Agent {
         // never names ("used bicycles" for "second-hand bikes") — when it is close to the
         // question, not to the story told before it ("I'll pay cash at the Northgate office.
         // Is there a cash machine near there?").
-        let strong =
-            (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed || named)
+        let strong = (chunk_strong || sentence >= SENTENCE_STRONG || worded_match || typed || named)
                 && (sentence >= SURE_SEMANTIC
                     || named
                     || !unknown::has_unknown_words(&vocabulary, &hits, &question, SURE_SEMANTIC))
                 && (!unknown::asks_for_unknown_thing(&vocabulary, text)
                     || sure
                         && (focus == text || self.best_sentence(&hits, focus) >= SURE_SEMANTIC))
-                && !unknown::asks_act_on_unknown_thing(&vocabulary, text);
+                && !unknown::asks_act_on_unknown_thing(&vocabulary, text)
+                // "Can you book me onto the 7am spin?": an act no tool of this turn does.
+                && !requests::asks_to_act_for_caller(text);
         if strong || passages.is_empty() {
             passages.extend(choose(&hits).into_iter().map(passage));
         }
@@ -848,6 +850,8 @@ struct SlotGate {
     met: bool,
     held: Vec<String>,
     foreign: Vec<Vec<String>>,
+    /// The passages' text, for the ends of their time ranges.
+    passages: String,
 }
 
 impl SlotGate {
@@ -881,6 +885,11 @@ impl SlotGate {
             met: false,
             held: Vec::new(),
             foreign,
+            passages: passages
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -891,6 +900,8 @@ impl SlotGate {
             && super::slots::narrowed_fits(&self.text, self.slot, sentence)
             && super::slots::comparison_fits(&self.text, sentence)
             && !figure_only_in_condition(&self.text, self.slot, sentence)
+            && (self.slot.kind != Some(Kind::Clock)
+                || super::slots::range_end_fits(&self.text, sentence, &self.passages))
             && self.passages_compare
             && self.columns.iter().all(|c| {
                 have.iter().any(|h| h == c || words::one_edit_apart(h, c))
