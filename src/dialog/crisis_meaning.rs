@@ -8,6 +8,10 @@
 //!
 //! Owns the exemplars (`crisis_exemplars.toml`, embedded) and [`CrisisMeaning`].
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::kb::{Embedder, KbError, embed::cosine};
 
 /// The exemplars: crisis sentences and near-misses that share their words.
@@ -113,7 +117,7 @@ impl CrisisMeaning {
         if super::crisis::says_nothing_happened(&text) {
             return false;
         }
-        let text = super::crisis_animals::blank_for_meaning(&text);
+        let text = super::crisis_animals::blank_for_meaning(&without_party_lists(&text));
         if text.trim().is_empty() {
             return false;
         }
@@ -128,6 +132,27 @@ impl CrisisMeaning {
         };
         read(&[text.as_str()], CUT) || !clauses.is_empty() && read(&clauses, part_cut)
     }
+}
+
+/// One person of a party: "me", "my husband", "our two little ones", "the kids".
+const MEMBER: &str = r"(?:me|myself|us|(?:my|our|the|his|her|both|two|three|four|five|\d+)(?: (?:two|three|four|five|\d+|little|young|eldest|youngest|older|younger|teenage|grown-up|new))* (?:husband|wife|partner|kids?|children|child|sons?|daughters?|boys?|girls?|bab(?:y|ies)|little ones?|mum|mom|dad|parents?|gran|grandma|grandad|grandparents?|nan|nana|brothers?|sisters?|friends?|mates?|family|fianc[eé]e?|boyfriend|girlfriend|twins|toddlers?|teenagers?|teens|grandkids|grandchildren))";
+
+/// A sentence that only lists who is coming or who a plan is for ("It'd be me, my husband
+/// and our two kids.", "Just me and the kids."): a household, not a crisis.
+static PARTY_LIST: LazyLock<Regex> = LazyLock::new(|| {
+    let lead = r"(?:(?:so|well|um|er|and|oh),? )?(?:(?:it|there|we|that)(?:'d| would|'ll| will)? be |it'?s |it is |that'?s |there'?s |there are |we'?re |we are |for )?(?:just |only )?";
+    Regex::new(&format!(
+        r"(?i)^{lead}{MEMBER}(?:(?:,| and| &| plus)+ (?:then )?{MEMBER})+[.!?]*$"
+    ))
+    .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+});
+
+/// `text` without its sentences that only list a party of people ([`PARTY_LIST`]): the reading
+/// by meaning took "my husband and our two kids" alone for the family of a crisis.
+fn without_party_lists(text: &str) -> String {
+    text.split_inclusive(['.', '?', '!'])
+        .filter(|s| !PARTY_LIST.is_match(&s.trim().replace('\u{2019}', "'")))
+        .collect()
 }
 
 /// The mean of the `k` largest of `sims` (all of them when fewer; 0 when none): how near the
@@ -244,7 +269,7 @@ impl Linear {
 
 #[cfg(test)]
 mod tests {
-    use super::parts;
+    use super::{parts, without_party_lists};
 
     #[test]
     fn a_long_utterance_is_cut_into_clauses() {
@@ -276,5 +301,26 @@ mod tests {
     fn at_most_six_clauses() {
         let long = "one two three four, ".repeat(12);
         assert_eq!(parts(&long).len(), 6);
+    }
+
+    #[test]
+    fn a_party_listed_is_set_aside_but_what_happens_to_it_is_not() {
+        let kept = |t: &str| without_party_lists(t).trim().to_string();
+        assert_eq!(
+            kept(
+                "what's the family swim membership a month? it'd be me, my husband and our two kids."
+            ),
+            "what's the family swim membership a month?"
+        );
+        assert_eq!(kept("Just me and the kids."), "");
+        assert_eq!(kept("It's me, my mum and my two little ones"), "");
+        for earnest in [
+            "It's just me and the kids now and I can't keep going.",
+            "He hurt me and the kids.",
+            "My husband and my two kids would be better off without me.",
+            "me and the kids are locked in the bathroom",
+        ] {
+            assert_eq!(kept(earnest), earnest);
+        }
     }
 }

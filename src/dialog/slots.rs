@@ -219,8 +219,39 @@ impl Slot {
                 )
                 && matches!(p[3].as_str(), "pay" | "charge" | "cost")
         });
+        // "What's the family membership a month?": what a thing is per period is its price
+        // (not what it allows: "what's the data allowance a month?").
+        let what_per = (has("what's") || follows("what", &["is", "are", "would", "will"]))
+            && t.windows(2).any(|p| {
+                matches!(p[0].as_str(), "a" | "per")
+                    && matches!(
+                        p[1].as_str(),
+                        "month" | "week" | "year" | "day" | "night" | "hour"
+                    )
+            })
+            && !t.iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "allowance"
+                        | "limit"
+                        | "included"
+                        | "include"
+                        | "number"
+                        | "data"
+                        | "minutes"
+                        | "texts"
+                        | "passes"
+                        | "visits"
+                        | "sessions"
+                        | "classes"
+                        | "time"
+                        | "times"
+                        | "many"
+                )
+            });
         let price = follows("how", &["much"])
             || what_paid
+            || what_per && !is_yes_no(&t)
             || follows("the", &["damage"])
             || !is_yes_no(&t) && !asks_when && t.iter().any(|w| names_charge(w));
         let count = follows("how", &["many"]);
@@ -424,15 +455,11 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
                 .all(has)
         }
         Some(Kind::Clock) => {
-            let opens = |w: &str| matches!(w, "open" | "opens" | "opening");
-            let closes = |w: &str| matches!(w, "close" | "closes" | "closing" | "shut" | "shuts");
-            let asks_open = t.iter().any(|w| opens(w));
-            let asks_close = t.iter().any(|w| closes(w));
+            let (asks_open, asks_close) = ends_named(&t);
             if asks_open == asks_close || TIME_OF_DAY.find_iter(sentence).count() >= 2 {
                 return true;
             }
-            let s = tokens(sentence);
-            let (says_open, says_close) = (s.iter().any(|w| opens(w)), s.iter().any(|w| closes(w)));
+            let (says_open, says_close) = ends_named(&tokens(sentence));
             if asks_close {
                 !says_open || says_close
             } else {
@@ -454,26 +481,50 @@ pub(crate) fn narrowed_fits(question: &str, slot: Slot, sentence: &str) -> bool 
     }
 }
 
-/// Whether the one time `sentence` gives is the asked end of the ranges `passages` give:
-/// "when does the learner pool shut on Sundays?" is not answered by the 9am that opens
-/// "9am–1pm" (nor "when do you open?" by a range's end). A sentence giving two times, a
-/// question asking neither end or both, or a time no range holds passes.
-pub(crate) fn range_end_fits(question: &str, sentence: &str, passages: &str) -> bool {
-    static RANGE: LazyLock<Regex> = LazyLock::new(|| {
-        regex(
-            r"(?i)\b(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday)\s*(?:–|—|-|to|until|till)\s*(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|noon|midday|midnight)",
-        )
-    });
-    let t = tokens(question);
-    let asks_open = t
+/// Whether `t` (tokens) says opening, and whether it says closing.
+fn ends_named(t: &[String]) -> (bool, bool) {
+    let opens = t
         .iter()
         .any(|w| matches!(w.as_str(), "open" | "opens" | "opening"));
-    let asks_close = t.iter().any(|w| {
+    let closes = t.iter().any(|w| {
         matches!(
             w.as_str(),
             "close" | "closes" | "closing" | "shut" | "shuts"
         )
     });
+    (opens, closes)
+}
+
+/// The times that start and the times that end the time ranges of some passages ("9am–1pm"),
+/// as [`clock_key`]s: read once per turn, asked of each sentence the model says.
+#[derive(Debug, Default)]
+pub(crate) struct Ranges {
+    starts: Vec<String>,
+    ends: Vec<String>,
+}
+
+impl Ranges {
+    pub(crate) fn of(passages: &str) -> Ranges {
+        static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+            regex(
+                r"(?i)\b(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday)\s*(?:–|—|-|to|until|till)\s*(\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|noon|midday|midnight)",
+            )
+        });
+        let mut ranges = Ranges::default();
+        for c in RANGE.captures_iter(passages) {
+            ranges.starts.push(clock_key(&c[1]));
+            ranges.ends.push(clock_key(&c[2]));
+        }
+        ranges
+    }
+}
+
+/// Whether the one time `sentence` gives is the asked end of the passages' `ranges`: "when
+/// does the learner pool shut on Sundays?" is not answered by the 9am that opens "9am–1pm"
+/// (nor "when do you open?" by a range's end). A sentence giving two times, a question asking
+/// neither end or both, or a time no range holds passes.
+pub(crate) fn range_end_fits(question: &str, sentence: &str, ranges: &Ranges) -> bool {
+    let (asks_open, asks_close) = ends_named(&tokens(question));
     let given: Vec<String> = TIME_OF_DAY
         .find_iter(sentence)
         .map(|m| clock_key(m.as_str()))
@@ -481,15 +532,10 @@ pub(crate) fn range_end_fits(question: &str, sentence: &str, passages: &str) -> 
     if asks_open == asks_close || given.len() != 1 {
         return true;
     }
-    let (mut starts, mut ends) = (Vec::new(), Vec::new());
-    for c in RANGE.captures_iter(passages) {
-        starts.push(clock_key(&c[1]));
-        ends.push(clock_key(&c[2]));
-    }
     let time = &given[0];
     let (wrong, right) = match asks_close {
-        true => (&starts, &ends),
-        false => (&ends, &starts),
+        true => (&ranges.starts, &ranges.ends),
+        false => (&ranges.ends, &ranges.starts),
     };
     !wrong.contains(time) || right.contains(time)
 }
@@ -946,8 +992,26 @@ pub(crate) fn days_fit(question: &str, sentence: &str) -> bool {
             return false;
         }
     }
-    let holiday = |t: &str| t.to_lowercase().contains("holiday");
-    !(holiday(sentence) && !holiday(question) && !names_days)
+    !(names_holiday(sentence) && !names_holiday(question) && !names_days)
+}
+
+/// Whether `text` names a holiday ("bank holiday", "Christmas Day", "New Year's Eve"): a
+/// sentence about one does not answer a question about an ordinary day ("when does the
+/// learner pool shut on a Sunday?" is not answered by "closed all day on Christmas Day").
+fn names_holiday(text: &str) -> bool {
+    let t = text.to_lowercase();
+    [
+        "holiday",
+        "christmas",
+        "xmas",
+        "boxing day",
+        "new year",
+        "easter",
+        "good friday",
+        "festive",
+    ]
+    .iter()
+    .any(|h| t.contains(h))
 }
 
 /// Whether a table-row sentence (with its heading) is about every name the question gives.
@@ -983,8 +1047,7 @@ pub(crate) fn names_fit(
 fn verbs_said(question: &str) -> Vec<String> {
     const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "to"];
     const MODALS: &[&str] = &[
-        "can", "could", "will", "would", "should", "might", "must", "do", "don't", "just", "i'll",
-        "we'll", "i'd", "we'd",
+        "can", "could", "will", "would", "should", "might", "must", "do", "don't", "just",
     ];
     let t = tokens(question);
     let after = |i: usize| {

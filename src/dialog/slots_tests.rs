@@ -26,6 +26,9 @@ fn questions_name_their_slot() {
         price
     );
     assert_eq!(slot("And what would it cost me?").kind, price);
+    let family = slot("What's the family swim membership a month? It'd be me and the kids.");
+    assert_eq!((family.kind, family.period), (price, Some(Period::Month)));
+    assert_eq!(slot("What's the data allowance a month?").kind, None);
     assert_eq!(
         slot("No cover. What's your callout going to be?").kind,
         price
@@ -426,6 +429,14 @@ fn prose_about_other_days_does_not_answer() {
     assert!(days_fit("Are you open on bank holidays?", holidays));
     assert!(days_fit("What time do you open during the week?", week));
     assert!(days_fit("What time do you open?", week));
+    // A holiday named is a holiday too.
+    let christmas = "We are closed all day on Christmas Day, Boxing Day and New Year's Day.";
+    assert!(!days_fit(
+        "What time does the pool shut on a Sunday?",
+        christmas
+    ));
+    assert!(days_fit("Are you open on Boxing Day?", christmas));
+    assert!(days_fit("What are your Christmas hours?", christmas));
 }
 
 #[test]
@@ -732,7 +743,8 @@ fn the_callers_own_acts_name_no_row() {
 
 #[test]
 fn a_closing_time_is_not_a_ranges_start() {
-    let hours = "Learner pool, monday–Friday: 9am–7:30pm. Learner pool, sunday: 9am–1pm.";
+    let hours =
+        &Ranges::of("Learner pool, monday–Friday: 9am–7:30pm. Learner pool, sunday: 9am–1pm.");
     let q = "What time does the learner pool shut on a Sunday?";
     assert!(!range_end_fits(
         q,

@@ -152,6 +152,10 @@ impl Said<'_> {
         if self.cancelled {
             return ControlFlow::Break(());
         }
+        let s = &super::spoken::without_file_names(s);
+        if s.is_empty() {
+            return ControlFlow::Continue(());
+        }
         self.first_ms
             .get_or_insert_with(|| self.started.elapsed().as_secs_f64() * 1e3);
         self.sentences.push(s.to_string());
@@ -850,8 +854,8 @@ struct SlotGate {
     met: bool,
     held: Vec<String>,
     foreign: Vec<Vec<String>>,
-    /// The passages' text, for the ends of their time ranges.
-    passages: String,
+    /// The starts and ends of the passages' time ranges.
+    ranges: slots::Ranges,
 }
 
 impl SlotGate {
@@ -885,11 +889,13 @@ impl SlotGate {
             met: false,
             held: Vec::new(),
             foreign,
-            passages: passages
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            ranges: slots::Ranges::of(
+                &passages
+                    .iter()
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
         }
     }
 
@@ -901,7 +907,7 @@ impl SlotGate {
             && super::slots::comparison_fits(&self.text, sentence)
             && !figure_only_in_condition(&self.text, self.slot, sentence)
             && (self.slot.kind != Some(Kind::Clock)
-                || super::slots::range_end_fits(&self.text, sentence, &self.passages))
+                || super::slots::range_end_fits(&self.text, sentence, &self.ranges))
             && self.passages_compare
             && self.columns.iter().all(|c| {
                 have.iter().any(|h| h == c || words::one_edit_apart(h, c))

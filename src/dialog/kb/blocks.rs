@@ -102,9 +102,11 @@ pub(super) fn parse(lines: &[(usize, &str)]) -> Vec<Block> {
     out
 }
 
-/// A prose line without emphasis marks (`**bold**`, `*italic*`, `` `code` ``): they are
-/// read out as they stand by a voice, and copied by the model.
+/// A prose line without emphasis marks (`**bold**`, `*italic*`, `` `code` ``) or link
+/// targets (`[text](url)` → text): they are read out as they stand by a voice, and copied by
+/// the model.
 fn plain(line: &str) -> String {
+    let line = links(line);
     let line = line.replace("**", "").replace("__", "").replace('`', "");
     line.split(' ')
         .map(|w| match w.trim_matches('*') {
@@ -254,6 +256,22 @@ fn lower_first(s: &str) -> String {
 /// Inline Markdown removed: `**bold**`, `*em*`, `` `code` ``, `[text](url)` → text,
 /// `<br>` → space.
 fn inline(text: &str) -> String {
+    let out = links(text)
+        .replace("<br>", " ")
+        .replace("<br/>", " ")
+        .replace("<br />", " ");
+    out.replace("**", "")
+        .replace("__", "")
+        .replace('`', "")
+        .split_whitespace()
+        .map(|w| w.trim_matches('*'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `[text](url)` → text.
+fn links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('[') {
@@ -277,18 +295,7 @@ fn inline(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    let out = out
-        .replace("<br>", " ")
-        .replace("<br/>", " ")
-        .replace("<br />", " ");
-    out.replace("**", "")
-        .replace("__", "")
-        .replace('`', "")
-        .split_whitespace()
-        .map(|w| w.trim_matches('*'))
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    out
 }
 
 /// The cells of a table line: split at unescaped `|`, outer pipes dropped, trimmed.

@@ -134,6 +134,18 @@ fn links_and_emphasis_are_reduced_to_their_text() {
 }
 
 #[test]
+fn prose_reads_a_link_as_its_text() {
+    let blocks = parse(&numbered(
+        "You can leave with one month's **notice**.\n\
+         Details are on [our prices page](prices.md).",
+    ));
+    assert_eq!(
+        paras(&blocks),
+        ["You can leave with one month's notice.\nDetails are on our prices page."]
+    );
+}
+
+#[test]
 fn a_dash_the_note_explains_is_a_fact() {
     let text = "| | Harbour | Bath |\n|---|---|---|\n| Sunday | 10 am – 1 pm | – |\n\n\
                 A dash means the office is closed that day. Parking is free.";

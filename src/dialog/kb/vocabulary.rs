@@ -19,6 +19,9 @@ pub(crate) struct Vocabulary {
     names: HashSet<String>,
     /// The content words of table column headers only (not row labels, not headings).
     columns: HashSet<String>,
+    /// `names` that are column words, and those that are not (row labels, headings).
+    column_names: HashSet<String>,
+    row_names: HashSet<String>,
     chunks: usize,
 }
 
@@ -32,14 +35,18 @@ impl Vocabulary {
                 *chunks_with.entry(w).or_default() += 1;
             }
         }
+        let names: HashSet<String> = chunks
+            .iter()
+            .flat_map(|c| c.names.iter())
+            .flat_map(|n| content(n))
+            .collect();
+        let columns: HashSet<String> = chunks.iter().flat_map(|c| column_words(c)).collect();
         Vocabulary {
             chunks_with,
-            names: chunks
-                .iter()
-                .flat_map(|c| c.names.iter())
-                .flat_map(|n| content(n))
-                .collect(),
-            columns: chunks.iter().flat_map(|c| column_words(c)).collect(),
+            column_names: names.intersection(&columns).cloned().collect(),
+            row_names: names.difference(&columns).cloned().collect(),
+            names,
+            columns,
             chunks: chunks.len(),
         }
     }
@@ -67,6 +74,11 @@ impl Vocabulary {
     /// The words of the table column headers.
     pub(crate) fn columns(&self) -> &HashSet<String> {
         &self.columns
+    }
+
+    /// The [`Vocabulary::names`] that are column words, and those that are not.
+    pub(crate) fn names_by_kind(&self) -> (&HashSet<String>, &HashSet<String>) {
+        (&self.column_names, &self.row_names)
     }
 
     /// Whether the knowledge base says `word` in few chunks (at most one in twenty, or two):
