@@ -206,6 +206,33 @@ fn crisis_by_meaning_is_tuned_on_its_exemplars_and_measured_on_the_held_out_edit
     assert!(raised.len() <= ORDINARY_EN_ALARMS, "{raised:#?}");
 }
 
+/// A caller listing their family for a membership ("It'd be me, my husband and our two
+/// kids.", the sixth knowledge-base development set) was read as a crisis by meaning; a
+/// sentence that only lists a party of people is left out of that reading, and the same
+/// family in danger is still heard.
+#[test]
+fn a_family_listed_for_a_membership_is_no_crisis_but_the_same_family_in_danger_is() {
+    use voxgate::dialog::crisis_meaning::CrisisMeaning;
+    let models =
+        voxgate::models::Models::locate(voxgate::models::store::shared_models_dir()).unwrap();
+    let embedder = voxgate::dialog::kb::Embedder::from_models(&models)
+        .unwrap_or_else(|e| panic!("{e} (the test command fetches the models first)"));
+    let meaning = CrisisMeaning::new(&embedder).unwrap();
+    let found = |t: &str| detect(t).is_some() || meaning.check(&embedder, t);
+    for ordinary in [
+        "What's the family swim membership a month? It'd be me, my husband and our two kids.",
+        "Can we book a court for Saturday? It's me, my brother and two friends.",
+    ] {
+        assert!(!found(ordinary), "{ordinary}");
+    }
+    for danger in [
+        "It's me, my husband and our two kids. He's got a knife and he says he'll kill us.",
+        "My husband and our two kids would be better off without me, I've made my mind up.",
+    ] {
+        assert!(found(danger), "{danger}");
+    }
+}
+
 /// The embedder and the English exemplars' embeddings (crisis, near-miss).
 fn english_exemplars() -> (voxgate::dialog::kb::Embedder, Vec<Vec<f32>>, Vec<Vec<f32>>) {
     use voxgate::dialog::kb::Embedder;

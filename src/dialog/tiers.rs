@@ -261,8 +261,9 @@ fn connected<T: Clone>(tiers: &[(T, T, (f64, f64))]) -> Vec<(T, T, (f64, f64))> 
 /// top passages' rules and every other rule of the knowledge base ("cancel a *lesson* two
 /// days before" is the lessons' rule even when retrieval ranked a course's first). A rule
 /// counts only when it states two tiers or more that meet and exactly one holds the figure;
-/// between rules saying as much of the question, a retrieved one wins, and two of the same
-/// standing giving different tiers answer nothing.
+/// between rules saying as much of the question, a retrieved one wins (one that holds no tier
+/// leaves nothing to answer), and two of the same standing giving different tiers answer
+/// nothing.
 pub(crate) fn answer(
     chunks: &[Arc<Chunk>],
     top_ids: &[&str],
@@ -276,6 +277,8 @@ pub(crate) fn answer(
     let mut seen: HashSet<(&str, bool)> = HashSet::new();
     // (sentence, chunk id, heading words said, whether a top passage's rule)
     let mut found: Vec<(String, String, usize, bool)> = Vec::new();
+    // The most a retrieved rule's headings say of the question, tiers or not.
+    let mut retrieved_says = 0;
     let tops = top_ids
         .iter()
         .filter_map(|id| chunks.iter().find(|c| c.id == *id))
@@ -286,6 +289,9 @@ pub(crate) fn answer(
         if !seen.insert(rule) {
             continue;
         }
+        if retrieved {
+            retrieved_says = retrieved_says.max(heading_overlap(heading, &said));
+        }
         // "A £100 deposit": the amount is of what the rule gives, not what it is keyed on.
         if matches!(figure, Figure::Money(_)) && heading_overlap(heading, &named) > 0 {
             continue;
@@ -295,11 +301,15 @@ pub(crate) fn answer(
         }
     }
     // The most heading words said, then a retrieved rule before the rest.
+    // A retrieved rule saying as much that holds no tier for the figure ("cancel a *class*
+    // ten hours before" where the classes' tiers are not read) is not answered by another
+    // rule's tier (the hall bookings' "less than 48 hours").
     let best = found
         .iter()
         .map(|(_, _, n, r)| (*n, *r))
         .max()
-        .filter(|(n, _)| *n >= 1)?;
+        .filter(|(n, _)| *n >= 1)
+        .filter(|&(n, retrieved)| retrieved || n > retrieved_says)?;
     let mut top = found.into_iter().filter(|(_, _, n, r)| (*n, *r) == best);
     let (sentence, id, _, _) = top.next()?;
     top.all(|(s, _, _, _)| s == sentence)
@@ -537,6 +547,44 @@ mod tests {
                 "a refund"
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_retrieved_rule_holding_no_tier_is_not_answered_by_another_rules() {
+        let chunks = vec![
+            chunk(
+                "hire.md#cancelling",
+                "Hall hire > Cancelling a booking",
+                "Cancel at least 48 hours before your slot for a full refund. With less than \
+                 48 hours' notice we can't give a refund.",
+            ),
+            chunk(
+                "classes.md#cancelling",
+                "Classes > Cancelling a class booking",
+                "Cancel in good time so someone else can have your place; late cancellations \
+                 are charged.",
+            ),
+        ];
+        let q = "I'm booked on a class tomorrow at 7am. If I cancel my booking now, am I charged?";
+        assert_eq!(
+            answer(
+                &chunks,
+                &["classes.md#cancelling"],
+                Figure::Hours(10.0, 10.0),
+                q
+            ),
+            None
+        );
+        // Retrieved, the hall's rule answers.
+        assert!(
+            answer(
+                &chunks,
+                &["hire.md#cancelling"],
+                Figure::Hours(10.0, 10.0),
+                q
+            )
+            .is_some()
         );
     }
 }
