@@ -402,19 +402,24 @@ pub(crate) fn best(
             said.max(grounding::extract_scored(t, &standardised(question), 1).1)
         })
         .collect();
-    let (best, sim) = match ranked.first() {
-        Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim),
+    let (best, sim, by_coverage) = match ranked.first() {
+        Some(&(i, sim)) if sim >= QUOTE_SEMANTIC => (i, sim, false),
         // A sentence sure of itself that gives the asked kind of fact (for every name asked)
         // is the answer even when its terse wording is far from the question's.
-        Some(&(i, sim)) if sure[i] && fit.is_specific() && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
+        Some(&(i, sim)) if sure[i] && fit.is_specific() && sim >= QUOTE_SURE_SEMANTIC => {
+            (i, sim, false)
+        }
         // "What's the most I can put on a voucher?": only a sentence that compares or states
         // a limit fits at all, so one that does is the answer when it is near enough.
-        Some(&(i, sim)) if asks_comparison(question) && sim >= QUOTE_SURE_SEMANTIC => (i, sim),
+        Some(&(i, sim)) if asks_comparison(question) && sim >= QUOTE_SURE_SEMANTIC => {
+            (i, sim, false)
+        }
         // No sentence is close in meaning: the most similar of those that cover enough
         // of the question's words.
-        _ => *ranked
+        _ => ranked
             .iter()
-            .find(|(i, _)| coverage[*i] >= QUOTE_COVERAGE)?,
+            .find(|(i, _)| coverage[*i] >= QUOTE_COVERAGE)
+            .map(|&(i, sim)| (i, sim, true))?,
     };
     tracing::debug!(sim, coverage = coverage[best], sentence = %candidates[best].1, "agent: quote");
     let said = format!("{} {question}", context.unwrap_or(""));
@@ -425,7 +430,12 @@ pub(crate) fn best(
                 .map_or("", |(_, p)| about(p))
         };
         let look_alike = |&(j, sim_j): &(usize, f32)| {
-            let other = candidates[j].2 != candidates[best].2 && sim_j >= sim - LOOK_ALIKE_MARGIN;
+            // A sentence chosen for the question's words, none being close in meaning, has
+            // look-alikes only among those that say the question's words as well: "valid for
+            // 2 years" of the gift vouchers is not confused with lost property's "3 months".
+            let other = candidates[j].2 != candidates[best].2
+                && sim_j >= sim - LOOK_ALIKE_MARGIN
+                && (!by_coverage || coverage[j] >= QUOTE_COVERAGE);
             let (a, b) = (
                 look_alike::Candidate {
                     about: about_id(candidates[best].2),

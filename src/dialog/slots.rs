@@ -769,9 +769,15 @@ fn states_limit(sentence: &str) -> bool {
     LIMIT.is_match(sentence)
 }
 
-/// Whether a text compares ("cheapest", "top", "most"…).
+/// Whether a text compares ("cheapest", "top", "most"…); "on top of" (as well as) and "top
+/// up" compare nothing.
 pub(crate) fn compares(text: &str) -> bool {
-    tokens(text).iter().any(|w| is_superlative(w))
+    let t = tokens(text);
+    let word = |i: usize| t.get(i).map_or("", String::as_str);
+    (0..t.len()).any(|i| {
+        let on_top_of = i > 0 && word(i - 1) == "on" && word(i + 1) == "of";
+        is_superlative(&t[i]) && !(t[i] == "top" && (on_top_of || word(i + 1) == "up"))
+    })
 }
 
 /// Whether a question asks for a comparison: its asked sentences compare. "I'm on the
@@ -1042,8 +1048,8 @@ pub(crate) fn names_fit(
 }
 
 /// The words a question uses as the caller's own acts: right after a subject pronoun or
-/// "to", or after a pronoun and its modal ("if I *pay* monthly", "can we *swim*", "I'd like
-/// to *book*"), stemmed as [`content`] stems them.
+/// "to", or after a pronoun and its modal or "have" ("if I *pay* monthly", "can we *swim*",
+/// "I'd like to *book*", "I've *lost*", "to have *paid*"), stemmed as [`content`] stems them.
 fn verbs_said(question: &str) -> Vec<String> {
     const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she", "to"];
     const MODALS: &[&str] = &[
@@ -1054,8 +1060,12 @@ fn verbs_said(question: &str) -> Vec<String> {
         let prev = i.checked_sub(1).map(|j| t[j].as_str());
         let before = i.checked_sub(2).map(|j| t[j].as_str());
         prev.is_some_and(|p| {
-            SUBJECTS.contains(&p) || matches!(p, "i'll" | "we'll" | "i'd" | "we'd")
-        }) || (prev.is_some_and(|p| MODALS.contains(&p))
+            SUBJECTS.contains(&p)
+                || matches!(
+                    p,
+                    "i'll" | "we'll" | "i'd" | "we'd" | "i've" | "we've" | "you've" | "they've"
+                )
+        }) || (prev.is_some_and(|p| MODALS.contains(&p) || matches!(p, "have" | "has" | "had"))
             && before.is_some_and(|b| SUBJECTS.contains(&b)))
     };
     // "…but *paying* for the whole year": a verb's -ing form before its object or preposition.
@@ -1386,12 +1396,14 @@ pub(crate) fn names_source<'a>(
     }
 }
 
-/// Whether a text names a day or a table's row or column.
+/// Whether a text names a day or a table's row or column (not by a word it says as the
+/// caller's own act: "I've *paid*" names no "Apple Pay" row).
 pub(crate) fn gives_names(text: &str, vocabulary: &std::collections::HashSet<String>) -> bool {
+    let acts = verbs_said(text);
     tokens(text).iter().any(|w| is_day_name(w))
-        || content(text)
-            .iter()
-            .any(|w| vocabulary.contains(w) && !is_slot_word(w) && !is_number(w))
+        || content(text).iter().any(|w| {
+            vocabulary.contains(w) && !is_slot_word(w) && !is_number(w) && !acts.contains(w)
+        })
 }
 
 /// Words that say what kind of fact is asked, in any use: the slot words, and "warning",

@@ -485,6 +485,20 @@ fn a_comparison_is_answered_only_by_a_sentence_that_compares() {
         "How much is Standard?",
         "Monthly price, standard: £29.99."
     ));
+    // "On top of" adds; "top up" fills: neither compares.
+    let extra = "Is the inflatable extra on top of the swim?";
+    assert!(comparison_fits(
+        extra,
+        "The inflatable is £1.50 extra per child."
+    ));
+    assert!(comparison_fits(
+        "How do I top up my card?",
+        "Top up at reception."
+    ));
+    assert!(!comparison_fits(
+        "Which is your top plan?",
+        "Basic: £10 a month."
+    ));
 }
 
 #[test]

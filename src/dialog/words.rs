@@ -126,6 +126,10 @@ const GENERIC: &[&str] = &[
     "thought",
     "felt",
     "put",
+    // How a caller finds something, before the question: "he finds the pool loud".
+    "find",
+    "finds",
+    "seems",
 ];
 
 /// Whether `word` (a stemmed content word) is too generic to mark a topic: a word of the
@@ -281,11 +285,37 @@ pub(crate) fn number_word(word: &str) -> Option<&'static str> {
         .map(|(_, d)| *d)
 }
 
+/// Irregular past forms of verbs that support callers and knowledge bases use both ways
+/// ("we keep valuables" / "valuables are kept", "I paid" / "pay by card"), and their base.
+const IRREGULAR: &[(&str, &str)] = &[
+    ("kept", "keep"),
+    ("paid", "pay"),
+    ("sent", "send"),
+    ("sold", "sell"),
+    ("held", "hold"),
+    ("lost", "lose"),
+    ("spent", "spend"),
+    ("stolen", "steal"),
+    ("stole", "steal"),
+    ("broke", "break"),
+    ("broken", "break"),
+    ("wrote", "write"),
+    ("written", "write"),
+    ("chose", "choose"),
+    ("chosen", "choose"),
+    ("taught", "teach"),
+    ("caught", "catch"),
+];
+
 /// A conservative stem: plural and verb endings off, so "returns", "returned" and
-/// "returning" meet at "return". Short words and numbers stay as they are.
+/// "returning" meet at "return"; an irregular past as its verb ("kept" → "keep"). Short
+/// words and numbers stay as they are.
 pub(crate) fn stem(word: &str) -> String {
     if word.len() <= 3 || word.chars().any(|c| c.is_ascii_digit()) {
         return word.to_string();
+    }
+    if let Some((_, base)) = IRREGULAR.iter().find(|(past, _)| *past == word) {
+        return base.to_string();
     }
     // "bookings" meets "booking" at "book": the plural of an -ing noun loses both.
     if let Some(base) = word.strip_suffix("ings")
@@ -304,6 +334,24 @@ pub(crate) fn stem(word: &str) -> String {
     word.to_string()
 }
 
+/// A decade said in words as written in figures ("sixties" → "60s"); other words as they are.
+fn decade(word: &str) -> String {
+    const TENS: &[(&str, &str)] = &[
+        ("twenties", "20s"),
+        ("thirties", "30s"),
+        ("forties", "40s"),
+        ("fifties", "50s"),
+        ("sixties", "60s"),
+        ("seventies", "70s"),
+        ("eighties", "80s"),
+        ("nineties", "90s"),
+    ];
+    TENS.iter()
+        .find(|(w, _)| *w == word)
+        .map_or(word, |(_, d)| d)
+        .to_string()
+}
+
 /// The content words of `text`, stemmed, number words as digits; a `-` compound also gives
 /// its parts (`2-year` → `2-year`, `2`, `year`).
 pub(crate) fn content(text: &str) -> Vec<String> {
@@ -317,6 +365,8 @@ pub(crate) fn content(text: &str) -> Vec<String> {
         if t.is_empty() || is_stopword(&t) {
             continue;
         }
+        // "the over-sixties" are "the over-60s".
+        let t = t.split('-').map(decade).collect::<Vec<_>>().join("-");
         if let Some(d) = number_word(&t) {
             out.push(d.to_string());
             continue;
@@ -517,5 +567,9 @@ mod tests {
             content("a 2-year warranty"),
             ["2", "year", "2-year", "warranty"]
         );
+        // Decades in words are decades in figures.
+        assert_eq!(content("over-sixties"), content("over-60s"));
+        // Irregular pasts meet their verbs.
+        assert_eq!(content("kept valuables"), content("keep valuables"));
     }
 }

@@ -254,9 +254,10 @@ fn lower_first(s: &str) -> String {
 }
 
 /// Inline Markdown removed: `**bold**`, `*em*`, `` `code` ``, `[text](url)` → text,
-/// `<br>` → space.
+/// `<br>` → space, a footnote mark (`Concession\*`, `Closed*`).
 fn inline(text: &str) -> String {
     let out = links(text)
+        .replace("\\*", "*")
         .replace("<br>", " ")
         .replace("<br/>", " ")
         .replace("<br />", " ");

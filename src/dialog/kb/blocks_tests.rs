@@ -203,3 +203,13 @@ fn prose_loses_its_emphasis_marks() {
         ["Check-in closes 20 minutes before departure, and always on time.\nUse PIN."]
     );
 }
+
+#[test]
+fn a_footnote_mark_is_not_read_out() {
+    let text = "| Activity | Standard | Concession\\* |\n|---|---|---|\n| Swim | £5.10 | £3.60* |";
+    let rows = tables(&parse(&numbered(text)))[0].row_facts();
+    assert_eq!(
+        rows[0].sentences,
+        ["Swim, standard: £5.10.", "Swim, concession: £3.60."]
+    );
+}
