@@ -334,22 +334,11 @@ pub(crate) fn stem(word: &str) -> String {
     word.to_string()
 }
 
-/// A decade said in words as written in figures ("sixties" → "60s"); other words as they are.
-fn decade(word: &str) -> String {
-    const TENS: &[(&str, &str)] = &[
-        ("twenties", "20s"),
-        ("thirties", "30s"),
-        ("forties", "40s"),
-        ("fifties", "50s"),
-        ("sixties", "60s"),
-        ("seventies", "70s"),
-        ("eighties", "80s"),
-        ("nineties", "90s"),
-    ];
-    TENS.iter()
-        .find(|(w, _)| *w == word)
-        .map_or(word, |(_, d)| d)
-        .to_string()
+/// A decade said in words, as written in figures ("sixties" → "60s"), read with
+/// [`number_word`]'s tens.
+fn decade(word: &str) -> Option<String> {
+    let tens = number_word(&format!("{}y", word.strip_suffix("ies")?))?;
+    (tens.len() == 2 && tens.ends_with('0')).then(|| format!("{tens}s"))
 }
 
 /// The content words of `text`, stemmed, number words as digits; a `-` compound also gives
@@ -365,8 +354,15 @@ pub(crate) fn content(text: &str) -> Vec<String> {
         if t.is_empty() || is_stopword(&t) {
             continue;
         }
-        // "the over-sixties" are "the over-60s".
-        let t = t.split('-').map(decade).collect::<Vec<_>>().join("-");
+        // "the over-sixties" are "the over-60s" (only a word ending "ies" is rebuilt).
+        let t = match t.contains("ies") {
+            true => t
+                .split('-')
+                .map(|p| decade(p).unwrap_or_else(|| p.to_string()))
+                .collect::<Vec<_>>()
+                .join("-"),
+            false => t,
+        };
         if let Some(d) = number_word(&t) {
             out.push(d.to_string());
             continue;
@@ -569,6 +565,8 @@ mod tests {
         );
         // Decades in words are decades in figures.
         assert_eq!(content("over-sixties"), content("over-60s"));
+        assert_eq!(content("the nineties"), content("the 90s"));
+        assert_eq!(content("parties"), ["party"]);
         // Irregular pasts meet their verbs.
         assert_eq!(content("kept valuables"), content("keep valuables"));
     }
